@@ -1,0 +1,99 @@
+package io.github.embeddings4j.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code embeddings4j} command: dispatches to its subcommands. */
+@Command(
+    name = "embeddings4j",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Image embeddings on the JVM: embed, compare, search, cluster and evaluate.",
+    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Exit codes: 0 success, 1 usage error, 2 input error, 3 partial failure."})
+public final class Main implements Runnable {
+
+  /** Success. */
+  public static final int EXIT_OK = 0;
+  /** The command line was wrong. */
+  public static final int EXIT_USAGE = 1;
+  /** An input (file, folder, dataset) was missing or unreadable. */
+  public static final int EXIT_INPUT = 2;
+  /** Some items failed and were reported; the rest succeeded. */
+  public static final int EXIT_PARTIAL = 3;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /**
+   * Runs the tool and exits with its code.
+   *
+   * @param args the command line
+   */
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /**
+   * Runs the tool without exiting, for tests and embedding.
+   *
+   * @param args the command line
+   * @param out where results go
+   * @param err where messages and progress go
+   * @return the exit code
+   */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setParameterExceptionHandler(Main::usageError);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof CommandLine.ParameterException pe) {
+        return usageError(pe, args);
+      }
+      boolean verbose = parseResult.hasMatchedOption("--verbose")
+          || (parseResult.subcommand() != null
+              && parseResult.subcommand().hasMatchedOption("--verbose"));
+      if (verbose) {
+        e.printStackTrace(commandLine.getErr());
+      }
+      if (e instanceof InputException) {
+        commandLine.getErr().println("error: " + e.getMessage());
+        return EXIT_INPUT;
+      }
+      commandLine.getErr().println("error: " + e);
+      return EXIT_INPUT;
+    });
+    return cli.execute(args);
+  }
+
+  private static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    cmd.getErr().println("error: " + e.getMessage());
+    cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+    return EXIT_USAGE;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Reads the version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"embeddings4j " + (v == null ? "(development build)" : v)};
+    }
+  }
+
+  /** A problem with the user's input: printed as one line, exit code 2. */
+  static final class InputException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    InputException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}
