@@ -1,0 +1,7 @@
+/**
+ * Files: the checksummed container every model, index and code file of embeddings4j is stored
+ * in ({@link io.github.embeddings4j.core.io.SdkFile}), written atomically, and refused with a
+ * {@link io.github.embeddings4j.core.io.DamagedFileException} naming the file when it is
+ * truncated or altered.
+ */
+package io.github.embeddings4j.core.io;
