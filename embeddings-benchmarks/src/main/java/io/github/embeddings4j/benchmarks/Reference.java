@@ -7,6 +7,23 @@ final class Reference {
 
   private Reference() {}
 
+  static double dot(float[] a, float[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += (double) a[i] * b[i];
+    }
+    return s;
+  }
+
+  static double squaredL2(float[] a, float[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      double d = (double) a[i] - b[i];
+      s += d * d;
+    }
+    return s;
+  }
+
   static double distance(StandardMetric metric, float[] a, float[] b) {
     double dot = 0;
     double na = 0;

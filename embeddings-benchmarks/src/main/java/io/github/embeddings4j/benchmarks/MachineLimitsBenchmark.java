@@ -1,0 +1,156 @@
+package io.github.embeddings4j.benchmarks;
+
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The machine's own limits, measured in the same run as everything else so that ratios compare
+ * like with like on a shared, noisy machine:
+ *
+ * <ul>
+ *   <li>{@code readOneThread} / {@code readAllThreads}: STREAM-like read bandwidth, summing a
+ *       1 GiB {@code int[]} (four times this machine's 260 MiB L3, so it streams from memory).
+ *       Integer sums, because C2 vectorises them and float sums it does not; bytes per second is
+ *       {@code 2^30 / score}.</li>
+ *   <li>{@code sgemm}: the single-precision matrix-multiply rate ND4J reaches on {@code n x n}
+ *       matrices ({@code 2 n^3} FLOPs per call).</li>
+ * </ul>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx3g"})
+public class MachineLimitsBenchmark {
+
+  /** Bytes read per call of the bandwidth benchmarks. */
+  public static final long READ_BYTES = 1L << 30;
+
+  /** The array streamed by the bandwidth benchmarks. */
+  @State(Scope.Benchmark)
+  public static class Memory {
+    int[] data;
+    long expected;
+
+    /** Fills 1 GiB with a pattern whose sum is known. */
+    @Setup(Level.Trial)
+    public void setUp() {
+      data = new int[(int) (READ_BYTES / Integer.BYTES)];
+      for (int i = 0; i < data.length; i++) {
+        data[i] = i & 0xff;
+      }
+      expected = (long) (data.length / 256) * (255 * 256 / 2);
+      ResultCheck.requireClose("read sum", expected, sum(data, 0, data.length), 0);
+    }
+  }
+
+  /** Square matrices for the multiply rate. */
+  @State(Scope.Benchmark)
+  public static class Matrices {
+    /** The matrix side. */
+    @Param({"2048"})
+    public int n;
+
+    INDArray x;
+    INDArray y;
+    INDArray out;
+
+    /** Makes seeded matrices and checks one product entry against a Java dot product. */
+    @Setup(Level.Trial)
+    public void setUp() {
+      Nd4j.getRandom().setSeed(7);
+      x = Nd4j.rand(DataType.FLOAT, n, n);
+      y = Nd4j.rand(DataType.FLOAT, n, n);
+      out = Nd4j.create(DataType.FLOAT, n, n);
+      x.mmuli(y, out);
+      double expected = 0;
+      for (int k = 0; k < n; k++) {
+        expected += x.getDouble(3, k) * y.getDouble(k, 5);
+      }
+      ResultCheck.requireClose("sgemm entry", expected, out.getDouble(3, 5), 1e-4);
+    }
+
+    /** Frees the native memory. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      x.close();
+      y.close();
+      out.close();
+    }
+  }
+
+  static long sum(int[] data, int from, int to) {
+    int s0 = 0;
+    int s1 = 0;
+    long total = 0;
+    // Chunks of 2^20 keep the int accumulators from overflowing (255 * 2^20 < 2^31).
+    for (int c = from; c < to; c += 1 << 20) {
+      int end = Math.min(to, c + (1 << 20));
+      int i = c;
+      for (; i + 1 < end; i += 2) {
+        s0 += data[i];
+        s1 += data[i + 1];
+      }
+      for (; i < end; i++) {
+        s0 += data[i];
+      }
+      total += (long) s0 + s1;
+      s0 = 0;
+      s1 = 0;
+    }
+    return total;
+  }
+
+  /**
+   * Reads 1 GiB on one thread.
+   *
+   * @param m the array
+   * @return the sum
+   */
+  @Benchmark
+  public long readOneThread(Memory m) {
+    return sum(m.data, 0, m.data.length);
+  }
+
+  /**
+   * Reads 1 GiB on every core, each thread its own slice.
+   *
+   * @param m the array
+   * @return the sum
+   */
+  @Benchmark
+  public long readAllThreads(Memory m) {
+    int threads = Runtime.getRuntime().availableProcessors();
+    int slice = (m.data.length + threads - 1) / threads;
+    return IntStream.range(0, threads).parallel()
+        .mapToLong(t -> sum(m.data, t * slice, Math.min(m.data.length, (t + 1) * slice)))
+        .sum();
+  }
+
+  /**
+   * One {@code n x n} single-precision matrix product through ND4J.
+   *
+   * @param mm the matrices
+   * @return the product (into a preallocated result)
+   */
+  @Benchmark
+  public INDArray sgemm(Matrices mm) {
+    return mm.x.mmuli(mm.y, mm.out);
+  }
+}
