@@ -104,7 +104,7 @@ public final class KMeans {
   }
 
   /** Centroid values (k times d) from which the BLAS assignment is used. */
-  static final long BLAS_MIN_CENTROID_VALUES = 1024;
+  static final long BLAS_MIN_CENTROID_VALUES = 4096;
 
   /** Fits with a chosen assignment strategy; {@code rows} are owned by the caller of this. */
   static KMeans fit(float[][] rows, int d, KMeansOptions options, Assigner.Strategy strategy) {

@@ -35,7 +35,25 @@ public final class Pca implements Reducer {
   static final int VERSION = 1;
 
   /** Covariances with fewer multiply-adds than this are summed in plain Java. */
-  static final long BLAS_COVARIANCE_THRESHOLD = 1L << 25;
+  static final long NATIVE_COVARIANCE_THRESHOLD = 1L << 24;
+
+  /** Where the covariance and the eigendecomposition are computed. */
+  enum Engine {
+    /** Covariance in plain Java (double); eigenvectors as {@link #OPENBLAS} or {@link #ND4J}. */
+    JAVA,
+    /** Covariance by ND4J's general matrix product, eigenvectors by ND4J's {@code dsyev}. */
+    ND4J,
+    /** Covariance by OpenBLAS {@code ssyrk}, eigenvectors by LAPACK {@code dsyevd}. */
+    OPENBLAS;
+
+    /** The engine used for an {@code n x d} fit. */
+    static Engine forSize(int n, int d) {
+      if ((long) n * d * d < NATIVE_COVARIANCE_THRESHOLD) {
+        return JAVA;
+      }
+      return OpenBlas.AVAILABLE ? OPENBLAS : ND4J;
+    }
+  }
 
   private final int dimension;
   private final float[] mean;
@@ -118,11 +136,11 @@ public final class Pca implements Reducer {
    *     or fewer samples or dimensions exist than the components asked for
    */
   public static Pca fit(float[] data, int n, int d, PcaOptions options) {
-    return fit(data, n, d, options, (long) n * d * d >= BLAS_COVARIANCE_THRESHOLD);
+    return fit(data, n, d, options, Engine.forSize(n, d));
   }
 
-  /** As the public fit, with the covariance strategy chosen by the caller (for tests, tools). */
-  static Pca fit(float[] data, int n, int d, PcaOptions options, boolean blas) {
+  /** As the public fit, with the engine chosen by the caller (for tests and measurements). */
+  static Pca fit(float[] data, int n, int d, PcaOptions options, Engine engine) {
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(options, "options");
     if (n < 2) {
@@ -142,12 +160,12 @@ public final class Pca implements Reducer {
           + " (" + n + " samples of dimension " + d + ")");
     }
     double[] mean = mean(data, n, d);
-    double[] cov = covariance(data, n, d, mean, blas);
+    double[] cov = covariance(data, n, d, mean, engine);
     double total = 0;
     for (int i = 0; i < d; i++) {
       total += cov[i * d + i];
     }
-    SymmetricEigen eigen = SymmetricEigen.of(cov, d);
+    SymmetricEigen eigen = SymmetricEigen.of(cov, d, engine != Engine.ND4J && OpenBlas.AVAILABLE);
     int k = options.count() > 0 ? options.count() : countFor(options.fraction(), eigen.values,
         total, limit);
     float[] meanF = new float[d];
@@ -216,10 +234,12 @@ public final class Pca implements Reducer {
   /**
    * The sample covariance ({@code n - 1} denominator). Rows are centred before the product, so
    * no large mean is subtracted afterwards (that is what loses precision in single precision);
-   * blocks of rows are multiplied in float and their Gram matrices summed in double.
+   * the native engines multiply blocks of rows in float and sum the blocks' Gram matrices in
+   * double. Both triangles of the result are filled.
    */
-  static double[] covariance(float[] data, int n, int d, double[] mean, boolean blas) {
+  static double[] covariance(float[] data, int n, int d, double[] mean, Engine engine) {
     double[] acc = new double[d * d];
+    float[] scratch = engine == Engine.JAVA ? null : new float[d * d];
     int blockRows = Math.max(1, Math.min(n, Products.BLOCK_ROWS));
     float[] block = new float[blockRows * d];
     for (int start = 0; start < n; start += blockRows) {
@@ -232,11 +252,15 @@ public final class Pca implements Reducer {
           x[dst + j] = (float) (data[src + j] - mean[j]);
         }
       }
-      Products.addGram(x, rows, d, acc, blas);
+      Products.addGram(x, rows, d, acc, engine, scratch);
     }
     double denom = n - 1;
-    for (int i = 0; i < acc.length; i++) {
-      acc[i] /= denom;
+    for (int i = 0; i < d; i++) {
+      for (int j = i; j < d; j++) {
+        double v = acc[i * d + j] / denom;
+        acc[i * d + j] = v;
+        acc[j * d + i] = v;
+      }
     }
     return acc;
   }

@@ -81,40 +81,53 @@ final class Products {
 
   /**
    * Adds {@code X^T X} to {@code acc} ({@code d x d}, row-major, double) for the {@code rows x d}
-   * row-major block {@code x}; through ND4J's BLAS in single precision when {@code blas}, else
-   * with a plain-Java loop that sums in double.
+   * row-major block {@code x}: with OpenBLAS's {@code ssyrk}, ND4J's general product (both in
+   * single precision, their block results summed in double), or a plain-Java loop in double.
+   * {@code scratch} is a {@code d x d} float array the native paths may use.
    */
-  static void addGram(float[] x, int rows, int d, double[] acc, boolean blas) {
-    if (blas) {
-      try (INDArray m = Nd4j.create(x, new long[] {rows, d}, 'c');
-          INDArray g = m.transpose().mmul(m)) {
-        // X^T X is symmetric, so its storage order does not matter.
-        float[] gram = g.data().asFloat();
-        for (int i = 0; i < gram.length; i++) {
-          acc[i] += gram[i];
+  static void addGram(float[] x, int rows, int d, double[] acc, Pca.Engine engine,
+      float[] scratch) {
+    switch (engine) {
+      case OPENBLAS -> {
+        OpenBlas.gramUpper(x, rows, d, scratch, false);
+        for (int i = 0; i < d; i++) {
+          int row = i * d;
+          for (int j = i; j < d; j++) {
+            acc[row + j] += scratch[row + j];
+          }
         }
       }
-      return;
-    }
-    // Upper triangle as rank-one updates (the inner loop vectorises), then mirrored.
-    double[] row = new double[d];
-    for (int r = 0; r < rows; r++) {
-      int off = r * d;
-      for (int j = 0; j < d; j++) {
-        row[j] = x[off + j];
-      }
-      for (int i = 0; i < d; i++) {
-        double xi = row[i];
-        int ai = i * d;
-        for (int j = i; j < d; j++) {
-          acc[ai + j] += xi * row[j];
+      case ND4J -> {
+        try (INDArray m = Nd4j.create(x, new long[] {rows, d}, 'c');
+            INDArray g = m.transpose().mmul(m)) {
+          // X^T X is symmetric, so its storage order does not matter.
+          float[] gram = g.data().asFloat();
+          for (int i = 0; i < d; i++) {
+            int row = i * d;
+            for (int j = i; j < d; j++) {
+              acc[row + j] += gram[row + j];
+            }
+          }
         }
       }
-    }
-    for (int i = 0; i < d; i++) {
-      for (int j = 0; j < i; j++) {
-        acc[i * d + j] = acc[j * d + i];
+      case JAVA -> {
+        // Upper triangle as rank-one updates: the inner loop vectorises.
+        double[] row = new double[d];
+        for (int r = 0; r < rows; r++) {
+          int off = r * d;
+          for (int j = 0; j < d; j++) {
+            row[j] = x[off + j];
+          }
+          for (int i = 0; i < d; i++) {
+            double xi = row[i];
+            int ai = i * d;
+            for (int j = i; j < d; j++) {
+              acc[ai + j] += xi * row[j];
+            }
+          }
+        }
       }
+      default -> throw new AssertionError(engine);
     }
   }
 }

@@ -5,8 +5,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Eigenvalues and eigenvectors of a real symmetric matrix, in double precision, through LAPACK's
- * {@code dsyev} as ND4J exposes it; sorted by decreasing eigenvalue, each vector with a
+ * Eigenvalues and eigenvectors of a real symmetric matrix, in double precision, through LAPACK
+ * ({@code dsyevd} from OpenBLAS directly, or the slower {@code dsyev} that ND4J wraps); sorted by decreasing eigenvalue, each vector with a
  * deterministic sign (its largest-magnitude entry positive, the first such on ties), so that the
  * same matrix always gives the same basis.
  */
@@ -22,10 +22,30 @@ final class SymmetricEigen {
     this.vectors = vectors;
   }
 
-  /** Decomposes the {@code d x d} row-major symmetric matrix {@code a} (left untouched). */
-  static SymmetricEigen of(double[] a, int d) {
+  /**
+   * Decomposes the {@code d x d} row-major symmetric matrix {@code a} (left untouched), with
+   * OpenBLAS's {@code dsyevd} when {@code openBlas}, else ND4J's {@code dsyev}.
+   */
+  static SymmetricEigen of(double[] a, int d, boolean openBlas) {
     double[] ascending;
     double[] columns;
+    if (openBlas) {
+      // Row-major eigenvector columns; the transpose of a symmetric input is itself.
+      double[] work = a.clone();
+      ascending = new double[d];
+      int info = OpenBlas.symmetricEigen(work, d, ascending);
+      if (info != 0) {
+        throw new ArithmeticException("symmetric eigendecomposition did not converge (LAPACK "
+            + "info " + info + ") for a " + d + " x " + d + " matrix");
+      }
+      columns = new double[d * d];
+      for (int r = 0; r < d; r++) {
+        for (int c = 0; c < d; c++) {
+          columns[c * d + r] = work[r * d + c];
+        }
+      }
+      return sorted(ascending, columns, d);
+    }
     try (INDArray m = Nd4j.create(a, new long[] {d, d}, 'f');
         INDArray w = Nd4j.create(DataType.DOUBLE, d)) {
       // a is symmetric, so reading it column-major is the same matrix.
@@ -40,6 +60,11 @@ final class SymmetricEigen {
         columns = f.data().asDouble();
       }
     }
+    return sorted(ascending, columns, d);
+  }
+
+  /** Largest first, from ascending values and eigenvectors stored one after another. */
+  private static SymmetricEigen sorted(double[] ascending, double[] columns, int d) {
     double[] values = new double[d];
     double[][] vectors = new double[d][];
     for (int i = 0; i < d; i++) {

@@ -162,7 +162,8 @@ class PcaTest {
     }
     float[][] x = anisotropic(500, orthonormalBasis(d, 5), sd, 100, 6);
     Jacobi ref = Jacobi.of(sampleCovariance(x));
-    for (boolean blas : new boolean[] {false, true}) {
+    assertTrue(OpenBlas.AVAILABLE, "the OpenBLAS engine loads in this build");
+    for (Pca.Engine blas : Pca.Engine.values()) {
       Pca pca = Pca.fit(flatten(x), x.length, d, PcaOptions.components(d), blas);
       double[] var = pca.explainedVariance();
       float[][] comps = pca.components();
