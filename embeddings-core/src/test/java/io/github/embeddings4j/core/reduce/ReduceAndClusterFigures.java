@@ -100,6 +100,27 @@ public final class ReduceAndClusterFigures {
         minCos, worst);
     System.out.printf("  agreement of the two covariance paths: max 1-|cos| %.2e%n%n", maxJavaDiff);
 
+    // The eigensolvers alone, on the 784 x 784 covariance.
+    double[] mean = new double[d];
+    float[] pcaMean = pca.mean();
+    for (int j = 0; j < d; j++) {
+      mean[j] = pcaMean[j];
+    }
+    double[] cov = Pca.covariance(train, n, d, mean, Pca.Engine.OPENBLAS);
+    double[] dsyevd = new double[repeats];
+    double[] dsyev = new double[repeats];
+    for (int r = 0; r < repeats; r++) {
+      long te = System.nanoTime();
+      SymmetricEigen.of(cov, d, true);
+      dsyevd[r] = seconds(te);
+      te = System.nanoTime();
+      SymmetricEigen.of(cov, d, false);
+      dsyev[r] = seconds(te);
+    }
+    System.out.printf("Eigendecomposition of the 784 x 784 covariance, median of %d: OpenBLAS "
+        + "dsyevd %.2f s, ND4J dsyev %.2f s (%.1fx)%n%n", repeats, median(dsyevd), median(dsyev),
+        median(dsyev) / median(dsyevd));
+
     double[] ratio = pca.explainedVarianceRatio();
     System.out.printf("Explained variance: 50 components %.4f, 128 components %.4f; "
         + "0.95 needs %d components, 0.99 needs %d%n%n", sum(ratio, 50), sum(ratio, 128),
@@ -146,7 +167,7 @@ public final class ReduceAndClusterFigures {
     float[] train128 = pca.withComponents(128).reduceAll(train, n);
     float[][] rows128 = rows(train128, n, 128);
     int threads = Runtime.getRuntime().availableProcessors();
-    for (int k : new int[] {10, 100}) {
+    for (int k : new int[] {10, 32, 100}) {
       float[][] init = Arrays.copyOf(rows128, k);
       int[] javaLabels = new int[n];
       int[] blasLabels = new int[n];
