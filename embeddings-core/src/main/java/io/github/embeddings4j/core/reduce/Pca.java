@@ -189,7 +189,8 @@ public final class Pca implements Reducer {
 
   private static void requireWhitenable(double[] vars) {
     for (int i = 0; i < vars.length; i++) {
-      if (!(vars[i] > 1e-12 * vars[0]) || vars[i] == 0) {
+      // Relative to the largest, so that rounding noise on a rank-deficient matrix is caught too.
+      if (!(vars[i] > 1e-12 * vars[0])) {
         throw new IllegalArgumentException("cannot whiten: component " + i + " has variance "
             + vars[i] + " (largest " + vars[0] + "); ask for at most " + i + " components");
       }
@@ -530,9 +531,10 @@ public final class Pca implements Reducer {
     int k = in.readInt();
     int flag = in.readInt();
     double total = in.readDouble();
-    if (d < 1 || k < 1 || k > d || (flag != 0 && flag != 1)) {
+    if (d < 1 || k < 1 || k > d || (flag != 0 && flag != 1) || !(total >= 0)
+        || Double.isInfinite(total)) {
       throw in.damaged("bad PCA header: dimension " + d + ", components " + k + ", whitened "
-          + flag);
+          + flag + ", total variance " + total);
     }
     in.require((long) d + (long) k * d, 4, "PCA floats");
     float[] mean = new float[d];
