@@ -109,6 +109,10 @@ class KMeansTest {
         assertArrayEquals(one.centroid(j), other.centroid(j));
       }
     }
+    KMeans blasOne = KMeans.fit(b.points(), 10, options.withThreads(1), Assigner.Strategy.BLAS);
+    KMeans blasTwo = KMeans.fit(b.points(), 10, options.withThreads(2), Assigner.Strategy.BLAS);
+    assertArrayEquals(blasOne.assignments(), blasTwo.assignments());
+    assertEquals(blasOne.inertia(), blasTwo.inertia());
     KMeans otherSeed = KMeans.fit(b.points(), options.withSeed(12));
     assertFalse(Arrays.deepEquals(one.centroids(), otherSeed.centroids()),
         "another seed starts elsewhere");
