@@ -34,7 +34,7 @@ public final class Pca implements Reducer {
   static final String KIND = "PCA1";
   static final int VERSION = 1;
 
-  /** Covariances with fewer multiply-adds than this are summed in plain Java. */
+  /** Covariances with fewer multiply-adds than this are summed in plain Java (an estimate). */
   static final long NATIVE_COVARIANCE_THRESHOLD = 1L << 24;
 
   /** Where the covariance and the eigendecomposition are computed. */
