@@ -86,9 +86,7 @@ public final class SdkFile {
   public static void write(Path file, String kind, int version, PayloadWriter payload)
       throws IOException {
     byte[] kindBytes = checkKind(kind);
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+    Path tmp = createTemp(file);
     boolean done = false;
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ,
         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -193,6 +191,33 @@ public final class SdkFile {
         throw new DamagedFileException(file, in.remaining() + " unexpected bytes after the payload");
       }
       return value;
+    }
+  }
+
+  /**
+   * Creates an empty temporary file beside {@code target}, for writing it atomically. Unlike
+   * {@link Files#createTempFile}, which makes files readable by their owner only, this one gets
+   * the permissions any new file gets (the umask), so the finished file is as readable as one
+   * written directly.
+   *
+   * @param target the file that will replace it
+   * @return the temporary file, named {@code .NAME.RANDOM.tmp}
+   * @throws IOException if the folder cannot be created or written
+   */
+  static Path createTemp(Path target) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    for (int attempt = 0; ; attempt++) {
+      Path tmp = dir.resolve("." + target.getFileName() + "."
+          + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36)
+          + ".tmp");
+      try {
+        return Files.createFile(tmp);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (attempt == 9) {
+          throw e;
+        }
+      }
     }
   }
 
@@ -588,9 +613,7 @@ public final class SdkFile {
    * @throws IOException if writing fails; the previous file is left intact
    */
   public static void writeAtomically(Path file, IoConsumer<OutputStream> body) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+    Path tmp = createTemp(file);
     boolean done = false;
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);

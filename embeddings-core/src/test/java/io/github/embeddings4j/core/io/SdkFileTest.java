@@ -143,6 +143,18 @@ class SdkFileTest {
   }
 
   @Test
+  void finishedFilesAreAsReadableAsAnyNewFile() throws IOException {
+    Path plain = dir.resolve("plain.txt");
+    Files.writeString(plain, "x");
+    Path p = dir.resolve("perm.bin");
+    writeSample(p);
+    if (p.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(p),
+          "not the owner-only permissions of Files.createTempFile");
+    }
+  }
+
+  @Test
   void unreadTrailingBytesAreReported() throws IOException {
     Path p = dir.resolve("g.bin");
     SdkFile.write(p, "TEST", 1, out -> {
