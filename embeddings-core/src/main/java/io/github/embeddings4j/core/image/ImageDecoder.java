@@ -180,6 +180,11 @@ public final class ImageDecoder {
         throw new EmbeddingException(name, "damaged " + format + " header: " + e.getMessage(), e);
       }
       checkSize(name, width, height);
+      if (format.equalsIgnoreCase("jpeg") && isFourChannelJpeg(reader)) {
+        // JDK 17 decodes CMYK JPEGs itself, but ignores Adobe's inverted convention and its
+        // conversion is far off; the raw samples are converted here instead.
+        return readCmykJpeg(name, reader);
+      }
       BufferedImage image;
       try {
         image = reader.read(0);
@@ -191,6 +196,11 @@ public final class ImageDecoder {
       } catch (IOException | RuntimeException e) {
         throw new EmbeddingException(name, "damaged " + format + " data: " + e, e);
       }
+      if (format.equalsIgnoreCase("jpeg")
+          && image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
+        // Decoded by the JDK itself (no raw type announced): convert its samples our way.
+        return readCmykJpeg(name, reader);
+      }
       for (String w : warnings) {
         // libjpeg reports a truncated file as a warning and fills the rest with grey.
         String lower = w.toLowerCase(java.util.Locale.ROOT);
@@ -201,6 +211,16 @@ public final class ImageDecoder {
       return toRgb(image);
     } finally {
       reader.dispose();
+    }
+  }
+
+  private static boolean isFourChannelJpeg(ImageReader reader) {
+    try {
+      javax.imageio.ImageTypeSpecifier raw = reader.getRawImageType(0);
+      return raw != null && raw.getNumBands() == 4 && !raw.getColorModel().hasAlpha();
+    } catch (IOException | RuntimeException e) {
+      // A reader that cannot say: the normal path will report what is wrong.
+      return false;
     }
   }
 

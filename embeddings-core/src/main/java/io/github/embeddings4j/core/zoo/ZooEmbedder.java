@@ -181,6 +181,11 @@ public final class ZooEmbedder implements Embedder {
     return format;
   }
 
+  /** The truncated network, for FLOP counting by the throughput measurement. */
+  Model prototypeForMeasurement() {
+    return prototype;
+  }
+
   @Override
   public List<EmbeddingResult> embedBatch(List<? extends ImageSource> images) {
     Objects.requireNonNull(images, "images");
