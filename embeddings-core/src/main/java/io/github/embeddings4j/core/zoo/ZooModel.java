@@ -6,6 +6,7 @@ import io.github.embeddings4j.core.image.PixelScaling;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.zoo.model.Darknet19;
 import org.deeplearning4j.zoo.model.LeNet;
 import org.deeplearning4j.zoo.model.NASNet;
@@ -163,7 +164,10 @@ public enum ZooModel {
   org.deeplearning4j.zoo.ZooModel<?> dl4j(long seed, InputFormat format) {
     int[] shape = {format.channels(), format.height(), format.width()};
     return switch (this) {
-      case RESNET50 -> ResNet50.builder().seed(seed).numClasses(1000).inputShape(shape).build();
+      // He initialisation instead of the zoo's N(0, 0.5), whose activations overflow float
+      // through 50 layers when batch norm has no trained statistics.
+      case RESNET50 -> ResNet50.builder().seed(seed).numClasses(1000).inputShape(shape)
+          .weightInit(WeightInit.RELU.getWeightInitFunction()).build();
       case VGG16 -> org.deeplearning4j.zoo.model.VGG16.builder().seed(seed).numClasses(1000).inputShape(shape).build();
       case VGG19 -> org.deeplearning4j.zoo.model.VGG19.builder().seed(seed).numClasses(1000).inputShape(shape).build();
       case SQUEEZENET -> SqueezeNet.builder().seed(seed).numClasses(1000).inputShape(shape).build();
