@@ -85,6 +85,7 @@ public final class ZooEmbedder implements Embedder {
   private final ImageDecoder decoder;
   private final int networkBatch;
   private final int concurrency;
+  private final boolean oneDnnHelpers;
   private final Model prototype;
   private final LinkedBlockingDeque<Model> idle = new LinkedBlockingDeque<>();
   private final List<String> layerNames;
@@ -100,6 +101,7 @@ public final class ZooEmbedder implements Embedder {
     this.decoder = b.decoder;
     this.networkBatch = b.networkBatch;
     this.concurrency = b.concurrency;
+    this.oneDnnHelpers = b.oneDnnHelpers;
     this.layerNames = List.copyOf(FeatureNet.layerNames(loaded));
     String chosen = b.layer;
     if (chosen == null) {
@@ -113,7 +115,7 @@ public final class ZooEmbedder implements Embedder {
     }
     this.layer = chosen;
     this.prototype = FeatureNet.truncate(loaded, chosen);
-    int attached = OneDnn.attachIfEnabled(prototype);
+    int attached = b.oneDnnHelpers ? OneDnn.attachIfEnabled(prototype) : 0;
     int inferred = FeatureNet.dimension(prototype, chosen, format);
     if (inferred < 1) {
       // Shape inference does not know every vertex: one forward pass on a blank image does.
@@ -268,7 +270,9 @@ public final class ZooEmbedder implements Embedder {
       // Cloning only reads the prototype's parameters, which inference never writes.
       Model copy = prototype instanceof ComputationGraph g ? g.clone()
           : ((MultiLayerNetwork) prototype).clone();
-      OneDnn.attachIfEnabled(copy);
+      if (oneDnnHelpers) {
+        OneDnn.attachIfEnabled(copy);
+      }
       return copy;
     }
     try {
@@ -403,6 +407,7 @@ public final class ZooEmbedder implements Embedder {
     private ImageDecoder decoder = ImageDecoder.defaults();
     private int networkBatch = DEFAULT_NETWORK_BATCH;
     private int concurrency = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    private boolean oneDnnHelpers = true;
 
     private Builder(ZooModel model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -546,6 +551,12 @@ public final class ZooEmbedder implements Embedder {
         throw new IllegalArgumentException("concurrency must be positive: " + copies);
       }
       this.concurrency = copies;
+      return this;
+    }
+
+    /** For side-by-side measurements: leave DL4J's layers as they are even on a oneDNN build. */
+    Builder oneDnnHelpers(boolean on) {
+      this.oneDnnHelpers = on;
       return this;
     }
 

@@ -51,6 +51,30 @@ class OneDnnTest {
     Nd4j.getRandom().setSeed(5);
     INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 32, 32);
     assertClose(plain.output(x, false), fast.output(x, false));
+    assertHelpersRan(fast.getLayers());
+  }
+
+  /**
+   * The helpers really ran: a layer whose helper throws falls back to its own code silently and
+   * counts the failure, which would make the equivalence above vacuous.
+   */
+  private static void assertHelpersRan(org.deeplearning4j.nn.api.Layer[] layers) {
+    int convolutions = 0;
+    for (org.deeplearning4j.nn.api.Layer layer : layers) {
+      if (layer.getClass() == org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class) {
+        convolutions++;
+        assertTrue(layer.getHelper() != null, "helper attached");
+        try {
+          java.lang.reflect.Field fails = org.deeplearning4j.nn.layers.convolution.ConvolutionLayer
+              .class.getDeclaredField("helperCountFail");
+          fails.setAccessible(true);
+          assertEquals(0, fails.getInt(layer), "helper failures");
+        } catch (ReflectiveOperationException e) {
+          throw new AssertionError(e);
+        }
+      }
+    }
+    assertTrue(convolutions > 0);
   }
 
   @Test
@@ -63,8 +87,9 @@ class OneDnnTest {
     assertTrue(OneDnn.attach(fast) > 100);
     Nd4j.getRandom().setSeed(6);
     // 160 px: the smallest size the zoo's graph accepts is about that (its last pooling is 3 x 3).
-    INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 160, 160);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 1, 3, 160, 160);
     assertClose(plain.outputSingle(false, x), fast.outputSingle(false, x));
+    assertHelpersRan(fast.getLayers());
   }
 
   @Test

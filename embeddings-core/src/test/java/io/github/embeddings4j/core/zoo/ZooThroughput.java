@@ -54,35 +54,61 @@ public final class ZooThroughput {
     System.out.printf(Locale.ROOT, "# flavour '%s', oneDNN helpers %s, cores %d, SGEMM 2048^2 "
             + "%.1f GFLOP/s%n", flavour.isEmpty() ? "plain" : flavour, OneDnn.enabled() ? "on"
             : "off", Runtime.getRuntime().availableProcessors(), gemm);
-    System.out.println("| model | layer | dim | input | GFLOP/img | batch | img/s | ceiling img/s "
-        + "| % of ceiling |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|");
+    boolean sideBySide = OneDnn.enabled();
+    if (sideBySide) {
+      System.out.println("# oneDNN build: each point is measured with the helpers off and on, "
+          + "interleaved, in this JVM");
+    }
+    System.out.println("| model | layer | dim | input | GFLOP/img | batch | img/s"
+        + (sideBySide ? " helpers off | img/s helpers on | on/off" : "")
+        + " | ceiling img/s | % of ceiling |");
+    System.out.println(sideBySide ? "|---|---|---|---|---|---|---|---|---|---|---|"
+        : "|---|---|---|---|---|---|---|---|---|");
     for (ZooModel model : models) {
       for (int batch : batches) {
-        try (ZooEmbedder e = ZooEmbedder.builder(model).weights(Weights.random(1))
-            .networkBatchSize(batch).concurrency(1).build()) {
-          double gflop = 2 * FlopCount.macsPerImage(e.prototypeForMeasurement(), e.inputFormat())
+        List<ImageSource> images = new ArrayList<>();
+        for (int i = 0; i < batch; i++) {
+          images.add(TestImages.source(256, 256, i));
+        }
+        ZooEmbedder.Builder b = ZooEmbedder.builder(model).weights(Weights.random(1))
+            .networkBatchSize(batch).concurrency(1);
+        try (ZooEmbedder on = b.build();
+            ZooEmbedder off = sideBySide ? b.oneDnnHelpers(false).build() : null) {
+          double gflop = 2 * FlopCount.macsPerImage(on.prototypeForMeasurement(), on.inputFormat())
               / 1e9;
-          List<ImageSource> images = new ArrayList<>();
-          for (int i = 0; i < batch; i++) {
-            images.add(TestImages.source(256, 256, i));
+          on.embedBatch(images); // warm-up: workspaces, JIT
+          if (off != null) {
+            off.embedBatch(images);
           }
-          e.embedBatch(images); // warm-up: workspaces, JIT
-          double[] rates = new double[reps];
+          double[] rateOn = new double[reps];
+          double[] rateOff = new double[reps];
           for (int r = 0; r < reps; r++) {
-            long t0 = System.nanoTime();
-            e.embedBatch(images);
-            rates[r] = batch / ((System.nanoTime() - t0) / 1e9);
+            // Interleaved, so that load from other processes hits both alike.
+            rateOn[r] = rate(on, images);
+            if (off != null) {
+              rateOff[r] = rate(off, images);
+            }
           }
-          Arrays.sort(rates);
-          double rate = rates[reps / 2];
+          Arrays.sort(rateOn);
+          Arrays.sort(rateOff);
+          double best = rateOn[reps / 2];
           double ceiling = gemm / gflop;
-          System.out.printf(Locale.ROOT, "| %s | %s | %d | %dx%d | %.2f | %d | %.2f | %.1f | %.0f%% |%n",
-              model, e.layer(), e.dimension(), e.inputFormat().height(), e.inputFormat().width(),
-              gflop, batch, rate, ceiling, 100 * rate / ceiling);
+          String rates = sideBySide
+              ? String.format(Locale.ROOT, "%.2f | %.2f | %.2f", rateOff[reps / 2], best,
+                  best / rateOff[reps / 2])
+              : String.format(Locale.ROOT, "%.2f", best);
+          System.out.printf(Locale.ROOT, "| %s | %s | %d | %dx%d | %.2f | %d | %s | %.1f | %.0f%% |%n",
+              model, on.layer(), on.dimension(), on.inputFormat().height(),
+              on.inputFormat().width(), gflop, batch, rates, ceiling, 100 * best / ceiling);
         }
       }
     }
+  }
+
+  private static double rate(ZooEmbedder e, List<ImageSource> images) {
+    long t0 = System.nanoTime();
+    e.embedBatch(images);
+    return images.size() / ((System.nanoTime() - t0) / 1e9);
   }
 
   /** The median rate of five 2048 x 2048 float matrix products, in GFLOP/s. */
