@@ -83,6 +83,11 @@ public final class NativeFlavour {
       LOG.debug("ND4J native flavour set by the user: {}={}", PROPERTY, user);
       return user;
     }
+    if (nd4jAlreadyLoaded()) {
+      LOG.warn("ND4J's native library was loaded before NativeFlavour.select(): the build in use "
+          + "stays as it is (call select() before the first use of ND4J, or set -D{})", PROPERTY);
+      return "";
+    }
     String platform = platform();
     Set<String> flags = "linux-x86_64".equals(platform) ? cpuFlags(Path.of("/proc/cpuinfo")) : Set.of();
     ClassLoader loader = NativeFlavour.class.getClassLoader();
@@ -96,6 +101,20 @@ public final class NativeFlavour {
       LOG.info("ND4J native flavour: plain {} build", platform);
     }
     return choice;
+  }
+
+  /** Whether JavaCPP has already loaded ND4J's CPU library, when setting the property is moot. */
+  private static boolean nd4jAlreadyLoaded() {
+    try {
+      for (String lib : org.bytedeco.javacpp.Loader.getLoadedLibraries().keySet()) {
+        if (lib.contains("nd4jcpu")) {
+          return true;
+        }
+      }
+    } catch (RuntimeException | LinkageError e) {
+      LOG.debug("cannot ask JavaCPP what it loaded: {}", e.toString());
+    }
+    return false;
   }
 
   /**

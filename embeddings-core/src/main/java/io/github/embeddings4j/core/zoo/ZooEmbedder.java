@@ -200,7 +200,7 @@ public final class ZooEmbedder implements Embedder {
       int to = Math.min(images.size(), from + networkBatch);
       embedChunk(images.subList(from, to), results, from);
     }
-    return Arrays.asList(results);
+    return List.of(results);
   }
 
   /** Decodes one network batch, runs it, and fills in the results. */
