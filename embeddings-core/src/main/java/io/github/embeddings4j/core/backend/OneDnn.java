@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * the layers: the check that would attach the helpers looks for a class that is gone from M2.1
  * ({@code org.nd4j.nativeblas.Nd4jCpu$Environment}). Each layer keeps its helper in a private
  * field, {@code helper}; this class fills that field with the oneDNN helper, which is what the
- * layer would have done had the check passed. Measured here: SqueezeNet and ResNet50 inference
- * 1.7&ndash;1.9&times; faster, outputs equal to the plain path within 1e-6 relative (the
- * equivalence test of this package checks it on every build).
+ * layer would have done had the check passed. Measured: SqueezeNet and ResNet50 inference
+ * 1.1&ndash;1.6&times; faster on the loaded 2-core development machine, about 1.7&times; on an
+ * idle one (docs/models.md); outputs equal to DL4J's own path within 1e-5 relative, which this
+ * package's {@code OneDnnTest} checks on every build.
  *
  * <p>It is attempted only on a oneDNN build ({@link NativeFlavour#isOneDnn()}); the system
  * property {@value #PROPERTY}{@code =false} turns it off. Any reflective failure leaves the
