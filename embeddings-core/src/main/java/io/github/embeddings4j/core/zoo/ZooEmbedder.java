@@ -104,14 +104,19 @@ public final class ZooEmbedder implements Embedder {
     this.oneDnnHelpers = b.oneDnnHelpers;
     this.layerNames = List.copyOf(FeatureNet.layerNames(loaded));
     String chosen = b.layer;
-    if (chosen == null) {
-      chosen = b.weights.isTrained()
-          ? FeatureNet.defaultLayer(loaded, model.trainedLayerCandidates(), format)
-          : model.defaultLayer(false);
-    }
-    if (!layerNames.contains(chosen)) {
-      throw new IllegalArgumentException("no layer '" + chosen + "' in " + model + " ("
-          + describe(b.weights) + "); valid layers: " + layerNames);
+    try {
+      if (chosen == null) {
+        chosen = b.weights.isTrained()
+            ? FeatureNet.defaultLayer(loaded, model.trainedLayerCandidates(), format)
+            : model.defaultLayer(false);
+      }
+      if (!layerNames.contains(chosen)) {
+        throw new IllegalArgumentException("no layer '" + chosen + "' in " + model + " ("
+            + describe(b.weights) + "); valid layers: " + layerNames);
+      }
+    } catch (RuntimeException e) {
+      loaded.close();
+      throw e;
     }
     this.layer = chosen;
     this.prototype = FeatureNet.truncate(loaded, chosen);
@@ -131,7 +136,7 @@ public final class ZooEmbedder implements Embedder {
     this.dimension = inferred;
     this.created = 1;
     idle.add(prototype);
-    LOG.info("{} embedder: {} weights, layer '{}', dimension {}, input {}x{} {}, oneDNN helpers on "
+    LOG.info("{} embedder: {}, layer '{}', dimension {}, input {}x{} {}, oneDNN helpers on "
         + "{} layers", model, describe(weights), layer, dimension, format.height(), format.width(),
         format.colorOrder(), attached);
   }
