@@ -1,0 +1,136 @@
+package io.github.embeddings4j.core.zoo;
+
+import io.github.embeddings4j.api.ImageSource;
+import io.github.embeddings4j.core.backend.NativeFlavour;
+import io.github.embeddings4j.core.backend.OneDnn;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Measures embedder throughput (images per second, end to end from decoded 256 x 256 images:
+ * resize, crop, forward pass, pooling) next to this machine's single-precision matrix-multiply
+ * rate measured in the same run, and each model's FLOPs per image, which give the ceiling
+ * {@code rate / FLOPs}.
+ *
+ * <p>Run (see docs/models.md for the exact commands and the figures):
+ *
+ * <pre>
+ * java -cp ... io.github.embeddings4j.core.zoo.ZooThroughput [models] [batches] [reps]
+ *   models   comma-separated ZooModel names (default SQUEEZENET,RESNET50)
+ *   batches  comma-separated batch sizes (default 1,8,16)
+ *   reps     measured batches per point, after one warm-up batch (default 3); median reported
+ *   mode     "default-only": on a oneDNN build, skip the helpers-off twin of each point
+ * </pre>
+ *
+ * Random ImageNet-shaped graphs are measured (pretrained weights cannot be downloaded here); the
+ * FLOPs are those of the graph measured. The native flavour and oneDNN helpers follow the usual
+ * properties ({@code -Djavacpp.platform.extension}, {@code -Dembeddings4j.oneDnnHelpers}).
+ */
+public final class ZooThroughput {
+
+  private ZooThroughput() {}
+
+  /**
+   * Runs the measurement.
+   *
+   * @param args models, batch sizes, repetitions
+   * @throws Exception on failure
+   */
+  public static void main(String[] args) throws Exception {
+    String flavour = NativeFlavour.select();
+    List<ZooModel> models = new ArrayList<>();
+    for (String m : (args.length > 0 ? args[0] : "SQUEEZENET,RESNET50").split(",")) {
+      models.add(ZooModel.valueOf(m.trim().toUpperCase(Locale.ROOT)));
+    }
+    int[] batches = Arrays.stream((args.length > 1 ? args[1] : "1,8,16").split(","))
+        .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+    int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+
+    double gemm = sgemmGflops();
+    System.out.printf(Locale.ROOT, "# flavour '%s', oneDNN helpers %s, cores %d, SGEMM 2048^2 "
+            + "%.1f GFLOP/s%n", flavour.isEmpty() ? "plain" : flavour, OneDnn.enabled() ? "on"
+            : "off", Runtime.getRuntime().availableProcessors(), gemm);
+    boolean sideBySide = OneDnn.enabled() && !(args.length > 3 && args[3].equals("default-only"));
+    if (sideBySide) {
+      System.out.println("# oneDNN build: each point is measured with the helpers off and on, "
+          + "interleaved, in this JVM");
+    }
+    System.out.println("| model | layer | dim | input | GFLOP/img | batch | img/s"
+        + (sideBySide ? " helpers off | img/s helpers on | on/off" : "")
+        + " | SGEMM GFLOP/s | ceiling img/s | % of ceiling |");
+    System.out.println(sideBySide ? "|---|---|---|---|---|---|---|---|---|---|---|---|"
+        : "|---|---|---|---|---|---|---|---|---|---|");
+    for (ZooModel model : models) {
+      for (int batch : batches) {
+        List<ImageSource> images = new ArrayList<>();
+        for (int i = 0; i < batch; i++) {
+          images.add(TestImages.source(256, 256, i));
+        }
+        ZooEmbedder.Builder b = ZooEmbedder.builder(model).weights(Weights.random(1))
+            .networkBatchSize(batch).concurrency(1);
+        try (ZooEmbedder on = b.build();
+            ZooEmbedder off = sideBySide ? b.oneDnnHelpers(false).build() : null) {
+          double gflop = 2 * FlopCount.macsPerImage(on.prototypeForMeasurement(), on.inputFormat())
+              / 1e9;
+          on.embedBatch(images); // warm-up: workspaces, JIT
+          if (off != null) {
+            off.embedBatch(images);
+          }
+          double[] rateOn = new double[reps];
+          double[] rateOff = new double[reps];
+          for (int r = 0; r < reps; r++) {
+            // Interleaved, so that load from other processes hits both alike.
+            rateOn[r] = rate(on, images);
+            if (off != null) {
+              rateOff[r] = rate(off, images);
+            }
+          }
+          Arrays.sort(rateOn);
+          Arrays.sort(rateOff);
+          double best = rateOn[reps / 2];
+          // The matrix-multiply rate again, next to this point: other processes' load varies.
+          double gemmHere = sgemmGflops();
+          double ceiling = gemmHere / gflop;
+          String rates = sideBySide
+              ? String.format(Locale.ROOT, "%.2f | %.2f | %.2f", rateOff[reps / 2], best,
+                  best / rateOff[reps / 2])
+              : String.format(Locale.ROOT, "%.2f", best);
+          System.out.printf(Locale.ROOT,
+              "| %s | %s | %d | %dx%d | %.2f | %d | %s | %.1f | %.1f | %.0f%% |%n",
+              model, on.layer(), on.dimension(), on.inputFormat().height(),
+              on.inputFormat().width(), gflop, batch, rates, gemmHere, ceiling,
+              100 * best / ceiling);
+        }
+      }
+    }
+  }
+
+  private static double rate(ZooEmbedder e, List<ImageSource> images) {
+    long t0 = System.nanoTime();
+    e.embedBatch(images);
+    return images.size() / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /** The median rate of three 2048 x 2048 float matrix products, in GFLOP/s. */
+  static double sgemmGflops() {
+    int n = 2048;
+    Nd4j.getRandom().setSeed(1);
+    INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+    INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+    INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+    a.mmuli(b, c);
+    double[] rates = new double[3];
+    for (int i = 0; i < rates.length; i++) {
+      long t0 = System.nanoTime();
+      a.mmuli(b, c);
+      rates[i] = 2.0 * n * n * n / ((System.nanoTime() - t0) / 1e9) / 1e9;
+    }
+    Arrays.sort(rates);
+    return rates[1];
+  }
+}
