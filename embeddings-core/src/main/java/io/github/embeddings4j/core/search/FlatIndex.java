@@ -63,6 +63,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
   private final Route route;
   private final int rowsPerBlock;
   private final int tileRows;
+  private final Boolean matrixProduct;
   private final List<float[]> blocks = new ArrayList<>();
   private float[] squareNorms = new float[16];
 
@@ -73,6 +74,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
     this.route = routeOf(b.metric);
     this.rowsPerBlock = Math.max(1, b.blockFloats / dimension);
     this.tileRows = Math.max(1, SCAN_TILE_BYTES / (4 * dimension));
+    this.matrixProduct = b.matrixProduct;
   }
 
   private static Route routeOf(DistanceMetric m) {
@@ -106,6 +108,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
     private DistanceMetric metric = StandardMetric.EUCLIDEAN;
     private int threads = SearchThreads.defaultParallelism();
     private int blockFloats = BLOCK_FLOATS;
+    private Boolean matrixProduct;
 
     private Builder(int dimension) {
       if (dimension < 1) {
@@ -137,6 +140,16 @@ public final class FlatIndex extends BaseIndex<float[]> {
         throw new IllegalArgumentException("threads must be >= 1: " + threads);
       }
       this.threads = threads;
+      return this;
+    }
+
+    /**
+     * Forces the route of searches of many queries: true for matrix products whenever the
+     * metric allows, false for the per-pair kernels, null (default) to let {@link
+     * BatchScorer#prefersMatrixProduct} decide. For measuring the crossover.
+     */
+    Builder matrixProduct(Boolean matrixProduct) {
+      this.matrixProduct = matrixProduct;
       return this;
     }
 
@@ -376,7 +389,9 @@ public final class FlatIndex extends BaseIndex<float[]> {
   TopK[] searchBatched(float[][] queries, Object prepared, int k) {
     int n = rowCount();
     if (!(route == Route.DOT || route == Route.COSINE || route == Route.SQUARED
-        || route == Route.EUCLIDEAN) || !BatchScorer.prefersMatrixProduct(queries.length, n)) {
+        || route == Route.EUCLIDEAN)
+        || !(matrixProduct != null ? matrixProduct
+            : BatchScorer.prefersMatrixProduct(queries.length, n))) {
       return null;
     }
     float[] queryNorms = (float[]) prepared;

@@ -98,12 +98,16 @@ class FlatIndexTest {
   void matrixProductRouteGivesTheScanResults(StandardMetric metric) {
     int d = 24;
     float[][] data = random(11, 2500, d);
-    FlatIndex index = FlatIndex.builder(d).metric(metric).threads(2).blockFloats(d * 900).build();
-    index.addAll(0, data);
+    FlatIndex gemm = FlatIndex.builder(d).metric(metric).threads(2).blockFloats(d * 900)
+        .matrixProduct(true).build();
+    FlatIndex scan = FlatIndex.builder(d).metric(metric).threads(2).matrixProduct(false).build();
+    gemm.addAll(0, data);
+    scan.addAll(0, data);
     float[][] queries = random(12, 40, d);
-    List<List<Neighbor>> batched = index.searchAll(queries, 5);
+    List<List<Neighbor>> batched = gemm.searchAll(queries, 5);
+    List<List<Neighbor>> scanned = scan.searchAll(queries, 5);
     for (int q = 0; q < queries.length; q++) {
-      assertSameNeighbors(index.search(queries[q], 5), batched.get(q), 0.0, metric + " q" + q);
+      assertSameNeighbors(scanned.get(q), batched.get(q), 0.0, metric + " q" + q);
     }
   }
 
