@@ -29,7 +29,7 @@ public final class BatchScorer {
    * The number of queries from which a search of many queries goes through matrix products:
    * the crossover measured by {@code BatchCrossover} (see {@code docs/vector-math.md}).
    */
-  public static final int MIN_QUERIES = 256;
+  public static final int MIN_QUERIES = 1024;
 
   /** Below this many stored vectors the per-pair kernels always win (the copy dominates). */
   public static final int MIN_ROWS = 1024;

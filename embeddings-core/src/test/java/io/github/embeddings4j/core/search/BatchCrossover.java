@@ -10,7 +10,8 @@ import java.util.Locale;
  * kernels: the same FlatIndex searched with each route forced, for growing query counts, medians
  * side by side in one run. Not a test; run as documented in {@code docs/vector-math.md}.
  *
- * <p>Arguments: rows (default 100000), dimension (512), metric (euclidean), k (10).
+ * <p>Arguments: rows (default 100000), dimension (512), metric (euclidean), k (10), query
+ * counts separated by commas (1,4,8,16,32,64,128,256,1024).
  */
 public final class BatchCrossover {
 
@@ -33,7 +34,10 @@ public final class BatchCrossover {
     System.out.printf(Locale.ROOT, "kernels=%s processors=%d rows=%d dim=%d metric=%s k=%d%n",
         VectorMath.kernelsName(), Runtime.getRuntime().availableProcessors(), n, d, metric, k);
     System.out.println("queries | per-pair kernels s | matrix product s | kernels/gemm");
-    for (int nq : new int[] {1, 4, 8, 16, 32, 64, 128, 256, 1024}) {
+    int[] counts = java.util.Arrays.stream(
+        (args.length > 4 ? args[4] : "1,4,8,16,32,64,128,256,1024").split(","))
+        .mapToInt(Integer::parseInt).toArray();
+    for (int nq : counts) {
       float[][] queries = Timing.randomRows(100 + nq, nq, d);
       int reps = nq <= 64 ? 5 : 3;
       double ts = Timing.medianSeconds(1, reps, () -> scan.searchAll(queries, k));
