@@ -23,7 +23,7 @@ import java.util.Objects;
  * kernels of {@link VectorMath} without copying rows (Euclidean ranks by squared distance and
  * takes the square root of the k results only; cosine uses norms computed when vectors are
  * added). For many queries at once under dot product, cosine or (squared) Euclidean, {@link
- * #searchAll(float[][], int)} scores through ND4J matrix products when {@link
+ * NeighborIndex#searchAll searchAll} scores through ND4J matrix products when {@link
  * BatchScorer#prefersMatrixProduct(int, int)} says that is faster, then recomputes the exact
  * distances of twice k candidates per query with the kernels, so both routes return the same
  * distances.
