@@ -15,14 +15,15 @@ class BinaryIndexTest {
 
   @Test
   void matchesBruteForceWithTiesById() {
-    int words = 3;
-    int n = 5000;
+    // Enough work that both thread splits run: by rows for one query, by queries for ten.
+    int words = 8;
+    int n = 40_000;
     SplittableRandom rnd = new SplittableRandom(51);
     long[][] codes = new long[n][words];
     for (long[] c : codes) {
       for (int w = 0; w < words; w++) {
         // Sparse bits make many equal distances.
-        c[w] = rnd.nextLong() & rnd.nextLong() & rnd.nextLong();
+        c[w] = rnd.nextLong() & rnd.nextLong() & rnd.nextLong() & rnd.nextLong();
       }
     }
     BinaryIndex index = BinaryIndex.builder(words).threads(2).blockWords(words * 1000).build();
