@@ -64,6 +64,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
   private final int rowsPerBlock;
   private final int tileRows;
   private final Boolean matrixProduct;
+  private final boolean groupQueries;
   private final List<float[]> blocks = new ArrayList<>();
   private float[] squareNorms = new float[16];
 
@@ -75,6 +76,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
     this.rowsPerBlock = Math.max(1, b.blockFloats / dimension);
     this.tileRows = Math.max(1, SCAN_TILE_BYTES / (4 * dimension));
     this.matrixProduct = b.matrixProduct;
+    this.groupQueries = b.groupQueries;
   }
 
   private static Route routeOf(DistanceMetric m) {
@@ -109,6 +111,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
     private int threads = SearchThreads.defaultParallelism();
     private int blockFloats = BLOCK_FLOATS;
     private Boolean matrixProduct;
+    private boolean groupQueries = true;
 
     private Builder(int dimension) {
       if (dimension < 1) {
@@ -150,6 +153,12 @@ public final class FlatIndex extends BaseIndex<float[]> {
      */
     Builder matrixProduct(Boolean matrixProduct) {
       this.matrixProduct = matrixProduct;
+      return this;
+    }
+
+    /** Whether scans read each row once for four queries (default); off to measure the gain. */
+    Builder groupQueries(boolean groupQueries) {
+      this.groupQueries = groupQueries;
       return this;
     }
 
@@ -290,6 +299,9 @@ public final class FlatIndex extends BaseIndex<float[]> {
       TopK[] heaps) {
     float[] queryNorms = (float[]) prepared;
     float[] scratch = route == Route.CUSTOM ? new float[dimension] : null;
+    // Four queries share each row read for the built-in float metrics (see VectorMath).
+    boolean grouped = groupQueries && route != Route.CUSTOM && route != Route.SIGN_HAMMING;
+    float[] four = new float[4];
     int r0 = rowFrom;
     while (r0 < rowTo) {
       int b = r0 / rowsPerBlock;
@@ -297,7 +309,13 @@ public final class FlatIndex extends BaseIndex<float[]> {
       int r1 = Math.min(blockEnd, r0 + tileRows);
       float[] block = blocks.get(b);
       int base = (r0 - b * rowsPerBlock) * dimension;
-      for (int q = qFrom; q < qTo; q++) {
+      int q = qFrom;
+      if (grouped) {
+        for (; q + 4 <= qTo; q += 4) {
+          scanTile4(queries, queryNorms, q, block, base, r0, r1, heaps, four);
+        }
+      }
+      for (; q < qTo; q++) {
         scanTile(queries[q], queryNorms[q], block, base, r0, r1, heaps[q], scratch);
       }
       r0 = r1;
@@ -350,6 +368,40 @@ public final class FlatIndex extends BaseIndex<float[]> {
             heap.offer(dist, idOfRow(r));
             bound = heap.bound();
           }
+        }
+      }
+    }
+  }
+
+  /**
+   * Queries {@code [q, q + 4)} against rows {@code [r0, r1)} of one block: each row is read
+   * once for the four, and each distance has the bits of the one-query path.
+   */
+  private void scanTile4(float[][] queries, float[] queryNorms, int q, float[] block, int base,
+      int r0, int r1, TopK[] heaps, float[] out) {
+    int d = dimension;
+    float[] q0 = queries[q];
+    float[] q1 = queries[q + 1];
+    float[] q2 = queries[q + 2];
+    float[] q3 = queries[q + 3];
+    int off = base;
+    for (int r = r0; r < r1; r++, off += d) {
+      switch (route) {
+        case DOT, COSINE -> VectorMath.dotProduct4(block, off, q0, q1, q2, q3, d, out);
+        case SQUARED, EUCLIDEAN -> VectorMath.squareDistance4(block, off, q0, q1, q2, q3, d, out);
+        default -> VectorMath.manhattan4(block, off, q0, q1, q2, q3, d, out);
+      }
+      long id = idOfRow(r);
+      for (int j = 0; j < 4; j++) {
+        double dist = switch (route) {
+          case DOT -> -(double) out[j];
+          case COSINE -> 1.0 - (double) ScalarVectorKernels.cosineFromSums(out[j],
+              queryNorms[q + j], squareNorms[r]);
+          default -> out[j];
+        };
+        TopK heap = heaps[q + j];
+        if (!(dist > heap.bound())) {
+          heap.offer(dist, id);
         }
       }
     }

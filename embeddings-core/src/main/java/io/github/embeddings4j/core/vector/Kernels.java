@@ -26,4 +26,36 @@ interface Kernels {
     }
     return count;
   }
+
+  /**
+   * One stored row {@code x} against four queries (each of length {@code n}, from index 0):
+   * the row is read once for four results. Implementations must give each query exactly the
+   * bits of the one-query kernel, so that a search returns the same distances however its
+   * queries are grouped.
+   */
+  default void dotProduct4(float[] x, int xo, float[] q0, float[] q1, float[] q2, float[] q3,
+      int n, float[] out) {
+    out[0] = dotProduct(q0, 0, x, xo, n);
+    out[1] = dotProduct(q1, 0, x, xo, n);
+    out[2] = dotProduct(q2, 0, x, xo, n);
+    out[3] = dotProduct(q3, 0, x, xo, n);
+  }
+
+  /** As {@link #dotProduct4} for the squared Euclidean distance. */
+  default void squareDistance4(float[] x, int xo, float[] q0, float[] q1, float[] q2,
+      float[] q3, int n, float[] out) {
+    out[0] = squareDistance(q0, 0, x, xo, n);
+    out[1] = squareDistance(q1, 0, x, xo, n);
+    out[2] = squareDistance(q2, 0, x, xo, n);
+    out[3] = squareDistance(q3, 0, x, xo, n);
+  }
+
+  /** As {@link #dotProduct4} for the Manhattan distance. */
+  default void manhattan4(float[] x, int xo, float[] q0, float[] q1, float[] q2, float[] q3,
+      int n, float[] out) {
+    out[0] = manhattan(q0, 0, x, xo, n);
+    out[1] = manhattan(q1, 0, x, xo, n);
+    out[2] = manhattan(q2, 0, x, xo, n);
+    out[3] = manhattan(q3, 0, x, xo, n);
+  }
 }

@@ -196,4 +196,250 @@ final class PanamaVectorKernels implements Kernels {
     }
     return count;
   }
+
+  @Override
+  public void dotProduct4(float[] x, int xo, float[] q0, float[] q1, float[] q2, float[] q3,
+      int n, float[] out) {
+    // Sixteen accumulators (four per query), summed in exactly the order of the one-query
+    // kernel, so each result has the same bits; the row is loaded once for the four queries.
+    int i = 0;
+    float s0 = 0f;
+    float s1 = 0f;
+    float s2 = 0f;
+    float s3 = 0f;
+    if (n >= LANES) {
+      FloatVector a00 = FloatVector.zero(SPECIES);
+      FloatVector a01 = FloatVector.zero(SPECIES);
+      FloatVector a02 = FloatVector.zero(SPECIES);
+      FloatVector a03 = FloatVector.zero(SPECIES);
+      FloatVector a10 = FloatVector.zero(SPECIES);
+      FloatVector a11 = FloatVector.zero(SPECIES);
+      FloatVector a12 = FloatVector.zero(SPECIES);
+      FloatVector a13 = FloatVector.zero(SPECIES);
+      FloatVector a20 = FloatVector.zero(SPECIES);
+      FloatVector a21 = FloatVector.zero(SPECIES);
+      FloatVector a22 = FloatVector.zero(SPECIES);
+      FloatVector a23 = FloatVector.zero(SPECIES);
+      FloatVector a30 = FloatVector.zero(SPECIES);
+      FloatVector a31 = FloatVector.zero(SPECIES);
+      FloatVector a32 = FloatVector.zero(SPECIES);
+      FloatVector a33 = FloatVector.zero(SPECIES);
+      for (int bound = n - 4 * LANES; i <= bound; i += 4 * LANES) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xo + i);
+        a00 = FloatVector.fromArray(SPECIES, q0, i).fma(x0, a00);
+        a10 = FloatVector.fromArray(SPECIES, q1, i).fma(x0, a10);
+        a20 = FloatVector.fromArray(SPECIES, q2, i).fma(x0, a20);
+        a30 = FloatVector.fromArray(SPECIES, q3, i).fma(x0, a30);
+        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xo + i + LANES);
+        a01 = FloatVector.fromArray(SPECIES, q0, i + LANES).fma(x1, a01);
+        a11 = FloatVector.fromArray(SPECIES, q1, i + LANES).fma(x1, a11);
+        a21 = FloatVector.fromArray(SPECIES, q2, i + LANES).fma(x1, a21);
+        a31 = FloatVector.fromArray(SPECIES, q3, i + LANES).fma(x1, a31);
+        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xo + i + 2 * LANES);
+        a02 = FloatVector.fromArray(SPECIES, q0, i + 2 * LANES).fma(x2, a02);
+        a12 = FloatVector.fromArray(SPECIES, q1, i + 2 * LANES).fma(x2, a12);
+        a22 = FloatVector.fromArray(SPECIES, q2, i + 2 * LANES).fma(x2, a22);
+        a32 = FloatVector.fromArray(SPECIES, q3, i + 2 * LANES).fma(x2, a32);
+        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xo + i + 3 * LANES);
+        a03 = FloatVector.fromArray(SPECIES, q0, i + 3 * LANES).fma(x3, a03);
+        a13 = FloatVector.fromArray(SPECIES, q1, i + 3 * LANES).fma(x3, a13);
+        a23 = FloatVector.fromArray(SPECIES, q2, i + 3 * LANES).fma(x3, a23);
+        a33 = FloatVector.fromArray(SPECIES, q3, i + 3 * LANES).fma(x3, a33);
+      }
+      for (int bound = n - LANES; i <= bound; i += LANES) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xo + i);
+        a00 = FloatVector.fromArray(SPECIES, q0, i).fma(x0, a00);
+        a10 = FloatVector.fromArray(SPECIES, q1, i).fma(x0, a10);
+        a20 = FloatVector.fromArray(SPECIES, q2, i).fma(x0, a20);
+        a30 = FloatVector.fromArray(SPECIES, q3, i).fma(x0, a30);
+      }
+      s0 = a00.add(a01).add(a02.add(a03)).reduceLanes(VectorOperators.ADD);
+      s1 = a10.add(a11).add(a12.add(a13)).reduceLanes(VectorOperators.ADD);
+      s2 = a20.add(a21).add(a22.add(a23)).reduceLanes(VectorOperators.ADD);
+      s3 = a30.add(a31).add(a32.add(a33)).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) {
+      float xi = x[xo + i];
+      s0 = Math.fma(q0[i], xi, s0);
+      s1 = Math.fma(q1[i], xi, s1);
+      s2 = Math.fma(q2[i], xi, s2);
+      s3 = Math.fma(q3[i], xi, s3);
+    }
+    out[0] = s0;
+    out[1] = s1;
+    out[2] = s2;
+    out[3] = s3;
+  }
+
+  @Override
+  public void squareDistance4(float[] x, int xo, float[] q0, float[] q1, float[] q2, float[] q3,
+      int n, float[] out) {
+    // Sixteen accumulators (four per query), summed in exactly the order of the one-query
+    // kernel, so each result has the same bits; the row is loaded once for the four queries.
+    int i = 0;
+    float s0 = 0f;
+    float s1 = 0f;
+    float s2 = 0f;
+    float s3 = 0f;
+    if (n >= LANES) {
+      FloatVector a00 = FloatVector.zero(SPECIES);
+      FloatVector a01 = FloatVector.zero(SPECIES);
+      FloatVector a02 = FloatVector.zero(SPECIES);
+      FloatVector a03 = FloatVector.zero(SPECIES);
+      FloatVector a10 = FloatVector.zero(SPECIES);
+      FloatVector a11 = FloatVector.zero(SPECIES);
+      FloatVector a12 = FloatVector.zero(SPECIES);
+      FloatVector a13 = FloatVector.zero(SPECIES);
+      FloatVector a20 = FloatVector.zero(SPECIES);
+      FloatVector a21 = FloatVector.zero(SPECIES);
+      FloatVector a22 = FloatVector.zero(SPECIES);
+      FloatVector a23 = FloatVector.zero(SPECIES);
+      FloatVector a30 = FloatVector.zero(SPECIES);
+      FloatVector a31 = FloatVector.zero(SPECIES);
+      FloatVector a32 = FloatVector.zero(SPECIES);
+      FloatVector a33 = FloatVector.zero(SPECIES);
+      for (int bound = n - 4 * LANES; i <= bound; i += 4 * LANES) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xo + i);
+        FloatVector d00 = FloatVector.fromArray(SPECIES, q0, i).sub(x0);
+        a00 = d00.fma(d00, a00);
+        FloatVector d10 = FloatVector.fromArray(SPECIES, q1, i).sub(x0);
+        a10 = d10.fma(d10, a10);
+        FloatVector d20 = FloatVector.fromArray(SPECIES, q2, i).sub(x0);
+        a20 = d20.fma(d20, a20);
+        FloatVector d30 = FloatVector.fromArray(SPECIES, q3, i).sub(x0);
+        a30 = d30.fma(d30, a30);
+        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xo + i + LANES);
+        FloatVector d01 = FloatVector.fromArray(SPECIES, q0, i + LANES).sub(x1);
+        a01 = d01.fma(d01, a01);
+        FloatVector d11 = FloatVector.fromArray(SPECIES, q1, i + LANES).sub(x1);
+        a11 = d11.fma(d11, a11);
+        FloatVector d21 = FloatVector.fromArray(SPECIES, q2, i + LANES).sub(x1);
+        a21 = d21.fma(d21, a21);
+        FloatVector d31 = FloatVector.fromArray(SPECIES, q3, i + LANES).sub(x1);
+        a31 = d31.fma(d31, a31);
+        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xo + i + 2 * LANES);
+        FloatVector d02 = FloatVector.fromArray(SPECIES, q0, i + 2 * LANES).sub(x2);
+        a02 = d02.fma(d02, a02);
+        FloatVector d12 = FloatVector.fromArray(SPECIES, q1, i + 2 * LANES).sub(x2);
+        a12 = d12.fma(d12, a12);
+        FloatVector d22 = FloatVector.fromArray(SPECIES, q2, i + 2 * LANES).sub(x2);
+        a22 = d22.fma(d22, a22);
+        FloatVector d32 = FloatVector.fromArray(SPECIES, q3, i + 2 * LANES).sub(x2);
+        a32 = d32.fma(d32, a32);
+        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xo + i + 3 * LANES);
+        FloatVector d03 = FloatVector.fromArray(SPECIES, q0, i + 3 * LANES).sub(x3);
+        a03 = d03.fma(d03, a03);
+        FloatVector d13 = FloatVector.fromArray(SPECIES, q1, i + 3 * LANES).sub(x3);
+        a13 = d13.fma(d13, a13);
+        FloatVector d23 = FloatVector.fromArray(SPECIES, q2, i + 3 * LANES).sub(x3);
+        a23 = d23.fma(d23, a23);
+        FloatVector d33 = FloatVector.fromArray(SPECIES, q3, i + 3 * LANES).sub(x3);
+        a33 = d33.fma(d33, a33);
+      }
+      for (int bound = n - LANES; i <= bound; i += LANES) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xo + i);
+        FloatVector d00 = FloatVector.fromArray(SPECIES, q0, i).sub(x0);
+        a00 = d00.fma(d00, a00);
+        FloatVector d10 = FloatVector.fromArray(SPECIES, q1, i).sub(x0);
+        a10 = d10.fma(d10, a10);
+        FloatVector d20 = FloatVector.fromArray(SPECIES, q2, i).sub(x0);
+        a20 = d20.fma(d20, a20);
+        FloatVector d30 = FloatVector.fromArray(SPECIES, q3, i).sub(x0);
+        a30 = d30.fma(d30, a30);
+      }
+      s0 = a00.add(a01).add(a02.add(a03)).reduceLanes(VectorOperators.ADD);
+      s1 = a10.add(a11).add(a12.add(a13)).reduceLanes(VectorOperators.ADD);
+      s2 = a20.add(a21).add(a22.add(a23)).reduceLanes(VectorOperators.ADD);
+      s3 = a30.add(a31).add(a32.add(a33)).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) {
+      float xi = x[xo + i];
+      float d0 = q0[i] - xi;
+      s0 = Math.fma(d0, d0, s0);
+      float d1 = q1[i] - xi;
+      s1 = Math.fma(d1, d1, s1);
+      float d2 = q2[i] - xi;
+      s2 = Math.fma(d2, d2, s2);
+      float d3 = q3[i] - xi;
+      s3 = Math.fma(d3, d3, s3);
+    }
+    out[0] = s0;
+    out[1] = s1;
+    out[2] = s2;
+    out[3] = s3;
+  }
+
+  @Override
+  public void manhattan4(float[] x, int xo, float[] q0, float[] q1, float[] q2, float[] q3,
+      int n, float[] out) {
+    // Sixteen accumulators (four per query), summed in exactly the order of the one-query
+    // kernel, so each result has the same bits; the row is loaded once for the four queries.
+    int i = 0;
+    float s0 = 0f;
+    float s1 = 0f;
+    float s2 = 0f;
+    float s3 = 0f;
+    if (n >= LANES) {
+      FloatVector a00 = FloatVector.zero(SPECIES);
+      FloatVector a01 = FloatVector.zero(SPECIES);
+      FloatVector a02 = FloatVector.zero(SPECIES);
+      FloatVector a03 = FloatVector.zero(SPECIES);
+      FloatVector a10 = FloatVector.zero(SPECIES);
+      FloatVector a11 = FloatVector.zero(SPECIES);
+      FloatVector a12 = FloatVector.zero(SPECIES);
+      FloatVector a13 = FloatVector.zero(SPECIES);
+      FloatVector a20 = FloatVector.zero(SPECIES);
+      FloatVector a21 = FloatVector.zero(SPECIES);
+      FloatVector a22 = FloatVector.zero(SPECIES);
+      FloatVector a23 = FloatVector.zero(SPECIES);
+      FloatVector a30 = FloatVector.zero(SPECIES);
+      FloatVector a31 = FloatVector.zero(SPECIES);
+      FloatVector a32 = FloatVector.zero(SPECIES);
+      FloatVector a33 = FloatVector.zero(SPECIES);
+      for (int bound = n - 4 * LANES; i <= bound; i += 4 * LANES) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xo + i);
+        a00 = a00.add(FloatVector.fromArray(SPECIES, q0, i).sub(x0).abs());
+        a10 = a10.add(FloatVector.fromArray(SPECIES, q1, i).sub(x0).abs());
+        a20 = a20.add(FloatVector.fromArray(SPECIES, q2, i).sub(x0).abs());
+        a30 = a30.add(FloatVector.fromArray(SPECIES, q3, i).sub(x0).abs());
+        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xo + i + LANES);
+        a01 = a01.add(FloatVector.fromArray(SPECIES, q0, i + LANES).sub(x1).abs());
+        a11 = a11.add(FloatVector.fromArray(SPECIES, q1, i + LANES).sub(x1).abs());
+        a21 = a21.add(FloatVector.fromArray(SPECIES, q2, i + LANES).sub(x1).abs());
+        a31 = a31.add(FloatVector.fromArray(SPECIES, q3, i + LANES).sub(x1).abs());
+        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xo + i + 2 * LANES);
+        a02 = a02.add(FloatVector.fromArray(SPECIES, q0, i + 2 * LANES).sub(x2).abs());
+        a12 = a12.add(FloatVector.fromArray(SPECIES, q1, i + 2 * LANES).sub(x2).abs());
+        a22 = a22.add(FloatVector.fromArray(SPECIES, q2, i + 2 * LANES).sub(x2).abs());
+        a32 = a32.add(FloatVector.fromArray(SPECIES, q3, i + 2 * LANES).sub(x2).abs());
+        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xo + i + 3 * LANES);
+        a03 = a03.add(FloatVector.fromArray(SPECIES, q0, i + 3 * LANES).sub(x3).abs());
+        a13 = a13.add(FloatVector.fromArray(SPECIES, q1, i + 3 * LANES).sub(x3).abs());
+        a23 = a23.add(FloatVector.fromArray(SPECIES, q2, i + 3 * LANES).sub(x3).abs());
+        a33 = a33.add(FloatVector.fromArray(SPECIES, q3, i + 3 * LANES).sub(x3).abs());
+      }
+      for (int bound = n - LANES; i <= bound; i += LANES) {
+        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xo + i);
+        a00 = a00.add(FloatVector.fromArray(SPECIES, q0, i).sub(x0).abs());
+        a10 = a10.add(FloatVector.fromArray(SPECIES, q1, i).sub(x0).abs());
+        a20 = a20.add(FloatVector.fromArray(SPECIES, q2, i).sub(x0).abs());
+        a30 = a30.add(FloatVector.fromArray(SPECIES, q3, i).sub(x0).abs());
+      }
+      s0 = a00.add(a01).add(a02.add(a03)).reduceLanes(VectorOperators.ADD);
+      s1 = a10.add(a11).add(a12.add(a13)).reduceLanes(VectorOperators.ADD);
+      s2 = a20.add(a21).add(a22.add(a23)).reduceLanes(VectorOperators.ADD);
+      s3 = a30.add(a31).add(a32.add(a33)).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) {
+      float xi = x[xo + i];
+      s0 += Math.abs(q0[i] - xi);
+      s1 += Math.abs(q1[i] - xi);
+      s2 += Math.abs(q2[i] - xi);
+      s3 += Math.abs(q3[i] - xi);
+    }
+    out[0] = s0;
+    out[1] = s1;
+    out[2] = s2;
+    out[3] = s3;
+  }
 }

@@ -30,22 +30,29 @@ public final class BatchCrossover {
     float[][] rows = Timing.randomRows(1, n, d);
     FlatIndex scan = Timing.index(rows, metric, false);
     FlatIndex gemm = Timing.index(rows, metric, true);
+    FlatIndex single = FlatIndex.builder(d).metric(metric).matrixProduct(false)
+        .groupQueries(false).build();
+    single.addAll(0, rows);
     rows = null;
     System.out.printf(Locale.ROOT, "kernels=%s processors=%d rows=%d dim=%d metric=%s k=%d%n",
         VectorMath.kernelsName(), Runtime.getRuntime().availableProcessors(), n, d, metric, k);
-    System.out.println("queries | per-pair kernels s | matrix product s | kernels/gemm");
+    System.out.println("queries | kernels, 1 query per row read s | kernels, 4 queries per row"
+        + " read s | matrix product s | 1/4 | 4/gemm");
     int[] counts = java.util.Arrays.stream(
         (args.length > 4 ? args[4] : "1,4,8,16,32,64,128,256,1024").split(","))
         .mapToInt(Integer::parseInt).toArray();
     for (int nq : counts) {
       float[][] queries = Timing.randomRows(100 + nq, nq, d);
       int reps = nq <= 64 ? 5 : 3;
+      double t1 = Timing.medianSeconds(1, reps, () -> single.searchAll(queries, k));
       double ts = Timing.medianSeconds(1, reps, () -> scan.searchAll(queries, k));
       double tg = Timing.medianSeconds(1, reps, () -> gemm.searchAll(queries, k));
-      if (!scan.searchAll(queries, k).equals(gemm.searchAll(queries, k))) {
+      if (!scan.searchAll(queries, k).equals(gemm.searchAll(queries, k))
+          || !scan.searchAll(queries, k).equals(single.searchAll(queries, k))) {
         throw new AssertionError("routes disagree at " + nq + " queries");
       }
-      System.out.printf(Locale.ROOT, "%7d | %18.4f | %16.4f | %.2f%n", nq, ts, tg, ts / tg);
+      System.out.printf(Locale.ROOT, "%7d | %.4f | %.4f | %.4f | %.2f | %.2f%n", nq, t1, ts, tg,
+          t1 / ts, ts / tg);
     }
     System.out.println("(" + Arrays.toString(args) + ")");
   }

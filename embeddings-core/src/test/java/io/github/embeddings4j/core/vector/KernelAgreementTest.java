@@ -74,6 +74,29 @@ class KernelAgreementTest {
   }
 
   @ParameterizedTest
+  @ValueSource(ints = {1, 3, 8, 13, 64, 207, 1021, 2048})
+  void fourQueryKernelsGiveTheOneQueryBits(int n) {
+    SplittableRandom rnd = new SplittableRandom(300 + n);
+    float[] rows = random(rnd, n + 9);
+    float[][] q = {random(rnd, n), random(rnd, n), random(rnd, n), random(rnd, n)};
+    float[] out = new float[4];
+    for (Kernels k : new Kernels[] {PANAMA, ScalarKernels.INSTANCE}) {
+      k.dotProduct4(rows, 9, q[0], q[1], q[2], q[3], n, out);
+      for (int j = 0; j < 4; j++) {
+        assertEquals(k.dotProduct(q[j], 0, rows, 9, n), out[j], k.name() + " dot " + j);
+      }
+      k.squareDistance4(rows, 9, q[0], q[1], q[2], q[3], n, out);
+      for (int j = 0; j < 4; j++) {
+        assertEquals(k.squareDistance(q[j], 0, rows, 9, n), out[j], k.name() + " sq " + j);
+      }
+      k.manhattan4(rows, 9, q[0], q[1], q[2], q[3], n, out);
+      for (int j = 0; j < 4; j++) {
+        assertEquals(k.manhattan(q[j], 0, rows, 9, n), out[j], k.name() + " l1 " + j);
+      }
+    }
+  }
+
+  @ParameterizedTest
   @ValueSource(ints = {1, 2, 7, 33})
   void hammingCountsDifferingBits(int words) {
     SplittableRandom rnd = new SplittableRandom(words);
