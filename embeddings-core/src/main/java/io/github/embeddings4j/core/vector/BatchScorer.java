@@ -11,8 +11,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * product ({@code sgemm}): dot products directly, cosine from the dot products and the norms,
  * squared Euclidean as {@code |q|^2 + |x|^2 - 2 q.x}. A matrix product reuses each vector from
  * the caches for many queries, which the per-pair kernels of {@link VectorMath} cannot; it pays
- * a copy of the data into ND4J's off-heap memory and a native call per block, so it wins only
- * from some number of queries on, {@link #MIN_QUERIES} (measured; see {@code
+ * a copy of the data into ND4J's off-heap memory and a native call per block, so it can win
+ * only from some number of queries on, and against kernels that read each row once for four
+ * queries it did not win at all on the reference machine; {@code FlatIndex} therefore uses it
+ * only from {@link #MIN_QUERIES} queries, which is "never" unless set (see {@code
  * docs/vector-math.md}).
  *
  * <p>The Euclidean form loses precision when two vectors are much closer than they are long
@@ -26,10 +28,21 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class BatchScorer {
 
   /**
-   * The number of queries from which a search of many queries goes through matrix products:
-   * the crossover measured by {@code BatchCrossover} (see {@code docs/vector-math.md}).
+   * The system property that sets {@link #MIN_QUERIES}, e.g. {@code
+   * -Dembeddings4j.matrixProduct.minQueries=2048}.
    */
-  public static final int MIN_QUERIES = 1024;
+  public static final String MIN_QUERIES_PROPERTY = "embeddings4j.matrixProduct.minQueries";
+
+  /**
+   * The number of queries from which {@code FlatIndex.searchAll} goes through matrix products.
+   * By default never: measured on the reference machine (see {@code docs/vector-math.md}), the
+   * SIMD kernels that read each row once for four queries beat ND4J's CPU matrix product at
+   * every batch size tried, up to 4,096 queries. Where the BLAS is faster (more cores, an
+   * optimised ND4J native flavour), set {@value #MIN_QUERIES_PROPERTY} after running {@code
+   * BatchCrossover} there.
+   */
+  public static final int MIN_QUERIES = Integer.getInteger(MIN_QUERIES_PROPERTY,
+      Integer.MAX_VALUE);
 
   /** Below this many stored vectors the per-pair kernels always win (the copy dominates). */
   public static final int MIN_ROWS = 1024;

@@ -49,13 +49,4 @@ interface Kernels {
     out[2] = squareDistance(q2, 0, x, xo, n);
     out[3] = squareDistance(q3, 0, x, xo, n);
   }
-
-  /** As {@link #dotProduct4} for the Manhattan distance. */
-  default void manhattan4(float[] x, int xo, float[] q0, float[] q1, float[] q2, float[] q3,
-      int n, float[] out) {
-    out[0] = manhattan(q0, 0, x, xo, n);
-    out[1] = manhattan(q1, 0, x, xo, n);
-    out[2] = manhattan(q2, 0, x, xo, n);
-    out[3] = manhattan(q3, 0, x, xo, n);
-  }
 }

@@ -277,25 +277,6 @@ public final class VectorMath {
     KERNELS.squareDistance4(row, rowOffset, q0, q1, q2, q3, length, out);
   }
 
-  /**
-   * One row against four queries, as {@link #dotProduct4}, for the Manhattan distance.
-   *
-   * @param row an array holding the row
-   * @param rowOffset where the row starts
-   * @param q0 a query of at least {@code length} components
-   * @param q1 a query
-   * @param q2 a query
-   * @param q3 a query
-   * @param length the row's length
-   * @param out receives the four results in its first four elements
-   * @throws IndexOutOfBoundsException if the row, a query or {@code out} is too short
-   */
-  public static void manhattan4(float[] row, int rowOffset, float[] q0, float[] q1, float[] q2,
-      float[] q3, int length, float[] out) {
-    checkFour(row, rowOffset, q0, q1, q2, q3, length, out);
-    KERNELS.manhattan4(row, rowOffset, q0, q1, q2, q3, length, out);
-  }
-
   private static void checkFour(float[] row, int rowOffset, float[] q0, float[] q1, float[] q2,
       float[] q3, int length, float[] out) {
     Objects.checkFromIndexSize(rowOffset, length, row.length);

@@ -89,10 +89,6 @@ class KernelAgreementTest {
       for (int j = 0; j < 4; j++) {
         assertEquals(k.squareDistance(q[j], 0, rows, 9, n), out[j], k.name() + " sq " + j);
       }
-      k.manhattan4(rows, 9, q[0], q[1], q[2], q[3], n, out);
-      for (int j = 0; j < 4; j++) {
-        assertEquals(k.manhattan(q[j], 0, rows, 9, n), out[j], k.name() + " l1 " + j);
-      }
     }
   }
 
