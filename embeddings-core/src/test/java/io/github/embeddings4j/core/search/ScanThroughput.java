@@ -55,7 +55,8 @@ public final class ScanThroughput {
         double t = Timing.medianSeconds(1, 3, () -> index.searchAll(queries, 10));
         System.out.printf(Locale.ROOT,
             "batch %d x %d x %d, %s, %s: median %.3f s, %.1f GFLOP/s%n", nq, rows, d, metric,
-            gemm ? "matrix product" : "kernels, 4 queries per row read", t, 2.0 * nq * rows * d / t / 1e9);
+            gemm ? "matrix product" : "kernels, 4 queries per row read", t,
+            2.0 * nq * rows * d / t / 1e9);
       }
     }
   }
