@@ -1,0 +1,363 @@
+package io.github.embeddings4j.core.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Float matrices in NumPy's {@code .npy} format, so that NumPy ({@code np.load}), FAISS and
+ * friends read what embeddings4j writes, and embeddings4j reads theirs.
+ *
+ * <p>The format: the magic bytes {@code \x93NUMPY}, a major and a minor version byte, the
+ * header length (2 bytes little-endian in version 1.0, 4 bytes in 2.0 and 3.0), then the header,
+ * a Python dict literal such as {@code {'descr': '<f4', 'fortran_order': False, 'shape': (60000,
+ * 784), }} padded with spaces and ended by a newline so that the data starts at a multiple of 64
+ * bytes, then the values in C (row-major) order.
+ *
+ * <p>Writing: little-endian float32 ({@code <f4}), C order, format 1.0 (2.0 only if the header
+ * would not fit, which no matrix needs), byte for byte what {@code np.save} writes; atomically,
+ * through {@link SdkFile#writeAtomically}. Reading: format 1.0, 2.0 and 3.0; {@code <f4}, and
+ * {@code >f4}, {@code <f8}, {@code >f8} converted to float; shape {@code (n, d)}, or {@code (d,)}
+ * read as one row. Fortran-ordered arrays and other types are refused with the reason; damaged
+ * and truncated files with a {@link DamagedFileException} naming the file.
+ *
+ * <p>Ids go beside the matrix in a text file, one per line in row order ({@link #idsFile},
+ * {@link #writeIds}, {@link #readIds}), which {@code np.loadtxt(..., dtype=str)} reads.
+ *
+ * <pre>{@code
+ * Npy.write(Path.of("vectors.npy"), vectors);          // np.load("vectors.npy")
+ * float[][] back = Npy.read(Path.of("vectors.npy"));
+ * }</pre>
+ */
+public final class Npy {
+
+  private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+  /** NumPy aligns the start of the data to this many bytes. */
+  private static final int ALIGN = 64;
+  private static final Pattern DESCR = Pattern.compile("['\"]descr['\"]\\s*:\\s*['\"]([^'\"]*)['\"]");
+  private static final Pattern FORTRAN =
+      Pattern.compile("['\"]fortran_order['\"]\\s*:\\s*(True|False)");
+  private static final Pattern SHAPE = Pattern.compile("['\"]shape['\"]\\s*:\\s*\\(([^)]*)\\)");
+
+  private Npy() {}
+
+  /**
+   * Writes a matrix as {@code <f4}, C order, shape {@code (rows, columns)}.
+   *
+   * @param file the target; replaced atomically
+   * @param rows the rows, all of one length
+   * @throws IllegalArgumentException if the rows differ in length
+   * @throws IOException if writing fails
+   */
+  public static void write(Path file, float[][] rows) throws IOException {
+    Objects.requireNonNull(rows, "rows");
+    int d = rows.length == 0 ? 0 : Objects.requireNonNull(rows[0], "rows[0]").length;
+    for (int i = 0; i < rows.length; i++) {
+      if (Objects.requireNonNull(rows[i], "rows[" + i + "]").length != d) {
+        throw new IllegalArgumentException("vector dimensions differ: rows[" + i + "] has "
+            + rows[i].length + " components, rows[0] has " + d);
+      }
+    }
+    SdkFile.writeAtomically(file, out -> {
+      out.write(header("(" + rows.length + ", " + d + ")"));
+      for (float[] row : rows) {
+        writeFloats(out, row);
+      }
+    });
+  }
+
+  /**
+   * Writes a vector as {@code <f4}, shape {@code (length,)}.
+   *
+   * @param file the target; replaced atomically
+   * @param vector the values
+   * @throws IOException if writing fails
+   */
+  public static void write(Path file, float[] vector) throws IOException {
+    Objects.requireNonNull(vector, "vector");
+    SdkFile.writeAtomically(file, out -> {
+      out.write(header("(" + vector.length + ",)"));
+      writeFloats(out, vector);
+    });
+  }
+
+  /** The preamble and padded header, in format 1.0 unless it needs 2.0. */
+  static byte[] header(String shape) {
+    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+    int preamble = 10;
+    int version = 1;
+    if (dict.length() + 1 + preamble > 0xffff) {
+      preamble = 12;
+      version = 2;
+    }
+    int total = dict.length() + 1 + preamble;
+    int padded = (total + ALIGN - 1) / ALIGN * ALIGN;
+    StringBuilder text = new StringBuilder(dict);
+    text.append(" ".repeat(padded - total)).append('\n');
+    byte[] h = text.toString().getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer buf = ByteBuffer.allocate(preamble + h.length).order(ByteOrder.LITTLE_ENDIAN);
+    buf.put(MAGIC).put((byte) version).put((byte) 0);
+    if (version == 1) {
+      buf.putShort((short) h.length);
+    } else {
+      buf.putInt(h.length);
+    }
+    buf.put(h);
+    return buf.array();
+  }
+
+  private static void writeFloats(OutputStream out, float[] v) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(4 * Math.min(v.length, 1 << 14))
+        .order(ByteOrder.LITTLE_ENDIAN);
+    int i = 0;
+    while (i < v.length) {
+      int n = Math.min(v.length - i, buf.capacity() / 4);
+      buf.clear();
+      buf.asFloatBuffer().put(v, i, n);
+      out.write(buf.array(), 0, 4 * n);
+      i += n;
+    }
+  }
+
+  /**
+   * Reads a float matrix: shape {@code (n, d)} gives {@code n} rows, shape {@code (d,)} one row.
+   *
+   * @param file the {@code .npy} file
+   * @return the rows
+   * @throws DamagedFileException if the file is not a {@code .npy} file, is truncated or has
+   *     extra bytes, naming the file
+   * @throws IllegalArgumentException if the array is Fortran-ordered, not float32/float64, or
+   *     not one- or two-dimensional, saying which
+   * @throws IOException if the file cannot be read
+   */
+  public static float[][] read(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 1 << 16)) {
+      long size = ch.size();
+      byte[] pre = readExactly(in, 8, file, "the magic number and version");
+      for (int i = 0; i < MAGIC.length; i++) {
+        if (pre[i] != MAGIC[i]) {
+          throw new DamagedFileException(file, "not a .npy file (no \\x93NUMPY magic number)");
+        }
+      }
+      int major = pre[6] & 0xff;
+      int headerLength;
+      int preamble;
+      if (major == 1) {
+        byte[] len = readExactly(in, 2, file, "the header length");
+        headerLength = (len[0] & 0xff) | (len[1] & 0xff) << 8;
+        preamble = 10;
+      } else if (major == 2 || major == 3) {
+        byte[] len = readExactly(in, 4, file, "the header length");
+        long l = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
+        if (l > size) {
+          throw new DamagedFileException(file, "header length " + l + " exceeds the file size "
+              + size);
+        }
+        headerLength = (int) l;
+        preamble = 12;
+      } else {
+        throw new DamagedFileException(file, "unsupported .npy format version " + major + "."
+            + (pre[7] & 0xff) + " (this reader knows 1.0, 2.0 and 3.0)");
+      }
+      String header = new String(readExactly(in, headerLength, file, "the header"),
+          major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+      Matcher descr = DESCR.matcher(header);
+      Matcher fortran = FORTRAN.matcher(header);
+      Matcher shape = SHAPE.matcher(header);
+      if (!header.startsWith("{") || !descr.find() || !fortran.find() || !shape.find()) {
+        throw new DamagedFileException(file, "header is not a NumPy header dict: "
+            + header.strip());
+      }
+      if (fortran.group(1).equals("True")) {
+        throw new IllegalArgumentException(file + ": Fortran-ordered (column-major) arrays are"
+            + " not supported; save a C-ordered copy (np.ascontiguousarray)");
+      }
+      String type = descr.group(1);
+      int bytesEach;
+      ByteOrder order;
+      switch (type) {
+        case "<f4" -> { bytesEach = 4; order = ByteOrder.LITTLE_ENDIAN; }
+        case ">f4" -> { bytesEach = 4; order = ByteOrder.BIG_ENDIAN; }
+        case "<f8" -> { bytesEach = 8; order = ByteOrder.LITTLE_ENDIAN; }
+        case ">f8" -> { bytesEach = 8; order = ByteOrder.BIG_ENDIAN; }
+        default -> throw new IllegalArgumentException(file + ": dtype '" + type
+            + "' is not supported; expected float32 ('<f4') or float64 ('<f8')");
+      }
+      long[] dims = parseShape(shape.group(1), file);
+      long rows;
+      long cols;
+      if (dims.length == 2) {
+        rows = dims[0];
+        cols = dims[1];
+      } else if (dims.length == 1) {
+        rows = 1;
+        cols = dims[0];
+      } else {
+        throw new IllegalArgumentException(file + ": shape (" + shape.group(1).strip()
+            + ") is not a vector or a matrix");
+      }
+      long expected = preamble + (long) headerLength + rows * cols * bytesEach;
+      if (size != expected) {
+        throw new DamagedFileException(file, (size < expected ? "truncated" : "extended")
+            + ": shape (" + shape.group(1).strip() + ") of " + type + " needs " + expected
+            + " bytes, the file has " + size);
+      }
+      if (cols > Integer.MAX_VALUE - 8 || rows > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException(file + ": shape (" + shape.group(1).strip()
+            + ") is too large for Java arrays");
+      }
+      float[][] out = new float[(int) rows][(int) cols];
+      byte[] buf = new byte[(int) Math.max(bytesEach, Math.min(1 << 16, cols * bytesEach))];
+      for (float[] row : out) {
+        readRow(in, row, buf, bytesEach, order, file);
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Reads a one-dimensional array (or a matrix with one row).
+   *
+   * @param file the {@code .npy} file
+   * @return the values
+   * @throws IllegalArgumentException if the array has more than one row
+   * @throws IOException as {@link #read(Path)}
+   */
+  public static float[] readVector(Path file) throws IOException {
+    float[][] m = read(file);
+    if (m.length != 1) {
+      throw new IllegalArgumentException(file + ": holds " + m.length + " rows, not a vector");
+    }
+    return m[0];
+  }
+
+  private static void readRow(InputStream in, float[] row, byte[] buf, int bytesEach,
+      ByteOrder order, Path file) throws IOException {
+    int i = 0;
+    while (i < row.length) {
+      int n = Math.min(row.length - i, buf.length / bytesEach);
+      int got = in.readNBytes(buf, 0, n * bytesEach);
+      if (got != n * bytesEach) {
+        throw new DamagedFileException(file, "truncated: the data ends early");
+      }
+      ByteBuffer bb = ByteBuffer.wrap(buf, 0, got).order(order);
+      if (bytesEach == 4) {
+        bb.asFloatBuffer().get(row, i, n);
+      } else {
+        for (int j = 0; j < n; j++) {
+          row[i + j] = (float) bb.getDouble();
+        }
+      }
+      i += n;
+    }
+  }
+
+  private static long[] parseShape(String s, Path file) throws DamagedFileException {
+    List<Long> dims = new ArrayList<>();
+    for (String part : s.split(",")) {
+      String p = part.strip();
+      if (p.isEmpty()) {
+        continue;
+      }
+      if (p.endsWith("L")) { // Python 2 longs
+        p = p.substring(0, p.length() - 1);
+      }
+      try {
+        long v = Long.parseLong(p);
+        if (v < 0) {
+          throw new NumberFormatException();
+        }
+        dims.add(v);
+      } catch (NumberFormatException e) {
+        throw new DamagedFileException(file, "shape (" + s + ") is not a tuple of sizes");
+      }
+    }
+    return dims.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  private static byte[] readExactly(InputStream in, int n, Path file, String what)
+      throws IOException {
+    byte[] b = in.readNBytes(n);
+    if (b.length != n) {
+      throw new DamagedFileException(file, "truncated: the file ends inside " + what);
+    }
+    return b;
+  }
+
+  /**
+   * The ids file that goes beside a matrix: {@code vectors.npy} gets {@code vectors.ids.txt}.
+   *
+   * @param npyFile the matrix file
+   * @return the ids file's path
+   */
+  public static Path idsFile(Path npyFile) {
+    String name = npyFile.getFileName().toString();
+    String stem = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
+    return npyFile.resolveSibling(stem + ".ids.txt");
+  }
+
+  /**
+   * Writes ids one per line (UTF-8), atomically.
+   *
+   * @param file the ids file
+   * @param ids the ids in row order; none may contain a line break
+   * @throws IllegalArgumentException if an id contains a line break
+   * @throws IOException if writing fails
+   */
+  public static void writeIds(Path file, List<String> ids) throws IOException {
+    for (int i = 0; i < ids.size(); i++) {
+      String id = Objects.requireNonNull(ids.get(i), "ids[" + i + "]");
+      if (id.indexOf('\n') >= 0 || id.indexOf('\r') >= 0) {
+        throw new IllegalArgumentException("ids[" + i + "] contains a line break: '" + id + "'");
+      }
+    }
+    SdkFile.writeAtomically(file, out -> {
+      for (String id : ids) {
+        out.write(id.getBytes(StandardCharsets.UTF_8));
+        out.write('\n');
+      }
+    });
+  }
+
+  /**
+   * Reads ids written one per line.
+   *
+   * @param file the ids file
+   * @return the ids in row order
+   * @throws IOException if the file cannot be read
+   */
+  public static List<String> readIds(Path file) throws IOException {
+    return List.copyOf(Files.readAllLines(file, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Reads ids and checks that there is one per row of a matrix.
+   *
+   * @param file the ids file
+   * @param rows the matrix's row count
+   * @return the ids
+   * @throws DamagedFileException if the count differs, naming the file and both counts
+   * @throws IOException if the file cannot be read
+   */
+  public static List<String> readIds(Path file, int rows) throws IOException {
+    List<String> ids = readIds(file);
+    if (ids.size() != rows) {
+      throw new DamagedFileException(file, "holds " + ids.size() + " ids for " + rows + " rows");
+    }
+    return ids;
+  }
+}

@@ -1,0 +1,578 @@
+package io.github.embeddings4j.core.search;
+
+import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.StandardMetric;
+import io.github.embeddings4j.api.spi.ScalarVectorKernels;
+import io.github.embeddings4j.core.io.SdkFile;
+import io.github.embeddings4j.core.vector.BatchScorer;
+import io.github.embeddings4j.core.vector.VectorMath;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Exact k-nearest-neighbour search over {@code float[]} vectors by brute force: every query is
+ * compared with every stored vector. The vectors live row after row in large {@code float[]}
+ * blocks (16 MiB each), so an index may hold more than 2<sup>31</sup> floats (a million 512-d
+ * vectors is 512 million), and a scan streams through memory in order.
+ *
+ * <p>Any {@link DistanceMetric} works; the built-in {@link StandardMetric}s run on the SIMD
+ * kernels of {@link VectorMath} without copying rows (Euclidean ranks by squared distance and
+ * takes the square root of the k results only; cosine uses norms computed when vectors are
+ * added). For many queries at once under dot product, cosine or (squared) Euclidean, {@link
+ * #searchAll(float[][], int)} scores through ND4J matrix products when {@link
+ * BatchScorer#prefersMatrixProduct(int, int)} says that is faster, then recomputes the exact
+ * distances of twice k candidates per query with the kernels, so both routes return the same
+ * distances.
+ *
+ * <p>Ids are the caller's {@code long}s ({@link #add(long, float[])}) or, for an index filled
+ * with {@link #add(String, float[])}, the row numbers {@code 0, 1, 2, ...} with {@link
+ * #key(long)} giving the key back; one index holds one kind. Ids are not checked for uniqueness.
+ *
+ * <p>Threads: searches may run concurrently with each other; an add waits for running searches
+ * to finish and blocks new ones until it is done (a read-write lock), so a search sees the index
+ * either before or after an add, never half of it. Each search uses up to {@link
+ * Builder#threads(int)} threads: split by queries when there are many, else by rows, with one
+ * bounded heap per thread merged at the end.
+ *
+ * <pre>{@code
+ * FlatIndex index = FlatIndex.builder(512).metric(StandardMetric.COSINE).build();
+ * index.add(42L, embedding);
+ * List<Neighbor> hits = index.search(query, 10);
+ * index.save(Path.of("photos.fidx"));
+ * }</pre>
+ */
+public final class FlatIndex extends BaseIndex<float[]> {
+
+  /** The kind and version of the saved file. */
+  static final String KIND = "FIDX";
+  static final int VERSION = 1;
+
+  /** Floats per storage block (16 MiB): large enough to stream, small enough to allocate. */
+  static final int BLOCK_FLOATS = 1 << 22;
+  /** Rows scanned together against each query of a group so they stay in the L2 cache. */
+  private static final int SCAN_TILE_BYTES = 128 * 1024;
+
+  private enum Route { DOT, COSINE, SQUARED, EUCLIDEAN, MANHATTAN, SIGN_HAMMING, CUSTOM }
+
+  private final int dimension;
+  private final DistanceMetric metric;
+  private final Route route;
+  private final int rowsPerBlock;
+  private final int tileRows;
+  private final List<float[]> blocks = new ArrayList<>();
+  private float[] squareNorms = new float[16];
+
+  private FlatIndex(Builder b) {
+    super(b.threads);
+    this.dimension = b.dimension;
+    this.metric = b.metric;
+    this.route = routeOf(b.metric);
+    this.rowsPerBlock = Math.max(1, b.blockFloats / dimension);
+    this.tileRows = Math.max(1, SCAN_TILE_BYTES / (4 * dimension));
+  }
+
+  private static Route routeOf(DistanceMetric m) {
+    if (m instanceof StandardMetric s) {
+      return switch (s) {
+        case DOT_PRODUCT -> Route.DOT;
+        case COSINE -> Route.COSINE;
+        case SQUARED_EUCLIDEAN -> Route.SQUARED;
+        case EUCLIDEAN -> Route.EUCLIDEAN;
+        case MANHATTAN -> Route.MANHATTAN;
+        case HAMMING -> Route.SIGN_HAMMING;
+      };
+    }
+    return Route.CUSTOM;
+  }
+
+  /**
+   * Starts building an index of vectors of the given dimension (Euclidean by default).
+   *
+   * @param dimension the vector length, at least 1
+   * @return a builder
+   * @throws IllegalArgumentException if {@code dimension < 1}
+   */
+  public static Builder builder(int dimension) {
+    return new Builder(dimension);
+  }
+
+  /** Options of a {@link FlatIndex}. */
+  public static final class Builder {
+    private final int dimension;
+    private DistanceMetric metric = StandardMetric.EUCLIDEAN;
+    private int threads = SearchThreads.defaultParallelism();
+    private int blockFloats = BLOCK_FLOATS;
+
+    private Builder(int dimension) {
+      if (dimension < 1) {
+        throw new IllegalArgumentException("dimension must be >= 1: " + dimension);
+      }
+      this.dimension = dimension;
+    }
+
+    /**
+     * The metric to rank by (default Euclidean).
+     *
+     * @param metric the metric
+     * @return this builder
+     */
+    public Builder metric(DistanceMetric metric) {
+      this.metric = Objects.requireNonNull(metric, "metric");
+      return this;
+    }
+
+    /**
+     * The most threads one search uses (default: the number of processors).
+     *
+     * @param threads at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public Builder threads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be >= 1: " + threads);
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /** Smaller storage blocks, so that tests cross block boundaries with few vectors. */
+    Builder blockFloats(int floats) {
+      this.blockFloats = floats;
+      return this;
+    }
+
+    /**
+     * Builds an empty index.
+     *
+     * @return the index
+     */
+    public FlatIndex build() {
+      return new FlatIndex(this);
+    }
+  }
+
+  /**
+   * The vector length.
+   *
+   * @return the dimension
+   */
+  public int dimension() {
+    return dimension;
+  }
+
+  @Override
+  public DistanceMetric metric() {
+    return metric;
+  }
+
+  /**
+   * Adds a vector under the caller's id.
+   *
+   * @param id the id searches return for it
+   * @param vector the vector (copied)
+   * @throws IllegalArgumentException if its length is not {@link #dimension()}
+   * @throws IllegalStateException if this index holds string keys
+   */
+  public void add(long id, float[] vector) {
+    addWithId(id, vector);
+  }
+
+  /**
+   * Adds a vector under a string key; its id is its row number.
+   *
+   * @param key the key, unique in this index
+   * @param vector the vector (copied)
+   * @return the id searches return for it
+   * @throws IllegalArgumentException if the key is already present or the length is wrong
+   * @throws IllegalStateException if this index holds numeric ids
+   */
+  public long add(String key, float[] vector) {
+    return addWithKey(key, vector);
+  }
+
+  /**
+   * Adds many vectors with the ids {@code firstId, firstId + 1, ...}.
+   *
+   * @param firstId the id of {@code vectors[0]}
+   * @param vectors the vectors (copied)
+   * @throws IllegalArgumentException if one has the wrong length (none is added then)
+   */
+  public void addAll(long firstId, float[][] vectors) {
+    for (int i = 0; i < vectors.length; i++) {
+      checkVector(Objects.requireNonNull(vectors[i], "vectors[" + i + "]"), "vectors[" + i + "]");
+    }
+    for (int i = 0; i < vectors.length; i++) {
+      add(firstId + i, vectors[i]);
+    }
+  }
+
+  @Override
+  void checkVector(float[] vector, String what) {
+    if (vector.length != dimension) {
+      throw new IllegalArgumentException("vector dimensions differ: " + what + " has "
+          + vector.length + " components, the index " + dimension);
+    }
+  }
+
+  @Override
+  int rowCost() {
+    return dimension;
+  }
+
+  @Override
+  void appendRow(int row, float[] vector) {
+    int b = row / rowsPerBlock;
+    int offset = (row - b * rowsPerBlock) * dimension;
+    if (b == blocks.size()) {
+      // Grow the last block by doubling so that small indexes stay small.
+      blocks.add(new float[Math.min(rowsPerBlock, 16) * dimension]);
+    }
+    float[] block = blocks.get(b);
+    if (offset + dimension > block.length) {
+      block = Arrays.copyOf(block, (int) Math.min((long) rowsPerBlock * dimension,
+          Math.max(2L * block.length, offset + dimension)));
+      blocks.set(b, block);
+    }
+    System.arraycopy(vector, 0, block, offset, dimension);
+    if (row == squareNorms.length) {
+      squareNorms = Arrays.copyOf(squareNorms, (int) Math.min(Integer.MAX_VALUE - 8, 2L * row));
+    }
+    squareNorms[row] = VectorMath.dotProduct(vector, vector);
+  }
+
+  /**
+   * A copy of the vector stored in a row.
+   *
+   * @param row the row, in {@code [0, size())}, in the order vectors were added
+   * @return the vector
+   */
+  public float[] vectorAt(int row) {
+    lock.readLock().lock();
+    try {
+      Objects.checkIndex(row, rowCount());
+      int b = row / rowsPerBlock;
+      int offset = (row - b * rowsPerBlock) * dimension;
+      return Arrays.copyOfRange(blocks.get(b), offset, offset + dimension);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  Object prepare(float[][] queries) {
+    float[] norms = new float[queries.length];
+    for (int q = 0; q < queries.length; q++) {
+      norms[q] = VectorMath.dotProduct(queries[q], queries[q]);
+    }
+    return norms;
+  }
+
+  @Override
+  void scan(float[][] queries, Object prepared, int qFrom, int qTo, int rowFrom, int rowTo,
+      TopK[] heaps) {
+    float[] queryNorms = (float[]) prepared;
+    float[] scratch = route == Route.CUSTOM ? new float[dimension] : null;
+    int r0 = rowFrom;
+    while (r0 < rowTo) {
+      int b = r0 / rowsPerBlock;
+      int blockEnd = Math.min(rowTo, (b + 1) * rowsPerBlock);
+      int r1 = Math.min(blockEnd, r0 + tileRows);
+      float[] block = blocks.get(b);
+      int base = (r0 - b * rowsPerBlock) * dimension;
+      for (int q = qFrom; q < qTo; q++) {
+        scanTile(queries[q], queryNorms[q], block, base, r0, r1, heaps[q], scratch);
+      }
+      r0 = r1;
+    }
+  }
+
+  /**
+   * One query against rows {@code [r0, r1)} of one block, starting at {@code base}: one loop
+   * per route so that the loop body is a single kernel call and a compare.
+   */
+  private void scanTile(float[] query, float queryNorm, float[] block, int base, int r0, int r1,
+      TopK heap, float[] scratch) {
+    int d = dimension;
+    double bound = heap.bound();
+    int off = base;
+    // "not greater" lets NaN bounds (heap not yet full), NaN distances and ties through to
+    // the exact comparison in TopK.offer.
+    switch (route) {
+      case DOT -> {
+        for (int r = r0; r < r1; r++, off += d) {
+          double dist = -(double) VectorMath.dotProduct(query, 0, block, off, d);
+          if (!(dist > bound)) {
+            heap.offer(dist, idOfRow(r));
+            bound = heap.bound();
+          }
+        }
+      }
+      case SQUARED, EUCLIDEAN -> {
+        for (int r = r0; r < r1; r++, off += d) {
+          double dist = VectorMath.squareDistance(query, 0, block, off, d);
+          if (!(dist > bound)) {
+            heap.offer(dist, idOfRow(r));
+            bound = heap.bound();
+          }
+        }
+      }
+      case MANHATTAN -> {
+        for (int r = r0; r < r1; r++, off += d) {
+          double dist = VectorMath.manhattan(query, 0, block, off, d);
+          if (!(dist > bound)) {
+            heap.offer(dist, idOfRow(r));
+            bound = heap.bound();
+          }
+        }
+      }
+      default -> {
+        for (int r = r0; r < r1; r++, off += d) {
+          double dist = rowDistance(query, queryNorm, block, off, r, scratch);
+          if (!(dist > bound)) {
+            heap.offer(dist, idOfRow(r));
+            bound = heap.bound();
+          }
+        }
+      }
+    }
+  }
+
+  /** The ranking distance of one row; the switch is on a final field, so the JIT hoists it. */
+  private double rowDistance(float[] query, float queryNorm, float[] block, int off, int row,
+      float[] scratch) {
+    int d = dimension;
+    switch (route) {
+      case DOT:
+        return -(double) VectorMath.dotProduct(query, 0, block, off, d);
+      case COSINE: {
+        float dot = VectorMath.dotProduct(query, 0, block, off, d);
+        return 1.0 - (double) ScalarVectorKernels.cosineFromSums(
+            dot, queryNorm, squareNorms[row]);
+      }
+      case SQUARED:
+      case EUCLIDEAN:
+        return VectorMath.squareDistance(query, 0, block, off, d);
+      case MANHATTAN:
+        return VectorMath.manhattan(query, 0, block, off, d);
+      case SIGN_HAMMING:
+        return VectorMath.signHamming(query, 0, block, off, d);
+      default:
+        System.arraycopy(block, off, scratch, 0, d);
+        return metric.distance(query, scratch);
+    }
+  }
+
+  @Override
+  double finish(double rankingDistance) {
+    return route == Route.EUCLIDEAN ? Math.sqrt(rankingDistance) : rankingDistance;
+  }
+
+  @Override
+  TopK[] searchBatched(float[][] queries, Object prepared, int k) {
+    int n = rowCount();
+    if (!(route == Route.DOT || route == Route.COSINE || route == Route.SQUARED
+        || route == Route.EUCLIDEAN) || !BatchScorer.prefersMatrixProduct(queries.length, n)) {
+      return null;
+    }
+    float[] queryNorms = (float[]) prepared;
+    int nq = queries.length;
+    // Twice k candidates by the matrix-product scores (rounded differently, and squared
+    // Euclidean through |q|^2 + |x|^2 - 2 q.x loses precision), then exact distances.
+    int candidates = (int) Math.min(n, 2L * k);
+    TopK[] approx = newHeaps(nq, candidates);
+    int queryBatch = Math.max(1, Math.min(nq, BatchScorer.QUERY_BATCH));
+    float[][] queryBlocks = new float[(nq + queryBatch - 1) / queryBatch][];
+    for (int qb = 0; qb < queryBlocks.length; qb++) {
+      int from = qb * queryBatch;
+      int to = Math.min(nq, from + queryBatch);
+      float[] flat = new float[(to - from) * dimension];
+      for (int q = from; q < to; q++) {
+        System.arraycopy(queries[q], 0, flat, (q - from) * dimension, dimension);
+      }
+      queryBlocks[qb] = flat;
+    }
+    for (int b = 0; b < blocks.size(); b++) {
+      int rowStart = b * rowsPerBlock;
+      int rows = Math.min(rowsPerBlock, n - rowStart);
+      if (rows <= 0) {
+        break;
+      }
+      try (BatchScorer.Rows rowMatrix = BatchScorer.rows(blocks.get(b), rows, dimension)) {
+        for (int qb = 0; qb < queryBlocks.length; qb++) {
+          int from = qb * queryBatch;
+          int to = Math.min(nq, from + queryBatch);
+          float[] scores = rowMatrix.dotProducts(queryBlocks[qb], to - from);
+          selectApproximate(scores, from, to, rowStart, rows, queryNorms, approx);
+        }
+      }
+    }
+    // Exact distances of the candidates, ranked again; the heaps carried row numbers.
+    TopK[] heaps = newHeaps(nq, k);
+    List<Runnable> tasks = new ArrayList<>();
+    int parts = Math.min(threads, nq);
+    for (int p = 0; p < parts; p++) {
+      int from = (int) ((long) nq * p / parts);
+      int to = (int) ((long) nq * (p + 1) / parts);
+      tasks.add(() -> {
+        for (int q = from; q < to; q++) {
+          TopK a = approx[q];
+          for (int i = 0; i < a.size(); i++) {
+            int row = (int) a.idAt(i);
+            int bk = row / rowsPerBlock;
+            int off = (row - bk * rowsPerBlock) * dimension;
+            heaps[q].offer(rowDistance(queries[q], queryNorms[q], blocks.get(bk), off, row, null),
+                idOfRow(row));
+          }
+        }
+      });
+    }
+    SearchThreads.runAll(tasks);
+    return heaps;
+  }
+
+  /** Turns a block of scores into approximate distances and offers them, queries in parallel. */
+  private void selectApproximate(float[] scores, int qFrom, int qTo, int rowStart, int rows,
+      float[] queryNorms, TopK[] approx) {
+    int count = qTo - qFrom;
+    int parts = Math.min(threads, count);
+    List<Runnable> tasks = new ArrayList<>(parts);
+    for (int p = 0; p < parts; p++) {
+      int from = qFrom + (int) ((long) count * p / parts);
+      int to = qFrom + (int) ((long) count * (p + 1) / parts);
+      tasks.add(() -> {
+        for (int q = from; q < to; q++) {
+          TopK heap = approx[q];
+          int base = (q - qFrom) * rows;
+          float qn = queryNorms[q];
+          double bound = heap.bound();
+          for (int r = 0; r < rows; r++) {
+            float s = scores[base + r];
+            int row = rowStart + r;
+            double dist = switch (route) {
+              case DOT -> -(double) s;
+              case COSINE -> 1.0 - (double) ScalarVectorKernels
+                  .cosineFromSums(s, qn, squareNorms[row]);
+              default -> Math.max(0.0, (double) qn + squareNorms[row] - 2.0 * s);
+            };
+            if (!(dist > bound)) {
+              heap.offer(dist, row);
+              bound = heap.bound();
+            }
+          }
+        }
+      });
+    }
+    SearchThreads.runAll(tasks);
+  }
+
+  /**
+   * Saves the index atomically in the checksummed container ({@code FIDX}, version 1). The
+   * metric is saved by name; an index with a metric of your own is loaded with {@link
+   * #load(Path, DistanceMetric)}.
+   *
+   * @param file the file
+   * @throws IOException if writing fails; an existing file is then left as it was
+   */
+  public void save(Path file) throws IOException {
+    lock.readLock().lock();
+    try {
+      int n = rowCount();
+      SdkFile.write(file, KIND, VERSION, out -> {
+        out.writeInt(dimension);
+        out.writeString(metric.metricName());
+        out.writeInt(n);
+        out.writeInt(hasStringKeys() ? 1 : 0);
+        for (int r = 0; r < n; r++) {
+          out.writeLong(idOfRow(r));
+        }
+        if (hasStringKeys()) {
+          for (int r = 0; r < n; r++) {
+            out.writeString(keyOfRow(r));
+          }
+        }
+        for (int r = 0; r < n; r += rowsPerBlock) {
+          int rows = Math.min(rowsPerBlock, n - r);
+          out.writeFloats(blocks.get(r / rowsPerBlock), 0, rows * dimension);
+        }
+      });
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Loads an index saved with a built-in metric.
+   *
+   * @param file the file
+   * @return the index, with the default thread count
+   * @throws io.github.embeddings4j.core.io.DamagedFileException if the file is truncated,
+   *     altered or not an index, or names a metric that is not built in, naming the file
+   * @throws IOException if the file cannot be read
+   */
+  public static FlatIndex load(Path file) throws IOException {
+    return load(file, null);
+  }
+
+  /**
+   * Loads an index, with the given metric instead of the saved one (whose name must match).
+   *
+   * @param file the file
+   * @param metric the metric, or null for the built-in one of the saved name
+   * @return the index
+   * @throws io.github.embeddings4j.core.io.DamagedFileException if the file is truncated,
+   *     altered or not an index, naming the file
+   *     (also when {@code metric}'s name is not the saved one)
+   * @throws IOException if the file cannot be read
+   */
+  public static FlatIndex load(Path file, DistanceMetric metric) throws IOException {
+    return SdkFile.read(file, KIND, VERSION, (in, version) -> {
+      int dim = in.readInt();
+      if (dim < 1) {
+        throw in.damaged("dimension " + dim + " is not positive");
+      }
+      String name = in.readString();
+      DistanceMetric m;
+      if (metric == null) {
+        try {
+          m = StandardMetric.fromName(name);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("the index was saved with metric '" + name
+              + "', which is not built in; load it with load(file, metric)");
+        }
+      } else if (!metric.metricName().equals(name)) {
+        throw new IllegalArgumentException("the index was saved with metric '" + name
+            + "', not '" + metric.metricName() + "'");
+      } else {
+        m = metric;
+      }
+      int n = in.readInt();
+      boolean keyed = in.readInt() == 1;
+      in.require(n, (int) Math.min(Integer.MAX_VALUE, 8 + 4L * dim), "entries");
+      long[] ids = new long[n];
+      in.readLongs(ids, 0, n);
+      String[] keys = null;
+      if (keyed) {
+        keys = new String[n];
+        for (int r = 0; r < n; r++) {
+          keys[r] = in.readString();
+        }
+      }
+      FlatIndex index = builder(dim).metric(m).build();
+      float[] row = new float[dim];
+      for (int r = 0; r < n; r++) {
+        in.readFloats(row, 0, dim);
+        if (keyed) {
+          index.add(keys[r], row);
+        } else {
+          index.add(ids[r], row);
+        }
+      }
+      return index;
+    });
+  }
+}

@@ -1,0 +1,61 @@
+package io.github.embeddings4j.core.search;
+
+import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.Neighbor;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An index that answers exact k-nearest-neighbour queries: {@link FlatIndex} over {@code float[]}
+ * vectors, {@link BinaryIndex} over packed binary codes ({@code long[]}). Anything that ranks by
+ * neighbours (the kNN classifier, recall measurements) works on either through this interface.
+ *
+ * <p>Results are deterministic: nearest first, equal distances by the smaller id, {@code NaN}
+ * distances last (the order of {@link Neighbor}).
+ *
+ * @param <Q> the query type, {@code float[]} or {@code long[]}
+ */
+public interface NeighborIndex<Q> {
+
+  /**
+   * The number of entries.
+   *
+   * @return the count
+   */
+  int size();
+
+  /**
+   * The metric the index ranks by.
+   *
+   * @return the metric
+   */
+  DistanceMetric metric();
+
+  /**
+   * The {@code k} entries nearest to a query.
+   *
+   * @param query the query
+   * @param k how many neighbours, at least 1; all entries when {@code k >= size()}
+   * @return up to {@code k} neighbours, nearest first; empty for an empty index
+   * @throws IllegalArgumentException if {@code k <= 0} or the query has the wrong dimension
+   */
+  List<Neighbor> search(Q query, int k);
+
+  /**
+   * The {@code k} nearest entries of each of many queries, in one pass over the index.
+   *
+   * @param queries the queries
+   * @param k how many neighbours each, at least 1
+   * @return one list per query, in the order of {@code queries}
+   * @throws IllegalArgumentException if {@code k <= 0} or a query has the wrong dimension
+   */
+  List<List<Neighbor>> searchAll(Q[] queries, int k);
+
+  /**
+   * The string key an entry was added with, for indexes filled with string keys.
+   *
+   * @param id an id returned by a search
+   * @return its key, or empty if the entry was added with a numeric id or the id is unknown
+   */
+  Optional<String> key(long id);
+}

@@ -1,0 +1,317 @@
+package io.github.embeddings4j.core.vector;
+
+import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.spi.VectorKernels;
+import java.util.Objects;
+
+/**
+ * Vector arithmetic on {@code float[]} and packed bits, on the fastest kernels available: the
+ * JDK Vector API when the JVM runs with {@code --add-modules jdk.incubator.vector}, plain Java
+ * otherwise (chosen once, see {@link VectorKernels#provider()}; {@code -Dembeddings4j.kernels=
+ * scalar|panama} forces one). The built-in {@link io.github.embeddings4j.api.StandardMetric}s
+ * run on the same kernels.
+ *
+ * <p>Every method checks its arguments here, at the boundary, with the values in the message
+ * ("vector dimensions differ: 512 != 768"); the kernels behind it do not. The variants with
+ * offsets compare a run of a large array (a row of a matrix stored row after row) without
+ * copying it.
+ *
+ * <p>Edge cases, the same for every kernel: a {@code NaN} component makes the result {@code
+ * NaN}; infinite components follow IEEE 754 (so {@code inf - inf} gives {@code NaN}); the cosine
+ * of a zero vector with anything is 0.
+ *
+ * <pre>{@code
+ * float[] a = ..., b = ...;
+ * float cos = VectorMath.cosine(a, b);
+ * VectorMath.normalize(a);          // in place, now |a| = 1
+ * float dot = VectorMath.dotProduct(a, b);
+ * }</pre>
+ */
+public final class VectorMath {
+
+  /** The kernels with offsets: the SIMD ones when they are the chosen provider, else scalar. */
+  static final Kernels KERNELS = choose(VectorKernels.provider());
+
+  private VectorMath() {}
+
+  static Kernels choose(VectorKernels provider) {
+    // A third-party provider only serves the whole-array SPI; the offset paths then use the
+    // scalar kernels, which agree with every provider within rounding.
+    return provider instanceof PanamaKernelsProvider p ? p.kernels() : ScalarKernels.INSTANCE;
+  }
+
+  /**
+   * The name of the kernels in use, {@code "panama"} or {@code "scalar"}.
+   *
+   * @return the name
+   */
+  public static String kernelsName() {
+    return KERNELS.name();
+  }
+
+  /**
+   * The inner product.
+   *
+   * @param a a vector
+   * @param b a vector of the same length
+   * @return {@code sum(a[i] * b[i])}
+   * @throws IllegalArgumentException if the lengths differ
+   */
+  public static float dotProduct(float[] a, float[] b) {
+    DistanceMetric.requireSameDimension(a, b);
+    return KERNELS.dotProduct(a, 0, b, 0, a.length);
+  }
+
+  /**
+   * The inner product of two runs of arrays.
+   *
+   * @param a an array
+   * @param aOffset where the run starts in {@code a}
+   * @param b another array
+   * @param bOffset where the run starts in {@code b}
+   * @param length the run's length
+   * @return {@code sum(a[aOffset + i] * b[bOffset + i])}
+   * @throws IndexOutOfBoundsException if a run does not fit in its array
+   */
+  public static float dotProduct(float[] a, int aOffset, float[] b, int bOffset, int length) {
+    checkRuns(a.length, aOffset, b.length, bOffset, length);
+    return KERNELS.dotProduct(a, aOffset, b, bOffset, length);
+  }
+
+  /**
+   * The cosine similarity, in {@code [-1, 1]}; 0 when either vector is zero.
+   *
+   * @param a a vector
+   * @param b a vector of the same length
+   * @return {@code a.b / (|a| |b|)}
+   * @throws IllegalArgumentException if the lengths differ
+   */
+  public static float cosine(float[] a, float[] b) {
+    DistanceMetric.requireSameDimension(a, b);
+    return KERNELS.cosine(a, 0, b, 0, a.length);
+  }
+
+  /**
+   * The cosine similarity of two runs of arrays.
+   *
+   * @param a an array
+   * @param aOffset where the run starts in {@code a}
+   * @param b another array
+   * @param bOffset where the run starts in {@code b}
+   * @param length the run's length
+   * @return the cosine similarity, 0 when either run is all zeros
+   * @throws IndexOutOfBoundsException if a run does not fit in its array
+   */
+  public static float cosine(float[] a, int aOffset, float[] b, int bOffset, int length) {
+    checkRuns(a.length, aOffset, b.length, bOffset, length);
+    return KERNELS.cosine(a, aOffset, b, bOffset, length);
+  }
+
+  /**
+   * The squared Euclidean distance.
+   *
+   * @param a a vector
+   * @param b a vector of the same length
+   * @return {@code sum((a[i] - b[i])^2)}
+   * @throws IllegalArgumentException if the lengths differ
+   */
+  public static float squareDistance(float[] a, float[] b) {
+    DistanceMetric.requireSameDimension(a, b);
+    return KERNELS.squareDistance(a, 0, b, 0, a.length);
+  }
+
+  /**
+   * The squared Euclidean distance of two runs of arrays.
+   *
+   * @param a an array
+   * @param aOffset where the run starts in {@code a}
+   * @param b another array
+   * @param bOffset where the run starts in {@code b}
+   * @param length the run's length
+   * @return the squared distance
+   * @throws IndexOutOfBoundsException if a run does not fit in its array
+   */
+  public static float squareDistance(float[] a, int aOffset, float[] b, int bOffset, int length) {
+    checkRuns(a.length, aOffset, b.length, bOffset, length);
+    return KERNELS.squareDistance(a, aOffset, b, bOffset, length);
+  }
+
+  /**
+   * The Euclidean distance.
+   *
+   * @param a a vector
+   * @param b a vector of the same length
+   * @return {@code sqrt(sum((a[i] - b[i])^2))}
+   * @throws IllegalArgumentException if the lengths differ
+   */
+  public static float euclideanDistance(float[] a, float[] b) {
+    return (float) Math.sqrt(squareDistance(a, b));
+  }
+
+  /**
+   * The Manhattan (L1) distance.
+   *
+   * @param a a vector
+   * @param b a vector of the same length
+   * @return {@code sum(|a[i] - b[i]|)}
+   * @throws IllegalArgumentException if the lengths differ
+   */
+  public static float manhattan(float[] a, float[] b) {
+    DistanceMetric.requireSameDimension(a, b);
+    return KERNELS.manhattan(a, 0, b, 0, a.length);
+  }
+
+  /**
+   * The Manhattan distance of two runs of arrays.
+   *
+   * @param a an array
+   * @param aOffset where the run starts in {@code a}
+   * @param b another array
+   * @param bOffset where the run starts in {@code b}
+   * @param length the run's length
+   * @return the L1 distance
+   * @throws IndexOutOfBoundsException if a run does not fit in its array
+   */
+  public static float manhattan(float[] a, int aOffset, float[] b, int bOffset, int length) {
+    checkRuns(a.length, aOffset, b.length, bOffset, length);
+    return KERNELS.manhattan(a, aOffset, b, bOffset, length);
+  }
+
+  /**
+   * The Hamming distance of the sign codes: the positions where exactly one of {@code a[i] > 0}
+   * and {@code b[i] > 0} holds.
+   *
+   * @param a a vector
+   * @param b a vector of the same length
+   * @return the number of differing sign bits
+   * @throws IllegalArgumentException if the lengths differ
+   */
+  public static int signHamming(float[] a, float[] b) {
+    DistanceMetric.requireSameDimension(a, b);
+    return KERNELS.signHamming(a, 0, b, 0, a.length);
+  }
+
+  /**
+   * The sign-code Hamming distance of two runs of arrays.
+   *
+   * @param a an array
+   * @param aOffset where the run starts in {@code a}
+   * @param b another array
+   * @param bOffset where the run starts in {@code b}
+   * @param length the run's length
+   * @return the number of differing sign bits
+   * @throws IndexOutOfBoundsException if a run does not fit in its array
+   */
+  public static int signHamming(float[] a, int aOffset, float[] b, int bOffset, int length) {
+    checkRuns(a.length, aOffset, b.length, bOffset, length);
+    return KERNELS.signHamming(a, aOffset, b, bOffset, length);
+  }
+
+  /**
+   * The Hamming distance of two packed binary codes.
+   *
+   * @param a a code, 64 bits to a word
+   * @param b a code with the same number of words
+   * @return the number of differing bits
+   * @throws IllegalArgumentException if the word counts differ
+   */
+  public static int hamming(long[] a, long[] b) {
+    DistanceMetric.requireSameDimension(a, b);
+    return KERNELS.hamming(a, 0, b, 0, a.length);
+  }
+
+  /**
+   * The Hamming distance of two runs of packed codes.
+   *
+   * @param a an array of words
+   * @param aOffset the first word of the code in {@code a}
+   * @param b another array of words
+   * @param bOffset the first word of the code in {@code b}
+   * @param words the code's length in 64-bit words
+   * @return the number of differing bits
+   * @throws IndexOutOfBoundsException if a run does not fit in its array
+   */
+  public static int hamming(long[] a, int aOffset, long[] b, int bOffset, int words) {
+    checkRuns(a.length, aOffset, b.length, bOffset, words);
+    return KERNELS.hamming(a, aOffset, b, bOffset, words);
+  }
+
+  /**
+   * The squared Euclidean norm.
+   *
+   * @param v a vector
+   * @return {@code sum(v[i]^2)}
+   */
+  public static float squareNorm(float[] v) {
+    return KERNELS.dotProduct(v, 0, v, 0, v.length);
+  }
+
+  /**
+   * The Euclidean norm.
+   *
+   * @param v a vector
+   * @return {@code sqrt(sum(v[i]^2))}
+   */
+  public static float norm(float[] v) {
+    return (float) Math.sqrt(squareNorm(v));
+  }
+
+  /**
+   * Scales a vector in place to unit length. A zero vector (or one whose norm is not finite and
+   * positive, such as one holding {@code NaN}) is left as it was, because it has no direction.
+   *
+   * @param v the vector, changed in place
+   * @return the norm it had before
+   */
+  public static float normalize(float[] v) {
+    double norm = Math.sqrt(KERNELS.dotProduct(v, 0, v, 0, v.length));
+    if (norm > 0 && norm < Double.POSITIVE_INFINITY) {
+      float inv = (float) (1.0 / norm);
+      for (int i = 0; i < v.length; i++) {
+        v[i] *= inv;
+      }
+    }
+    return (float) norm;
+  }
+
+  /**
+   * A unit-length copy of a vector; see {@link #normalize(float[])} for zero vectors.
+   *
+   * @param v the vector, left unchanged
+   * @return a new array
+   */
+  public static float[] normalized(float[] v) {
+    float[] copy = v.clone();
+    normalize(copy);
+    return copy;
+  }
+
+  /**
+   * Checks that every vector of a batch has the same length.
+   *
+   * @param vectors the vectors
+   * @param what what they are, for the message ("queries")
+   * @return their common length (0 if there are none)
+   * @throws IllegalArgumentException naming the first vector whose length differs
+   */
+  public static int requireSameDimension(float[][] vectors, String what) {
+    Objects.requireNonNull(vectors, what);
+    if (vectors.length == 0) {
+      return 0;
+    }
+    int d = Objects.requireNonNull(vectors[0], what + "[0]").length;
+    for (int i = 1; i < vectors.length; i++) {
+      float[] v = Objects.requireNonNull(vectors[i], what + "[" + i + "]");
+      if (v.length != d) {
+        throw new IllegalArgumentException("vector dimensions differ: " + what + "[" + i
+            + "] has " + v.length + " components, " + what + "[0] has " + d);
+      }
+    }
+    return d;
+  }
+
+  private static void checkRuns(int aLength, int aOffset, int bLength, int bOffset, int length) {
+    Objects.checkFromIndexSize(aOffset, length, aLength);
+    Objects.checkFromIndexSize(bOffset, length, bLength);
+  }
+}
