@@ -1,0 +1,173 @@
+package io.github.embeddings4j.core.backend;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses the build ("flavour") of ND4J's native CPU library before ND4J loads it, so that a CPU
+ * with AVX2 or AVX-512 gets the optimised build without the user doing anything.
+ *
+ * <p>JavaCPP loads {@code <platform><extension>} where the extension comes from the system
+ * property {@value #PROPERTY} ({@code -avx2}, {@code -onednn-avx2}, ...), read once, when ND4J
+ * is first touched. {@link #select()} therefore has to run before any {@code Nd4j} call; the
+ * embedders of this SDK call it first thing. It sets the property only when
+ *
+ * <ul>
+ *   <li>the user has not set it (a {@code -Djavacpp.platform.extension=...} always wins; set it
+ *       to the empty string to force the plain build),</li>
+ *   <li>the platform is {@code linux-x86_64} and {@code /proc/cpuinfo} lists the flags the build
+ *       needs, and</li>
+ *   <li>the jar of that build is on the class path (the {@code nd4j-native} artifact with the
+ *       classifier {@code linux-x86_64-avx2} or {@code linux-x86_64-onednn-avx2}).</li>
+ * </ul>
+ *
+ * <p>Otherwise nothing is set and JavaCPP loads the plain build. The override {@value
+ * #OVERRIDE} ({@code plain}, {@code avx2}, {@code avx512}, {@code onednn-avx2}, {@code
+ * onednn-avx512}) names the flavour to use when its jar is present.
+ */
+public final class NativeFlavour {
+
+  /** JavaCPP's system property for the native build's extension. */
+  public static final String PROPERTY = "javacpp.platform.extension";
+
+  /** This SDK's override: the flavour wanted, without the leading dash. */
+  public static final String OVERRIDE = "embeddings4j.nativeFlavour";
+
+  private static final Logger LOG = LoggerFactory.getLogger(NativeFlavour.class);
+
+  /** Where each flavour's native library sits inside its jar. */
+  static final String BINDINGS = "org/nd4j/linalg/cpu/nativecpu/bindings/";
+
+  /**
+   * Flavours in order of preference. oneDNN first: with its layer helpers switched on ({@link
+   * OneDnn}) it measured fastest here; without them it runs as fast as -avx2.
+   */
+  static final List<String> PREFERENCE =
+      List.of("-onednn-avx512", "-avx512", "-onednn-avx2", "-avx2");
+
+  private static final String CHOSEN = chooseOnce();
+
+  private NativeFlavour() {}
+
+  /**
+   * Makes the choice (once per JVM; later calls return the same answer). Call before the first
+   * use of ND4J.
+   *
+   * @return the extension in effect for JavaCPP: {@code ""} for the plain build, or e.g. {@code
+   *     "-avx2"}
+   */
+  public static String select() {
+    return CHOSEN;
+  }
+
+  /**
+   * Whether the build in effect carries oneDNN (the {@code -onednn-*} flavours).
+   *
+   * @return {@code true} when {@link #select()} is a oneDNN flavour
+   */
+  public static boolean isOneDnn() {
+    return CHOSEN.startsWith("-onednn");
+  }
+
+  private static String chooseOnce() {
+    String user = System.getProperty(PROPERTY);
+    if (user != null) {
+      LOG.debug("ND4J native flavour set by the user: {}={}", PROPERTY, user);
+      return user;
+    }
+    String platform = platform();
+    Set<String> flags = "linux-x86_64".equals(platform) ? cpuFlags(Path.of("/proc/cpuinfo")) : Set.of();
+    ClassLoader loader = NativeFlavour.class.getClassLoader();
+    String choice = choose(platform, flags, System.getProperty(OVERRIDE),
+        ext -> loader.getResource(BINDINGS + platform + ext + "/libjnind4jcpu.so") != null);
+    if (!choice.isEmpty()) {
+      System.setProperty(PROPERTY, choice);
+      LOG.info("ND4J native flavour: {}{} (CPU flags; override with -D{}=...)", platform, choice,
+          PROPERTY);
+    } else {
+      LOG.info("ND4J native flavour: plain {} build", platform);
+    }
+    return choice;
+  }
+
+  /**
+   * The decision itself, without side effects, so that it can be tested.
+   *
+   * @param platform JavaCPP's platform name, e.g. {@code linux-x86_64}
+   * @param flags the CPU's flags, lower case
+   * @param override the value of {@value #OVERRIDE}, or null
+   * @param jarPresent whether the jar of an extension (e.g. {@code -avx2}) is on the class path
+   * @return the extension to use, {@code ""} for the plain build
+   */
+  static String choose(String platform, Set<String> flags, String override,
+      Predicate<String> jarPresent) {
+    if (!"linux-x86_64".equals(platform)) {
+      return "";
+    }
+    if (override != null) {
+      String wanted = override.isBlank() || override.equals("plain") ? "" : "-" + override.strip();
+      if (wanted.isEmpty() || (supported(wanted, flags) && jarPresent.test(wanted))) {
+        return wanted;
+      }
+      LOG.warn("{}={} ignored: the CPU lacks its flags or its jar is not on the class path",
+          OVERRIDE, override);
+    }
+    for (String ext : PREFERENCE) {
+      if (supported(ext, flags) && jarPresent.test(ext)) {
+        return ext;
+      }
+    }
+    return "";
+  }
+
+  /** Whether the CPU has what a flavour is compiled for. */
+  static boolean supported(String ext, Set<String> flags) {
+    if (ext.endsWith("avx512")) {
+      // The -avx512 builds are compiled for the Skylake-X set.
+      return flags.containsAll(Set.of("avx512f", "avx512bw", "avx512dq", "avx512vl"));
+    }
+    if (ext.endsWith("avx2")) {
+      return flags.containsAll(Set.of("avx2", "fma"));
+    }
+    return ext.isEmpty();
+  }
+
+  /** The CPU flags listed in a {@code /proc/cpuinfo}-style file; empty if it cannot be read. */
+  static Set<String> cpuFlags(Path cpuinfo) {
+    try {
+      for (String line : Files.readAllLines(cpuinfo)) {
+        if (line.startsWith("flags")) {
+          int colon = line.indexOf(':');
+          Set<String> flags = new HashSet<>();
+          for (String f : line.substring(colon + 1).trim().split("\\s+")) {
+            flags.add(f.toLowerCase(Locale.ROOT));
+          }
+          return flags;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("cannot read {}: {}", cpuinfo, e.toString());
+    }
+    return Set.of();
+  }
+
+  /** JavaCPP's platform name, from its own property when the build pinned it. */
+  static String platform() {
+    String pinned = System.getProperty("javacpp.platform");
+    if (pinned != null && !pinned.isBlank()) {
+      return pinned;
+    }
+    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+    boolean x64 = arch.equals("amd64") || arch.equals("x86_64");
+    return os.startsWith("linux") && x64 ? "linux-x86_64" : os + "-" + arch;
+  }
+}

@@ -1,0 +1,439 @@
+package io.github.embeddings4j.core.image;
+
+import io.github.embeddings4j.api.EmbeddingException;
+import io.github.embeddings4j.api.ImageSource;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.DataBufferInt;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.stream.FileImageInputStream;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+
+/**
+ * Decodes and validates images with {@code javax.imageio}, so that only sound, reasonably sized
+ * pictures reach a network. The result is always an 8-bit RGB image ({@link
+ * BufferedImage#TYPE_INT_RGB}).
+ *
+ * <ul>
+ *   <li>Formats: whatever {@code ImageIO} reads (JPEG, PNG, BMP, GIF, WBMP and, on recent JDKs,
+ *       TIFF); the first frame of an animated GIF.</li>
+ *   <li>Size: width and height are read from the header, and an image of more than {@link
+ *       Builder#maxPixels(long)} pixels (default {@value #DEFAULT_MAX_PIXELS}) is refused before
+ *       any pixel is decoded: a 1 kB "decompression bomb" never becomes a 10 GB buffer. Encoded
+ *       input longer than {@link Builder#maxBytes(long)} is refused too.</li>
+ *   <li>Colour: grayscale of any depth maps its value to R = G = B (as image viewers show it,
+ *       rather than through Java's linear-gray colour space, which would brighten mid-tones);
+ *       palette and 16-bit images are converted to 8-bit sRGB; CMYK and YCCK JPEGs, which
+ *       {@code ImageIO} cannot turn into an image itself, are converted here from their raw
+ *       samples (Adobe's inverted convention when the Adobe marker is present).</li>
+ *   <li>Alpha: composited onto white, so transparent areas look the way a viewer on a white page
+ *       shows them, not black (which is what dropping the alpha channel gives for the usual
+ *       zero-colour transparent pixels).</li>
+ *   <li>Failures: empty, truncated, corrupt or non-image input becomes an {@link
+ *       EmbeddingException} whose message starts with the input's name.</li>
+ * </ul>
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class ImageDecoder {
+
+  /** The default limit on width times height: 50 megapixels. */
+  public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
+
+  /** The default limit on the encoded size: 256 MiB. */
+  public static final long DEFAULT_MAX_BYTES = 256L << 20;
+
+  private static final ImageDecoder DEFAULTS = builder().build();
+
+  private final long maxPixels;
+  private final long maxBytes;
+
+  private ImageDecoder(Builder b) {
+    this.maxPixels = b.maxPixels;
+    this.maxBytes = b.maxBytes;
+  }
+
+  /**
+   * A decoder with the default limits.
+   *
+   * @return the shared default decoder
+   */
+  public static ImageDecoder defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * Starts a decoder with other limits.
+   *
+   * @return a builder with the defaults
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The pixel-count limit.
+   *
+   * @return the largest width times height accepted
+   */
+  public long maxPixels() {
+    return maxPixels;
+  }
+
+  /**
+   * Decodes and validates one image.
+   *
+   * @param source the image
+   * @return an 8-bit RGB image, alpha composited on white
+   * @throws EmbeddingException if the input cannot be read, is not an image, is damaged or is too
+   *     large; the message names the input
+   */
+  public BufferedImage decode(ImageSource source) throws EmbeddingException {
+    String name = source.name();
+    if (source instanceof ImageSource.DecodedSource decoded) {
+      BufferedImage image = decoded.image();
+      checkSize(name, image.getWidth(), image.getHeight());
+      return toRgb(image);
+    }
+    try (ImageInputStream in = open(source)) {
+      return read(name, in);
+    } catch (NoSuchFileException e) {
+      throw new EmbeddingException(name, "no such file", e);
+    } catch (IOException | RuntimeException e) {
+      throw new EmbeddingException(name, "cannot read: " + e, e);
+    }
+  }
+
+  private ImageInputStream open(ImageSource source) throws IOException, EmbeddingException {
+    String name = source.name();
+    if (source instanceof ImageSource.FileSource file) {
+      long length = Files.size(file.path());
+      checkBytes(name, length);
+      if (length == 0) {
+        throw new EmbeddingException(name, "empty file (0 bytes), not an image", null);
+      }
+      return new FileImageInputStream(file.path().toFile());
+    }
+    if (source instanceof ImageSource.BytesSource bytes) {
+      checkBytes(name, bytes.length());
+      if (bytes.length() == 0) {
+        throw new EmbeddingException(name, "empty input (0 bytes), not an image", null);
+      }
+      // A memory cache: ImageIO's default cache writes temporary files.
+      return new MemoryCacheImageInputStream(bytes.openStream());
+    }
+    // Streams are read whole (up to the byte limit) so that empty input is recognised.
+    byte[] all;
+    try (InputStream in = source.openStream()) {
+      all = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+    }
+    checkBytes(name, all.length);
+    if (all.length == 0) {
+      throw new EmbeddingException(name, "empty input (0 bytes), not an image", null);
+    }
+    return new MemoryCacheImageInputStream(new ByteArrayInputStream(all));
+  }
+
+  private BufferedImage read(String name, ImageInputStream in)
+      throws IOException, EmbeddingException {
+    Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+    if (!readers.hasNext()) {
+      in.seek(0);
+      byte[] head = new byte[8];
+      int n = Math.max(0, in.read(head));
+      StringBuilder hex = new StringBuilder();
+      for (int i = 0; i < n; i++) {
+        hex.append(String.format("%02x", head[i] & 0xff));
+      }
+      throw new EmbeddingException(name,
+          "not an image in a format this JVM reads (first bytes: " + hex + ")", null);
+    }
+    ImageReader reader = readers.next();
+    List<String> warnings = new ArrayList<>();
+    try {
+      reader.setInput(in, true, false);
+      reader.addIIOReadWarningListener(new Warnings(warnings));
+      String format = reader.getFormatName();
+      int width;
+      int height;
+      try {
+        width = reader.getWidth(0);
+        height = reader.getHeight(0);
+      } catch (IOException | RuntimeException e) {
+        throw new EmbeddingException(name, "damaged " + format + " header: " + e.getMessage(), e);
+      }
+      checkSize(name, width, height);
+      if (format.equalsIgnoreCase("jpeg") && isFourChannelJpeg(reader)) {
+        // JDK 17 decodes CMYK JPEGs itself, but ignores Adobe's inverted convention and its
+        // conversion is far off; the raw samples are converted here instead.
+        return readCmykJpeg(name, reader);
+      }
+      BufferedImage image;
+      try {
+        image = reader.read(0);
+      } catch (IIOException e) {
+        if (format.equalsIgnoreCase("jpeg") && isUnsupportedColourJpeg(e)) {
+          return readCmykJpeg(name, reader);
+        }
+        throw new EmbeddingException(name, "damaged " + format + " data: " + e.getMessage(), e);
+      } catch (IOException | RuntimeException e) {
+        throw new EmbeddingException(name, "damaged " + format + " data: " + e, e);
+      }
+      if (format.equalsIgnoreCase("jpeg")
+          && image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
+        // Decoded by the JDK itself (no raw type announced): convert its samples our way.
+        return readCmykJpeg(name, reader);
+      }
+      for (String w : warnings) {
+        // libjpeg reports a truncated file as a warning and fills the rest with grey.
+        String lower = w.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("truncated") || lower.contains("premature end")) {
+          throw new EmbeddingException(name, "truncated " + format + " data (" + w + ")", null);
+        }
+      }
+      return toRgb(image);
+    } finally {
+      reader.dispose();
+    }
+  }
+
+  private static boolean isFourChannelJpeg(ImageReader reader) {
+    try {
+      javax.imageio.ImageTypeSpecifier raw = reader.getRawImageType(0);
+      return raw != null && raw.getNumBands() == 4 && !raw.getColorModel().hasAlpha();
+    } catch (IOException | RuntimeException e) {
+      // A reader that cannot say: the normal path will report what is wrong.
+      return false;
+    }
+  }
+
+  private static boolean isUnsupportedColourJpeg(IIOException e) {
+    String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    return m.contains("unsupported image type") || m.contains("unsupported color conversion");
+  }
+
+  /** CMYK or YCCK JPEG: decode the raw four-channel raster and convert it here. */
+  private BufferedImage readCmykJpeg(String name, ImageReader reader)
+      throws EmbeddingException {
+    Raster raster;
+    int adobeTransform;
+    try {
+      raster = reader.readRaster(0, null);
+      adobeTransform = adobeTransform(reader.getImageMetadata(0));
+    } catch (IOException | RuntimeException e) {
+      throw new EmbeddingException(name, "damaged JPEG data: " + e.getMessage(), e);
+    }
+    if (raster.getNumBands() != 4) {
+      throw new EmbeddingException(name, "JPEG with " + raster.getNumBands()
+          + " colour channels in an unsupported colour space", null);
+    }
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    int[] dst = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
+    int[] px = new int[4 * w];
+    for (int y = 0; y < h; y++) {
+      raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, px);
+      for (int x = 0; x < w; x++) {
+        float c0 = px[4 * x];
+        float c1 = px[4 * x + 1];
+        float c2 = px[4 * x + 2];
+        float k = px[4 * x + 3];
+        float r;
+        float g;
+        float b;
+        if (adobeTransform == 2) {
+          // YCCK: YCbCr -> "RGB" that is the inverted C, M, Y; K stored inverted (Adobe).
+          float y0 = c0;
+          float cb = c1 - 128f;
+          float cr = c2 - 128f;
+          r = clamp(y0 + 1.402f * cr) * k / 255f;
+          g = clamp(y0 - 0.344136f * cb - 0.714136f * cr) * k / 255f;
+          b = clamp(y0 + 1.772f * cb) * k / 255f;
+        } else if (adobeTransform == 0) {
+          // Adobe CMYK: samples stored inverted (255 = no ink).
+          r = c0 * k / 255f;
+          g = c1 * k / 255f;
+          b = c2 * k / 255f;
+        } else {
+          // Plain CMYK, no Adobe marker: 255 = full ink.
+          r = (255f - c0) * (255f - k) / 255f;
+          g = (255f - c1) * (255f - k) / 255f;
+          b = (255f - c2) * (255f - k) / 255f;
+        }
+        dst[y * w + x] = (round(r) << 16) | (round(g) << 8) | round(b);
+      }
+    }
+    return out;
+  }
+
+  /** The Adobe APP14 colour transform (0 CMYK, 1 YCbCr, 2 YCCK), or -1 without the marker. */
+  static int adobeTransform(IIOMetadata metadata) {
+    if (metadata == null) {
+      return -1;
+    }
+    Node root = metadata.getAsTree("javax_imageio_jpeg_image_1.0");
+    NodeList adobe = ((org.w3c.dom.Element) root).getElementsByTagName("app14Adobe");
+    if (adobe.getLength() == 0) {
+      return -1;
+    }
+    Node t = adobe.item(0).getAttributes().getNamedItem("transform");
+    return t == null ? -1 : Integer.parseInt(t.getNodeValue());
+  }
+
+  private static float clamp(float v) {
+    return Math.max(0f, Math.min(255f, v));
+  }
+
+  private static int round(float v) {
+    return Math.max(0, Math.min(255, Math.round(v)));
+  }
+
+  private void checkSize(String name, long width, long height) throws EmbeddingException {
+    if (width <= 0 || height <= 0) {
+      throw new EmbeddingException(name, "image has no pixels: " + width + " x " + height, null);
+    }
+    if (width * height > maxPixels) {
+      throw new EmbeddingException(name, "image is " + width + " x " + height + " = "
+          + width * height + " pixels, over the limit of " + maxPixels
+          + " (ImageDecoder.Builder.maxPixels); refused before decoding", null);
+    }
+  }
+
+  private void checkBytes(String name, long length) throws EmbeddingException {
+    if (length > maxBytes) {
+      throw new EmbeddingException(name, "input is over " + maxBytes
+          + " bytes (ImageDecoder.Builder.maxBytes)", null);
+    }
+  }
+
+  /**
+   * Converts any decoded image to 8-bit RGB, compositing alpha onto white.
+   *
+   * @param image the decoded image
+   * @return a {@link BufferedImage#TYPE_INT_RGB} image of the same size
+   */
+  static BufferedImage toRgb(BufferedImage image) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    int[] dst = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
+    ColorModel cm = image.getColorModel();
+    if (cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY
+        && !(cm instanceof java.awt.image.IndexColorModel)) {
+      // Gray samples are shown as they are stored (display-encoded), not through Java's
+      // linear gray colour space.
+      Raster raster = image.getRaster();
+      boolean alpha = cm.hasAlpha();
+      double grayMax = (1L << cm.getComponentSize(0)) - 1;
+      double alphaMax = alpha ? (1L << cm.getComponentSize(1)) - 1 : 1;
+      int bands = raster.getNumBands();
+      int[] px = new int[bands * w];
+      for (int y = 0; y < h; y++) {
+        raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, px);
+        for (int x = 0; x < w; x++) {
+          double v = px[bands * x] * 255.0 / grayMax;
+          if (alpha) {
+            double a = px[bands * x + 1] / alphaMax;
+            v = v * a + 255.0 * (1 - a);
+          }
+          int g = (int) Math.round(Math.max(0, Math.min(255, v)));
+          dst[y * w + x] = (g << 16) | (g << 8) | g;
+        }
+      }
+      return out;
+    }
+    int[] row = new int[w];
+    boolean alpha = cm.hasAlpha();
+    for (int y = 0; y < h; y++) {
+      image.getRGB(0, y, w, 1, row, 0, w);
+      if (!alpha) {
+        for (int x = 0; x < w; x++) {
+          dst[y * w + x] = row[x] & 0xffffff;
+        }
+        continue;
+      }
+      for (int x = 0; x < w; x++) {
+        int p = row[x];
+        int a = p >>> 24;
+        int inv = 255 - a;
+        // Non-premultiplied ARGB over white: c*a + 255*(1-a), in integer arithmetic.
+        int r = (((p >> 16) & 0xff) * a + 255 * inv + 127) / 255;
+        int g = (((p >> 8) & 0xff) * a + 255 * inv + 127) / 255;
+        int b = ((p & 0xff) * a + 255 * inv + 127) / 255;
+        dst[y * w + x] = (r << 16) | (g << 8) | b;
+      }
+    }
+    return out;
+  }
+
+  /** Collects the reader's warnings. */
+  private record Warnings(List<String> into) implements IIOReadWarningListener {
+    @Override
+    public void warningOccurred(ImageReader source, String warning) {
+      into.add(warning);
+    }
+  }
+
+  /** Limits for an {@link ImageDecoder}. */
+  public static final class Builder {
+    private long maxPixels = DEFAULT_MAX_PIXELS;
+    private long maxBytes = DEFAULT_MAX_BYTES;
+
+    private Builder() {}
+
+    /**
+     * The largest width times height accepted, checked from the header before decoding.
+     *
+     * @param pixels at least 1
+     * @return this builder
+     */
+    public Builder maxPixels(long pixels) {
+      if (pixels < 1) {
+        throw new IllegalArgumentException("maxPixels must be positive: " + pixels);
+      }
+      this.maxPixels = pixels;
+      return this;
+    }
+
+    /**
+     * The largest encoded input accepted, in bytes.
+     *
+     * @param bytes at least 1
+     * @return this builder
+     */
+    public Builder maxBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxBytes must be positive: " + bytes);
+      }
+      this.maxBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Builds the decoder.
+     *
+     * @return an immutable decoder
+     */
+    public ImageDecoder build() {
+      return new ImageDecoder(this);
+    }
+  }
+}

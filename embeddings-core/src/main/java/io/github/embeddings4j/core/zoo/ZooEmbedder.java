@@ -1,0 +1,573 @@
+package io.github.embeddings4j.core.zoo;
+
+import io.github.embeddings4j.api.Embedder;
+import io.github.embeddings4j.api.EmbeddingException;
+import io.github.embeddings4j.api.EmbeddingResult;
+import io.github.embeddings4j.api.ImageSource;
+import io.github.embeddings4j.api.Progress;
+import io.github.embeddings4j.api.ProgressListener;
+import io.github.embeddings4j.core.backend.NativeFlavour;
+import io.github.embeddings4j.core.backend.OneDnn;
+import io.github.embeddings4j.core.image.ImageDecoder;
+import io.github.embeddings4j.core.image.ImageFiles;
+import io.github.embeddings4j.core.image.InputFormat;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.function.Consumer;
+import org.deeplearning4j.common.resources.DL4JResources;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An {@link Embedder} on a convolutional network of the Deeplearning4j model zoo: the image is
+ * decoded and validated ({@link ImageDecoder}), resized and centre-cropped into the model's input
+ * ({@link InputFormat}), run through the network up to the embedding layer, pooled globally
+ * ({@link Pooling}) and, by default, L2-normalised.
+ *
+ * <pre>{@code
+ * try (ZooEmbedder embedder = ZooEmbedder.builder(ZooModel.RESNET50)
+ *     .weights(Weights.imagenet())   // the default where the zoo has ImageNet weights
+ *     .layer("flatten_1")            // the default for ResNet50's ImageNet graph
+ *     .pooling(Pooling.AVG)
+ *     .normalize(true)
+ *     .build()) {
+ *   float[] v = embedder.embed(Path.of("cat.jpg"));   // embedder.dimension() == 2048
+ * }
+ * }</pre>
+ *
+ * <p><b>Batches.</b> Whatever the size of the list given to {@link #embedBatch(List)}, the
+ * network runs on at most {@link Builder#networkBatchSize(int)} images at a time (default
+ * {@value #DEFAULT_NETWORK_BATCH}): on CPUs throughput is not monotonic in the batch size, and
+ * memory stays bounded. An image that fails becomes an {@link EmbeddingResult.Failure}; the others
+ * are embedded. {@link #embedEach} streams a long sequence or a folder tree through in batches.
+ *
+ * <p><b>Threads.</b> A DL4J network is not safe for concurrent inference, so the embedder keeps a
+ * small pool of copies of the network (up to {@link Builder#concurrency(int)}, created when
+ * needed): concurrent callers each get a copy, give the same vectors as serial use, and wait only
+ * when every copy is busy. Decoding and resizing run in the callers' threads, outside the pool.
+ *
+ * <p><b>Speed.</b> Building the first embedder chooses the ND4J native build for the CPU ({@link
+ * NativeFlavour}) and, on a oneDNN build, switches on DL4J's oneDNN layer helpers ({@link
+ * OneDnn}). Both need to happen before ND4J is first used in the JVM.
+ */
+public final class ZooEmbedder implements Embedder {
+
+  /** The default number of images per forward pass: the fastest measured here (docs/models.md). */
+  public static final int DEFAULT_NETWORK_BATCH = 8;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ZooEmbedder.class);
+
+  static {
+    // Must precede the first use of ND4J in this JVM: JavaCPP reads the flavour once.
+    NativeFlavour.select();
+  }
+
+  private final ZooModel model;
+  private final Weights weights;
+  private final String layer;
+  private final int dimension;
+  private final InputFormat format;
+  private final Pooling pooling;
+  private final boolean normalize;
+  private final ImageDecoder decoder;
+  private final int networkBatch;
+  private final int concurrency;
+  private final Model prototype;
+  private final LinkedBlockingDeque<Model> idle = new LinkedBlockingDeque<>();
+  private final List<String> layerNames;
+  private int created;
+  private volatile boolean closed;
+
+  private ZooEmbedder(Builder b, Model loaded) {
+    this.model = b.model;
+    this.weights = b.weights;
+    this.format = b.format();
+    this.pooling = b.pooling;
+    this.normalize = b.normalize;
+    this.decoder = b.decoder;
+    this.networkBatch = b.networkBatch;
+    this.concurrency = b.concurrency;
+    this.layerNames = List.copyOf(FeatureNet.layerNames(loaded));
+    String chosen = b.layer;
+    if (chosen == null) {
+      chosen = b.weights.isTrained()
+          ? FeatureNet.defaultLayer(loaded, model.trainedLayerCandidates(), format)
+          : model.defaultLayer(false);
+    }
+    if (!layerNames.contains(chosen)) {
+      throw new IllegalArgumentException("no layer '" + chosen + "' in " + model + " ("
+          + describe(b.weights) + "); valid layers: " + layerNames);
+    }
+    this.layer = chosen;
+    this.prototype = FeatureNet.truncate(loaded, chosen);
+    int attached = OneDnn.attachIfEnabled(prototype);
+    int inferred = FeatureNet.dimension(prototype, chosen, format);
+    if (inferred < 1) {
+      // Shape inference does not know every vertex: one forward pass on a blank image does.
+      INDArray out = FeatureNet.forward(prototype,
+          Nd4j.zeros(1, format.channels(), format.height(), format.width()));
+      inferred = FeatureNet.pool(out, pooling, false)[0].length;
+    }
+    this.dimension = inferred;
+    this.created = 1;
+    idle.add(prototype);
+    LOG.info("{} embedder: {} weights, layer '{}', dimension {}, input {}x{} {}, oneDNN helpers on "
+        + "{} layers", model, describe(weights), layer, dimension, format.height(), format.width(),
+        format.colorOrder(), attached);
+  }
+
+  /**
+   * Starts an embedder for a model of the zoo.
+   *
+   * @param model the model
+   * @return a builder with the model's defaults
+   */
+  public static Builder builder(ZooModel model) {
+    return new Builder(model);
+  }
+
+  @Override
+  public int dimension() {
+    return dimension;
+  }
+
+  /**
+   * The model.
+   *
+   * @return the zoo model
+   */
+  public ZooModel model() {
+    return model;
+  }
+
+  /**
+   * The layer whose activations are embedded.
+   *
+   * @return the layer (vertex) name
+   */
+  public String layer() {
+    return layer;
+  }
+
+  /**
+   * Every layer name of the network, in topological order: the valid arguments of {@link
+   * Builder#layer(String)} for these weights.
+   *
+   * @return the layer names
+   */
+  public List<String> layerNames() {
+    return layerNames;
+  }
+
+  /**
+   * The input the network is fed.
+   *
+   * @return size, colour order and scaling
+   */
+  public InputFormat inputFormat() {
+    return format;
+  }
+
+  /** The truncated network, for FLOP counting by the throughput measurement. */
+  Model prototypeForMeasurement() {
+    return prototype;
+  }
+
+  @Override
+  public List<EmbeddingResult> embedBatch(List<? extends ImageSource> images) {
+    Objects.requireNonNull(images, "images");
+    for (ImageSource s : images) {
+      Objects.requireNonNull(s, "images contains null");
+    }
+    ensureOpen();
+    EmbeddingResult[] results = new EmbeddingResult[images.size()];
+    for (int from = 0; from < images.size(); from += networkBatch) {
+      int to = Math.min(images.size(), from + networkBatch);
+      embedChunk(images.subList(from, to), results, from);
+    }
+    return Arrays.asList(results);
+  }
+
+  /** Decodes one network batch, runs it, and fills in the results. */
+  private void embedChunk(List<? extends ImageSource> chunk, EmbeddingResult[] results, int at) {
+    int size = format.size();
+    float[] input = new float[chunk.size() * size];
+    int[] slot = new int[chunk.size()];
+    int n = 0;
+    for (int i = 0; i < chunk.size(); i++) {
+      ImageSource source = chunk.get(i);
+      try {
+        BufferedImage image = decoder.decode(source);
+        format.write(image, input, n * size);
+        slot[n++] = i;
+      } catch (EmbeddingException e) {
+        results[at + i] = new EmbeddingResult.Failure(source.name(), e);
+      } catch (RuntimeException | OutOfMemoryError e) {
+        results[at + i] = new EmbeddingResult.Failure(source.name(),
+            new EmbeddingException(source.name(), "cannot decode: " + e, e));
+      }
+    }
+    if (n == 0) {
+      return;
+    }
+    float[][] vectors;
+    try {
+      vectors = run(n == chunk.size() ? input : Arrays.copyOf(input, n * size), n);
+    } catch (RuntimeException e) {
+      for (int k = 0; k < n; k++) {
+        String name = chunk.get(slot[k]).name();
+        results[at + slot[k]] = new EmbeddingResult.Failure(name,
+            new EmbeddingException(name, "network failed on its batch: " + e, e));
+      }
+      return;
+    }
+    for (int k = 0; k < n; k++) {
+      results[at + slot[k]] = new EmbeddingResult.Success(chunk.get(slot[k]).name(), vectors[k]);
+    }
+  }
+
+  /** Runs {@code n} prepared images through one copy of the network. */
+  private float[][] run(float[] input, int n) {
+    INDArray batch = Nd4j.create(input, new long[] {n, format.channels(), format.height(),
+        format.width()});
+    Model net = acquire();
+    try {
+      return FeatureNet.pool(FeatureNet.forward(net, batch), pooling, normalize);
+    } finally {
+      release(net);
+      batch.close();
+    }
+  }
+
+  private Model acquire() {
+    Model net = idle.pollFirst();
+    if (net != null) {
+      return net;
+    }
+    boolean make;
+    synchronized (this) {
+      make = created < concurrency;
+      if (make) {
+        created++;
+      }
+    }
+    if (make) {
+      // Cloning only reads the prototype's parameters, which inference never writes.
+      Model copy = prototype instanceof ComputationGraph g ? g.clone()
+          : ((MultiLayerNetwork) prototype).clone();
+      OneDnn.attachIfEnabled(copy);
+      return copy;
+    }
+    try {
+      return idle.takeFirst();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for a free network copy", e);
+    }
+  }
+
+  private void release(Model net) {
+    if (closed) {
+      net.close();
+    } else {
+      idle.addFirst(net);
+    }
+  }
+
+  /**
+   * Embeds a sequence of images of any length in network-sized batches, handing each result to
+   * {@code sink} as soon as its batch is done: never more than one batch of images is held.
+   * Failures are results too (and are also reported to the listener); the rest complete.
+   *
+   * @param images the images; read lazily, in order
+   * @param sink receives one result per image, in input order
+   * @param listener receives failures and a progress report after each batch
+   * @return the number of images that failed
+   */
+  public long embedEach(Iterable<? extends ImageSource> images,
+      Consumer<? super EmbeddingResult> sink, ProgressListener listener) {
+    Objects.requireNonNull(sink, "sink");
+    ProgressListener progress = listener == null ? ProgressListener.none() : listener;
+    long total = images instanceof Collection<?> c ? c.size() : -1;
+    long done = 0;
+    long failed = 0;
+    List<ImageSource> chunk = new ArrayList<>(networkBatch);
+    var it = images.iterator();
+    while (it.hasNext() || !chunk.isEmpty()) {
+      if (it.hasNext()) {
+        chunk.add(it.next());
+        if (chunk.size() < networkBatch && it.hasNext()) {
+          continue;
+        }
+      }
+      for (EmbeddingResult r : embedBatch(chunk)) {
+        if (r instanceof EmbeddingResult.Failure f) {
+          failed++;
+          notify(() -> progress.onFailure(f.error()));
+        }
+        sink.accept(r);
+      }
+      done += chunk.size();
+      chunk.clear();
+      Progress p = new Progress("embed", done, total, failed);
+      notify(() -> progress.onProgress(p));
+    }
+    return failed;
+  }
+
+  /**
+   * Embeds every image under a folder ({@link ImageFiles#list(Path)}: recursive, sorted), as
+   * {@link #embedEach}.
+   *
+   * @param folder the folder
+   * @param sink receives one result per image file, named by its path
+   * @param listener receives failures and progress
+   * @return the number of images that failed
+   * @throws IOException if the folder cannot be listed
+   */
+  public long embedFolder(Path folder, Consumer<? super EmbeddingResult> sink,
+      ProgressListener listener) throws IOException {
+    List<ImageSource> sources = new ArrayList<>();
+    for (Path p : ImageFiles.list(folder)) {
+      sources.add(ImageSource.of(p));
+    }
+    return embedEach(sources, sink, listener);
+  }
+
+  private static void notify(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("progress listener failed; continuing", e);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("embedder is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    Model net;
+    while ((net = idle.pollFirst()) != null) {
+      net.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ZooEmbedder[" + model + ", " + describe(weights) + ", layer=" + layer + ", dimension="
+        + dimension + ", pooling=" + pooling + ", normalize=" + normalize + "]";
+  }
+
+  private static String describe(Weights w) {
+    if (w instanceof Weights.Pretrained p) {
+      return p.set() + " weights";
+    }
+    if (w instanceof Weights.Random r) {
+      return "random weights, seed " + r.seed();
+    }
+    return "weights from " + ((Weights.File) w).path();
+  }
+
+  /** Options of a {@link ZooEmbedder}; only the model is required. */
+  public static final class Builder {
+    private final ZooModel model;
+    private Weights weights;
+    private String layer;
+    private Pooling pooling = Pooling.AVG;
+    private boolean normalize = true;
+    private int height;
+    private int width;
+    private Path cacheDirectory;
+    private Duration downloadTimeout = Duration.ofSeconds(10);
+    private ImageDecoder decoder = ImageDecoder.defaults();
+    private int networkBatch = DEFAULT_NETWORK_BATCH;
+    private int concurrency = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+    private Builder(ZooModel model) {
+      this.model = Objects.requireNonNull(model, "model");
+      this.weights = model.pretrainedSets().contains(PretrainedSet.IMAGENET) ? Weights.imagenet()
+          : !model.pretrainedSets().isEmpty()
+              ? Weights.pretrained(model.pretrainedSets().iterator().next())
+              : Weights.random(1234);
+    }
+
+    /**
+     * Where the weights come from. Default: ImageNet where the zoo has it, else the model's other
+     * published set, else random with seed 1234.
+     *
+     * @param weights the weights
+     * @return this builder
+     */
+    public Builder weights(Weights weights) {
+      this.weights = Objects.requireNonNull(weights, "weights");
+      return this;
+    }
+
+    /**
+     * The layer (vertex) whose activations are the embedding. Default: {@link
+     * ZooModel#defaultLayer(boolean)} for the weights' kind. A wrong name fails {@link #build()}
+     * with the list of valid names.
+     *
+     * @param layer the layer name
+     * @return this builder
+     */
+    public Builder layer(String layer) {
+      this.layer = Objects.requireNonNull(layer, "layer");
+      return this;
+    }
+
+    /**
+     * Global pooling of convolutional activations. Default {@link Pooling#AVG}.
+     *
+     * @param pooling average or max
+     * @return this builder
+     */
+    public Builder pooling(Pooling pooling) {
+      this.pooling = Objects.requireNonNull(pooling, "pooling");
+      return this;
+    }
+
+    /**
+     * Whether vectors are scaled to unit L2 length. Default {@code true} (cosine distance and
+     * Euclidean distance then rank alike; a zero vector stays zero).
+     *
+     * @param normalize whether to normalise
+     * @return this builder
+     */
+    public Builder normalize(boolean normalize) {
+      this.normalize = normalize;
+      return this;
+    }
+
+    /**
+     * Feeds the network another input size than the model's standard one, e.g. small images
+     * into a randomly initialised graph, or 32 x 32 into SimpleCNN. Pretrained graphs that end in
+     * dense layers (VGG's {@code fc2}) only accept their standard size.
+     *
+     * @param height the input height
+     * @param width the input width
+     * @return this builder
+     */
+    public Builder inputSize(int height, int width) {
+      if (height < 1 || width < 1) {
+        throw new IllegalArgumentException("input size must be positive: " + height + " x "
+            + width);
+      }
+      this.height = height;
+      this.width = width;
+      return this;
+    }
+
+    /**
+     * The base folder of the zoo's download cache; weights are kept in {@code
+     * <folder>/models/<model>/}. Default: DL4J's ({@code ~/.deeplearning4j}, or what {@code
+     * DL4JResources.setBaseDirectory} or the system property {@code
+     * org.deeplearning4j.resources.directory} set).
+     *
+     * @param folder the cache base folder
+     * @return this builder
+     */
+    public Builder cacheDirectory(Path folder) {
+      this.cacheDirectory = Objects.requireNonNull(folder, "folder");
+      return this;
+    }
+
+    /**
+     * The limit on resolving the download host, connecting and each read. Default 10 s.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     */
+    public Builder downloadTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be positive: " + timeout);
+      }
+      this.downloadTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The decoder (and so the size limits) for the images. Default {@link
+     * ImageDecoder#defaults()}.
+     *
+     * @param decoder the decoder
+     * @return this builder
+     */
+    public Builder decoder(ImageDecoder decoder) {
+      this.decoder = Objects.requireNonNull(decoder, "decoder");
+      return this;
+    }
+
+    /**
+     * The most images per forward pass. Default {@link ZooEmbedder#DEFAULT_NETWORK_BATCH}.
+     *
+     * @param size at least 1
+     * @return this builder
+     */
+    public Builder networkBatchSize(int size) {
+      if (size < 1) {
+        throw new IllegalArgumentException("network batch size must be positive: " + size);
+      }
+      this.networkBatch = size;
+      return this;
+    }
+
+    /**
+     * The most copies of the network, and so the most concurrent forward passes. Default: the
+     * number of processors, at most 4. Each copy holds the model's parameters (ResNet50 about
+     * 100 MB, VGG16 about 550 MB); copies are made only when threads are waiting.
+     *
+     * @param copies at least 1
+     * @return this builder
+     */
+    public Builder concurrency(int copies) {
+      if (copies < 1) {
+        throw new IllegalArgumentException("concurrency must be positive: " + copies);
+      }
+      this.concurrency = copies;
+      return this;
+    }
+
+    private InputFormat format() {
+      InputFormat f = model.inputFormat();
+      return height > 0 ? f.withSize(height, width) : f;
+    }
+
+    /**
+     * Loads the weights and builds the embedder. Its dimension is known when this returns.
+     *
+     * @return the embedder
+     * @throws EmbeddingException if the weights cannot be obtained (the message says which file
+     *     to place where) or the model file cannot be loaded
+     * @throws IllegalArgumentException for a layer the network does not have (the message lists
+     *     the valid ones), or weights the model does not have
+     */
+    public ZooEmbedder build() throws EmbeddingException {
+      Path base = cacheDirectory != null ? cacheDirectory
+          : DL4JResources.getBaseDirectory().toPath();
+      Model loaded = ModelLoader.load(model, weights, format(), base, downloadTimeout);
+      return new ZooEmbedder(this, loaded);
+    }
+  }
+}
