@@ -93,8 +93,7 @@ final class ModelOptions {
     try {
       return build();
     } catch (IllegalArgumentException e) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e,
-          null, null);
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     } catch (EmbeddingException e) {
       throw new Main.InputException(e.getMessage(), e);
     }
