@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Image embeddings on the JVM: embed, compare, search, cluster and evaluate.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {DemoCommand.class, ModelsCommand.class, BackendCommand.class,
+        EmbedCommand.class, ReduceCommand.class, SearchCommand.class, ClusterCommand.class,
+        CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 usage error, 2 input error, 3 partial failure."})
 public final class Main implements Runnable {
 
@@ -49,7 +51,7 @@ public final class Main implements Runnable {
     cli.setParameterExceptionHandler(Main::usageError);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof CommandLine.ParameterException pe) {
-        return usageError(pe, args);
+        return usageError(pe);
       }
       boolean verbose = parseResult.hasMatchedOption("--verbose")
           || (parseResult.subcommand() != null
@@ -57,7 +59,7 @@ public final class Main implements Runnable {
       if (verbose) {
         e.printStackTrace(commandLine.getErr());
       }
-      if (e instanceof InputException) {
+      if (e instanceof InputException || e instanceof java.io.IOException) {
         commandLine.getErr().println("error: " + e.getMessage());
         return EXIT_INPUT;
       }
@@ -68,6 +70,10 @@ public final class Main implements Runnable {
   }
 
   private static int usageError(CommandLine.ParameterException e, String[] args) {
+    return usageError(e);
+  }
+
+  private static int usageError(CommandLine.ParameterException e) {
     CommandLine cmd = e.getCommandLine();
     cmd.getErr().println("error: " + e.getMessage());
     cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");

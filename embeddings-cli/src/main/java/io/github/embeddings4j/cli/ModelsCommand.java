@@ -1,0 +1,74 @@
+package io.github.embeddings4j.cli;
+
+import io.github.embeddings4j.core.image.InputFormat;
+import io.github.embeddings4j.core.zoo.Weights;
+import io.github.embeddings4j.core.zoo.ZooEmbedder;
+import io.github.embeddings4j.core.zoo.ZooModel;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Lists the models, their layers, dimensions and weights. */
+@Command(
+    name = "models",
+    mixinStandardHelpOptions = true,
+    description = {
+        "List the zoo's models: input size, colour order and scaling, the default embedding",
+        "layer and dimension for pretrained and for randomly initialised weights, and the",
+        "pretrained weights available. --layers MODEL lists every layer of one model."},
+    footer = {"", "Examples:", "  embeddings4j models", "  embeddings4j models --layers squeezenet"})
+final class ModelsCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+  @Mixin CommonOptions common;
+
+  @Option(names = "--layers", paramLabel = "MODEL",
+      description = "List every layer of this model (builds it with random weights).")
+  String layersOf;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    if (layersOf != null) {
+      ZooModel m;
+      try {
+        m = ModelOptions.parseModel(layersOf);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      try (ZooEmbedder e = ZooEmbedder.builder(m).weights(Weights.random(1)).build()) {
+        out.println("layers of " + m.zooName() + " (randomly initialised graph; pretrained"
+            + " graphs use Keras names):");
+        for (String layer : e.layerNames()) {
+          out.println("  " + layer + (layer.equals(e.layer()) ? "   <- default embedding layer" : ""));
+        }
+      } catch (io.github.embeddings4j.api.EmbeddingException e) {
+        throw new Main.InputException(e.getMessage(), e);
+      }
+      return Main.EXIT_OK;
+    }
+    out.printf("%-11s %-8s %-6s %-14s %-38s %-22s %s%n", "model", "input", "colour", "scaling",
+        "pretrained layer (dim)", "random-init layer (dim)", "weights");
+    for (ZooModel m : ZooModel.values()) {
+      InputFormat f = m.inputFormat();
+      String trained = m.defaultLayer(true) == null ? "-"
+          : m.defaultLayer(true) + " (" + m.defaultDimension(true) + ")";
+      String init = m.defaultLayer(false) == null || !m.supportsRandomInit() ? "-"
+          : m.defaultLayer(false) + " (" + m.defaultDimension(false) + ")";
+      String weights = m.pretrainedSets().stream().map(s -> s.name().toLowerCase(Locale.ROOT))
+          .sorted().collect(Collectors.joining(", "));
+      out.printf("%-11s %-8s %-6s %-14s %-38s %-22s %s%n", m.zooName(),
+          f.height() + "x" + f.width(), f.colorOrder().name().toLowerCase(Locale.ROOT),
+          f.scaling().name().toLowerCase(Locale.ROOT), trained, init,
+          (weights.isEmpty() ? "" : weights + ", ")
+              + (m.supportsRandomInit() ? "random, " : "") + "FILE");
+    }
+    return Main.EXIT_OK;
+  }
+}

@@ -1,0 +1,155 @@
+package io.github.embeddings4j.cli;
+
+import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.EmbeddingException;
+import io.github.embeddings4j.api.ImageSource;
+import io.github.embeddings4j.api.Neighbor;
+import io.github.embeddings4j.api.StandardMetric;
+import io.github.embeddings4j.core.io.Npy;
+import io.github.embeddings4j.core.search.FlatIndex;
+import io.github.embeddings4j.core.zoo.ZooEmbedder;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Finds the nearest stored embeddings of images or vectors. */
+@Command(
+    name = "search",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Exact k-nearest-neighbour search in an embeddings file. A query is an image (embedded",
+        "with the model options, which must match those that made the file) or a .npy vector",
+        "or matrix (one query per row). Prints rank, id and distance per neighbour."},
+    footer = {"", "Examples:",
+        "  embeddings4j search --index photos.npy --query cat.jpg --k 5 --metric cosine",
+        "  embeddings4j search --index photos.npy --query queries.npy --k 10 --json"})
+final class SearchCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+  @Mixin CommonOptions common;
+  @Mixin ModelOptions modelOptions;
+
+  @Option(names = "--index", required = true, paramLabel = "FILE.npy",
+      description = "The embeddings to search (with FILE.ids.txt beside it for names).")
+  Path index;
+
+  @Option(names = {"-Q", "--query"}, required = true, paramLabel = "IMAGE|FILE.npy",
+      description = "A query image or .npy vector/matrix; repeatable.")
+  List<Path> queries;
+
+  @Option(names = {"-k", "--k"}, defaultValue = "10", description = "Neighbours per query (default: ${DEFAULT-VALUE}).")
+  int k;
+
+  @Option(names = "--metric", defaultValue = "cosine",
+      description = "cosine, euclidean, manhattan, dot or hamming (default: ${DEFAULT-VALUE}).")
+  String metric;
+
+  @Option(names = "--json", description = "Print one JSON object per query on stdout.")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (k < 1) {
+      throw new ParameterException(spec.commandLine(), "--k must be at least 1, not " + k);
+    }
+    DistanceMetric m;
+    try {
+      m = StandardMetric.fromName(metric);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    Matrices stored = Matrices.read(index);
+    if (stored.rows().length == 0) {
+      throw new Main.InputException(index + " holds no embeddings", null);
+    }
+    FlatIndex flat = FlatIndex.builder(stored.dimension()).metric(m).build();
+    flat.addAll(0, stored.rows());
+
+    List<String> names = new ArrayList<>();
+    List<float[]> vectors = new ArrayList<>();
+    ZooEmbedder embedder = null;
+    try {
+      for (Path q : queries) {
+        if (q.getFileName().toString().endsWith(".npy")) {
+          float[][] rows;
+          try {
+            rows = Npy.read(q);
+          } catch (IOException | IllegalArgumentException e) {
+            throw new Main.InputException(e.getMessage(), e);
+          }
+          for (int i = 0; i < rows.length; i++) {
+            names.add(rows.length == 1 ? q.toString() : q + "[" + i + "]");
+            vectors.add(rows[i]);
+          }
+        } else {
+          if (embedder == null) {
+            embedder = modelOptions.build(spec);
+          }
+          try {
+            vectors.add(embedder.embed(ImageSource.of(q)));
+          } catch (EmbeddingException e) {
+            throw new Main.InputException(e.getMessage(), e);
+          }
+          names.add(q.toString());
+        }
+      }
+    } finally {
+      if (embedder != null) {
+        embedder.close();
+      }
+    }
+    for (int i = 0; i < vectors.size(); i++) {
+      if (vectors.get(i).length != stored.dimension()) {
+        throw new Main.InputException("query " + names.get(i) + " has dimension "
+            + vectors.get(i).length + " but " + index + " holds " + stored.dimension()
+            + "-dimensional embeddings (use the same model and layer)", null);
+      }
+    }
+    List<List<Neighbor>> results = flat.searchAll(vectors.toArray(new float[0][]), k);
+    for (int q = 0; q < results.size(); q++) {
+      if (json) {
+        StringBuilder hits = new StringBuilder("[");
+        for (Neighbor n : results.get(q)) {
+          if (hits.length() > 1) {
+            hits.append(", ");
+          }
+          Map<String, Object> h = new LinkedHashMap<>();
+          h.put("id", stored.ids().get((int) n.id()));
+          h.put("distance", n.distance());
+          hits.append(Json.object(h));
+        }
+        Map<String, Object> head = new LinkedHashMap<>();
+        head.put("query", names.get(q));
+        head.put("metric", m.metricName());
+        String obj = Json.object(head);
+        out.println(obj.substring(0, obj.length() - 1) + ", \"neighbors\": " + hits + "]}");
+      } else {
+        out.println("query " + names.get(q) + " (" + m.metricName() + ")");
+        int rank = 1;
+        for (Neighbor n : results.get(q)) {
+          out.printf(Locale.ROOT, "%4d  %-50s %.6f%n", rank++, stored.ids().get((int) n.id()),
+              n.distance());
+        }
+      }
+    }
+    if (!common.quiet && !json) {
+      err.printf("%d quer%s against %d embeddings%n", results.size(),
+          results.size() == 1 ? "y" : "ies", stored.rows().length);
+    }
+    return Main.EXIT_OK;
+  }
+}
