@@ -64,9 +64,7 @@ public final class NpyWriter implements Closeable {
     if (dimension < 1) {
       throw new IllegalArgumentException("row dimension must be at least 1: " + dimension);
     }
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+    Path tmp = SdkFile.createTemp(file);
     FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
     NpyWriter w = new NpyWriter(file, tmp, ch, dimension);
     ch.write(ByteBuffer.wrap(w.header()), 0);
