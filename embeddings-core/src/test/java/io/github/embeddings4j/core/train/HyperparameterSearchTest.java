@@ -35,12 +35,12 @@ class HyperparameterSearchTest {
   void searchReturnsTheBestOfItsTable() throws Exception {
     // A usable rate against one too small to learn anything: the search must pick the first.
     SearchSpace two = SearchSpace.builder().learningRates(3e-3, 1e-12).build();
-    LabeledImages train = TestData.train(150);
+    LabeledImages train = TestData.train(100);
     HyperparameterSearch.SearchResult r = HyperparameterSearch.grid(two)
         .trainer(EmbeddingTrainer.builder().architecture(Architecture.smallCnn(8))
-            .hyperparameters(Hyperparameters.builder().epochs(1).batchSize(15).build())
+            .hyperparameters(Hyperparameters.builder().epochs(1).batchSize(10).build())
             .build())
-        .run(train, TestData.validation(100));
+        .run(train, TestData.validation(60));
     assertEquals(2, r.trials().size());
     double max = r.trials().stream()
         .mapToDouble(HyperparameterSearch.Trial::validationAccuracy).max().orElseThrow();
