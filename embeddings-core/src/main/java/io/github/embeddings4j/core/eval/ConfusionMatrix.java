@@ -16,6 +16,8 @@ public record ConfusionMatrix(int[][] counts, List<String> classNames) {
   /**
    * Checks the shape and copies the values.
    *
+   * @param counts {@code counts[actual][predicted]}, square
+   * @param classNames one name per class
    * @throws IllegalArgumentException if the matrix is not square or the names do not match it
    */
   public ConfusionMatrix {
@@ -77,6 +79,11 @@ public record ConfusionMatrix(int[][] counts, List<String> classNames) {
     return new ConfusionMatrix(counts, classNames);
   }
 
+  /**
+   * The counts.
+   *
+   * @return a copy of {@code counts[actual][predicted]}
+   */
   @Override
   public int[][] counts() {
     int[][] copy = new int[counts.length][];

@@ -188,8 +188,8 @@ public final class Experiments {
     TrainedEmbedder embedder;
     if (Files.exists(model) && Files.exists(history)) {
       embedder = TrainedEmbedder.load(model);
-      sb.append("Network re-used from `").append(model).append("`, trained earlier by this "
-          + "command with the settings below.\n\n");
+      sb.append("Network re-used from `").append(model).append("` (trained earlier with the "
+          + "settings below; delete it to retrain).\n\n");
     } else {
       LabeledImages.Holdout parts = data.train().holdOut(0.1, seed);
       TrainingResult r = EmbeddingTrainer.builder().architecture(Architecture.smallCnn(128))

@@ -151,6 +151,7 @@ public final class HyperparameterSearch {
     /**
      * Copies the trials.
      *
+     * @param trials the trials, at least one
      * @throws IllegalArgumentException if there are none
      */
     public SearchResult {

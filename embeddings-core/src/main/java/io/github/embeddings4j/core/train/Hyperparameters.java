@@ -29,6 +29,15 @@ public record Hyperparameters(Updater updater, double learningRate,
   /**
    * Checks every value.
    *
+   * @param updater the optimiser
+   * @param learningRate the base learning rate
+   * @param schedule how the rate changes by epoch
+   * @param batchSize images per step
+   * @param epochs the most passes over the training set
+   * @param l2 the L2 weight penalty
+   * @param dropout the probability of dropping an input of the head
+   * @param patience epochs without improvement before stopping
+   * @param seed the seed
    * @throws IllegalArgumentException if a value is out of range; the message names it and
    *     gives the value
    */

@@ -23,6 +23,14 @@ public record TrainingResult(TrainedEmbedder embedder, List<EpochRecord> history
 
   /**
    * Copies the history.
+   *
+   * @param embedder the trained network
+   * @param history one record per epoch
+   * @param bestEpoch the epoch kept
+   * @param bestValidationAccuracy its validation accuracy
+   * @param stoppedEarly whether training stopped early
+   * @param hyperparameters the settings
+   * @param seconds the wall time
    */
   public TrainingResult {
     history = List.copyOf(history);
