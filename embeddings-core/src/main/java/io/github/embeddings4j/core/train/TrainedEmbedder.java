@@ -1,5 +1,9 @@
 package io.github.embeddings4j.core.train;
 
+import io.github.embeddings4j.api.Embedder;
+import io.github.embeddings4j.api.EmbeddingException;
+import io.github.embeddings4j.api.EmbeddingResult;
+import io.github.embeddings4j.api.ImageSource;
 import io.github.embeddings4j.core.data.LabeledImages;
 import io.github.embeddings4j.core.io.SdkFile;
 import java.io.ByteArrayInputStream;
@@ -42,9 +46,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * embedding layer ({@link #embeddingLayer()}) and its position among the layers ({@link
  * #embeddingLayerIndex()}).
  *
- * <p>Methods are synchronized: DL4J networks are not safe for concurrent use.
+ * <p>As an {@link Embedder} it takes any {@link ImageSource}: the image is converted to
+ * grayscale and resized (bilinear) to the network's input size first.
+ *
+ * <p>Methods are synchronized: DL4J networks are not safe for concurrent use, so concurrent
+ * callers wait for each other and get the same vectors as serial calls.
  */
-public final class TrainedEmbedder {
+public final class TrainedEmbedder implements Embedder {
 
   /** The zip entry holding this SDK's metadata in a saved model. */
   public static final String METADATA_ENTRY = "embeddings4j.properties";
@@ -57,6 +65,7 @@ public final class TrainedEmbedder {
   private final int channels;
   private final String embeddingLayer;
   private final int dimension;
+  private volatile boolean closed;
 
   TrainedEmbedder(Network net, int height, int width, int channels, String embeddingLayer) {
     if (height <= 0 || width <= 0 || channels <= 0) {
@@ -227,6 +236,7 @@ public final class TrainedEmbedder {
    * @throws IllegalArgumentException if the image size differs from the network's input
    */
   public synchronized float[][] embed(LabeledImages images) {
+    checkOpen();
     checkShape(images);
     float[][] out = new float[images.size()][];
     for (int from = 0; from < images.size(); from += BATCH) {
@@ -250,6 +260,7 @@ public final class TrainedEmbedder {
    * @throws IllegalArgumentException if the image size differs from the network's input
    */
   public synchronized int[] predict(LabeledImages images) {
+    checkOpen();
     checkShape(images);
     int[] out = new int[images.size()];
     for (int from = 0; from < images.size(); from += BATCH) {
@@ -280,6 +291,55 @@ public final class TrainedEmbedder {
     return predicted.length == 0 ? Double.NaN : (double) right / predicted.length;
   }
 
+  /**
+   * Embeds images from any source: each is decoded, converted to grayscale and resized to the
+   * network's input; one that cannot be decoded becomes a failure naming it.
+   *
+   * @param images the images
+   * @return one result per image, in order
+   * @throws IllegalStateException if this embedder is closed
+   */
+  @Override
+  public synchronized List<EmbeddingResult> embedBatch(List<? extends ImageSource> images) {
+    checkOpen();
+    int n = height * width;
+    byte[] pixels = new byte[images.size() * n];
+    EmbeddingException[] errors = new EmbeddingException[images.size()];
+    int[] slot = new int[images.size()];
+    int ok = 0;
+    for (int i = 0; i < images.size(); i++) {
+      ImageSource source = Objects.requireNonNull(images.get(i), "image " + i);
+      try {
+        System.arraycopy(GrayscaleDecoder.decode(source, height, width), 0, pixels, ok * n, n);
+        slot[i] = ok++;
+      } catch (EmbeddingException e) {
+        errors[i] = e;
+      }
+    }
+    float[][] vectors = ok == 0 ? new float[0][]
+        : embed(new LabeledImages(height, width, java.util.Arrays.copyOf(pixels, ok * n),
+            new byte[ok]));
+    List<EmbeddingResult> out = new java.util.ArrayList<>(images.size());
+    for (int i = 0; i < images.size(); i++) {
+      String name = images.get(i).name();
+      out.add(errors[i] != null ? new EmbeddingResult.Failure(name, errors[i])
+          : new EmbeddingResult.Success(name, vectors[slot[i]]));
+    }
+    return out;
+  }
+
+  /** Marks this embedder closed; the network stays usable through {@link #network()}. */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("this TrainedEmbedder is closed");
+    }
+  }
+
   private void checkShape(LabeledImages images) {
     if (images.height() != height || images.width() != width) {
       throw new IllegalArgumentException("image size " + images.height() + "x" + images.width()
@@ -292,6 +352,7 @@ public final class TrainedEmbedder {
    *
    * @return the width of the embedding layer
    */
+  @Override
   public int dimension() {
     return dimension;
   }

@@ -109,6 +109,25 @@ class EmbeddingTrainerTest {
   }
 
   @Test
+  void asAnEmbedderItDecodesImagesAndNamesFailures() throws Exception {
+    TrainedEmbedder e = TestData.trainedSmallCnn().embedder();
+    LabeledImages one = TestData.validation(1);
+    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(28, 28,
+        java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    for (int y = 0; y < 28; y++) {
+      for (int x = 0; x < 28; x++) {
+        img.getRaster().setSample(x, y, 0, one.pixel(0, y, x));
+      }
+    }
+    List<io.github.embeddings4j.api.EmbeddingResult> r = e.embedBatch(List.of(
+        io.github.embeddings4j.api.ImageSource.of(new byte[] {1, 2, 3}, "junk"),
+        io.github.embeddings4j.api.ImageSource.of(img, "shirt")));
+    assertFalse(r.get(0).isSuccess());
+    assertEquals("junk", r.get(0).name());
+    assertArrayEquals(e.embed(one)[0], r.get(1).vectorOrThrow(), 1e-5f);
+  }
+
+  @Test
   void missingModelFileIsNamed(@TempDir Path dir) {
     Path file = dir.resolve("nope.zip");
     NoSuchFileException e = assertThrows(NoSuchFileException.class,
