@@ -185,4 +185,111 @@ public final class LabeledImages {
     byte[] l = java.util.Arrays.copyOf(labels, m);
     return new LabeledImages(height, width, p, l, true);
   }
+
+  /**
+   * The images at the given positions, in that order (a position may repeat).
+   *
+   * @param indices positions in {@code [0, size())}
+   * @return a new set sharing no state with this one
+   * @throws IndexOutOfBoundsException if a position is out of range
+   */
+  public LabeledImages subset(int[] indices) {
+    int n = pixelCount();
+    byte[] p = new byte[indices.length * n];
+    byte[] l = new byte[indices.length];
+    for (int j = 0; j < indices.length; j++) {
+      int i = Objects.checkIndex(indices[j], size);
+      System.arraycopy(pixels, i * n, p, j * n, n);
+      l[j] = labels[i];
+    }
+    return new LabeledImages(height, width, p, l, true);
+  }
+
+  /**
+   * The images of some classes only, relabelled {@code 0..classes.length-1} in the order given:
+   * for transfer experiments that hold classes out.
+   *
+   * @param classes the labels to keep, distinct
+   * @return the images whose label is one of {@code classes}, in their original order
+   * @throws IllegalArgumentException if a label repeats or is outside {@code [0, 255]}
+   */
+  public LabeledImages selectClasses(int... classes) {
+    int[] map = new int[256];
+    java.util.Arrays.fill(map, -1);
+    for (int j = 0; j < classes.length; j++) {
+      int c = classes[j];
+      if (c < 0 || c > 255 || map[c] >= 0) {
+        throw new IllegalArgumentException("classes must be distinct labels in [0, 255]: "
+            + java.util.Arrays.toString(classes));
+      }
+      map[c] = j;
+    }
+    int count = 0;
+    for (byte b : labels) {
+      if (map[b & 0xff] >= 0) {
+        count++;
+      }
+    }
+    int n = pixelCount();
+    byte[] p = new byte[count * n];
+    byte[] l = new byte[count];
+    int j = 0;
+    for (int i = 0; i < size; i++) {
+      int m = map[labels[i] & 0xff];
+      if (m >= 0) {
+        System.arraycopy(pixels, i * n, p, j * n, n);
+        l[j++] = (byte) m;
+      }
+    }
+    return new LabeledImages(height, width, p, l, true);
+  }
+
+  /**
+   * A seeded, stratified sample of at most {@code perClass} images of each class: the few-shot
+   * training sets of transfer experiments.
+   *
+   * @param perClass images to keep per class, at least 1
+   * @param seed the seed of the draw
+   * @return the sample, in original order
+   * @throws IllegalArgumentException if {@code perClass < 1}
+   */
+  public LabeledImages samplePerClass(int perClass, long seed) {
+    if (perClass < 1) {
+      throw new IllegalArgumentException("perClass must be >= 1: " + perClass);
+    }
+    return subset(StratifiedSplit.samplePerClass(labels(), perClass, seed));
+  }
+
+  /**
+   * Holds out a seeded, stratified fraction of the images for validation (early stopping,
+   * hyperparameter search), keeping each class's share the same in both parts.
+   *
+   * @param validationFraction the share to hold out, in {@code (0, 1)}
+   * @param seed the seed of the split
+   * @return the remaining training images and the validation images, each in original order
+   * @throws IllegalArgumentException if the fraction is outside {@code (0, 1)}
+   */
+  public Holdout holdOut(double validationFraction, long seed) {
+    if (!(validationFraction > 0 && validationFraction < 1)) {
+      throw new IllegalArgumentException(
+          "validation fraction must be in (0, 1): " + validationFraction);
+    }
+    int[][] parts = StratifiedSplit.split(labels(), seed, 1 - validationFraction,
+        validationFraction);
+    return new Holdout(subset(parts[0]), subset(parts[1]));
+  }
+
+  /**
+   * A training set and the validation set held out of it.
+   *
+   * @param train the images to train on
+   * @param validation the images to score on
+   */
+  public record Holdout(LabeledImages train, LabeledImages validation) {}
+
+  @Override
+  public String toString() {
+    return "LabeledImages[" + size + " images of " + height + "x" + width + ", "
+        + classCount() + " classes]";
+  }
 }

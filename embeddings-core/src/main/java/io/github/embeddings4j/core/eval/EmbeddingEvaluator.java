@@ -1,0 +1,191 @@
+package io.github.embeddings4j.core.eval;
+
+import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.StandardMetric;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Scores embeddings in one pass: the test vectors are searched against the training vectors
+ * once, and that ranking gives the kNN accuracy, its confusion matrix and the retrieval
+ * measures; a {@link LinearProbe} is fitted on the training vectors when asked.
+ *
+ * <pre>{@code
+ * EvaluationReport r = EmbeddingEvaluator.builder()
+ *     .k(5).metric(StandardMetric.COSINE).retrievalK(10).linearProbe(true).build()
+ *     .evaluate(trainVectors, trainLabels, testVectors, testLabels);
+ * }</pre>
+ */
+public final class EmbeddingEvaluator {
+
+  private final int k;
+  private final DistanceMetric metric;
+  private final Voting voting;
+  private final int retrievalK;
+  private final boolean linearProbe;
+  private final long seed;
+  private final List<String> classNames;
+
+  private EmbeddingEvaluator(Builder b) {
+    this.k = b.k;
+    this.metric = b.metric;
+    this.voting = b.voting;
+    this.retrievalK = b.retrievalK;
+    this.linearProbe = b.linearProbe;
+    this.seed = b.seed;
+    this.classNames = b.classNames;
+  }
+
+  /**
+   * A builder with the defaults: k 5, cosine, uniform votes, retrieval at 10, no linear probe,
+   * seed 42.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Evaluates test embeddings against training embeddings.
+   *
+   * @param train the training vectors (the kNN voters and the retrieval database)
+   * @param trainLabels their classes
+   * @param test the test vectors (the queries)
+   * @param testLabels their classes
+   * @return the report
+   * @throws IllegalArgumentException if counts or dimensions differ, or {@code k} exceeds the
+   *     training set
+   */
+  public EvaluationReport evaluate(float[][] train, int[] trainLabels, float[][] test,
+      int[] testLabels) {
+    long start = System.nanoTime();
+    Checks.sameLength("training vectors", train.length, "training labels", trainLabels.length);
+    Checks.sameLength("test vectors", test.length, "test labels", testLabels.length);
+    int depth = Math.max(k, retrievalK);
+    NearestNeighbors.Result r = NearestNeighbors.search(train, test, depth, metric);
+    int[] predicted = KnnAccuracy.predict(r, trainLabels, k, voting);
+    int[][] ranked = new int[test.length][depth];
+    for (int q = 0; q < test.length; q++) {
+      for (int j = 0; j < depth; j++) {
+        ranked[q][j] = trainLabels[r.ids()[q][j]];
+      }
+    }
+    int classes = Math.max(Checks.classCount(trainLabels), Checks.classCount(testLabels));
+    ConfusionMatrix confusion = classNames != null && classNames.size() >= classes
+        ? ConfusionMatrix.of(testLabels, predicted, classNames)
+        : ConfusionMatrix.of(testLabels, predicted, classes);
+    double probe = linearProbe
+        ? LinearProbe.fit(train, trainLabels, seed).accuracy(test, testLabels) : Double.NaN;
+    return new EvaluationReport(metric.metricName(), k, voting,
+        KnnAccuracy.accuracy(predicted, testLabels), retrievalK,
+        Retrieval.recallAtK(testLabels, ranked, retrievalK),
+        Retrieval.meanAveragePrecisionAtK(testLabels, ranked, trainLabels, retrievalK), probe,
+        confusion, (System.nanoTime() - start) / 1e9);
+  }
+
+  /** Collects an evaluator's settings. */
+  public static final class Builder {
+    private int k = 5;
+    private DistanceMetric metric = StandardMetric.COSINE;
+    private Voting voting = Voting.UNIFORM;
+    private int retrievalK = 10;
+    private boolean linearProbe;
+    private long seed = 42;
+    private List<String> classNames;
+
+    private Builder() {}
+
+    /**
+     * Sets the number of voting neighbours.
+     *
+     * @param v at least 1
+     * @return this builder
+     */
+    public Builder k(int v) {
+      if (v < 1) {
+        throw new IllegalArgumentException("k must be >= 1: " + v);
+      }
+      k = v;
+      return this;
+    }
+
+    /**
+     * Sets the distance.
+     *
+     * @param v the metric
+     * @return this builder
+     */
+    public Builder metric(DistanceMetric v) {
+      metric = Objects.requireNonNull(v, "metric");
+      return this;
+    }
+
+    /**
+     * Sets how neighbours vote.
+     *
+     * @param v the voting
+     * @return this builder
+     */
+    public Builder voting(Voting v) {
+      voting = Objects.requireNonNull(v, "voting");
+      return this;
+    }
+
+    /**
+     * Sets the cut-off of recall@k and mAP@k.
+     *
+     * @param v at least 1
+     * @return this builder
+     */
+    public Builder retrievalK(int v) {
+      if (v < 1) {
+        throw new IllegalArgumentException("retrieval k must be >= 1: " + v);
+      }
+      retrievalK = v;
+      return this;
+    }
+
+    /**
+     * Whether to fit and score a linear probe too.
+     *
+     * @param v {@code true} to run it
+     * @return this builder
+     */
+    public Builder linearProbe(boolean v) {
+      linearProbe = v;
+      return this;
+    }
+
+    /**
+     * Sets the seed of the linear probe.
+     *
+     * @param v the seed
+     * @return this builder
+     */
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    /**
+     * Names the classes in the confusion matrix.
+     *
+     * @param v one name per class, or {@code null} for numbers
+     * @return this builder
+     */
+    public Builder classNames(List<String> v) {
+      classNames = v == null ? null : List.copyOf(v);
+      return this;
+    }
+
+    /**
+     * Makes the evaluator.
+     *
+     * @return the evaluator
+     */
+    public EmbeddingEvaluator build() {
+      return new EmbeddingEvaluator(this);
+    }
+  }
+}

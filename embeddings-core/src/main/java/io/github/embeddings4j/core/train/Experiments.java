@@ -1,0 +1,342 @@
+package io.github.embeddings4j.core.train;
+
+import io.github.embeddings4j.api.StandardMetric;
+import io.github.embeddings4j.core.data.FashionMnist;
+import io.github.embeddings4j.core.data.LabeledImages;
+import io.github.embeddings4j.core.eval.EmbeddingEvaluator;
+import io.github.embeddings4j.core.eval.EvaluationReport;
+import io.github.embeddings4j.core.eval.KnnAccuracy;
+import io.github.embeddings4j.core.eval.Voting;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The Fashion-MNIST experiments, one seeded command that writes its figures into a markdown
+ * page beside the published benchmark. Each experiment fills its own section of the page
+ * (between {@code <!-- E3 -->} and {@code <!-- /E3 -->} markers), so experiments can be run
+ * one at a time and the page keeps the others.
+ *
+ * <pre>
+ * java -cp ... io.github.embeddings4j.core.train.Experiments --only E3,E1,E6,E5 \
+ *     --out docs/RESULTS.md --work target/experiments
+ * </pre>
+ *
+ * <p>Options (defaults in brackets): {@code --only} [E3,E1,E6,E5]; {@code --out}
+ * [docs/RESULTS.md]; {@code --work} [target/experiments], where the E3 network is saved and
+ * re-used when present; {@code --epochs} [12], {@code --batch} [128], {@code --lr} [0.002] of the
+ * E3 network; {@code --e6-train} [1000], {@code --e6-val} [500], {@code --e6-epochs} [1];
+ * {@code --e5-backbone} [6000], {@code --e5-test} [1000], {@code --e5-epochs} [5], {@code
+ * --e5-backbone-epochs} [1]; {@code --seed} [42].
+ */
+public final class Experiments {
+
+  private static final String PUBLISHED = """
+      | method (published, Fashion-MNIST benchmark) | test accuracy |
+      |---|---:|
+      | human performance | 0.835 |
+      | scikit-learn KNeighborsClassifier on raw pixels (best setting) | 0.860 |
+      | "2 Conv+pooling" CNN | 0.916 |
+      | "2 Conv+3 FC" CNN | 0.932 |
+      """;
+
+  private final Map<String, String> opts;
+  private final long seed;
+  private FashionMnist.Split data;
+
+  private Experiments(Map<String, String> opts) {
+    this.opts = opts;
+    this.seed = Long.parseLong(opt("seed", "42"));
+  }
+
+  /**
+   * Runs the experiments named by {@code --only} and rewrites their sections of {@code --out}.
+   *
+   * @param args {@code --name value} pairs, see the class documentation
+   * @throws IOException if Fashion-MNIST is missing or a file cannot be written
+   */
+  public static void main(String[] args) throws IOException {
+    Map<String, String> opts = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      if (!args[i].startsWith("--")) {
+        throw new IllegalArgumentException("expected --option value, got '" + args[i] + "'");
+      }
+      opts.put(args[i].substring(2), args[i + 1]);
+    }
+    new Experiments(opts).run();
+  }
+
+  private String opt(String name, String fallback) {
+    return opts.getOrDefault(name, fallback);
+  }
+
+  private int intOpt(String name, int fallback) {
+    return Integer.parseInt(opt(name, String.valueOf(fallback)));
+  }
+
+  private void run() throws IOException {
+    Path out = Path.of(opt("out", "docs/RESULTS.md"));
+    Path work = Path.of(opt("work", "target/experiments"));
+    Files.createDirectories(work);
+    data = FashionMnist.load(FashionMnist.defaultDirectory());
+    String command = "java -cp <classpath> " + Experiments.class.getName() + " "
+        + String.join(" ", opts.entrySet().stream().sorted(Map.Entry.comparingByKey())
+            .map(e -> "--" + e.getKey() + " " + e.getValue()).toList());
+    Map<String, String> sections = new LinkedHashMap<>();
+    for (String e : opt("only", "E3,E1,E6,E5").split(",")) {
+      long t = System.nanoTime();
+      log("starting " + e);
+      String body = switch (e.trim().toUpperCase(Locale.ROOT)) {
+        case "E1" -> e1();
+        case "E3" -> e3(work);
+        case "E5" -> e5();
+        case "E6" -> e6();
+        default -> throw new IllegalArgumentException("unknown experiment '" + e
+            + "'; choose from E1, E3, E5, E6");
+      };
+      double minutes = (System.nanoTime() - t) / 6e10;
+      body += String.format(Locale.ROOT, "%nWall time of %s: %.1f min, run %s with `%s`.%n",
+          e.trim(), minutes, Instant.now().toString().substring(0, 16) + "Z", command);
+      sections.put(e.trim().toUpperCase(Locale.ROOT), body);
+      writePage(out, sections);
+      log("finished " + e + " in " + String.format(Locale.ROOT, "%.1f", minutes) + " min");
+    }
+  }
+
+  private static void log(String s) {
+    System.err.println(Instant.now() + " " + s);
+  }
+
+  /** Replaces the sections run now, keeping the others already on the page. */
+  private static void writePage(Path out, Map<String, String> sections) throws IOException {
+    String page = Files.exists(out) ? Files.readString(out) : "";
+    if (!page.contains("<!-- E3 -->")) {
+      page = "# Results on Fashion-MNIST\n\n"
+          + "Written by `io.github.embeddings4j.core.train.Experiments` (see "
+          + "[training.md](training.md) for the command). 60,000 training and 10,000 test "
+          + "images, pixels scaled to [0, 1]. Every figure below was measured on the 2-core "
+          + "development machine, shared with other jobs, so wall times are upper bounds.\n\n"
+          + PUBLISHED + "\n"
+          + String.join("\n", List.of("E3", "E1", "E6", "E5").stream()
+              .map(k -> "<!-- " + k + " -->\n_" + k + " not run yet._\n<!-- /" + k + " -->\n")
+              .toList());
+    }
+    for (Map.Entry<String, String> s : sections.entrySet()) {
+      String open = "<!-- " + s.getKey() + " -->";
+      String close = "<!-- /" + s.getKey() + " -->";
+      int a = page.indexOf(open);
+      int b = page.indexOf(close);
+      String block = open + "\n" + s.getValue().strip() + "\n" + close;
+      page = a >= 0 && b > a ? page.substring(0, a) + block + page.substring(b + close.length())
+          : page + "\n" + block + "\n";
+    }
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Files.writeString(out, page);
+  }
+
+  private static float[][] pixels(LabeledImages images) {
+    float[][] out = new float[images.size()][];
+    for (int i = 0; i < out.length; i++) {
+      float[] v = images.vector(i);
+      for (int j = 0; j < v.length; j++) {
+        v[j] /= 255f;
+      }
+      out[i] = v;
+    }
+    return out;
+  }
+
+  private String e1() {
+    LabeledImages train = data.train();
+    LabeledImages test = data.test();
+    float[][] x = pixels(train);
+    float[][] q = pixels(test);
+    StringBuilder sb = new StringBuilder("## E1: kNN on raw pixels\n\n"
+        + "All 60,000 training images vote for each of the 10,000 test images; 784 pixels in "
+        + "[0, 1]; exact search.\n\n| metric | k | voting | accuracy | seconds |\n"
+        + "|---|---:|---|---:|---:|\n");
+    for (Object[] c : new Object[][] {{StandardMetric.EUCLIDEAN, 5, Voting.UNIFORM},
+        {StandardMetric.EUCLIDEAN, 5, Voting.DISTANCE}, {StandardMetric.COSINE, 5,
+            Voting.UNIFORM}}) {
+      long t = System.nanoTime();
+      double acc = KnnAccuracy.of(x, train.labels(), q, test.labels(), (Integer) c[1],
+          (StandardMetric) c[0], (Voting) c[2]);
+      sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %.4f | %.1f |%n",
+          ((StandardMetric) c[0]).metricName(), c[1],
+          c[2].toString().toLowerCase(Locale.ROOT), acc, (System.nanoTime() - t) / 1e9));
+      log("E1 " + c[0] + " k=" + c[1] + " " + c[2] + ": " + acc);
+    }
+    return sb.toString();
+  }
+
+  private Hyperparameters e3Hyperparameters() {
+    return Hyperparameters.builder().epochs(intOpt("epochs", 12)).batchSize(intOpt("batch", 128))
+        .learningRate(Double.parseDouble(opt("lr", "0.002"))).patience(2).seed(seed).build();
+  }
+
+  private String e3(Path work) throws IOException {
+    Path model = work.resolve("e3-cnn.zip");
+    Path history = work.resolve("e3-history.md");
+    StringBuilder sb = new StringBuilder("## E3: embeddings of a CNN trained with the SDK\n\n");
+    Hyperparameters h = e3Hyperparameters();
+    TrainedEmbedder embedder;
+    if (Files.exists(model) && Files.exists(history)) {
+      embedder = TrainedEmbedder.load(model);
+      sb.append("Network re-used from `").append(model).append("` (trained earlier with the "
+          + "settings below; delete it to retrain).\n\n");
+    } else {
+      LabeledImages.Holdout parts = data.train().holdOut(0.1, seed);
+      TrainingResult r = EmbeddingTrainer.builder().architecture(Architecture.smallCnn(128))
+          .hyperparameters(h)
+          .listener(p -> {
+            if (p.completed() == p.total()) {
+              log("E3 " + p.task() + " done");
+            }
+          })
+          .build().train(parts.train(), parts.validation());
+      r.embedder().save(model);
+      Files.writeString(history, r.historyTable() + String.format(Locale.ROOT,
+          "%nTraining wall time: %.1f min; kept epoch %d; stopped early: %s.%n",
+          r.seconds() / 60, r.bestEpoch(), r.stoppedEarly()));
+      embedder = r.embedder();
+    }
+    sb.append("Architecture: ").append(Architecture.smallCnn(128)).append(", trained on 54,000 "
+        + "training images with 6,000 held out (stratified, seed ").append(seed)
+        .append(") for early stopping; `").append(h.summary()).append(" epochs<=")
+        .append(h.epochs()).append(" patience=").append(h.patience()).append("`.\n\n")
+        .append(Files.readString(history)).append('\n');
+    long t = System.nanoTime();
+    float[][] train = embedder.embed(data.train());
+    float[][] test = embedder.embed(data.test());
+    double embedSeconds = (System.nanoTime() - t) / 1e9;
+    sb.append(String.format(Locale.ROOT, "Embedding all 70,000 images (dimension %d, layer "
+        + "`%s`): %.1f s. Softmax accuracy of the network itself on the test set: %.4f.%n%n",
+        embedder.dimension(), embedder.embeddingLayer(), embedSeconds,
+        embedder.accuracy(data.test())));
+    sb.append("kNN: the 60,000 training embeddings vote for each test embedding; retrieval: "
+        + "each test embedding queries the training embeddings, same label relevant "
+        + "(definitions in `Retrieval`); linear probe: softmax regression on the frozen "
+        + "training embeddings.\n\n").append(EvaluationReport.markdownHeader(10)).append('\n');
+    EvaluationReport first = null;
+    for (StandardMetric m : new StandardMetric[] {StandardMetric.COSINE,
+        StandardMetric.EUCLIDEAN, StandardMetric.DOT_PRODUCT}) {
+      for (Voting v : new Voting[] {Voting.UNIFORM, Voting.DISTANCE}) {
+        if (v == Voting.DISTANCE && m == StandardMetric.DOT_PRODUCT) {
+          continue; // negative distances
+        }
+        EvaluationReport r = EmbeddingEvaluator.builder().k(5).metric(m).voting(v)
+            .retrievalK(10).linearProbe(first == null).seed(seed)
+            .classNames(FashionMnist.CLASS_NAMES).build()
+            .evaluate(train, data.train().labels(), test, data.test().labels());
+        log("E3 " + r.markdownRow());
+        sb.append(r.markdownRow()).append('\n');
+        if (first == null) {
+          first = r;
+        }
+      }
+    }
+    sb.append("\nConfusion matrix of kNN (cosine, k = 5, uniform) on the test set:\n\n")
+        .append(first.confusion().toMarkdown());
+    return sb.toString();
+  }
+
+  private String e6() {
+    LabeledImages.Holdout parts = data.train().holdOut(0.1, seed);
+    LabeledImages train = parts.train().samplePerClass(intOpt("e6-train", 1000) / 10, seed);
+    LabeledImages val = parts.validation().samplePerClass(intOpt("e6-val", 500) / 10, seed);
+    Hyperparameters base = Hyperparameters.builder().epochs(intOpt("e6-epochs", 1)).seed(seed)
+        .patience(2).build();
+    SearchSpace space = SearchSpace.builder().learningRates(1e-3, 1e-2).batchSizes(32, 128)
+        .updaters(Updater.ADAM, Updater.NESTEROVS).build();
+    HyperparameterSearch.SearchResult r = HyperparameterSearch.grid(space)
+        .trainer(EmbeddingTrainer.builder().architecture(Architecture.smallCnn(128))
+            .hyperparameters(base).build())
+        .listener(p -> log("E6 trial " + p.completed() + "/" + p.total()))
+        .run(train, val);
+    HyperparameterSearch.Trial def = r.trials().stream()
+        .filter(t -> t.hyperparameters().equals(base.toBuilder().batchSize(64).build()))
+        .findFirst().orElse(null);
+    StringBuilder sb = new StringBuilder("## E6: hyperparameter search\n\n")
+        .append(String.format(Locale.ROOT, "Grid of learning rate x batch size x updater, each "
+            + "trained from scratch (small CNN) on %d training images and scored on %d held-out "
+            + "validation images, %d epoch(s) each.%n%n", train.size(), val.size(),
+            base.epochs()))
+        .append(r.toMarkdown());
+    HyperparameterSearch.Trial best = r.best();
+    sb.append(String.format(Locale.ROOT, "%nBest: `%s` at %.4f validation accuracy.%n",
+        best.hyperparameters().summary(), best.validationAccuracy()));
+    if (def == null) {
+      // The default batch (64) is not in the grid; the default updater and rate at batch 128 are.
+      HyperparameterSearch.Trial near = r.trials().stream()
+          .filter(t -> t.hyperparameters().updater() == Updater.ADAM
+              && t.hyperparameters().learningRate() == 1e-3
+              && t.hyperparameters().batchSize() == 128)
+          .findFirst().orElseThrow();
+      sb.append(String.format(Locale.ROOT, "The default updater and rate (Adam, 0.001, batch "
+          + "128) reach %.4f: the search gains %+.4f.%n", near.validationAccuracy(),
+          best.validationAccuracy() - near.validationAccuracy()));
+    }
+    return sb.toString();
+  }
+
+  private String e5() {
+    int[] old = {0, 1, 2, 3, 4};
+    int[] fresh = {5, 6, 7, 8, 9};
+    LabeledImages.Holdout parts = data.train().holdOut(0.1, seed);
+    LabeledImages backboneTrain = parts.train().selectClasses(old)
+        .samplePerClass(intOpt("e5-backbone", 6000) / 5, seed);
+    LabeledImages backboneVal = parts.validation().selectClasses(old)
+        .samplePerClass(200, seed);
+    LabeledImages freshPool = parts.train().selectClasses(fresh);
+    LabeledImages freshTest = data.test().selectClasses(fresh)
+        .samplePerClass(intOpt("e5-test", 1000) / 5, seed);
+    int epochs = intOpt("e5-epochs", 5);
+    Hyperparameters h = Hyperparameters.builder().epochs(intOpt("e5-backbone-epochs", 1))
+        .batchSize(64).seed(seed).build();
+    long t = System.nanoTime();
+    TrainingResult backbone = EmbeddingTrainer.builder().architecture(Architecture.smallCnn(128))
+        .hyperparameters(h).build().train(backboneTrain, backboneVal);
+    double backboneSeconds = (System.nanoTime() - t) / 1e9;
+    log("E5 backbone " + backbone.bestValidationAccuracy());
+    StringBuilder sb = new StringBuilder("## E5: transfer to unseen classes\n\n")
+        .append(String.format(Locale.ROOT, "Backbone: small CNN trained on classes 0-4 only "
+            + "(%d images, %d epoch(s), validation accuracy on classes 0-4 %.4f, %.0f s). "
+            + "New task: classes 5-9 (sandal, shirt, sneaker, bag, ankle boot) with n labelled "
+            + "images per class, scored on %d test images of those classes. kNN uses k = 1 and "
+            + "cosine; fine-tuning freezes the convolutions (up to `pool2`) and trains the "
+            + "embedding layer and a new 5-class head for %d epochs; from scratch trains the "
+            + "same architecture for the same epochs on the same few images.%n%n",
+            backboneTrain.size(), h.epochs(), backbone.bestValidationAccuracy(),
+            backboneSeconds, freshTest.size(), epochs))
+        .append("| n per class | kNN raw pixels | kNN backbone embeddings | fine-tuned backbone "
+            + "| from scratch | seconds |\n|---:|---:|---:|---:|---:|---:|\n");
+    float[][] testPixels = pixels(freshTest);
+    float[][] testEmb = backbone.embedder().embed(freshTest);
+    for (int n : new int[] {10, 50, 100}) {
+      long s = System.nanoTime();
+      LabeledImages few = freshPool.samplePerClass(n, seed + n);
+      double raw = KnnAccuracy.of(pixels(few), few.labels(), testPixels, freshTest.labels(), 1,
+          StandardMetric.COSINE, Voting.UNIFORM);
+      double emb = KnnAccuracy.of(backbone.embedder().embed(few), few.labels(), testEmb,
+          freshTest.labels(), 1, StandardMetric.COSINE, Voting.UNIFORM);
+      Hyperparameters fh = h.toBuilder().epochs(epochs).batchSize(Math.min(32, few.size()))
+          .build();
+      double tuned = FineTuner.builder(backbone.embedder()).freezeUpTo("pool2").classes(5)
+          .hyperparameters(fh).build().fit(few, null).embedder().accuracy(freshTest);
+      double scratch = EmbeddingTrainer.builder().architecture(Architecture.smallCnn(128))
+          .hyperparameters(fh).classes(5).build().train(few, null).embedder()
+          .accuracy(freshTest);
+      sb.append(String.format(Locale.ROOT, "| %d | %.4f | %.4f | %.4f | %.4f | %.0f |%n", n, raw,
+          emb, tuned, scratch, (System.nanoTime() - s) / 1e9));
+      log("E5 n=" + n + " raw " + raw + " emb " + emb + " tuned " + tuned + " scratch "
+          + scratch);
+    }
+    return sb.toString();
+  }
+}
