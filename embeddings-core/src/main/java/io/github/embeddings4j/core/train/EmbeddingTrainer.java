@@ -1,5 +1,6 @@
 package io.github.embeddings4j.core.train;
 
+import io.github.embeddings4j.core.backend.NativeFlavour;
 import io.github.embeddings4j.api.ProgressListener;
 import io.github.embeddings4j.core.data.LabeledImages;
 import java.util.Objects;
@@ -24,6 +25,11 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * <p>Instances are immutable and may be reused; each {@link #train} builds a fresh network.
  */
 public final class EmbeddingTrainer {
+
+  static {
+    // Choose the fastest native ND4J build before anything here touches ND4J.
+    NativeFlavour.select();
+  }
 
   private final Architecture architecture;
   private final Hyperparameters hyperparameters;

@@ -1,5 +1,6 @@
 package io.github.embeddings4j.core.train;
 
+import io.github.embeddings4j.core.backend.NativeFlavour;
 import io.github.embeddings4j.api.ProgressListener;
 import io.github.embeddings4j.core.data.LabeledImages;
 import java.util.List;
@@ -31,6 +32,11 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * }</pre>
  */
 public final class FineTuner {
+
+  static {
+    // Choose the fastest native ND4J build before anything here touches ND4J.
+    NativeFlavour.select();
+  }
 
   private final TrainedEmbedder source;
   private final String freezeUpTo;

@@ -1,5 +1,6 @@
 package io.github.embeddings4j.core.train;
 
+import io.github.embeddings4j.core.backend.NativeFlavour;
 import io.github.embeddings4j.api.Embedder;
 import io.github.embeddings4j.api.EmbeddingException;
 import io.github.embeddings4j.api.EmbeddingResult;
@@ -54,6 +55,11 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class TrainedEmbedder implements Embedder {
 
+  static {
+    // Choose the fastest native ND4J build before anything here touches ND4J.
+    NativeFlavour.select();
+  }
+
   /** The zip entry holding this SDK's metadata in a saved model. */
   public static final String METADATA_ENTRY = "embeddings4j.properties";
 
@@ -73,6 +79,9 @@ public final class TrainedEmbedder implements Embedder {
           + height + "x" + width);
     }
     this.net = net;
+    // The same layer helpers whether the network was just trained or loaded from a file, so a
+    // saved model gives bit-identical embeddings.
+    io.github.embeddings4j.core.backend.OneDnn.attachIfEnabled(net.model());
     this.height = height;
     this.width = width;
     this.channels = channels;
