@@ -3,14 +3,10 @@ package io.github.embeddings4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,38 +14,8 @@ class DemoCommandTest {
 
   @TempDir Path dir;
 
-  /**
-   * Writes a tiny dataset in Fashion-MNIST layout whose classes are separable: class c images are
-   * bright in row c, so 1-NN must classify every test image correctly.
-   */
   private void writeSeparableDataset(int trainCount, int testCount) throws IOException {
-    Random random = new Random(3);
-    writeSet("train", trainCount, random);
-    writeSet("t10k", testCount, random);
-  }
-
-  private void writeSet(String prefix, int n, Random random) throws IOException {
-    byte[] pixels = new byte[n * 28 * 28];
-    byte[] labels = new byte[n];
-    for (int i = 0; i < n; i++) {
-      int c = i % 10;
-      labels[i] = (byte) c;
-      for (int col = 0; col < 28; col++) {
-        pixels[i * 784 + c * 28 + col] = (byte) (200 + random.nextInt(50));
-      }
-    }
-    write(dir.resolve(prefix + "-images-idx3-ubyte.gz"), 0x0803, new int[] {n, 28, 28}, pixels);
-    write(dir.resolve(prefix + "-labels-idx1-ubyte.gz"), 0x0801, new int[] {n}, labels);
-  }
-
-  private static void write(Path p, int magic, int[] shape, byte[] values) throws IOException {
-    try (DataOutputStream out = new DataOutputStream(new GZIPOutputStream(Files.newOutputStream(p)))) {
-      out.writeInt(magic);
-      for (int d : shape) {
-        out.writeInt(d);
-      }
-      out.write(values);
-    }
+    TestDatasets.writeSeparableIdx(dir, trainCount, testCount);
   }
 
   private record Run(int code, String out, String err) {}
