@@ -228,8 +228,12 @@ final class EvaluateCommand implements Callable<Integer> {
     return Main.EXIT_OK;
   }
 
-  private static float[][] signs(java.util.function.Function<float[], long[]> encode,
-      float[][] rows, int bits) {
+  /**
+   * Binary codes as vectors of +1 and -1, so that the float evaluation pipeline compares them
+   * with {@link StandardMetric#HAMMING} (which reads sign bits) exactly as it would the codes.
+   */
+  static float[][] signs(java.util.function.Function<float[], long[]> encode, float[][] rows,
+      int bits) {
     float[][] out = new float[rows.length][bits];
     for (int i = 0; i < rows.length; i++) {
       long[] code = encode.apply(rows[i]);

@@ -32,7 +32,7 @@ class DemoCommandTest {
     assertTrue(r.out().contains("64-bit codes (64x smaller), 3-NN Hamming"), r.out());
     assertTrue(r.out().contains("| scikit-learn KNeighborsClassifier on raw pixels (published) "
         + "| 0.8600 |"), r.out());
-    assertTrue(r.err().contains("== training a small CNN embedder (1 epoch(s))"), r.err());
+    assertTrue(r.err().contains("== training a small CNN embedder (1 epoch(s) over 200 images)"), r.err());
 
     // The report folder.
     String html = Files.readString(report.resolve("index.html"));

@@ -91,7 +91,18 @@ abstract sealed class Network permits Network.Stack, Network.Graph {
     @Override
     INDArray activations(INDArray features, String layer) {
       int index = indexOf(layer);
-      return flatten(net.feedForwardToLayer(index, features, false).get(index + 1));
+      List<INDArray> all = net.feedForwardToLayer(index, features, false);
+      INDArray wanted = all.get(index + 1);
+      // Free the other layers' activations now: ND4J frees native memory only when the Java
+      // garbage collector notices, which small Java heaps under little pressure rarely do, and
+      // embedding 70,000 images grew the process past 20 GB without this.
+      for (int i = 1; i < all.size(); i++) {
+        INDArray other = all.get(i);
+        if (i != index + 1 && other != wanted && !other.isView() && other.closeable()) {
+          other.close();
+        }
+      }
+      return flatten(wanted);
     }
 
     int indexOf(String layer) {

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import io.github.embeddings4j.core.backend.OneDnn;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +34,6 @@ final class TrainingLoop {
           + model.width());
     }
     Network net = model.net();
-    // oneDNN layer helpers (about 3x faster training of small CNNs on a oneDNN build, measured
-    // 284 -> 916 img/s) were attached by TrainedEmbedder; a fine-tuned copy needs them again.
-    OneDnn.attachIfEnabled(net.model());
     long start = System.nanoTime();
     // Dropout draws from ND4J's global generator: seed it so that a run repeats.
     Nd4j.getRandom().setSeed(h.seed());
