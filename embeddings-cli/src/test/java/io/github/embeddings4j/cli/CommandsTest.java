@@ -199,7 +199,7 @@ class CommandsTest {
   @Test
   void everySubcommandExplainsItselfWithAnExample() {
     for (String c : new String[] {"demo", "models", "backend", "embed", "reduce", "search",
-        "cluster", "evaluate"}) {
+        "cluster", "evaluate", "train", "finetune"}) {
       CliRun r = CliRun.of(c, "--help");
       assertEquals(0, r.code(), c);
       assertTrue(r.out().contains("Example"), c + " --help has an example: " + r.out());
