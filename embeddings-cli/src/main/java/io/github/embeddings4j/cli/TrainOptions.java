@@ -32,7 +32,7 @@ final class TrainOptions {
   double learningRate;
 
   @Option(names = "--schedule", defaultValue = "constant",
-      description = "constant, cosine, step (x0.5 every 2 epochs) or exponential (x0.9 per "
+      description = "constant, cosine (down to 1%), step (x0.5 every 2 epochs) or exponential (x0.9 per "
           + "epoch) (default: ${DEFAULT-VALUE}).")
   String schedule;
 
@@ -72,14 +72,7 @@ final class TrainOptions {
       default -> throw new IllegalArgumentException(
           "--updater must be adam, nesterovs, rmsprop or sgd, not '" + updater + "'");
     };
-    LearningRateSchedule s = switch (schedule.toLowerCase(Locale.ROOT)) {
-      case "constant" -> LearningRateSchedule.constant();
-      case "cosine" -> LearningRateSchedule.cosine(0.0);
-      case "step" -> LearningRateSchedule.step(0.5, 2);
-      case "exponential" -> LearningRateSchedule.exponential(0.9);
-      default -> throw new IllegalArgumentException(
-          "--schedule must be constant, cosine, step or exponential, not '" + schedule + "'");
-    };
+    LearningRateSchedule s = LearningRateSchedule.named(schedule);
     return Hyperparameters.builder().updater(u).learningRate(learningRate).schedule(s)
         .batchSize(batch).epochs(epochs).patience(patience).l2(l2).dropout(dropout).seed(seed)
         .build();

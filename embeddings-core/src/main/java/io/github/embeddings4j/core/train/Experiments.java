@@ -7,6 +7,13 @@ import io.github.embeddings4j.core.eval.EmbeddingEvaluator;
 import io.github.embeddings4j.core.eval.EvaluationReport;
 import io.github.embeddings4j.core.eval.KnnAccuracy;
 import io.github.embeddings4j.core.eval.Voting;
+import io.github.embeddings4j.core.reduce.Pca;
+import io.github.embeddings4j.core.reduce.PcaOptions;
+import io.github.embeddings4j.core.reduce.SimHash;
+import io.github.embeddings4j.core.reduce.ThresholdBinarizer;
+import io.github.embeddings4j.core.search.BinaryIndex;
+import io.github.embeddings4j.core.search.FlatIndex;
+import io.github.embeddings4j.core.classify.KnnClassifier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +37,11 @@ import java.util.Map;
  *
  * <p>Options (defaults in brackets): {@code --only} [E3,E1,E6,E5]; {@code --out}
  * [docs/RESULTS.md]; {@code --work} [target/experiments], where the E3 network is saved and
- * re-used when present; {@code --epochs} [12], {@code --batch} [128], {@code --lr} [0.002] of the
- * E3 network; {@code --e6-train} [1000], {@code --e6-val} [500], {@code --e6-epochs} [1];
+ * re-used when present; {@code --epochs} [6], {@code --batch} [128], {@code --lr} [0.002],
+ * {@code --schedule} [cosine], {@code --patience} [3] of the E3 network; {@code --e6-train} [1000], {@code --e6-val} [500], {@code --e6-epochs} [1];
  * {@code --e5-backbone} [6000], {@code --e5-test} [1000], {@code --e5-epochs} [5], {@code
- * --e5-backbone-epochs} [1]; {@code --seed} [42].
+ * --e5-backbone-epochs} [1]; {@code --seed} [42]; {@code --limit} [none]: use only the first
+ * n training images (and n/6 test images), a smoke run of every code path.
  */
 public final class Experiments {
 
@@ -49,6 +57,9 @@ public final class Experiments {
   private final Map<String, String> opts;
   private final long seed;
   private FashionMnist.Split data;
+  /** E3's embeddings of the training and test images, kept for E4 when both run. */
+  private float[][] e3Train;
+  private float[][] e3Test;
 
   private Experiments(Map<String, String> opts) {
     this.opts = opts;
@@ -85,20 +96,27 @@ public final class Experiments {
     Path work = Path.of(opt("work", "target/experiments"));
     Files.createDirectories(work);
     data = FashionMnist.load(FashionMnist.defaultDirectory());
+    if (opts.containsKey("limit")) {
+      // A smoke run on the first images only: every code path, none of the published figures.
+      int n = intOpt("limit", 60000);
+      data = new FashionMnist.Split(data.train().head(n), data.test().head(Math.max(10, n / 6)));
+    }
     String command = "java -cp <classpath> " + Experiments.class.getName() + " "
         + String.join(" ", opts.entrySet().stream().sorted(Map.Entry.comparingByKey())
             .map(e -> "--" + e.getKey() + " " + e.getValue()).toList());
     Map<String, String> sections = new LinkedHashMap<>();
-    for (String e : opt("only", "E3,E1,E6,E5").split(",")) {
+    for (String e : opt("only", "E3,E4,E1,E2,E6,E5").split(",")) {
       long t = System.nanoTime();
       log("starting " + e);
       String body = switch (e.trim().toUpperCase(Locale.ROOT)) {
         case "E1" -> e1();
+        case "E2" -> e2();
         case "E3" -> e3(work);
+        case "E4" -> e4(work);
         case "E5" -> e5();
         case "E6" -> e6();
         default -> throw new IllegalArgumentException("unknown experiment '" + e
-            + "'; choose from E1, E3, E5, E6");
+            + "'; choose from E1, E2, E3, E4, E5, E6");
       };
       double minutes = (System.nanoTime() - t) / 6e10;
       body += String.format(Locale.ROOT, "%nWall time of %s: %.1f min, run %s with `%s`.%n",
@@ -123,7 +141,7 @@ public final class Experiments {
           + "images, pixels scaled to [0, 1]. Every figure below was measured on the 2-core "
           + "development machine, shared with other jobs, so wall times are upper bounds.\n\n"
           + PUBLISHED + "\n"
-          + String.join("\n", List.of("E3", "E1", "E6", "E5").stream()
+          + String.join("\n", List.of("E3", "E4", "E1", "E2", "E6", "E5").stream()
               .map(k -> "<!-- " + k + " -->\n_" + k + " not run yet._\n<!-- /" + k + " -->\n")
               .toList());
     }
@@ -176,8 +194,10 @@ public final class Experiments {
   }
 
   private Hyperparameters e3Hyperparameters() {
-    return Hyperparameters.builder().epochs(intOpt("epochs", 12)).batchSize(intOpt("batch", 128))
-        .learningRate(Double.parseDouble(opt("lr", "0.002"))).patience(2).seed(seed).build();
+    return Hyperparameters.builder().epochs(intOpt("epochs", 6)).batchSize(intOpt("batch", 128))
+        .learningRate(Double.parseDouble(opt("lr", "0.002")))
+        .schedule(LearningRateSchedule.named(opt("schedule", "cosine")))
+        .patience(intOpt("patience", 3)).seed(seed).build();
   }
 
   private String e3(Path work) throws IOException {
@@ -215,6 +235,8 @@ public final class Experiments {
     float[][] train = embedder.embed(data.train());
     float[][] test = embedder.embed(data.test());
     double embedSeconds = (System.nanoTime() - t) / 1e9;
+    e3Train = train;
+    e3Test = test;
     sb.append(String.format(Locale.ROOT, "Embedding all 70,000 images (dimension %d, layer "
         + "`%s`): %.1f s. Softmax accuracy of the network itself on the test set: %.4f.%n%n",
         embedder.dimension(), embedder.embeddingLayer(), embedSeconds,
@@ -241,9 +263,168 @@ public final class Experiments {
         }
       }
     }
+    sb.append("\nThe same embeddings after PCA (fitted on the training embeddings, applied to "
+        + "both), k = 5, uniform voting:\n\n| PCA | metric | kNN accuracy | recall@10 | "
+        + "mAP@10 | linear probe | seconds |\n|---|---|---:|---:|---:|---:|---:|\n");
+    for (PcaOptions o : new PcaOptions[] {Pca.components(16), Pca.components(32),
+        Pca.components(64), Pca.components(32).whitened()}) {
+      Pca pca = Pca.fit(train, o);
+      float[][] rt = pca.reduceAll(train);
+      float[][] rq = pca.reduceAll(test);
+      for (StandardMetric m : new StandardMetric[] {StandardMetric.COSINE,
+          StandardMetric.EUCLIDEAN}) {
+        EvaluationReport r = EmbeddingEvaluator.builder().k(5).metric(m).retrievalK(10)
+            .linearProbe(m == StandardMetric.COSINE).seed(seed).build()
+            .evaluate(rt, data.train().labels(), rq, data.test().labels());
+        String row = String.format(Locale.ROOT, "| %d%s (%.1f%% of variance) | %s | %.4f | "
+            + "%.4f | %.4f | %s | %.1f |", pca.outputDimension(),
+            pca.isWhitened() ? ", whitened" : "", 100 * varianceKept(pca), m.metricName(),
+            r.knnAccuracy(), r.recallAtK(), r.mapAtK(),
+            Double.isNaN(r.linearProbeAccuracy()) ? "-"
+                : String.format(Locale.ROOT, "%.4f", r.linearProbeAccuracy()), r.seconds());
+        log("E3 " + row);
+        sb.append(row).append('\n');
+      }
+    }
     sb.append("\nConfusion matrix of kNN (cosine, k = 5, uniform) on the test set:\n\n")
         .append(first.confusion().toMarkdown());
     return sb.toString();
+  }
+
+  private static double varianceKept(Pca pca) {
+    double sum = 0;
+    for (double r : pca.explainedVarianceRatio()) {
+      sum += r;
+    }
+    return sum;
+  }
+
+  /**
+   * E2: PCA on raw pixels, by component count and by explained variance, then the same kNN as
+   * E1's first row; accuracy and search time beside the unreduced pixels measured in this run.
+   */
+  private String e2() {
+    LabeledImages trainSet = data.train();
+    LabeledImages testSet = data.test();
+    float[][] x = pixels(trainSet);
+    float[][] q = pixels(testSet);
+    StringBuilder sb = new StringBuilder("## E2: PCA on raw pixels, then kNN\n\n"
+        + "PCA fitted on the 60,000 training images (784 pixels in [0, 1]), applied to training "
+        + "and test images; then Euclidean kNN, k = 5, uniform voting, exact search (as E1). "
+        + "Search time is the kNN classification of all 10,000 test images; the speed-up is "
+        + "against the unreduced pixels, measured in the same run.\n\n"
+        + "| input | dimension | variance kept | accuracy | PCA fit s | search s | search "
+        + "speed-up |\n|---|---:|---:|---:|---:|---:|---:|\n");
+    long t = System.nanoTime();
+    double rawAcc = KnnAccuracy.of(x, trainSet.labels(), q, testSet.labels(), 5,
+        StandardMetric.EUCLIDEAN, Voting.UNIFORM);
+    double rawSeconds = (System.nanoTime() - t) / 1e9;
+    sb.append(String.format(Locale.ROOT, "| raw pixels | 784 | 100%% | %.4f | - | %.1f | 1.0x |%n",
+        rawAcc, rawSeconds));
+    log("E2 raw " + rawAcc + " in " + rawSeconds + " s");
+    for (PcaOptions o : new PcaOptions[] {Pca.components(16), Pca.components(32),
+        Pca.components(64), Pca.components(128), Pca.varianceFraction(0.80),
+        Pca.varianceFraction(0.90), Pca.varianceFraction(0.95)}) {
+      long f = System.nanoTime();
+      Pca pca = Pca.fit(x, o);
+      double fitSeconds = (System.nanoTime() - f) / 1e9;
+      float[][] rx = pca.reduceAll(x);
+      float[][] rq = pca.reduceAll(q);
+      long s = System.nanoTime();
+      double acc = KnnAccuracy.of(rx, trainSet.labels(), rq, testSet.labels(), 5,
+          StandardMetric.EUCLIDEAN, Voting.UNIFORM);
+      double searchSeconds = (System.nanoTime() - s) / 1e9;
+      String row = String.format(Locale.ROOT, "| PCA, %s | %d | %.1f%% | %.4f | %.1f | %.1f | "
+          + "%.1fx |", o.count() == 0 ? String.format(Locale.ROOT, "variance >= %.2f",
+          o.fraction()) : o.count() + " components", pca.outputDimension(),
+          100 * varianceKept(pca), acc, fitSeconds, searchSeconds, rawSeconds / searchSeconds);
+      log("E2 " + row);
+      sb.append(row).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /**
+   * E4: binary codes of E3's embeddings (sign of PCA projections against their medians, and
+   * SimHash random hyperplanes), searched with Hamming distance over packed bits.
+   */
+  private String e4(Path work) throws IOException {
+    if (e3Train == null) {
+      Path model = work.resolve("e3-cnn.zip");
+      if (!Files.exists(model)) {
+        throw new IllegalStateException("E4 needs E3's network " + model + "; run E3 first");
+      }
+      TrainedEmbedder embedder = TrainedEmbedder.load(model);
+      e3Train = embedder.embed(data.train());
+      e3Test = embedder.embed(data.test());
+    }
+    float[][] train = e3Train;
+    float[][] test = e3Test;
+    int[] trainLabels = data.train().labels();
+    int[] testLabels = data.test().labels();
+    int d = train[0].length;
+    StringBuilder sb = new StringBuilder("## E4: binary codes of the E3 embeddings\n\n"
+        + "Codes from E3's " + d + "-float embeddings; kNN with k = 5, uniform voting, Hamming "
+        + "distance over packed 64-bit words (`BinaryIndex`), against the floats with cosine "
+        + "(`FlatIndex`). Memory is for the " + train.length + " training vectors; search time "
+        + "classifies the " + test.length + " test images.\n\n| code | bits | bytes per vector | memory | kNN accuracy | "
+        + "search s |\n|---|---:|---:|---:|---:|---:|\n");
+    long t = System.nanoTime();
+    double floatAcc = accuracy(KnnClassifier.fit(train, trainLabels, StandardMetric.COSINE, 5,
+        KnnClassifier.Vote.MAJORITY), test, testLabels);
+    sb.append(String.format(Locale.ROOT, "| float32 (no code) | %d | %d | %.1f MB | %.4f | %.1f |%n",
+        32 * d, 4 * d, 4.0 * d * train.length / 1e6, floatAcc, (System.nanoTime() - t) / 1e9));
+    for (int bits : new int[] {32, 64, 128}) {
+      if (bits > d) {
+        continue;
+      }
+      ThresholdBinarizer b = ThresholdBinarizer.fit(train, ThresholdBinarizer.Threshold.MEDIAN,
+          Pca.fit(train, Pca.components(bits)));
+      sb.append(codeRow("PCA + median threshold", bits, b::encode, train, trainLabels, test,
+          testLabels)).append('\n');
+    }
+    for (int bits : new int[] {64, 128, 256, 512}) {
+      SimHash h = SimHash.create(d, bits, seed);
+      sb.append(codeRow("SimHash (random hyperplanes)", bits, h::encode, train, trainLabels,
+          test, testLabels)).append('\n');
+    }
+    return sb.toString();
+  }
+
+  private String codeRow(String name, int bits, java.util.function.Function<float[], long[]> code,
+      float[][] train, int[] trainLabels, float[][] test, int[] testLabels) {
+    long t = System.nanoTime();
+    int words = (bits + 63) / 64;
+    BinaryIndex index = BinaryIndex.builder(words).build();
+    for (int i = 0; i < train.length; i++) {
+      index.add(i, code.apply(train[i]));
+    }
+    long[][] queries = new long[test.length][];
+    for (int i = 0; i < test.length; i++) {
+      queries[i] = code.apply(test[i]);
+    }
+    long s = System.nanoTime();
+    int[] predicted = KnnClassifier.on(index, id -> trainLabels[(int) id], 5,
+        KnnClassifier.Vote.MAJORITY).predictAll(queries);
+    double searchSeconds = (System.nanoTime() - s) / 1e9;
+    int right = 0;
+    for (int i = 0; i < predicted.length; i++) {
+      right += predicted[i] == testLabels[i] ? 1 : 0;
+    }
+    String row = String.format(Locale.ROOT, "| %s | %d | %d | %.2f MB | %.4f | %.1f |", name,
+        bits, 8 * words, 8.0 * words * train.length / 1e6, (double) right / predicted.length,
+        searchSeconds);
+    log("E4 " + row + " (encoding " + (s - t) / 1e9 + " s)");
+    return row;
+  }
+
+  private static double accuracy(KnnClassifier<float[]> knn, float[][] test, int[] labels) {
+    int[] predicted = knn.predictAll(test);
+    int right = 0;
+    for (int i = 0; i < predicted.length; i++) {
+      right += predicted[i] == labels[i] ? 1 : 0;
+    }
+    return (double) right / predicted.length;
   }
 
   private String e6() {

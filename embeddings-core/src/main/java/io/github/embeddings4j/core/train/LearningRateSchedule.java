@@ -97,6 +97,26 @@ public final class LearningRateSchedule {
   }
 
   /**
+   * A schedule by name, with the settings the command-line tool and the experiments use:
+   * {@code constant}; {@code cosine} (down to 1% of the base rate in the last epoch); {@code
+   * step} (halved every 2 epochs); {@code exponential} (times 0.9 per epoch).
+   *
+   * @param name one of the names above, case-insensitive
+   * @return the schedule
+   * @throws IllegalArgumentException if the name is none of these
+   */
+  public static LearningRateSchedule named(String name) {
+    return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+      case "constant" -> constant();
+      case "cosine" -> cosine(0.01);
+      case "step" -> step(0.5, 2);
+      case "exponential" -> exponential(0.9);
+      default -> throw new IllegalArgumentException(
+          "schedule must be constant, cosine, step or exponential, not '" + name + "'");
+    };
+  }
+
+  /**
    * The multiplier of the base rate in an epoch.
    *
    * @param epoch the epoch, from 0
