@@ -1,9 +1,11 @@
 package io.github.embeddings4j.cli;
 
+import io.github.embeddings4j.api.BackendReport;
 import io.github.embeddings4j.api.spi.VectorKernels;
-import io.github.embeddings4j.core.backend.NativeFlavour;
+import io.github.embeddings4j.core.backend.Backends;
 import io.github.embeddings4j.core.backend.OneDnn;
 import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.factory.Nd4j;
@@ -17,11 +19,15 @@ import picocli.CommandLine.Spec;
     name = "backend",
     mixinStandardHelpOptions = true,
     description = {
-        "Report what the numbers run on: the ND4J backend (CPU or CUDA) and its native build",
-        "flavour (plain, -avx2, -avx512, -onednn-avx2), whether oneDNN layer helpers are on, the",
-        "BLAS threads, the vector kernels of the metrics, and the Java runtime."},
+        "Report what the numbers run on: the ND4J backend (CPU or CUDA) and why it was chosen,",
+        "its native build (plain, -avx2, -avx512, -onednn-avx2, cuda-11.6), the device (CPU model",
+        "or GPU name, compute capability, memory, CUDA and cuDNN versions), every NVIDIA GPU",
+        "found, whether oneDNN layer helpers are on, the threads, the vector kernels of the",
+        "metrics, and the Java runtime."},
     footer = {"", "Example:", "  embeddings4j backend",
-        "  JAVA_OPTS=-Dembeddings4j.nativeFlavour=none embeddings4j backend   # force the plain build"})
+        "  JAVA_OPTS=-Dembeddings4j.nativeFlavour=plain embeddings4j backend   # the plain CPU build",
+        "  JAVA_OPTS=-Dembeddings4j.backend=cpu embeddings4j backend   # CPU even where a GPU is usable",
+        "  JAVA_OPTS=-Dembeddings4j.backend=gpu embeddings4j backend   # a GPU, or a clear refusal"})
 final class BackendCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -30,14 +36,28 @@ final class BackendCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    String flavour = NativeFlavour.select();
+    BackendReport r = Backends.report();
     Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
-    out.println("ND4J backend:     " + Nd4j.getBackend().getClass().getSimpleName()
-        + " (" + env.get("backend") + ")");
-    out.println("native flavour:   " + (flavour.isEmpty() ? "plain" : flavour));
-    out.println("oneDNN helpers:   " + (OneDnn.enabled() ? "on" : "off"));
+    out.println("ND4J backend:     " + r.backend() + " (" + Nd4j.getBackend().getClass()
+        .getSimpleName() + "), native build " + r.build());
+    out.println("why:              " + r.reason());
+    out.println("device:           " + r.device() + (r.onGpu() ? ", compute capability "
+        + r.computeCapability() : ""));
+    if (r.memoryBytes() >= 0) {
+      out.println((r.onGpu() ? "GPU memory:       " : "off-heap limit:   ")
+          + String.format(Locale.ROOT, "%.1f GiB", r.memoryBytes() / (double) (1L << 30)));
+    }
+    if (r.onGpu()) {
+      out.println("CUDA / cuDNN:     " + r.cudaVersion() + " / "
+          + (r.cudnnVersion().isEmpty() ? "not loaded" : r.cudnnVersion()));
+    } else {
+      out.println("oneDNN helpers:   " + (OneDnn.enabled() ? "on" : "off"));
+    }
+    for (String gpu : r.gpus()) {
+      out.println("GPU found:        " + gpu);
+    }
     out.println("BLAS:             " + env.get("blas.vendor") + ", " + env.get("blas.threads")
-        + " threads; OpenMP threads: " + env.get("omp.threads"));
+        + " threads; OpenMP threads: " + r.threads());
     out.println("vector kernels:   " + VectorKernels.provider().name());
     out.println("Java:             " + Runtime.version() + " (" + System.getProperty("java.vm.name")
         + "), " + Runtime.getRuntime().availableProcessors() + " cores");

@@ -177,7 +177,9 @@ class CommandsTest {
   void backendNamesTheBackendAndKernels() {
     CliRun r = CliRun.of("backend");
     assertEquals(0, r.code(), r.toString());
-    assertTrue(r.out().contains("ND4J backend:     CpuBackend (CPU)"), r.out());
+    assertTrue(r.out().contains("ND4J backend:     CPU (CpuBackend), native build linux-x86_64"),
+        r.out());
+    assertTrue(r.out().contains("why:"), r.out());
     assertTrue(r.out().contains("vector kernels:"), r.out());
   }
 

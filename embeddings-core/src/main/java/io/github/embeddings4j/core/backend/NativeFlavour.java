@@ -58,13 +58,20 @@ public final class NativeFlavour {
   private NativeFlavour() {}
 
   /**
-   * Makes the choice (once per JVM; later calls return the same answer). Call before the first
-   * use of ND4J.
+   * Makes the choice (once per JVM; later calls return the same answer), together with the
+   * choice between ND4J's CPU and CUDA backends ({@link Backends}). Call before the first use of
+   * ND4J.
    *
    * @return the extension in effect for JavaCPP: {@code ""} for the plain build, or e.g. {@code
    *     "-avx2"}
+   * @throws IllegalStateException if {@value Backends#PROPERTY} asks for a GPU that cannot be
+   *     used, or has an unknown value (the message says which)
    */
   public static String select() {
+    String refusal = Backends.refusal();
+    if (refusal != null) {
+      throw new IllegalStateException(refusal);
+    }
     return CHOSEN;
   }
 
@@ -78,10 +85,17 @@ public final class NativeFlavour {
   }
 
   private static String chooseOnce() {
+    boolean cuda = Backends.choose();
     String user = System.getProperty(PROPERTY);
     if (user != null) {
       LOG.debug("ND4J native flavour set by the user: {}={}", PROPERTY, user);
       return user;
+    }
+    if (cuda) {
+      // JavaCPP applies the extension to every native library it loads, the CUDA backend's
+      // too, which has no -avx2 or -onednn builds: leave it unset when CUDA may be used.
+      LOG.info("ND4J native flavour: not chosen (the CUDA backend may be used)");
+      return "";
     }
     if (nd4jAlreadyLoaded()) {
       LOG.warn("ND4J's native library was loaded before NativeFlavour.select(): the build in use "

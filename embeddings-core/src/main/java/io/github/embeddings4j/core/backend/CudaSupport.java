@@ -1,4 +1,4 @@
-package io.github.embeddings4j.cuda;
+package io.github.embeddings4j.core.backend;
 
 /**
  * Which NVIDIA GPUs ND4J 1.0.0-M2.1's CUDA backend can run on. Its native library was compiled

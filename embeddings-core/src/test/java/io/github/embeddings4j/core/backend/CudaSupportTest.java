@@ -1,4 +1,4 @@
-package io.github.embeddings4j.cuda;
+package io.github.embeddings4j.core.backend;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
