@@ -74,9 +74,40 @@ final class FeatureNet {
     return last;
   }
 
+  /**
+   * Whether the network takes channels-last ({@code [n, h, w, c]}) images: Keras models imported
+   * with {@code data_format: channels_last} do, the zoo's own graphs do not. Decided by the first
+   * 2-D convolution's data format.
+   */
+  static boolean channelsLast(Model model) {
+    List<org.deeplearning4j.nn.conf.layers.Layer> layers = new ArrayList<>();
+    if (model instanceof ComputationGraph graph) {
+      for (org.deeplearning4j.nn.conf.graph.GraphVertex v
+          : graph.getConfiguration().getVertices().values()) {
+        if (v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv) {
+          layers.add(lv.getLayerConf().getLayer());
+        }
+      }
+    } else {
+      for (org.deeplearning4j.nn.conf.NeuralNetConfiguration c
+          : ((MultiLayerNetwork) model).getLayerWiseConfigurations().getConfs()) {
+        layers.add(c.getLayer());
+      }
+    }
+    for (org.deeplearning4j.nn.conf.layers.Layer l : layers) {
+      if (l instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer conv) {
+        return conv.getCnn2dDataFormat() == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC;
+      }
+    }
+    return false;
+  }
+
   /** Each vertex's output type for one input of the given format (no forward pass). */
   static Map<String, InputType> activationTypes(Model model, InputFormat format) {
-    InputType in = InputType.convolutional(format.height(), format.width(), format.channels());
+    InputType in = channelsLast(model)
+        ? InputType.convolutional(format.height(), format.width(), format.channels(),
+            org.deeplearning4j.nn.conf.CNN2DFormat.NHWC)
+        : InputType.convolutional(format.height(), format.width(), format.channels());
     if (model instanceof ComputationGraph graph) {
       return graph.getConfiguration().clone().getLayerActivationTypes(in);
     }
@@ -154,12 +185,19 @@ final class FeatureNet {
     return new TransferLearning.Builder(net).removeLayersFromOutput(after).build();
   }
 
-  /** One forward pass in inference mode. */
+  /**
+   * One forward pass in inference mode on an {@code [n, c, h, w]} batch; a channels-last network
+   * gets the batch transposed, and its rank-4 output comes back as {@code [n, c, h, w]}.
+   */
   static INDArray forward(Model model, INDArray input) {
-    if (model instanceof ComputationGraph graph) {
-      return graph.outputSingle(false, input);
+    boolean last = channelsLast(model);
+    INDArray in = last ? input.permute(0, 2, 3, 1).dup('c') : input;
+    INDArray out = model instanceof ComputationGraph graph ? graph.outputSingle(false, in)
+        : ((MultiLayerNetwork) model).output(in, false);
+    if (last && in != input) {
+      in.close();
     }
-    return ((MultiLayerNetwork) model).output(input, false);
+    return last && out.rank() == 4 ? out.permute(0, 3, 1, 2) : out;
   }
 
   /**

@@ -95,6 +95,78 @@ class WeightsTest {
     assertTrue(e.getMessage().startsWith(h5 + ": cannot load model"), e.getMessage());
   }
 
+  /**
+   * A Keras 2 file (written by {@code src/test/resources/keras/make_keras_h5.py} with h5py, the
+   * layout Keras 2.2 saves: channels-last convolution, global average pooling, dense softmax)
+   * imports through the local-file path, and its embeddings equal the same network computed here
+   * in plain Java from the formulas that generated its weights.
+   */
+  @Test
+  void aKerasFileImportsAndEmbedsAsKerasWould() throws Exception {
+    Path h5 = Path.of(WeightsTest.class.getResource("/keras/tiny-cnn.h5").toURI());
+    java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(8, 8,
+        java.awt.image.BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 8; y++) {
+      for (int x = 0; x < 8; x++) {
+        image.setRGB(x, y, (x * 30) << 16 | (y * 30) << 8 | ((x * y * 4) & 255));
+      }
+    }
+    float[] pooled;
+    float[] probabilities;
+    try (ZooEmbedder e = ZooEmbedder.builder(ZooModel.SIMPLE_CNN).weights(Weights.file(h5))
+        .inputSize(8, 8).layer("pool").normalize(false).build()) {
+      assertEquals(4, e.dimension());
+      pooled = e.embed(ImageSource.of(image, "gradient"));
+    }
+    try (ZooEmbedder e = ZooEmbedder.builder(ZooModel.SIMPLE_CNN).weights(Weights.file(h5))
+        .inputSize(8, 8).layer("dense").normalize(false).build()) {
+      probabilities = e.embed(ImageSource.of(image, "gradient"));
+    }
+    // Keras' computation: x[h][w][c] = RGB / 255 (SimpleCNN's input format), valid 3x3 conv,
+    // ReLU, mean over the 6x6 positions, then softmax(pooled . kernel + bias).
+    double[] expected = new double[4];
+    for (int f = 0; f < 4; f++) {
+      for (int oy = 0; oy < 6; oy++) {
+        for (int ox = 0; ox < 6; ox++) {
+          double sum = 0.05 * (f - 1.5);
+          for (int ky = 0; ky < 3; ky++) {
+            for (int kx = 0; kx < 3; kx++) {
+              int rgb = image.getRGB(ox + kx, oy + ky);
+              double[] px = {(rgb >> 16 & 255) / 255.0, (rgb >> 8 & 255) / 255.0,
+                  (rgb & 255) / 255.0};
+              for (int c = 0; c < 3; c++) {
+                sum += px[c] * 0.5 * Math.sin(1 + ((ky * 3 + kx) * 3 + c) * 4 + f);
+              }
+            }
+          }
+          expected[f] += Math.max(0, sum) / 36;
+        }
+      }
+    }
+    for (int f = 0; f < 4; f++) {
+      assertEquals(expected[f], pooled[f], 1e-5, "pooled[" + f + "]");
+    }
+    // The convolution's own channels-last activations, average-pooled by the embedder, give the
+    // same vector as Keras' pooling layer.
+    try (ZooEmbedder e = ZooEmbedder.builder(ZooModel.SIMPLE_CNN).weights(Weights.file(h5))
+        .inputSize(8, 8).layer("conv").normalize(false).build()) {
+      assertEquals(4, e.dimension());
+      assertArrayEquals(pooled, e.embed(ImageSource.of(image, "gradient")), 1e-6f);
+    }
+    double[] logits = new double[5];
+    double norm = 0;
+    for (int k = 0; k < 5; k++) {
+      logits[k] = 0.01 * k;
+      for (int j = 0; j < 4; j++) {
+        logits[k] += expected[j] * 0.3 * Math.cos(1 + j * 5 + k);
+      }
+      norm += Math.exp(logits[k]);
+    }
+    for (int k = 0; k < 5; k++) {
+      assertEquals(Math.exp(logits[k]) / norm, probabilities[k], 1e-5, "softmax[" + k + "]");
+    }
+  }
+
   @Test
   void theCacheLayoutIsTheZoos() {
     Path base = DL4JResources.getBaseDirectory().toPath();
