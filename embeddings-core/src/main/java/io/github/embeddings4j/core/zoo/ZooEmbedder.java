@@ -49,9 +49,12 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Batches.</b> Whatever the size of the list given to {@link #embedBatch(List)}, the
- * network runs on at most {@link Builder#networkBatchSize(int)} images at a time (default
- * {@value #DEFAULT_NETWORK_BATCH}): on CPUs throughput is not monotonic in the batch size, and
- * memory stays bounded. An image that fails becomes an {@link EmbeddingResult.Failure}; the others
+ * network runs on a bounded number of images at a time: on CPUs throughput is not monotonic in
+ * the batch size, and memory stays bounded. By default the embedder finds the fastest size
+ * itself, between 1 and {@value #DEFAULT_NETWORK_BATCH}: its first forward passes try 1, 2, 4,
+ * 8 and 16 images (real work, not extra), then it keeps the size with the most images per
+ * second ({@link #networkBatchSize()}); {@link Builder#networkBatchSize(int)} fixes a size
+ * instead. An image that fails becomes an {@link EmbeddingResult.Failure}; the others
  * are embedded. {@link #embedEach} streams a long sequence or a folder tree through in batches.
  *
  * <p><b>Threads.</b> A DL4J network is not safe for concurrent inference, so the embedder keeps a
@@ -65,8 +68,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ZooEmbedder implements Embedder {
 
-  /** The default number of images per forward pass: the fastest measured here (docs/models.md). */
-  public static final int DEFAULT_NETWORK_BATCH = 8;
+  /** The largest number of images per forward pass the automatic choice tries. */
+  public static final int DEFAULT_NETWORK_BATCH = 16;
 
   private static final Logger LOG = LoggerFactory.getLogger(ZooEmbedder.class);
 
@@ -84,6 +87,8 @@ public final class ZooEmbedder implements Embedder {
   private final boolean normalize;
   private final ImageDecoder decoder;
   private final int networkBatch;
+  /** Chooses the batch size from measured passes; null when the size was fixed. */
+  private final BatchTuner tuner;
   private final int concurrency;
   private final boolean oneDnnHelpers;
   private final Model prototype;
@@ -100,6 +105,7 @@ public final class ZooEmbedder implements Embedder {
     this.normalize = b.normalize;
     this.decoder = b.decoder;
     this.networkBatch = b.networkBatch;
+    this.tuner = b.batchFixed ? null : new BatchTuner(b.model + " embedder", b.networkBatch);
     this.concurrency = b.concurrency;
     this.oneDnnHelpers = b.oneDnnHelpers;
     this.layerNames = List.copyOf(FeatureNet.layerNames(loaded));
@@ -157,6 +163,16 @@ public final class ZooEmbedder implements Embedder {
   }
 
   /**
+   * The images per forward pass: the size fixed by {@link Builder#networkBatchSize(int)}, or the
+   * one the automatic choice settled on.
+   *
+   * @return the size, or -1 while the automatic choice is still measuring
+   */
+  public int networkBatchSize() {
+    return tuner == null ? networkBatch : tuner.chosen();
+  }
+
+  /**
    * The model.
    *
    * @return the zoo model
@@ -206,9 +222,10 @@ public final class ZooEmbedder implements Embedder {
     }
     ensureOpen();
     EmbeddingResult[] results = new EmbeddingResult[images.size()];
-    for (int from = 0; from < images.size(); from += networkBatch) {
-      int to = Math.min(images.size(), from + networkBatch);
+    for (int from = 0; from < images.size(); ) {
+      int to = Math.min(images.size(), from + (tuner == null ? networkBatch : tuner.next()));
       embedChunk(images.subList(from, to), results, from);
+      from = to;
     }
     return List.of(results);
   }
@@ -257,7 +274,12 @@ public final class ZooEmbedder implements Embedder {
         format.width()});
     Model net = acquire();
     try {
-      return FeatureNet.pool(FeatureNet.forward(net, batch), pooling, normalize);
+      long start = System.nanoTime();
+      float[][] vectors = FeatureNet.pool(FeatureNet.forward(net, batch), pooling, normalize);
+      if (tuner != null) {
+        tuner.record(n, System.nanoTime() - start);
+      }
+      return vectors;
     } finally {
       release(net);
       batch.close();
@@ -416,6 +438,7 @@ public final class ZooEmbedder implements Embedder {
     private Duration downloadTimeout = Duration.ofSeconds(10);
     private ImageDecoder decoder = ImageDecoder.defaults();
     private int networkBatch = DEFAULT_NETWORK_BATCH;
+    private boolean batchFixed;
     private int concurrency = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     private boolean oneDnnHelpers = true;
 
@@ -535,7 +558,8 @@ public final class ZooEmbedder implements Embedder {
     }
 
     /**
-     * The most images per forward pass. Default {@link ZooEmbedder#DEFAULT_NETWORK_BATCH}.
+     * Fixes the images per forward pass. By default the embedder measures sizes from 1 to
+     * {@link ZooEmbedder#DEFAULT_NETWORK_BATCH} on its first passes and keeps the fastest.
      *
      * @param size at least 1
      * @return this builder
@@ -545,6 +569,7 @@ public final class ZooEmbedder implements Embedder {
         throw new IllegalArgumentException("network batch size must be positive: " + size);
       }
       this.networkBatch = size;
+      this.batchFixed = true;
       return this;
     }
 

@@ -77,6 +77,28 @@ class ZooEmbedderTest {
   }
 
   @Test
+  void byDefaultTheBatchSizeIsChosenFromMeasuredPassesWithoutChangingTheVectors()
+      throws EmbeddingException {
+    List<ImageSource> images = new ArrayList<>();
+    for (int i = 0; i < 130; i++) {
+      images.add(TestImages.source(32 + i % 7, 30, i));
+    }
+    try (ZooEmbedder auto = ZooEmbedder.builder(ZooModel.SIMPLE_CNN).weights(Weights.random(7))
+        .inputSize(32, 32).concurrency(1).build()) {
+      assertEquals(-1, auto.networkBatchSize(), "still measuring");
+      // 1, 2, 4, 8 and 16 images per pass, four passes each: 124 images decide.
+      List<float[]> got = auto.embedAll(images);
+      assertTrue(List.of(1, 2, 4, 8, 16).contains(auto.networkBatchSize()),
+          "chosen " + auto.networkBatchSize());
+      List<float[]> fixed = embedder.embedAll(images);
+      for (int i = 0; i < images.size(); i++) {
+        assertArrayEquals(fixed.get(i), got.get(i), 1e-5f, "image " + i);
+      }
+    }
+    assertEquals(3, embedder.networkBatchSize(), "a fixed size is kept");
+  }
+
+  @Test
   void aBadItemFailsAloneNamingItsInput() {
     List<ImageSource> sources = List.of(TestImages.source(32, 32, 3),
         ImageSource.of(new byte[] {1, 2, 3, 4}, "garbage.jpg"), TestImages.source(32, 32, 4));

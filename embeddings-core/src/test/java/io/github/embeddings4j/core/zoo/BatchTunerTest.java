@@ -1,0 +1,69 @@
+package io.github.embeddings4j.core.zoo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class BatchTunerTest {
+
+  /** Feeds the tuner passes whose time per image follows {@code perImage(size)}. */
+  private static int tune(BatchTuner t, java.util.function.IntToLongFunction nanosPerImage) {
+    int passes = 0;
+    while (t.chosen() < 0) {
+      int size = t.next();
+      t.record(size, nanosPerImage.applyAsLong(size) * size);
+      if (++passes > 100) {
+        throw new AssertionError("no choice after 100 passes");
+      }
+    }
+    return passes;
+  }
+
+  @Test
+  void triesPowersOfTwoUpToTheMaximumAndKeepsTheFastest() {
+    BatchTuner t = new BatchTuner("test", 16);
+    assertArrayEquals(new int[] {1, 2, 4, 8, 16}, t.candidates());
+    // The shape measured for ResNet50 on 2 cores: fastest at 8, slower at 16.
+    int passes = tune(t, size -> switch (size) {
+      case 1 -> 555_000_000L;
+      case 2 -> 450_000_000L;
+      case 4 -> 357_000_000L;
+      case 8 -> 312_000_000L;
+      default -> 625_000_000L;
+    });
+    assertEquals(8, t.chosen());
+    assertEquals(8, t.next());
+    assertEquals(5 * BatchTuner.RUNS, passes);
+  }
+
+  @Test
+  void theWarmUpRunAndOutliersDoNotDecide() {
+    BatchTuner t = new BatchTuner("test", 4);
+    // Size 4 is fastest, but its first pass (oneDNN building its kernels) is very slow, and
+    // one later pass of size 2 is an outlier in the other direction: medians ignore both.
+    int[] calls = new int[5];
+    tune(t, size -> {
+      int call = calls[size]++;
+      if (size == 4 && call == 0) {
+        return 10_000_000_000L;
+      }
+      if (size == 2 && call == 2) {
+        return 1_000L;
+      }
+      return size == 4 ? 100L : size == 2 ? 200L : 300L;
+    });
+    assertEquals(4, t.chosen());
+  }
+
+  @Test
+  void aNonPowerOfTwoMaximumIsACandidateAndShortBatchesAreIgnored() {
+    BatchTuner t = new BatchTuner("test", 12);
+    assertArrayEquals(new int[] {1, 2, 4, 8, 12}, t.candidates());
+    t.record(3, 1); // a short last batch: not a candidate, not counted
+    assertEquals(1, t.next());
+    assertEquals(1, new BatchTuner("test", 1).candidates().length);
+    assertThrows(IllegalArgumentException.class, () -> new BatchTuner("test", 0));
+  }
+}
