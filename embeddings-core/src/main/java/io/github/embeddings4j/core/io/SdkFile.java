@@ -250,7 +250,9 @@ public final class SdkFile {
 
   private static int crcOf(FileChannel ch, long length) throws IOException {
     CRC32C crc = new CRC32C();
-    ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+    // A heap buffer no larger than the file: a direct megabyte per small file read or written
+    // is native memory that only the garbage collector returns.
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.max(1, Math.min(1 << 20, length)));
     long pos = 0;
     while (pos < length) {
       buf.clear();

@@ -279,7 +279,8 @@ public final class BinaryIndex extends BaseIndex<long[]> {
         }
       }
       BinaryIndex index = builder(w).build();
-      long[] code = new long[w];
+      // Sized only once a code is known to be in the file (see FlatIndex.load).
+      long[] code = new long[n == 0 ? 0 : w];
       for (int r = 0; r < n; r++) {
         in.readLongs(code, 0, w);
         if (keyed) {
