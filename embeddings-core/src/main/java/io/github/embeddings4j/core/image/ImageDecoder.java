@@ -433,7 +433,7 @@ public final class ImageDecoder {
     }
   }
 
-  /** Limits for an {@link ImageDecoder}. */
+  /** Limits for an {@link ImageDecoder}. Not thread-safe; {@link #build()} copies them. */
   public static final class Builder {
     private long maxPixels = DEFAULT_MAX_PIXELS;
     private long maxBytes = DEFAULT_MAX_BYTES;

@@ -41,6 +41,9 @@ import java.util.regex.Pattern;
  * Npy.write(Path.of("vectors.npy"), vectors);          // np.load("vectors.npy")
  * float[][] back = Npy.read(Path.of("vectors.npy"));
  * }</pre>
+ *
+ * <p>Stateless and thread-safe. Two threads writing the same file each write a whole file
+ * of their own; the last to finish is the one left under the name.
  */
 public final class Npy {
 

@@ -33,6 +33,9 @@ import java.util.zip.CRC32C;
  * half-read, and the payload reader can trust what it reads; it still checks its own counts
  * against {@link Input#remaining()}, which is what keeps a crafted file from allocating more than
  * it holds.
+ *
+ * <p>Stateless and thread-safe; concurrent writes of one file each produce a whole file and the
+ * last move wins. {@link Output} and {@link Input} belong to the one call that made them.
  */
 public final class SdkFile {
 

@@ -104,7 +104,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
     return new Builder(dimension);
   }
 
-  /** Options of a {@link FlatIndex}. */
+  /** Options of a {@link FlatIndex}. Not thread-safe; {@link #build()} copies what it needs. */
   public static final class Builder {
     private final int dimension;
     private DistanceMetric metric = StandardMetric.EUCLIDEAN;

@@ -403,7 +403,10 @@ public final class ZooEmbedder implements Embedder {
     return "weights from " + ((Weights.File) w).path();
   }
 
-  /** Options of a {@link ZooEmbedder}; only the model is required. */
+  /**
+   * Options of a {@link ZooEmbedder}; only the model is required. Not thread-safe; {@link
+   * #build()} copies what it needs.
+   */
   public static final class Builder {
     private final ZooModel model;
     private Weights weights;
