@@ -182,6 +182,9 @@ class DamagedFilesFuzzTest {
           refused++;
         }
       }
+      // One line per format for docs/reliability.md.
+      System.out.printf("fuzz %-30s mutated: %3d refused, %3d accepted%n", format, refused,
+          accepted);
       assertTrue(refused > 0, format + ": nothing was refused");
       if (format.checksummed()) {
         assertEquals(0, accepted);
@@ -210,6 +213,8 @@ class DamagedFilesFuzzTest {
           refused++;
         }
       }
+      System.out.printf("fuzz %-30s resealed: %3d refused, %3d parsed%n", format, refused,
+          ROUNDS - refused);
       assertTrue(refused > ROUNDS / 4, format + ": only " + refused + " of " + ROUNDS
           + " damaged payloads were refused");
     });

@@ -64,13 +64,17 @@ class HostileImagesTest {
         EmbeddingResult.Success s = assertInstanceOf(EmbeddingResult.Success.class, r,
             () -> e.name() + ": " + r);
         assertUnitAndFinite(e.name(), s.vector());
-        // The same vector as the picture alone, from its bytes: no state leaks between items.
-        float[] alone = embedder.embed(ImageSource.of(e.bytes(), e.name()));
-        assertArrayEquals(alone, s.vector(), 1e-5f, e.name());
+        // The same vector as the picture alone, from its bytes: no state leaks between items
+        // (the 12-megapixel one is left out: decoding it twice costs seconds).
+        if (!e.name().startsWith("huge")) {
+          float[] alone = embedder.embed(ImageSource.of(e.bytes(), e.name()));
+          assertArrayEquals(alone, s.vector(), 1e-5f, e.name());
+        }
       } else {
         EmbeddingResult.Failure f = assertInstanceOf(EmbeddingResult.Failure.class, r,
             () -> e.name() + " was embedded");
         String message = f.error().getMessage();
+        System.out.println("hostile " + e.name() + " -> " + message); // for reliability.md
         assertTrue(message.startsWith(path + ": "), message);
         assertTrue(message.toLowerCase(Locale.ROOT).contains(e.reason()),
             e.name() + ": expected '" + e.reason() + "' in: " + message);

@@ -90,6 +90,8 @@ class TrainedModelFuzzTest {
               + Arrays.toString(expected));
         }
       }
+      System.out.printf("fuzz %-30s mutated: %3d refused, %3d accepted%n", "trained model (zip)",
+          refused, ROUNDS - refused);
       assertTrue(refused > ROUNDS / 2, "only " + refused + " refused");
     });
   }

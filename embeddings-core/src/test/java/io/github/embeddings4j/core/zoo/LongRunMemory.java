@@ -29,8 +29,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * resize, forward pass, pooling. Memory is sampled <em>without</em> forcing a collection, since
  * a forced one would hide native buffers that wait for the garbage collector: heap used after
  * the latest collection (the collectors' own figure), JavaCPP's tracked native bytes ({@link
- * Pointer#totalBytes()}) and count, the process's resident size ({@link Pointer#physicalBytes()})
- * and the bytes ND4J's workspaces of this thread hold.
+ * Pointer#totalBytes()}) and count, the process's resident size ({@link Pointer#physicalBytes()}),
+ * the bytes ND4J's workspaces of this thread hold, and the native bytes ND4J's memory manager
+ * counts as allocated.
  *
  * <pre>
  * java -cp ... io.github.embeddings4j.core.zoo.LongRunMemory [images] [every] [model] [size]
@@ -49,7 +50,7 @@ public final class LongRunMemory {
 
   /** One sample of the counters. */
   record Sample(long images, double seconds, long heapAfterGc, long javacppBytes,
-      long javacppCount, long rss, long workspaceBytes) {}
+      long javacppCount, long rss, long workspaceBytes, long nd4jBytes) {}
 
   /**
    * Runs the measurement and prints one line per sample.
@@ -89,7 +90,7 @@ public final class LongRunMemory {
           + ", heap max " + (Runtime.getRuntime().maxMemory() >> 20) + " MB, JDK "
           + Runtime.version());
       System.out.println("# images  seconds  heap-after-gc-MB  javacpp-MB  javacpp-count  "
-          + "rss-MB  workspace-MB");
+          + "rss-MB  workspace-MB  nd4j-MB");
       long start = System.nanoTime();
       Sample first = sample(0, start);
       samples.add(first);
@@ -165,14 +166,17 @@ public final class LongRunMemory {
         workspaces += w.getCurrentSize();
       }
     }
+    // ND4J's own count of the native bytes it has allocated and not yet released.
+    long nd4j = Nd4j.getMemoryManager().allocatedMemory(
+        Nd4j.getAffinityManager().getDeviceForCurrentThread());
     return new Sample(images, (System.nanoTime() - startNanos) / 1e9, heap, Pointer.totalBytes(),
-        Pointer.totalCount(), Pointer.physicalBytes(), workspaces);
+        Pointer.totalCount(), Pointer.physicalBytes(), workspaces, nd4j);
   }
 
   static String format(Sample s) {
-    return String.format(Locale.ROOT, "%8d %8.1f %17.1f %11.1f %14d %7.1f %13.1f", s.images(),
-        s.seconds(), mb(s.heapAfterGc()), mb(s.javacppBytes()), s.javacppCount(), mb(s.rss()),
-        mb(s.workspaceBytes()));
+    return String.format(Locale.ROOT, "%8d %8.1f %17.1f %11.1f %14d %7.1f %13.1f %8.1f",
+        s.images(), s.seconds(), mb(s.heapAfterGc()), mb(s.javacppBytes()), s.javacppCount(),
+        mb(s.rss()), mb(s.workspaceBytes()), mb(s.nd4jBytes()));
   }
 
   private static double mb(long bytes) {
