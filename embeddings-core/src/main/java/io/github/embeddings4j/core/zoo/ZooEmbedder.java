@@ -286,7 +286,18 @@ public final class ZooEmbedder implements Embedder {
       return copy;
     }
     try {
-      return idle.takeFirst();
+      // Wait for a copy, but not forever: close() does not hand copies back, so a caller still
+      // waiting when it comes would otherwise block for good.
+      while (true) {
+        Model waited = idle.pollFirst(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (waited != null) {
+          return waited;
+        }
+        if (closed) {
+          throw new IllegalStateException("embedder was closed while this call waited for a"
+              + " free network copy");
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for a free network copy", e);

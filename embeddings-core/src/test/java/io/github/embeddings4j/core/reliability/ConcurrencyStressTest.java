@@ -128,6 +128,48 @@ class ConcurrencyStressTest {
   }
 
   @Test
+  void closingTheEmbedderReleasesThreadsWaitingForANetworkCopy() throws Exception {
+    // One network copy for six threads: five are always waiting for it when close() comes.
+    ZooEmbedder embedder = ZooEmbedder.builder(ZooModel.LENET).weights(Weights.random(2))
+        .concurrency(1).build();
+    ImageSource image = ImageSource.of(Corpus.noise(28, 28, 1), "one");
+    float[] expected = embedder.embed(image);
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    CountDownLatch running = new CountDownLatch(6);
+    AtomicInteger embedded = new AtomicInteger();
+    try {
+      List<Future<String>> threads = new ArrayList<>();
+      for (int t = 0; t < 6; t++) {
+        threads.add(pool.submit(() -> {
+          running.countDown();
+          while (true) {
+            try {
+              assertArrayEquals(expected, embedder.embed(image));
+              embedded.incrementAndGet();
+            } catch (IllegalStateException | io.github.embeddings4j.api.EmbeddingException e) {
+              return e.getMessage();
+            }
+          }
+        }));
+      }
+      running.await();
+      while (embedded.get() < 12) {
+        Thread.sleep(5);
+      }
+      embedder.close();
+      assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+        for (Future<String> f : threads) {
+          String why = f.get();
+          assertTrue(why.contains("closed"), why);
+        }
+      }, "threads waiting for a network copy were left hanging by close()");
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThrows(IllegalStateException.class, () -> embedder.embed(image));
+  }
+
+  @Test
   void searchesDuringAddsSeeTheIndexBeforeOrAfterEachAddNeverHalfOfIt() throws Exception {
     int dim = 24;
     int rows = 4_000;
