@@ -183,7 +183,10 @@ public final class ImageDecoder {
     ImageReader reader = readers.next();
     List<String> warnings = new ArrayList<>();
     try {
-      reader.setInput(in, true, false);
+      // PNG text chunks (zTXt, iTXt) are inflated whole when metadata is read: a 260 kB file
+      // made the JDK's reader allocate 800 MB. Nothing here needs PNG metadata (palette and
+      // transparency are read either way), so it is skipped; JPEG keeps it for the Adobe marker.
+      reader.setInput(in, true, reader.getFormatName().equalsIgnoreCase("png"));
       reader.addIIOReadWarningListener(new Warnings(warnings));
       String format = reader.getFormatName();
       if (format.equalsIgnoreCase("bmp")) {

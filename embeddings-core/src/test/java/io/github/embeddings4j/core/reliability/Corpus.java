@@ -200,6 +200,13 @@ final class Corpus {
     return out.toByteArray();
   }
 
+  /** One PNG chunk: length, type, data and CRC. */
+  static byte[] chunk(String type, byte[] data) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    chunk(out, type, data);
+    return out.toByteArray();
+  }
+
   private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
     byte[] t = type.getBytes(StandardCharsets.US_ASCII);
     CRC32 crc = new CRC32();

@@ -414,6 +414,43 @@ class DamagedFilesFuzzTest {
         e.getMessage());
   }
 
+  @Test
+  void aPngWithACompressedTextBombIsReadWithoutInflatingIt() throws Exception {
+    // A 1 x 1 PNG carrying a zTXt chunk that inflates to 256 MB of zeros (about 250 kB in the
+    // file): the picture is sound, its metadata a decompression bomb.
+    java.io.ByteArrayOutputStream deflated = new java.io.ByteArrayOutputStream();
+    try (var z = new java.util.zip.DeflaterOutputStream(deflated,
+        new java.util.zip.Deflater(9))) {
+      byte[] zeros = new byte[1 << 20];
+      for (int i = 0; i < 256; i++) {
+        z.write(zeros);
+      }
+    }
+    byte[] sound = Corpus.encode(Corpus.noise(1, 1, 1), "png");
+    java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+    text.writeBytes("Comment".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    text.write(0);
+    text.write(0); // compression method: deflate
+    text.writeBytes(deflated.toByteArray());
+    byte[] chunk = Corpus.chunk("zTXt", text.toByteArray());
+    // Insert after the signature and IHDR (8 + 25 bytes).
+    byte[] bomb = new byte[sound.length + chunk.length];
+    System.arraycopy(sound, 0, bomb, 0, 33);
+    System.arraycopy(chunk, 0, bomb, 33, chunk.length);
+    System.arraycopy(sound, 33, bomb, 33 + chunk.length, sound.length - 33);
+    Path f = dir.resolve("text-bomb.png");
+    Files.write(f, bomb);
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long id = Thread.currentThread().getId();
+    long before = threads.getThreadAllocatedBytes(id);
+    java.awt.image.BufferedImage image = ImageDecoder.defaults().decode(ImageSource.of(f));
+    long allocated = threads.getThreadAllocatedBytes(id) - before;
+    assertEquals(1, image.getWidth());
+    assertTrue(allocated < 64L << 20, "allocated " + allocated + " bytes for a "
+        + bomb.length + "-byte PNG");
+  }
+
   private static void readWithinLimits(Path f, Reader reader, boolean mustRefuse) {
     Format format = new Format(f.getFileName().toString(), new byte[0], reader,
         List.of(DamagedFileException.class, IllegalArgumentException.class), true);
