@@ -410,7 +410,8 @@ class DamagedFilesFuzzTest {
     });
     var e = assertThrows(io.github.embeddings4j.api.EmbeddingException.class,
         () -> format.reader().read(f));
-    assertTrue(e.getMessage().contains("damaged BMP header: pixel data at byte 2147483647"),
+    assertTrue(e.getMessage().contains("damaged BMP header: pixel data at byte 2147483647 of a "
+        + bmp.length + "-byte input"),
         e.getMessage());
   }
 
