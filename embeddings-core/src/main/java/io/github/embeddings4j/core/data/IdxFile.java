@@ -22,6 +22,8 @@ import java.util.zip.GZIPInputStream;
  * int n = images.shape()[0];      // 60000
  * int pixel = images.get(5 * 784 + 100);
  * }</pre>
+ *
+ * <p>Immutable (the accessors copy) and safe to share between threads.
  */
 public final class IdxFile {
 

@@ -112,8 +112,9 @@ public final class ImageDecoder {
       checkSize(name, image.getWidth(), image.getHeight());
       return toRgb(image);
     }
-    try (ImageInputStream in = open(source)) {
-      return read(name, in);
+    Opened opened = open(source);
+    try (ImageInputStream in = opened.stream()) {
+      return read(name, in, opened.length());
     } catch (NoSuchFileException e) {
       throw new EmbeddingException(name, "no such file", e);
     } catch (IOException | RuntimeException e) {
@@ -121,7 +122,20 @@ public final class ImageDecoder {
     }
   }
 
-  private ImageInputStream open(ImageSource source) throws IOException, EmbeddingException {
+  /** An open input and its length in bytes. */
+  private record Opened(ImageInputStream stream, long length) {}
+
+  private Opened open(ImageSource source) throws EmbeddingException {
+    try {
+      return openStream(source);
+    } catch (NoSuchFileException e) {
+      throw new EmbeddingException(source.name(), "no such file", e);
+    } catch (IOException | RuntimeException e) {
+      throw new EmbeddingException(source.name(), "cannot read: " + e, e);
+    }
+  }
+
+  private Opened openStream(ImageSource source) throws IOException, EmbeddingException {
     String name = source.name();
     if (source instanceof ImageSource.FileSource file) {
       long length = Files.size(file.path());
@@ -129,7 +143,7 @@ public final class ImageDecoder {
       if (length == 0) {
         throw new EmbeddingException(name, "empty file (0 bytes), not an image", null);
       }
-      return new FileImageInputStream(file.path().toFile());
+      return new Opened(new FileImageInputStream(file.path().toFile()), length);
     }
     if (source instanceof ImageSource.BytesSource bytes) {
       checkBytes(name, bytes.length());
@@ -137,7 +151,7 @@ public final class ImageDecoder {
         throw new EmbeddingException(name, "empty input (0 bytes), not an image", null);
       }
       // A memory cache: ImageIO's default cache writes temporary files.
-      return new MemoryCacheImageInputStream(bytes.openStream());
+      return new Opened(new MemoryCacheImageInputStream(bytes.openStream()), bytes.length());
     }
     // Streams are read whole (up to the byte limit) so that empty input is recognised.
     byte[] all;
@@ -148,10 +162,11 @@ public final class ImageDecoder {
     if (all.length == 0) {
       throw new EmbeddingException(name, "empty input (0 bytes), not an image", null);
     }
-    return new MemoryCacheImageInputStream(new ByteArrayInputStream(all));
+    return new Opened(new MemoryCacheImageInputStream(new ByteArrayInputStream(all)),
+        all.length);
   }
 
-  private BufferedImage read(String name, ImageInputStream in)
+  private BufferedImage read(String name, ImageInputStream in, long length)
       throws IOException, EmbeddingException {
     Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
     if (!readers.hasNext()) {
@@ -168,9 +183,15 @@ public final class ImageDecoder {
     ImageReader reader = readers.next();
     List<String> warnings = new ArrayList<>();
     try {
-      reader.setInput(in, true, false);
+      // PNG text chunks (zTXt, iTXt) are inflated whole when metadata is read: a 260 kB file
+      // made the JDK's reader allocate 800 MB. Nothing here needs PNG metadata (palette and
+      // transparency are read either way), so it is skipped; JPEG keeps it for the Adobe marker.
+      reader.setInput(in, true, reader.getFormatName().equalsIgnoreCase("png"));
       reader.addIIOReadWarningListener(new Warnings(warnings));
       String format = reader.getFormatName();
+      if (format.equalsIgnoreCase("bmp")) {
+        checkBmpOffset(name, in, length);
+      }
       int width;
       int height;
       try {
@@ -211,6 +232,29 @@ public final class ImageDecoder {
       return toRgb(image);
     } finally {
       reader.dispose();
+    }
+  }
+
+  /**
+   * The JDK's BMP reader sizes the colour table from the header's pixel-data offset before it
+   * reads anything else, so a 1 kB file declaring an offset of 2 GB allocates 2 GB: an offset
+   * beyond the end of the input is refused here first.
+   */
+  private static void checkBmpOffset(String name, ImageInputStream in, long length)
+      throws IOException, EmbeddingException {
+    if (length < 14) {
+      throw new EmbeddingException(name, "truncated BMP header: " + length + " bytes", null);
+    }
+    long mark = in.getStreamPosition();
+    in.seek(10);
+    byte[] b = new byte[4];
+    in.readFully(b);
+    in.seek(mark);
+    long offset = (b[0] & 0xffL) | (b[1] & 0xffL) << 8 | (b[2] & 0xffL) << 16
+        | (b[3] & 0xffL) << 24;
+    if (offset > length) {
+      throw new EmbeddingException(name, "damaged BMP header: pixel data at byte " + offset
+          + " of a " + length + "-byte input", null);
     }
   }
 
@@ -392,7 +436,7 @@ public final class ImageDecoder {
     }
   }
 
-  /** Limits for an {@link ImageDecoder}. */
+  /** Limits for an {@link ImageDecoder}. Not thread-safe; {@link #build()} copies them. */
   public static final class Builder {
     private long maxPixels = DEFAULT_MAX_PIXELS;
     private long maxBytes = DEFAULT_MAX_BYTES;

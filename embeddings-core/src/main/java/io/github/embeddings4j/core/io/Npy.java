@@ -41,6 +41,9 @@ import java.util.regex.Pattern;
  * Npy.write(Path.of("vectors.npy"), vectors);          // np.load("vectors.npy")
  * float[][] back = Npy.read(Path.of("vectors.npy"));
  * }</pre>
+ *
+ * <p>Stateless and thread-safe. Two threads writing the same file each write a whole file
+ * of their own; the last to finish is the one left under the name.
  */
 public final class Npy {
 
@@ -51,6 +54,8 @@ public final class Npy {
       Pattern.compile("['\"]descr['\"]\\s*:\\s*['\"]([^'\"]*)['\"]");
   private static final Pattern FORTRAN =
       Pattern.compile("['\"]fortran_order['\"]\\s*:\\s*(True|False)");
+  /** Rows of zero width take no bytes in the file; more than this many are refused. */
+  static final int MAX_EMPTY_ROWS = 1 << 20;
   private static final Pattern SHAPE = Pattern.compile("['\"]shape['\"]\\s*:\\s*\\(([^)]*)\\)");
 
   private Npy() {}
@@ -211,7 +216,14 @@ public final class Npy {
         throw new IllegalArgumentException(file + ": shape (" + shape.group(1).strip()
             + ") is not a vector or a matrix");
       }
-      long expected = preamble + (long) headerLength + rows * cols * bytesEach;
+      long expected;
+      try {
+        expected = Math.addExact(preamble + (long) headerLength,
+            Math.multiplyExact(Math.multiplyExact(rows, cols), (long) bytesEach));
+      } catch (ArithmeticException e) {
+        throw new DamagedFileException(file, "shape (" + shape.group(1).strip()
+            + ") declares more bytes than any file holds");
+      }
       if (size != expected) {
         throw new DamagedFileException(file, (size < expected ? "truncated" : "extended")
             + ": shape (" + shape.group(1).strip() + ") of " + type + " needs " + expected
@@ -220,6 +232,13 @@ public final class Npy {
       if (cols > Integer.MAX_VALUE - 8 || rows > Integer.MAX_VALUE - 8) {
         throw new IllegalArgumentException(file + ": shape (" + shape.group(1).strip()
             + ") is too large for Java arrays");
+      }
+      if (cols == 0 && rows > MAX_EMPTY_ROWS) {
+        // Zero-width rows take no bytes in the file, so the size check above cannot bound them,
+        // and two billion of them would fill the heap with empty arrays.
+        throw new IllegalArgumentException(file + ": shape (" + shape.group(1).strip()
+            + ") holds " + rows + " rows of no values; at most " + MAX_EMPTY_ROWS
+            + " empty rows are read");
       }
       float[][] out = new float[(int) rows][(int) cols];
       byte[] buf = new byte[(int) Math.max(bytesEach, Math.min(1 << 16, cols * bytesEach))];

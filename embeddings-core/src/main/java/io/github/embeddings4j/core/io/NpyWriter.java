@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ConcurrentModificationException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Writes a float32 {@code .npy} matrix one row at a time, for results that stream out and whose
@@ -26,7 +28,11 @@ import java.nio.file.StandardOpenOption;
  * }</pre>
  *
  * <p>The header has a fixed size of 128 bytes (NumPy format 1.0), padded with spaces as the
- * format allows, so the final shape is written in place at commit. Not thread-safe.
+ * format allows, so the final shape is written in place at commit.
+ *
+ * <p>Not thread-safe: use it from one thread at a time (handing it from one thread to another is
+ * fine). Calls that overlap from two threads fail fast with a {@link
+ * java.util.ConcurrentModificationException} rather than interleave rows into a corrupt matrix.
  */
 public final class NpyWriter implements Closeable {
 
@@ -41,6 +47,8 @@ public final class NpyWriter implements Closeable {
   private long rows;
   private boolean committed;
   private boolean closed;
+  /** Set while a call runs: overlapping calls from two threads are refused, not interleaved. */
+  private final AtomicBoolean busy = new AtomicBoolean();
 
   private NpyWriter(Path target, Path tmp, FileChannel channel, int dimension) {
     this.target = target;
@@ -79,8 +87,25 @@ public final class NpyWriter implements Closeable {
    * @throws IOException if writing fails
    * @throws IllegalArgumentException if the row's length is wrong
    * @throws IllegalStateException after {@link #commit()} or {@link #close()}
+   * @throws java.util.ConcurrentModificationException if another thread is using this writer
    */
   public void write(float[] row) throws IOException {
+    enter();
+    try {
+      append(row);
+    } finally {
+      busy.set(false);
+    }
+  }
+
+  private void enter() {
+    if (!busy.compareAndSet(false, true)) {
+      throw new ConcurrentModificationException("NpyWriter for " + target + " is not thread-safe"
+          + " and another thread is using it; write from one thread at a time");
+    }
+  }
+
+  private void append(float[] row) throws IOException {
     if (committed || closed) {
       throw new IllegalStateException("writer for " + target + " is already "
           + (committed ? "committed" : "closed"));
@@ -111,8 +136,18 @@ public final class NpyWriter implements Closeable {
    * replacing any previous file.
    *
    * @throws IOException if any of that fails; the previous file is then left intact
+   * @throws java.util.ConcurrentModificationException if another thread is using this writer
    */
   public void commit() throws IOException {
+    enter();
+    try {
+      finish();
+    } finally {
+      busy.set(false);
+    }
+  }
+
+  private void finish() throws IOException {
     if (closed || committed) {
       throw new IllegalStateException("writer for " + target + " is already "
           + (committed ? "committed" : "closed"));

@@ -33,6 +33,9 @@ import java.util.zip.CRC32C;
  * half-read, and the payload reader can trust what it reads; it still checks its own counts
  * against {@link Input#remaining()}, which is what keeps a crafted file from allocating more than
  * it holds.
+ *
+ * <p>Stateless and thread-safe; concurrent writes of one file each produce a whole file and the
+ * last move wins. {@link Output} and {@link Input} belong to the one call that made them.
  */
 public final class SdkFile {
 
@@ -250,7 +253,9 @@ public final class SdkFile {
 
   private static int crcOf(FileChannel ch, long length) throws IOException {
     CRC32C crc = new CRC32C();
-    ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+    // A heap buffer no larger than the file: a direct megabyte per small file read or written
+    // is native memory that only the garbage collector returns.
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.max(1, Math.min(1 << 20, length)));
     long pos = 0;
     while (pos < length) {
       buf.clear();

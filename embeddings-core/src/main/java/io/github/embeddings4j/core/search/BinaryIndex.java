@@ -17,7 +17,8 @@ import java.util.Objects;
  * the population count of the exclusive or, one instruction per word. Codes are stored word
  * after word in large {@code long[]} blocks. Ids, string keys, threads, the read-write lock and
  * the order of results are as in {@link FlatIndex}; distances are whole numbers, so ties are
- * common and broken by the smaller id.
+ * common and broken by the smaller id. Thread-safe like {@link FlatIndex}: concurrent searches,
+ * and adds that wait for them.
  *
  * <pre>{@code
  * BinaryIndex index = BinaryIndex.builder(4).build();   // 256-bit codes
@@ -57,7 +58,7 @@ public final class BinaryIndex extends BaseIndex<long[]> {
     return new Builder(words);
   }
 
-  /** Options of a {@link BinaryIndex}. */
+  /** Options of a {@link BinaryIndex}. Not thread-safe; {@link #build()} copies what it needs. */
   public static final class Builder {
     private final int words;
     private int threads = SearchThreads.defaultParallelism();
@@ -279,7 +280,8 @@ public final class BinaryIndex extends BaseIndex<long[]> {
         }
       }
       BinaryIndex index = builder(w).build();
-      long[] code = new long[w];
+      // Sized only once a code is known to be in the file (see FlatIndex.load).
+      long[] code = new long[n == 0 ? 0 : w];
       for (int r = 0; r < n; r++) {
         in.readLongs(code, 0, w);
         if (keyed) {

@@ -104,7 +104,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
     return new Builder(dimension);
   }
 
-  /** Options of a {@link FlatIndex}. */
+  /** Options of a {@link FlatIndex}. Not thread-safe; {@link #build()} copies what it needs. */
   public static final class Builder {
     private final int dimension;
     private DistanceMetric metric = StandardMetric.EUCLIDEAN;
@@ -632,7 +632,9 @@ public final class FlatIndex extends BaseIndex<float[]> {
         }
       }
       FlatIndex index = builder(dim).metric(m).build();
-      float[] row = new float[dim];
+      // Sized only once a row is known to be in the file: a crafted empty index declaring a
+      // dimension of two billion would otherwise allocate 8 GB here.
+      float[] row = new float[n == 0 ? 0 : dim];
       for (int r = 0; r < n; r++) {
         in.readFloats(row, 0, dim);
         if (keyed) {

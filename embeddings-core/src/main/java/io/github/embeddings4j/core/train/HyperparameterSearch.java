@@ -24,6 +24,9 @@ import java.util.Random;
  * System.out.println(r.toMarkdown());
  * Hyperparameters best = r.best().hyperparameters();
  * }</pre>
+ *
+ * <p>Not thread-safe: configure it and call {@link #run} from one thread (the trainings it runs
+ * are sequential anyway).
  */
 public final class HyperparameterSearch {
 

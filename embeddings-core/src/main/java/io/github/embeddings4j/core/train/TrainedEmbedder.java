@@ -162,6 +162,7 @@ public final class TrainedEmbedder implements Embedder {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "model file not found");
     }
+    verifyEntries(file);
     String config;
     try (ZipFile zip = new ZipFile(file.toFile())) {
       ZipEntry entry = zip.getEntry("configuration.json");
@@ -178,8 +179,45 @@ public final class TrainedEmbedder implements Embedder {
       return config.contains("\"vertices\"")
           ? ModelSerializer.restoreComputationGraph(file.toFile(), false)
           : ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       throw new IOException(file + ": damaged DL4J model: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads every entry of the zip once and checks it against the CRC-32 and size the zip records
+   * for it. {@link ZipFile} checks neither, so without this a damaged byte among the weights
+   * loads as a network with other weights, and silently gives other embeddings.
+   */
+  static void verifyEntries(Path file) throws IOException {
+    byte[] buf = new byte[1 << 16];
+    String problem = null;
+    try (ZipFile zip = new ZipFile(file.toFile())) {
+      var entries = zip.entries();
+      while (problem == null && entries.hasMoreElements()) {
+        ZipEntry entry = entries.nextElement();
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        long size = 0;
+        try (var in = zip.getInputStream(entry)) {
+          for (int n; (n = in.read(buf)) > 0; ) {
+            crc.update(buf, 0, n);
+            size += n;
+            if (entry.getSize() >= 0 && size > entry.getSize()) {
+              break; // inflates past its recorded size: reported below
+            }
+          }
+        }
+        if ((entry.getSize() >= 0 && size != entry.getSize())
+            || (entry.getCrc() >= 0 && crc.getValue() != entry.getCrc())) {
+          problem = "entry '" + entry.getName() + "' does not match its recorded size and"
+              + " checksum";
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(file + ": damaged model file: " + e, e);
+    }
+    if (problem != null) {
+      throw new IOException(file + ": damaged model file: " + problem);
     }
   }
 
@@ -199,6 +237,9 @@ public final class TrainedEmbedder implements Embedder {
     } catch (java.util.zip.ZipException e) {
       throw new IOException(file + ": not a DL4J model (not a zip file: " + e.getMessage() + ")",
           e);
+    } catch (IOException | IllegalArgumentException e) {
+      // A damaged entry: an inflater error, an early end, a malformed properties escape.
+      throw new IOException(file + ": damaged model file: " + e, e);
     }
   }
 

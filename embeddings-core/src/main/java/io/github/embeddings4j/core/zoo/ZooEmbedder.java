@@ -321,7 +321,18 @@ public final class ZooEmbedder implements Embedder {
       return copy;
     }
     try {
-      return idle.takeFirst();
+      // Wait for a copy, but not forever: close() does not hand copies back, so a caller still
+      // waiting when it comes would otherwise block for good.
+      while (true) {
+        Model waited = idle.pollFirst(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (waited != null) {
+          return waited;
+        }
+        if (closed) {
+          throw new IllegalStateException("embedder was closed while this call waited for a"
+              + " free network copy");
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for a free network copy", e);
@@ -438,7 +449,10 @@ public final class ZooEmbedder implements Embedder {
     return "weights from " + ((Weights.File) w).path();
   }
 
-  /** Options of a {@link ZooEmbedder}; only the model is required. */
+  /**
+   * Options of a {@link ZooEmbedder}; only the model is required. Not thread-safe; {@link
+   * #build()} copies what it needs.
+   */
   public static final class Builder {
     private final ZooModel model;
     private Weights weights;
