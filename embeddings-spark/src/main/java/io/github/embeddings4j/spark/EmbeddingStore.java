@@ -78,8 +78,9 @@ public final class EmbeddingStore {
     Objects.requireNonNull(path, "path");
     Dataset<Row> out = normalise(embeddings);
     SparkSession spark = embeddings.sparkSession();
-    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(path);
-    FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    org.apache.hadoop.fs.Path given = new org.apache.hadoop.fs.Path(path);
+    FileSystem fs = given.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    org.apache.hadoop.fs.Path target = fs.makeQualified(given); // so it has a parent folder
     if (fs.exists(target) && !overwrite) {
       throw new IOException(path + " already exists; pass overwrite to replace it");
     }

@@ -12,6 +12,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import scala.collection.Seq;
+import scala.collection.mutable.WrappedArray;
 
 /** Reading and checking vector columns: {@code array<float>}, {@code array<double>}, ML vectors. */
 final class Vectors {
@@ -51,6 +52,19 @@ final class Vectors {
     Object v = row.get(column);
     if (v instanceof float[] f) {
       return f.clone();
+    }
+    // Spark hands array<float> columns without null elements over as a WrappedArray around a
+    // float[]: take the array rather than unboxing element by element (2x faster PCA apply).
+    if (v instanceof WrappedArray.ofFloat w) {
+      return w.array().clone();
+    }
+    if (v instanceof WrappedArray.ofDouble w) {
+      double[] d = w.array();
+      float[] out = new float[d.length];
+      for (int i = 0; i < d.length; i++) {
+        out[i] = (float) d[i];
+      }
+      return out;
     }
     if (v instanceof Vector ml) {
       double[] d = ml.toArray();
