@@ -86,6 +86,25 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
     return ids[row];
   }
 
+  /**
+   * The id of the entry at a row (rows are numbered in the order entries were added), so that
+   * callers can export an index, e.g. to another store: with {@link #size()} and the subclass's
+   * row accessor it lists every entry.
+   *
+   * @param row a row number, {@code 0 <= row < size()}
+   * @return the entry's id (for string keys, the id {@code add} returned)
+   * @throws IndexOutOfBoundsException if the row is not in the index
+   */
+  public final long idAt(int row) {
+    lock.readLock().lock();
+    try {
+      Objects.checkIndex(row, size);
+      return ids[row];
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   @Override
   public final int size() {
     lock.readLock().lock();

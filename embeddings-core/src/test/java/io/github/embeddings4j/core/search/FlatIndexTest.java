@@ -273,4 +273,17 @@ class FlatIndexTest {
     assertSameNeighbors(bruteForce(StandardMetric.EUCLIDEAN,
         java.util.Arrays.copyOf(data, 1000), ids, q, 5), before, 0.0, "before");
   }
+
+  @Test
+  void idAtListsEntriesInAddOrder() {
+    FlatIndex index = FlatIndex.builder(3).build();
+    index.add(42L, new float[] {1, 2, 3});
+    index.add(7L, new float[] {4, 5, 6});
+    assertEquals(42L, index.idAt(0));
+    assertEquals(7L, index.idAt(1));
+    assertThrows(IndexOutOfBoundsException.class, () -> index.idAt(2));
+    FlatIndex keyed = FlatIndex.builder(1).build();
+    long id = keyed.add("b", new float[] {1});
+    assertEquals(id, keyed.idAt(0));
+  }
 }

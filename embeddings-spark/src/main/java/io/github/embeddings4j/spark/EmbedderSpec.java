@@ -1,0 +1,128 @@
+package io.github.embeddings4j.spark;
+
+import io.github.embeddings4j.api.EmbeddingException;
+import io.github.embeddings4j.core.zoo.Pooling;
+import io.github.embeddings4j.core.zoo.PretrainedSet;
+import io.github.embeddings4j.core.zoo.Weights;
+import io.github.embeddings4j.core.zoo.ZooEmbedder;
+import io.github.embeddings4j.core.zoo.ZooModel;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.apache.spark.SparkFiles;
+
+/**
+ * Everything that determines an embedder, in a form that travels to executors and serves as the
+ * key of their cache ({@link ExecutorEmbedders}): equal specs share one built embedder per JVM.
+ * The words are the command-line tool's ({@code --model}, {@code --weights}, {@code --seed}).
+ */
+record EmbedderSpec(String model, String weights, long seed, String layer, String pooling,
+    boolean normalize, int inputHeight, int inputWidth, int networkBatch, int concurrency)
+    implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Checks every value that can be checked without building, so bad options fail early. */
+  EmbedderSpec {
+    parseModel(model);
+    parsePooling(pooling);
+    if (weights == null || weights.isBlank()) {
+      throw new IllegalArgumentException("weights must be imagenet, random, a pretrained set "
+          + "or a model file, not '" + weights + "'");
+    }
+    if ((inputHeight > 0) != (inputWidth > 0) || inputHeight < 0 || inputWidth < 0) {
+      throw new IllegalArgumentException("input size must be two positive numbers or unset (0):"
+          + " " + inputHeight + " x " + inputWidth);
+    }
+    if (networkBatch < 0 || concurrency < 0) {
+      throw new IllegalArgumentException("networkBatchSize and concurrency must be positive or "
+          + "unset (0): " + networkBatch + ", " + concurrency);
+    }
+  }
+
+  /** Builds the embedder on this JVM (executor or driver). */
+  ZooEmbedder build() throws EmbeddingException {
+    ZooEmbedder.Builder b = ZooEmbedder.builder(parseModel(model))
+        .weights(parseWeights(weights, seed))
+        .pooling(parsePooling(pooling))
+        .normalize(normalize);
+    if (layer != null && !layer.isEmpty()) {
+      b.layer(layer);
+    }
+    if (inputHeight > 0) {
+      b.inputSize(inputHeight, inputWidth);
+    }
+    if (networkBatch > 0) {
+      b.networkBatchSize(networkBatch);
+    }
+    if (concurrency > 0) {
+      b.concurrency(concurrency);
+    }
+    return b.build();
+  }
+
+  static ZooModel parseModel(String name) {
+    if (name != null) {
+      String key = name.trim().toLowerCase(Locale.ROOT).replace('-', '_');
+      for (ZooModel m : ZooModel.values()) {
+        if (m.zooName().equals(key) || m.name().equalsIgnoreCase(key)) {
+          return m;
+        }
+      }
+    }
+    throw new IllegalArgumentException("unknown model '" + name + "'; choose one of "
+        + Arrays.stream(ZooModel.values()).map(ZooModel::zooName)
+            .collect(Collectors.joining(", ")));
+  }
+
+  static Pooling parsePooling(String name) {
+    String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+    return switch (key) {
+      case "avg", "average", "mean" -> Pooling.AVG;
+      case "max" -> Pooling.MAX;
+      default -> throw new IllegalArgumentException("pooling must be avg or max, not '" + name
+          + "'");
+    };
+  }
+
+  /**
+   * Weights by name, or a model file. A file that is not on this machine's disk is looked up
+   * among the files shipped with {@code spark-submit --files} (by its name), so the same spec
+   * works on the driver and on executors.
+   */
+  static Weights parseWeights(String value, long seed) {
+    String key = value.trim().toLowerCase(Locale.ROOT);
+    if (key.equals("random")) {
+      return Weights.random(seed);
+    }
+    for (PretrainedSet set : PretrainedSet.values()) {
+      if (set.name().equalsIgnoreCase(key)) {
+        return Weights.pretrained(set);
+      }
+    }
+    Path file = Path.of(value);
+    if (Files.isRegularFile(file)) {
+      return Weights.file(file);
+    }
+    Path shipped = shippedFile(file.getFileName().toString());
+    if (shipped != null) {
+      return Weights.file(shipped);
+    }
+    throw new IllegalArgumentException("weights '" + value + "' is neither imagenet, random, "
+        + "a pretrained set (" + Arrays.stream(PretrainedSet.values())
+            .map(s -> s.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "))
+        + "), an existing model file nor a file shipped with --files");
+  }
+
+  private static Path shippedFile(String name) {
+    try {
+      Path p = Path.of(SparkFiles.get(name));
+      return Files.isRegularFile(p) ? p : null;
+    } catch (RuntimeException e) {
+      return null; // no active SparkContext/SparkEnv here: nothing was shipped
+    }
+  }
+}

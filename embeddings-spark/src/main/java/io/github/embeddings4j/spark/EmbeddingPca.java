@@ -1,0 +1,290 @@
+package io.github.embeddings4j.spark;
+
+import io.github.embeddings4j.core.reduce.Pca;
+import io.github.embeddings4j.core.reduce.PcaOptions;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Fits the core's {@link Pca} on a DataFrame of embeddings: on every row when there are at most
+ * {@link #setSampleSize(int) sampleSize} of them, else on a seeded random sample of about that
+ * many, collected to the driver. The fitted {@link EmbeddingPcaModel} is broadcast and applied to
+ * every row as a pipeline stage.
+ *
+ * <pre>{@code
+ * EmbeddingPcaModel pca = new EmbeddingPca().setInputCol("embedding").setOutputCol("pca")
+ *     .setK(128).setSampleSize(100_000).setSeed(42).fit(embedded);
+ * Dataset<Row> reduced = pca.transform(embedded);
+ * }</pre>
+ *
+ * <p><b>Why a sample, and not Spark ML's {@code PCA}.</b> The principal directions of a few
+ * hundred thousand embeddings are those of millions to within the sampling error, and the sample
+ * fits the driver; measured in docs/spark.md, the sampled fit is faster than Spark ML's
+ * distributed covariance, works on {@code array<float>} columns directly (Spark ML's needs
+ * vectors of doubles), supports whitening and variance-fraction selection, and its result is the
+ * core's {@code Pca}, so vectors reduced on the cluster and on one machine are identical.
+ *
+ * <p>Rows whose vector is null (failed images) are skipped.
+ */
+public final class EmbeddingPca extends Estimator<EmbeddingPcaModel>
+    implements DefaultParamsWritable {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String uid;
+  private final Param<String> inputCol;
+  private final Param<String> outputCol;
+  private final IntParam k;
+  private final DoubleParam varianceFraction;
+  private final BooleanParam whiten;
+  private final IntParam sampleSize;
+  private final LongParam seed;
+
+  /** An estimator with a random uid and the defaults listed on each setter. */
+  public EmbeddingPca() {
+    this(Identifiable$.MODULE$.randomUID("embeddingPca"));
+  }
+
+  /**
+   * An estimator with a given uid (Spark ML's loader uses this constructor).
+   *
+   * @param uid the stage's unique id
+   */
+  public EmbeddingPca(String uid) {
+    this.uid = uid;
+    inputCol = new Param<>(this, "inputCol", "vector column to fit on and reduce");
+    outputCol = new Param<>(this, "outputCol", "reduced vector column to add (array<float>)");
+    k = new IntParam(this, "k", "number of components; 0 when varianceFraction is set");
+    varianceFraction = new DoubleParam(this, "varianceFraction",
+        "keep the fewest components explaining this fraction of the variance; 0: use k");
+    whiten = new BooleanParam(this, "whiten", "scale components to unit variance");
+    sampleSize = new IntParam(this, "sampleSize", "at most about this many rows are fitted on");
+    seed = new LongParam(this, "seed", "seed of the sample");
+    setDefault(inputCol, "embedding");
+    setDefault(outputCol, "pca");
+    setDefault(k, (Object) 0);
+    setDefault(varianceFraction, (Object) 0.0);
+    setDefault(whiten, (Object) false);
+    setDefault(sampleSize, (Object) 100_000);
+    setDefault(seed, (Object) 42L);
+  }
+
+  /**
+   * Spark ML's reader (for {@code Pipeline.load}).
+   *
+   * @return the reader
+   */
+  public static MLReader<EmbeddingPca> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  /** @return the input column parameter */
+  public Param<String> inputCol() {
+    return inputCol;
+  }
+
+  /** @return the output column parameter */
+  public Param<String> outputCol() {
+    return outputCol;
+  }
+
+  /** @return the component count parameter */
+  public IntParam k() {
+    return k;
+  }
+
+  /** @return the variance fraction parameter */
+  public DoubleParam varianceFraction() {
+    return varianceFraction;
+  }
+
+  /** @return the whitening parameter */
+  public BooleanParam whiten() {
+    return whiten;
+  }
+
+  /** @return the sample size parameter */
+  public IntParam sampleSize() {
+    return sampleSize;
+  }
+
+  /** @return the seed parameter */
+  public LongParam seed() {
+    return seed;
+  }
+
+  /**
+   * The vector column ({@code array<float>}, {@code array<double>} or an ML vector). Default
+   * {@code embedding}.
+   *
+   * @param column the column
+   * @return this
+   */
+  public EmbeddingPca setInputCol(String column) {
+    set(inputCol, column);
+    return this;
+  }
+
+  /**
+   * The reduced column the model adds. Default {@code pca}.
+   *
+   * @param column the column
+   * @return this
+   */
+  public EmbeddingPca setOutputCol(String column) {
+    set(outputCol, column);
+    return this;
+  }
+
+  /**
+   * Keep this many components (one of this and {@link #setVarianceFraction} is required).
+   *
+   * @param components at least 1
+   * @return this
+   */
+  public EmbeddingPca setK(int components) {
+    if (components < 1) {
+      throw new IllegalArgumentException("k must be at least 1: " + components);
+    }
+    set(k, (Object) components);
+    set(varianceFraction, (Object) 0.0);
+    return this;
+  }
+
+  /**
+   * Keep the fewest components that explain this fraction of the sample's variance.
+   *
+   * @param fraction in (0, 1]
+   * @return this
+   */
+  public EmbeddingPca setVarianceFraction(double fraction) {
+    if (!(fraction > 0 && fraction <= 1)) {
+      throw new IllegalArgumentException("varianceFraction must be in (0, 1]: " + fraction);
+    }
+    set(varianceFraction, (Object) fraction);
+    set(k, (Object) 0);
+    return this;
+  }
+
+  /**
+   * Whether to scale each component to unit variance. Default false.
+   *
+   * @param value whether to whiten
+   * @return this
+   */
+  public EmbeddingPca setWhiten(boolean value) {
+    set(whiten, (Object) value);
+    return this;
+  }
+
+  /**
+   * The most rows (about) collected to the driver to fit on. Default 100,000: with 2,048
+   * dimensions that is 800 MB of floats on the driver; lower it for small drivers.
+   *
+   * @param rows at least 2
+   * @return this
+   */
+  public EmbeddingPca setSampleSize(int rows) {
+    if (rows < 2) {
+      throw new IllegalArgumentException("sampleSize must be at least 2: " + rows);
+    }
+    set(sampleSize, (Object) rows);
+    return this;
+  }
+
+  /**
+   * The seed of the sample: the same seed on the same partitioned data gives the same PCA.
+   * Default 42.
+   *
+   * @param value the seed
+   * @return this
+   */
+  public EmbeddingPca setSeed(long value) {
+    set(seed, (Object) value);
+    return this;
+  }
+
+  private PcaOptions options() {
+    int count = (Integer) getOrDefault(k);
+    double fraction = (Double) getOrDefault(varianceFraction);
+    if (count < 1 && !(fraction > 0)) {
+      throw new IllegalArgumentException("set k (components) or varianceFraction before fit");
+    }
+    PcaOptions o = count >= 1 ? Pca.components(count) : Pca.varianceFraction(fraction);
+    return (Boolean) getOrDefault(whiten) ? o.whitened() : o;
+  }
+
+  /**
+   * The rows fitted on, in a deterministic order: all non-null vectors when there are at most
+   * {@code sampleSize}, else a Bernoulli sample with the seed, cut to {@code sampleSize}.
+   */
+  float[][] sample(Dataset<?> dataset) {
+    String column = getOrDefault(inputCol);
+    Vectors.requireVectorColumn(dataset.schema(), column, "input");
+    Dataset<Row> vectors = dataset.toDF().select(column).where(functions.col(column).isNotNull());
+    long n = vectors.count();
+    int max = (Integer) getOrDefault(sampleSize);
+    if (n > max) {
+      // A little above the target so the sample rarely falls short; then cut to the target.
+      double fraction = Math.min(1.0, 1.1 * max / n);
+      vectors = vectors.sample(false, fraction, (Long) getOrDefault(seed));
+    }
+    List<float[]> rows = new ArrayList<>();
+    Iterator<Row> it = vectors.toLocalIterator();
+    while (it.hasNext() && rows.size() < max) {
+      rows.add(Vectors.get(it.next(), 0));
+    }
+    return rows.toArray(new float[0][]);
+  }
+
+  @Override
+  public EmbeddingPcaModel fit(Dataset<?> dataset) {
+    transformSchema(dataset.schema());
+    PcaOptions options = options();
+    float[][] rows = sample(dataset);
+    if (rows.length < 2) {
+      throw new IllegalArgumentException("PCA needs at least 2 vectors in column '"
+          + getOrDefault(inputCol) + "', found " + rows.length);
+    }
+    Pca pca = Pca.fit(rows, options);
+    EmbeddingPcaModel model = new EmbeddingPcaModel(uid, PcaBytes.of(pca));
+    model.setInputCol(getOrDefault(inputCol)).setOutputCol(getOrDefault(outputCol));
+    return model.setParent(this);
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    Vectors.requireVectorColumn(schema, getOrDefault(inputCol), "input");
+    if (List.of(schema.fieldNames()).contains(getOrDefault(outputCol))) {
+      throw new IllegalArgumentException("output column '" + getOrDefault(outputCol)
+          + "' already exists in " + schema.simpleString());
+    }
+    return schema.add(getOrDefault(outputCol), Vectors.FLOAT_ARRAY, true);
+  }
+
+  @Override
+  public EmbeddingPca copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+}

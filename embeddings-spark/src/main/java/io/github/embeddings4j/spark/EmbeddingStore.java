@@ -1,0 +1,282 @@
+package io.github.embeddings4j.spark;
+
+import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.core.io.Npy;
+import io.github.embeddings4j.core.io.NpyWriter;
+import io.github.embeddings4j.core.search.FlatIndex;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Embeddings as Parquet: columns {@value #ID} ({@code long}), {@value #PATH} ({@code string}, may
+ * be null) and {@value #VECTOR} ({@code array<float>}, null for an image that failed), plus
+ * {@value #ERROR} ({@code string}) when the data has it. And conversions between that and the
+ * core's single-machine files: a {@link FlatIndex} file and a {@code .npy} matrix with its ids
+ * file.
+ *
+ * <pre>{@code
+ * EmbeddingStore.write(embedded, "hdfs:///embeddings/photos", false);
+ * Dataset<Row> stored = EmbeddingStore.read(spark, "hdfs:///embeddings/photos");
+ * EmbeddingStore.toFlatIndex(stored, StandardMetric.COSINE).save(Path.of("photos.index"));
+ * }</pre>
+ *
+ * <p>Writes are all or nothing: Spark writes into a temporary folder beside the target, which is
+ * renamed into place only when the job has succeeded. The conversions to and from local files run
+ * on the driver and stream rows in id order, so the driver holds one row at a time when writing
+ * {@code .npy} (and the whole index when building a {@code FlatIndex}, which lives in memory).
+ */
+public final class EmbeddingStore {
+
+  /** The id column. */
+  public static final String ID = "id";
+  /** The path column. */
+  public static final String PATH = "path";
+  /** The vector column. */
+  public static final String VECTOR = "vector";
+  /** The error column (written when present). */
+  public static final String ERROR = "error";
+
+  /** The schema every store has (the error column is optional). */
+  static final StructType SCHEMA = new StructType()
+      .add(ID, DataTypes.LongType, false)
+      .add(PATH, DataTypes.StringType, true)
+      .add(VECTOR, Vectors.FLOAT_ARRAY, true);
+
+  private EmbeddingStore() {}
+
+  /**
+   * Writes embeddings as Parquet, all or nothing.
+   *
+   * @param embeddings rows with {@value #ID} ({@code long} or {@code int}), {@value #VECTOR}
+   *     (any vector column; stored as {@code array<float>}) and optionally {@value #PATH} and
+   *     {@value #ERROR}; other columns are dropped
+   * @param path the target folder (any Hadoop file system URI)
+   * @param overwrite whether an existing target is replaced; if false it is an error
+   * @throws IOException if the target exists (without {@code overwrite}) or cannot be replaced
+   * @throws IllegalArgumentException if a required column is missing or has the wrong type
+   */
+  public static void write(Dataset<Row> embeddings, String path, boolean overwrite)
+      throws IOException {
+    Objects.requireNonNull(path, "path");
+    Dataset<Row> out = normalise(embeddings);
+    SparkSession spark = embeddings.sparkSession();
+    org.apache.hadoop.fs.Path given = new org.apache.hadoop.fs.Path(path);
+    FileSystem fs = given.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    org.apache.hadoop.fs.Path target = fs.makeQualified(given); // so it has a parent folder
+    if (fs.exists(target) && !overwrite) {
+      throw new IOException(path + " already exists; pass overwrite to replace it");
+    }
+    org.apache.hadoop.fs.Path temp = new org.apache.hadoop.fs.Path(target.getParent(),
+        "." + target.getName() + ".tmp-" + UUID.randomUUID());
+    try {
+      out.write().parquet(temp.toString());
+      if (fs.exists(target) && !fs.delete(target, true)) {
+        throw new IOException("cannot replace " + path);
+      }
+      if (!fs.rename(temp, target)) {
+        throw new IOException("cannot move the written embeddings " + temp + " to " + path);
+      }
+    } finally {
+      if (fs.exists(temp)) {
+        fs.delete(temp, true);
+      }
+    }
+  }
+
+  /** Selects and casts the store's columns, failing with the column and its type. */
+  static Dataset<Row> normalise(Dataset<Row> embeddings) {
+    StructType schema = embeddings.schema();
+    DataType idType = Vectors.field(schema, ID, "id").dataType();
+    if (!(idType instanceof LongType) && !(idType instanceof IntegerType)) {
+      throw new IllegalArgumentException("id column '" + ID + "' must be long or int, not "
+          + idType.simpleString());
+    }
+    Vectors.requireVectorColumn(schema, VECTOR, "vector");
+    List<String> names = List.of(schema.fieldNames());
+    List<Column> cols = new ArrayList<>();
+    cols.add(functions.col(ID).cast(DataTypes.LongType).as(ID));
+    cols.add(names.contains(PATH) ? functions.col(PATH).cast(DataTypes.StringType).as(PATH)
+        : functions.lit(null).cast(DataTypes.StringType).as(PATH));
+    DataType vt = schema.fields()[schema.fieldIndex(VECTOR)].dataType();
+    Column vector = vt.equals(Vectors.FLOAT_ARRAY) || vt.equals(
+        DataTypes.createArrayType(DataTypes.FloatType, true))
+        ? functions.col(VECTOR)
+        : vt.equals(org.apache.spark.ml.linalg.SQLDataTypes.VectorType())
+            ? org.apache.spark.ml.functions.vector_to_array(functions.col(VECTOR), "float32")
+            : functions.col(VECTOR).cast(DataTypes.createArrayType(DataTypes.FloatType));
+    cols.add(vector.as(VECTOR));
+    if (names.contains(ERROR)) {
+      cols.add(functions.col(ERROR).cast(DataTypes.StringType).as(ERROR));
+    }
+    return embeddings.select(cols.toArray(new Column[0]));
+  }
+
+  /**
+   * Reads embeddings written by {@link #write}.
+   *
+   * @param spark the session
+   * @param path the folder
+   * @return the rows: {@value #ID}, {@value #PATH}, {@value #VECTOR} (and {@value #ERROR} if
+   *     stored)
+   * @throws IllegalArgumentException if the data lacks a store's columns
+   */
+  public static Dataset<Row> read(SparkSession spark, String path) {
+    Dataset<Row> df = spark.read().parquet(path);
+    StructType schema = df.schema();
+    try {
+      Vectors.field(schema, ID, "id");
+      Vectors.field(schema, PATH, "path");
+      Vectors.requireVectorColumn(schema, VECTOR, "vector");
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(path + " is not an embeddings store: "
+          + e.getMessage(), e);
+    }
+    return df;
+  }
+
+  /**
+   * Builds a core index from stored embeddings, on the driver, in id order; null vectors are
+   * skipped. Paths are not kept (a {@code FlatIndex} holds ids); join on {@value #ID} for them.
+   *
+   * @param embeddings rows with {@value #ID} and {@value #VECTOR}
+   * @param metric the index's metric
+   * @return the index; search it on one machine, or {@code save} it
+   * @throws IllegalArgumentException if vectors differ in dimension (naming the id) or there are
+   *     none
+   */
+  public static FlatIndex toFlatIndex(Dataset<Row> embeddings, DistanceMetric metric) {
+    Objects.requireNonNull(metric, "metric");
+    Iterator<Row> it = vectorsInIdOrder(embeddings);
+    FlatIndex index = null;
+    while (it.hasNext()) {
+      Row r = it.next();
+      float[] v = Vectors.get(r, 1);
+      if (index == null) {
+        index = FlatIndex.builder(v.length).metric(metric).build();
+      } else if (v.length != index.dimension()) {
+        throw new IllegalArgumentException("vector dimensions differ: id " + r.getLong(0)
+            + " has " + v.length + " components, the earlier ones " + index.dimension());
+      }
+      index.add(r.getLong(0), v);
+    }
+    if (index == null) {
+      throw new IllegalArgumentException("no vectors to index (every vector is null)");
+    }
+    return index;
+  }
+
+  /**
+   * The entries of a core index as rows ({@value #PATH} holds the string key of an index built
+   * with keys, else null).
+   *
+   * @param spark the session
+   * @param index the index, e.g. {@code FlatIndex.load(file)}
+   * @param partitions how many partitions to spread the rows over
+   * @return rows {@value #ID}, {@value #PATH}, {@value #VECTOR}
+   */
+  public static Dataset<Row> fromFlatIndex(SparkSession spark, FlatIndex index, int partitions) {
+    requirePartitions(partitions);
+    List<Row> rows = new ArrayList<>(index.size());
+    for (int r = 0; r < index.size(); r++) {
+      long id = index.idAt(r);
+      rows.add(RowFactory.create(id, index.key(id).orElse(null), index.vectorAt(r)));
+    }
+    return spark.createDataFrame(rows, SCHEMA).repartition(partitions);
+  }
+
+  /**
+   * Writes the vectors as a {@code .npy} matrix in id order (null vectors skipped), streaming,
+   * atomically, with the ids file beside it ({@link Npy#idsFile}): one line per row, the row's
+   * path, or its id where the path is null.
+   *
+   * @param embeddings rows with {@value #ID}, {@value #VECTOR} and optionally {@value #PATH}
+   * @param npyFile the local file to write
+   * @return the number of rows written
+   * @throws IOException if writing fails (nothing is left behind)
+   * @throws IllegalArgumentException if vectors differ in dimension or there are none
+   */
+  public static long toNpy(Dataset<Row> embeddings, Path npyFile) throws IOException {
+    Iterator<Row> it = vectorsInIdOrder(embeddings);
+    if (!it.hasNext()) {
+      throw new IllegalArgumentException("no vectors to write (every vector is null)");
+    }
+    List<String> names = new ArrayList<>();
+    Row first = it.next();
+    int d = Vectors.get(first, 1).length;
+    try (NpyWriter out = NpyWriter.open(npyFile, d)) {
+      for (Row r = first; r != null; r = it.hasNext() ? it.next() : null) {
+        float[] v = Vectors.get(r, 1);
+        if (v.length != d) {
+          throw new IllegalArgumentException("vector dimensions differ: id " + r.getLong(0)
+              + " has " + v.length + " components, the earlier ones " + d);
+        }
+        out.write(v);
+        names.add(r.isNullAt(2) ? Long.toString(r.getLong(0)) : r.getString(2));
+      }
+      Npy.writeIds(Npy.idsFile(npyFile), names);
+      out.commit();
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(Npy.idsFile(npyFile));
+      throw e;
+    }
+    return names.size();
+  }
+
+  /**
+   * Reads a {@code .npy} matrix (float32, two dimensions) as rows: {@value #ID} is the row
+   * number, {@value #PATH} the line of the ids file beside it if there is one, else null.
+   *
+   * @param spark the session
+   * @param npyFile the local file
+   * @param partitions how many partitions to spread the rows over
+   * @return rows {@value #ID}, {@value #PATH}, {@value #VECTOR}
+   * @throws IOException if the file cannot be read or is damaged, or the ids file's line count
+   *     differs from the rows
+   */
+  public static Dataset<Row> fromNpy(SparkSession spark, Path npyFile, int partitions)
+      throws IOException {
+    requirePartitions(partitions);
+    float[][] matrix = Npy.read(npyFile);
+    Path idsFile = Npy.idsFile(npyFile);
+    List<String> names = Files.isRegularFile(idsFile) ? Npy.readIds(idsFile, matrix.length)
+        : null;
+    List<Row> rows = new ArrayList<>(matrix.length);
+    for (int i = 0; i < matrix.length; i++) {
+      rows.add(RowFactory.create((long) i, names == null ? null : names.get(i), matrix[i]));
+    }
+    return spark.createDataFrame(rows, SCHEMA).repartition(partitions);
+  }
+
+  private static void requirePartitions(int partitions) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
+    }
+  }
+
+  /** Non-null vectors sorted by id, streamed to the driver: (id, vector, path). */
+  private static Iterator<Row> vectorsInIdOrder(Dataset<Row> embeddings) {
+    Dataset<Row> df = normalise(embeddings);
+    return df.where(functions.col(VECTOR).isNotNull())
+        .select(ID, VECTOR, PATH)
+        .orderBy(ID)
+        .toLocalIterator();
+  }
+}

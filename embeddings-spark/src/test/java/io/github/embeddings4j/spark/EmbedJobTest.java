@@ -1,0 +1,82 @@
+package io.github.embeddings4j.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbedJobTest {
+
+  private final SparkSession spark = LocalSpark.session();
+
+  @Test
+  void embedsAFolderTreeIntoParquetNumberedByPathAndReportsFailures(@TempDir Path dir)
+      throws Exception {
+    Path images = Files.createDirectories(dir.resolve("images/sub"));
+    for (int i = 0; i < 12; i++) {
+      LocalSpark.png(i % 2 == 0 ? images : images.getParent(), "p" + i + ".png", 100 + i, 40);
+    }
+    Files.write(images.resolve("zz-broken.png"), new byte[] {9, 9, 9});
+    Files.writeString(images.resolve("notes.txt"), "not an image");
+    String out = dir.resolve("out").toString();
+    ByteArrayOutputStream report = new ByteArrayOutputStream();
+    EmbedJob.Options o = EmbedJob.Options.parse(new String[] {
+        "--input", dir.resolve("images").toString(), "--output", out, "--model", "simplecnn",
+        "--weights", "random", "--seed", "3", "--input-size", "32x32", "--partitions", "3"});
+    int status = EmbedJob.run(spark, o, new PrintStream(report, true, StandardCharsets.UTF_8));
+    String text = report.toString(StandardCharsets.UTF_8);
+    assertEquals(3, status, text);
+    assertTrue(text.contains("embedded 12 of 13 images"), text);
+    assertTrue(text.contains("zz-broken.png"), text);
+
+    List<Row> rows = EmbeddingStore.read(spark, out).orderBy("id").collectAsList();
+    assertEquals(13, rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      assertEquals(i, rows.get(i).getLong(0));
+      if (i > 0) {
+        assertTrue(rows.get(i - 1).getString(1).compareTo(rows.get(i).getString(1)) < 0);
+      }
+    }
+    Row broken = rows.stream().filter(r -> r.getString(1).endsWith("zz-broken.png"))
+        .findFirst().orElseThrow();
+    assertNull(broken.get(2));
+    assertTrue(broken.getString(3).contains("zz-broken.png"));
+    long withVectors = rows.stream().filter(r -> !r.isNullAt(2)).count();
+    assertEquals(12, withVectors);
+    assertEquals(256, Vectors.get(rows.get(0), 2).length);
+
+    // A glob picks files directly; --allow-failures turns the status to 0.
+    EmbedJob.Options glob = EmbedJob.Options.parse(new String[] {
+        "--input", images.resolve("*.png").toString(), "--output", out, "--overwrite",
+        "--model", "simplecnn", "--weights", "random", "--seed", "3", "--input-size", "32x32",
+        "--allow-failures"});
+    assertEquals(0, EmbedJob.run(spark, glob, new PrintStream(new ByteArrayOutputStream())));
+    assertEquals(7, EmbeddingStore.read(spark, out).count());
+  }
+
+  @Test
+  void badOptionsAreNamed() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> EmbedJob.Options.parse(new String[] {"--input", "x"}));
+    assertTrue(e.getMessage().contains("--output"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> EmbedJob.Options.parse(
+        new String[] {"--input", "x", "--output", "y", "--batch", "zero"}));
+    assertTrue(e.getMessage().contains("--batch") && e.getMessage().contains("zero"),
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> EmbedJob.Options.parse(
+        new String[] {"--input", "x", "--output", "y", "--frobnicate"}));
+    assertTrue(e.getMessage().contains("--frobnicate"), e.getMessage());
+    assertNull(EmbedJob.Options.parse(new String[] {"--help"}));
+  }
+}

@@ -1,0 +1,211 @@
+package io.github.embeddings4j.spark;
+
+import io.github.embeddings4j.core.reduce.Pca;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
+import org.apache.spark.ml.feature.PCA;
+import org.apache.spark.ml.feature.PCAModel;
+import org.apache.spark.ml.linalg.DenseMatrix;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * The figures of docs/spark.md (not a test: minutes, and the numbers depend on the machine).
+ *
+ * <pre>
+ * throughput MODEL IMAGES SIZE INPUT REPEATS MASTER...   images/s of ImageEmbedder per master
+ * pca ROWS DIM K SAMPLE REPEATS                         Spark ML PCA vs EmbeddingPca, local[2]
+ * </pre>
+ *
+ * <p>docs/spark.md gives the exact command lines (a java command on the test class path with
+ * the flags Spark needs on Java 17).
+ */
+public final class SparkMeasurements {
+
+  private SparkMeasurements() {}
+
+  public static void main(String[] args) throws Exception {
+    System.out.println("JDK " + Runtime.version() + ", " + Runtime.getRuntime()
+        .availableProcessors() + " processors, OMP_NUM_THREADS="
+        + System.getenv("OMP_NUM_THREADS"));
+    switch (args[0]) {
+      case "throughput" -> throughput(args);
+      case "pca" -> pca(args);
+      default -> throw new IllegalArgumentException("throughput or pca, not " + args[0]);
+    }
+  }
+
+  private static SparkSession session(String master) {
+    return SparkSession.builder().master(master).appName("embeddings4j measurements")
+        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  /** Seeded PNGs of random blocks at a given size. */
+  private static Path images(int count, int size) throws IOException {
+    Path dir = Files.createTempDirectory("e4j-spark-images");
+    SplittableRandom rnd = new SplittableRandom(1);
+    for (int i = 0; i < count; i++) {
+      BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+      int block = Math.max(1, size / 8);
+      for (int by = 0; by < size; by += block) {
+        for (int bx = 0; bx < size; bx += block) {
+          int rgb = rnd.nextInt(1 << 24);
+          for (int y = by; y < Math.min(size, by + block); y++) {
+            for (int x = bx; x < Math.min(size, bx + block); x++) {
+              img.setRGB(x, y, rgb);
+            }
+          }
+        }
+      }
+      ImageIO.write(img, "png", dir.resolve(String.format("i%05d.png", i)).toFile());
+    }
+    return dir;
+  }
+
+  private static void throughput(String[] args) throws Exception {
+    String model = args[1];
+    int count = Integer.parseInt(args[2]);
+    int size = Integer.parseInt(args[3]);
+    int input = Integer.parseInt(args[4]);
+    int repeats = Integer.parseInt(args[5]);
+    Path dir = images(count, size);
+    System.out.printf(Locale.ROOT, "model %s (random weights), %d PNG images %dx%d, network "
+        + "input %dx%d, 4 partitions%n", model, count, size, size, input, input);
+    // Side by side, interleaved: in each round the single-machine embedder on the same files
+    // in this JVM, then Spark on each master (one SparkContext per JVM at a time), so that a
+    // change in the shared machine's load hits every configuration alike.
+    List<io.github.embeddings4j.api.ImageSource> files = new ArrayList<>();
+    try (var list = Files.list(dir)) {
+      list.sorted().forEach(p -> files.add(io.github.embeddings4j.api.ImageSource.of(p)));
+    }
+    ImageEmbedder e = new ImageEmbedder().setModel(model).setWeights("random")
+        .setInputSize(input, input);
+    int configs = args.length - 6 + 1;
+    double[][] rates = new double[configs][repeats];
+    // Warm-up: builds the (cached) embedder and compiles the hot code.
+    var plain = ExecutorEmbedders.get(e.spec());
+    plain.embedBatch(files.subList(0, Math.min(count, 64)));
+    for (int r = 0; r < repeats; r++) {
+      long t0 = System.nanoTime();
+      plain.embedBatch(files);
+      rates[0][r] = count / ((System.nanoTime() - t0) / 1e9);
+      for (int m = 6; m < args.length; m++) {
+        SparkSession spark = session(args[m]);
+        Dataset<Row> df = spark.read().format("binaryFile").load(dir.toString()).repartition(4)
+            .cache();
+        df.count();
+        e.transform(df.limit(16)).write().format("noop").mode("overwrite").save();
+        t0 = System.nanoTime();
+        e.transform(df).write().format("noop").mode("overwrite").save();
+        rates[m - 5][r] = count / ((System.nanoTime() - t0) / 1e9);
+        df.unpersist();
+        spark.stop();
+      }
+    }
+    for (int c = 0; c < configs; c++) {
+      System.out.printf(Locale.ROOT, "%-12s images/s: median %.1f of %s%n",
+          c == 0 ? "ZooEmbedder" : args[c + 5], median(rates[c]),
+          Arrays.toString(Arrays.stream(rates[c]).map(x -> Math.round(x * 10) / 10.0).toArray()));
+    }
+  }
+
+  private static void pca(String[] args) throws Exception {
+    int n = Integer.parseInt(args[1]);
+    int d = Integer.parseInt(args[2]);
+    int k = Integer.parseInt(args[3]);
+    int sample = Integer.parseInt(args[4]);
+    int repeats = Integer.parseInt(args[5]);
+    SparkSession spark = session("local[2]");
+    float[][] v = TestData.vectors(17, n, d);
+    Dataset<Row> df = TestData.frame(spark, TestData.range(n), v, 4).cache();
+    df.count();
+    Dataset<Row> ml = df.select(functions.col("id"),
+        org.apache.spark.ml.functions.array_to_vector(functions.col("vector")).as("features"))
+        .cache();
+    ml.count();
+    System.out.printf(Locale.ROOT, "%d x %d vectors (4 strong directions + noise), k=%d, "
+        + "local[2], 4 partitions, cached%n", n, d, k);
+    double[] sparkFit = new double[repeats];
+    double[] oursSample = new double[repeats];
+    double[] oursAll = new double[repeats];
+    PCAModel sparkModel = null;
+    Pca sampled = null;
+    Pca all = null;
+    for (int r = 0; r < repeats; r++) {
+      long t0 = System.nanoTime();
+      sparkModel = new PCA().setInputCol("features").setOutputCol("p").setK(k).fit(ml);
+      sparkFit[r] = (System.nanoTime() - t0) / 1e9;
+      t0 = System.nanoTime();
+      sampled = new EmbeddingPca().setInputCol("vector").setK(k).setSampleSize(sample)
+          .setSeed(42).fit(df).pca();
+      oursSample[r] = (System.nanoTime() - t0) / 1e9;
+      t0 = System.nanoTime();
+      all = new EmbeddingPca().setInputCol("vector").setK(k).setSampleSize(n).fit(df).pca();
+      oursAll[r] = (System.nanoTime() - t0) / 1e9;
+    }
+    System.out.printf(Locale.ROOT, "fit seconds (median of %d): Spark ML PCA %.2f, "
+        + "EmbeddingPca sample %d %.2f, EmbeddingPca all rows %.2f%n", repeats,
+        median(sparkFit), sample, median(oursSample), median(oursAll));
+    System.out.printf(Locale.ROOT, "subspace overlap with Spark ML's (1 = same span of the top"
+        + " 4 components): sample %.6f, all rows %.6f%n",
+        overlap(sparkModel.pc(), sampled, 4), overlap(sparkModel.pc(), all, 4));
+
+    // Applying: every row, written nowhere.
+    double[] sparkApply = new double[repeats];
+    double[] oursApply = new double[repeats];
+    EmbeddingPcaModel oursModel = new EmbeddingPca().setInputCol("vector").setK(k)
+        .setSampleSize(sample).fit(df);
+    for (int r = 0; r < repeats; r++) {
+      long t0 = System.nanoTime();
+      sparkModel.transform(ml).write().format("noop").mode("overwrite").save();
+      sparkApply[r] = (System.nanoTime() - t0) / 1e9;
+      t0 = System.nanoTime();
+      oursModel.transform(df).write().format("noop").mode("overwrite").save();
+      oursApply[r] = (System.nanoTime() - t0) / 1e9;
+    }
+    System.out.printf(Locale.ROOT, "apply seconds (median of %d): Spark ML PCAModel %.2f, "
+        + "EmbeddingPcaModel %.2f%n", repeats, median(sparkApply), median(oursApply));
+    spark.stop();
+  }
+
+  /** Mean squared projection of our top components onto the span of Spark's top ones. */
+  private static double overlap(DenseMatrix pc, Pca ours, int top) {
+    List<double[]> spark = new ArrayList<>();
+    for (int c = 0; c < top; c++) {
+      double[] col = new double[pc.numRows()];
+      for (int j = 0; j < col.length; j++) {
+        col[j] = pc.apply(j, c);
+      }
+      spark.add(col);
+    }
+    double sum = 0;
+    for (int c = 0; c < top; c++) {
+      float[] o = ours.components()[c];
+      for (double[] s : spark) {
+        double dot = 0;
+        for (int j = 0; j < o.length; j++) {
+          dot += o[j] * s[j];
+        }
+        sum += dot * dot;
+      }
+    }
+    return sum / top;
+  }
+}
