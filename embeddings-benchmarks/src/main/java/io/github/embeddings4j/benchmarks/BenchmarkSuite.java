@@ -91,6 +91,8 @@ public final class BenchmarkSuite {
     meta.setProperty("processors", Integer.toString(Runtime.getRuntime().availableProcessors()));
     meta.setProperty("start", Instant.now().toString());
     meta.setProperty("load.start", loadAverage());
+    // Written now as well, so that a run cut short still says what it was.
+    store(meta, out);
     boolean ok = true;
     List<String> failed = new ArrayList<>();
     try (OutputStream file = new FileOutputStream(out.resolve("run.log").toFile());
@@ -115,12 +117,16 @@ public final class BenchmarkSuite {
     meta.setProperty("end", Instant.now().toString());
     meta.setProperty("load.end", loadAverage());
     meta.setProperty("failed", String.join(",", failed));
-    try (OutputStream m = Files.newOutputStream(out.resolve("run.properties"))) {
-      meta.store(m, "embeddings4j benchmark run");
-    }
+    store(meta, out);
     System.out.println("# results in " + out.toAbsolutePath()
         + (failed.isEmpty() ? "" : "; FAILED groups: " + failed));
     return ok;
+  }
+
+  private static void store(Properties meta, Path out) throws IOException {
+    try (OutputStream m = Files.newOutputStream(out.resolve("run.properties"))) {
+      meta.store(m, "embeddings4j benchmark run");
+    }
   }
 
   private static String command(String[] args) {
