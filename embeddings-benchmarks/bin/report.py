@@ -45,9 +45,12 @@ WHY = {
         "core taken by another job, that time counts as lost bandwidth. The in-cache row of the "
         "scan table shows the kernel's own speed where memory is not the bound."),
     "nd4j": (
-        "ND4J's per-pair call costs microseconds of fixed overhead (op creation, JNI, "
-        "native dispatch), so the ratio is smallest where our kernel is slowest relative to "
-        "that overhead, i.e. at the largest dimension and the metric with the most work."),
+        "the worst metric is the one where ND4J's per-pair call is cheapest: for dot product "
+        "the benchmark calls BLAS `dot` through `Nd4j.getBlasWrapper()`, a single JNI call into "
+        "`cblas_sdot` on existing buffers, where `Transforms.cosineSim` and the distances "
+        "build an op and run it through the executioner (a hundred times longer). Against "
+        "that JNI round trip our call has to take under a tenth of its time; on a loaded "
+        "machine the short call of ours is stretched by the same preemptions."),
     "lucene": (
         "the metric named is the one where Lucene's call was fastest relative to ours; a call "
         "takes tens of nanoseconds, so on a machine loaded by other jobs one fork's time moves "
@@ -150,7 +153,8 @@ def load(folder: Path) -> Run:
     log = folder / "run.log"
     if log.exists():
         for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
-            m = re.match(r"embeddings4j-fact: ([^=]+)=(.*)", line.strip())
+            # A fork's line may follow JMH's "# Warmup Iteration 1: " on the same line.
+            m = re.search(r"embeddings4j-fact: ([^=\s]+)=(.*)$", line.strip())
             if m:
                 run.facts[m.group(1)] = m.group(2)
             elif re.search(r"vector incubator|VectorizationProvider|vectorization provider",
@@ -215,6 +219,17 @@ def batch_rates(run: Run) -> dict[str, float]:
             for m in ["searchAll", "searchAllMatrixProduct", "nd4jProduct"]}
 
 
+def duration(r: Run) -> str:
+    from datetime import datetime
+    try:
+        start = datetime.fromisoformat(r.meta["start"].replace("Z", "+00:00"))
+        end = datetime.fromisoformat(r.meta["end"].replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return "?"
+    seconds = int((end - start).total_seconds())
+    return f"{seconds // 60} min {seconds % 60} s"
+
+
 def header(runs: list[Run]) -> list[str]:
     out = ["| | " + " | ".join(r.label for r in runs) + " |",
            "|---|" + "---|" * len(runs)]
@@ -226,6 +241,7 @@ def header(runs: list[Run]) -> list[str]:
          + r.meta.get("processors", "?") + " processors"),
         ("started (UTC)", lambda r: r.meta.get("start", "?")[:19].replace("T", " ")),
         ("ended (UTC)", lambda r: r.meta.get("end", "?")[:19].replace("T", " ")),
+        ("duration", duration),
         ("load average at start / end (1, 5, 15 min)",
          lambda r: r.meta.get("load.start", "?") + " / " + r.meta.get("load.end", "?")),
         ("ND4J native build", lambda r: r.facts.get("nd4j.nativeFlavour", "?")),
@@ -462,9 +478,11 @@ JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -o -DskipDocs -pl embeddings-
     --out embeddings-benchmarks/results/jdk25-quick
 ```
 
-- `quick`: every benchmark, the per-pair kernels at 512-d only, short iterations: under 10
-  minutes on 2 quiet cores. `full`: every parameter (128, 512, 1021, 2048; k = 10 and 100;
-  batch 1 and 16), the iteration counts of the annotations, two forks for the kernels.
+- `quick`: every benchmark but the public-API dispatch (`MetricBenchmark`), the per-pair
+  kernels at 512-d only, k-means with k = 10 only, short iterations; the single-shot groups
+  take the call their setup checks as warm-up. Its wall time is in the "duration" row above.
+  `full`: every parameter (128, 512, 1021, 2048; k = 10 and 100; batch 1 and 16), the
+  iteration counts of the annotations, two forks for the kernels.
 - `--only REGEX` keeps the benchmarks whose name matches (e.g. `--only 'Scan|MachineLimits'`).
 - Anything else on the command line goes to JMH unchanged
   (`java -jar benchmarks.jar KernelBenchmark -p dimension=2048 -f 3`).

@@ -95,9 +95,17 @@ public final class BenchmarkSuite {
     store(meta, out);
     boolean ok = true;
     List<String> failed = new ArrayList<>();
+    PrintStream console = System.out;
+    PrintStream consoleErr = System.err;
     try (OutputStream file = new FileOutputStream(out.resolve("run.log").toFile());
-        PrintStream both = new PrintStream(new Tee(System.out, file), true,
+        PrintStream both = new PrintStream(new Tee(console, file), true,
+            StandardCharsets.UTF_8);
+        PrintStream bothErr = new PrintStream(new Tee(consoleErr, file), true,
             StandardCharsets.UTF_8)) {
+      // JMH writes what the forks print (Lucene's log line, the facts) to System.out and
+      // System.err of this JVM, not through the output format: catch those too.
+      System.setOut(both);
+      System.setErr(bothErr);
       OutputFormat format = OutputFormatFactory.createFormatInstance(both, VerboseMode.NORMAL);
       for (Profile.Group g : profile.groups()) {
         String result = out.resolve(g.name() + ".json").toString();
@@ -113,6 +121,9 @@ public final class BenchmarkSuite {
           e.printStackTrace(both);
         }
       }
+    } finally {
+      System.setOut(console);
+      System.setErr(consoleErr);
     }
     meta.setProperty("end", Instant.now().toString());
     meta.setProperty("load.end", loadAverage());

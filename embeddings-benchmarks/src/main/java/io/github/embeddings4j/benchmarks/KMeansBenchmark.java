@@ -105,11 +105,7 @@ public class KMeansBenchmark {
       for (int i = 0; i < n; i++) {
         double best = Double.POSITIVE_INFINITY;
         for (int j = 0; j < k; j++) {
-          double s = 0;
-          for (int t = 0; t < d; t++) {
-            double diff = data[i * d + t] - c[j][t];
-            s += diff * diff;
-          }
+          double s = squareDistance(data, i * d, c[j], d);
           if (s < best) {
             best = s;
             label[i] = j;
@@ -137,6 +133,30 @@ public class KMeansBenchmark {
       }
     }
     throw new AssertionError("unreachable");
+  }
+
+  /** Four independent sums, so that a k = 100 reference takes seconds rather than a minute. */
+  private static double squareDistance(float[] data, int off, double[] c, int d) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int t = 0;
+    for (; t + 4 <= d; t += 4) {
+      double e0 = data[off + t] - c[t];
+      double e1 = data[off + t + 1] - c[t + 1];
+      double e2 = data[off + t + 2] - c[t + 2];
+      double e3 = data[off + t + 3] - c[t + 3];
+      s0 += e0 * e0;
+      s1 += e1 * e1;
+      s2 += e2 * e2;
+      s3 += e3 * e3;
+    }
+    for (; t < d; t++) {
+      double e = data[off + t] - c[t];
+      s0 += e * e;
+    }
+    return (s0 + s1) + (s2 + s3);
   }
 
   /**
