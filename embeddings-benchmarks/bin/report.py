@@ -45,7 +45,11 @@ WHY = {
         "core taken by another job, that time counts as lost bandwidth. The in-cache row of the "
         "scan table shows the kernel's own speed where memory is not the bound."),
     "nd4j": (
-        "the worst metric is the one where ND4J's per-pair call is cheapest: for dot product "
+        "first, the load: where the median and the best-iteration ratios differ by orders of "
+        "magnitude, the kernel's thread was waiting for a core during most iterations (a "
+        "512-d dot product takes tens of nanoseconds, and iterations of this fork took up to "
+        "thousands of times that), so the median measures the machine, not the kernel; "
+        "second, the worst metric is the one where ND4J's per-pair call is cheapest: for dot product "
         "the benchmark calls BLAS `dot` through `Nd4j.getBlasWrapper()`, a single JNI call into "
         "`cblas_sdot` on existing buffers, where `Transforms.cosineSim` and the distances "
         "build an op and run it through the executioner (a hundred times longer). Against "
@@ -105,8 +109,8 @@ class Run:
     def label(self) -> str:
         return "JDK " + self.meta.get("java.version", "?")
 
-    def seconds(self, method: str, **params) -> float:
-        """The median seconds per operation of a benchmark method with these parameters."""
+    def seconds(self, method: str, stat=None, **params) -> float:
+        """The median (or, with stat=min, the best) seconds per operation of a benchmark."""
         for r in self.results:
             if r["benchmark"] != PKG + method:
                 continue
@@ -117,7 +121,7 @@ class Run:
                 scale = UNIT_SECONDS.get(pm["scoreUnit"])
                 if scale is None:
                     raise ValueError(f"{self.folder}: unit {pm['scoreUnit']} of {method}")
-                return median(raw) * scale
+                return (stat or median)(raw) * scale if raw else float("nan")
         return float("nan")
 
     def params_of(self, method: str, name: str) -> list[str]:
@@ -204,6 +208,22 @@ def goal_values(run: Run) -> dict[str, float]:
     # The worst metric decides; its name goes into the table.
     out["nd4j"], out["nd4j.metric"] = min(nd4j, default=(float("nan"), ""))
     out["lucene"], out["lucene.metric"] = min(luc, default=(float("nan"), ""))
+    # The same from each fork's best iteration: a call of tens of nanoseconds is stretched
+    # a thousandfold in an iteration where its thread waits for a core, and the best
+    # iteration is the one least disturbed.
+    best_nd4j, best_luc = [], []
+    for metric in ["dot", "cosine", "euclidean", "manhattan", "hamming"]:
+        ours = run.seconds("KernelBenchmark.call", min, dimension=512, metric=metric,
+                           impl="panama")
+        x = run.seconds("KernelBenchmark.call", min, dimension=512, metric=metric,
+                        impl="nd4j") / ours
+        if x == x:
+            best_nd4j.append((x, metric))
+        y = run.seconds("LuceneKernelBenchmark.call", min, dimension=512, metric=metric) / ours
+        if y == y:
+            best_luc.append((y, metric))
+    out["nd4j.best"], out["nd4j.bestMetric"] = min(best_nd4j, default=(float("nan"), ""))
+    out["lucene.best"], out["lucene.bestMetric"] = min(best_luc, default=(float("nan"), ""))
     b = batch_rates(run)
     out["batch"] = b["searchAll"] / lim["sgemm"]
     out["pca"] = run.seconds("PcaBenchmark.nd4jPcaFactor") / run.seconds("PcaBenchmark.ours")
@@ -269,17 +289,25 @@ def run_tables(run: Run) -> list[str]:
 
     # Per-pair kernels.
     dims = sorted({int(d) for d in run.params_of("KernelBenchmark.call", "dimension")})
-    L += ["**Per-pair kernels** (ns per call; ratios > 1 mean ours is faster)", "",
-          "| metric | dim | ours SIMD | ours scalar | ND4J | Lucene | ND4J / ours | Lucene / ours |",
-          "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    L += ["**Per-pair kernels** (ns per call, medians and each fork's best iteration; "
+          "ratios > 1 mean ours is faster)", "",
+          "| metric | dim | ours SIMD | ours scalar | ND4J | Lucene | ND4J / ours | Lucene / ours "
+          "| best iterations: ours SIMD | ND4J / ours | Lucene / ours |",
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for metric in ["dot", "cosine", "euclidean", "manhattan", "hamming"]:
         for d in dims:
             ours = run.seconds("KernelBenchmark.call", dimension=d, metric=metric, impl="panama")
             sc = run.seconds("KernelBenchmark.call", dimension=d, metric=metric, impl="scalar")
             nd = run.seconds("KernelBenchmark.call", dimension=d, metric=metric, impl="nd4j")
             lu = run.seconds("LuceneKernelBenchmark.call", dimension=d, metric=metric)
+            bo = run.seconds("KernelBenchmark.call", min, dimension=d, metric=metric,
+                             impl="panama")
+            bn = run.seconds("KernelBenchmark.call", min, dimension=d, metric=metric,
+                             impl="nd4j")
+            bl = run.seconds("LuceneKernelBenchmark.call", min, dimension=d, metric=metric)
             L.append(f"| {metric} | {d} | {fmt(ours * 1e9)} | {fmt(sc * 1e9)} | {fmt(nd * 1e9)} "
-                     f"| {fmt(lu * 1e9)} | {ratio(nd / ours)} | {ratio(lu / ours)} |")
+                     f"| {fmt(lu * 1e9)} | {ratio(nd / ours)} | {ratio(lu / ours)} "
+                     f"| {fmt(bo * 1e9)} | {ratio(bn / bo)} | {ratio(bl / bo)} |")
     L.append("")
 
     # Scans.
@@ -365,12 +393,18 @@ def goals_table(runs: list[Run]) -> list[str]:
         for r, v in zip(runs, values):
             x = v[key]
             which = f" ({v[key + '.metric']})" if v.get(key + ".metric") else ""
+            best = ""
+            if key + ".best" in v and v[key + ".best"] == v[key + ".best"]:
+                b = v[key + ".best"]
+                best = (f"; best iterations: {b:.2f} ({v[key + '.bestMetric']}), "
+                        + ("met" if b >= target else
+                           f"missed by {100 * (1 - b / target):.0f}%"))
             if x != x:
                 cells.append("not measured")
             elif x >= target:
-                cells.append(f"{x:.2f}{which}: met")
+                cells.append(f"{x:.2f}{which}: met{best}")
             else:
-                cells.append(f"**{x:.2f}{which}: missed by {100 * (1 - x / target):.0f}%**")
+                cells.append(f"**{x:.2f}{which}: missed by {100 * (1 - x / target):.0f}%**{best}")
                 missed.setdefault(key, []).append(r.label + which)
         L.append(f"| {desc} | ≥ {target:g} | " + " | ".join(cells) + " |")
     L.append("")
@@ -397,13 +431,18 @@ MEANING = """\
   the scans use all threads.
 - **sgemm**: `MachineLimitsBenchmark.sgemm`, ND4J's single-precision matrix product of two
   2048 x 2048 matrices into a preallocated result; GFLOP/s = 2 x 2048^3 / time. The
-  denominator of the batch search, k-means and the embedders' ceiling.
+  denominator of the batch search, k-means and the embedders' ceiling. It is what ND4J's
+  bundled OpenBLAS reaches on this shared machine, far below the CPU's AVX-512 peak; the goals
+  are relative to it, as the issue asks, so a faster BLAS would raise the bar.
 - **Per-pair kernels**: one call on one pair of vectors (`KernelBenchmark`,
   `LuceneKernelBenchmark`): ours through the Vector API (`panama`) and in plain Java
   (`scalar`), ND4J's `Transforms` / BLAS `dot` on row vectors made once, Lucene's `VectorUtil`.
   Hamming: packed 64-bit words for ours, `xorBitCount` on the same bytes for Lucene, 0/1 floats
   for ND4J (it has no packed form). Lucene has no Manhattan distance. Euclidean is the squared
-  distance for ours and Lucene, the distance for ND4J.
+  distance for ours and Lucene, the distance for ND4J. Each implementation runs in its own
+  fork, minutes apart from its peers; on this shared machine a fork whose thread keeps waiting
+  for a core reports times hundreds of times the kernel's own, so the table also gives each
+  fork's best iteration (the least disturbed) and the ratios of those.
 - **Scans**: one query's top 10 over every stored vector, all threads: the index is streamed
   once per query, so GB/s of index read is compared with the read bandwidth. 10,000 x 512
   floats (20 MB) fit in the L3 cache, so that ratio may exceed 1; 1,000,000 x 512 (2 GB) do not.
@@ -416,12 +455,20 @@ MEANING = """\
   The benchmark checks that both find the same three leading directions.
 - **k-means**: `KMeans.fit` on Fashion-MNIST projected on 128 principal components, exactly
   the given number of Lloyd iterations from seeded centroids, checked against Lloyd in double
-  precision. GFLOP/s counts the assignments only (2 x n x k x d per pass).
+  precision. GFLOP/s counts the assignments only (2 x n x k x d per pass); not a goal of the
+  issue. k = 10 assigns with the per-pair SIMD kernels (`Assigner.Strategy.JAVA`), k = 100
+  (k x d >= 4096) through one ND4J matrix product per 8,192 points and an argmin in Java
+  (`Strategy.BLAS`); each iteration also recomputes the means and the centroid shift in plain
+  Java, which the FLOP count leaves out.
 - **Embedders**: `ZooEmbedder.embedBatch` of `batch` in-memory images of the model's size,
   network batch = `batch`, one network copy. FLOPs per image are counted from the zoo's graph
   up to the embedding layer (convolutions and dense layers; `ConvFlops`); the ceiling is the
   sgemm rate divided by them. The zoo's ResNet-50 downsamples to 28 x 28 before its second
-  stage, so it has 2.2 GFLOP per image, not the 7.7 of the published network.
+  stage, so it has 2.2 GFLOP per image, not the 7.7 of the published network. The embedders
+  stay well under the ceiling: besides the convolutions' matrix products a forward pass runs
+  batch normalisation, activations, pooling and im2col copies, all bound by memory, and at
+  batch 1 each of those many small operations waits for both OpenMP threads to be scheduled,
+  which a loaded machine makes slow (docs/models.md has the oneDNN and batch-size measurements).
 - Every benchmark checks its own result once before it is timed (against a double-precision
   reference, brute force, or the peer library); a wrong result fails the run.
 - Scores are medians of the measured iterations. The machine is shared with other engineers'
