@@ -404,7 +404,7 @@ def goals_table(runs: list[Run]) -> list[str]:
                         + ("met" if b >= target else
                            f"missed by {100 * (1 - b / target):.0f}%"))
             if x != x:
-                cells.append("not measured")
+                cells.append("not run here (see the command)")
             elif x >= target:
                 cells.append(f"{x:.2f}{which}: met{best}")
             else:
