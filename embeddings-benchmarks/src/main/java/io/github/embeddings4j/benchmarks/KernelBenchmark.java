@@ -37,6 +37,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class KernelBenchmark {
 
+  static {
+    // Before ND4J loads: the same native build as the SDK's own code uses.
+    Facts.nativeBuild();
+  }
+
   /** Vector length (bits for Hamming). */
   @Param({"128", "512", "1021", "2048"})
   public int dimension;

@@ -65,6 +65,24 @@ public class LuceneKernelBenchmark {
     };
     ResultCheck.requireClose("lucene " + metric + "@" + dimension, expected, call(),
         1e-5 * Math.sqrt(dimension));
+    Facts.note("lucene.version", org.apache.lucene.util.Version.LATEST);
+    Facts.note("lucene.vectorUtilSupport", implementation());
+  }
+
+  /**
+   * The class behind {@code VectorUtil} ({@code PanamaVectorUtilSupport} when Lucene's SIMD
+   * path is on, {@code DefaultVectorUtilSupport} when not), read from its private field because
+   * Lucene's own accessor refuses callers outside Lucene. Lucene 9 on JDK 17 logs nothing about
+   * its choice, so this is the only record of it there.
+   */
+  static String implementation() {
+    try {
+      java.lang.reflect.Field f = VectorUtil.class.getDeclaredField("IMPL");
+      f.setAccessible(true);
+      return f.get(null).getClass().getSimpleName();
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return "unknown (" + e + ")";
+    }
   }
 
   private static byte[] toBytes(long[] words) {

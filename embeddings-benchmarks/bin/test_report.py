@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Tests of report.py on a made-up run whose ratios are known.
+
+    python3 -m unittest discover -s embeddings-benchmarks/bin -p 'test_*.py'
+"""
+
+import json
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import report  # noqa: E402
+
+P = report.PKG
+
+
+def entry(method, unit, values, mode="avgt", **params):
+    return {"benchmark": P + method, "mode": mode,
+            "params": {k: str(v) for k, v in params.items()},
+            "primaryMetric": {"score": sum(values) / len(values), "scoreUnit": unit,
+                              "rawData": [values]}}
+
+
+def make_run(folder: Path) -> None:
+    limits = [
+        # 2^30 bytes in 0.1 s = 10.74 GB/s; sgemm 2 * 2048^3 in 1 s = 17.18 GFLOP/s.
+        entry("MachineLimitsBenchmark.readOneThread", "ms/op", [200, 200, 900]),
+        entry("MachineLimitsBenchmark.readAllThreads", "ms/op", [100, 90, 110]),
+        entry("MachineLimitsBenchmark.sgemm", "ms/op", [1000, 1000, 1000], n=2048),
+    ]
+    kernels = []
+    for metric in ["dot", "cosine", "euclidean", "manhattan", "hamming"]:
+        kernels.append(entry("KernelBenchmark.call", "ns/op", [20], dimension=512, metric=metric,
+                             impl="panama"))
+        kernels.append(entry("KernelBenchmark.call", "ns/op", [80], dimension=512, metric=metric,
+                             impl="scalar"))
+        kernels.append(entry("KernelBenchmark.call", "ns/op", [300 if metric == "dot" else 2000],
+                             dimension=512, metric=metric, impl="nd4j"))
+        if metric != "manhattan":
+            kernels.append(entry("LuceneKernelBenchmark.call", "ns/op",
+                                 [16 if metric == "cosine" else 30], dimension=512,
+                                 metric=metric))
+    scan = [
+        # 2.048e9 bytes in 0.256 s = 8 GB/s = 0.8 of 10 GB/s... of 10.74 here: 0.745.
+        entry("ScanBenchmark.search", "ms/op", [256], rows=1000000, dimension=512, k=10),
+        entry("ScanBenchmark.search", "ms/op", [1], rows=10000, dimension=512, k=10),
+        entry("HammingScanBenchmark.search", "ms/op", [10], bits=256, rows=1000000, k=10),
+    ]
+    flops = 2.0 * 1000 * 100000 * 512
+    batch = [
+        # 1.024e11 FLOPs in 10 s = 10.24 GFLOP/s = 0.596 of 17.18.
+        entry("BatchSearchBenchmark.searchAll", "ms/op", [10000, 9000, 11000], mode="ss",
+              queries=1000, rows=100000, dimension=512, k=10),
+        entry("BatchSearchBenchmark.searchAllMatrixProduct", "ms/op", [20000], mode="ss",
+              queries=1000, rows=100000, dimension=512, k=10),
+        entry("BatchSearchBenchmark.nd4jProduct", "ms/op", [flops / 17.179869184e9 * 1e3],
+              mode="ss", queries=1000, rows=100000, dimension=512, k=10),
+    ]
+    pca = [entry("PcaBenchmark.ours", "ms/op", [2000], mode="ss", components=50),
+           entry("PcaBenchmark.nd4jPcaFactor", "ms/op", [5000], mode="ss", components=50)]
+    kmeans = [entry("KMeansBenchmark.fit", "ms/op", [110], mode="ss", k=10, iterations=10,
+                    dimension=128)]
+    embedder = [entry("EmbedderBenchmark.embed", "ms/op", [500], model="SQUEEZENET", batch=16)]
+    for name, rows in [("limits", limits), ("kernels", kernels), ("scan", scan),
+                       ("batch", batch), ("pca", pca), ("kmeans", kmeans),
+                       ("embedder", embedder)]:
+        (folder / f"{name}.json").write_text(json.dumps(rows))
+    (folder / "run.properties").write_text(
+        "java.version=17.0.15\nprofile=quick\ncommand=java -jar x quick\n"
+        "start=2026-11-29T02\\:00\\:00Z\nload.start=1.0 2.0 3.0\n")
+    (folder / "run.log").write_text(
+        "embeddings4j-fact: flops.SQUEEZENET=500000000\n"
+        "embeddings4j-fact: layer.SQUEEZENET=fire9\n"
+        "INFO: Java vector incubator API enabled; uses preferredBitSize=512; FMA enabled\n")
+
+
+class ReportTest(unittest.TestCase):
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.folder = Path(self.tmp.name) / "run"
+        self.folder.mkdir()
+        make_run(self.folder)
+        self.run = report.load(self.folder)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_limits_use_medians(self):
+        lim = report.limits(self.run)
+        self.assertAlmostEqual(lim["bw"], 2 ** 30 / 0.1 / 1e9, places=6)
+        self.assertAlmostEqual(lim["bw1"], 2 ** 30 / 0.2 / 1e9, places=6)
+        self.assertAlmostEqual(lim["sgemm"], 2 * 2048 ** 3 / 1e9, places=6)
+
+    def test_goal_ratios(self):
+        g = report.goal_values(self.run)
+        self.assertAlmostEqual(g["scan"], (2.048e9 / 0.256 / 1e9) / (2 ** 30 / 0.1 / 1e9), 6)
+        self.assertAlmostEqual(g["nd4j"], 300 / 20)        # dot is the worst
+        self.assertAlmostEqual(g["lucene"], 16 / 20)       # cosine is the worst
+        self.assertAlmostEqual(g["batch"], 1.024e11 / 10 / 1e9 / (2 * 2048 ** 3 / 1e9), 6)
+        self.assertAlmostEqual(g["pca"], 2.5)
+
+    def test_page_states_misses_by_how_much_and_why(self):
+        out = Path(self.tmp.name) / "B.md"
+        sys.argv = ["report.py", str(self.folder), "--out", str(out)]
+        report.main()
+        page = out.read_text()
+        self.assertIn("| JDK 17.0.15 |", page)
+        self.assertIn("0.80 (cosine): missed by 20%", page)      # Lucene / ours = 0.8
+        self.assertIn("15.00 (dot): met", page)         # ND4J / ours = 15
+        self.assertIn("2.50: met", page)
+        self.assertIn(report.WHY["lucene"][:40], page)
+        self.assertIn(report.WHY_LUCENE["cosine"][:40], page)
+        self.assertNotIn(report.WHY_LUCENE["hamming"][:40], page)
+        self.assertNotIn(report.WHY["pca"][:40], page)
+        self.assertIn("FMA enabled", page)
+        # SqueezeNet: 16 images in 0.5 s = 32/s; ceiling 17.18e9 / 5e8 = 34.4/s.
+        self.assertIn("| 32.00 | 0.50 | 16.00 | 34.36 | 0.93 |", page)
+
+
+if __name__ == "__main__":
+    unittest.main()
