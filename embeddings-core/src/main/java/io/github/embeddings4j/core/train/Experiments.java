@@ -39,8 +39,8 @@ import java.util.Map;
  * [docs/RESULTS.md]; {@code --work} [target/experiments], where the E3 network is saved and
  * re-used when present; {@code --epochs} [6], {@code --batch} [128], {@code --lr} [0.002],
  * {@code --schedule} [cosine], {@code --patience} [3] of the E3 network; {@code --e6-train} [1000], {@code --e6-val} [500], {@code --e6-epochs} [1];
- * {@code --e5-backbone} [6000], {@code --e5-test} [1000], {@code --e5-epochs} [5], {@code
- * --e5-backbone-epochs} [1]; {@code --seed} [42]; {@code --limit} [none]: use only the first
+ * {@code --e5-backbone} [30000], {@code --e5-test} [1000], {@code --e5-epochs} [5], {@code
+ * --e5-backbone-epochs} [2]; {@code --seed} [42]; {@code --limit} [none]: use only the first
  * n training images (and n/6 test images), a smoke run of every code path.
  */
 public final class Experiments {
@@ -471,14 +471,14 @@ public final class Experiments {
     int[] fresh = {5, 6, 7, 8, 9};
     LabeledImages.Holdout parts = data.train().holdOut(0.1, seed);
     LabeledImages backboneTrain = parts.train().selectClasses(old)
-        .samplePerClass(intOpt("e5-backbone", 6000) / 5, seed);
+        .samplePerClass(intOpt("e5-backbone", 30000) / 5, seed);
     LabeledImages backboneVal = parts.validation().selectClasses(old)
         .samplePerClass(200, seed);
     LabeledImages freshPool = parts.train().selectClasses(fresh);
     LabeledImages freshTest = data.test().selectClasses(fresh)
         .samplePerClass(intOpt("e5-test", 1000) / 5, seed);
     int epochs = intOpt("e5-epochs", 5);
-    Hyperparameters h = Hyperparameters.builder().epochs(intOpt("e5-backbone-epochs", 1))
+    Hyperparameters h = Hyperparameters.builder().epochs(intOpt("e5-backbone-epochs", 2))
         .batchSize(64).seed(seed).build();
     long t = System.nanoTime();
     TrainingResult backbone = EmbeddingTrainer.builder().architecture(Architecture.smallCnn(128))
