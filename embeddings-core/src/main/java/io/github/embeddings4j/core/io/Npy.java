@@ -28,8 +28,11 @@ import java.util.regex.Pattern;
  * bytes, then the values in C (row-major) order.
  *
  * <p>Writing: little-endian float32 ({@code <f4}), C order, format 1.0 (2.0 only if the header
- * would not fit, which no matrix needs), byte for byte what {@code np.save} writes; atomically,
- * through {@link SdkFile#writeAtomically}. Reading: format 1.0, 2.0 and 3.0; {@code <f4}, and
+ * would not fit, which no matrix needs), what {@code np.save} writes plus the data's CRC-32C as
+ * a comment after the header dict ({@code # crc32c=...}, inside the padding; NumPy ignores it);
+ * atomically, through {@link SdkFile#writeAtomically}. A file that carries the comment is
+ * refused when its data no longer match it; files without it (NumPy's own) are read as they
+ * are. Reading: format 1.0, 2.0 and 3.0; {@code <f4}, and
  * {@code >f4}, {@code <f8}, {@code >f8} converted to float; shape {@code (n, d)}, or {@code (d,)}
  * read as one row. Fortran-ordered arrays and other types are refused with the reason; damaged
  * and truncated files with a {@link DamagedFileException} naming the file.
@@ -57,6 +60,8 @@ public final class Npy {
   /** Rows of zero width take no bytes in the file; more than this many are refused. */
   static final int MAX_EMPTY_ROWS = 1 << 20;
   private static final Pattern SHAPE = Pattern.compile("['\"]shape['\"]\\s*:\\s*\\(([^)]*)\\)");
+  /** The data checksum this SDK writes after the header dict; files from NumPy have none. */
+  private static final Pattern CRC = Pattern.compile("}\\s*#\\s*crc32c=([0-9a-f]{8})\\b");
 
   private Npy() {}
 
@@ -77,8 +82,12 @@ public final class Npy {
             + rows[i].length + " components, rows[0] has " + d);
       }
     }
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    for (float[] row : rows) {
+      writeFloats(crc, row);
+    }
     SdkFile.writeAtomically(file, out -> {
-      out.write(header("(" + rows.length + ", " + d + ")"));
+      out.write(header("(" + rows.length + ", " + d + ")", crc.getValue()));
       for (float[] row : rows) {
         writeFloats(out, row);
       }
@@ -94,15 +103,26 @@ public final class Npy {
    */
   public static void write(Path file, float[] vector) throws IOException {
     Objects.requireNonNull(vector, "vector");
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    writeFloats(crc, vector);
     SdkFile.writeAtomically(file, out -> {
-      out.write(header("(" + vector.length + ",)"));
+      out.write(header("(" + vector.length + ",)", crc.getValue()));
       writeFloats(out, vector);
     });
   }
 
-  /** The preamble and padded header, in format 1.0 unless it needs 2.0. */
-  static byte[] header(String shape) {
-    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  /**
+   * The preamble and padded header, in format 1.0 unless it needs 2.0. The data's CRC-32C rides
+   * after the dict as a comment ({@code # crc32c=89abcdef}), inside the padding the format
+   * requires anyway: NumPy parses the header as a Python literal, so it reads the file as
+   * before, while {@link #read} refuses a file whose data no longer match.
+   *
+   * @param shape the shape tuple, e.g. {@code (2, 3)}
+   * @param crc the data's CRC-32C, or -1 for none
+   */
+  static byte[] header(String shape, long crc) {
+    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }"
+        + (crc < 0 ? "" : String.format(java.util.Locale.ROOT, " # crc32c=%08x", crc));
     int preamble = 10;
     int version = 1;
     if (dict.length() + 1 + preamble > 0xffff) {
@@ -123,6 +143,20 @@ public final class Npy {
     }
     buf.put(h);
     return buf.array();
+  }
+
+  /** Feeds a row's little-endian bytes to a checksum. */
+  private static void writeFloats(java.util.zip.Checksum crc, float[] v) {
+    ByteBuffer buf = ByteBuffer.allocate(4 * Math.min(v.length, 1 << 14))
+        .order(ByteOrder.LITTLE_ENDIAN);
+    int i = 0;
+    while (i < v.length) {
+      int n = Math.min(v.length - i, buf.capacity() / 4);
+      buf.clear();
+      buf.asFloatBuffer().put(v, i, n);
+      crc.update(buf.array(), 0, 4 * n);
+      i += n;
+    }
   }
 
   private static void writeFloats(OutputStream out, float[] v) throws IOException {
@@ -240,10 +274,17 @@ public final class Npy {
             + ") holds " + rows + " rows of no values; at most " + MAX_EMPTY_ROWS
             + " empty rows are read");
       }
+      Matcher declared = CRC.matcher(header);
+      java.util.zip.CRC32C crc = declared.find() ? new java.util.zip.CRC32C() : null;
       float[][] out = new float[(int) rows][(int) cols];
       byte[] buf = new byte[(int) Math.max(bytesEach, Math.min(1 << 16, cols * bytesEach))];
       for (float[] row : out) {
-        readRow(in, row, buf, bytesEach, order, file);
+        readRow(in, row, buf, bytesEach, order, file, crc);
+      }
+      if (crc != null && crc.getValue() != Long.parseLong(declared.group(1), 16)) {
+        throw new DamagedFileException(file, String.format(java.util.Locale.ROOT,
+            "data checksum mismatch: the header records crc32c=%s, the data give %08x",
+            declared.group(1), crc.getValue()));
       }
       return out;
     }
@@ -266,13 +307,16 @@ public final class Npy {
   }
 
   private static void readRow(InputStream in, float[] row, byte[] buf, int bytesEach,
-      ByteOrder order, Path file) throws IOException {
+      ByteOrder order, Path file, java.util.zip.Checksum crc) throws IOException {
     int i = 0;
     while (i < row.length) {
       int n = Math.min(row.length - i, buf.length / bytesEach);
       int got = in.readNBytes(buf, 0, n * bytesEach);
       if (got != n * bytesEach) {
         throw new DamagedFileException(file, "truncated: the data ends early");
+      }
+      if (crc != null) {
+        crc.update(buf, 0, got);
       }
       ByteBuffer bb = ByteBuffer.wrap(buf, 0, got).order(order);
       if (bytesEach == 4) {

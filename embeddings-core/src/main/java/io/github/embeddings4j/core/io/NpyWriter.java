@@ -45,6 +45,8 @@ public final class NpyWriter implements Closeable {
   private final int dimension;
   private final ByteBuffer buffer;
   private long rows;
+  private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+  private boolean committing;
   private boolean committed;
   private boolean closed;
   /** Set while a call runs: overlapping calls from two threads are refused, not interleaved. */
@@ -153,6 +155,7 @@ public final class NpyWriter implements Closeable {
           + (committed ? "committed" : "closed"));
     }
     flush();
+    committing = true;
     channel.write(ByteBuffer.wrap(header()), 0);
     channel.force(true);
     channel.close();
@@ -179,6 +182,7 @@ public final class NpyWriter implements Closeable {
 
   private void flush() throws IOException {
     buffer.flip();
+    crc.update(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
     while (buffer.hasRemaining()) {
       channel.write(buffer);
     }
@@ -186,8 +190,11 @@ public final class NpyWriter implements Closeable {
   }
 
   private byte[] header() {
+    // The data's CRC-32C as a comment after the dict (see Npy.header): NumPy ignores it, Npy.read
+    // checks it. Written at commit, when it is known; the placeholder before has none.
     String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", "
-        + dimension + "), }";
+        + dimension + "), }" + (committing ? String.format(java.util.Locale.ROOT,
+        " # crc32c=%08x", crc.getValue()) : "");
     int room = HEADER_BYTES - MAGIC.length - 2;
     StringBuilder text = new StringBuilder(dict);
     text.append(" ".repeat(room - dict.length() - 1)).append('\n');

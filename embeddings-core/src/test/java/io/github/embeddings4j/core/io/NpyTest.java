@@ -1,5 +1,7 @@
 package io.github.embeddings4j.core.io;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -69,12 +71,60 @@ class NpyTest {
     assertArrayEquals(A, Npy.read(f));
   }
 
+  /**
+   * Our bytes are NumPy's, except that the data's CRC-32C rides as a comment after the header
+   * dict, inside the padding: same preamble, same header length, same data, and the header text
+   * equal once the comment is taken out.
+   */
+  static void assertNumpysBytesPlusChecksum(byte[] numpy, byte[] ours) {
+    assertEquals(numpy.length, ours.length);
+    assertArrayEquals(Arrays.copyOf(numpy, 10), Arrays.copyOf(ours, 10), "preamble");
+    int headerEnd = numpy.length - dataLength(numpy);
+    assertArrayEquals(Arrays.copyOfRange(numpy, headerEnd, numpy.length),
+        Arrays.copyOfRange(ours, headerEnd, ours.length), "data");
+    String theirs = new String(numpy, 10, headerEnd - 10, StandardCharsets.US_ASCII);
+    String mine = new String(ours, 10, headerEnd - 10, StandardCharsets.US_ASCII);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(ours, headerEnd, ours.length - headerEnd);
+    String comment = String.format(java.util.Locale.ROOT, " # crc32c=%08x", crc.getValue());
+    assertTrue(mine.contains("} " + comment.strip()), mine);
+    assertEquals(theirs.strip(), mine.replace(comment, "").strip());
+  }
+
+  /** The data bytes of a little-endian float32 file: 4 per value of its shape. */
+  private static int dataLength(byte[] npy) {
+    String h = new String(npy, 10, npy.length - 10, StandardCharsets.US_ASCII);
+    String shape = h.substring(h.indexOf("'shape': (") + 10, h.indexOf(')'));
+    int n = 1;
+    for (String d : shape.split(",")) {
+      if (!d.isBlank()) {
+        n *= Integer.parseInt(d.strip());
+      }
+    }
+    return 4 * n;
+  }
+
   @Test
-  void writesExactlyWhatNumpyWrites() throws IOException {
+  void writesWhatNumpyWritesWithTheDataChecksumInTheHeaderPadding() throws IOException {
     Path f = dir.resolve("ours.npy");
     Npy.write(f, A);
-    assertArrayEquals(handBuiltNumpyBytes(), Files.readAllBytes(f));
-    assertArrayEquals(Files.readAllBytes(resource("f4_2x3.npy")), Files.readAllBytes(f));
+    assertNumpysBytesPlusChecksum(handBuiltNumpyBytes(), Files.readAllBytes(f));
+    assertNumpysBytesPlusChecksum(Files.readAllBytes(resource("f4_2x3.npy")),
+        Files.readAllBytes(f));
+  }
+
+  @Test
+  void anAlteredValueIsRefusedAndAFileWithoutChecksumIsNot() throws IOException {
+    Path f = dir.resolve("altered.npy");
+    Npy.write(f, A);
+    byte[] b = Files.readAllBytes(f);
+    b[b.length - 5] ^= 0x10; // one bit of one value: still a float, still the right size
+    Files.write(f, b);
+    DamagedFileException e = assertThrows(DamagedFileException.class, () -> Npy.read(f));
+    assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains("checksum"),
+        e.getMessage());
+    // NumPy's own files carry no checksum: read as before (readsNumpysFiles), unaltered.
+    assertArrayEquals(A, Npy.read(resource("f4_2x3.npy")));
   }
 
   @ParameterizedTest
@@ -89,7 +139,9 @@ class NpyTest {
     assertArrayEquals(expected, Npy.readVector(resource("vector_5.npy")));
     Path f = dir.resolve("v.npy");
     Npy.write(f, expected);
-    assertArrayEquals(Files.readAllBytes(resource("vector_5.npy")), Files.readAllBytes(f));
+    assertNumpysBytesPlusChecksum(Files.readAllBytes(resource("vector_5.npy")),
+        Files.readAllBytes(f));
+    assertArrayEquals(expected, Npy.readVector(f));
   }
 
   @Test
