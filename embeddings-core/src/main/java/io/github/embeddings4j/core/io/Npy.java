@@ -84,12 +84,12 @@ public final class Npy {
     }
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     for (float[] row : rows) {
-      writeFloats(crc, row);
+      writeFloats(crc::update, row);
     }
     SdkFile.writeAtomically(file, out -> {
       out.write(header("(" + rows.length + ", " + d + ")", crc.getValue()));
       for (float[] row : rows) {
-        writeFloats(out, row);
+        writeFloats(out::write, row);
       }
     });
   }
@@ -104,10 +104,10 @@ public final class Npy {
   public static void write(Path file, float[] vector) throws IOException {
     Objects.requireNonNull(vector, "vector");
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    writeFloats(crc, vector);
+    writeFloats(crc::update, vector);
     SdkFile.writeAtomically(file, out -> {
       out.write(header("(" + vector.length + ",)", crc.getValue()));
-      writeFloats(out, vector);
+      writeFloats(out::write, vector);
     });
   }
 
@@ -145,8 +145,13 @@ public final class Npy {
     return buf.array();
   }
 
-  /** Feeds a row's little-endian bytes to a checksum. */
-  private static void writeFloats(java.util.zip.Checksum crc, float[] v) {
+  /** Where {@link #writeFloats} puts bytes: an output stream's or a checksum's update. */
+  private interface ByteSink {
+    void accept(byte[] bytes, int offset, int length) throws IOException;
+  }
+
+  /** A row as little-endian float32 bytes, in chunks of at most 64 kB. */
+  private static void writeFloats(ByteSink out, float[] v) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(4 * Math.min(v.length, 1 << 14))
         .order(ByteOrder.LITTLE_ENDIAN);
     int i = 0;
@@ -154,23 +159,11 @@ public final class Npy {
       int n = Math.min(v.length - i, buf.capacity() / 4);
       buf.clear();
       buf.asFloatBuffer().put(v, i, n);
-      crc.update(buf.array(), 0, 4 * n);
+      out.accept(buf.array(), 0, 4 * n);
       i += n;
     }
   }
 
-  private static void writeFloats(OutputStream out, float[] v) throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(4 * Math.min(v.length, 1 << 14))
-        .order(ByteOrder.LITTLE_ENDIAN);
-    int i = 0;
-    while (i < v.length) {
-      int n = Math.min(v.length - i, buf.capacity() / 4);
-      buf.clear();
-      buf.asFloatBuffer().put(v, i, n);
-      out.write(buf.array(), 0, 4 * n);
-      i += n;
-    }
-  }
 
   /**
    * Reads a float matrix: shape {@code (n, d)} gives {@code n} rows, shape {@code (d,)} one row.
