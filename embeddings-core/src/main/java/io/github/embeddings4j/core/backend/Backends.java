@@ -186,8 +186,9 @@ public final class Backends {
       cc = m.get("cuda.deviceMajor") + "." + m.get("cuda.deviceMinor");
       memory = longOf(m.get("cuda.totalMemory"));
     }
-    return new BackendReport("CUDA", "cuda-" + cudaVersion(), name, cc, memory, cudaVersion(),
-        cudnnVersion(), threads, reason, gpuLines);
+    String cuda = cudaVersion();
+    return new BackendReport("CUDA", "cuda-" + cuda, name, cc, memory, cuda, cudnnVersion(),
+        threads, reason, gpuLines);
   }
 
   /** The CUDA runtime's version as "major.minor", read through JavaCPP's CUDA preset. */

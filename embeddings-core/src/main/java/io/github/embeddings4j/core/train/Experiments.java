@@ -407,19 +407,18 @@ public final class Experiments {
     int[] predicted = KnnClassifier.on(index, id -> trainLabels[(int) id], 5,
         KnnClassifier.Vote.MAJORITY).predictAll(queries);
     double searchSeconds = (System.nanoTime() - s) / 1e9;
-    int right = 0;
-    for (int i = 0; i < predicted.length; i++) {
-      right += predicted[i] == testLabels[i] ? 1 : 0;
-    }
     String row = String.format(Locale.ROOT, "| %s | %d | %d | %.2f MB | %.4f | %.1f |", name,
-        bits, 8 * words, 8.0 * words * train.length / 1e6, (double) right / predicted.length,
+        bits, 8 * words, 8.0 * words * train.length / 1e6, fractionRight(predicted, testLabels),
         searchSeconds);
     log("E4 " + row + " (encoding " + (s - t) / 1e9 + " s)");
     return row;
   }
 
   private static double accuracy(KnnClassifier<float[]> knn, float[][] test, int[] labels) {
-    int[] predicted = knn.predictAll(test);
+    return fractionRight(knn.predictAll(test), labels);
+  }
+
+  private static double fractionRight(int[] predicted, int[] labels) {
     int right = 0;
     for (int i = 0; i < predicted.length; i++) {
       right += predicted[i] == labels[i] ? 1 : 0;

@@ -190,7 +190,11 @@ final class FeatureNet {
    * gets the batch transposed, and its rank-4 output comes back as {@code [n, c, h, w]}.
    */
   static INDArray forward(Model model, INDArray input) {
-    boolean last = channelsLast(model);
+    return forward(model, input, channelsLast(model));
+  }
+
+  /** As {@link #forward(Model, INDArray)}, with the data format already known (hot path). */
+  static INDArray forward(Model model, INDArray input, boolean last) {
     INDArray in = last ? input.permute(0, 2, 3, 1).dup('c') : input;
     INDArray out = model instanceof ComputationGraph graph ? graph.outputSingle(false, in)
         : ((MultiLayerNetwork) model).output(in, false);

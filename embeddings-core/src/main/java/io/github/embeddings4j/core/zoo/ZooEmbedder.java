@@ -88,6 +88,8 @@ public final class ZooEmbedder implements Embedder {
   private final boolean normalize;
   private final ImageDecoder decoder;
   private final int networkBatch;
+  /** Whether the network takes {@code [n, h, w, c]} images (Keras channels-last imports). */
+  private final boolean channelsLast;
   /** Chooses the batch size from measured passes; null when the size was fixed. */
   private final BatchTuner tuner;
   private final int concurrency;
@@ -145,6 +147,8 @@ public final class ZooEmbedder implements Embedder {
       }
     }
     this.prototype = cut;
+    // Read once: every copy of the network shares the prototype's configuration.
+    this.channelsLast = FeatureNet.channelsLast(cut);
     int attached = b.oneDnnHelpers ? OneDnn.attachIfEnabled(prototype) : 0;
     int inferred = FeatureNet.dimension(prototype, chosen, format);
     if (inferred < 1) {
@@ -289,7 +293,8 @@ public final class ZooEmbedder implements Embedder {
     Model net = acquire();
     try {
       long start = System.nanoTime();
-      float[][] vectors = FeatureNet.pool(FeatureNet.forward(net, batch), pooling, normalize);
+      float[][] vectors = FeatureNet.pool(FeatureNet.forward(net, batch, channelsLast), pooling,
+          normalize);
       if (tuner != null) {
         tuner.record(n, System.nanoTime() - start);
       }
