@@ -29,32 +29,56 @@ final class PanamaVectorKernels implements Kernels {
     return LANES;
   }
 
+  // Each public kernel is a short dispatcher and each vector loop its own static method under
+  // C2's inlining limit for hot methods (FreqInlineSize, 325 bytecodes): the kernels of the
+  // first version were 345 to 429 bytecodes, so C2 compiled them as separate calls behind the
+  // provider's, which cost a 512-d dot product about a third of its time. The arithmetic, and
+  // so every result bit, is unchanged: four accumulators over blocks of four vectors, the
+  // remaining whole vectors into the first, the accumulators summed as (0 + 1) + (2 + 3), one
+  // lane reduction, then the scalar tail. Cosine keeps its six accumulators in one method by
+  // leaving an odd last vector to its scalar tail (its bits for such lengths changed then).
+
   @Override
   public float dotProduct(float[] a, int ao, float[] b, int bo, int n) {
+    int whole = n - n % LANES;
+    float sum = whole == 0 ? 0f : dotVectors(a, ao, b, bo, whole);
+    return whole == n ? sum : dotTail(a, ao, b, bo, whole, n, sum);
+  }
+
+  private static float dotVectors(float[] a, int ao, float[] b, int bo, int whole) {
+    final VectorSpecies<Float> sp = SPECIES;
+    final int l = LANES;
+    final int l2 = 2 * l;
+    final int l3 = 3 * l;
+    FloatVector acc0 = FloatVector.zero(sp);
+    FloatVector acc1 = FloatVector.zero(sp);
+    FloatVector acc2 = FloatVector.zero(sp);
+    FloatVector acc3 = FloatVector.zero(sp);
     int i = 0;
-    float sum = 0f;
-    if (n >= LANES) {
-      FloatVector acc0 = FloatVector.zero(SPECIES);
-      FloatVector acc1 = FloatVector.zero(SPECIES);
-      FloatVector acc2 = FloatVector.zero(SPECIES);
-      FloatVector acc3 = FloatVector.zero(SPECIES);
-      for (int bound = n - 4 * LANES; i <= bound; i += 4 * LANES) {
-        acc0 = FloatVector.fromArray(SPECIES, a, ao + i)
-            .fma(FloatVector.fromArray(SPECIES, b, bo + i), acc0);
-        acc1 = FloatVector.fromArray(SPECIES, a, ao + i + LANES)
-            .fma(FloatVector.fromArray(SPECIES, b, bo + i + LANES), acc1);
-        acc2 = FloatVector.fromArray(SPECIES, a, ao + i + 2 * LANES)
-            .fma(FloatVector.fromArray(SPECIES, b, bo + i + 2 * LANES), acc2);
-        acc3 = FloatVector.fromArray(SPECIES, a, ao + i + 3 * LANES)
-            .fma(FloatVector.fromArray(SPECIES, b, bo + i + 3 * LANES), acc3);
-      }
-      for (int bound = n - LANES; i <= bound; i += LANES) {
-        acc0 = FloatVector.fromArray(SPECIES, a, ao + i)
-            .fma(FloatVector.fromArray(SPECIES, b, bo + i), acc0);
-      }
-      sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    for (int bound = whole - 4 * l; i <= bound; i += 4 * l) {
+      int p = ao + i;
+      int q = bo + i;
+      acc0 = FloatVector.fromArray(sp, a, p)
+          .fma(FloatVector.fromArray(sp, b, q), acc0);
+      acc1 = FloatVector.fromArray(sp, a, p + l)
+          .fma(FloatVector.fromArray(sp, b, q + l), acc1);
+      acc2 = FloatVector.fromArray(sp, a, p + l2)
+          .fma(FloatVector.fromArray(sp, b, q + l2), acc2);
+      acc3 = FloatVector.fromArray(sp, a, p + l3)
+          .fma(FloatVector.fromArray(sp, b, q + l3), acc3);
     }
-    for (; i < n; i++) {
+    for (; i < whole; i += l) {
+      int p = ao + i;
+      int q = bo + i;
+      acc0 = FloatVector.fromArray(sp, a, p)
+          .fma(FloatVector.fromArray(sp, b, q), acc0);
+    }
+    return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+  }
+
+  private static float dotTail(float[] a, int ao, float[] b, int bo, int from, int n,
+      float sum) {
+    for (int i = from; i < n; i++) {
       sum = Math.fma(a[ao + i], b[bo + i], sum);
     }
     return sum;
@@ -62,43 +86,45 @@ final class PanamaVectorKernels implements Kernels {
 
   @Override
   public float cosine(float[] a, int ao, float[] b, int bo, int n) {
-    int i = 0;
-    float dot = 0f;
-    float na = 0f;
-    float nb = 0f;
-    if (n >= LANES) {
-      // Two sets of three accumulators: enough independent chains to hide FMA latency
-      // without spilling registers.
-      FloatVector dot0 = FloatVector.zero(SPECIES);
-      FloatVector dot1 = FloatVector.zero(SPECIES);
-      FloatVector na0 = FloatVector.zero(SPECIES);
-      FloatVector na1 = FloatVector.zero(SPECIES);
-      FloatVector nb0 = FloatVector.zero(SPECIES);
-      FloatVector nb1 = FloatVector.zero(SPECIES);
-      for (int bound = n - 2 * LANES; i <= bound; i += 2 * LANES) {
-        FloatVector x0 = FloatVector.fromArray(SPECIES, a, ao + i);
-        FloatVector y0 = FloatVector.fromArray(SPECIES, b, bo + i);
-        FloatVector x1 = FloatVector.fromArray(SPECIES, a, ao + i + LANES);
-        FloatVector y1 = FloatVector.fromArray(SPECIES, b, bo + i + LANES);
-        dot0 = x0.fma(y0, dot0);
-        na0 = x0.fma(x0, na0);
-        nb0 = y0.fma(y0, nb0);
-        dot1 = x1.fma(y1, dot1);
-        na1 = x1.fma(x1, na1);
-        nb1 = y1.fma(y1, nb1);
-      }
-      for (int bound = n - LANES; i <= bound; i += LANES) {
-        FloatVector x0 = FloatVector.fromArray(SPECIES, a, ao + i);
-        FloatVector y0 = FloatVector.fromArray(SPECIES, b, bo + i);
-        dot0 = x0.fma(y0, dot0);
-        na0 = x0.fma(x0, na0);
-        nb0 = y0.fma(y0, nb0);
-      }
-      dot = dot0.add(dot1).reduceLanes(VectorOperators.ADD);
-      na = na0.add(na1).reduceLanes(VectorOperators.ADD);
-      nb = nb0.add(nb1).reduceLanes(VectorOperators.ADD);
+    // Whole pairs of vectors only; what is left (under two vectors) goes to the scalar tail,
+    // which keeps this method small enough for C2 to inline.
+    final int l2 = 2 * LANES;
+    int pairs = n - n % l2;
+    if (pairs == 0) {
+      return cosineTail(a, ao, b, bo, 0, n, 0f, 0f, 0f);
     }
-    for (; i < n; i++) {
+    // Two sets of three accumulators: enough independent chains to hide FMA latency without
+    // spilling registers.
+    final VectorSpecies<Float> sp = SPECIES;
+    final int l = LANES;
+    FloatVector dot0 = FloatVector.zero(sp);
+    FloatVector dot1 = FloatVector.zero(sp);
+    FloatVector na0 = FloatVector.zero(sp);
+    FloatVector na1 = FloatVector.zero(sp);
+    FloatVector nb0 = FloatVector.zero(sp);
+    FloatVector nb1 = FloatVector.zero(sp);
+    for (int i = 0; i < pairs; i += l2) {
+      int p = ao + i;
+      int q = bo + i;
+      FloatVector x0 = FloatVector.fromArray(sp, a, p);
+      FloatVector y0 = FloatVector.fromArray(sp, b, q);
+      FloatVector x1 = FloatVector.fromArray(sp, a, p + l);
+      FloatVector y1 = FloatVector.fromArray(sp, b, q + l);
+      dot0 = x0.fma(y0, dot0);
+      na0 = x0.fma(x0, na0);
+      nb0 = y0.fma(y0, nb0);
+      dot1 = x1.fma(y1, dot1);
+      na1 = x1.fma(x1, na1);
+      nb1 = y1.fma(y1, nb1);
+    }
+    return cosineTail(a, ao, b, bo, pairs, n, dot0.add(dot1).reduceLanes(VectorOperators.ADD),
+        na0.add(na1).reduceLanes(VectorOperators.ADD),
+        nb0.add(nb1).reduceLanes(VectorOperators.ADD));
+  }
+
+  private static float cosineTail(float[] a, int ao, float[] b, int bo, int from, int n,
+      float dot, float na, float nb) {
+    for (int i = from; i < n; i++) {
       float x = a[ao + i];
       float y = b[bo + i];
       dot = Math.fma(x, y, dot);
@@ -110,70 +136,90 @@ final class PanamaVectorKernels implements Kernels {
 
   @Override
   public float squareDistance(float[] a, int ao, float[] b, int bo, int n) {
-    int i = 0;
-    float sum = 0f;
-    if (n >= LANES) {
-      FloatVector acc0 = FloatVector.zero(SPECIES);
-      FloatVector acc1 = FloatVector.zero(SPECIES);
-      FloatVector acc2 = FloatVector.zero(SPECIES);
-      FloatVector acc3 = FloatVector.zero(SPECIES);
-      for (int bound = n - 4 * LANES; i <= bound; i += 4 * LANES) {
-        FloatVector d0 = FloatVector.fromArray(SPECIES, a, ao + i)
-            .sub(FloatVector.fromArray(SPECIES, b, bo + i));
-        FloatVector d1 = FloatVector.fromArray(SPECIES, a, ao + i + LANES)
-            .sub(FloatVector.fromArray(SPECIES, b, bo + i + LANES));
-        FloatVector d2 = FloatVector.fromArray(SPECIES, a, ao + i + 2 * LANES)
-            .sub(FloatVector.fromArray(SPECIES, b, bo + i + 2 * LANES));
-        FloatVector d3 = FloatVector.fromArray(SPECIES, a, ao + i + 3 * LANES)
-            .sub(FloatVector.fromArray(SPECIES, b, bo + i + 3 * LANES));
-        acc0 = d0.fma(d0, acc0);
-        acc1 = d1.fma(d1, acc1);
-        acc2 = d2.fma(d2, acc2);
-        acc3 = d3.fma(d3, acc3);
-      }
-      for (int bound = n - LANES; i <= bound; i += LANES) {
-        FloatVector d0 = FloatVector.fromArray(SPECIES, a, ao + i)
-            .sub(FloatVector.fromArray(SPECIES, b, bo + i));
-        acc0 = d0.fma(d0, acc0);
-      }
-      sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
-    }
-    for (; i < n; i++) {
+    int whole = n - n % LANES;
+    float sum = whole == 0 ? 0f : squareVectors(a, ao, b, bo, whole);
+    for (int i = whole; i < n; i++) {
       float d = a[ao + i] - b[bo + i];
       sum = Math.fma(d, d, sum);
     }
     return sum;
   }
 
+  private static float squareVectors(float[] a, int ao, float[] b, int bo, int whole) {
+    final VectorSpecies<Float> sp = SPECIES;
+    final int l = LANES;
+    final int l2 = 2 * l;
+    final int l3 = 3 * l;
+    FloatVector acc0 = FloatVector.zero(sp);
+    FloatVector acc1 = FloatVector.zero(sp);
+    FloatVector acc2 = FloatVector.zero(sp);
+    FloatVector acc3 = FloatVector.zero(sp);
+    int i = 0;
+    for (int bound = whole - 4 * l; i <= bound; i += 4 * l) {
+      int p = ao + i;
+      int q = bo + i;
+      FloatVector d0 = FloatVector.fromArray(sp, a, p)
+          .sub(FloatVector.fromArray(sp, b, q));
+      FloatVector d1 = FloatVector.fromArray(sp, a, p + l)
+          .sub(FloatVector.fromArray(sp, b, q + l));
+      FloatVector d2 = FloatVector.fromArray(sp, a, p + l2)
+          .sub(FloatVector.fromArray(sp, b, q + l2));
+      FloatVector d3 = FloatVector.fromArray(sp, a, p + l3)
+          .sub(FloatVector.fromArray(sp, b, q + l3));
+      acc0 = d0.fma(d0, acc0);
+      acc1 = d1.fma(d1, acc1);
+      acc2 = d2.fma(d2, acc2);
+      acc3 = d3.fma(d3, acc3);
+    }
+    for (; i < whole; i += l) {
+      int p = ao + i;
+      int q = bo + i;
+      FloatVector d0 = FloatVector.fromArray(sp, a, p)
+          .sub(FloatVector.fromArray(sp, b, q));
+      acc0 = d0.fma(d0, acc0);
+    }
+    return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+  }
+
   @Override
   public float manhattan(float[] a, int ao, float[] b, int bo, int n) {
-    int i = 0;
-    float sum = 0f;
-    if (n >= LANES) {
-      FloatVector acc0 = FloatVector.zero(SPECIES);
-      FloatVector acc1 = FloatVector.zero(SPECIES);
-      FloatVector acc2 = FloatVector.zero(SPECIES);
-      FloatVector acc3 = FloatVector.zero(SPECIES);
-      for (int bound = n - 4 * LANES; i <= bound; i += 4 * LANES) {
-        acc0 = acc0.add(FloatVector.fromArray(SPECIES, a, ao + i)
-            .sub(FloatVector.fromArray(SPECIES, b, bo + i)).abs());
-        acc1 = acc1.add(FloatVector.fromArray(SPECIES, a, ao + i + LANES)
-            .sub(FloatVector.fromArray(SPECIES, b, bo + i + LANES)).abs());
-        acc2 = acc2.add(FloatVector.fromArray(SPECIES, a, ao + i + 2 * LANES)
-            .sub(FloatVector.fromArray(SPECIES, b, bo + i + 2 * LANES)).abs());
-        acc3 = acc3.add(FloatVector.fromArray(SPECIES, a, ao + i + 3 * LANES)
-            .sub(FloatVector.fromArray(SPECIES, b, bo + i + 3 * LANES)).abs());
-      }
-      for (int bound = n - LANES; i <= bound; i += LANES) {
-        acc0 = acc0.add(FloatVector.fromArray(SPECIES, a, ao + i)
-            .sub(FloatVector.fromArray(SPECIES, b, bo + i)).abs());
-      }
-      sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
-    }
-    for (; i < n; i++) {
+    int whole = n - n % LANES;
+    float sum = whole == 0 ? 0f : manhattanVectors(a, ao, b, bo, whole);
+    for (int i = whole; i < n; i++) {
       sum += Math.abs(a[ao + i] - b[bo + i]);
     }
     return sum;
+  }
+
+  private static float manhattanVectors(float[] a, int ao, float[] b, int bo, int whole) {
+    final VectorSpecies<Float> sp = SPECIES;
+    final int l = LANES;
+    final int l2 = 2 * l;
+    final int l3 = 3 * l;
+    FloatVector acc0 = FloatVector.zero(sp);
+    FloatVector acc1 = FloatVector.zero(sp);
+    FloatVector acc2 = FloatVector.zero(sp);
+    FloatVector acc3 = FloatVector.zero(sp);
+    int i = 0;
+    for (int bound = whole - 4 * l; i <= bound; i += 4 * l) {
+      int p = ao + i;
+      int q = bo + i;
+      acc0 = acc0.add(FloatVector.fromArray(sp, a, p)
+          .sub(FloatVector.fromArray(sp, b, q)).abs());
+      acc1 = acc1.add(FloatVector.fromArray(sp, a, p + l)
+          .sub(FloatVector.fromArray(sp, b, q + l)).abs());
+      acc2 = acc2.add(FloatVector.fromArray(sp, a, p + l2)
+          .sub(FloatVector.fromArray(sp, b, q + l2)).abs());
+      acc3 = acc3.add(FloatVector.fromArray(sp, a, p + l3)
+          .sub(FloatVector.fromArray(sp, b, q + l3)).abs());
+    }
+    for (; i < whole; i += l) {
+      int p = ao + i;
+      int q = bo + i;
+      acc0 = acc0.add(FloatVector.fromArray(sp, a, p)
+          .sub(FloatVector.fromArray(sp, b, q)).abs());
+    }
+    return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
   }
 
   @Override
