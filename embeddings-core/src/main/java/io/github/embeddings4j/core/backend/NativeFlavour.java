@@ -86,6 +86,9 @@ public final class NativeFlavour {
 
   private static String chooseOnce() {
     boolean cuda = Backends.choose();
+    if (!cuda && "linux-x86_64".equals(platform()) && !nd4jAlreadyLoaded()) {
+      OpenBlasCore.applyBeforeLoad(cpuFlags(Path.of("/proc/cpuinfo")));
+    }
     String user = System.getProperty(PROPERTY);
     if (user != null) {
       LOG.debug("ND4J native flavour set by the user: {}={}", PROPERTY, user);

@@ -1,0 +1,113 @@
+package io.github.embeddings4j.core.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The OpenBLAS kernel choice: the decision table, and in fresh JVMs (OpenBLAS reads the variable
+ * once, when it loads) that the core set is the core OpenBLAS runs, that the user's environment
+ * variable and {@code -Dembeddings4j.openblasCore=off} win, and that the SGEMM results agree.
+ */
+class OpenBlasCoreTest {
+
+  private static final Set<String> AVX512 =
+      Set.of("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl");
+
+  @Test
+  void choosesFromTheCpuFlags() {
+    assertEquals("SkylakeX", OpenBlasCore.choose(AVX512, null, null));
+    assertEquals("Haswell", OpenBlasCore.choose(Set.of("avx", "avx2", "fma"), null, null));
+    // AVX-512 without BW/VL (Knights Landing) is not the Skylake-X set.
+    assertEquals("Haswell",
+        OpenBlasCore.choose(Set.of("avx2", "fma", "avx512f", "avx512cd"), "auto", null));
+    assertNull(OpenBlasCore.choose(Set.of("sse4_2", "avx"), null, null));
+    assertNull(OpenBlasCore.choose(Set.of(), null, null));
+  }
+
+  @Test
+  void theUsersVariableAndTheSwitchWin() {
+    assertNull(OpenBlasCore.choose(AVX512, null, "Haswell"));
+    assertNull(OpenBlasCore.choose(AVX512, "off", null));
+    assertNull(OpenBlasCore.choose(AVX512, "OFF", null));
+    assertEquals("Zen", OpenBlasCore.choose(AVX512, "Zen", null));
+  }
+
+  @Test
+  void theCoreSetIsTheCoreOpenBlasRunsAndGivesTheSameProduct() throws Exception {
+    String expected = OpenBlasCore.choose(NativeFlavour.cpuFlags(Path.of("/proc/cpuinfo")),
+        null, null);
+    assumeTrue(expected != null && "linux-x86_64".equals(NativeFlavour.platform()),
+        "needs a linux-x86_64 CPU with AVX2 or AVX-512");
+    String auto = runChild(List.of(), Map.of());
+    assertTrue(auto.contains("applied=" + expected + " "), auto);
+    assertTrue(auto.contains("loaded=" + expected.toLowerCase(Locale.ROOT) + " "), auto);
+
+    String off = runChild(List.of("-D" + OpenBlasCore.PROPERTY + "=off"), Map.of());
+    assertTrue(off.contains("applied=null "), off);
+
+    String env = runChild(List.of(), Map.of(OpenBlasCore.ENV, "Haswell"));
+    assertTrue(env.contains("applied=null loaded=haswell "), env);
+
+    // Different kernels, the same product within float rounding.
+    assertEquals(checksum(auto), checksum(off), 1e-3 * Math.abs(checksum(off)));
+    assertEquals(checksum(auto), checksum(env), 1e-3 * Math.abs(checksum(env)));
+  }
+
+  private static double checksum(String out) {
+    int i = out.indexOf("sum=");
+    return Double.parseDouble(out.substring(i + 4).trim().split("\\s+")[0]);
+  }
+
+  private static String runChild(List<String> jvmArgs, Map<String, String> env)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmArgs);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Child.class.getName());
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().remove(OpenBlasCore.ENV);
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    return out;
+  }
+
+  /** Selects, multiplies two seeded 300 x 300 matrices, and prints what OpenBLAS ran. */
+  public static final class Child {
+
+    private Child() {}
+
+    /**
+     * Runs the child.
+     *
+     * @param args none
+     */
+    public static void main(String[] args) {
+      NativeFlavour.select();
+      Nd4j.getRandom().setSeed(7);
+      INDArray a = Nd4j.rand(DataType.FLOAT, 300, 300);
+      INDArray b = Nd4j.rand(DataType.FLOAT, 300, 300);
+      double sum = a.mmul(b).sumNumber().doubleValue();
+      System.out.println("applied=" + OpenBlasCore.applied() + " loaded=" + OpenBlasCore.loaded()
+          + " sum=" + sum + " ");
+    }
+  }
+}
