@@ -34,7 +34,11 @@ final class Facts {
     String chosen = NativeFlavour.select();
     if (!nativeBuildNoted) {
       nativeBuildNoted = true;
-      note("nd4j.nativeFlavour", chosen.isEmpty() ? "plain" : chosen.substring(1));
+      // What JavaCPP really loaded (it can differ from the property): touch ND4J once.
+      org.nd4j.linalg.factory.Nd4j.getBackend();
+      String loaded = NativeFlavour.loadedFlavour();
+      String f = loaded != null ? loaded : chosen;
+      note("nd4j.nativeFlavour", f.isEmpty() ? "plain" : f.substring(1));
     }
   }
 

@@ -174,7 +174,12 @@ public final class Backends {
     List<String> gpuLines = gpus.stream().map(Gpu::describe).toList();
     if (!"CUDA".equals(backend)) {
       String platform = org.bytedeco.javacpp.Loader.getPlatform();
-      return new BackendReport("CPU", platform + flavour, cpuModel(), "",
+      // The build loaded, not the one asked for; and the BLAS kernels OpenBLAS runs.
+      String loaded = NativeFlavour.loadedFlavour();
+      String blas = OpenBlasCore.loaded();
+      String build = platform + (loaded != null ? loaded : flavour)
+          + (blas != null ? ", OpenBLAS " + blas : "");
+      return new BackendReport("CPU", build, cpuModel(), "",
           org.bytedeco.javacpp.Pointer.maxBytes(), "", "", threads, reason, gpuLines);
     }
     String name = "";

@@ -81,7 +81,45 @@ public final class NativeFlavour {
    * @return {@code true} when {@link #select()} is a oneDNN flavour
    */
   public static boolean isOneDnn() {
-    return CHOSEN.startsWith("-onednn");
+    String loaded = loadedBuild();
+    return loaded != null ? loaded.contains("-onednn") : CHOSEN.startsWith("-onednn");
+  }
+
+  /**
+   * The flavour JavaCPP actually loaded, in the form of {@link #select()}: {@code ""} for the
+   * plain build, else e.g. {@code "-onednn-avx2"}.
+   *
+   * @return the extension loaded, or null before ND4J has loaded its CPU library
+   */
+  public static String loadedFlavour() {
+    String build = loadedBuild();
+    String platform = platform();
+    if (build == null) {
+      return null;
+    }
+    return build.startsWith(platform) ? build.substring(platform.length()) : build;
+  }
+
+  /**
+   * The build of ND4J's native CPU library that JavaCPP actually loaded, from the library's
+   * path: e.g. {@code "linux-x86_64-onednn-avx2"}, or {@code "linux-x86_64"} for the plain one.
+   * This, not the property, is the truth: JavaCPP loads a flavour whose jar is on the class path
+   * even when the property names another (see the POM of {@code embeddings-core}).
+   *
+   * @return the build's folder name, or null before ND4J has loaded it (or on the CUDA backend)
+   */
+  public static String loadedBuild() {
+    try {
+      String path = org.bytedeco.javacpp.Loader.getLoadedLibraries().get("nd4jcpu");
+      if (path == null) {
+        return null;
+      }
+      Path dir = Path.of(path).getParent();
+      return dir == null ? path : dir.getFileName().toString();
+    } catch (RuntimeException | LinkageError e) {
+      LOG.debug("cannot ask JavaCPP what it loaded: {}", e.toString());
+      return null;
+    }
   }
 
   private static String chooseOnce() {
@@ -108,8 +146,21 @@ public final class NativeFlavour {
     String platform = platform();
     Set<String> flags = "linux-x86_64".equals(platform) ? cpuFlags(Path.of("/proc/cpuinfo")) : Set.of();
     ClassLoader loader = NativeFlavour.class.getClassLoader();
-    String choice = choose(platform, flags, System.getProperty(OVERRIDE),
-        ext -> loader.getResource(BINDINGS + platform + ext + "/libjnind4jcpu.so") != null);
+    Predicate<String> jarPresent =
+        ext -> loader.getResource(BINDINGS + platform + ext + "/libjnind4jcpu.so") != null;
+    String choice = choose(platform, flags, System.getProperty(OVERRIDE), jarPresent);
+    if (choice.isEmpty() && !flags.isEmpty()) {
+      for (String ext : PREFERENCE) {
+        if (jarPresent.test(ext) && !supported(ext, flags)) {
+          // JavaCPP would load it anyway (it loads any flavour whose jar it finds), and the
+          // first instruction the CPU lacks would kill the JVM.
+          LOG.error("The ND4J build {}{} is on the class path but this CPU lacks its "
+              + "instructions; JavaCPP will load it anyway and the JVM may crash with an illegal "
+              + "instruction. Exclude org.nd4j:nd4j-native:{}{} from your dependencies.",
+              platform, ext, platform, ext);
+        }
+      }
+    }
     if (!choice.isEmpty()) {
       System.setProperty(PROPERTY, choice);
       LOG.info("ND4J native flavour: {}{} (CPU flags; override with -D{}=...)", platform, choice,

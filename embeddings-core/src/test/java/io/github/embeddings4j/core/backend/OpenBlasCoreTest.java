@@ -68,6 +68,18 @@ class OpenBlasCoreTest {
     assertEquals(checksum(auto), checksum(env), 1e-3 * Math.abs(checksum(env)));
   }
 
+  @Test
+  void theFlavourChosenIsTheFlavourLoaded() throws Exception {
+    // JavaCPP loads any flavour whose jar it finds, whatever the property says; the build must
+    // therefore carry exactly the flavour NativeFlavour asks for (it once carried -avx2 beside
+    // -onednn-avx2, and oneDNN was never loaded).
+    String out = runChild(List.of(), Map.of());
+    int i = out.indexOf("chosen=");
+    String[] parts = out.substring(i).split("\\s+");
+    assertEquals(parts[0].substring("chosen=".length()),
+        parts[1].substring("loadedFlavour=".length()), out);
+  }
+
   private static double checksum(String out) {
     int i = out.indexOf("sum=");
     return Double.parseDouble(out.substring(i + 4).trim().split("\\s+")[0]);
@@ -108,6 +120,8 @@ class OpenBlasCoreTest {
       double sum = a.mmul(b).sumNumber().doubleValue();
       System.out.println("applied=" + OpenBlasCore.applied() + " loaded=" + OpenBlasCore.loaded()
           + " sum=" + sum + " ");
+      System.out.println("chosen=[" + NativeFlavour.select() + "] loadedFlavour=["
+          + NativeFlavour.loadedFlavour() + "] ");
     }
   }
 }
