@@ -150,6 +150,7 @@ public final class ZooEmbedder implements Embedder {
     // Read once: every copy of the network shares the prototype's configuration.
     this.channelsLast = FeatureNet.channelsLast(cut);
     int attached = b.oneDnnHelpers ? OneDnn.attachIfEnabled(prototype) : 0;
+    FusedAdd.apply(prototype);
     int inferred = FeatureNet.dimension(prototype, chosen, format);
     if (inferred < 1) {
       // Shape inference does not know every vertex: one forward pass on a blank image does.
@@ -251,20 +252,19 @@ public final class ZooEmbedder implements Embedder {
   /** Decodes one network batch, runs it, and fills in the results. */
   private void embedChunk(List<? extends ImageSource> chunk, EmbeddingResult[] results, int at) {
     int size = format.size();
-    float[] input = new float[chunk.size() * size];
-    int[] slot = new int[chunk.size()];
+    int m = chunk.size();
+    float[] input = new float[m * size];
+    boolean[] ok = new boolean[m];
+    Decoding.forEach(m, i -> ok[i] = prepare(chunk.get(i), input, i * size, results, at + i));
+    // Move the images that decoded next to each other, in order.
+    int[] slot = new int[m];
     int n = 0;
-    for (int i = 0; i < chunk.size(); i++) {
-      ImageSource source = chunk.get(i);
-      try {
-        BufferedImage image = decoder.decode(source);
-        format.write(image, input, n * size);
+    for (int i = 0; i < m; i++) {
+      if (ok[i]) {
+        if (n != i) {
+          System.arraycopy(input, i * size, input, n * size, size);
+        }
         slot[n++] = i;
-      } catch (EmbeddingException e) {
-        results[at + i] = new EmbeddingResult.Failure(source.name(), e);
-      } catch (RuntimeException | OutOfMemoryError e) {
-        results[at + i] = new EmbeddingResult.Failure(source.name(),
-            new EmbeddingException(source.name(), "cannot decode: " + e, e));
       }
     }
     if (n == 0) {
@@ -272,7 +272,7 @@ public final class ZooEmbedder implements Embedder {
     }
     float[][] vectors;
     try {
-      vectors = run(n == chunk.size() ? input : Arrays.copyOf(input, n * size), n);
+      vectors = run(n == m ? input : Arrays.copyOf(input, n * size), n);
     } catch (RuntimeException e) {
       for (int k = 0; k < n; k++) {
         String name = chunk.get(slot[k]).name();
@@ -284,6 +284,27 @@ public final class ZooEmbedder implements Embedder {
     for (int k = 0; k < n; k++) {
       results[at + slot[k]] = new EmbeddingResult.Success(chunk.get(slot[k]).name(), vectors[k]);
     }
+  }
+
+  /**
+   * Decodes, resizes and crops one image into {@code input} at {@code offset}; on failure
+   * records it in {@code results[index]}.
+   *
+   * @return whether the image is in {@code input}
+   */
+  private boolean prepare(ImageSource source, float[] input, int offset,
+      EmbeddingResult[] results, int index) {
+    try {
+      BufferedImage image = decoder.decode(source);
+      format.write(image, input, offset);
+      return true;
+    } catch (EmbeddingException e) {
+      results[index] = new EmbeddingResult.Failure(source.name(), e);
+    } catch (RuntimeException | OutOfMemoryError e) {
+      results[index] = new EmbeddingResult.Failure(source.name(),
+          new EmbeddingException(source.name(), "cannot decode: " + e, e));
+    }
+    return false;
   }
 
   /** Runs {@code n} prepared images through one copy of the network. */
@@ -324,6 +345,8 @@ public final class ZooEmbedder implements Embedder {
       if (oneDnnHelpers) {
         OneDnn.attachIfEnabled(copy);
       }
+      // Clones rebuild their vertices from the configuration: replace the additions again.
+      FusedAdd.apply(copy);
       return copy;
     }
     try {

@@ -101,6 +101,19 @@ public final class LayerProfile {
         }
         run.run();
         double t = median(reps, run);
+        if (v.hasLayer() && v.getLayer() instanceof org.deeplearning4j.nn.layers.convolution
+            .ConvolutionLayer && System.getProperty("builtin") != null) {
+          java.lang.reflect.Field hf = org.deeplearning4j.nn.layers.convolution.ConvolutionLayer
+              .class.getDeclaredField("helper");
+          hf.setAccessible(true);
+          Object h = hf.get(v.getLayer());
+          hf.set(v.getLayer(), null);
+          run.run();
+          double tb = median(reps, run);
+          hf.set(v.getLayer(), h);
+          System.out.printf(Locale.ROOT, "BUILTIN %-28s oneDNN %8.2f ms builtin %8.2f ms%n",
+              v.getVertexName(), t * 1e3, tb * 1e3);
+        }
         sum += t;
         double[] k = byKind.computeIfAbsent(kind, x -> new double[3]);
         k[0] += t;
