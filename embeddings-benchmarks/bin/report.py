@@ -45,20 +45,24 @@ WHY = {
         "core taken by another job, that time counts as lost bandwidth. The in-cache row of the "
         "scan table shows the kernel's own speed where memory is not the bound."),
     "nd4j": (
-        "first, the load: where the median and the best-iteration ratios differ by orders of "
-        "magnitude, the kernel's thread was waiting for a core during most iterations (a "
-        "512-d dot product takes tens of nanoseconds, and iterations of this fork took up to "
-        "thousands of times that), so the median measures the machine, not the kernel; "
-        "second, the worst metric is the one where ND4J's per-pair call is cheapest: for dot product "
-        "the benchmark calls BLAS `dot` through `Nd4j.getBlasWrapper()`, a single JNI call into "
-        "`cblas_sdot` on existing buffers, where `Transforms.cosineSim` and the distances "
-        "build an op and run it through the executioner (a hundred times longer). Against "
-        "that JNI round trip our call has to take under a tenth of its time; on a loaded "
-        "machine the short call of ours is stretched by the same preemptions."),
+        "the worst metric is the one where ND4J's per-pair call is cheapest: for dot product "
+        "the benchmark calls BLAS `dot` through `Nd4j.getBlasWrapper()`, one JNI call into "
+        "`cblas_sdot` on buffers made in setup (about 0.4-0.5 us), where `Transforms.cosineSim` "
+        "and the distances build an op and run it through the executioner (tens of "
+        "microseconds). Ours must then take under a tenth of a JNI round trip: a 512-d dot "
+        "product is 64 loads of 64 bytes, and a Java array's data starts 16 bytes past the "
+        "object's 8-byte-aligned start, so wherever the heap puts the two arrays most of those "
+        "loads straddle two cache lines; that placement changes from fork to fork and moved "
+        "one fork's time by up to a third (compare the best-iteration column). Until session 3 "
+        "our kernels were also too large for C2 to inline (345-429 bytecodes, over "
+        "FreqInlineSize 325), which cost the 512-d dot product about 18 ns of 45."),
     "lucene": (
-        "the metric named is the one where Lucene's call was fastest relative to ours; a call "
-        "takes tens of nanoseconds, so on a machine loaded by other jobs one fork's time moves "
-        "by more than the difference between two good kernels."),
+        "the metric named is the one where Lucene's call was fastest relative to ours. Both "
+        "kernels do the same loads and fused multiply-adds at the widest vectors (on JDK 17 "
+        "Lucene 9 runs scalar loops, on JDK 25 Lucene 10 its Panama ones); each fork places "
+        "the arrays anew, and whether the 64-byte loads straddle cache lines moves a fork by "
+        "more than the gap between two good kernels, so a ratio a few percent under 1 is "
+        "within that spread; two forks per kernel in the quick profile, more in full."),
     "batch": (
         "FlatIndex answers many queries with SIMD kernels that read each stored row once for "
         "four queries: four multiply-adds per five vector loads, so the loop is bound by loads, "
@@ -79,19 +83,20 @@ WHY_LUCENE = {
     "hamming": (
         "ours and Lucene's `xorBitCount` do the same work, `Long.bitCount` of the XOR over the "
         "same eight 64-bit words (our Vector-API provider keeps the scalar loop: `popcnt` "
-        "already does 64 bits an instruction), so the gap is the noise of a 10-60 ns call."),
+        "already does 64 bits an instruction), so the gap is the noise of a 10 ns call."),
     "dot": (
         "on JDK 17 Lucene runs its scalar loop (its log says the JDK is too old for its "
-        "Panama path), so a ratio below 1 there is the load, as the best-iteration column "
-        "shows; on JDK 25 Lucene 10's Panama `dotProduct` is a four-accumulator FMA loop at "
-        "the widest vectors, like ours, and a gap that repeats across runs would be real."),
+        "Panama path); on JDK 25 Lucene 10's Panama `dotProduct` is a four-accumulator FMA "
+        "loop at the widest vectors, like ours, and a gap that repeats across runs would be "
+        "real."),
     "cosine": (
         "Lucene computes the dot product and both norms in one pass with separate "
-        "accumulators, as ours does; a persistent gap would point at our six-accumulator "
-        "loop spilling registers on 256-bit vectors."),
+        "accumulators, as ours does (two sets of three, 286 bytecodes, inlined by C2); before "
+        "session 3 ours was too large to inline and ran 15-20% behind Lucene 10's."),
     "euclidean": (
         "Lucene 10's `squareDistance` uses four accumulators of (a - b) squared with FMA, as "
-        "ours does; the gap is noise unless it repeats."),
+        "ours does (324 bytecodes, inlined); the gap is within the fork-to-fork spread unless "
+        "it repeats."),
 }
 
 

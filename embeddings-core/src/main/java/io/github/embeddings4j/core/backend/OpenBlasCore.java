@@ -12,16 +12,15 @@ import org.slf4j.LoggerFactory;
  * all x86-64 cores, which picks its kernels from the CPU's family and model number when it loads.
  * CPUs newer than that release are not in its table and get the fallback, the SSE3 kernels of
  * 2004's Prescott: on this project's development machine (Xeon, family 6 model 207, AVX-512),
- * ND4J's SGEMM ran at 36 GFLOP/s with {@code sgemm_kernel_PRESCOTT} and at 140 GFLOP/s with the
- * SkylakeX kernels, and a ResNet50 forward pass (which DL4J runs as im2col and SGEMM) 1.4x
- * faster. OpenBLAS takes a core name from the environment variable {@value #ENV}, read when the
- * library loads; Java cannot set environment variables, so this class calls the C library's
- * {@code setenv} through JNA (which ND4J already brings) before ND4J's first use.
+ * ND4J's SGEMM ran at 36 GFLOP/s with {@code sgemm_kernel_PRESCOTT}, at 113 GFLOP/s with the
+ * Haswell kernels. OpenBLAS takes a core name from the environment variable {@value #ENV}, read
+ * when the library loads; Java cannot set environment variables, so this class calls the C
+ * library's {@code setenv} through JNA (which ND4J already brings) before ND4J's first use.
  *
- * <p>What it sets is decided from the CPU's flags ({@link #choose}): {@code SkylakeX} with the
- * AVX-512 foundation, DQ, BW and VL sets, {@code Haswell} with AVX2 and FMA, nothing otherwise.
- * On CPUs that OpenBLAS recognises this names the kernels it would choose itself, or their
- * equivalent. It never overrides: a {@value #ENV} already in the environment wins, and {@code
+ * <p>What it sets is decided from the CPU's flags ({@link #choose}): {@code Haswell} with AVX2
+ * and FMA (AVX-512 CPUs included), nothing otherwise. Not {@code SkylakeX}: under those kernels
+ * OpenBLAS 0.3.19's {@code dsyevd} returned wrong eigenvectors on this machine (its SGEMM was
+ * right, and 1.8x faster than Haswell's: 205 against 113 GFLOP/s on 2 cores). It never overrides: a {@value #ENV} already in the environment wins, and {@code
  * -D}{@value #PROPERTY}{@code =off} turns it off ({@code =Haswell} or another OpenBLAS core name
  * forces that core). {@link NativeFlavour#select()} calls it; {@link #loaded()} says which core
  * OpenBLAS runs once ND4J is up.
@@ -59,9 +58,10 @@ public final class OpenBlasCore {
     if (!p.equalsIgnoreCase("auto") && !p.isEmpty()) {
       return p;
     }
-    if (flags.containsAll(Set.of("avx512f", "avx512dq", "avx512bw", "avx512vl"))) {
-      return "SkylakeX";
-    }
+    // Haswell's kernels also on AVX-512 CPUs: OpenBLAS 0.3.19's SkylakeX kernels multiply
+    // correctly (SGEMM 1.8x faster than Haswell's here) but its LAPACK dsyevd returned wrong
+    // eigenvectors under them (relative residual 0.5-0.8 at n = 100 to 784, 1e-15 with
+    // Haswell's), which PCA relies on. SkylakeX only when asked for by name.
     if (flags.containsAll(Set.of("avx2", "fma"))) {
       return "Haswell";
     }
