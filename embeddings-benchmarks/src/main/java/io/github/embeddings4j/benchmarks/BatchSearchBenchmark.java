@@ -152,6 +152,19 @@ public class BatchSearchBenchmark {
   }
 
   /**
+   * Every query's top k through the SIMD kernels (each row read once for four queries), the
+   * route below {@code BatchScorer.MIN_QUERIES}.
+   *
+   * @return the neighbours
+   */
+  @Benchmark
+  @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g",
+      "-Dembeddings4j.matrixProduct.minQueries=2147483647"})
+  public List<List<Neighbor>> searchAllKernels() {
+    return index.searchAll(batch, k);
+  }
+
+  /**
    * The bare product of the queries with every vector through ND4J, no selection.
    *
    * @return the product

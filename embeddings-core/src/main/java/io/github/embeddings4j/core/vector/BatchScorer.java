@@ -1,6 +1,7 @@
 package io.github.embeddings4j.core.vector;
 
 import io.github.embeddings4j.api.StandardMetric;
+import io.github.embeddings4j.core.backend.NativeFlavour;
 import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -14,8 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * a copy of the data into ND4J's off-heap memory and a native call per block, so it can win
  * only from some number of queries on, and against kernels that read each row once for four
  * queries it did not win at all on the reference machine; {@code FlatIndex} therefore uses it
- * only from {@link #MIN_QUERIES} queries, which is "never" unless set (see {@code
- * docs/vector-math.md}).
+ * only from {@link #MIN_QUERIES} queries (512 with ND4J's oneDNN build, never with the others;
+ * see {@code docs/vector-math.md}).
  *
  * <p>The Euclidean form loses precision when two vectors are much closer than they are long
  * (cancellation); {@link io.github.embeddings4j.core.search.FlatIndex} therefore recomputes the
@@ -34,15 +35,20 @@ public final class BatchScorer {
   public static final String MIN_QUERIES_PROPERTY = "embeddings4j.matrixProduct.minQueries";
 
   /**
-   * The number of queries from which {@code FlatIndex.searchAll} goes through matrix products.
-   * By default never: measured on the reference machine (see {@code docs/vector-math.md}), the
-   * SIMD kernels that read each row once for four queries beat ND4J's CPU matrix product at
-   * every batch size tried, up to 4,096 queries. Where the BLAS is faster (more cores, an
-   * optimised ND4J native flavour), set {@value #MIN_QUERIES_PROPERTY} after running {@code
-   * BatchCrossover} there.
+   * The number of queries from which {@code FlatIndex.searchAll} goes through matrix products:
+   * {@value #ONEDNN_MIN_QUERIES} when ND4J's oneDNN build is loaded (its matrix product runs at
+   * about 220 GFLOP/s on the reference machine's 2 cores, and overtook the SIMD kernels between
+   * 256 and 384 queries over 100,000 x 512 rows: 1.35x at 384 and 512, 1.5-1.8x at 1,024; see
+   * {@code docs/vector-math.md}), else never (with the other builds' matrix product the kernels
+   * won at every batch size tried, up to 4,096 queries). {@value #MIN_QUERIES_PROPERTY} sets
+   * it; run {@code BatchCrossover} on your machine to choose. Both routes return the same
+   * neighbours.
    */
   public static final int MIN_QUERIES = Integer.getInteger(MIN_QUERIES_PROPERTY,
-      Integer.MAX_VALUE);
+      NativeFlavour.isOneDnn() ? BatchScorer.ONEDNN_MIN_QUERIES : Integer.MAX_VALUE);
+
+  /** The default of {@link #MIN_QUERIES} with the oneDNN build. */
+  public static final int ONEDNN_MIN_QUERIES = 512;
 
   /** Below this many stored vectors the per-pair kernels always win (the copy dominates). */
   public static final int MIN_ROWS = 1024;
