@@ -64,13 +64,14 @@ WHY = {
         "more than the gap between two good kernels, so a ratio a few percent under 1 is "
         "within that spread; two forks per kernel in the quick profile, more in full."),
     "batch": (
-        "the default route is the one FlatIndex picks for 1,000 queries: matrix products "
-        "(BatchScorer) with ND4J's oneDNN build, whose product of this shape runs near the "
-        "SGEMM rate; the route pays copying each 16 MiB block of rows into ND4J's memory, the "
-        "selection of candidates from a 1,000 x rows score block and the exact re-ranking of "
-        "the candidates. The SIMD kernels read each row once for four queries: four "
-        "multiply-adds per five vector loads, bound by loads, where a blocked matrix product "
-        "keeps a tile of queries and rows in registers."),
+        "the default route for 1,000 queries is matrix products (BatchScorer) with ND4J's "
+        "oneDNN build; the product itself (the peer row) takes well under half of the route's "
+        "time, the rest is the route's own work: copying each 16 MiB block of rows into "
+        "ND4J's memory on every search, a top-k pass over the 1,000 x rows score block, and "
+        "the exact re-ranking of the candidates. Until session 3 the denominator was the "
+        "slower `INDArray.mmuli` route and OpenBLAS ran its Prescott fallback kernels, when "
+        "the SIMD kernels (the forced row) reached 1.3-1.7x that rate. Keeping the index's "
+        "rows in ND4J's memory between searches and a faster selection are the next steps."),
     "pca": (
         "Both fits spend their time in the same native BLAS/LAPACK: the covariance product "
         "(ours, ssyrk) or the SVD (ND4J); when the machine is loaded the native threads "
