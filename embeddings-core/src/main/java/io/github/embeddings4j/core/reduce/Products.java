@@ -63,7 +63,6 @@ final class Products {
   static float[] timesTransposedBlas(float[] a, int n, int d, float[] b, int m) {
     float[] c = new float[n * m];
     try (INDArray bt = Nd4j.create(b, new long[] {m, d}, 'c')) {
-      INDArray btT = bt.transpose();
       float[] block = new float[Math.min(n, BLOCK_ROWS) * d];
       for (int start = 0; start < n; start += BLOCK_ROWS) {
         int rows = Math.min(BLOCK_ROWS, n - start);
@@ -71,7 +70,9 @@ final class Products {
         System.arraycopy(a, start * d, src, 0, rows * d);
         try (INDArray x = Nd4j.create(src, new long[] {rows, d}, 'c');
             INDArray out = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, m}, 'c')) {
-          x.mmul(btT, out);
+          // Nd4j.gemm rather than INDArray.mmul: with ND4J's oneDNN build it ran 2.4x faster
+          // on the same matrices (docs/models.md).
+          Nd4j.gemm(x, bt, out, false, true, 1.0, 0.0);
           float[] part = out.data().asFloat();
           System.arraycopy(part, 0, c, start * m, rows * m);
         }
