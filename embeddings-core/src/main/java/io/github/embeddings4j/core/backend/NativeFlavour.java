@@ -21,17 +21,24 @@ import org.slf4j.LoggerFactory;
  * embedders of this SDK call it first thing. It sets the property only when
  *
  * <ul>
- *   <li>the user has not set it (a {@code -Djavacpp.platform.extension=...} always wins; set it
- *       to the empty string to force the plain build),</li>
+ *   <li>the user has not set it (a {@code -Djavacpp.platform.extension=...} is left as it is;
+ *       to run the plain build, leave the flavour jar off the class path, see below),</li>
  *   <li>the platform is {@code linux-x86_64} and {@code /proc/cpuinfo} lists the flags the build
  *       needs, and</li>
  *   <li>the jar of that build is on the class path (the {@code nd4j-native} artifact with the
  *       classifier {@code linux-x86_64-avx2} or {@code linux-x86_64-onednn-avx2}).</li>
  * </ul>
  *
- * <p>Otherwise nothing is set and JavaCPP loads the plain build. The override {@value
- * #OVERRIDE} ({@code plain}, {@code avx2}, {@code avx512}, {@code onednn-avx2}, {@code
- * onednn-avx512}) names the flavour to use when its jar is present.
+ * <p>Otherwise nothing is set. Note what JavaCPP does with the property: it narrows the
+ * preset's list of extensions to those the property ends with and tries them from the last, and
+ * a flavour whose jar it finds is loaded even when the property names another (with both the
+ * {@code -avx2} and {@code -onednn-avx2} jars present it loads {@code -avx2}, whatever is set;
+ * with only a flavour jar and the plain one, that flavour, even when the property is empty). So
+ * the class path decides, and {@code embeddings-core} ships exactly one flavour jar; {@link
+ * #loadedFlavour()} tells what was loaded. The override {@value #OVERRIDE} ({@code plain},
+ * {@code avx2}, {@code avx512}, {@code onednn-avx2}, {@code onednn-avx512}) names the flavour
+ * to ask for when its jar is present; with the jars above it cannot undo what the class path
+ * holds.
  */
 public final class NativeFlavour {
 
