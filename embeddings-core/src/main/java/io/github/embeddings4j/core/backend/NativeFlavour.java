@@ -131,8 +131,12 @@ public final class NativeFlavour {
 
   private static String chooseOnce() {
     boolean cuda = Backends.choose();
-    if (!cuda && "linux-x86_64".equals(platform()) && !nd4jAlreadyLoaded()) {
-      OpenBlasCore.applyBeforeLoad(cpuFlags(Path.of("/proc/cpuinfo")));
+    String platform = platform();
+    // Read once: the OpenBLAS kernels and the flavour are both chosen from them.
+    Set<String> flags = "linux-x86_64".equals(platform) ? cpuFlags(Path.of("/proc/cpuinfo"))
+        : Set.of();
+    if (!cuda && !flags.isEmpty() && !nd4jAlreadyLoaded()) {
+      OpenBlasCore.applyBeforeLoad(flags);
     }
     String user = System.getProperty(PROPERTY);
     if (user != null) {
@@ -150,8 +154,6 @@ public final class NativeFlavour {
           + "stays as it is (call select() before the first use of ND4J, or set -D{})", PROPERTY);
       return "";
     }
-    String platform = platform();
-    Set<String> flags = "linux-x86_64".equals(platform) ? cpuFlags(Path.of("/proc/cpuinfo")) : Set.of();
     ClassLoader loader = NativeFlavour.class.getClassLoader();
     Predicate<String> jarPresent =
         ext -> loader.getResource(BINDINGS + platform + ext + "/libjnind4jcpu.so") != null;
