@@ -61,8 +61,12 @@ WHY = {
         "kernels do the same loads and fused multiply-adds at the widest vectors (on JDK 17 "
         "Lucene 9 runs scalar loops, on JDK 25 Lucene 10 its Panama ones); each fork places "
         "the arrays anew, and whether the 64-byte loads straddle cache lines moves a fork by "
-        "more than the gap between two good kernels, so a ratio a few percent under 1 is "
-        "within that spread; two forks per kernel in the quick profile, more in full."),
+        "up to a third. The spread between runs is as large as the gaps: in session 3, on the "
+        "same code and an idle machine, our 512-d cosine over Lucene 10's measured 58.5 / 65.0 "
+        "ns in one 4-fork run and 66.1 / 55.5 ns in a 6-fork run (JMH runs all forks of one "
+        "benchmark before the next, so a drift of the machine lands on one side). Ratios "
+        "within about 15% of 1 are a tie at this resolution; a gap that repeats across runs "
+        "and in the best-iteration column would be real."),
     "batch": (
         "the default route for 1,000 queries is matrix products (BatchScorer) with ND4J's "
         "oneDNN build; the product itself (the peer row) takes well under half of the route's "
