@@ -10,8 +10,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * The two runs of the whole suite: {@code quick} (under 10 minutes on 2 quiet cores: the goal
- * dimension 512 only, short iterations, two forks for the per-pair kernels) and {@code full} (every parameter, the iteration counts
- * of the annotations, two forks for the per-pair kernels). A profile is a list of groups, each
+ * dimension 512 only, short iterations, two forks for the per-pair kernels) and {@code full}
+ * (every parameter, the iteration counts of the annotations, two forks for the per-pair
+ * kernels). A profile is a list of groups, each
  * one JMH run with its own result file, so that the groups' settings do not leak into each
  * other (JMH's command-line options apply to every benchmark of a run).
  */

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * <p>What it sets is decided from the CPU's flags ({@link #choose}): {@code Haswell} with AVX2
  * and FMA (AVX-512 CPUs included), nothing otherwise. Not {@code SkylakeX}: under those kernels
  * OpenBLAS 0.3.19's {@code dsyevd} returned wrong eigenvectors on this machine (its SGEMM was
- * right, and 1.8x faster than Haswell's: 205 against 113 GFLOP/s on 2 cores). It never overrides: a {@value #ENV} already in the environment wins, and {@code
+ * right, and 1.8x faster than Haswell's: 205 against 113 GFLOP/s on 2 cores). It never
+ * overrides: a {@value #ENV} already in the environment wins, and {@code
  * -D}{@value #PROPERTY}{@code =off} turns it off ({@code =Haswell} or another OpenBLAS core name
  * forces that core). {@link NativeFlavour#select()} calls it; {@link #loaded()} says which core
  * OpenBLAS runs once ND4J is up.

@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
  * 8 and 16 images (real work, not extra), then it keeps the size with the most images per
  * second ({@link #networkBatchSize()}); {@link Builder#networkBatchSize(int)} fixes a size
  * instead. An image's vector can differ in its last bits with the images that share its forward
- * pass: fix the size where runs must agree bit for bit. An image that fails becomes an {@link EmbeddingResult.Failure}; the others
- * are embedded. {@link #embedEach} streams a long sequence or a folder tree through in batches.
+ * pass: fix the size where runs must agree bit for bit. An image that fails becomes an {@link
+ * EmbeddingResult.Failure}; the others are embedded. {@link #embedEach} streams a long sequence or a folder tree through in batches.
  *
  * <p><b>Threads.</b> A DL4J network is not safe for concurrent inference, so the embedder keeps a
  * small pool of copies of the network (up to {@link Builder#concurrency(int)}, created when
