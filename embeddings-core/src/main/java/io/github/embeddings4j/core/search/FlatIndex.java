@@ -455,28 +455,39 @@ public final class FlatIndex extends BaseIndex<float[]> {
     int candidates = (int) Math.min(n, 2L * k);
     TopK[] approx = newHeaps(nq, candidates);
     int queryBatch = Math.max(1, Math.min(nq, BatchScorer.QUERY_BATCH));
-    float[][] queryBlocks = new float[(nq + queryBatch - 1) / queryBatch][];
-    for (int qb = 0; qb < queryBlocks.length; qb++) {
-      int from = qb * queryBatch;
-      int to = Math.min(nq, from + queryBatch);
-      float[] flat = new float[(to - from) * dimension];
-      for (int q = from; q < to; q++) {
-        System.arraycopy(queries[q], 0, flat, (q - from) * dimension, dimension);
+    float[] rowTerms = route == Route.COSINE ? inverseNorms(n)
+        : route == Route.DOT ? null : negativeHalfNorms(n);
+    BatchScorer.Queries[] queryBlocks =
+        new BatchScorer.Queries[(nq + queryBatch - 1) / queryBatch];
+    int blockRows = Math.min(n, rowsPerBlock);
+    try (BatchScorer.Scores scores = BatchScorer.Scores.allocate((long) queryBatch * blockRows);
+        BatchScorer.Rows rowMatrix = BatchScorer.rowBuffer(blockRows, dimension)) {
+      for (int qb = 0; qb < queryBlocks.length; qb++) {
+        int from = qb * queryBatch;
+        int to = Math.min(nq, from + queryBatch);
+        float[] flat = new float[(to - from) * dimension];
+        for (int q = from; q < to; q++) {
+          System.arraycopy(queries[q], 0, flat, (q - from) * dimension, dimension);
+        }
+        queryBlocks[qb] = BatchScorer.queries(flat, to - from, dimension);
       }
-      queryBlocks[qb] = flat;
-    }
-    for (int b = 0; b < blocks.size(); b++) {
-      int rowStart = b * rowsPerBlock;
-      int rows = Math.min(rowsPerBlock, n - rowStart);
-      if (rows <= 0) {
-        break;
-      }
-      try (BatchScorer.Rows rowMatrix = BatchScorer.rows(blocks.get(b), rows, dimension)) {
+      for (int b = 0; b < blocks.size(); b++) {
+        int rowStart = b * rowsPerBlock;
+        int rows = Math.min(rowsPerBlock, n - rowStart);
+        if (rows <= 0) {
+          break;
+        }
+        loadBlock(rowMatrix, blocks.get(b), rows);
         for (int qb = 0; qb < queryBlocks.length; qb++) {
-          int from = qb * queryBatch;
-          int to = Math.min(nq, from + queryBatch);
-          float[] scores = rowMatrix.dotProducts(queryBlocks[qb], to - from);
-          selectApproximate(scores, from, to, rowStart, rows, queryNorms, approx);
+          rowMatrix.dotProducts(queryBlocks[qb], scores);
+          selectApproximate(scores, qb * queryBatch, queryBlocks[qb].count(), rowStart,
+              queryNorms, rowTerms, approx);
+        }
+      }
+    } finally {
+      for (BatchScorer.Queries q : queryBlocks) {
+        if (q != null) {
+          q.close();
         }
       }
     }
@@ -504,39 +515,153 @@ public final class FlatIndex extends BaseIndex<float[]> {
     return heaps;
   }
 
-  /** Turns a block of scores into approximate distances and offers them, queries in parallel. */
-  private void selectApproximate(float[] scores, int qFrom, int qTo, int rowStart, int rows,
-      float[] queryNorms, TopK[] approx) {
-    int count = qTo - qFrom;
-    int parts = Math.min(threads, count);
+  /** Copies a storage block into ND4J's buffer, split among the search threads. */
+  private void loadBlock(BatchScorer.Rows rowMatrix, float[] block, int rows) {
+    rowMatrix.resize(rows);
+    int parts = Math.min(threads, Math.max(1, rows / 1024));
     List<Runnable> tasks = new ArrayList<>(parts);
     for (int p = 0; p < parts; p++) {
-      int from = qFrom + (int) ((long) count * p / parts);
-      int to = qFrom + (int) ((long) count * (p + 1) / parts);
+      int from = (int) ((long) rows * p / parts);
+      int to = (int) ((long) rows * (p + 1) / parts);
+      tasks.add(() -> rowMatrix.copyRows(block, from, to));
+    }
+    SearchThreads.runAll(tasks);
+  }
+
+  /** {@code 1 / |x|} of the first n rows, 0 for a zero row (whose cosine is taken as 0). */
+  private float[] inverseNorms(int n) {
+    float[] inverse = new float[n];
+    for (int r = 0; r < n; r++) {
+      float sq = squareNorms[r];
+      inverse[r] = sq == 0f ? 0f : (float) (1.0 / Math.sqrt(sq));
+    }
+    return inverse;
+  }
+
+  /** {@code -|x|^2 / 2} of the first n rows (exact: halving a float is). */
+  private float[] negativeHalfNorms(int n) {
+    float[] terms = new float[n];
+    for (int r = 0; r < n; r++) {
+      terms[r] = -0.5f * squareNorms[r];
+    }
+    return terms;
+  }
+
+  /**
+   * Turns a block of scores into approximate distances and offers them, queries in parallel;
+   * {@code rowTerms} are the rows' {@link #inverseNorms} for cosine, {@link #negativeHalfNorms}
+   * for Euclidean.
+   * Each thread copies one query's scores at a time into an array of its own (32 KB for 8,192
+   * rows, so it stays in the cache) and runs a loop of one metric with no branch but the
+   * comparison with the heap's bound, which rejects almost every row.
+   */
+  private void selectApproximate(BatchScorer.Scores scores, int qFrom, int count, int rowStart,
+      float[] queryNorms, float[] rowTerms, TopK[] approx) {
+    int parts = Math.min(threads, count);
+    int rows = scores.rows();
+    List<Runnable> tasks = new ArrayList<>(parts);
+    for (int p = 0; p < parts; p++) {
+      int from = (int) ((long) count * p / parts);
+      int to = (int) ((long) count * (p + 1) / parts);
       tasks.add(() -> {
-        for (int q = from; q < to; q++) {
+        float[] row = new float[rows];
+        for (int j = from; j < to; j++) {
+          scores.copyQuery(j, row);
+          int q = qFrom + j;
           TopK heap = approx[q];
-          int base = (q - qFrom) * rows;
-          float qn = queryNorms[q];
-          double bound = heap.bound();
-          for (int r = 0; r < rows; r++) {
-            float s = scores[base + r];
-            int row = rowStart + r;
-            double dist = switch (route) {
-              case DOT -> -(double) s;
-              case COSINE -> 1.0 - (double) ScalarVectorKernels
-                  .cosineFromSums(s, qn, squareNorms[row]);
-              default -> Math.max(0.0, (double) qn + squareNorms[row] - 2.0 * s);
-            };
-            if (!(dist > bound)) {
-              heap.offer(dist, row);
-              bound = heap.bound();
-            }
+          switch (route) {
+            case DOT -> offerDot(row, rows, rowStart, heap);
+            case COSINE -> offerCosine(row, rows, rowStart, queryNorms[q], rowTerms, heap);
+            default -> offerSquared(row, rows, rowStart, queryNorms[q], squareNorms, rowTerms,
+                heap);
           }
         }
       });
     }
     SearchThreads.runAll(tasks);
+  }
+
+  // Each loop offers a row when its approximate distance is not above the heap's bound, as a
+  // plain loop would, but finds the next such row with a SIMD filter over float values that
+  // can only let more rows through (its threshold is lowered past the rounding of the float
+  // arithmetic); the exact double test then decides. A heap that is not yet full takes every
+  // row, one at a time.
+
+  private static void offerDot(float[] scores, int rows, int rowStart, TopK heap) {
+    int r = 0;
+    while (r < rows) {
+      double bound = heap.bound();
+      if (!Double.isNaN(bound)) {
+        r = VectorMath.firstAtLeast(scores, r, rows, floatAtMost(-bound));
+        if (r == rows) {
+          return;
+        }
+      }
+      double dist = -(double) scores[r];
+      if (!(dist > bound)) {
+        heap.offer(dist, rowStart + r);
+      }
+      r++;
+    }
+  }
+
+  private static void offerCosine(float[] scores, int rows, int rowStart, float queryNorm,
+      float[] inverseNorms, TopK heap) {
+    // Unclamped 1 - cos: only the ranking matters here, the candidates are measured again.
+    double inverseQuery = queryNorm == 0f ? 0.0 : 1.0 / Math.sqrt(queryNorm);
+    int r = 0;
+    while (r < rows) {
+      double bound = heap.bound();
+      if (!Double.isNaN(bound) && inverseQuery > 0.0) {
+        // 1 - s w q <= bound  <=>  s w >= (1 - bound) / q
+        r = VectorMath.firstScaledAtLeast(scores, inverseNorms, rowStart, r, rows,
+            loosened((1.0 - bound) / inverseQuery));
+        if (r == rows) {
+          return;
+        }
+      }
+      double dist = 1.0 - scores[r] * inverseQuery * inverseNorms[rowStart + r];
+      if (!(dist > bound)) {
+        heap.offer(dist, rowStart + r);
+      }
+      r++;
+    }
+  }
+
+  private static void offerSquared(float[] scores, int rows, int rowStart, float queryNorm,
+      float[] squareNorms, float[] negativeHalfNorms, TopK heap) {
+    int r = 0;
+    while (r < rows) {
+      double bound = heap.bound();
+      if (!Double.isNaN(bound)) {
+        // |q|^2 + |x|^2 - 2 s <= bound  <=>  s - |x|^2 / 2 >= (|q|^2 - bound) / 2
+        r = VectorMath.firstShiftedAtLeast(scores, negativeHalfNorms, rowStart, r, rows,
+            loosened(((double) queryNorm - bound) / 2.0));
+        if (r == rows) {
+          return;
+        }
+      }
+      double dist = (double) queryNorm + squareNorms[rowStart + r] - 2.0 * scores[r];
+      if (!(dist > bound)) {
+        heap.offer(Math.max(0.0, dist), rowStart + r);
+      }
+      r++;
+    }
+  }
+
+  /** The largest float not above x. */
+  private static float floatAtMost(double x) {
+    float f = (float) x;
+    return f > x ? Math.nextDown(f) : f;
+  }
+
+  /**
+   * A float threshold below x by more than the rounding of one float product or sum whose
+   * exact value is x (relative 2^-24): a filter value that reaches x in exact arithmetic
+   * reaches this in float.
+   */
+  private static float loosened(double x) {
+    return floatAtMost(x - Math.abs(x) * 0x1p-20 - Float.MIN_NORMAL);
   }
 
   /**

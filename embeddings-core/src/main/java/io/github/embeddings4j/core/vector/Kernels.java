@@ -49,4 +49,38 @@ interface Kernels {
     out[2] = squareDistance(q2, 0, x, xo, n);
     out[3] = squareDistance(q3, 0, x, xo, n);
   }
+
+  /**
+   * The first {@code i} in {@code [from, to)} with {@code a[i] >= t}, else {@code to}. With
+   * the two variants below, the filter of a top-k selection: almost every value fails it.
+   * Implementations compute each value in float exactly as written, so all give the same index.
+   */
+  default int firstAtLeast(float[] a, int from, int to, float t) {
+    for (int i = from; i < to; i++) {
+      if (a[i] >= t) {
+        return i;
+      }
+    }
+    return to;
+  }
+
+  /** As {@link #firstAtLeast} for {@code a[i] * w[i + shift] >= t}. */
+  default int firstScaledAtLeast(float[] a, float[] w, int shift, int from, int to, float t) {
+    for (int i = from; i < to; i++) {
+      if (a[i] * w[i + shift] >= t) {
+        return i;
+      }
+    }
+    return to;
+  }
+
+  /** As {@link #firstAtLeast} for {@code a[i] + b[i + shift] >= t}. */
+  default int firstShiftedAtLeast(float[] a, float[] b, int shift, int from, int to, float t) {
+    for (int i = from; i < to; i++) {
+      if (a[i] + b[i + shift] >= t) {
+        return i;
+      }
+    }
+    return to;
+  }
 }

@@ -414,4 +414,63 @@ final class PanamaVectorKernels implements Kernels {
     out[2] = s2;
     out[3] = s3;
   }
+
+  // The selection filters: one compare per vector, and a scalar search only inside the rare
+  // vector with a lane at or above the threshold (mask.firstTrue()).
+
+  @Override
+  public int firstAtLeast(float[] a, int from, int to, float t) {
+    int i = from;
+    for (int bound = to - LANES; i <= bound; i += LANES) {
+      VectorMask<Float> m = FloatVector.fromArray(SPECIES, a, i)
+          .compare(VectorOperators.GE, t);
+      if (m.anyTrue()) {
+        return i + m.firstTrue();
+      }
+    }
+    for (; i < to; i++) {
+      if (a[i] >= t) {
+        return i;
+      }
+    }
+    return to;
+  }
+
+  @Override
+  public int firstScaledAtLeast(float[] a, float[] w, int shift, int from, int to, float t) {
+    int i = from;
+    for (int bound = to - LANES; i <= bound; i += LANES) {
+      VectorMask<Float> m = FloatVector.fromArray(SPECIES, a, i)
+          .mul(FloatVector.fromArray(SPECIES, w, i + shift))
+          .compare(VectorOperators.GE, t);
+      if (m.anyTrue()) {
+        return i + m.firstTrue();
+      }
+    }
+    for (; i < to; i++) {
+      if (a[i] * w[i + shift] >= t) {
+        return i;
+      }
+    }
+    return to;
+  }
+
+  @Override
+  public int firstShiftedAtLeast(float[] a, float[] b, int shift, int from, int to, float t) {
+    int i = from;
+    for (int bound = to - LANES; i <= bound; i += LANES) {
+      VectorMask<Float> m = FloatVector.fromArray(SPECIES, a, i)
+          .add(FloatVector.fromArray(SPECIES, b, i + shift))
+          .compare(VectorOperators.GE, t);
+      if (m.anyTrue()) {
+        return i + m.firstTrue();
+      }
+    }
+    for (; i < to; i++) {
+      if (a[i] + b[i + shift] >= t) {
+        return i;
+      }
+    }
+    return to;
+  }
 }

@@ -288,6 +288,67 @@ public final class VectorMath {
   }
 
   /**
+   * The first index in {@code [from, to)} whose value is at least {@code threshold}: the filter
+   * a top-k selection runs over a block of scores, on the SIMD kernels (one comparison per
+   * vector register of scores).
+   *
+   * @param values the values
+   * @param from the first index searched
+   * @param to one past the last
+   * @param threshold the value to reach
+   * @return the first {@code i} with {@code values[i] >= threshold}, or {@code to} if none
+   * @throws IndexOutOfBoundsException if the range is not inside the array
+   */
+  public static int firstAtLeast(float[] values, int from, int to, float threshold) {
+    Objects.checkFromToIndex(from, to, values.length);
+    return KERNELS.firstAtLeast(values, from, to, threshold);
+  }
+
+  /**
+   * As {@link #firstAtLeast} for the products {@code values[i] * weights[i + shift]}, each
+   * rounded to float.
+   *
+   * @param values the values
+   * @param weights the weights, read from {@code from + shift} to {@code to + shift}
+   * @param shift where the weights of {@code values[from]} start, less {@code from}
+   * @param from the first index searched
+   * @param to one past the last
+   * @param threshold the value to reach
+   * @return the first such {@code i}, or {@code to} if none
+   * @throws IndexOutOfBoundsException if either range is not inside its array
+   */
+  public static int firstScaledAtLeast(float[] values, float[] weights, int shift, int from,
+      int to, float threshold) {
+    Objects.checkFromToIndex(from, to, values.length);
+    if (to > from) {
+      Objects.checkFromToIndex(from + shift, to + shift, weights.length);
+    }
+    return KERNELS.firstScaledAtLeast(values, weights, shift, from, to, threshold);
+  }
+
+  /**
+   * As {@link #firstAtLeast} for the sums {@code values[i] + offsets[i + shift]}, each rounded
+   * to float.
+   *
+   * @param values the values
+   * @param offsets the terms added, read from {@code from + shift} to {@code to + shift}
+   * @param shift where the terms of {@code values[from]} start, less {@code from}
+   * @param from the first index searched
+   * @param to one past the last
+   * @param threshold the value to reach
+   * @return the first such {@code i}, or {@code to} if none
+   * @throws IndexOutOfBoundsException if either range is not inside its array
+   */
+  public static int firstShiftedAtLeast(float[] values, float[] offsets, int shift, int from,
+      int to, float threshold) {
+    Objects.checkFromToIndex(from, to, values.length);
+    if (to > from) {
+      Objects.checkFromToIndex(from + shift, to + shift, offsets.length);
+    }
+    return KERNELS.firstShiftedAtLeast(values, offsets, shift, from, to, threshold);
+  }
+
+  /**
    * The squared Euclidean norm.
    *
    * @param v a vector

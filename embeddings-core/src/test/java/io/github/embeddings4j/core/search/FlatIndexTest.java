@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.embeddings4j.api.DistanceMetric;
 import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.StandardMetric;
+import io.github.embeddings4j.core.vector.BatchScorer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -107,6 +108,37 @@ class FlatIndexTest {
     List<List<Neighbor>> batched = gemm.searchAll(queries, 5);
     List<List<Neighbor>> scanned = scan.searchAll(queries, 5);
     for (int q = 0; q < queries.length; q++) {
+      assertSameNeighbors(scanned.get(q), batched.get(q), 0.0, metric + " q" + q);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = StandardMetric.class,
+      names = {"DOT_PRODUCT", "COSINE", "EUCLIDEAN", "SQUARED_EUCLIDEAN"})
+  void matrixProductRouteKeepsTiesZeroRowsAndExactMatches(StandardMetric metric) {
+    // Rows repeated (ties the filter must not drop), a zero row, queries equal to stored rows
+    // (distance 0, where |q|^2 + |x|^2 - 2 q.x cancels), and more queries than one product
+    // takes (BatchScorer.QUERY_BATCH), so two query blocks share the score buffer.
+    int d = 16;
+    float[][] base = random(21, 600, d);
+    float[][] data = new float[1800][];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = base[i % base.length];
+    }
+    data[77] = new float[d];
+    int nq = BatchScorer.QUERY_BATCH + 37;
+    float[][] queries = random(22, nq, d);
+    for (int q = 0; q < nq; q += 7) {
+      queries[q] = data[(q * 13) % data.length].clone();
+    }
+    FlatIndex gemm = FlatIndex.builder(d).metric(metric).threads(2).blockFloats(d * 700)
+        .matrixProduct(true).build();
+    FlatIndex scan = FlatIndex.builder(d).metric(metric).threads(2).matrixProduct(false).build();
+    gemm.addAll(0, data);
+    scan.addAll(0, data);
+    List<List<Neighbor>> batched = gemm.searchAll(queries, 7);
+    List<List<Neighbor>> scanned = scan.searchAll(queries, 7);
+    for (int q = 0; q < nq; q++) {
       assertSameNeighbors(scanned.get(q), batched.get(q), 0.0, metric + " q" + q);
     }
   }
