@@ -60,15 +60,61 @@ final class BatchTuner {
    * @return the chosen size, or during the trials the next size still to measure
    */
   synchronized int next() {
+    return next(Integer.MAX_VALUE);
+  }
+
+  /**
+   * The batch size for the next forward pass when passes may hold at most {@code limit} images
+   * (an embedder sharing a call's images among network copies run side by side). Sizes above
+   * the limit are not tried; once every size up to it has been measured, the fastest of those
+   * is used, and the choice stays open until calls large enough for the other sizes come.
+   *
+   * @param limit the most images a pass may hold, at least 1
+   * @return a size of at most {@code limit}: the chosen one, the next to measure, or the best
+   *     measured so far
+   */
+  synchronized int next(int limit) {
     if (chosen >= 0) {
-      return candidates[chosen];
+      return Math.min(candidates[chosen], limit);
     }
-    for (int i = 0; i < candidates.length; i++) {
+    for (int i = 0; i < candidates.length && candidates[i] <= limit; i++) {
       if (runs[i] < RUNS) {
         return candidates[i];
       }
     }
-    return candidates[candidates.length - 1];
+    int best = best(limit);
+    return best < 0 ? Math.min(limit, candidates[0]) : candidates[best];
+  }
+
+  /**
+   * The size with the lowest median time per image among the measured sizes up to {@code
+   * limit}.
+   *
+   * @return its index, or -1 if none is measured yet
+   */
+  private int best(int limit) {
+    int best = -1;
+    double bestMedian = Double.POSITIVE_INFINITY;
+    for (int k = 0; k < candidates.length && candidates[k] <= limit; k++) {
+      if (runs[k] >= RUNS) {
+        double median = median(perImage[k]);
+        if (median < bestMedian) {
+          bestMedian = median;
+          best = k;
+        }
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The size in use: the chosen one, or while the choice is open the best measured so far.
+   *
+   * @return the size, or -1 before any size is measured
+   */
+  synchronized int current() {
+    int k = chosen >= 0 ? chosen : best(Integer.MAX_VALUE);
+    return k < 0 ? -1 : candidates[k];
   }
 
   /**
@@ -95,16 +141,12 @@ final class BatchTuner {
         return;
       }
     }
-    double best = Double.POSITIVE_INFINITY;
     StringJoiner rates = new StringJoiner(", ");
     for (int k = 0; k < candidates.length; k++) {
-      double median = median(perImage[k]);
-      rates.add(String.format(Locale.ROOT, "%d: %.2f img/s", candidates[k], 1e9 / median));
-      if (median < best) {
-        best = median;
-        chosen = k;
-      }
+      rates.add(String.format(Locale.ROOT, "%d: %.2f img/s", candidates[k],
+          1e9 / median(perImage[k])));
     }
+    chosen = best(Integer.MAX_VALUE);
     LOG.info("{}: network batch size {} chosen ({})", owner, candidates[chosen], rates);
   }
 

@@ -1,17 +1,16 @@
 package io.github.embeddings4j.core.zoo;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
 /**
- * Image preparation (decode, resize, crop) for a network batch on all cores. The forward pass
+ * An embedding call's work on all cores: image preparation (decode, resize, crop) for a network
+ * batch, and whole network batches when the embedder has several network copies. The forward pass
  * uses every core through ND4J's own threads, but preparing the images ran on the caller's thread
  * alone: for ResNet50 at batch 8 on 2 cores that was a third of the time per batch with one core
  * idle. One pool of daemon threads for the JVM (one per core; they end after 30 idle seconds),
@@ -20,7 +19,8 @@ import java.util.function.IntConsumer;
  */
 final class Decoding {
 
-  private static final int THREADS = Runtime.getRuntime().availableProcessors();
+  /** The processors, and so the pool's threads. */
+  static final int THREADS = Runtime.getRuntime().availableProcessors();
   private static final AtomicInteger NAMES = new AtomicInteger();
   private static final ThreadPoolExecutor POOL = pool();
 
@@ -39,7 +39,10 @@ final class Decoding {
 
   /**
    * Runs {@code task} for {@code 0 <= i < n}, spread over the pool and the caller's thread, and
-   * returns when all are done. Tasks must not throw (they record their own failures).
+   * returns when all are done. Tasks should record their own failures; the first exception a
+   * task throws reaches the caller, as it is, after every item has run.
+   * Tasks may call this method again (the caller's thread always takes part, so nested calls
+   * cannot wait on each other).
    *
    * @param n the number of items
    * @param task what to do with item {@code i}
@@ -52,35 +55,47 @@ final class Decoding {
       return;
     }
     // Items are claimed one at a time from a shared counter, so a slow image does not hold up
-    // a fixed share of the batch.
+    // a fixed share of the batch. The caller waits for the items, not for the helpers: a helper
+    // still queued behind other calls' work when the items are done finds nothing left and
+    // returns, so no call waits on a pool that other calls keep busy.
     AtomicInteger next = new AtomicInteger();
+    CountDownLatch done = new CountDownLatch(n);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
     Runnable worker = () -> {
       for (int i; (i = next.getAndIncrement()) < n; ) {
-        task.accept(i);
+        try {
+          task.accept(i);
+        } catch (RuntimeException | Error e) {
+          failure.compareAndSet(null, e);
+        } finally {
+          done.countDown();
+        }
       }
     };
     int helpers = Math.min(THREADS, n) - 1;
-    List<Future<?>> futures = new ArrayList<>(helpers);
     for (int h = 0; h < helpers; h++) {
-      futures.add(POOL.submit(worker));
+      POOL.execute(worker);
     }
     worker.run();
     boolean interrupted = false;
-    for (Future<?> f : futures) {
-      while (true) {
-        try {
-          f.get();
-          break;
-        } catch (InterruptedException e) {
-          // The items are shared with the helpers: finish waiting, then restore the flag.
-          interrupted = true;
-        } catch (ExecutionException e) {
-          throw new IllegalStateException("image preparation failed", e.getCause());
-        }
+    while (true) {
+      try {
+        done.await();
+        break;
+      } catch (InterruptedException e) {
+        // The items are shared with the helpers: finish waiting, then restore the flag.
+        interrupted = true;
       }
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+    Throwable f = failure.get();
+    if (f instanceof RuntimeException re) {
+      throw re;
+    }
+    if (f instanceof Error err) {
+      throw err;
     }
   }
 }

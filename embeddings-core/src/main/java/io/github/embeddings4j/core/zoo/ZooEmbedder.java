@@ -61,7 +61,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> A DL4J network is not safe for concurrent inference, so the embedder keeps a
  * small pool of copies of the network (up to {@link Builder#concurrency(int)}, created when
  * needed): concurrent callers each get a copy, give the same vectors as serial use, and wait only
- * when every copy is busy. Decoding and resizing run in the callers' threads, outside the pool.
+ * when every copy is busy. One call also uses several copies at once: its images are shared
+ * among up to {@code min(concurrency, processors)} network batches run side by side (on 2 cores
+ * ResNet50 embeds about 1.4x as many images per second as with one batch at a time). Decoding
+ * and resizing run on all cores, outside the pool.
  *
  * <p><b>Speed.</b> Building the first embedder chooses the ND4J native build for the CPU ({@link
  * NativeFlavour}) and, on a oneDNN build, switches on DL4J's oneDNN layer helpers ({@link
@@ -183,12 +186,24 @@ public final class ZooEmbedder implements Embedder {
 
   /**
    * The images per forward pass: the size fixed by {@link Builder#networkBatchSize(int)}, or the
-   * one the automatic choice settled on.
+   * one the automatic choice settled on. When calls share their images among several network
+   * copies, a pass holds at most a copy's share (16 images on two copies: 8 each), so a choice
+   * made among the sizes such calls allow can stay open: then the best size measured so far.
    *
-   * @return the size, or -1 while the automatic choice is still measuring
+   * @return the size, or -1 while the automatic choice has measured no size yet
    */
   public int networkBatchSize() {
-    return tuner == null ? networkBatch : tuner.chosen();
+    return tuner == null ? networkBatch : tuner.current();
+  }
+
+  /**
+   * The most copies of the network this embedder uses ({@link Builder#concurrency(int)}); one
+   * call runs up to {@code min(concurrency, processors)} network batches side by side.
+   *
+   * @return the number of copies allowed
+   */
+  public int concurrency() {
+    return concurrency;
   }
 
   /**
@@ -240,12 +255,34 @@ public final class ZooEmbedder implements Embedder {
       Objects.requireNonNull(s, "images contains null");
     }
     ensureOpen();
-    EmbeddingResult[] results = new EmbeddingResult[images.size()];
-    for (int from = 0; from < images.size(); ) {
-      int to = Math.min(images.size(), from + (tuner == null ? networkBatch : tuner.next()));
-      embedChunk(images.subList(from, to), results, from);
-      from = to;
-    }
+    int n = images.size();
+    EmbeddingResult[] results = new EmbeddingResult[n];
+    // With several copies of the network and cores to run them, the images are shared among
+    // up to that many network batches at once (16 images on 2 copies: two batches of 8 side by
+    // side). ResNet50 on 2 cores: one batch of 16 at a time 23-30 img/s, two of 8 at once 37-41
+    // (docs/models.md): one forward pass leaves cores idle in its many small operations and in
+    // DL4J's own Java work between them, which the other fills.
+    int streams = Math.min(concurrency, Decoding.THREADS);
+    int share = Math.max(1, streams > 1 ? (n + streams - 1) / streams : n);
+    // Each network batch's size is asked for when it starts, so that the batch-size trials
+    // (BatchTuner) see the passes measured before it.
+    int[] next = {0};
+    java.util.function.Supplier<int[]> claim = () -> {
+      synchronized (next) {
+        int from = next[0];
+        if (from >= n) {
+          return null;
+        }
+        int size = tuner == null ? Math.min(networkBatch, share) : tuner.next(share);
+        next[0] = Math.min(n, from + size);
+        return new int[] {from, next[0]};
+      }
+    };
+    Decoding.forEach(streams > 1 && n > share ? streams : 1, worker -> {
+      for (int[] c; (c = claim.get()) != null; ) {
+        embedChunk(images.subList(c[0], c[1]), results, c[0]);
+      }
+    });
     return List.of(results);
   }
 

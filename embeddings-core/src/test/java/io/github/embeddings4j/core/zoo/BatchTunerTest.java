@@ -3,6 +3,7 @@ package io.github.embeddings4j.core.zoo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -65,5 +66,30 @@ class BatchTunerTest {
     assertEquals(1, t.next());
     assertEquals(1, new BatchTuner("test", 1).candidates().length);
     assertThrows(IllegalArgumentException.class, () -> new BatchTuner("test", 0));
+  }
+
+  @Test
+  void aLimitBelowTheMaximumUsesTheBestSizeItAllowsAndKeepsTheChoiceOpen() {
+    // An embedder sharing 16 images between two network copies asks for at most 8 per pass:
+    // 16 is not tried, the best of 1..8 is used once they are measured, and a later call with
+    // room for 16 finishes the trials.
+    BatchTuner t = new BatchTuner("test", 16);
+    java.util.function.IntToLongFunction nanos =
+        size -> (size == 4 ? 100L : size == 2 ? 200L : 300L) * size;
+    for (int pass = 0; pass < 4 * BatchTuner.RUNS; pass++) {
+      int size = t.next(8);
+      assertTrue(size <= 8, "size " + size);
+      t.record(size, nanos.applyAsLong(size));
+    }
+    assertEquals(-1, t.chosen(), "16 is still to be measured");
+    assertEquals(4, t.next(8));
+    assertEquals(4, t.current());
+    assertEquals(2, t.next(2), "under a smaller limit, the best size it allows");
+    assertEquals(16, t.next(16));
+    for (int pass = 0; pass < BatchTuner.RUNS; pass++) {
+      t.record(16, nanos.applyAsLong(16));
+    }
+    assertEquals(4, t.chosen());
+    assertEquals(4, t.next(16));
   }
 }

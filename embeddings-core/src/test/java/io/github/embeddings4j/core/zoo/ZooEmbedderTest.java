@@ -111,6 +111,38 @@ class ZooEmbedderTest {
   }
 
   @Test
+  void batchesRunSideBySideGiveTheSerialResultsInOrder() throws EmbeddingException {
+    // 11 items, two of them bad, in network batches of 3: with two copies the call's batches
+    // run two at a time (on a machine with at least 2 processors), with one copy one at a time;
+    // the results are the same, in the callers' order, failures included.
+    List<ImageSource> sources = new ArrayList<>();
+    for (int i = 0; i < 11; i++) {
+      sources.add(i == 4 || i == 9 ? ImageSource.of(new byte[] {9, 9, 9}, "bad-" + i + ".png")
+          : TestImages.source(34, 33, 300 + i));
+    }
+    List<EmbeddingResult> serial;
+    List<EmbeddingResult> sideBySide;
+    try (ZooEmbedder one = small().concurrency(1).build();
+        ZooEmbedder two = small().concurrency(2).build()) {
+      serial = one.embedBatch(sources);
+      sideBySide = two.embedBatch(sources);
+      assertEquals(2, two.concurrency());
+    }
+    assertEquals(sources.size(), sideBySide.size());
+    for (int i = 0; i < sources.size(); i++) {
+      EmbeddingResult a = serial.get(i);
+      EmbeddingResult b = sideBySide.get(i);
+      assertEquals(sources.get(i).name(), b.name(), "item " + i);
+      assertEquals(a.isSuccess(), b.isSuccess(), "item " + i);
+      if (a instanceof EmbeddingResult.Success sa && b instanceof EmbeddingResult.Success sb) {
+        assertArrayEquals(sa.vector(), sb.vector(), 1e-6f, "item " + i);
+      }
+    }
+    assertFalse(sideBySide.get(4).isSuccess());
+    assertFalse(sideBySide.get(9).isSuccess());
+  }
+
+  @Test
   void maxAndAveragePoolingAreBothAvailable() throws EmbeddingException {
     try (ZooEmbedder max = small().pooling(Pooling.MAX).normalize(false).build();
         ZooEmbedder avg = small().pooling(Pooling.AVG).normalize(false).build()) {

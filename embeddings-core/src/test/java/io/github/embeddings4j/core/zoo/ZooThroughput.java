@@ -47,8 +47,9 @@ public final class ZooThroughput {
     for (String m : (args.length > 0 ? args[0] : "SQUEEZENET,RESNET50").split(",")) {
       models.add(ZooModel.valueOf(m.trim().toUpperCase(Locale.ROOT)));
     }
-    // A batch written "16a" is handed over 16 at a time with the network batch left to the
-    // embedder (BatchTuner), as a user's code would; "16" fixes the network batch at 16.
+    // A batch written "16a" is handed over 16 at a time to an embedder with its defaults, as a
+    // user's code gets it: the network batch measured (BatchTuner) and the images shared among
+    // network copies run side by side; "16" runs one forward pass of 16 at a time.
     String[] batchSpecs = (args.length > 1 ? args[1] : "1,8,16").split(",");
     int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
 
@@ -74,10 +75,10 @@ public final class ZooThroughput {
         for (int i = 0; i < batch; i++) {
           images.add(TestImages.source(256, 256, i));
         }
-        ZooEmbedder.Builder b = ZooEmbedder.builder(model).weights(Weights.random(1))
-            .concurrency(1);
+        ZooEmbedder.Builder b = ZooEmbedder.builder(model).weights(Weights.random(1));
         if (!auto) {
-          b.networkBatchSize(batch);
+          // One forward pass of exactly this many images at a time: the network's own rate.
+          b.networkBatchSize(batch).concurrency(1);
         }
         try (ZooEmbedder on = b.build();
             ZooEmbedder off = sideBySide ? b.oneDnnHelpers(false).build() : null) {
@@ -112,8 +113,9 @@ public final class ZooThroughput {
           System.out.printf(Locale.ROOT,
               "| %s | %s | %d | %dx%d | %.2f | %s | %s | %.1f | %.1f | %.0f%% |%n",
               model, on.layer(), on.dimension(), on.inputFormat().height(),
-              on.inputFormat().width(), gflop, auto ? batch + " (network " + on.networkBatchSize()
-                  + ", measured)" : String.valueOf(batch), rates, gemmHere, ceiling,
+              on.inputFormat().width(), gflop, auto ? batch + " (defaults: network batch "
+                  + on.networkBatchSize() + ", " + on.concurrency() + " copies)"
+                  : String.valueOf(batch), rates, gemmHere, ceiling,
               100 * best / ceiling);
         }
       }
