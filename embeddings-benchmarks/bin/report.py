@@ -69,13 +69,14 @@ WHY = {
         "and in the best-iteration column would be real."),
     "batch": (
         "the default route for 1,000 queries is matrix products (BatchScorer) with ND4J's "
-        "oneDNN build; the product itself (the peer row) takes well under half of the route's "
-        "time, the rest is the route's own work: copying each 16 MiB block of rows into "
-        "ND4J's memory on every search, a top-k pass over the 1,000 x rows score block, and "
-        "the exact re-ranking of the candidates. Until session 3 the denominator was the "
-        "slower `INDArray.mmuli` route and OpenBLAS ran its Prescott fallback kernels, when "
-        "the SIMD kernels (the forced row) reached 1.3-1.7x that rate. Keeping the index's "
-        "rows in ND4J's memory between searches and a faster selection are the next steps."),
+        "oneDNN build, over the index's 8,192-row storage blocks; besides the products, each "
+        "search copies every block into ND4J's memory (about 45 ms for 100,000 x 512, memory "
+        "bound), selects candidates from the 1,000 x rows scores (a SIMD filter over each "
+        "query's scores, about 60 ms) and re-ranks them exactly. Session 4 took the route from "
+        "0.40 to about 0.7 of the rate (it had allocated a 16 MB native buffer and a 32 MB "
+        "score array per block and selected with a scalar loop); on this shared machine the "
+        "ratio of one run moves by 0.1 with the load. Keeping the index's rows in ND4J's "
+        "memory between searches would remove the copies, at twice the memory."),
     "pca": (
         "Both fits spend their time in the same native BLAS/LAPACK: the covariance product "
         "(ours, ssyrk) or the SVD (ND4J); when the machine is loaded the native threads "

@@ -15,11 +15,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * product ({@code sgemm}): dot products directly, cosine from the dot products and the norms,
  * squared Euclidean as {@code |q|^2 + |x|^2 - 2 q.x}. A matrix product reuses each vector from
  * the caches for many queries, which the per-pair kernels of {@link VectorMath} cannot; it pays
- * a copy of the data into ND4J's off-heap memory and a native call per block, so it can win
- * only from some number of queries on, and against kernels that read each row once for four
- * queries it did not win at all on the reference machine; {@code FlatIndex} therefore uses it
- * only from {@link #MIN_QUERIES} queries (512 with ND4J's oneDNN build, never with the others;
- * see {@code docs/vector-math.md}).
+ * a copy of the data into ND4J's off-heap memory per search, so it wins only from some number of
+ * queries on; {@code FlatIndex} uses it from {@link #MIN_QUERIES} queries (64 with ND4J's oneDNN
+ * build, never with the others; see {@code docs/vector-math.md}). For many blocks of rows, keep
+ * the queries ({@link #queries}), one row buffer ({@link #rowBuffer}) and one score buffer
+ * ({@link Scores#allocate}) for the whole search, as {@code FlatIndex} does.
  *
  * <p>The Euclidean form loses precision when two vectors are much closer than they are long
  * (cancellation); {@link io.github.embeddings4j.core.search.FlatIndex} therefore recomputes the
@@ -39,19 +39,20 @@ public final class BatchScorer {
 
   /**
    * The number of queries from which {@code FlatIndex.searchAll} goes through matrix products:
-   * {@value #ONEDNN_MIN_QUERIES} when ND4J's oneDNN build is loaded (its matrix product runs at
-   * about 220 GFLOP/s on the reference machine's 2 cores, and overtook the SIMD kernels between
-   * 256 and 384 queries over 100,000 x 512 rows: 1.35x at 384 and 512, 1.5-1.8x at 1,024; see
-   * {@code docs/vector-math.md}), else never (with the other builds' matrix product the kernels
-   * won at every batch size tried, up to 4,096 queries). {@value #MIN_QUERIES_PROPERTY} sets
-   * it; run {@code BatchCrossover} on your machine to choose. Both routes return the same
-   * neighbours.
+   * {@value #ONEDNN_MIN_QUERIES} when ND4J's oneDNN build is loaded, else never. Over 100,000 x
+   * 512 rows on the reference machine's 2 cores (session 4, {@code BatchCrossover}, Euclidean)
+   * the SIMD kernels took 0.26x the route's time at 4 queries, 0.75x at 16, 1.09x at 32, 1.86x
+   * at 64 and 4.1x at 1,024: the route pays a fixed copy of the rows into ND4J's memory per
+   * search. The other builds are not measured with the current OpenBLAS set-up (with their
+   * earlier one the kernels won at every batch size). {@value
+   * #MIN_QUERIES_PROPERTY} sets it; run {@code BatchCrossover} on your machine to choose. Both
+   * routes return the same neighbours.
    */
   public static final int MIN_QUERIES = Integer.getInteger(MIN_QUERIES_PROPERTY,
       NativeFlavour.isOneDnn() ? BatchScorer.ONEDNN_MIN_QUERIES : Integer.MAX_VALUE);
 
   /** The default of {@link #MIN_QUERIES} with the oneDNN build. */
-  public static final int ONEDNN_MIN_QUERIES = 512;
+  public static final int ONEDNN_MIN_QUERIES = 64;
 
   /** Below this many stored vectors the per-pair kernels always win (the copy dominates). */
   public static final int MIN_ROWS = 1024;
