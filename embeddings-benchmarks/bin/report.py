@@ -392,18 +392,28 @@ def run_tables(run: Run) -> list[str]:
     L.append("")
 
     # Embedders.
-    L += ["**Embedders** (random weights; images of the model's size already in memory)", "",
-          "| model | batch | median per batch | images/s | GFLOP per image | GFLOP/s | ceiling images/s (sgemm ÷ FLOPs) | ÷ ceiling |",
-          "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    L += ["**Embedders** (random weights; images of the model's size already in memory; "
+          "copies: network copies running a call's batches side by side)", "",
+          "| model | batch | copies | median per batch | images/s | GFLOP per image | GFLOP/s | ceiling images/s (sgemm ÷ FLOPs) | ÷ ceiling |",
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    # Runs before session 4 have no "copies" parameter: one copy.
+    copies_values = sorted({int(x) for x in run.params_of("EmbedderBenchmark.embed", "copies")})
     for model in run.params_of("EmbedderBenchmark.embed", "model"):
         flops = float(run.facts.get("flops." + model, "nan"))
         for batch in sorted({int(x) for x in run.params_of("EmbedderBenchmark.embed", "batch")}):
-            t = run.seconds("EmbedderBenchmark.embed", model=model, batch=batch)
-            ips = batch / t
-            ceiling = lim["sgemm"] * 1e9 / flops
-            L.append(f"| {model} (to `{run.facts.get('layer.' + model, '?')}`) | {batch} "
-                     f"| {fmt(t * 1e3)} ms | {fmt(ips)} | {fmt(flops / 1e9)} "
-                     f"| {fmt(ips * flops / 1e9)} | {fmt(ceiling)} | {ratio(ips / ceiling)} |")
+            for copies in copies_values or [None]:
+                if copies is not None and copies > 1 and batch == 1:
+                    continue  # one image is one forward pass whatever the copies
+                where = {"model": model, "batch": batch}
+                if copies is not None:
+                    where["copies"] = copies
+                t = run.seconds("EmbedderBenchmark.embed", **where)
+                ips = batch / t
+                ceiling = lim["sgemm"] * 1e9 / flops
+                L.append(f"| {model} (to `{run.facts.get('layer.' + model, '?')}`) | {batch} "
+                         f"| {copies or 1} | {fmt(t * 1e3)} ms | {fmt(ips)} "
+                         f"| {fmt(flops / 1e9)} | {fmt(ips * flops / 1e9)} | {fmt(ceiling)} "
+                         f"| {ratio(ips / ceiling)} |")
     L.append("")
     return L
 
@@ -486,7 +496,8 @@ MEANING = """\
   (`Strategy.BLAS`); each iteration also recomputes the means and the centroid shift in plain
   Java, which the FLOP count leaves out.
 - **Embedders**: `ZooEmbedder.embedBatch` of `batch` in-memory images of the model's size,
-  network batch = `batch`, one network copy. FLOPs per image are counted from the zoo's graph
+  network batch = `batch`; with 2 copies the call's images run as two network batches of half
+  the size side by side (the embedder's default on 2 cores). FLOPs per image are counted from the zoo's graph
   up to the embedding layer (convolutions and dense layers; `ConvFlops`); the ceiling is the
   sgemm rate divided by them. The zoo's ResNet-50 downsamples to 28 x 28 before its second
   stage, so it has 2.2 GFLOP per image, not the 7.7 of the published network. The embedders

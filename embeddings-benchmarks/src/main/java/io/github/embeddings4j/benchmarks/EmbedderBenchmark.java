@@ -33,9 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Images per second through a {@link ZooEmbedder} (randomly initialised; the speed does not
- * depend on the weights' values), {@code batch} images per call and per forward pass, from
- * in-memory images of the model's own size, so that decoding and resizing cost little and the
- * network dominates. Against the ceiling: a network of F FLOPs per image (counted by {@link
+ * depend on the weights' values), {@code batch} images per call (and per forward pass with one
+ * network copy), from in-memory images of the model's own size, so that decoding and resizing
+ * cost little and the network dominates. Against the ceiling: a network of F FLOPs per image (counted by {@link
  * ConvFlops} up to the embedding layer, printed as a fact) can embed at most {@code sgemm rate
  * / F} images per second, since its convolutions are matrix products.
  *
@@ -58,6 +58,14 @@ public class EmbedderBenchmark {
   @Param({"1", "16"})
   public int batch;
 
+  /**
+   * Copies of the network: with 2, a call's images run as two network batches side by side
+   * (16 images: two passes of 8 at once), as the embedder's defaults do on 2 cores; with 1, one
+   * pass of {@code batch} at a time.
+   */
+  @Param({"1", "2"})
+  public int copies;
+
   private ZooEmbedder embedder;
   private List<ImageSource> images;
 
@@ -70,7 +78,7 @@ public class EmbedderBenchmark {
   public void setUp() throws EmbeddingException {
     ZooModel m = ZooModel.valueOf(model);
     embedder = ZooEmbedder.builder(m).weights(Weights.random(1234)).networkBatchSize(batch)
-        .concurrency(1).build();
+        .concurrency(copies).build();
     InputFormat f = embedder.inputFormat();
     SplittableRandom r = new SplittableRandom(61);
     images = new ArrayList<>();
