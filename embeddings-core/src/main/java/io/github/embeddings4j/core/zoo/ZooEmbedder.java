@@ -63,8 +63,8 @@ import org.slf4j.LoggerFactory;
  * needed): concurrent callers each get a copy, give the same vectors as serial use, and wait only
  * when every copy is busy. One call also uses several copies at once: its images are shared
  * among up to {@code min(concurrency, processors)} network batches run side by side (on 2 cores
- * ResNet50 embeds about 1.4x as many images per second as with one batch at a time). Decoding
- * and resizing run on all cores, outside the pool.
+ * ResNet50 and SqueezeNet embedded 1.1 to 1.5 times as many images per second as with one batch
+ * at a time). Decoding and resizing run on all cores, outside the pool.
  *
  * <p><b>Speed.</b> Building the first embedder chooses the ND4J native build for the CPU ({@link
  * NativeFlavour}) and, on a oneDNN build, switches on DL4J's oneDNN layer helpers ({@link
@@ -259,9 +259,10 @@ public final class ZooEmbedder implements Embedder {
     EmbeddingResult[] results = new EmbeddingResult[n];
     // With several copies of the network and cores to run them, the images are shared among
     // up to that many network batches at once (16 images on 2 copies: two batches of 8 side by
-    // side). ResNet50 on 2 cores: one batch of 16 at a time 23-30 img/s, two of 8 at once 37-41
-    // (docs/models.md): one forward pass leaves cores idle in its many small operations and in
-    // DL4J's own Java work between them, which the other fills.
+    // side): one forward pass leaves cores idle in its many small operations and in DL4J's own
+    // Java work between them, which the other fills. On 2 cores, 16 images per call, alternated
+    // in one JVM: ResNet50 1.07x and 1.51x (medians of paired ratios in two runs), SqueezeNet
+    // 1.26x (docs/models.md (G)).
     int streams = Math.min(concurrency, Decoding.THREADS);
     int share = Math.max(1, streams > 1 ? (n + streams - 1) / streams : n);
     // Each network batch's size is asked for when it starts, so that the batch-size trials
