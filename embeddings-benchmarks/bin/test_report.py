@@ -119,6 +119,22 @@ class ReportTest(unittest.TestCase):
         # SqueezeNet: 16 images in 0.5 s = 32/s; ceiling 17.18e9 / 5e8 = 34.4/s.
         self.assertIn("| 32.00 | 0.50 | 16.00 | 34.36 | 0.93 |", page)
 
+    def test_alternated_batch_ratio_is_the_goals_figure_when_present(self):
+        log = self.folder / "run.log"
+        log.write_text(log.read_text()
+                       + "embeddings4j-fact: batchSearch.alternated.pairs=7\n"
+                       "embeddings4j-fact: batchSearch.alternated.searchAllGflops=150.0\n"
+                       "embeddings4j-fact: batchSearch.alternated.sgemmGflops=200.0\n"
+                       "embeddings4j-fact: batchSearch.alternated.ratio=0.74\n")
+        run = report.load(self.folder)
+        self.assertAlmostEqual(report.goal_values(run)["batch"], 0.74)
+        out = Path(self.tmp.name) / "B.md"
+        sys.argv = ["report.py", str(self.folder), "--out", str(out)]
+        report.main()
+        text = out.read_text()
+        self.assertIn("0.74: met", text)
+        self.assertIn("paired ratio **0.74**", text)
+
 
 if __name__ == "__main__":
     unittest.main()

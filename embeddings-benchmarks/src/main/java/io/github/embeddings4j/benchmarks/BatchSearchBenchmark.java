@@ -121,6 +121,61 @@ public class BatchSearchBenchmark {
         product.getDouble(q, row), 1e-5 * Math.sqrt(dimension));
   }
 
+  /** Pairs of the alternated measurement in {@link #tearDown}. */
+  static final int ALTERNATED_PAIRS = 7;
+
+  /**
+   * After the default route's trial (JIT warm by then): searches alternated with 2048 x 2048
+   * matrix products, the same product as {@code MachineLimitsBenchmark.sgemm}, and the median
+   * of the {@value #ALTERNATED_PAIRS} paired ratios noted as facts. The goal's ratio then
+   * compares rates measured seconds apart rather than minutes apart in other forks, which on a
+   * shared machine moved it by 0.25 between runs.
+   *
+   * @param params which benchmark method this trial measured
+   */
+  @TearDown(Level.Trial)
+  public void alternateWithSgemm(BenchmarkParams params) {
+    if (!params.getBenchmark().endsWith(".searchAll")) {
+      return;
+    }
+    int n = 2048;
+    double flops = 2.0 * queries * rows * dimension;
+    double[] search = new double[ALTERNATED_PAIRS];
+    double[] sgemm = new double[ALTERNATED_PAIRS];
+    double[] ratio = new double[ALTERNATED_PAIRS];
+    try (INDArray x = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray y = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, n)) {
+      for (int i = 0; i < 3; i++) {
+        Nd4j.gemm(x, y, out, false, false, 1.0, 0.0);
+      }
+      for (int i = 0; i < ALTERNATED_PAIRS; i++) {
+        long t0 = System.nanoTime();
+        searchAll();
+        long t1 = System.nanoTime();
+        // Two products after a warm-up one: the first after a pause runs slower.
+        Nd4j.gemm(x, y, out, false, false, 1.0, 0.0);
+        long t2 = System.nanoTime();
+        Nd4j.gemm(x, y, out, false, false, 1.0, 0.0);
+        Nd4j.gemm(x, y, out, false, false, 1.0, 0.0);
+        long t3 = System.nanoTime();
+        search[i] = flops / (t1 - t0);
+        sgemm[i] = 2 * 2.0 * n * n * n / (t3 - t2);
+        ratio[i] = search[i] / sgemm[i];
+      }
+    }
+    Facts.note("batchSearch.alternated.pairs", ALTERNATED_PAIRS);
+    Facts.note("batchSearch.alternated.searchAllGflops", median(search));
+    Facts.note("batchSearch.alternated.sgemmGflops", median(sgemm));
+    Facts.note("batchSearch.alternated.ratio", median(ratio));
+  }
+
+  private static double median(double[] v) {
+    double[] c = v.clone();
+    java.util.Arrays.sort(c);
+    return c[c.length / 2];
+  }
+
   /** Frees ND4J's off-heap copies. */
   @TearDown(Level.Trial)
   public void tearDown() {

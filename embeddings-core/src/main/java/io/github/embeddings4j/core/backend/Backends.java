@@ -178,7 +178,7 @@ public final class Backends {
       String loaded = NativeFlavour.loadedFlavour();
       String blas = OpenBlasCore.loaded();
       String build = platform + (loaded != null ? loaded : flavour)
-          + (blas != null ? ", OpenBLAS " + blas : "");
+          + (blas != null ? ", OpenBLAS " + blas : "") + ", OpenMP wait " + ompWaitPolicy();
       return new BackendReport("CPU", build, cpuModel(), "",
           org.bytedeco.javacpp.Pointer.maxBytes(), "", "", threads, reason, gpuLines);
     }
@@ -274,6 +274,16 @@ public final class Backends {
         }
       }
       return Collections.enumeration(kept);
+    }
+  }
+
+  /** The OpenMP wait policy in the process environment ({@link OpenMpWait}), or "default". */
+  private static String ompWaitPolicy() {
+    try {
+      String v = NativeEnv.get(OpenMpWait.ENV);
+      return v == null || v.isBlank() ? "default" : v.toLowerCase(Locale.ROOT);
+    } catch (RuntimeException | LinkageError e) {
+      return "unknown";
     }
   }
 }

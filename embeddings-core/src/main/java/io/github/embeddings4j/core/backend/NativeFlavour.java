@@ -137,6 +137,7 @@ public final class NativeFlavour {
         : Set.of();
     if (!cuda && !flags.isEmpty() && !nd4jAlreadyLoaded()) {
       OpenBlasCore.applyBeforeLoad(flags);
+      OpenMpWait.applyBeforeLoad();
     }
     String user = System.getProperty(PROPERTY);
     if (user != null) {

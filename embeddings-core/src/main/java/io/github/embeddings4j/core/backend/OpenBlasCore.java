@@ -83,15 +83,12 @@ public final class OpenBlasCore {
       return;
     }
     try {
-      int rc = com.sun.jna.NativeLibrary.getInstance("c").getFunction("setenv")
-          .invokeInt(new Object[] {ENV, core, 0});
-      if (rc == 0) {
+      if (NativeEnv.set(ENV, core)) {
         applied = core;
         LOG.debug("{}={} set for ND4J's OpenBLAS (CPU flags; -D{}=off leaves it alone)", ENV,
             core, PROPERTY);
       } else {
-        LOG.warn("could not set {}={} (setenv returned {}); OpenBLAS picks its own kernels", ENV,
-            core, rc);
+        LOG.warn("could not set {}={}; OpenBLAS picks its own kernels", ENV, core);
       }
     } catch (RuntimeException | LinkageError e) {
       LOG.warn("could not set {}={} ({}); OpenBLAS picks its own kernels", ENV, core,

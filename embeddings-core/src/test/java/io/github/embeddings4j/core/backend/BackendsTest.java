@@ -117,6 +117,7 @@ class BackendsTest {
     // The build named is the one JavaCPP loaded, and the OpenBLAS kernels follow it.
     assertTrue(r.build().contains(NativeFlavour.loadedFlavour()), r.build());
     assertTrue(r.build().contains("OpenBLAS "), r.build());
+    assertTrue(r.build().contains(", OpenMP wait "), r.build());
     assertFalse(r.device().isBlank());
     assertEquals("", r.computeCapability());
     assertTrue(r.threads() >= 1, "threads " + r.threads());
