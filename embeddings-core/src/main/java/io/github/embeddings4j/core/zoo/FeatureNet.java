@@ -216,7 +216,16 @@ final class FeatureNet {
     for (int i = 2; i < shape.length; i++) {
       spatial *= (int) shape[i];
     }
-    float[] data = activations.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    return pool(activations.castTo(DataType.FLOAT).dup('c').data().asFloat(), n, c, spatial,
+        pooling, normalize);
+  }
+
+  /**
+   * Pools {@code n} activations of {@code c} channels by {@code spatial} positions each, laid out
+   * {@code [n, c, spatial]}, into vectors (optionally L2-normalised).
+   */
+  static float[][] pool(float[] data, int n, int c, int spatial, Pooling pooling,
+      boolean normalize) {
     float[][] out = new float[n][c];
     for (int i = 0; i < n; i++) {
       float[] v = out[i];

@@ -66,9 +66,16 @@ import org.slf4j.LoggerFactory;
  * ResNet50 and SqueezeNet embedded 1.1 to 1.5 times as many images per second as with one batch
  * at a time). Decoding and resizing run on all cores, outside the pool.
  *
- * <p><b>Speed.</b> Building the first embedder chooses the ND4J native build for the CPU ({@link
- * NativeFlavour}) and, on a oneDNN build, switches on DL4J's oneDNN layer helpers ({@link
- * OneDnn}). Both need to happen before ND4J is first used in the JVM.
+ * <p><b>Speed.</b> A graph made of what oneDNN runs (convolutions, poolings, activations,
+ * residual additions, concatenations: ResNet50, SqueezeNet, Darknet19) is compiled into oneDNN
+ * primitives that keep the activations in oneDNN's blocked layout, with activations and residual
+ * additions fused into the convolutions ({@link Builder#oneDnnGraph(boolean)}; ResNet50 at batch
+ * 16 ran 1.8&ndash;2.1 times DL4J's forward pass, SqueezeNet 3.2&ndash;3.7 times, docs/models.md).
+ * The compiled graph is checked against DL4J's forward pass on one image when the embedder is
+ * built; other networks run on DL4J's. Building the first embedder also chooses the ND4J native
+ * build for the CPU ({@link NativeFlavour}) and, on a oneDNN build, switches on DL4J's oneDNN
+ * layer helpers ({@link OneDnn}) for the networks DL4J runs. Both need to happen before ND4J is
+ * first used in the JVM.
  */
 public final class ZooEmbedder implements Embedder {
 
@@ -98,7 +105,16 @@ public final class ZooEmbedder implements Embedder {
   private final int concurrency;
   private final boolean oneDnnHelpers;
   private final Model prototype;
-  private final LinkedBlockingDeque<Model> idle = new LinkedBlockingDeque<>();
+  /**
+   * The network compiled for oneDNN, or null where DL4J's own forward pass runs (the graph has
+   * a layer the executor does not know, the option is off, or it did not match DL4J).
+   */
+  private final DnnlGraph graph;
+  /** The compiled graph's output per image: channels and positions. */
+  private final int graphChannels;
+  private final int graphPositions;
+  /** Idle network copies: DL4J models, or {@link DnnlGraph.Runner}s of {@link #graph}. */
+  private final LinkedBlockingDeque<Object> idle = new LinkedBlockingDeque<>();
   private final List<String> layerNames;
   private int created;
   private volatile boolean closed;
@@ -163,10 +179,80 @@ public final class ZooEmbedder implements Embedder {
     }
     this.dimension = inferred;
     this.created = 1;
-    idle.add(prototype);
-    LOG.info("{} embedder: {}, layer '{}', dimension {}, input {}x{} {}, oneDNN helpers on "
-        + "{} layers", model, describe(weights), layer, dimension, format.height(), format.width(),
-        format.colorOrder(), attached);
+    DnnlGraph.Runner first = b.oneDnnGraph && !channelsLast
+        && prototype instanceof ComputationGraph g ? compile(g) : null;
+    this.graph = first == null ? null : first.graph();
+    if (first != null) {
+      long[] out = graph.outputShape();
+      this.graphChannels = (int) out[0];
+      this.graphPositions = (int) (out[1] * out[2]);
+      idle.add(first);
+    } else {
+      this.graphChannels = 0;
+      this.graphPositions = 0;
+      idle.add(prototype);
+    }
+    LOG.info("{} embedder: {}, layer '{}', dimension {}, input {}x{} {}, {}", model,
+        describe(weights), layer, dimension, format.height(), format.width(),
+        format.colorOrder(), graph != null ? "oneDNN graph executor (" + graph.operations()
+            + " operations, " + graph.fusedAdditions() + " residual additions fused)"
+            : "DL4J forward pass, oneDNN helpers on " + attached + " layers");
+  }
+
+  /**
+   * Compiles the network for oneDNN and checks it against DL4J's forward pass on one
+   * pseudo-random image (a graph that compiles but computes something else is not used).
+   *
+   * @return a runner of the compiled graph, or null to keep DL4J's forward pass
+   */
+  private DnnlGraph.Runner compile(ComputationGraph g) {
+    DnnlGraph compiled;
+    try {
+      compiled = DnnlGraph.compile(g, format);
+    } catch (DnnlGraph.Unsupported e) {
+      LOG.info("{}: DL4J's forward pass ({})", model, e.getMessage());
+      return null;
+    } catch (RuntimeException | LinkageError e) {
+      LOG.warn("{}: oneDNN graph executor unavailable ({}); DL4J's forward pass", model,
+          e.toString());
+      return null;
+    }
+    DnnlGraph.Runner runner = null;
+    try {
+      runner = compiled.new Runner();
+      float[] image = new float[format.size()];
+      java.util.Random random = new java.util.Random(20261129L);
+      for (int i = 0; i < image.length; i++) {
+        image[i] = (float) (random.nextGaussian() * 60);
+      }
+      float[] expected = FeatureNet.forward(g, Nd4j.create(image, new long[] {1,
+          format.channels(), format.height(), format.width()}), false).dup('c').data().asFloat();
+      float[] actual = runner.forward(image, 1);
+      double error = DnnlGraph.relativeError(actual, expected);
+      if (!(error <= DnnlGraph.TOLERANCE)) {
+        LOG.warn("{}: the oneDNN graph executor differs from DL4J by {} (relative, more than {});"
+            + " DL4J's forward pass", model, error, DnnlGraph.TOLERANCE);
+        runner.close();
+        return null;
+      }
+      return runner;
+    } catch (RuntimeException | LinkageError e) {
+      LOG.warn("{}: oneDNN graph executor failed ({}); DL4J's forward pass", model, e.toString());
+      if (runner != null) {
+        runner.close();
+      }
+      return null;
+    }
+  }
+
+  /**
+   * Whether the network runs on the oneDNN graph executor rather than DL4J's forward pass (see
+   * {@link Builder#oneDnnGraph(boolean)}).
+   *
+   * @return {@code true} when the compiled graph runs the images
+   */
+  public boolean usesOneDnnGraph() {
+    return graph != null;
   }
 
   /**
@@ -347,25 +433,34 @@ public final class ZooEmbedder implements Embedder {
 
   /** Runs {@code n} prepared images through one copy of the network. */
   private float[][] run(float[] input, int n) {
-    INDArray batch = Nd4j.create(input, new long[] {n, format.channels(), format.height(),
-        format.width()});
-    Model net = acquire();
+    Object net = acquire();
+    INDArray batch = null;
     try {
       long start = System.nanoTime();
-      float[][] vectors = FeatureNet.pool(FeatureNet.forward(net, batch, channelsLast), pooling,
-          normalize);
+      float[][] vectors;
+      if (net instanceof DnnlGraph.Runner runner) {
+        vectors = FeatureNet.pool(runner.forward(input, n), n, graphChannels, graphPositions,
+            pooling, normalize);
+      } else {
+        batch = Nd4j.create(input, new long[] {n, format.channels(), format.height(),
+            format.width()});
+        vectors = FeatureNet.pool(FeatureNet.forward((Model) net, batch, channelsLast), pooling,
+            normalize);
+      }
       if (tuner != null) {
         tuner.record(n, System.nanoTime() - start);
       }
       return vectors;
     } finally {
       release(net);
-      batch.close();
+      if (batch != null) {
+        batch.close();
+      }
     }
   }
 
-  private Model acquire() {
-    Model net = idle.pollFirst();
+  private Object acquire() {
+    Object net = idle.pollFirst();
     if (net != null) {
       return net;
     }
@@ -375,6 +470,10 @@ public final class ZooEmbedder implements Embedder {
       if (make) {
         created++;
       }
+    }
+    if (make && graph != null) {
+      // Runners share the compiled graph's weights; each has its own activation buffers.
+      return graph.new Runner();
     }
     if (make) {
       // Cloning only reads the prototype's parameters, which inference never writes.
@@ -391,7 +490,7 @@ public final class ZooEmbedder implements Embedder {
       // Wait for a copy, but not forever: close() does not hand copies back, so a caller still
       // waiting when it comes would otherwise block for good.
       while (true) {
-        Model waited = idle.pollFirst(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        Object waited = idle.pollFirst(50, java.util.concurrent.TimeUnit.MILLISECONDS);
         if (waited != null) {
           return waited;
         }
@@ -406,9 +505,9 @@ public final class ZooEmbedder implements Embedder {
     }
   }
 
-  private void release(Model net) {
+  private void release(Object net) {
     if (closed) {
-      net.close();
+      closeCopy(net);
     } else {
       idle.addFirst(net);
     }
@@ -494,9 +593,21 @@ public final class ZooEmbedder implements Embedder {
       return;
     }
     closed = true;
-    Model net;
+    Object net;
     while ((net = idle.pollFirst()) != null) {
-      net.close();
+      closeCopy(net);
+    }
+    if (graph != null) {
+      // The prototype is not in the pool when the compiled graph runs the images.
+      prototype.close();
+    }
+  }
+
+  private static void closeCopy(Object net) {
+    if (net instanceof DnnlGraph.Runner runner) {
+      runner.close();
+    } else {
+      ((Model) net).close();
     }
   }
 
@@ -536,6 +647,7 @@ public final class ZooEmbedder implements Embedder {
     private boolean foldBatchNorm = true;
     private int concurrency = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     private boolean oneDnnHelpers = true;
+    private boolean oneDnnGraph = DnnlGraph.enabled();
 
     private Builder(ZooModel model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -694,6 +806,26 @@ public final class ZooEmbedder implements Embedder {
         throw new IllegalArgumentException("concurrency must be positive: " + copies);
       }
       this.concurrency = copies;
+      return this;
+    }
+
+    /**
+     * Whether to run the network on the oneDNN graph executor where it can: its convolutions,
+     * poolings, activations, residual additions and concatenations compiled into oneDNN
+     * primitives that keep activations in oneDNN's blocked layout, with each activation and
+     * residual addition fused into the convolution before it (ResNet50 at batch 16: 2-3.5x
+     * DL4J's forward pass, docs/models.md). The embedder checks the compiled graph against
+     * DL4J's forward pass on one image when it is built, and uses DL4J's for graphs the executor
+     * does not know (dense layers, unfolded batch norm, separable convolutions, layer stacks).
+     * Vectors agree with DL4J's within float rounding (1e-4 relative here), not bit for bit.
+     * Default {@code true} unless the system property {@code embeddings4j.oneDnnGraph} is
+     * {@code false}.
+     *
+     * @param on {@code false} for DL4J's own forward pass
+     * @return this builder
+     */
+    public Builder oneDnnGraph(boolean on) {
+      this.oneDnnGraph = on;
       return this;
     }
 

@@ -57,13 +57,14 @@ public final class ZooThroughput {
     System.out.printf(Locale.ROOT, "# flavour '%s', oneDNN helpers %s, cores %d, SGEMM 2048^2 "
             + "%.1f GFLOP/s%n", flavour.isEmpty() ? "plain" : flavour, OneDnn.enabled() ? "on"
             : "off", Runtime.getRuntime().availableProcessors(), gemm);
-    boolean sideBySide = OneDnn.enabled() && !(args.length > 3 && args[3].equals("default-only"));
+    boolean sideBySide = !(args.length > 3 && args[3].equals("default-only"));
     if (sideBySide) {
-      System.out.println("# oneDNN build: each point is measured with the helpers off and on, "
-          + "interleaved, in this JVM");
+      System.out.println("# each point is measured on DL4J's forward pass (oneDNN helpers on a "
+          + "oneDNN build) and with the defaults (the oneDNN graph executor where the model "
+          + "compiles), interleaved, in this JVM");
     }
     System.out.println("| model | layer | dim | input | GFLOP/img | batch | img/s"
-        + (sideBySide ? " helpers off | img/s helpers on | on/off" : "")
+        + (sideBySide ? " DL4J | img/s default | default/DL4J" : "")
         + " | SGEMM GFLOP/s | ceiling img/s | % of ceiling |");
     System.out.println(sideBySide ? "|---|---|---|---|---|---|---|---|---|---|---|---|"
         : "|---|---|---|---|---|---|---|---|---|---|");
@@ -81,12 +82,15 @@ public final class ZooThroughput {
           b.networkBatchSize(batch).concurrency(1);
         }
         try (ZooEmbedder on = b.build();
-            ZooEmbedder off = sideBySide ? b.oneDnnHelpers(false).build() : null) {
+            ZooEmbedder off = sideBySide ? b.oneDnnGraph(false).build() : null) {
           double gflop = 2 * FlopCount.macsPerImage(on.prototypeForMeasurement(), on.inputFormat())
               / 1e9;
           on.embedBatch(images); // warm-up: workspaces, JIT
           for (int w = 0; auto && w < 160 / batch; w++) {
             on.embedBatch(images); // the tuner's trial passes (1..16 images, four each)
+            if (off != null) {
+              off.embedBatch(images);
+            }
           }
           if (off != null) {
             off.embedBatch(images);

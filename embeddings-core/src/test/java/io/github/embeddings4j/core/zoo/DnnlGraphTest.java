@@ -1,0 +1,233 @@
+package io.github.embeddings4j.core.zoo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.embeddings4j.core.backend.NativeFlavour;
+import io.github.embeddings4j.core.image.ColorOrder;
+import io.github.embeddings4j.core.image.InputFormat;
+import io.github.embeddings4j.core.image.PixelScaling;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The oneDNN executor computes what DL4J computes: on ResNet50 and SqueezeNet as the embedders
+ * build them, and on a graph made to hit every padding mode, pooling, activation and fusion
+ * case; and it refuses what it cannot run, naming the vertex.
+ */
+class DnnlGraphTest {
+
+  @BeforeAll
+  static void backend() {
+    NativeFlavour.select();
+  }
+
+  private static double relativeError(float[] actual, float[] expected) {
+    double scale = 0;
+    for (float x : expected) {
+      scale = Math.max(scale, Math.abs(x));
+    }
+    assertTrue(scale > 0, "the reference output is all zeros");
+    return DnnlGraph.relativeError(actual, expected);
+  }
+
+  private static float[] dl4j(ComputationGraph g, INDArray in) {
+    return FeatureNet.forward(g, in, false).dup('c').data().asFloat();
+  }
+
+  private static INDArray images(int n, InputFormat f, long seed) {
+    Nd4j.getRandom().setSeed(seed);
+    return Nd4j.rand(DataType.FLOAT, n, f.channels(), f.height(), f.width()).subi(0.5).muli(200);
+  }
+
+  /** Compiles the zoo model cut at its default random-init layer, batch norms folded. */
+  private static ComputationGraph prepared(ZooModel model, InputFormat f) {
+    ComputationGraph g = (ComputationGraph) model.dl4j(11, f).init();
+    ComputationGraph cut = (ComputationGraph) FeatureNet.truncate(g, model.defaultLayer(false));
+    return BatchNormFolding.fold(cut);
+  }
+
+  private static void assertSame(ComputationGraph g, InputFormat f, int[] batches, double tol)
+      throws Exception {
+    DnnlGraph compiled = DnnlGraph.compile(g, f);
+    try (DnnlGraph.Runner runner = compiled.new Runner()) {
+      for (int n : batches) {
+        INDArray in = images(n, f, 100 + n);
+        float[] expected = dl4j(g, in);
+        float[] actual = runner.forward(in.dup('c').data().asFloat(), n);
+        assertEquals(expected.length, actual.length, "output length at batch " + n);
+        double err = relativeError(actual, expected);
+        System.out.printf("DnnlGraphTest: %d operations, batch %d, relative error %.2e%n",
+            compiled.operations(), n, err);
+        assertTrue(err < tol, "batch " + n + ": relative error " + err);
+      }
+    }
+  }
+
+  @Test
+  void resNet50MatchesDl4jWithEveryResidualAdditionFused() throws Exception {
+    InputFormat f = new InputFormat(96, 96, ColorOrder.BGR, PixelScaling.IMAGENET_MEAN);
+    ComputationGraph g = prepared(ZooModel.RESNET50, f);
+    DnnlGraph compiled = DnnlGraph.compile(g, f);
+    assertEquals(16, compiled.fusedAdditions(), "ResNet50's 16 additions become sum post-ops");
+    // 53 convolutions and one max pooling: every batch norm, ReLU and addition fused away.
+    assertEquals(54, compiled.operations());
+    // Batch sizes up, down and up again: plans share one arena that grows.
+    assertSame(g, f, new int[] {1, 3, 2, 3}, 1e-4);
+  }
+
+  @Test
+  void squeezeNetMatchesDl4j() throws Exception {
+    InputFormat f = new InputFormat(99, 99, ColorOrder.BGR, PixelScaling.IMAGENET_MEAN);
+    ComputationGraph g = prepared(ZooModel.SQUEEZENET, f);
+    assertSame(g, f, new int[] {2}, 1e-4);
+  }
+
+  /** A graph built to reach every case: padding modes, pooling kinds, activations, fusions. */
+  private static ComputationGraph everyCase() {
+    NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(5)
+        .weightInit(WeightInit.RELU).dataType(DataType.FLOAT);
+    ComputationGraph g = new ComputationGraph(base.graphBuilder()
+        .addInputs("in")
+        .setInputTypes(InputType.convolutional(23, 21, 3))
+        // Same mode, stride 2 on odd sizes: asymmetric padding; leaky ReLU in the layer.
+        .addLayer("c1", new ConvolutionLayer.Builder(3, 3).stride(2, 2).nOut(16)
+            .convolutionMode(ConvolutionMode.Same).activation(Activation.LEAKYRELU).build(), "in")
+        // Zero padding folded into the next convolution; truncate mode with rows left over.
+        .addLayer("zp", new ZeroPaddingLayer.Builder(1, 2, 0, 1).build(), "c1")
+        .addLayer("c2", new ConvolutionLayer.Builder(4, 3).stride(3, 2).nOut(16)
+            .convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY).build(),
+            "zp")
+        // c2 is read twice: by c3 and by the addition, so the addition cannot overwrite it.
+        .addLayer("c3", new ConvolutionLayer.Builder(3, 3).nOut(16).dilation(2, 2)
+            .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build(), "c2")
+        .addVertex("add1", new ElementWiseVertex(ElementWiseVertex.Op.Add), "c2", "c3")
+        .addLayer("relu1", new ActivationLayer.Builder().activation(Activation.RELU).build(),
+            "add1")
+        // Average pooling both ways, max pooling with padding.
+        .addLayer("avgIn", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.AVG, new int[] {3, 3},
+            new int[] {1, 1}).convolutionMode(ConvolutionMode.Same)
+            .avgPoolIncludePadInDivisor(true).build(), "relu1")
+        .addLayer("avgEx", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.AVG, new int[] {3, 3},
+            new int[] {1, 1}).convolutionMode(ConvolutionMode.Same)
+            .avgPoolIncludePadInDivisor(false).build(), "relu1")
+        // An addition of two poolings: a standalone addition with a sigmoid after it.
+        .addVertex("add2", new ElementWiseVertex(ElementWiseVertex.Op.Add), "avgIn", "avgEx")
+        .addLayer("sig", new ActivationLayer.Builder().activation(Activation.SIGMOID).build(),
+            "add2")
+        .addLayer("max", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX, new int[] {2, 2},
+            new int[] {2, 2}).padding(1, 1).convolutionMode(ConvolutionMode.Truncate).build(),
+            "sig")
+        .addLayer("drop", new DropoutLayer.Builder(0.5).build(), "max")
+        .addLayer("e1", new ConvolutionLayer.Builder(1, 1).nOut(8)
+            .activation(Activation.RELU).build(), "drop")
+        .addLayer("e3", new ConvolutionLayer.Builder(3, 3).nOut(8).padding(1, 1)
+            .activation(Activation.RELU).hasBias(false).build(), "drop")
+        .addVertex("cat", new MergeVertex(), "e1", "e3")
+        .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(), "cat")
+        .setOutputs("gap")
+        .build());
+    g.init();
+    return g;
+  }
+
+  @Test
+  void everyCaseMatchesDl4j() throws Exception {
+    InputFormat f = new InputFormat(23, 21, ColorOrder.RGB, PixelScaling.UNIT);
+    ComputationGraph g = everyCase();
+    DnnlGraph compiled = DnnlGraph.compile(g, f);
+    // add1 becomes c3's sum post-op on a copy of c2 (c3 reads c2 too); add2 adds poolings.
+    assertEquals(1, compiled.fusedAdditions());
+    assertSame(g, f, new int[] {1, 4}, 1e-5);
+  }
+
+  @Test
+  void anAdditionFusesIntoTheLaterConvolutionAndAddsInPlaceOrOnACopy() throws Exception {
+    NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(9)
+        .weightInit(WeightInit.RELU).dataType(DataType.FLOAT);
+    ComputationGraph g = new ComputationGraph(base.graphBuilder()
+        .addInputs("in")
+        .setInputTypes(InputType.convolutional(12, 12, 3))
+        .addLayer("a", new ConvolutionLayer.Builder(3, 3).nOut(16)
+            .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build(), "in")
+        .addLayer("b", new ConvolutionLayer.Builder(1, 1).nOut(16).build(), "a")
+        // "a" is also read after the addition: the fused sum must work on a copy of it.
+        .addVertex("s1", new ElementWiseVertex(ElementWiseVertex.Op.Add), "a", "b")
+        .addLayer("c", new ConvolutionLayer.Builder(3, 3).nOut(16)
+            .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY).build(), "s1")
+        // Here "s1" is read by nothing later: the sum goes in place.
+        .addVertex("s2", new ElementWiseVertex(ElementWiseVertex.Op.Add), "s1", "c")
+        .addLayer("r", new ActivationLayer.Builder().activation(Activation.RELU).build(), "s2")
+        .addVertex("s3", new ElementWiseVertex(ElementWiseVertex.Op.Add), "r", "a")
+        .setOutputs("s3")
+        .build());
+    g.init();
+    InputFormat f = new InputFormat(12, 12, ColorOrder.RGB, PixelScaling.UNIT);
+    DnnlGraph compiled = DnnlGraph.compile(g, f);
+    assertEquals(2, compiled.fusedAdditions());
+    assertSame(g, f, new int[] {2}, 1e-5);
+  }
+
+  @Test
+  void unsupportedLayersAreNamed() {
+    NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(1)
+        .dataType(DataType.FLOAT);
+    ComputationGraph bn = new ComputationGraph(base.graphBuilder()
+        .addInputs("in")
+        .setInputTypes(InputType.convolutional(8, 8, 3))
+        .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).build(), "in")
+        .addLayer("norm", new BatchNormalization.Builder().build(), "conv")
+        .setOutputs("norm").build());
+    bn.init();
+    InputFormat f = new InputFormat(8, 8, ColorOrder.RGB, PixelScaling.UNIT);
+    DnnlGraph.Unsupported e = assertThrows(DnnlGraph.Unsupported.class,
+        () -> DnnlGraph.compile(bn, f));
+    assertTrue(e.getMessage().startsWith("norm: BatchNormalization"), e.getMessage());
+
+    ComputationGraph dense = new ComputationGraph(base.graphBuilder()
+        .addInputs("in")
+        .setInputTypes(InputType.convolutional(8, 8, 3))
+        .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).build(), "in")
+        .addLayer("fc", new DenseLayer.Builder().nOut(5).build(), "conv")
+        .setOutputs("fc").build());
+    dense.init();
+    e = assertThrows(DnnlGraph.Unsupported.class, () -> DnnlGraph.compile(dense, f));
+    assertTrue(e.getMessage().startsWith("fc: input preprocessor"), e.getMessage());
+  }
+
+  @Test
+  void runnersOfOneGraphGiveTheSameVectors() throws Exception {
+    InputFormat f = new InputFormat(23, 21, ColorOrder.RGB, PixelScaling.UNIT);
+    ComputationGraph g = everyCase();
+    DnnlGraph compiled = DnnlGraph.compile(g, f);
+    INDArray in = images(3, f, 42);
+    float[] data = in.dup('c').data().asFloat();
+    try (DnnlGraph.Runner a = compiled.new Runner(); DnnlGraph.Runner b = compiled.new Runner()) {
+      float[] first = a.forward(data, 3);
+      assertArrayEquals(first, b.forward(data, 3), 0f);
+      assertArrayEquals(first, a.forward(data, 3), 0f, "a plan run twice");
+    }
+  }
+}
