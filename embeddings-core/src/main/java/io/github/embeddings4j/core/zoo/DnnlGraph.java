@@ -281,6 +281,15 @@ final class DnnlGraph {
     return n;
   }
 
+  /** The bytes every tensor of a batch of {@code n} would take if each had its own buffer. */
+  long tensorBytes(int n) {
+    long sum = 0;
+    for (Tensor t : tensors) {
+      sum += 4L * n * t.c * t.h * t.w;
+    }
+    return sum;
+  }
+
   /** The output of one image: channels, height, width. */
   long[] outputShape() {
     Tensor t = tensors.get(output);
@@ -698,6 +707,15 @@ final class DnnlGraph {
     /** Buffers shared by all plans of this runner (one plan runs at a time). */
     private final List<memory> arena = new ArrayList<>();
     private int generation;
+
+    /** The bytes of activation buffers this runner holds (shared by its batch sizes). */
+    long bufferBytes() {
+      long sum = 0;
+      for (memory m : arena) {
+        sum += m == null ? 0 : m.get_desc().get_size();
+      }
+      return sum;
+    }
 
     /** The compiled graph this runner runs. */
     DnnlGraph graph() {
