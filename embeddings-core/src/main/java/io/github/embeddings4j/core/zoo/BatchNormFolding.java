@@ -138,7 +138,6 @@ final class BatchNormFolding {
   /** Sets the folded convolution's weights and bias from the old convolution and batch norm. */
   private static void foldInto(org.deeplearning4j.nn.api.Layer target,
       org.deeplearning4j.nn.api.Layer conv, org.deeplearning4j.nn.api.Layer bn) {
-    BatchNormalization bnConf = (BatchNormalization) bn.conf().getLayer();
     INDArray w = conv.getParam("W").castTo(DataType.DOUBLE).dup('c');
     long out = w.size(0);
     double[] bias = new double[(int) out];
@@ -146,22 +145,52 @@ final class BatchNormFolding {
     if (oldBias != null) {
       bias = oldBias.castTo(DataType.DOUBLE).dup('c').data().asDouble();
     }
+    double[][] st = scaleShift(bn, out);
+    double[] weights = w.data().asDouble();
+    int perChannel = (int) (weights.length / out);
+    double[] folded = new double[(int) out];
+    for (int o = 0; o < out; o++) {
+      double s = st[0][o];
+      for (int k = 0; k < perChannel; k++) {
+        weights[o * perChannel + k] *= s;
+      }
+      folded[o] = bias[o] * s + st[1][o];
+    }
+    INDArray targetW = target.getParam("W");
+    target.setParam("W", Nd4j.create(weights, w.shape(), 'c').castTo(targetW.dataType()));
+    INDArray targetB = target.getParam("b");
+    target.setParam("b", Nd4j.create(folded, targetB.shape(), 'c').castTo(targetB.dataType()));
+  }
+
+  /**
+   * A batch norm at inference as a per-channel affine map {@code y = x·s + t}: {@code s = gamma /
+   * sqrt(var + eps)}, {@code t = beta − mean·s}, where {@code var = 10^(2·log10stdev)} for a
+   * layer that stores its deviation's logarithm (DL4J's default), as DL4J computes it.
+   *
+   * @param bn the batch-normalisation layer
+   * @param channels its channel count
+   * @return {@code {s, t}}
+   */
+  static double[][] scaleShift(org.deeplearning4j.nn.api.Layer bn, long channels) {
+    BatchNormalization bnConf = (BatchNormalization) bn.conf().getLayer();
+    int out = (int) channels;
     double[] mean = bn.getParam("mean").castTo(DataType.DOUBLE).dup('c').data().asDouble();
-    double[] std = new double[(int) out];
+    double[] std = new double[out];
     if (bn.paramTable().containsKey("log10stdev")) {
       double[] log10 = bn.getParam("log10stdev").castTo(DataType.DOUBLE).dup('c').data()
           .asDouble();
-      for (int i = 0; i < std.length; i++) {
-        std[i] = Math.pow(10, log10[i]);
+      // DL4J squares the stored deviation into a variance and adds eps like any other.
+      for (int i = 0; i < out; i++) {
+        std[i] = Math.sqrt(Math.pow(10, 2 * log10[i]) + bnConf.getEps());
       }
     } else {
       double[] var = bn.getParam("var").castTo(DataType.DOUBLE).dup('c').data().asDouble();
-      for (int i = 0; i < std.length; i++) {
+      for (int i = 0; i < out; i++) {
         std[i] = Math.sqrt(var[i] + bnConf.getEps());
       }
     }
-    double[] gamma = new double[(int) out];
-    double[] beta = new double[(int) out];
+    double[] gamma = new double[out];
+    double[] beta = new double[out];
     if (bnConf.isLockGammaBeta()) {
       java.util.Arrays.fill(gamma, bnConf.getGamma());
       java.util.Arrays.fill(beta, bnConf.getBeta());
@@ -169,19 +198,12 @@ final class BatchNormFolding {
       gamma = bn.getParam("gamma").castTo(DataType.DOUBLE).dup('c').data().asDouble();
       beta = bn.getParam("beta").castTo(DataType.DOUBLE).dup('c').data().asDouble();
     }
-    double[] weights = w.data().asDouble();
-    int perChannel = (int) (weights.length / out);
-    double[] folded = new double[(int) out];
+    double[] s = new double[out];
+    double[] t = new double[out];
     for (int o = 0; o < out; o++) {
-      double s = gamma[o] / std[o];
-      for (int k = 0; k < perChannel; k++) {
-        weights[o * perChannel + k] *= s;
-      }
-      folded[o] = (bias[o] - mean[o]) * s + beta[o];
+      s[o] = gamma[o] / std[o];
+      t[o] = beta[o] - mean[o] * s[o];
     }
-    INDArray targetW = target.getParam("W");
-    target.setParam("W", Nd4j.create(weights, w.shape(), 'c').castTo(targetW.dataType()));
-    INDArray targetB = target.getParam("b");
-    target.setParam("b", Nd4j.create(folded, targetB.shape(), 'c').castTo(targetB.dataType()));
+    return new double[][] {s, t};
   }
 }

@@ -6,11 +6,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.batch_normalization_forward;
 import org.bytedeco.dnnl.binary;
 import org.bytedeco.dnnl.concat;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.eltwise_forward;
 import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.inner_product_forward;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.pooling_forward;
 import org.bytedeco.dnnl.post_ops;
@@ -30,13 +32,18 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -46,6 +53,7 @@ import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A convolutional graph compiled for oneDNN: the forward pass of a DL4J {@link ComputationGraph}
@@ -61,13 +69,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * it) becomes the {@code sum} post-op of the convolution that produces its last input, written in
  * place over the other input when nothing else still reads it. docs/models.md has the figures.
  *
- * <p>What compiles: plain 2-D convolutions (channels first, any stride, dilation, padding and
- * {@link ConvolutionMode} except {@code Causal}; activation identity, ReLU, leaky ReLU, tanh or
- * sigmoid), max and average pooling, global max and average pooling, zero padding before a
- * convolution, activation layers, two-input additions, channel concatenations and dropout (the
- * identity at inference). A graph with anything else (batch norm left unfolded, dense layers,
- * separable convolutions, preprocessors, several inputs) is not compiled: {@link #compile}
- * returns the reason and the caller keeps DL4J's own forward pass.
+ * <p>What compiles: plain and depthwise-separable 2-D convolutions (channels first, any stride,
+ * dilation, padding and {@link ConvolutionMode} except {@code Causal}; activation identity, ReLU,
+ * leaky ReLU, tanh or sigmoid), batch norms (folded into the convolution before them where that
+ * computes the same, else oneDNN's batch norm with a following ReLU fused), max and average
+ * pooling, global max and average pooling, zero padding before a convolution, activation layers,
+ * two-input additions, channel concatenations and dropout (the identity at inference). A graph
+ * with anything else (dense layers, preprocessors, other layers, several inputs) is not
+ * compiled: {@link #compile} throws {@link Unsupported} naming the vertex, and the caller keeps
+ * DL4J's own forward pass.
  *
  * <p>Threads: the compiled graph (its weights, reordered once per layout) is shared; each thread
  * runs its own {@link Runner}, which holds its activation buffers.
@@ -98,7 +108,11 @@ final class DnnlGraph {
   private record Eltwise(dnnl.algorithm algorithm, float alpha, float beta) {}
 
   /** One value a vertex produces: channels, height and width of one image. */
-  private record Tensor(long c, long h, long w) {}
+  private record Tensor(long c, long h, long w, boolean flat) {
+    Tensor(long c, long h, long w) {
+      this(c, h, w, false);
+    }
+  }
 
   /** One operation of the program, on tensor indices. */
   private abstract static class Op {
@@ -115,15 +129,24 @@ final class DnnlGraph {
 
   private static final class Conv extends Op {
     final int src;
-    /** The weights as DL4J holds them ({@code oihw}), until the first layout is packed. */
-    float[] weights;
-    final float[] bias;
+    /**
+     * The weights as DL4J holds them ({@code oihw}; {@code goihw} for a grouped convolution), a
+     * float array of their own outside the heap, until the first layout is packed.
+     */
+    INDArray weights;
+    float[] bias;
+    /** {@code [o, i, kh, kw]}, or {@code [groups, o/groups, i/groups, kh, kw]}. */
     final long[] weightDims;
     final long[] stride;
     final long[] dilation;
     final long[] padL;
     final long[] padR;
     Eltwise own;
+    /**
+     * A dense layer (oneDNN's inner product) rather than a convolution: no stride or padding,
+     * weights {@code [o, c, h, w]} over a feature map or {@code [o, i]} over a vector.
+     */
+    boolean dense;
     /** The tensor added to the convolution's result (a residual addition), or -1. */
     int sum = -1;
     /** The activation after the addition (or after {@link #own} when there is none). */
@@ -132,7 +155,7 @@ final class DnnlGraph {
     final List<memory> packed = new ArrayList<>();
     memory biasMemory;
 
-    Conv(String name, int src, int dst, float[] weights, float[] bias, long[] weightDims,
+    Conv(String name, int src, int dst, INDArray weights, float[] bias, long[] weightDims,
         long[] stride, long[] dilation, long[] padL, long[] padR, Eltwise own) {
       super(name, dst);
       this.src = src;
@@ -150,6 +173,87 @@ final class DnnlGraph {
     int[] inputs() {
       return sum < 0 ? new int[] {src} : new int[] {src, sum};
     }
+
+    /** A dense layer with weights {@code [o, ...]}. */
+    static Conv dense(String name, int src, int dst, INDArray weights, float[] bias,
+        long[] weightDims, Eltwise own) {
+      Conv c = new Conv(name, src, dst, weights, bias, weightDims, null, null, null, null, own);
+      c.dense = true;
+      return c;
+    }
+
+    /** The number of output channels. */
+    long outChannels() {
+      return weightDims.length == 5 ? weightDims[0] * weightDims[1] : weightDims[0];
+    }
+
+    /** Whether a batch norm after it can be folded into its weights and bias. */
+    boolean takesBatchNorm() {
+      return own == null && sum < 0 && after == null && weights != null;
+    }
+
+    /** Folds {@code y = x·s + t} per output channel into the weights and bias. */
+    void fold(double[] s, double[] t) {
+      int out = (int) outChannels();
+      float[] scale = new float[out];
+      float[] b = new float[out];
+      for (int o = 0; o < out; o++) {
+        scale[o] = (float) s[o];
+        b[o] = (float) ((bias == null ? 0 : bias[o]) * s[o] + t[o]);
+      }
+      // Each output channel's weights are one contiguous run: scale the rows of [out, rest].
+      weights.reshape('c', out, weights.length() / out)
+          .muliColumnVector(Nd4j.create(scale, new long[] {out, 1}, 'c'));
+      bias = b;
+    }
+  }
+
+  /** A batch norm left standing (not after a convolution it folds into): a per-channel affine map. */
+  private static final class Norm extends Op {
+    final int src;
+    final float[] scale;
+    final float[] shift;
+    /** A ReLU after it, fused. */
+    boolean relu;
+    /** oneDNN's arguments: mean 0 and variance 1 (so that it computes x·scale + shift). */
+    memory mean;
+    memory variance;
+    memory scaleShift;
+
+    Norm(String name, int src, int dst, float[] scale, float[] shift) {
+      super(name, dst);
+      this.src = src;
+      this.scale = scale;
+      this.shift = shift;
+    }
+
+    @Override
+    int[] inputs() {
+      return new int[] {src};
+    }
+
+    synchronized void prepare() {
+      if (scaleShift != null) {
+        return;
+      }
+      engine e = engine();
+      int c = scale.length;
+      float[] ones = new float[c];
+      java.util.Arrays.fill(ones, 1f);
+      mean = filled(new float[c], e, new long[] {c}, memory.format_tag.a);
+      variance = filled(ones, e, new long[] {c}, memory.format_tag.a);
+      float[] ss = new float[2 * c];
+      System.arraycopy(scale, 0, ss, 0, c);
+      System.arraycopy(shift, 0, ss, c, c);
+      scaleShift = filled(ss, e, new long[] {2, c}, memory.format_tag.ab);
+    }
+  }
+
+  /** A oneDNN-allocated memory holding {@code values}. */
+  private static memory filled(float[] values, engine e, long[] dims, memory.format_tag tag) {
+    memory m = new memory(desc(dims, tag), e);
+    new FloatPointer(m.get_data_handle()).capacity(values.length).put(values);
+    return m;
   }
 
   private static final class Pool extends Op {
@@ -399,14 +503,18 @@ final class DnnlGraph {
     void vertex(String name, GraphVertex v, List<String> from) throws Unsupported {
       InputType type = types.get(name);
       Layer layer = v instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : null;
-      boolean plainConv = layer != null && layer.getClass() == ConvolutionLayer.class;
+      boolean plainConv = layer != null && (layer.getClass() == ConvolutionLayer.class
+          || layer.getClass() == SeparableConvolution2D.class);
       for (String f : from) {
         if (pendingPad.containsKey(f) && !plainConv) {
           throw new Unsupported(f + ": zero padding before " + name + ", not a convolution");
         }
       }
       if (v instanceof LayerVertex lv) {
-        if (lv.getPreProcessor() != null) {
+        if (lv.getPreProcessor() != null && !(layer.getClass() == DenseLayer.class
+            && lv.getPreProcessor() instanceof CnnToFeedForwardPreProcessor flatten
+            && flatten.getFormat() != CNN2DFormat.NHWC) && !sameMap(lv.getPreProcessor(),
+                tensors.get(tensorOf.get(from.get(0))))) {
           throw new Unsupported(name + ": input preprocessor "
               + lv.getPreProcessor().getClass().getSimpleName());
         }
@@ -418,6 +526,15 @@ final class DnnlGraph {
       } else {
         throw new Unsupported(name + ": " + v.getClass().getSimpleName());
       }
+    }
+
+    /**
+     * Whether a preprocessor leaves a feature map as it is: DL4J's zoo puts a
+     * feed-forward-to-CNN reshape before VGG's first convolution, the identity on an image batch.
+     */
+    private static boolean sameMap(org.deeplearning4j.nn.conf.InputPreProcessor p, Tensor t) {
+      return p instanceof FeedForwardToCnnPreProcessor r && !t.flat
+          && r.getNumChannels() == t.c && r.getInputHeight() == t.h && r.getInputWidth() == t.w;
     }
 
     private void layer(String name, Layer layer, String src, InputType type) throws Unsupported {
@@ -444,11 +561,34 @@ final class DnnlGraph {
           throw new Unsupported(name + ": weights of shape " + java.util.Arrays.toString(wd));
         }
         long[] dil = {c.getDilation()[0] - 1L, c.getDilation()[1] - 1L};
-        Conv op = new Conv(name, srcTensor, tensors.size(), w.dup('c').data().asFloat(),
+        Conv op = new Conv(name, srcTensor, tensors.size(), w.castTo(DataType.FLOAT).dup('c'),
             b == null ? null : b.dup('c').data().asFloat(), wd,
             new long[] {c.getStride()[0], c.getStride()[1]}, dil, p[0], p[1],
             eltwise(name, c.getActivationFn()));
         add(op, d, name);
+      } else if (layer.getClass() == SeparableConvolution2D.class) {
+        separable(name, (SeparableConvolution2D) layer, src, srcTensor, type);
+      } else if (layer.getClass() == DenseLayer.class) {
+        dense(name, (DenseLayer) layer, srcTensor);
+      } else if (layer.getClass() == BatchNormalization.class) {
+        BatchNormalization bn = (BatchNormalization) layer;
+        if (bn.getCnn2DFormat() == CNN2DFormat.NHWC) {
+          throw new Unsupported(name + ": channels-last batch norm");
+        }
+        double[][] st = BatchNormFolding.scaleShift(graph.getLayer(name), s.c);
+        if (producer.get(srcTensor) instanceof Conv c && c.takesBatchNorm()
+            && readOnce(srcTensor)) {
+          c.fold(st[0], st[1]);
+          alias(name, srcTensor);
+        } else {
+          float[] scale = new float[(int) s.c];
+          float[] shift = new float[(int) s.c];
+          for (int i = 0; i < scale.length; i++) {
+            scale[i] = (float) st[0][i];
+            shift[i] = (float) st[1][i];
+          }
+          add(new Norm(name, srcTensor, tensors.size(), scale, shift), s, name);
+        }
       } else if (layer.getClass() == SubsamplingLayer.class) {
         SubsamplingLayer sl = (SubsamplingLayer) layer;
         if (sl.getCnn2dDataFormat() == CNN2DFormat.NHWC) {
@@ -503,9 +643,94 @@ final class DnnlGraph {
       }
     }
 
+    /**
+     * A depthwise-separable convolution: a grouped convolution with one group per input channel
+     * ({@code depthMultiplier} filters each), then a 1x1 convolution with the bias and activation.
+     */
+    private void separable(String name, SeparableConvolution2D c, String src, int srcTensor,
+        InputType type) throws Unsupported {
+      if (c.getCnn2dDataFormat() == CNN2DFormat.NHWC) {
+        throw new Unsupported(name + ": channels-last separable convolution");
+      }
+      Tensor s = tensors.get(srcTensor);
+      long[] pad = pendingPad.getOrDefault(src, new long[4]);
+      Tensor d = shape(name, type);
+      long[][] p = padding(name, c.getConvolutionMode(), c.getKernelSize(), c.getStride(),
+          c.getDilation(), c.getPadding(), s.h + pad[0] + pad[1], s.w + pad[2] + pad[3], d);
+      p[0][0] += pad[0];
+      p[1][0] += pad[1];
+      p[0][1] += pad[2];
+      p[1][1] += pad[3];
+      org.deeplearning4j.nn.api.Layer live = graph.getLayer(name);
+      INDArray w = live.getParam("W");
+      INDArray pw = live.getParam("pW");
+      INDArray b = c.hasBias() ? live.getParam("b") : null;
+      long[] wd = w.shape();
+      int m = c.getDepthMultiplier();
+      int in = (int) s.c;
+      if (wd.length != 4 || wd[0] != m || wd[1] != in || pw.size(0) != d.c
+          || pw.size(1) != (long) in * m) {
+        throw new Unsupported(name + ": separable weights of shape "
+            + java.util.Arrays.toString(wd) + " and " + java.util.Arrays.toString(pw.shape()));
+      }
+      int kh = (int) wd[2];
+      int kw = (int) wd[3];
+      // DL4J: W[j][c][y][x] makes output channel c*m + j; oneDNN's groups: [c][j][1][y][x].
+      float[] dl4j = w.dup('c').data().asFloat();
+      float[] grouped = new float[dl4j.length];
+      int k2 = kh * kw;
+      for (int j = 0; j < m; j++) {
+        for (int ch = 0; ch < in; ch++) {
+          System.arraycopy(dl4j, (j * in + ch) * k2, grouped, (ch * m + j) * k2, k2);
+        }
+      }
+      Conv depth = new Conv(name + " (depthwise)", srcTensor, tensors.size(),
+          Nd4j.create(grouped, new long[] {in, m, 1, kh, kw}, 'c'), null,
+          new long[] {in, m, 1, kh, kw}, new long[] {c.getStride()[0], c.getStride()[1]},
+          new long[] {c.getDilation()[0] - 1L, c.getDilation()[1] - 1L}, p[0], p[1], null);
+      tensors.add(new Tensor((long) in * m, d.h, d.w));
+      ops.add(depth);
+      producer.put(depth.dst, depth);
+      readers.put(depth.dst, 1);
+      add(new Conv(name, depth.dst, tensors.size(), pw.castTo(DataType.FLOAT).dup('c'),
+          b == null ? null : b.dup('c').data().asFloat(), pw.shape(), new long[] {1, 1},
+          new long[] {0, 0}, new long[] {0, 0}, new long[] {0, 0},
+          eltwise(name, c.getActivationFn())), d, name);
+    }
+
+    /**
+     * A dense layer: oneDNN's inner product over the feature map as DL4J flattens it (channels,
+     * then rows, then columns) or over the vector before it.
+     */
+    private void dense(String name, DenseLayer layer, int srcTensor) throws Unsupported {
+      if (layer.hasLayerNorm()) {
+        throw new Unsupported(name + ": dense layer with layer normalisation");
+      }
+      Tensor s = tensors.get(srcTensor);
+      org.deeplearning4j.nn.api.Layer live = graph.getLayer(name);
+      INDArray w = live.getParam("W");
+      INDArray b = layer.hasBias() ? live.getParam("b") : null;
+      long in = s.c * s.h * s.w;
+      if (w.rank() != 2 || w.size(0) != in) {
+        throw new Unsupported(name + ": weights of shape " + java.util.Arrays.toString(w.shape())
+            + " for " + in + " inputs");
+      }
+      long out = w.size(1);
+      // DL4J's W is [in, out]; oneDNN's [out, in] (with in as c, h, w over a feature map).
+      INDArray t = w.castTo(DataType.FLOAT).transpose().dup('c');
+      long[] wd = s.flat ? new long[] {out, in} : new long[] {out, s.c, s.h, s.w};
+      add(Conv.dense(name, srcTensor, tensors.size(), t,
+          b == null ? null : b.dup('c').data().asFloat(), wd,
+          eltwise(name, layer.getActivationFn())), new Tensor(out, 1, 1, true), name);
+    }
+
     private void activation(String name, Eltwise e, int srcTensor) {
       Op prev = producer.get(srcTensor);
       if (e == null) {
+        alias(name, srcTensor);
+      } else if (prev instanceof Norm nrm && !nrm.relu && readOnce(srcTensor)
+          && e.algorithm == dnnl.algorithm.eltwise_relu && e.alpha == 0f) {
+        nrm.relu = true;
         alias(name, srcTensor);
       } else if (prev instanceof Conv conv && conv.after == null && readOnce(srcTensor)) {
         // Nothing else reads the convolution's result (or the addition fused into it): it can
@@ -663,7 +888,7 @@ final class DnnlGraph {
   }
 
   private static long[] dims(int n, Tensor t) {
-    return new long[] {n, t.c, t.h, t.w};
+    return t.flat ? new long[] {n, t.c} : new long[] {n, t.c, t.h, t.w};
   }
 
   /** The weights of a convolution in the layout a primitive asks for, reordered once. */
@@ -677,13 +902,18 @@ final class DnnlGraph {
       engine e = engine();
       memory m = new memory(wanted, e);
       if (op.packed.isEmpty()) {
-        FloatPointer plain = new FloatPointer(op.weights);
-        memory user = new memory(desc(op.weightDims, memory.format_tag.oihw), e, plain);
+        Pointer plain = op.weights.data().addressPointer();
+        memory.format_tag tag = switch (op.weightDims.length) {
+          case 5 -> memory.format_tag.goihw;
+          case 4 -> memory.format_tag.oihw;
+          default -> memory.format_tag.oi;
+        };
+        memory user = new memory(desc(op.weightDims, tag), e, plain);
         new reorder(user, m).execute(s, user, m);
         s._wait();
         user.close();
-        plain.close();
-        // From now on other layouts are reordered from the first: the heap copy can go.
+        // From now on other layouts are reordered from the first: DL4J's layout can go.
+        op.weights.close();
         op.weights = null;
       } else {
         memory from = op.packed.get(0);
@@ -692,9 +922,7 @@ final class DnnlGraph {
       }
       op.packed.add(m);
       if (op.bias != null && op.biasMemory == null) {
-        memory b = new memory(desc(new long[] {op.weightDims[0]}, memory.format_tag.a), e);
-        new FloatPointer(b.get_data_handle()).capacity(op.bias.length).put(op.bias);
-        op.biasMemory = b;
+        op.biasMemory = filled(op.bias, e, new long[] {op.outChannels()}, memory.format_tag.a);
       }
       return m;
     }
@@ -808,16 +1036,6 @@ final class DnnlGraph {
             boolean inPlace = c.sum >= 0 && lastUse[c.sum] == i && c.sum != input
                 && c.sum != c.src;
             memory.desc dstDesc = inPlace ? descs[c.sum] : any;
-            convolution_forward.desc cd = c.bias != null
-                ? new convolution_forward.desc(dnnl.prop_kind.forward_inference,
-                    dnnl.algorithm.convolution_direct, desc(dims(n, ts), memory.format_tag.any),
-                    desc(c.weightDims, memory.format_tag.any),
-                    desc(new long[] {c.weightDims[0]}, memory.format_tag.a), dstDesc, c.stride,
-                    c.dilation, c.padL, c.padR)
-                : new convolution_forward.desc(dnnl.prop_kind.forward_inference,
-                    dnnl.algorithm.convolution_direct, desc(dims(n, ts), memory.format_tag.any),
-                    desc(c.weightDims, memory.format_tag.any), dstDesc, c.stride, c.dilation,
-                    c.padL, c.padR);
             primitive_attr attr = new primitive_attr();
             post_ops po = new post_ops();
             if (c.own != null) {
@@ -830,10 +1048,44 @@ final class DnnlGraph {
               po.append_eltwise(1f, c.after.algorithm, c.after.alpha, c.after.beta);
             }
             attr.set_post_ops(po);
+            memory.desc pSrc;
+            memory.desc pWeights;
+            memory.desc pDst;
+            primitive prim;
+            if (c.dense) {
+              memory.desc srcAny = desc(dims(n, ts), memory.format_tag.any);
+              memory.desc wAny = desc(c.weightDims, memory.format_tag.any);
+              inner_product_forward.desc id = c.bias != null
+                  ? new inner_product_forward.desc(dnnl.prop_kind.forward_inference, srcAny,
+                      wAny, desc(new long[] {c.outChannels()}, memory.format_tag.a), dstDesc)
+                  : new inner_product_forward.desc(dnnl.prop_kind.forward_inference, srcAny,
+                      wAny, dstDesc);
+              inner_product_forward.primitive_desc pd =
+                  new inner_product_forward.primitive_desc(id, attr, e);
+              pSrc = pd.src_desc();
+              pWeights = pd.weights_desc();
+              pDst = pd.dst_desc();
+              prim = new inner_product_forward(pd);
+            } else {
+            convolution_forward.desc cd = c.bias != null
+                ? new convolution_forward.desc(dnnl.prop_kind.forward_inference,
+                    dnnl.algorithm.convolution_direct, desc(dims(n, ts), memory.format_tag.any),
+                    desc(c.weightDims, memory.format_tag.any),
+                    desc(new long[] {c.outChannels()}, memory.format_tag.a), dstDesc, c.stride,
+                    c.dilation, c.padL, c.padR)
+                : new convolution_forward.desc(dnnl.prop_kind.forward_inference,
+                    dnnl.algorithm.convolution_direct, desc(dims(n, ts), memory.format_tag.any),
+                    desc(c.weightDims, memory.format_tag.any), dstDesc, c.stride, c.dilation,
+                    c.padL, c.padR);
             convolution_forward.primitive_desc pd =
                 new convolution_forward.primitive_desc(cd, attr, e);
-            memory src = convert(mems[c.src], descs[c.src], pd.src_desc(), sizes, free, i);
-            memory weights = packedWeights(c, pd.weights_desc(), stream);
+              pSrc = pd.src_desc();
+              pWeights = pd.weights_desc();
+              pDst = pd.dst_desc();
+              prim = new convolution_forward(pd);
+            }
+            memory src = convert(mems[c.src], descs[c.src], pSrc, sizes, free, i);
+            memory weights = packedWeights(c, pWeights, stream);
             memory dst;
             if (inPlace) {
               descs[op.dst] = descs[c.sum];
@@ -841,7 +1093,7 @@ final class DnnlGraph {
               bufferOf[c.sum] = -1; // ownership moves to the result
               dst = mems[c.sum];
             } else {
-              descs[op.dst] = pd.dst_desc();
+              descs[op.dst] = pDst;
               dst = allocate(op.dst, descs[op.dst], bufferOf, sizes, free);
               if (c.sum >= 0) {
                 // The addend is still read later: copy it into the result first.
@@ -857,7 +1109,7 @@ final class DnnlGraph {
             if (c.bias != null) {
               m.put(dnnl.DNNL_ARG_BIAS, c.biasMemory);
             }
-            add(new convolution_forward(pd), m);
+            add(prim, m);
           } else if (op instanceof Pool p) {
             pooling_forward.desc pd0 = new pooling_forward.desc(dnnl.prop_kind.forward_inference,
                 p.algorithm, descs[p.src], any, p.stride, p.kernel, p.padL, p.padR);
@@ -867,6 +1119,22 @@ final class DnnlGraph {
             mems[op.dst] = dst;
             add(new pooling_forward(pd), map(dnnl.DNNL_ARG_SRC, mems[p.src], dnnl.DNNL_ARG_DST,
                 dst));
+          } else if (op instanceof Norm nrm) {
+            nrm.prepare();
+            int flags = dnnl.dnnl_use_global_stats | dnnl.dnnl_use_scaleshift
+                | (nrm.relu ? dnnl.dnnl_fuse_norm_relu : 0);
+            batch_normalization_forward.primitive_desc pd =
+                new batch_normalization_forward.primitive_desc(
+                    new batch_normalization_forward.desc(dnnl.prop_kind.forward_inference.value,
+                        descs[nrm.src], 0f, flags), e);
+            descs[op.dst] = pd.dst_desc();
+            memory dst = allocate(op.dst, descs[op.dst], bufferOf, sizes, free);
+            mems[op.dst] = dst;
+            IntMemoryMap m = map(dnnl.DNNL_ARG_SRC, mems[nrm.src], dnnl.DNNL_ARG_DST, dst,
+                dnnl.DNNL_ARG_MEAN, nrm.mean);
+            m.put(dnnl.DNNL_ARG_VARIANCE, nrm.variance);
+            m.put(dnnl.DNNL_ARG_SCALE_SHIFT, nrm.scaleShift);
+            add(new batch_normalization_forward(pd), m);
           } else if (op instanceof Activation a) {
             eltwise_forward.desc ed = new eltwise_forward.desc(dnnl.prop_kind.forward_inference,
                 a.eltwise.algorithm, descs[a.src], a.eltwise.alpha, a.eltwise.beta);
@@ -923,7 +1191,8 @@ final class DnnlGraph {
           tempOf.clear();
         }
         Tensor to = tensors.get(output);
-        memory.desc plain = desc(dims(n, to), memory.format_tag.nchw);
+        memory.desc plain = desc(dims(n, to), to.flat ? memory.format_tag.nc
+            : memory.format_tag.nchw);
         out = new memory(plain, e);
         outLength = (int) (n * to.c * to.h * to.w);
         outData = new FloatPointer(out.get_data_handle()).capacity(outLength);

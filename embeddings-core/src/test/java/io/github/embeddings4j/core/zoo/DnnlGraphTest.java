@@ -20,9 +20,13 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.layers.Upsampling2D;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.BeforeAll;
@@ -202,31 +206,116 @@ class DnnlGraphTest {
     assertSame(g, f, new int[] {2}, 1e-5);
   }
 
+  /** Gives a graph's batch norms random statistics (DL4J initialises them to the identity). */
+  private static void randomStatistics(ComputationGraph g, long seed) {
+    Nd4j.getRandom().setSeed(seed);
+    for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
+      if (l.conf().getLayer() instanceof BatchNormalization) {
+        for (String key : new String[] {"gamma", "beta", "mean", "log10stdev", "var"}) {
+          INDArray p = l.paramTable().get(key);
+          if (p != null) {
+            INDArray r = Nd4j.rand(DataType.FLOAT, p.shape());
+            l.setParam(key, key.equals("gamma") || key.equals("var") ? r.addi(0.5)
+                : key.equals("log10stdev") ? r.subi(0.5).muli(0.6) : r.subi(0.5));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void separableConvolutionsAndBatchNormsMatchDl4j() throws Exception {
+    NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(13)
+        .weightInit(WeightInit.RELU).dataType(DataType.FLOAT);
+    ComputationGraph g = new ComputationGraph(base.graphBuilder()
+        .addInputs("in")
+        .setInputTypes(InputType.convolutional(17, 19, 3))
+        // Identity activation: its batch norm folds into the convolution.
+        .addLayer("c", new ConvolutionLayer.Builder(3, 3).nOut(8)
+            .activation(Activation.IDENTITY).build(), "in")
+        .addLayer("bn1", new BatchNormalization.Builder().build(), "c")
+        // Two filters per channel, stride 2, Same mode; a sigmoid before its batch norm, which
+        // then stands alone with the ReLU after it fused.
+        .addLayer("sep", new SeparableConvolution2D.Builder(3, 3).depthMultiplier(2).nOut(12)
+            .stride(2, 2).convolutionMode(ConvolutionMode.Same).activation(Activation.SIGMOID)
+            .build(), "bn1")
+        .addLayer("bn2", new BatchNormalization.Builder().useLogStd(false).build(), "sep")
+        .addLayer("relu", new ActivationLayer.Builder().activation(Activation.RELU).build(),
+            "bn2")
+        // A batch norm after a pooling: alone, no activation.
+        .addLayer("pool", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX,
+            new int[] {2, 2}, new int[] {1, 1}).build(), "relu")
+        .addLayer("bn3", new BatchNormalization.Builder().build(), "pool")
+        .addLayer("sep2", new SeparableConvolution2D.Builder(3, 3).nOut(6).hasBias(false)
+            .activation(Activation.TANH).build(), "bn3")
+        .setOutputs("sep2")
+        .build());
+    g.init();
+    randomStatistics(g, 77);
+    InputFormat f = new InputFormat(17, 19, ColorOrder.RGB, PixelScaling.UNIT);
+    DnnlGraph compiled = DnnlGraph.compile(g, f);
+    // c (bn1 folded), sep as two, bn2 (ReLU fused), pool, bn3, sep2 as two.
+    assertEquals(8, compiled.operations());
+    assertSame(g, f, new int[] {1, 3}, 1e-5);
+  }
+
   @Test
   void unsupportedLayersAreNamed() {
     NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(1)
         .dataType(DataType.FLOAT);
-    ComputationGraph bn = new ComputationGraph(base.graphBuilder()
+    ComputationGraph up = new ComputationGraph(base.graphBuilder()
         .addInputs("in")
         .setInputTypes(InputType.convolutional(8, 8, 3))
         .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).build(), "in")
-        .addLayer("norm", new BatchNormalization.Builder().build(), "conv")
-        .setOutputs("norm").build());
-    bn.init();
+        .addLayer("up", new Upsampling2D.Builder(2).build(), "conv")
+        .setOutputs("up").build());
+    up.init();
     InputFormat f = new InputFormat(8, 8, ColorOrder.RGB, PixelScaling.UNIT);
     DnnlGraph.Unsupported e = assertThrows(DnnlGraph.Unsupported.class,
-        () -> DnnlGraph.compile(bn, f));
-    assertTrue(e.getMessage().startsWith("norm: BatchNormalization"), e.getMessage());
+        () -> DnnlGraph.compile(up, f));
+    assertEquals("up: Upsampling2D", e.getMessage());
 
-    ComputationGraph dense = new ComputationGraph(base.graphBuilder()
+    ComputationGraph output = new ComputationGraph(base.graphBuilder()
         .addInputs("in")
         .setInputTypes(InputType.convolutional(8, 8, 3))
         .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).build(), "in")
-        .addLayer("fc", new DenseLayer.Builder().nOut(5).build(), "conv")
-        .setOutputs("fc").build());
-    dense.init();
-    e = assertThrows(DnnlGraph.Unsupported.class, () -> DnnlGraph.compile(dense, f));
-    assertTrue(e.getMessage().startsWith("fc: input preprocessor"), e.getMessage());
+        .addLayer("out", new OutputLayer.Builder().nOut(5).build(), "conv")
+        .setOutputs("out").build());
+    output.init();
+    e = assertThrows(DnnlGraph.Unsupported.class, () -> DnnlGraph.compile(output, f));
+    assertTrue(e.getMessage().startsWith("out: input preprocessor"), e.getMessage());
+  }
+
+  @Test
+  void denseLayersAfterAFeatureMapMatchDl4j() throws Exception {
+    NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(21)
+        .weightInit(WeightInit.RELU).dataType(DataType.FLOAT);
+    ComputationGraph g = new ComputationGraph(base.graphBuilder()
+        .addInputs("in")
+        .setInputTypes(InputType.convolutional(12, 10, 3))
+        .addLayer("c", new ConvolutionLayer.Builder(3, 3).nOut(8).activation(Activation.RELU)
+            .build(), "in")
+        // As DL4J's VGG16 has it: a reshape that leaves the image batch as it is.
+        .inputPreProcessor("c", new FeedForwardToCnnPreProcessor(12, 10, 3))
+        .addLayer("pool", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX,
+            new int[] {2, 2}, new int[] {2, 2}).build(), "c")
+        // Over the 8 x 5 x 4 map as DL4J flattens it (its preprocessor), ReLU fused.
+        .addLayer("fc1", new DenseLayer.Builder().nOut(32).activation(Activation.RELU)
+            .dropOut(0.5).build(), "pool")
+        .addLayer("drop", new DropoutLayer.Builder(0.5).build(), "fc1")
+        // Over a vector, no bias, then a tanh layer fused into it.
+        .addLayer("fc2", new DenseLayer.Builder().nOut(16).hasBias(false)
+            .activation(Activation.IDENTITY).build(), "drop")
+        .addLayer("tanh", new ActivationLayer.Builder().activation(Activation.TANH).build(),
+            "fc2")
+        .setOutputs("tanh")
+        .build());
+    g.init();
+    InputFormat f = new InputFormat(12, 10, ColorOrder.RGB, PixelScaling.UNIT);
+    DnnlGraph compiled = DnnlGraph.compile(g, f);
+    assertEquals(4, compiled.operations());
+    assertEquals(16, compiled.outputShape()[0]);
+    assertSame(g, f, new int[] {1, 5}, 1e-5);
   }
 
   @Test

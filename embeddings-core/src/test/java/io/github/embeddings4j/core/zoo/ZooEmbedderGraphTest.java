@@ -32,7 +32,7 @@ class ZooEmbedderGraphTest {
   }
 
   @ParameterizedTest(name = "{0} at {1} px")
-  @CsvSource({"RESNET50, 96", "SQUEEZENET, 99", "DARKNET19, 64"})
+  @CsvSource({"RESNET50, 96", "SQUEEZENET, 99", "DARKNET19, 64", "XCEPTION, 96"})
   void graphsCompileAndGiveDl4jsVectors(ZooModel model, int size) throws EmbeddingException {
     ZooEmbedder.Builder b = ZooEmbedder.builder(model).weights(Weights.random(3))
         .inputSize(size, size).networkBatchSize(3).concurrency(1);

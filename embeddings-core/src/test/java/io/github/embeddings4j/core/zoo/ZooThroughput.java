@@ -63,11 +63,11 @@ public final class ZooThroughput {
           + "oneDNN build) and with the defaults (the oneDNN graph executor where the model "
           + "compiles), interleaved, in this JVM");
     }
-    System.out.println("| model | layer | dim | input | GFLOP/img | batch | img/s"
+    System.out.println("| model | layer | dim | input | GFLOP/img | executor | batch | img/s"
         + (sideBySide ? " DL4J | img/s default | default/DL4J" : "")
         + " | SGEMM GFLOP/s | ceiling img/s | % of ceiling |");
-    System.out.println(sideBySide ? "|---|---|---|---|---|---|---|---|---|---|---|---|"
-        : "|---|---|---|---|---|---|---|---|---|---|");
+    System.out.println(sideBySide ? "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+        : "|---|---|---|---|---|---|---|---|---|---|---|");
     for (ZooModel model : models) {
       for (String spec : batchSpecs) {
         boolean auto = spec.trim().endsWith("a");
@@ -115,9 +115,10 @@ public final class ZooThroughput {
                   best / rateOff[reps / 2])
               : String.format(Locale.ROOT, "%.2f", best);
           System.out.printf(Locale.ROOT,
-              "| %s | %s | %d | %dx%d | %.2f | %s | %s | %.1f | %.1f | %.0f%% |%n",
+              "| %s | %s | %d | %dx%d | %.2f | %s | %s | %s | %.1f | %.1f | %.0f%% |%n",
               model, on.layer(), on.dimension(), on.inputFormat().height(),
-              on.inputFormat().width(), gflop, auto ? batch + " (defaults: network batch "
+              on.inputFormat().width(), gflop, on.usesOneDnnGraph() ? "oneDNN graph" : "DL4J",
+              auto ? batch + " (defaults: network batch "
                   + on.networkBatchSize() + ", " + on.concurrency() + " copies)"
                   : String.valueOf(batch), rates, gemmHere, ceiling,
               100 * best / ceiling);
