@@ -24,8 +24,13 @@ import org.nd4j.linalg.factory.Nd4j;
  *   models   comma-separated ZooModel names (default SQUEEZENET,RESNET50)
  *   batches  comma-separated batch sizes (default 1,8,16)
  *   reps     measured batches per point, after one warm-up batch (default 3); median reported
- *   mode     "default-only": on a oneDNN build, skip the helpers-off twin of each point
+ *   mode     "default-only": skip the DL4J-forward-pass twin of each point
  * </pre>
+ *
+ * <p>The percentage of the ceiling is the median of paired ratios: each measured batch is
+ * followed by one 2048 x 2048 product, and each batch's rate is divided by the ceiling of the
+ * product after it, so that the machine's drift (other processes, clock) hits both sides of a
+ * ratio alike.
  *
  * Random ImageNet-shaped graphs are measured (pretrained weights cannot be downloaded here); the
  * FLOPs are those of the graph measured. The native flavour and oneDNN helpers follow the usual
@@ -97,18 +102,23 @@ public final class ZooThroughput {
           }
           double[] rateOn = new double[reps];
           double[] rateOff = new double[reps];
+          double[] gemms = new double[reps];
+          double[] share = new double[reps];
           for (int r = 0; r < reps; r++) {
             // Interleaved, so that load from other processes hits both alike.
             rateOn[r] = rate(on, images);
+            gemms[r] = GEMM.once();
+            share[r] = rateOn[r] * gflop / gemms[r];
             if (off != null) {
               rateOff[r] = rate(off, images);
             }
           }
           Arrays.sort(rateOn);
           Arrays.sort(rateOff);
+          Arrays.sort(gemms);
+          Arrays.sort(share);
           double best = rateOn[reps / 2];
-          // The matrix-multiply rate again, next to this point: other processes' load varies.
-          double gemmHere = sgemmGflops();
+          double gemmHere = gemms[reps / 2];
           double ceiling = gemmHere / gflop;
           String rates = sideBySide
               ? String.format(Locale.ROOT, "%.2f | %.2f | %.2f", rateOff[reps / 2], best,
@@ -121,7 +131,7 @@ public final class ZooThroughput {
               auto ? batch + " (defaults: network batch "
                   + on.networkBatchSize() + ", " + on.concurrency() + " copies)"
                   : String.valueOf(batch), rates, gemmHere, ceiling,
-              100 * best / ceiling);
+              100 * share[reps / 2]);
         }
       }
     }
@@ -132,6 +142,32 @@ public final class ZooThroughput {
     e.embedBatch(images);
     return images.size() / ((System.nanoTime() - t0) / 1e9);
   }
+
+  /** 2048 x 2048 float products on matrices allocated once, warmed up when first used. */
+  private static final class Gemm {
+    private static final int N = 2048;
+    private INDArray a;
+    private INDArray b;
+    private INDArray c;
+
+    /** One product's rate, in GFLOP/s. */
+    double once() {
+      if (a == null) {
+        Nd4j.getRandom().setSeed(1);
+        a = Nd4j.rand(DataType.FLOAT, N, N);
+        b = Nd4j.rand(DataType.FLOAT, N, N);
+        c = Nd4j.create(DataType.FLOAT, N, N);
+        for (int i = 0; i < 5; i++) {
+          Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+        }
+      }
+      long t0 = System.nanoTime();
+      Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+      return 2.0 * N * N * N / ((System.nanoTime() - t0) / 1e9) / 1e9;
+    }
+  }
+
+  private static final Gemm GEMM = new Gemm();
 
   /** The median rate of seven 2048 x 2048 float matrix products after five, in GFLOP/s. */
   static double sgemmGflops() {
