@@ -33,11 +33,18 @@ GOALS = [
     ("lucene", "Per-pair kernels at 512-d: Lucene VectorUtil time / ours (worst metric)", 1.0),
     ("batch", "1,000 x 100,000 batch search GFLOP/s / ND4J sgemm GFLOP/s", 0.70),
     ("pca", "PCA fit 60,000 x 784: ND4J pca_factor time / ours", 2.0),
+    # Issue 4's goal, from the embedder benchmark: the better of one and two network copies.
+    ("resnet", "ResNet50 embedder, batch 16: images/s / ceiling (sgemm ÷ FLOPs per image)", 0.5),
 ]
 
 # Why a goal is missed, when it is: the causes measured while building the suite. The page
 # prints the one of a goal only where that goal is missed in a run.
 WHY = {
+    "resnet": (
+        "the embedder's rate and the sgemm denominator come from JMH forks minutes apart, and "
+        "this shared machine's speed drifts by up to 2x over minutes; docs/models.md (H) "
+        "measures the same network with each batch paired with a product (ZooThroughput: "
+        "63-77% at batch 16 on the oneDNN graph executor)."),
     "scan": (
         "A scan does more per byte than the read loop: a dot product per 2 KiB row that ends "
         "in a horizontal sum of its vector accumulators, and a top-k test; the rows are split "
@@ -250,7 +257,26 @@ def goal_values(run: Run) -> dict[str, float]:
     alternated = run.facts.get("batchSearch.alternated.ratio")
     out["batch"] = float(alternated) if alternated else b["searchAll"] / lim["sgemm"]
     out["pca"] = run.seconds("PcaBenchmark.nd4jPcaFactor") / run.seconds("PcaBenchmark.ours")
+    out["resnet"] = resnet_share(run, lim)
     return out
+
+
+def resnet_share(run: Run, lim: dict[str, float]) -> float:
+    """ResNet50 at batch 16: images/s over sgemm / FLOPs, the best of the copies measured."""
+    flops = float(run.facts.get("flops.RESNET50", "nan"))
+    if "RESNET50" not in run.params_of("EmbedderBenchmark.embed", "model") or flops != flops:
+        return float("nan")
+    copies = run.params_of("EmbedderBenchmark.embed", "copies") or [None]
+    best = float("nan")
+    for c in copies:
+        where = {"model": "RESNET50", "batch": 16}
+        if c is not None:
+            where["copies"] = c
+        t = run.seconds("EmbedderBenchmark.embed", **where)
+        share = (16 / t) / (lim["sgemm"] * 1e9 / flops)
+        if share == share and not share <= best:
+            best = share
+    return best
 
 
 def batch_rates(run: Run) -> dict[str, float]:
@@ -515,11 +541,12 @@ MEANING = """\
   the size side by side (the embedder's default on 2 cores). FLOPs per image are counted from the zoo's graph
   up to the embedding layer (convolutions and dense layers; `ConvFlops`); the ceiling is the
   sgemm rate divided by them. The zoo's ResNet-50 downsamples to 28 x 28 before its second
-  stage, so it has 2.2 GFLOP per image, not the 7.7 of the published network. The embedders
-  stay well under the ceiling: besides the convolutions' matrix products a forward pass runs
-  batch normalisation, activations, pooling and im2col copies, all bound by memory, and at
-  batch 1 each of those many small operations waits for both OpenMP threads to be scheduled,
-  which a loaded machine makes slow (docs/models.md has the oneDNN and batch-size measurements).
+  stage, so it has 2.2 GFLOP per image, not the 7.7 of the published network. Since session 5
+  SqueezeNet and ResNet50 run on the embedder's oneDNN graph executor (convolutions in oneDNN's
+  blocked layout with activations, batch norms and residual additions fused; docs/models.md
+  (H) has it against DL4J's forward pass, side by side); at batch 1 and on SqueezeNet's small
+  layers each operation still waits for both OpenMP threads to be scheduled, which a loaded
+  machine makes slow.
 - Every benchmark checks its own result once before it is timed (against a double-precision
   reference, brute force, or the peer library); a wrong result fails the run.
 - Scores are medians of the measured iterations. The machine is shared with other engineers'

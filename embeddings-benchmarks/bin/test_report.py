@@ -62,7 +62,9 @@ def make_run(folder: Path) -> None:
            entry("PcaBenchmark.nd4jPcaFactor", "ms/op", [5000], mode="ss", components=50)]
     kmeans = [entry("KMeansBenchmark.fit", "ms/op", [110], mode="ss", k=10, iterations=10,
                     dimension=128)]
-    embedder = [entry("EmbedderBenchmark.embed", "ms/op", [500], model="SQUEEZENET", batch=16)]
+    embedder = [entry("EmbedderBenchmark.embed", "ms/op", [500], model="SQUEEZENET", batch=16),
+                # 16 images in 4 s = 4/s; ceiling 17.18e9 / 2.2e9 = 7.81/s: 0.512.
+                entry("EmbedderBenchmark.embed", "ms/op", [4000], model="RESNET50", batch=16)]
     for name, rows in [("limits", limits), ("kernels", kernels), ("scan", scan),
                        ("batch", batch), ("pca", pca), ("kmeans", kmeans),
                        ("embedder", embedder)]:
@@ -73,6 +75,8 @@ def make_run(folder: Path) -> None:
     (folder / "run.log").write_text(
         "embeddings4j-fact: flops.SQUEEZENET=500000000\n"
         "embeddings4j-fact: layer.SQUEEZENET=fire9\n"
+        "embeddings4j-fact: flops.RESNET50=2200000000\n"
+        "embeddings4j-fact: layer.RESNET50=res5c_branch\n"
         "INFO: Java vector incubator API enabled; uses preferredBitSize=512; FMA enabled\n")
 
 
@@ -101,6 +105,15 @@ class ReportTest(unittest.TestCase):
         self.assertAlmostEqual(g["lucene"], 16 / 20)       # cosine is the worst
         self.assertAlmostEqual(g["batch"], 1.024e11 / 10 / 1e9 / (2 * 2048 ** 3 / 1e9), 6)
         self.assertAlmostEqual(g["pca"], 2.5)
+        self.assertAlmostEqual(g["resnet"], (16 / 4) / (2 * 2048 ** 3 / 2.2e9), 6)
+
+    def test_resnet_goal_absent_without_its_benchmark(self):
+        emb = self.folder / "embedder.json"
+        rows = [r for r in json.loads(emb.read_text()) if r["params"]["model"] != "RESNET50"]
+        emb.write_text(json.dumps(rows))
+        run = report.load(self.folder)
+        g = report.goal_values(run)
+        self.assertNotEqual(g["resnet"], g["resnet"])  # NaN: "not run here"
 
     def test_page_states_misses_by_how_much_and_why(self):
         out = Path(self.tmp.name) / "B.md"
@@ -115,6 +128,8 @@ class ReportTest(unittest.TestCase):
         self.assertIn(report.WHY_LUCENE["cosine"][:40], page)
         self.assertNotIn(report.WHY_LUCENE["hamming"][:40], page)
         self.assertNotIn(report.WHY["pca"][:40], page)
+        self.assertIn("0.51: met", page)                  # ResNet50 at batch 16
+        self.assertNotIn(report.WHY["resnet"][:40], page)
         self.assertIn("FMA enabled", page)
         # SqueezeNet: 16 images in 0.5 s = 32/s; ceiling 17.18e9 / 5e8 = 34.4/s.
         self.assertIn("| 32.00 | 0.50 | 16.00 | 34.36 | 0.93 |", page)

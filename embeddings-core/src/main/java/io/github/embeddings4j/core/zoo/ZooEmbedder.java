@@ -66,11 +66,13 @@ import org.slf4j.LoggerFactory;
  * ResNet50 and SqueezeNet embedded 1.1 to 1.5 times as many images per second as with one batch
  * at a time). Decoding and resizing run on all cores, outside the pool.
  *
- * <p><b>Speed.</b> A graph made of what oneDNN runs (convolutions, poolings, activations,
- * residual additions, concatenations: ResNet50, SqueezeNet, Darknet19) is compiled into oneDNN
- * primitives that keep the activations in oneDNN's blocked layout, with activations and residual
- * additions fused into the convolutions ({@link Builder#oneDnnGraph(boolean)}; ResNet50 at batch
- * 16 ran 1.8&ndash;2.1 times DL4J's forward pass, SqueezeNet 3.2&ndash;3.7 times, docs/models.md).
+ * <p><b>Speed.</b> A graph made of what oneDNN runs (convolutions, separable convolutions,
+ * batch norms, dense layers, poolings, activations, residual additions, concatenations:
+ * ResNet50, VGG16/19, SqueezeNet, Darknet19, Xception) is compiled into oneDNN primitives that
+ * keep the activations in oneDNN's blocked layout, with activations, batch norms and residual
+ * additions fused into the convolutions ({@link Builder#oneDnnGraph(boolean)}; at batch 16
+ * ResNet50 ran 2&ndash;3.4 times DL4J's forward pass, VGG16 1.6 times, Xception 33 times,
+ * docs/models.md).
  * The compiled graph is checked against DL4J's forward pass on one image when the embedder is
  * built; other networks run on DL4J's. Building the first embedder also chooses the ND4J native
  * build for the CPU ({@link NativeFlavour}) and, on a oneDNN build, switches on DL4J's oneDNN
@@ -813,12 +815,14 @@ public final class ZooEmbedder implements Embedder {
 
     /**
      * Whether to run the network on the oneDNN graph executor where it can: its convolutions,
-     * poolings, activations, residual additions and concatenations compiled into oneDNN
-     * primitives that keep activations in oneDNN's blocked layout, with each activation and
-     * residual addition fused into the convolution before it (ResNet50 at batch 16: 2-3.5x
-     * DL4J's forward pass, docs/models.md). The embedder checks the compiled graph against
-     * DL4J's forward pass on one image when it is built, and uses DL4J's for graphs the executor
-     * does not know (dense layers, unfolded batch norm, separable convolutions, layer stacks).
+     * batch norms, dense layers, poolings, activations, residual additions and concatenations
+     * compiled into oneDNN primitives that keep activations in oneDNN's blocked layout, with
+     * each activation, batch norm and residual addition fused into the convolution before it
+     * (ResNet50 at batch 16: 2-3.4x DL4J's forward pass, docs/models.md). The embedder checks
+     * the compiled graph against DL4J's forward pass on one image when it is built, then frees
+     * DL4J's copy of the parameters; it uses DL4J's forward pass for networks the executor does
+     * not know (layer stacks such as LeNet and SimpleCNN, Keras channels-last imports, layers
+     * other than those listed).
      * Vectors agree with DL4J's within float rounding (1e-4 relative here), not bit for bit.
      * Default {@code true} unless the system property {@code embeddings4j.oneDnnGraph} is
      * {@code false}.
