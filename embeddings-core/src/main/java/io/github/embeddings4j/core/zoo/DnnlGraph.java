@@ -107,6 +107,13 @@ final class DnnlGraph {
   /** An activation as a oneDNN element-wise algorithm. */
   private record Eltwise(dnnl.algorithm algorithm, float alpha, float beta) {}
 
+  /**
+   * Where a convolution or pooling window goes: its size, stride, dilation (oneDNN's: 0 is
+   * none) and padding before (top, left) and after (bottom, right).
+   */
+  private record Window(long[] kernel, long[] stride, long[] dilation, long[] padL,
+      long[] padR) {}
+
   /** One value a vertex produces: channels, height and width of one image. */
   private record Tensor(long c, long h, long w, boolean flat) {
     Tensor(long c, long h, long w) {
@@ -137,10 +144,8 @@ final class DnnlGraph {
     float[] bias;
     /** {@code [o, i, kh, kw]}, or {@code [groups, o/groups, i/groups, kh, kw]}. */
     final long[] weightDims;
-    final long[] stride;
-    final long[] dilation;
-    final long[] padL;
-    final long[] padR;
+    /** Null for a dense layer. */
+    final Window window;
     Eltwise own;
     /**
      * A dense layer (oneDNN's inner product) rather than a convolution: no stride or padding,
@@ -156,16 +161,13 @@ final class DnnlGraph {
     memory biasMemory;
 
     Conv(String name, int src, int dst, INDArray weights, float[] bias, long[] weightDims,
-        long[] stride, long[] dilation, long[] padL, long[] padR, Eltwise own) {
+        Window window, Eltwise own) {
       super(name, dst);
       this.src = src;
       this.weights = weights;
       this.bias = bias;
       this.weightDims = weightDims;
-      this.stride = stride;
-      this.dilation = dilation;
-      this.padL = padL;
-      this.padR = padR;
+      this.window = window;
       this.own = own;
     }
 
@@ -177,7 +179,7 @@ final class DnnlGraph {
     /** A dense layer with weights {@code [o, ...]}. */
     static Conv dense(String name, int src, int dst, INDArray weights, float[] bias,
         long[] weightDims, Eltwise own) {
-      Conv c = new Conv(name, src, dst, weights, bias, weightDims, null, null, null, null, own);
+      Conv c = new Conv(name, src, dst, weights, bias, weightDims, null, own);
       c.dense = true;
       return c;
     }
@@ -259,20 +261,13 @@ final class DnnlGraph {
   private static final class Pool extends Op {
     final int src;
     final dnnl.algorithm algorithm;
-    final long[] kernel;
-    final long[] stride;
-    final long[] padL;
-    final long[] padR;
+    final Window window;
 
-    Pool(String name, int src, int dst, dnnl.algorithm algorithm, long[] kernel, long[] stride,
-        long[] padL, long[] padR) {
+    Pool(String name, int src, int dst, dnnl.algorithm algorithm, Window window) {
       super(name, dst);
       this.src = src;
       this.algorithm = algorithm;
-      this.kernel = kernel;
-      this.stride = stride;
-      this.padL = padL;
-      this.padR = padR;
+      this.window = window;
     }
 
     @Override
@@ -545,14 +540,8 @@ final class DnnlGraph {
         if (c.getCnn2dDataFormat() == CNN2DFormat.NHWC) {
           throw new Unsupported(name + ": channels-last convolution");
         }
-        long[] pad = pendingPad.getOrDefault(src, new long[4]);
         Tensor d = shape(name, type);
-        long[][] p = padding(name, c.getConvolutionMode(), c.getKernelSize(), c.getStride(),
-            c.getDilation(), c.getPadding(), s.h + pad[0] + pad[1], s.w + pad[2] + pad[3], d);
-        p[0][0] += pad[0];
-        p[1][0] += pad[1];
-        p[0][1] += pad[2];
-        p[1][1] += pad[3];
+        Window win = window(name, c, src, s, d);
         org.deeplearning4j.nn.api.Layer live = graph.getLayer(name);
         INDArray w = live.getParam("W");
         INDArray b = c.hasBias() ? live.getParam("b") : null;
@@ -560,10 +549,8 @@ final class DnnlGraph {
         if (wd.length != 4 || wd[1] != s.c || wd[0] != d.c) {
           throw new Unsupported(name + ": weights of shape " + java.util.Arrays.toString(wd));
         }
-        long[] dil = {c.getDilation()[0] - 1L, c.getDilation()[1] - 1L};
         Conv op = new Conv(name, srcTensor, tensors.size(), w.castTo(DataType.FLOAT).dup('c'),
-            b == null ? null : b.dup('c').data().asFloat(), wd,
-            new long[] {c.getStride()[0], c.getStride()[1]}, dil, p[0], p[1],
+            b == null ? null : b.dup('c').data().asFloat(), wd, win,
             eltwise(name, c.getActivationFn()));
         add(op, d, name);
       } else if (layer.getClass() == SeparableConvolution2D.class) {
@@ -607,11 +594,9 @@ final class DnnlGraph {
           throw new Unsupported(name + ": " + sl.getPoolingType() + " pooling");
         }
         Tensor d = shape(name, type);
-        long[][] p = padding(name, sl.getConvolutionMode(), sl.getKernelSize(), sl.getStride(),
-            new int[] {1, 1}, sl.getPadding(), s.h, s.w, d);
-        add(new Pool(name, srcTensor, tensors.size(), alg,
-            new long[] {sl.getKernelSize()[0], sl.getKernelSize()[1]},
-            new long[] {sl.getStride()[0], sl.getStride()[1]}, p[0], p[1]), d, name);
+        Window win = DnnlGraph.window(name, sl.getConvolutionMode(), sl.getKernelSize(),
+            sl.getStride(), new int[] {1, 1}, sl.getPadding(), new long[4], s, d);
+        add(new Pool(name, srcTensor, tensors.size(), alg, win), d, name);
       } else if (layer.getClass() == GlobalPoolingLayer.class) {
         GlobalPoolingLayer g = (GlobalPoolingLayer) layer;
         dnnl.algorithm alg = g.getPoolingType() == PoolingType.MAX ? dnnl.algorithm.pooling_max
@@ -622,8 +607,9 @@ final class DnnlGraph {
           throw new Unsupported(name + ": global " + g.getPoolingType() + " pooling over "
               + java.util.Arrays.toString(dims));
         }
-        add(new Pool(name, srcTensor, tensors.size(), alg, new long[] {s.h, s.w},
-            new long[] {1, 1}, new long[2], new long[2]), new Tensor(s.c, 1, 1), name);
+        add(new Pool(name, srcTensor, tensors.size(), alg, new Window(new long[] {s.h, s.w},
+            new long[] {1, 1}, new long[2], new long[2], new long[2])), new Tensor(s.c, 1, 1),
+            name);
       } else if (layer.getClass() == ZeroPaddingLayer.class) {
         ZeroPaddingLayer z = (ZeroPaddingLayer) layer;
         int[] zp = z.getPadding();
@@ -643,6 +629,13 @@ final class DnnlGraph {
       }
     }
 
+    /** A convolution's window, with the zero padding waiting before it folded in. */
+    private Window window(String name, ConvolutionLayer c, String src, Tensor in, Tensor out)
+        throws Unsupported {
+      return DnnlGraph.window(name, c.getConvolutionMode(), c.getKernelSize(), c.getStride(),
+          c.getDilation(), c.getPadding(), pendingPad.getOrDefault(src, new long[4]), in, out);
+    }
+
     /**
      * A depthwise-separable convolution: a grouped convolution with one group per input channel
      * ({@code depthMultiplier} filters each), then a 1x1 convolution with the bias and activation.
@@ -653,14 +646,8 @@ final class DnnlGraph {
         throw new Unsupported(name + ": channels-last separable convolution");
       }
       Tensor s = tensors.get(srcTensor);
-      long[] pad = pendingPad.getOrDefault(src, new long[4]);
       Tensor d = shape(name, type);
-      long[][] p = padding(name, c.getConvolutionMode(), c.getKernelSize(), c.getStride(),
-          c.getDilation(), c.getPadding(), s.h + pad[0] + pad[1], s.w + pad[2] + pad[3], d);
-      p[0][0] += pad[0];
-      p[1][0] += pad[1];
-      p[0][1] += pad[2];
-      p[1][1] += pad[3];
+      Window win = window(name, c, src, s, d);
       org.deeplearning4j.nn.api.Layer live = graph.getLayer(name);
       INDArray w = live.getParam("W");
       INDArray pw = live.getParam("pW");
@@ -686,15 +673,14 @@ final class DnnlGraph {
       }
       Conv depth = new Conv(name + " (depthwise)", srcTensor, tensors.size(),
           Nd4j.create(grouped, new long[] {in, m, 1, kh, kw}, 'c'), null,
-          new long[] {in, m, 1, kh, kw}, new long[] {c.getStride()[0], c.getStride()[1]},
-          new long[] {c.getDilation()[0] - 1L, c.getDilation()[1] - 1L}, p[0], p[1], null);
+          new long[] {in, m, 1, kh, kw}, win, null);
       tensors.add(new Tensor((long) in * m, d.h, d.w));
       ops.add(depth);
       producer.put(depth.dst, depth);
       readers.put(depth.dst, 1);
       add(new Conv(name, depth.dst, tensors.size(), pw.castTo(DataType.FLOAT).dup('c'),
-          b == null ? null : b.dup('c').data().asFloat(), pw.shape(), new long[] {1, 1},
-          new long[] {0, 0}, new long[] {0, 0}, new long[] {0, 0},
+          b == null ? null : b.dup('c').data().asFloat(), pw.shape(), new Window(
+              new long[] {1, 1}, new long[] {1, 1}, new long[2], new long[2], new long[2]),
           eltwise(name, c.getActivationFn())), d, name);
     }
 
@@ -818,10 +804,13 @@ final class DnnlGraph {
     return new Tensor(c.getChannels(), c.getHeight(), c.getWidth());
   }
 
-  /** Left (top, left) and right (bottom, right) padding as DL4J computes it for a mode. */
-  private static long[][] padding(String name, ConvolutionMode mode, int[] kernel, int[] stride,
-      int[] dilation, int[] pad, long inH, long inW, Tensor out) throws Unsupported {
-    long[] in = {inH, inW};
+  /**
+   * A window as DL4J places it for a mode, over an input with extra zero padding {@code zero}
+   * (top, bottom, left, right) folded in.
+   */
+  private static Window window(String name, ConvolutionMode mode, int[] kernel, int[] stride,
+      int[] dilation, int[] pad, long[] zero, Tensor src, Tensor out) throws Unsupported {
+    long[] in = {src.h + zero[0] + zero[1], src.w + zero[2] + zero[3]};
     long[] o = {out.h, out.w};
     long[] l = new long[2];
     long[] r = new long[2];
@@ -842,7 +831,12 @@ final class DnnlGraph {
             + stride[i]);
       }
     }
-    return new long[][] {l, r};
+    l[0] += zero[0];
+    r[0] += zero[1];
+    l[1] += zero[2];
+    r[1] += zero[3];
+    return new Window(new long[] {kernel[0], kernel[1]}, new long[] {stride[0], stride[1]},
+        new long[] {dilation[0] - 1L, dilation[1] - 1L}, l, r);
   }
 
   private static Eltwise eltwise(String name, IActivation a) throws Unsupported {
@@ -1071,12 +1065,12 @@ final class DnnlGraph {
                 ? new convolution_forward.desc(dnnl.prop_kind.forward_inference,
                     dnnl.algorithm.convolution_direct, desc(dims(n, ts), memory.format_tag.any),
                     desc(c.weightDims, memory.format_tag.any),
-                    desc(new long[] {c.outChannels()}, memory.format_tag.a), dstDesc, c.stride,
-                    c.dilation, c.padL, c.padR)
+                    desc(new long[] {c.outChannels()}, memory.format_tag.a), dstDesc,
+                    c.window.stride(), c.window.dilation(), c.window.padL(), c.window.padR())
                 : new convolution_forward.desc(dnnl.prop_kind.forward_inference,
                     dnnl.algorithm.convolution_direct, desc(dims(n, ts), memory.format_tag.any),
-                    desc(c.weightDims, memory.format_tag.any), dstDesc, c.stride, c.dilation,
-                    c.padL, c.padR);
+                    desc(c.weightDims, memory.format_tag.any), dstDesc, c.window.stride(),
+                    c.window.dilation(), c.window.padL(), c.window.padR());
             convolution_forward.primitive_desc pd =
                 new convolution_forward.primitive_desc(cd, attr, e);
               pSrc = pd.src_desc();
@@ -1112,7 +1106,8 @@ final class DnnlGraph {
             add(prim, m);
           } else if (op instanceof Pool p) {
             pooling_forward.desc pd0 = new pooling_forward.desc(dnnl.prop_kind.forward_inference,
-                p.algorithm, descs[p.src], any, p.stride, p.kernel, p.padL, p.padR);
+                p.algorithm, descs[p.src], any, p.window.stride(), p.window.kernel(),
+                p.window.padL(), p.window.padR());
             pooling_forward.primitive_desc pd = new pooling_forward.primitive_desc(pd0, e);
             descs[op.dst] = pd.dst_desc();
             memory dst = allocate(op.dst, descs[op.dst], bufferOf, sizes, free);

@@ -9,6 +9,7 @@ import io.github.embeddings4j.core.backend.NativeFlavour;
 import io.github.embeddings4j.core.image.ColorOrder;
 import io.github.embeddings4j.core.image.InputFormat;
 import io.github.embeddings4j.core.image.PixelScaling;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
@@ -121,13 +122,24 @@ class DnnlGraphTest {
     assertSame(g, f, new int[] {2}, 1e-4);
   }
 
+  /** A graph builder with one 3-channel image input "in", He initialisation, floats. */
+  private static ComputationGraphConfiguration.GraphBuilder graph(long seed, int height,
+      int width) {
+    return new NeuralNetConfiguration.Builder().seed(seed).weightInit(WeightInit.RELU)
+        .dataType(DataType.FLOAT).graphBuilder()
+        .addInputs("in")
+        .setInputTypes(InputType.convolutional(height, width, 3));
+  }
+
+  private static ComputationGraph init(ComputationGraphConfiguration.GraphBuilder b) {
+    ComputationGraph g = new ComputationGraph(b.build());
+    g.init();
+    return g;
+  }
+
   /** A graph built to reach every case: padding modes, pooling kinds, activations, fusions. */
   private static ComputationGraph everyCase() {
-    NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(5)
-        .weightInit(WeightInit.RELU).dataType(DataType.FLOAT);
-    ComputationGraph g = new ComputationGraph(base.graphBuilder()
-        .addInputs("in")
-        .setInputTypes(InputType.convolutional(23, 21, 3))
+    ComputationGraph g = init(graph(5, 23, 21)
         // Same mode, stride 2 on odd sizes: asymmetric padding; leaky ReLU in the layer.
         .addLayer("c1", new ConvolutionLayer.Builder(3, 3).stride(2, 2).nOut(16)
             .convolutionMode(ConvolutionMode.Same).activation(Activation.LEAKYRELU).build(), "in")
@@ -163,9 +175,7 @@ class DnnlGraphTest {
             .activation(Activation.RELU).hasBias(false).build(), "drop")
         .addVertex("cat", new MergeVertex(), "e1", "e3")
         .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(), "cat")
-        .setOutputs("gap")
-        .build());
-    g.init();
+        .setOutputs("gap"));
     return g;
   }
 
@@ -181,11 +191,7 @@ class DnnlGraphTest {
 
   @Test
   void anAdditionFusesIntoTheLaterConvolutionAndAddsInPlaceOrOnACopy() throws Exception {
-    NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(9)
-        .weightInit(WeightInit.RELU).dataType(DataType.FLOAT);
-    ComputationGraph g = new ComputationGraph(base.graphBuilder()
-        .addInputs("in")
-        .setInputTypes(InputType.convolutional(12, 12, 3))
+    ComputationGraph g = init(graph(9, 12, 12)
         .addLayer("a", new ConvolutionLayer.Builder(3, 3).nOut(16)
             .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build(), "in")
         .addLayer("b", new ConvolutionLayer.Builder(1, 1).nOut(16).build(), "a")
@@ -197,9 +203,7 @@ class DnnlGraphTest {
         .addVertex("s2", new ElementWiseVertex(ElementWiseVertex.Op.Add), "s1", "c")
         .addLayer("r", new ActivationLayer.Builder().activation(Activation.RELU).build(), "s2")
         .addVertex("s3", new ElementWiseVertex(ElementWiseVertex.Op.Add), "r", "a")
-        .setOutputs("s3")
-        .build());
-    g.init();
+        .setOutputs("s3"));
     InputFormat f = new InputFormat(12, 12, ColorOrder.RGB, PixelScaling.UNIT);
     DnnlGraph compiled = DnnlGraph.compile(g, f);
     assertEquals(2, compiled.fusedAdditions());
@@ -225,11 +229,7 @@ class DnnlGraphTest {
 
   @Test
   void separableConvolutionsAndBatchNormsMatchDl4j() throws Exception {
-    NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(13)
-        .weightInit(WeightInit.RELU).dataType(DataType.FLOAT);
-    ComputationGraph g = new ComputationGraph(base.graphBuilder()
-        .addInputs("in")
-        .setInputTypes(InputType.convolutional(17, 19, 3))
+    ComputationGraph g = init(graph(13, 17, 19)
         // Identity activation: its batch norm folds into the convolution.
         .addLayer("c", new ConvolutionLayer.Builder(3, 3).nOut(8)
             .activation(Activation.IDENTITY).build(), "in")
@@ -248,9 +248,7 @@ class DnnlGraphTest {
         .addLayer("bn3", new BatchNormalization.Builder().build(), "pool")
         .addLayer("sep2", new SeparableConvolution2D.Builder(3, 3).nOut(6).hasBias(false)
             .activation(Activation.TANH).build(), "bn3")
-        .setOutputs("sep2")
-        .build());
-    g.init();
+        .setOutputs("sep2"));
     randomStatistics(g, 77);
     InputFormat f = new InputFormat(17, 19, ColorOrder.RGB, PixelScaling.UNIT);
     DnnlGraph compiled = DnnlGraph.compile(g, f);
@@ -261,38 +259,26 @@ class DnnlGraphTest {
 
   @Test
   void unsupportedLayersAreNamed() {
-    NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(1)
-        .dataType(DataType.FLOAT);
-    ComputationGraph up = new ComputationGraph(base.graphBuilder()
-        .addInputs("in")
-        .setInputTypes(InputType.convolutional(8, 8, 3))
+    ComputationGraph up = init(graph(1, 8, 8)
         .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).build(), "in")
         .addLayer("up", new Upsampling2D.Builder(2).build(), "conv")
-        .setOutputs("up").build());
-    up.init();
+        .setOutputs("up"));
     InputFormat f = new InputFormat(8, 8, ColorOrder.RGB, PixelScaling.UNIT);
     DnnlGraph.Unsupported e = assertThrows(DnnlGraph.Unsupported.class,
         () -> DnnlGraph.compile(up, f));
     assertEquals("up: Upsampling2D", e.getMessage());
 
-    ComputationGraph output = new ComputationGraph(base.graphBuilder()
-        .addInputs("in")
-        .setInputTypes(InputType.convolutional(8, 8, 3))
+    ComputationGraph output = init(graph(1, 8, 8)
         .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).build(), "in")
         .addLayer("out", new OutputLayer.Builder().nOut(5).build(), "conv")
-        .setOutputs("out").build());
-    output.init();
+        .setOutputs("out"));
     e = assertThrows(DnnlGraph.Unsupported.class, () -> DnnlGraph.compile(output, f));
     assertTrue(e.getMessage().startsWith("out: input preprocessor"), e.getMessage());
   }
 
   @Test
   void denseLayersAfterAFeatureMapMatchDl4j() throws Exception {
-    NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(21)
-        .weightInit(WeightInit.RELU).dataType(DataType.FLOAT);
-    ComputationGraph g = new ComputationGraph(base.graphBuilder()
-        .addInputs("in")
-        .setInputTypes(InputType.convolutional(12, 10, 3))
+    ComputationGraph g = init(graph(21, 12, 10)
         .addLayer("c", new ConvolutionLayer.Builder(3, 3).nOut(8).activation(Activation.RELU)
             .build(), "in")
         // As DL4J's VGG16 has it: a reshape that leaves the image batch as it is.
@@ -308,9 +294,7 @@ class DnnlGraphTest {
             .activation(Activation.IDENTITY).build(), "drop")
         .addLayer("tanh", new ActivationLayer.Builder().activation(Activation.TANH).build(),
             "fc2")
-        .setOutputs("tanh")
-        .build());
-    g.init();
+        .setOutputs("tanh"));
     InputFormat f = new InputFormat(12, 10, ColorOrder.RGB, PixelScaling.UNIT);
     DnnlGraph compiled = DnnlGraph.compile(g, f);
     assertEquals(4, compiled.operations());

@@ -10,9 +10,6 @@ import io.github.embeddings4j.api.EmbeddingResult;
 import io.github.embeddings4j.api.ImageSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -72,22 +69,8 @@ class ZooEmbedderGraphTest {
       for (ImageSource s : sources) {
         serial.add(embedder.embed(s));
       }
-      ExecutorService pool = Executors.newFixedThreadPool(8);
-      try {
-        List<Future<float[]>> futures = new ArrayList<>();
-        for (int round = 0; round < 3; round++) {
-          for (ImageSource s : sources) {
-            futures.add(pool.submit(() -> embedder.embed(s)));
-          }
-        }
-        for (int i = 0; i < futures.size(); i++) {
-          // The same batch size (one image) on every runner: the same primitives, bit for bit.
-          assertArrayEquals(serial.get(i % sources.size()), futures.get(i).get(), 0f,
-              "image " + (i % sources.size()));
-        }
-      } finally {
-        pool.shutdownNow();
-      }
+      // The same batch size (one image) on every runner: the same primitives, bit for bit.
+      ConcurrentUse.assertEightThreadsGet(serial, embedder, sources, 0f);
       // And batches side by side (two runners at once) give the single-image vectors.
       List<EmbeddingResult> batch = embedder.embedBatch(sources);
       for (int i = 0; i < sources.size(); i++) {

@@ -16,9 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -180,21 +177,7 @@ class ZooEmbedderTest {
       sources.add(TestImages.source(32, 32, 200 + i));
     }
     List<float[]> serial = embedder.embedAll(sources);
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    try {
-      List<Future<float[]>> futures = new ArrayList<>();
-      for (int round = 0; round < 3; round++) {
-        for (ImageSource s : sources) {
-          futures.add(pool.submit(() -> embedder.embed(s)));
-        }
-      }
-      for (int i = 0; i < futures.size(); i++) {
-        assertArrayEquals(serial.get(i % sources.size()), futures.get(i).get(), 1e-6f,
-            "image " + (i % sources.size()));
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    ConcurrentUse.assertEightThreadsGet(serial, embedder, sources, 1e-6f);
   }
 
   @Test
