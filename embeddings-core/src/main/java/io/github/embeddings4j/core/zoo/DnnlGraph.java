@@ -345,6 +345,59 @@ final class DnnlGraph {
     lastUse[output] = ops.size();
   }
 
+  /** Runners not yet closed: the weights stay until the last one is. */
+  private int openRunners;
+  private boolean closing;
+  private boolean released;
+
+  /**
+   * Frees the packed weights (native memory: ResNet50 about 100 MB, VGG16 550 MB) once every
+   * runner is closed; runners still running finish first, and no new runner can start.
+   */
+  synchronized void close() {
+    closing = true;
+    freeIfDone();
+  }
+
+  /** Whether the weights have been freed. */
+  synchronized boolean released() {
+    return released;
+  }
+
+  private void freeIfDone() {
+    if (!closing || openRunners > 0 || released) {
+      return;
+    }
+    released = true;
+    for (Op op : ops) {
+      if (op instanceof Conv c) {
+        synchronized (c) {
+          c.packed.forEach(memory::close);
+          c.packed.clear();
+          if (c.biasMemory != null) {
+            c.biasMemory.close();
+            c.biasMemory = null;
+          }
+          if (c.weights != null) {
+            c.weights.close();
+            c.weights = null;
+          }
+        }
+      } else if (op instanceof Norm nrm) {
+        synchronized (nrm) {
+          for (memory m : new memory[] {nrm.mean, nrm.variance, nrm.scaleShift}) {
+            if (m != null) {
+              m.close();
+            }
+          }
+          nrm.mean = null;
+          nrm.variance = null;
+          nrm.scaleShift = null;
+        }
+      }
+    }
+  }
+
   /** Whether the executor is allowed in this JVM (the property is not {@code false}). */
   static boolean enabled() {
     return !"false".equalsIgnoreCase(System.getProperty(PROPERTY));
@@ -924,7 +977,24 @@ final class DnnlGraph {
 
   /** A thread's own executor: its stream and activation buffers, one plan per batch size. */
   final class Runner implements AutoCloseable {
-    private final stream stream = new stream(engine());
+    private final stream stream;
+    private boolean closed;
+
+    /**
+     * A runner of this graph.
+     *
+     * @throws IllegalStateException if the graph was closed
+     */
+    Runner() {
+      synchronized (DnnlGraph.this) {
+        if (closing) {
+          throw new IllegalStateException("the compiled graph was closed");
+        }
+        openRunners++;
+      }
+      stream = new stream(engine());
+    }
+
     private final Map<Integer, Plan> plans = new HashMap<>();
     /** Buffers shared by all plans of this runner (one plan runs at a time). */
     private final List<memory> arena = new ArrayList<>();
@@ -962,15 +1032,25 @@ final class DnnlGraph {
 
     @Override
     public void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
       for (Plan p : plans.values()) {
         p.close();
       }
       plans.clear();
       for (memory m : arena) {
-        m.close();
+        if (m != null) {
+          m.close();
+        }
       }
       arena.clear();
       stream.close();
+      synchronized (DnnlGraph.this) {
+        openRunners--;
+        freeIfDone();
+      }
     }
 
     /** Grows (or adds) arena buffer {@code i} to at least {@code bytes}. */

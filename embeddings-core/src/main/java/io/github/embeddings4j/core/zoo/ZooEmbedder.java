@@ -238,6 +238,7 @@ public final class ZooEmbedder implements Embedder {
         LOG.warn("{}: the oneDNN graph executor differs from DL4J by {} (relative, more than {});"
             + " DL4J's forward pass", model, error, DnnlGraph.TOLERANCE);
         runner.close();
+        compiled.close();
         return null;
       }
       return runner;
@@ -246,6 +247,7 @@ public final class ZooEmbedder implements Embedder {
       if (runner != null) {
         runner.close();
       }
+      compiled.close();
       return null;
     }
   }
@@ -604,6 +606,10 @@ public final class ZooEmbedder implements Embedder {
     Object net;
     while ((net = idle.pollFirst()) != null) {
       closeCopy(net);
+    }
+    if (graph != null) {
+      // Its weights go when the last runner does: runners still busy close on release.
+      graph.close();
     }
   }
 

@@ -2,6 +2,7 @@ package io.github.embeddings4j.core.zoo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -300,6 +301,26 @@ class DnnlGraphTest {
     assertEquals(4, compiled.operations());
     assertEquals(16, compiled.outputShape()[0]);
     assertSame(g, f, new int[] {1, 5}, 1e-5);
+  }
+
+  @Test
+  void theWeightsGoWithTheLastRunner() throws Exception {
+    InputFormat f = new InputFormat(23, 21, ColorOrder.RGB, PixelScaling.UNIT);
+    DnnlGraph compiled = DnnlGraph.compile(everyCase(), f);
+    float[] data = images(1, f, 3).dup('c').data().asFloat();
+    DnnlGraph.Runner a = compiled.new Runner();
+    DnnlGraph.Runner b = compiled.new Runner();
+    float[] before = a.forward(data, 1);
+    a.close();
+    compiled.close();
+    assertFalse(compiled.released(), "a runner is still open");
+    // The open runner still works after the graph was closed...
+    assertArrayEquals(before, b.forward(data, 1), 0f);
+    // ...and no new one starts.
+    assertThrows(IllegalStateException.class, () -> compiled.new Runner());
+    b.close();
+    assertTrue(compiled.released());
+    b.close(); // twice is harmless
   }
 
   @Test
