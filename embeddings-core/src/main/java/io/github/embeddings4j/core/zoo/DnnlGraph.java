@@ -25,6 +25,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -45,6 +46,7 @@ import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
@@ -74,10 +76,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * leaky ReLU, tanh or sigmoid), batch norms (folded into the convolution before them where that
  * computes the same, else oneDNN's batch norm with a following ReLU fused), max and average
  * pooling, global max and average pooling, zero padding before a convolution, activation layers,
- * two-input additions, channel concatenations and dropout (the identity at inference). A graph
- * with anything else (dense layers, preprocessors, other layers, several inputs) is not
- * compiled: {@link #compile} throws {@link Unsupported} naming the vertex, and the caller keeps
- * DL4J's own forward pass.
+ * two-input additions, channel concatenations, dense layers (inner products) and dropout (the
+ * identity at inference), in a graph or a layer stack. A network with anything else (other
+ * layers or preprocessors, several inputs) is not compiled: {@code compile} throws {@link
+ * Unsupported} naming the vertex, and the caller keeps DL4J's own forward pass.
  *
  * <p>Threads: the compiled graph (its weights, reordered once per layout) is shared; each thread
  * runs its own {@link Runner}, which holds its activation buffers.
@@ -462,18 +464,16 @@ final class DnnlGraph {
       throw new Unsupported("the graph has " + conf.getNetworkInputs().size() + " inputs and "
           + conf.getNetworkOutputs().size() + " outputs");
     }
-    String backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName();
-    if (!backend.equals("CpuBackend")) {
-      // On ND4J's CUDA backend the network stays where ND4J runs it, on the GPU.
-      throw new Unsupported("ND4J runs on " + backend + ", not the CPU");
-    }
-    if (graph.params() == null || graph.params().dataType() != DataType.FLOAT) {
-      throw new Unsupported("the graph's parameters are not float");
-    }
+    checkBackendAndType(graph.params());
     String in = conf.getNetworkInputs().get(0);
-    InputType inType = InputType.convolutional(format.height(), format.width(),
-        format.channels());
-    Map<String, InputType> types = conf.clone().getLayerActivationTypes(inType);
+    Map<String, InputType> types;
+    try {
+      types = conf.clone().getLayerActivationTypes(InputType.convolutional(format.height(),
+          format.width(), format.channels()));
+    } catch (RuntimeException e) {
+      throw new Unsupported("shapes unknown for a " + format.height() + "x" + format.width()
+          + " image: " + e.getMessage());
+    }
     Map<String, List<String>> inputs = conf.getVertexInputs();
     Map<String, Integer> consumers = new HashMap<>();
     for (List<String> list : inputs.values()) {
@@ -483,7 +483,7 @@ final class DnnlGraph {
     }
     String out = conf.getNetworkOutputs().get(0);
 
-    Compiler k = new Compiler(graph, consumers, types, out);
+    Compiler k = new Compiler(graph::getLayer, consumers, types, out);
     k.tensors.add(new Tensor(format.channels(), format.height(), format.width()));
     k.define(in, 0);
     for (String name : conf.getTopologicalOrderStr()) {
@@ -500,9 +500,69 @@ final class DnnlGraph {
     return new DnnlGraph(tensors, ops, 0, tensorOf.get(out));
   }
 
+  /**
+   * Compiles a float layer stack ({@code MultiLayerNetwork}) whose first layer takes images: the
+   * same as a graph whose vertices form one chain.
+   *
+   * @param net the network, cut after its output layer
+   * @param format the input size
+   * @return the compiled network
+   * @throws Unsupported naming the first layer that oneDNN cannot run here
+   */
+  static DnnlGraph compile(MultiLayerNetwork net, InputFormat format) throws Unsupported {
+    checkBackendAndType(net.params());
+    MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+    List<InputType> list;
+    try {
+      list = conf.clone().getLayerActivationTypes(InputType.convolutional(format.height(),
+          format.width(), format.channels()));
+    } catch (RuntimeException e) {
+      throw new Unsupported("shapes unknown for a " + format.height() + "x" + format.width()
+          + " image: " + e.getMessage());
+    }
+    int n = net.getnLayers();
+    String[] names = new String[n];
+    Map<String, org.deeplearning4j.nn.api.Layer> live = new HashMap<>();
+    Map<String, InputType> types = new HashMap<>();
+    Map<String, Integer> consumers = new HashMap<>();
+    String in = "input";
+    consumers.put(in, 1);
+    for (int i = 0; i < n; i++) {
+      String name = conf.getConf(i).getLayer().getLayerName();
+      names[i] = name == null || name.equals(in) ? String.valueOf(i) : name;
+      live.put(names[i], net.getLayer(i));
+      types.put(names[i], list.get(i));
+      consumers.put(names[i], i < n - 1 ? 1 : 0);
+    }
+    Compiler k = new Compiler(live::get, consumers, types, names[n - 1]);
+    k.tensors.add(new Tensor(format.channels(), format.height(), format.width()));
+    k.define(in, 0);
+    for (int i = 0; i < n; i++) {
+      k.vertex(names[i], new LayerVertex(conf.getConf(i), conf.getInputPreProcess(i)),
+          List.of(i == 0 ? in : names[i - 1]));
+    }
+    if (k.ops.isEmpty()) {
+      throw new Unsupported("nothing to compute");
+    }
+    return new DnnlGraph(k.tensors, k.ops, 0, k.tensorOf.get(names[n - 1]));
+  }
+
+  /** Refuses a network ND4J runs on a GPU, or whose parameters are not float. */
+  private static void checkBackendAndType(INDArray params) throws Unsupported {
+    String backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName();
+    if (!backend.equals("CpuBackend")) {
+      // On ND4J's CUDA backend the network stays where ND4J runs it, on the GPU.
+      throw new Unsupported("ND4J runs on " + backend + ", not the CPU");
+    }
+    if (params == null || params.dataType() != DataType.FLOAT) {
+      throw new Unsupported("the network's parameters are not float");
+    }
+  }
+
   /** The state of one compilation: tensors, ops, and which names read which tensor. */
   private static final class Compiler {
-    final ComputationGraph graph;
+    /** The live layer of each name, for its parameters. */
+    final java.util.function.Function<String, org.deeplearning4j.nn.api.Layer> graph;
     final Map<String, Integer> consumers;
     final Map<String, InputType> types;
     final String out;
@@ -516,7 +576,8 @@ final class DnnlGraph {
     /** Zero padding (top, bottom, left, right) to fold into the convolution that reads it. */
     final Map<String, long[]> pendingPad = new HashMap<>();
 
-    Compiler(ComputationGraph graph, Map<String, Integer> consumers, Map<String, InputType> types,
+    Compiler(java.util.function.Function<String, org.deeplearning4j.nn.api.Layer> graph,
+        Map<String, Integer> consumers, Map<String, InputType> types,
         String out) {
       this.graph = graph;
       this.consumers = consumers;
@@ -595,7 +656,7 @@ final class DnnlGraph {
         }
         Tensor d = shape(name, type);
         Window win = window(name, c, src, s, d);
-        org.deeplearning4j.nn.api.Layer live = graph.getLayer(name);
+        org.deeplearning4j.nn.api.Layer live = graph.apply(name);
         INDArray w = live.getParam("W");
         INDArray b = c.hasBias() ? live.getParam("b") : null;
         long[] wd = w.shape();
@@ -615,7 +676,7 @@ final class DnnlGraph {
         if (bn.getCnn2DFormat() == CNN2DFormat.NHWC) {
           throw new Unsupported(name + ": channels-last batch norm");
         }
-        double[][] st = BatchNormFolding.scaleShift(graph.getLayer(name), s.c);
+        double[][] st = BatchNormFolding.scaleShift(graph.apply(name), s.c);
         if (producer.get(srcTensor) instanceof Conv c && c.takesBatchNorm()
             && readOnce(srcTensor)) {
           c.fold(st[0], st[1]);
@@ -701,7 +762,7 @@ final class DnnlGraph {
       Tensor s = tensors.get(srcTensor);
       Tensor d = shape(name, type);
       Window win = window(name, c, src, s, d);
-      org.deeplearning4j.nn.api.Layer live = graph.getLayer(name);
+      org.deeplearning4j.nn.api.Layer live = graph.apply(name);
       INDArray w = live.getParam("W");
       INDArray pw = live.getParam("pW");
       INDArray b = c.hasBias() ? live.getParam("b") : null;
@@ -746,7 +807,7 @@ final class DnnlGraph {
         throw new Unsupported(name + ": dense layer with layer normalisation");
       }
       Tensor s = tensors.get(srcTensor);
-      org.deeplearning4j.nn.api.Layer live = graph.getLayer(name);
+      org.deeplearning4j.nn.api.Layer live = graph.apply(name);
       INDArray w = live.getParam("W");
       INDArray b = layer.hasBias() ? live.getParam("b") : null;
       long in = s.c * s.h * s.w;

@@ -66,9 +66,9 @@ import org.slf4j.LoggerFactory;
  * ResNet50 and SqueezeNet embedded 1.1 to 1.5 times as many images per second as with one batch
  * at a time). Decoding and resizing run on all cores, outside the pool.
  *
- * <p><b>Speed.</b> A graph made of what oneDNN runs (convolutions, separable convolutions,
- * batch norms, dense layers, poolings, activations, residual additions, concatenations:
- * ResNet50, VGG16/19, SqueezeNet, Darknet19, Xception) is compiled into oneDNN primitives that
+ * <p><b>Speed.</b> A network made of what oneDNN runs (convolutions, separable convolutions,
+ * batch norms, dense layers, poolings, activations, residual additions, concatenations: every
+ * zoo model, graph or layer stack) is compiled into oneDNN primitives that
  * keep the activations in oneDNN's blocked layout, with activations, batch norms and residual
  * additions fused into the convolutions ({@link Builder#oneDnnGraph(boolean)}; at batch 16
  * ResNet50 ran 2&ndash;3.4 times DL4J's forward pass, VGG16 1.6 times, Xception 33 times,
@@ -181,8 +181,7 @@ public final class ZooEmbedder implements Embedder {
     }
     this.dimension = inferred;
     this.created = 1;
-    DnnlGraph.Runner first = b.oneDnnGraph && !channelsLast
-        && prototype instanceof ComputationGraph g ? compile(g) : null;
+    DnnlGraph.Runner first = b.oneDnnGraph && !channelsLast ? compile(prototype) : null;
     this.graph = first == null ? null : first.graph();
     if (first != null) {
       long[] out = graph.outputShape();
@@ -210,10 +209,11 @@ public final class ZooEmbedder implements Embedder {
    *
    * @return a runner of the compiled graph, or null to keep DL4J's forward pass
    */
-  private DnnlGraph.Runner compile(ComputationGraph g) {
+  private DnnlGraph.Runner compile(Model g) {
     DnnlGraph compiled;
     try {
-      compiled = DnnlGraph.compile(g, format);
+      compiled = g instanceof ComputationGraph graph ? DnnlGraph.compile(graph, format)
+          : DnnlGraph.compile((MultiLayerNetwork) g, format);
     } catch (DnnlGraph.Unsupported e) {
       LOG.info("{}: DL4J's forward pass ({})", model, e.getMessage());
       return null;
@@ -827,8 +827,7 @@ public final class ZooEmbedder implements Embedder {
      * (ResNet50 at batch 16: 2-3.4x DL4J's forward pass, docs/models.md). The embedder checks
      * the compiled graph against DL4J's forward pass on one image when it is built, then frees
      * DL4J's copy of the parameters; it uses DL4J's forward pass for networks the executor does
-     * not know (layer stacks such as LeNet and SimpleCNN, Keras channels-last imports, layers
-     * other than those listed).
+     * not know (Keras channels-last imports, layers other than those listed).
      * Vectors agree with DL4J's within float rounding (1e-4 relative here), not bit for bit.
      * Default {@code true} unless the system property {@code embeddings4j.oneDnnGraph} is
      * {@code false}.
