@@ -868,7 +868,7 @@ final class DnnlGraph {
       for (int k = 0; k < 2; k++) {
         int mine = k == 0 ? a : b;
         int theirs = k == 0 ? b : a;
-        if (mine != theirs && producer.get(mine) instanceof Conv c && c.sum < 0
+        if (mine != theirs && producer.get(mine) instanceof Conv c && !c.dense && c.sum < 0
             && c.after == null && readOnce(mine)
             && ops.indexOf(c) > indexOf(ops, producer, theirs)) {
           into = c;
@@ -1187,8 +1187,13 @@ final class DnnlGraph {
             memory.desc pWeights;
             memory.desc pDst;
             primitive prim;
+            // oneDNN's inner product takes another path for one row than for several, and its
+            // sums differ in the last bits: one image runs as two identical rows, so that an
+            // image's vector does not depend on how many images share its pass.
+            int rows = c.dense && n == 1 ? 2 : n;
             if (c.dense) {
-              memory.desc srcAny = desc(dims(n, ts), memory.format_tag.any);
+              dstDesc = desc(dims(rows, tensors.get(op.dst)), memory.format_tag.any);
+              memory.desc srcAny = desc(dims(rows, ts), memory.format_tag.any);
               memory.desc wAny = desc(c.weightDims, memory.format_tag.any);
               inner_product_forward.desc id = c.bias != null
                   ? new inner_product_forward.desc(dnnl.prop_kind.forward_inference, srcAny,
@@ -1219,32 +1224,37 @@ final class DnnlGraph {
               pDst = pd.dst_desc();
               prim = new convolution_forward(pd);
             }
-            memory src = convert(mems[c.src], descs[c.src], pSrc, sizes, free, i);
-            memory weights = packedWeights(c, pWeights, stream);
-            memory dst;
-            if (inPlace) {
-              descs[op.dst] = descs[c.sum];
-              bufferOf[op.dst] = bufferOf[c.sum];
-              bufferOf[c.sum] = -1; // ownership moves to the result
-              dst = mems[c.sum];
+            if (rows != n) {
+              oneRowAsTwo(c, op.dst, pSrc, pDst, packedWeights(c, pWeights, stream), prim, mems,
+                  descs, bufferOf, sizes, free);
             } else {
-              descs[op.dst] = pDst;
-              dst = allocate(op.dst, descs[op.dst], bufferOf, sizes, free);
-              if (c.sum >= 0) {
-                // The addend is still read later: copy it into the result first.
-                // (The reorder converts the layout where the two differ.)
-                memory addend = mems[c.sum];
-                add(new reorder(addend, dst), map(dnnl.DNNL_ARG_FROM, addend, dnnl.DNNL_ARG_TO,
-                    dst));
+              memory src = convert(mems[c.src], descs[c.src], pSrc, sizes, free, i);
+              memory weights = packedWeights(c, pWeights, stream);
+              memory dst;
+              if (inPlace) {
+                descs[op.dst] = descs[c.sum];
+                bufferOf[op.dst] = bufferOf[c.sum];
+                bufferOf[c.sum] = -1; // ownership moves to the result
+                dst = mems[c.sum];
+              } else {
+                descs[op.dst] = pDst;
+                dst = allocate(op.dst, descs[op.dst], bufferOf, sizes, free);
+                if (c.sum >= 0) {
+                  // The addend is still read later: copy it into the result first.
+                  // (The reorder converts the layout where the two differ.)
+                  memory addend = mems[c.sum];
+                  add(new reorder(addend, dst), map(dnnl.DNNL_ARG_FROM, addend, dnnl.DNNL_ARG_TO,
+                      dst));
+                }
               }
+              mems[op.dst] = dst;
+              IntMemoryMap m = map(dnnl.DNNL_ARG_SRC, src, dnnl.DNNL_ARG_WEIGHTS, weights,
+                  dnnl.DNNL_ARG_DST, dst);
+              if (c.bias != null) {
+                m.put(dnnl.DNNL_ARG_BIAS, c.biasMemory);
+              }
+              add(prim, m);
             }
-            mems[op.dst] = dst;
-            IntMemoryMap m = map(dnnl.DNNL_ARG_SRC, src, dnnl.DNNL_ARG_WEIGHTS, weights,
-                dnnl.DNNL_ARG_DST, dst);
-            if (c.bias != null) {
-              m.put(dnnl.DNNL_ARG_BIAS, c.biasMemory);
-            }
-            add(prim, m);
           } else if (op instanceof Pool p) {
             pooling_forward.desc pd0 = new pooling_forward.desc(dnnl.prop_kind.forward_inference,
                 p.algorithm, descs[p.src], any, p.window.stride(), p.window.kernel(),
@@ -1337,6 +1347,43 @@ final class DnnlGraph {
         for (int k = 0; k < sizes.size(); k++) {
           reserve(k, sizes.get(k));
         }
+      }
+
+      /**
+       * A dense layer on one image as an inner product over two copies of its row; the result
+       * is the first row, copied into the tensor's own buffer.
+       */
+      private void oneRowAsTwo(Conv c, int dstTensor, memory.desc twoSrc, memory.desc twoDst,
+          memory weights, primitive prim, memory[] mems, memory.desc[] descs, int[] bufferOf,
+          List<Long> sizes, List<Boolean> free) {
+        Tensor ts = tensors.get(c.src);
+        int k = take(twoSrc.get_size(), sizes, free);
+        tempOf.add(k);
+        memory two = bind(twoSrc, k);
+        long[] one = dims(1, ts);
+        for (long row = 0; row < 2; row++) {
+          long[] at = new long[one.length];
+          at[0] = row;
+          memory part = bind(twoSrc.submemory_desc(one, at), k);
+          add(new reorder(mems[c.src], part), map(dnnl.DNNL_ARG_FROM, mems[c.src],
+              dnnl.DNNL_ARG_TO, part));
+        }
+        int kd = take(twoDst.get_size(), sizes, free);
+        tempOf.add(kd);
+        memory wide = bind(twoDst, kd);
+        IntMemoryMap m = map(dnnl.DNNL_ARG_SRC, two, dnnl.DNNL_ARG_WEIGHTS, weights,
+            dnnl.DNNL_ARG_DST, wide);
+        if (c.bias != null) {
+          m.put(dnnl.DNNL_ARG_BIAS, c.biasMemory);
+        }
+        add(prim, m);
+        long[] oneOut = dims(1, tensors.get(dstTensor));
+        descs[dstTensor] = desc(oneOut, oneOut.length == 2 ? memory.format_tag.nc
+            : memory.format_tag.nchw);
+        memory dst = allocate(dstTensor, descs[dstTensor], bufferOf, sizes, free);
+        mems[dstTensor] = dst;
+        memory first = bind(twoDst.submemory_desc(oneOut, new long[oneOut.length]), kd);
+        add(new reorder(first, dst), map(dnnl.DNNL_ARG_FROM, first, dnnl.DNNL_ARG_TO, dst));
       }
 
       /** Arena buffers used only within the current op (layout conversions). */
