@@ -4,6 +4,7 @@ import io.github.embeddings4j.api.BackendReport;
 import io.github.embeddings4j.api.spi.VectorKernels;
 import io.github.embeddings4j.core.backend.Backends;
 import io.github.embeddings4j.core.backend.OneDnn;
+import io.github.embeddings4j.core.zoo.ZooEmbedder;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Properties;
@@ -51,7 +52,9 @@ final class BackendCommand implements Callable<Integer> {
       out.println("CUDA / cuDNN:     " + r.cudaVersion() + " / "
           + (r.cudnnVersion().isEmpty() ? "not loaded" : r.cudnnVersion()));
     } else {
-      out.println("oneDNN helpers:   " + (OneDnn.enabled() ? "on" : "off"));
+      out.println("oneDNN graph:     " + ZooEmbedder.oneDnnGraphStatus());
+      out.println("oneDNN helpers:   " + (OneDnn.enabled() ? "on" : "off")
+          + " (for networks DL4J runs)");
     }
     for (String gpu : r.gpus()) {
       out.println("GPU found:        " + gpu);

@@ -400,6 +400,23 @@ final class DnnlGraph {
     }
   }
 
+  /**
+   * What the executor is in this JVM, for reports: "on (oneDNN 2.5.2, avx512_core)", "off
+   * (...)" when the property turns it off, or "unavailable (...)" when oneDNN cannot load.
+   */
+  static String status() {
+    if (!enabled()) {
+      return "off (-D" + PROPERTY + "=false)";
+    }
+    try {
+      org.bytedeco.dnnl.dnnl_version_t v = dnnl.dnnl_version();
+      return "on (oneDNN " + v.major() + "." + v.minor() + "." + v.patch() + ", "
+          + dnnl.get_effective_cpu_isa() + ")";
+    } catch (RuntimeException | LinkageError e) {
+      return "unavailable (" + e + ")";
+    }
+  }
+
   /** Whether the executor is allowed in this JVM (the property is not {@code false}). */
   static boolean enabled() {
     return !"false".equalsIgnoreCase(System.getProperty(PROPERTY));

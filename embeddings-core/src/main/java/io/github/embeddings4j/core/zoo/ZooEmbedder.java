@@ -253,6 +253,18 @@ public final class ZooEmbedder implements Embedder {
   }
 
   /**
+   * Whether embedders in this JVM compile their networks for oneDNN by default, for reports:
+   * {@code "on (oneDNN 2.5.2, avx512_core)"} (the library's version and the instruction set its
+   * kernels use here), {@code "off (...)"} or {@code "unavailable (...)"} with the reason. A
+   * network the executor does not know still runs on DL4J's forward pass.
+   *
+   * @return one line
+   */
+  public static String oneDnnGraphStatus() {
+    return DnnlGraph.status();
+  }
+
+  /**
    * Whether the network runs on the oneDNN graph executor rather than DL4J's forward pass (see
    * {@link Builder#oneDnnGraph(boolean)}).
    *
