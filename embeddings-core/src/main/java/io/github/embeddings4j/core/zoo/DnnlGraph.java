@@ -508,13 +508,10 @@ final class DnnlGraph {
         k.vertex(name, conf.getVertices().get(name), inputs.get(name));
       }
     }
-    List<Op> ops = k.ops;
-    List<Tensor> tensors = k.tensors;
-    Map<String, Integer> tensorOf = k.tensorOf;
-    if (ops.isEmpty()) {
+    if (k.ops.isEmpty()) {
       throw new Unsupported("nothing to compute");
     }
-    return new DnnlGraph(tensors, ops, 0, tensorOf.get(out));
+    return new DnnlGraph(k.tensors, k.ops, 0, k.tensorOf.get(out));
   }
 
   /**
@@ -1245,7 +1242,7 @@ final class DnnlGraph {
               oneRowAsTwo(c, op.dst, pSrc, pDst, packedWeights(c, pWeights, stream), prim, mems,
                   descs, bufferOf, sizes, free);
             } else {
-              memory src = convert(mems[c.src], descs[c.src], pSrc, sizes, free, i);
+              memory src = convert(mems[c.src], descs[c.src], pSrc, sizes, free);
               memory weights = packedWeights(c, pWeights, stream);
               memory dst;
               if (inPlace) {
@@ -1309,7 +1306,7 @@ final class DnnlGraph {
                 dst));
           } else if (op instanceof Add a) {
             memory.desc da = descs[a.a];
-            memory srcB = convert(mems[a.b], descs[a.b], da, sizes, free, i);
+            memory srcB = convert(mems[a.b], descs[a.b], da, sizes, free);
             primitive_attr attr = new primitive_attr();
             if (a.after != null) {
               post_ops po = new post_ops();
@@ -1346,10 +1343,8 @@ final class DnnlGraph {
               bufferOf[t] = -1;
             }
           }
-          for (int k = 0; k < free.size(); k++) {
-            if (tempOf.contains(k)) {
-              free.set(k, true);
-            }
+          for (int k : tempOf) {
+            free.set(k, true);
           }
           tempOf.clear();
         }
@@ -1470,7 +1465,7 @@ final class DnnlGraph {
 
       /** The memory in the layout {@code want}: itself, or a reorder into a temporary buffer. */
       private memory convert(memory m, memory.desc have, memory.desc want, List<Long> sizes,
-          List<Boolean> free, int op) {
+          List<Boolean> free) {
         if (have.equals(want)) {
           return m;
         }
