@@ -1221,18 +1221,17 @@ final class DnnlGraph {
               pDst = pd.dst_desc();
               prim = new inner_product_forward(pd);
             } else {
-            convolution_forward.desc cd = c.bias != null
-                ? new convolution_forward.desc(dnnl.prop_kind.forward_inference,
-                    dnnl.algorithm.convolution_direct, desc(dims(n, ts), memory.format_tag.any),
-                    desc(c.weightDims, memory.format_tag.any),
-                    desc(new long[] {c.outChannels()}, memory.format_tag.a), dstDesc,
-                    c.window.stride(), c.window.dilation(), c.window.padL(), c.window.padR())
-                : new convolution_forward.desc(dnnl.prop_kind.forward_inference,
-                    dnnl.algorithm.convolution_direct, desc(dims(n, ts), memory.format_tag.any),
-                    desc(c.weightDims, memory.format_tag.any), dstDesc, c.window.stride(),
-                    c.window.dilation(), c.window.padL(), c.window.padR());
-            convolution_forward.primitive_desc pd =
-                new convolution_forward.primitive_desc(cd, attr, e);
+              convolution_forward.primitive_desc pd;
+              try {
+                pd = convolution(c, n, dstDesc, attr, e);
+              } catch (RuntimeException refused) {
+                if (!inPlace) {
+                  throw refused;
+                }
+                // No kernel writes this layout: add on a copy instead of in place.
+                inPlace = false;
+                pd = convolution(c, n, any, attr, e);
+              }
               pSrc = pd.src_desc();
               pWeights = pd.weights_desc();
               pDst = pd.dst_desc();
@@ -1359,6 +1358,23 @@ final class DnnlGraph {
         for (int k = 0; k < sizes.size(); k++) {
           reserve(k, sizes.get(k));
         }
+      }
+
+      /** The primitive descriptor of a convolution over a batch of {@code n}. */
+      private convolution_forward.primitive_desc convolution(Conv c, int n, memory.desc dst,
+          primitive_attr attr, engine e) {
+        memory.desc src = desc(dims(n, tensors.get(c.src)), memory.format_tag.any);
+        memory.desc weights = desc(c.weightDims, memory.format_tag.any);
+        Window w = c.window;
+        convolution_forward.desc cd = c.bias != null
+            ? new convolution_forward.desc(dnnl.prop_kind.forward_inference,
+                dnnl.algorithm.convolution_direct, src, weights,
+                desc(new long[] {c.outChannels()}, memory.format_tag.a), dst, w.stride(),
+                w.dilation(), w.padL(), w.padR())
+            : new convolution_forward.desc(dnnl.prop_kind.forward_inference,
+                dnnl.algorithm.convolution_direct, src, weights, dst, w.stride(), w.dilation(),
+                w.padL(), w.padR());
+        return new convolution_forward.primitive_desc(cd, attr, e);
       }
 
       /**
