@@ -304,6 +304,14 @@ public final class VectorMath {
     return KERNELS.firstAtLeast(values, from, to, threshold);
   }
 
+  /** Checks {@code values[from, to)} and {@code other[from + shift, to + shift)}. */
+  private static void checkShifted(float[] values, float[] other, int shift, int from, int to) {
+    Objects.checkFromToIndex(from, to, values.length);
+    if (to > from) {
+      Objects.checkFromToIndex(from + shift, to + shift, other.length);
+    }
+  }
+
   /**
    * As {@link #firstAtLeast} for the products {@code values[i] * weights[i + shift]}, each
    * rounded to float.
@@ -319,10 +327,7 @@ public final class VectorMath {
    */
   public static int firstScaledAtLeast(float[] values, float[] weights, int shift, int from,
       int to, float threshold) {
-    Objects.checkFromToIndex(from, to, values.length);
-    if (to > from) {
-      Objects.checkFromToIndex(from + shift, to + shift, weights.length);
-    }
+    checkShifted(values, weights, shift, from, to);
     return KERNELS.firstScaledAtLeast(values, weights, shift, from, to, threshold);
   }
 
@@ -341,10 +346,7 @@ public final class VectorMath {
    */
   public static int firstShiftedAtLeast(float[] values, float[] offsets, int shift, int from,
       int to, float threshold) {
-    Objects.checkFromToIndex(from, to, values.length);
-    if (to > from) {
-      Objects.checkFromToIndex(from + shift, to + shift, offsets.length);
-    }
+    checkShifted(values, offsets, shift, from, to);
     return KERNELS.firstShiftedAtLeast(values, offsets, shift, from, to, threshold);
   }
 
