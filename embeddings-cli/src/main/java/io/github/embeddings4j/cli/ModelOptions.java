@@ -1,7 +1,7 @@
 package io.github.embeddings4j.cli;
 
 import io.github.embeddings4j.api.EmbeddingException;
-import io.github.embeddings4j.core.zoo.Pooling;
+import io.github.embeddings4j.core.embed.Pooling;
 import io.github.embeddings4j.core.zoo.PretrainedSet;
 import io.github.embeddings4j.core.zoo.Weights;
 import io.github.embeddings4j.core.zoo.ZooEmbedder;

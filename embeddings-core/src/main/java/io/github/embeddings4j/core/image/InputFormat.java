@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param colorOrder the channel order (and count)
  * @param scaling how 8-bit samples become input values
  */
-public record InputFormat(int height, int width, ColorOrder colorOrder, PixelScaling scaling) {
+public record InputFormat(int height, int width, ColorOrder colorOrder, PixelScaling scaling)
+    implements Preprocessor {
 
   /**
    * Checks the values.
@@ -51,8 +52,19 @@ public record InputFormat(int height, int width, ColorOrder colorOrder, PixelSca
    *
    * @return {@code channels * height * width}
    */
+  @Override
   public int size() {
     return channels() * height * width;
+  }
+
+  /**
+   * The input of one image: {@code [channels, height, width]}.
+   *
+   * @return a new array
+   */
+  @Override
+  public int[] shape() {
+    return new int[] {channels(), height, width};
   }
 
   /**
@@ -75,6 +87,7 @@ public record InputFormat(int height, int width, ColorOrder colorOrder, PixelSca
    * @param dst where to write, {@link #size()} floats from {@code offset}
    * @param offset the first index written
    */
+  @Override
   public void write(BufferedImage rgb, float[] dst, int offset) {
     Objects.requireNonNull(rgb, "rgb");
     if (offset < 0 || dst.length - offset < size()) {

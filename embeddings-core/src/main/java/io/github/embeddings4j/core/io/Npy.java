@@ -177,6 +177,25 @@ public final class Npy {
    * @throws IOException if the file cannot be read
    */
   public static float[][] read(Path file) throws IOException {
+    return read(file, false);
+  }
+
+  /**
+   * Reads an array of any rank as rows: one row per index of the first dimension, the others
+   * flattened in C order (an {@code (N, C, H, W)} batch of network inputs gives N rows of {@code
+   * C * H * W} values). A vector is one row.
+   *
+   * @param file the {@code .npy} file
+   * @return the rows
+   * @throws DamagedFileException as {@link #read(Path)}
+   * @throws IllegalArgumentException as {@link #read(Path)}, less the rank
+   * @throws IOException if the file cannot be read
+   */
+  public static float[][] readRows(Path file) throws IOException {
+    return read(file, true);
+  }
+
+  private static float[][] read(Path file, boolean anyRank) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
         InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 1 << 16)) {
       long size = ch.size();
@@ -239,6 +258,12 @@ public final class Npy {
       } else if (dims.length == 1) {
         rows = 1;
         cols = dims[0];
+      } else if (anyRank && dims.length > 2) {
+        rows = dims[0];
+        cols = 1;
+        for (int i = 1; i < dims.length; i++) {
+          cols = Math.multiplyExact(cols, dims[i]);
+        }
       } else {
         throw new IllegalArgumentException(file + ": shape (" + shape.group(1).strip()
             + ") is not a vector or a matrix");

@@ -1,5 +1,6 @@
 package io.github.embeddings4j.core.zoo;
 
+import io.github.embeddings4j.core.embed.Pooling;
 import io.github.embeddings4j.core.image.InputFormat;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

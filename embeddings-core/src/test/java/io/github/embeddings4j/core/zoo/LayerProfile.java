@@ -48,7 +48,7 @@ public final class LayerProfile {
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 16;
     int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     ZooEmbedder.Builder b = ZooEmbedder.builder(model).weights(Weights.random(1))
-        .networkBatchSize(batch).concurrency(1).oneDnnGraph(false);
+        .networkBatchSize(batch).concurrency(1).engine(Engine.DL4J);
     if (args.length > 3) {
       int s = Integer.parseInt(args[3]);
       b.inputSize(s, s);

@@ -15,8 +15,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * Embedders on the oneDNN graph executor ({@link DnnlGraph}): which models run on it, that their
- * vectors are DL4J's within float rounding, and that threads share it safely.
+ * Embedders on the fast engines, the oneDNN graph executor ({@link DnnlGraph}) and ONNX Runtime
+ * on the network exported by {@link OnnxExport}: which models run on them, that their vectors
+ * are DL4J's within float rounding, which engine the defaults pick, and that threads share an
+ * engine safely.
  */
 class ZooEmbedderGraphTest {
 
@@ -28,14 +30,22 @@ class ZooEmbedderGraphTest {
     return list;
   }
 
-  @ParameterizedTest(name = "{0} at {1} px")
-  @CsvSource({"RESNET50, 96", "SQUEEZENET, 99", "DARKNET19, 64", "XCEPTION, 96",
-      "SIMPLE_CNN, 40", "LENET, 28"})
-  void graphsCompileAndGiveDl4jsVectors(ZooModel model, int size) throws EmbeddingException {
+  @ParameterizedTest(name = "{0} at {1} px on {2}")
+  @CsvSource({"RESNET50, 96, ONEDNN_GRAPH", "SQUEEZENET, 99, ONEDNN_GRAPH",
+      "DARKNET19, 64, ONEDNN_GRAPH", "XCEPTION, 96, ONEDNN_GRAPH", "SIMPLE_CNN, 40, ONEDNN_GRAPH",
+      "LENET, 28, ONEDNN_GRAPH", "RESNET50, 96, ONNX_RUNTIME", "SQUEEZENET, 99, ONNX_RUNTIME",
+      "DARKNET19, 64, ONNX_RUNTIME", "XCEPTION, 96, ONNX_RUNTIME", "SIMPLE_CNN, 40, ONNX_RUNTIME",
+      "LENET, 28, ONNX_RUNTIME"})
+  void enginesRunTheModelsAndGiveDl4jsVectors(ZooModel model, int size, Engine engine)
+      throws EmbeddingException {
     ZooEmbedder.Builder b = ZooEmbedder.builder(model).weights(Weights.random(3))
         .inputSize(size, size).networkBatchSize(3).concurrency(1);
-    try (ZooEmbedder compiled = b.build(); ZooEmbedder dl4j = b.oneDnnGraph(false).build()) {
-      assertTrue(compiled.usesOneDnnGraph(), model + " runs on the compiled graph");
+    try (ZooEmbedder compiled = b.engine(engine).build();
+        ZooEmbedder dl4j = b.engine(Engine.DL4J).build()) {
+      assertEquals(engine == Engine.ONEDNN_GRAPH, compiled.usesOneDnnGraph());
+      assertTrue(compiled.engine().startsWith(engine == Engine.ONEDNN_GRAPH ? "oneDNN graph"
+          : "ONNX Runtime"), model + " runs on " + engine + ", not " + compiled.engine());
+      assertEquals("DL4J forward pass", dl4j.engine());
       assertFalse(dl4j.usesOneDnnGraph());
       assertEquals(dl4j.dimension(), compiled.dimension());
       List<ImageSource> in = images(5, 120, 40);
@@ -51,6 +61,22 @@ class ZooEmbedderGraphTest {
   }
 
   @Test
+  void theDefaultIsTheFastestEngineMeasuredForTheModel() throws EmbeddingException {
+    try (ZooEmbedder resnet = ZooEmbedder.builder(ZooModel.RESNET50).weights(Weights.random(1))
+        .inputSize(64, 64).build();
+        ZooEmbedder squeeze = ZooEmbedder.builder(ZooModel.SQUEEZENET)
+            .weights(Weights.random(1)).inputSize(67, 67).build()) {
+      assertTrue(resnet.engine().startsWith("ONNX Runtime"), resnet.engine());
+      assertTrue(squeeze.usesOneDnnGraph(), squeeze.engine());
+    }
+    assertEquals(Engine.ONNX_RUNTIME, Engine.parse("onnx-runtime"));
+    assertEquals(Engine.ONEDNN_GRAPH, Engine.parse("oneDNN"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Engine.parse("tensorrt"));
+  }
+
+  @Test
+  @SuppressWarnings("deprecation")
   void theOptionOffKeepsDl4jsForwardPass() throws EmbeddingException {
     try (ZooEmbedder off = ZooEmbedder.builder(ZooModel.SIMPLE_CNN).weights(Weights.random(1))
         .inputSize(32, 32).oneDnnGraph(false).build()) {
@@ -59,12 +85,14 @@ class ZooEmbedderGraphTest {
     }
   }
 
-  @Test
-  void eightThreadsShareOneCompiledGraph() throws Exception {
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(value = Engine.class,
+      names = {"ONEDNN_GRAPH", "ONNX_RUNTIME"})
+  void eightThreadsShareOneEngine(Engine engine) throws Exception {
     try (ZooEmbedder embedder = ZooEmbedder.builder(ZooModel.RESNET50)
         .weights(Weights.random(5)).inputSize(96, 96).networkBatchSize(2).concurrency(4)
-        .build()) {
-      assertTrue(embedder.usesOneDnnGraph());
+        .engine(engine).build()) {
+      assertEquals(engine == Engine.ONEDNN_GRAPH, embedder.usesOneDnnGraph());
       List<ImageSource> sources = images(12, 96, 300);
       List<float[]> serial = new ArrayList<>();
       for (ImageSource s : sources) {

@@ -1,5 +1,6 @@
 package io.github.embeddings4j.core.zoo;
 
+import io.github.embeddings4j.core.embed.Pooling;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

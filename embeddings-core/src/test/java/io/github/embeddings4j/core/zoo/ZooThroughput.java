@@ -87,7 +87,7 @@ public final class ZooThroughput {
           b.networkBatchSize(batch).concurrency(1);
         }
         try (ZooEmbedder on = b.build();
-            ZooEmbedder off = sideBySide ? b.oneDnnGraph(false).build() : null) {
+            ZooEmbedder off = sideBySide ? b.engine(Engine.DL4J).build() : null) {
           double gflop = 2 * FlopCount.macsPerImage(on.prototypeForMeasurement(), on.inputFormat())
               / 1e9;
           on.embedBatch(images); // warm-up: workspaces, JIT
@@ -127,7 +127,7 @@ public final class ZooThroughput {
           System.out.printf(Locale.ROOT,
               "| %s | %s | %d | %dx%d | %.2f | %s | %s | %s | %.1f | %.1f | %.0f%% |%n",
               model, on.layer(), on.dimension(), on.inputFormat().height(),
-              on.inputFormat().width(), gflop, on.usesOneDnnGraph() ? "oneDNN graph" : "DL4J",
+              on.inputFormat().width(), gflop, on.engine(),
               auto ? batch + " (defaults: network batch "
                   + on.networkBatchSize() + ", " + on.concurrency() + " copies)"
                   : String.valueOf(batch), rates, gemmHere, ceiling,

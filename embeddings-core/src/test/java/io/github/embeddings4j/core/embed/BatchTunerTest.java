@@ -1,4 +1,4 @@
-package io.github.embeddings4j.core.zoo;
+package io.github.embeddings4j.core.embed;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.github.embeddings4j.core.zoo;
+package io.github.embeddings4j.core.embed;
 
 import java.util.Arrays;
 import java.util.Locale;

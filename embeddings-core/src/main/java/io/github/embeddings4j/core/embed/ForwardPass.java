@@ -1,0 +1,39 @@
+package io.github.embeddings4j.core.embed;
+
+/**
+ * One inference engine's forward pass over a batch of prepared images: what a {@link
+ * NetworkEmbedder} runs its network on. The embedder keeps batching, decoding, pooling and
+ * results; an engine only turns {@code n} images into activations.
+ *
+ * <p>A pass is used by one thread at a time; {@link #copy()} gives another thread its own (an
+ * engine whose state is safe to share returns a light view of the same network). Closing a pass
+ * frees what it alone holds; shared weights go with the last pass that uses them.
+ */
+public interface ForwardPass extends AutoCloseable {
+
+  /**
+   * Runs {@code n} images through the network.
+   *
+   * @param input {@code n} images laid out as the network's input, one after the other
+   * @param n the number of images in {@code input}
+   * @return the activations of the embedding layer, {@code n} items
+   */
+  Activations forward(float[] input, int n);
+
+  /**
+   * Another pass over the same network, for another thread.
+   *
+   * @return a new pass; closing it does not close this one
+   */
+  ForwardPass copy();
+
+  /**
+   * The engine, for logs and reports, e.g. {@code "ONNX Runtime 1.23.2 (CPU)"}.
+   *
+   * @return a short name
+   */
+  String engine();
+
+  @Override
+  void close();
+}

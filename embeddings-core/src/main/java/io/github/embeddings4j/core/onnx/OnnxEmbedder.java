@@ -1,0 +1,497 @@
+package io.github.embeddings4j.core.onnx;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.github.embeddings4j.api.EmbeddingException;
+import io.github.embeddings4j.core.embed.Activations;
+import io.github.embeddings4j.core.embed.NetworkEmbedder;
+import io.github.embeddings4j.core.embed.Pooling;
+import io.github.embeddings4j.core.image.ColorOrder;
+import io.github.embeddings4j.core.image.ImageDecoder;
+import io.github.embeddings4j.core.image.Preprocessing;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An {@link io.github.embeddings4j.api.Embedder} on any ONNX vision model: torchvision and timm
+ * CNNs, vision transformers, the image towers of CLIP, SigLIP or DINOv2, Keras and TensorFlow
+ * models converted to ONNX. Images are decoded, preprocessed exactly as the model's family does
+ * in Python ({@link Preprocessing}: {@code imagenet}, {@code clip}, {@code inception}, or one's
+ * own), run on ONNX Runtime, pooled and, by default, L2-normalised.
+ *
+ * <pre>{@code
+ * try (OnnxEmbedder embedder = OnnxEmbedder.builder(Path.of("resnet50.onnx"))
+ *     .preprocessing(Preprocessing.imagenet())
+ *     .build()) {
+ *   float[] v = embedder.embed(Path.of("cat.jpg"));   // PyTorch's features for the same image
+ * }
+ * }</pre>
+ *
+ * <p><b>What is embedded.</b> The model's first output by default, or any output or intermediate
+ * tensor by name ({@link Builder#output(String)}). A 4-D feature map is pooled over its positions
+ * ({@link Pooling#AVG} or {@link Pooling#MAX}); a 3-D token sequence {@code [batch, tokens,
+ * width]} gives its first (class) token ({@link Pooling#CLS}, the default for sequences) or the
+ * mean or max over all tokens; a 2-D output is used as it is. The image input is the first input
+ * of rank 4 with 1 or 3 channels, channels first ({@code [n, c, h, w]}, PyTorch) or last ({@code
+ * [n, h, w, c]}, TensorFlow), unless named ({@link Builder#input(String)}).
+ *
+ * <p><b>Speed and threads.</b> One ONNX Runtime session serves every thread, with intra-op
+ * threads = the processors and every graph optimisation on; batches are tuned as for every
+ * {@link NetworkEmbedder}; a model exported with a fixed batch size runs batches in parts of
+ * that size. {@link #close()} frees the session's native memory.
+ */
+public final class OnnxEmbedder extends NetworkEmbedder {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OnnxEmbedder.class);
+
+  private final String source;
+  private final String sha256;
+  private final OnnxModelInfo info;
+  private final String input;
+  private final String output;
+  private final Preprocessing preprocessing;
+
+  private OnnxEmbedder(Parts parts, String source, String sha256, OnnxModelInfo info,
+      String input, String output, Preprocessing preprocessing) {
+    super(parts);
+    this.source = source;
+    this.sha256 = sha256;
+    this.info = info;
+    this.input = input;
+    this.output = output;
+    this.preprocessing = preprocessing;
+  }
+
+  /**
+   * Starts an embedder on a model file.
+   *
+   * @param model the {@code .onnx} file
+   * @return a builder
+   */
+  public static Builder builder(Path model) {
+    return new Builder(Objects.requireNonNull(model, "model"), null, model.toString());
+  }
+
+  /**
+   * Starts an embedder on a model held in memory.
+   *
+   * @param model the model's bytes
+   * @param name names the model in messages
+   * @return a builder
+   */
+  public static Builder builder(byte[] model, String name) {
+    return new Builder(null, model.clone(), Objects.requireNonNull(name, "name"));
+  }
+
+  /**
+   * The model file (or the name given with its bytes).
+   *
+   * @return the source
+   */
+  public String source() {
+    return source;
+  }
+
+  /**
+   * The SHA-256 of the model's bytes, lower-case hex: what identifies the model in files that
+   * record how their vectors were made.
+   *
+   * @return 64 hex digits
+   */
+  public String sha256() {
+    return sha256;
+  }
+
+  /**
+   * What the model file holds.
+   *
+   * @return its description
+   */
+  public OnnxModelInfo info() {
+    return info;
+  }
+
+  /**
+   * The input the images are fed to.
+   *
+   * @return the input's name
+   */
+  public String inputName() {
+    return input;
+  }
+
+  /**
+   * The tensor that is embedded.
+   *
+   * @return its name
+   */
+  public String outputName() {
+    return output;
+  }
+
+  /**
+   * How images become the model's input.
+   *
+   * @return the preprocessing
+   */
+  public Preprocessing preprocessing() {
+    return preprocessing;
+  }
+
+  @Override
+  public String toString() {
+    return "OnnxEmbedder[" + source + ", input=" + input + ", output=" + output + ", dimension="
+        + dimension() + ", pooling=" + pooling() + ", normalize=" + normalizes()
+        + ", preprocessing=" + preprocessing.name() + "]";
+  }
+
+  /** Options of an {@link OnnxEmbedder}; only the model is required. Not thread-safe. */
+  public static final class Builder {
+    private final Path path;
+    private final byte[] bytes;
+    private final String name;
+    private Preprocessing preprocessing;
+    private String input;
+    private String output;
+    private Pooling pooling;
+    private boolean normalize = true;
+    private ImageDecoder decoder = ImageDecoder.defaults();
+    private int networkBatch = DEFAULT_NETWORK_BATCH;
+    private boolean batchFixed;
+    private int concurrency = Math.max(1, Math.min(4, Runtime.getRuntime()
+        .availableProcessors()));
+
+    private Builder(Path path, byte[] bytes, String name) {
+      this.path = path;
+      this.bytes = bytes;
+      this.name = name;
+    }
+
+    /**
+     * How images become input. Default: {@link Preprocessing#imagenet()} at the model's input
+     * size where the model fixes one (the resize in the same proportion, 256 for 224), and
+     * one-channel {@code [0, 1]} luminance for a model that takes one channel.
+     *
+     * @param p the preprocessing
+     * @return this builder
+     */
+    public Builder preprocessing(Preprocessing p) {
+      this.preprocessing = Objects.requireNonNull(p, "preprocessing");
+      return this;
+    }
+
+    /**
+     * The input the images are fed to. Default: the first input of rank 4 with 1 or 3 channels.
+     *
+     * @param name the input's name
+     * @return this builder
+     */
+    public Builder input(String name) {
+      this.input = Objects.requireNonNull(name, "input");
+      return this;
+    }
+
+    /**
+     * The tensor to embed: any output, or any tensor a node of the graph produces (an
+     * intermediate layer). Default: the first output.
+     *
+     * @param name the tensor's name
+     * @return this builder
+     */
+    public Builder output(String name) {
+      this.output = Objects.requireNonNull(name, "output");
+      return this;
+    }
+
+    /**
+     * How the output becomes a vector. Default: {@link Pooling#AVG} for feature maps, {@link
+     * Pooling#CLS} for token sequences; vectors are used as they are.
+     *
+     * @param p the pooling
+     * @return this builder
+     */
+    public Builder pooling(Pooling p) {
+      this.pooling = Objects.requireNonNull(p, "pooling");
+      return this;
+    }
+
+    /**
+     * Whether vectors are scaled to unit L2 length. Default {@code true}, as for the zoo.
+     *
+     * @param on whether to normalise
+     * @return this builder
+     */
+    public Builder normalize(boolean on) {
+      this.normalize = on;
+      return this;
+    }
+
+    /**
+     * The decoder (and so the size limits) for the images. Default {@link
+     * ImageDecoder#defaults()}.
+     *
+     * @param d the decoder
+     * @return this builder
+     */
+    public Builder decoder(ImageDecoder d) {
+      this.decoder = Objects.requireNonNull(d, "decoder");
+      return this;
+    }
+
+    /**
+     * Fixes the images per forward pass. By default the embedder measures sizes from 1 to
+     * {@value NetworkEmbedder#DEFAULT_NETWORK_BATCH} on its first passes and keeps the fastest.
+     *
+     * @param size at least 1
+     * @return this builder
+     */
+    public Builder networkBatchSize(int size) {
+      if (size < 1) {
+        throw new IllegalArgumentException("network batch size must be positive: " + size);
+      }
+      this.networkBatch = size;
+      this.batchFixed = true;
+      return this;
+    }
+
+    /**
+     * The most forward passes at once (threads running the one session). Default: the
+     * processors, at most 4.
+     *
+     * @param passes at least 1
+     * @return this builder
+     */
+    public Builder concurrency(int passes) {
+      if (passes < 1) {
+        throw new IllegalArgumentException("concurrency must be positive: " + passes);
+      }
+      this.concurrency = passes;
+      return this;
+    }
+
+    /**
+     * Loads the model and builds the embedder; its dimension is known when this returns.
+     *
+     * @return the embedder
+     * @throws EmbeddingException if the file is missing or unreadable, is not an ONNX model, is
+     *     truncated or damaged, or ONNX Runtime cannot load it (the message names the file)
+     * @throws IllegalArgumentException for an input or output name the model does not have (the
+     *     message lists the valid ones), a model without an image input, or preprocessing that
+     *     does not fit the model's input
+     */
+    public OnnxEmbedder build() throws EmbeddingException {
+      byte[] model = bytes;
+      if (model == null) {
+        try {
+          model = Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+          throw new EmbeddingException(name, "no such file; give the path of an .onnx model"
+              + " (scripts/onnx/export.py writes one from PyTorch)", null);
+        } catch (IOException e) {
+          throw new EmbeddingException(name, "cannot read the model: " + e.getMessage(), e);
+        }
+      }
+      String sha = sha256(model);
+      OnnxModelInfo info;
+      try {
+        info = OnnxModelInfo.parse(model);
+      } catch (IllegalArgumentException e) {
+        throw new EmbeddingException(name, e.getMessage(), null);
+      }
+      OnnxModelInfo.Tensor in = imageInput(info);
+      long[] dims = in.shape();
+      boolean last = dims[1] != 1 && dims[1] != 3 && (dims[3] == 1 || dims[3] == 3);
+      int channels = (int) (last ? dims[3] : dims[1]);
+      long h = last ? dims[1] : dims[2];
+      long w = last ? dims[2] : dims[3];
+      Preprocessing p = preprocessing(channels, h, w, last);
+      String out = output != null ? output : info.outputs().isEmpty() ? null
+          : info.outputs().get(0).name();
+      if (out == null) {
+        throw new IllegalArgumentException(name + ": the model has no outputs");
+      }
+      boolean isOutput = info.outputs().stream().anyMatch(t -> t.name().equals(out));
+      if (!isOutput) {
+        if (!info.tensors().contains(out)) {
+          throw new IllegalArgumentException(name + ": no output or tensor named '" + out
+              + "'; outputs: " + names(info.outputs()) + "; other tensors: "
+              + preview(info.tensors()));
+        }
+        model = withOutput(model, out);
+      }
+      OrtForward first;
+      OrtSession.SessionOptions options = null;
+      try {
+        options = OrtForward.options();
+        first = OrtForward.of(OrtForward.environment().createSession(model, options), options,
+            in.name(), out, new long[] {p.shape()[0], p.shape()[1], p.shape()[2]}, last);
+      } catch (OrtException e) {
+        if (options != null) {
+          options.close();
+        }
+        throw new EmbeddingException(name, "ONNX Runtime cannot load the model: "
+            + e.getMessage(), e);
+      }
+      int dimension;
+      Pooling chosen;
+      try {
+        // One blank image shows the output's shape, which the file may leave open.
+        Activations probe = first.forward(new float[p.size()], 1);
+        boolean sequence = probe.rank() == 2;
+        chosen = pooling != null ? pooling : sequence ? Pooling.CLS : Pooling.AVG;
+        dimension = NetworkEmbedder.pool(probe, chosen, false)[0].length;
+      } catch (RuntimeException e) {
+        first.close();
+        if (e instanceof IllegalArgumentException) {
+          throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+        }
+        throw new EmbeddingException(name, "the model failed on a blank " + p.height() + "x"
+            + p.width() + " image: " + e.getMessage(), e);
+      }
+      OrtForward pass = first;
+      Parts parts = new Parts(name, p, decoder, pass, chosen, normalize, networkBatch,
+          batchFixed, concurrency, false, dimension);
+      LOG.info("{}: input '{}' {}, output '{}', dimension {}, preprocessing {}, {}", name,
+          in.name(), in, out, dimension, p, pass.engine());
+      return new OnnxEmbedder(parts, name, sha, info, in.name(), out, p);
+    }
+
+    /** The image input: the one named, or the first of rank 4 with 1 or 3 channels. */
+    private OnnxModelInfo.Tensor imageInput(OnnxModelInfo info) {
+      if (input != null) {
+        for (OnnxModelInfo.Tensor t : info.inputs()) {
+          if (t.name().equals(input)) {
+            if (!imageShaped(t)) {
+              throw new IllegalArgumentException(name + ": input '" + input + "' is " + t
+                  + ", not an image batch [n, c, h, w] or [n, h, w, c] with 1 or 3 channels");
+            }
+            return t;
+          }
+        }
+        throw new IllegalArgumentException(name + ": no input named '" + input + "'; inputs: "
+            + names(info.inputs()));
+      }
+      for (OnnxModelInfo.Tensor t : info.inputs()) {
+        if (imageShaped(t)) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException(name + ": no image-shaped input (float32 [n, c, h, w]"
+          + " or [n, h, w, c] with 1 or 3 channels); inputs: " + info.inputs());
+    }
+
+    private static boolean imageShaped(OnnxModelInfo.Tensor t) {
+      long[] s = t.shape();
+      return t.type().equals("float32") && s.length == 4 && (s[1] == 1 || s[1] == 3
+          || s[3] == 1 || s[3] == 3);
+    }
+
+    private Preprocessing preprocessing(int channels, long h, long w, boolean last) {
+      Preprocessing p = preprocessing;
+      if (p == null) {
+        p = channels == 1 ? Preprocessing.none().toBuilder().colorOrder(ColorOrder.GRAY).build()
+            : Preprocessing.imagenet();
+        if (h > 0 && w > 0 && (h != p.height() || w != p.width())) {
+          // The preset at the model's size, the resize in the same proportion (256 for 224).
+          int resize = (int) Math.round(Math.min(h, w) * 256.0 / 224.0);
+          p = p.toBuilder().size((int) h, (int) w).resize(channels == 1 ? (int) Math.min(h, w)
+              : resize).build();
+        }
+      }
+      if (p.channels() != channels) {
+        throw new IllegalArgumentException(name + ": the model takes " + channels
+            + "-channel images; preprocessing " + p.name() + " gives " + p.channels()
+            + (channels == 1 ? " (use a GRAY colour order)" : " (use RGB or BGR)"));
+      }
+      if ((h > 0 && h != p.height()) || (w > 0 && w != p.width())) {
+        throw new IllegalArgumentException(name + ": the model takes " + h + "x" + w
+            + " images; preprocessing " + p.name() + " gives " + p.height() + "x" + p.width()
+            + " (set the size to the model's)");
+      }
+      return p.channelsLast() == last ? p : p.toBuilder().channelsLast(last).build();
+    }
+  }
+
+  private static String names(List<OnnxModelInfo.Tensor> list) {
+    return list.stream().map(OnnxModelInfo.Tensor::name).toList().toString();
+  }
+
+  private static String preview(List<String> tensors) {
+    return tensors.size() <= 20 ? tensors.toString()
+        : tensors.subList(0, 20) + " and " + (tensors.size() - 20) + " more ('models --inspect'"
+            + " lists them all)";
+  }
+
+  /** The model with one more graph output: an intermediate tensor, of float type. */
+  static byte[] withOutput(byte[] model, String tensor) {
+    OnnxProto.Writer rest = new OnnxProto.Writer();
+    OnnxProto.Writer graph = new OnnxProto.Writer();
+    int pos = 0;
+    while (pos < model.length) {
+      int start = pos;
+      long tag = 0;
+      int shift = 0;
+      int x;
+      do {
+        x = model[pos++] & 0xff;
+        tag |= (long) (x & 0x7f) << shift;
+        shift += 7;
+      } while (x >= 0x80);
+      int wire = (int) (tag & 7);
+      long len = 0;
+      if (wire == 2) {
+        shift = 0;
+        do {
+          x = model[pos++] & 0xff;
+          len |= (long) (x & 0x7f) << shift;
+          shift += 7;
+        } while (x >= 0x80);
+      }
+      int bodyFrom = pos;
+      pos += switch (wire) {
+        case 0 -> {
+          int n = 0;
+          while ((model[pos + n] & 0x80) != 0) {
+            n++;
+          }
+          yield n + 1;
+        }
+        case 1 -> 8;
+        case 5 -> 4;
+        default -> (int) len;
+      };
+      if (tag >>> 3 == 7 && wire == 2) {
+        graph.raw(java.util.Arrays.copyOfRange(model, bodyFrom, pos));
+      } else {
+        rest.raw(java.util.Arrays.copyOfRange(model, start, pos));
+      }
+    }
+    OnnxProto.Writer tensorType = new OnnxProto.Writer();
+    tensorType.varint(1, 1);
+    OnnxProto.Writer type = new OnnxProto.Writer();
+    type.bytes(1, tensorType.bytes());
+    OnnxProto.Writer info = new OnnxProto.Writer();
+    info.string(1, tensor);
+    info.bytes(2, type.bytes());
+    graph.bytes(12, info.bytes());
+    rest.bytes(7, graph.bytes());
+    return rest.bytes();
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no SHA-256", e);
+    }
+  }
+}

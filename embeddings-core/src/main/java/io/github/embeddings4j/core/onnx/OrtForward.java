@@ -1,0 +1,271 @@
+package io.github.embeddings4j.core.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.github.embeddings4j.core.embed.Activations;
+import io.github.embeddings4j.core.embed.ForwardPass;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link ForwardPass} on ONNX Runtime (CPU): one session, shared by every copy and thread
+ * (ONNX Runtime runs a session from several threads at once), intra-op threads = the processors,
+ * every graph optimisation on. A model whose batch dimension is fixed runs a batch as that many
+ * images at a time (the last part padded with zeros). The session closes with its last copy.
+ */
+public final class OrtForward implements ForwardPass {
+
+  /** The version of the ONNX Runtime library on the class path, or "unknown". */
+  public static final String VERSION = version();
+
+  private final Shared shared;
+  private boolean closed;
+
+  /** The session and what every copy reads from it. */
+  private static final class Shared {
+    final OrtSession session;
+    final OrtSession.SessionOptions options;
+    final String input;
+    final String output;
+    /** The input's shape per image (without the batch dimension). */
+    final long[] item;
+    final int itemSize;
+    /** The batch size the model requires, or -1 when the batch dimension is free. */
+    final int fixedBatch;
+    final AtomicInteger users = new AtomicInteger(1);
+    final String engine;
+    /** Whether 4-D outputs are laid out [n, h, w, c] (models with channels-last inputs). */
+    final boolean channelsLast;
+
+    Shared(OrtSession session, OrtSession.SessionOptions options, String input, String output,
+        long[] item, int fixedBatch, boolean channelsLast) {
+      this.channelsLast = channelsLast;
+      this.session = session;
+      this.options = options;
+      this.input = input;
+      this.output = output;
+      this.item = item;
+      long size = 1;
+      for (long d : item) {
+        size *= d;
+      }
+      this.itemSize = (int) size;
+      this.fixedBatch = fixedBatch;
+      this.engine = "ONNX Runtime " + VERSION + " (CPU)";
+    }
+  }
+
+  private OrtForward(Shared shared) {
+    this.shared = shared;
+  }
+
+  /**
+   * A session's options as this SDK runs them: all graph optimisations, intra-op threads = the
+   * processors, one inter-op thread, sequential execution, warnings only.
+   *
+   * @return new options (the caller closes them with the session)
+   * @throws OrtException if ONNX Runtime refuses an option
+   */
+  public static OrtSession.SessionOptions options() throws OrtException {
+    OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+    o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    o.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+    o.setInterOpNumThreads(1);
+    o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+    o.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+    return o;
+  }
+
+  /**
+   * The shared environment, logging errors only.
+   *
+   * @return ONNX Runtime's environment
+   */
+  public static OrtEnvironment environment() {
+    return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "embeddings4j");
+  }
+
+  /**
+   * Opens a model held in memory, e.g. a network exported to ONNX.
+   *
+   * @param model the model's bytes
+   * @param input the input to feed
+   * @param output the output to read
+   * @param item the input's shape per image
+   * @return the first pass; {@link #copy()} makes more
+   * @throws OrtException if ONNX Runtime cannot load the model
+   */
+  public static OrtForward open(byte[] model, String input, String output, long[] item)
+      throws OrtException {
+    OrtSession.SessionOptions o = options();
+    try {
+      return of(environment().createSession(model, o), o, input, output, item, false);
+    } catch (OrtException | RuntimeException e) {
+      o.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Wraps an open session; the pass takes ownership of the session and its options.
+   *
+   * @param session the session
+   * @param options its options, closed with it
+   * @param input the input to feed
+   * @param output the output to read
+   * @param item the input's shape per image
+   * @param channelsLast whether 4-D outputs are laid out {@code [n, h, w, c]}
+   * @return the first pass
+   * @throws OrtException if the session's input cannot be read
+   */
+  static OrtForward of(OrtSession session, OrtSession.SessionOptions options, String input,
+      String output, long[] item, boolean channelsLast) throws OrtException {
+    NodeInfo info = session.getInputInfo().get(input);
+    long batch = info != null && info.getInfo() instanceof TensorInfo t && t.getShape().length > 0
+        ? t.getShape()[0] : -1;
+    return new OrtForward(new Shared(session, options, input, output, item.clone(),
+        batch > 0 ? (int) batch : -1, channelsLast));
+  }
+
+  /**
+   * The batch size the model requires.
+   *
+   * @return the size, or -1 when any batch size runs
+   */
+  public int fixedBatch() {
+    return shared.fixedBatch;
+  }
+
+  @Override
+  public Activations forward(float[] input, int n) {
+    if (closed) {
+      throw new IllegalStateException("forward pass is closed");
+    }
+    int size = shared.itemSize;
+    if (input.length < (long) n * size) {
+      throw new IllegalArgumentException("input holds " + input.length + " values, not " + n
+          + " images of " + size);
+    }
+    int step = shared.fixedBatch > 0 ? shared.fixedBatch : n;
+    float[] out = null;
+    int[] shape = null;
+    for (int from = 0; from < n; from += step) {
+      int m = Math.min(step, n - from);
+      float[] part = input;
+      int at = from * size;
+      if (m < step) {
+        // A fixed-batch model's last part: padded with zero images, whose rows are dropped.
+        part = new float[step * size];
+        System.arraycopy(input, from * size, part, 0, m * size);
+        at = 0;
+      }
+      float[][] run = run(part, at, step);
+      if (out == null) {
+        shape = new int[run[1].length];
+        for (int i = 0; i < shape.length; i++) {
+          shape[i] = (int) run[1][i];
+        }
+        out = new float[run[0].length / step * n];
+      }
+      int per = out.length / n;
+      System.arraycopy(run[0], 0, out, from * per, m * per);
+    }
+    return new Activations(out == null ? new float[0] : out, n,
+        shape == null ? new int[] {0} : shape, shared.channelsLast && shape != null
+            && shape.length == 3);
+  }
+
+  /** One run; returns the output's values and, as floats, its shape per item. */
+  private float[][] run(float[] input, int offset, int n) {
+    long[] dims = new long[shared.item.length + 1];
+    dims[0] = n;
+    System.arraycopy(shared.item, 0, dims, 1, shared.item.length);
+    OrtEnvironment env = environment();
+    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input, offset,
+        n * shared.itemSize).slice(), dims);
+        OrtSession.Result r = shared.session.run(Map.of(shared.input, t),
+            Set.of(shared.output))) {
+      OnnxValue v = r.get(shared.output).orElseThrow();
+      if (!(v instanceof OnnxTensor out)) {
+        throw new IllegalStateException("output '" + shared.output + "' is not a tensor");
+      }
+      long[] shape = out.getInfo().getShape();
+      if (shape.length == 0 || shape[0] != n) {
+        throw new IllegalStateException("output '" + shared.output + "' has shape "
+            + Arrays.toString(shape) + ", not one row per image of a batch of " + n);
+      }
+      FloatBuffer fb = out.getFloatBuffer();
+      if (fb == null) {
+        throw new IllegalStateException("output '" + shared.output + "' is "
+            + out.getInfo().type + ", not float");
+      }
+      float[] values = new float[fb.remaining()];
+      fb.get(values);
+      float[] itemShape = new float[shape.length - 1];
+      for (int i = 1; i < shape.length; i++) {
+        itemShape[i - 1] = shape[i];
+      }
+      return new float[][] {values, itemShape};
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public ForwardPass copy() {
+    if (closed) {
+      throw new IllegalStateException("forward pass is closed");
+    }
+    shared.users.incrementAndGet();
+    return new OrtForward(shared);
+  }
+
+  @Override
+  public String engine() {
+    return shared.engine;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (shared.users.decrementAndGet() == 0) {
+      try {
+        shared.session.close();
+      } catch (OrtException e) {
+        throw new IllegalStateException("ONNX Runtime could not close its session", e);
+      } finally {
+        shared.options.close();
+      }
+    }
+  }
+
+  private static String version() {
+    Package p = OrtEnvironment.class.getPackage();
+    String v = p == null ? null : p.getImplementationVersion();
+    if (v == null) {
+      try (var in = OrtEnvironment.class.getResourceAsStream(
+          "/META-INF/maven/com.microsoft.onnxruntime/onnxruntime/pom.properties")) {
+        if (in != null) {
+          java.util.Properties props = new java.util.Properties();
+          props.load(in);
+          v = props.getProperty("version");
+        }
+      } catch (java.io.IOException e) {
+        v = null;
+      }
+    }
+    return v == null ? "unknown" : v;
+  }
+}

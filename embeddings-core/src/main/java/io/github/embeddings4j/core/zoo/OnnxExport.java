@@ -1,0 +1,464 @@
+package io.github.embeddings4j.core.zoo;
+
+import io.github.embeddings4j.core.image.InputFormat;
+import io.github.embeddings4j.core.onnx.OnnxProto;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationLReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Writes a Deeplearning4j network (graph or layer stack, channels-first, float) as an ONNX model
+ * for one input size and any batch size, so that ONNX Runtime can run the zoo's CNNs. Each DL4J
+ * layer becomes the ONNX operators that compute the same thing (convolutions with DL4J's
+ * padding for its convolution mode, separable convolutions as a grouped and a 1x1 convolution,
+ * dense layers over the map as DL4J flattens it, batch norms as a scale and shift); ONNX Runtime
+ * then fuses what it can itself. A layer it does not know is an {@link Unsupported} naming it.
+ */
+final class OnnxExport {
+
+  /** The operator set written. */
+  static final int OPSET = 13;
+
+  /** A network that this exporter cannot write, with the vertex and the reason. */
+  static final class Unsupported extends Exception {
+    Unsupported(String message) {
+      super(message);
+    }
+  }
+
+  /** The shape of one image's activation: a map {@code c x h x w}, or a vector of {@code c}. */
+  private record Shape(long c, long h, long w, boolean flat) {}
+
+  private final OnnxProto.Graph g = new OnnxProto.Graph("embeddings4j");
+  private final Map<String, String> tensorOf = new HashMap<>();
+  private final Map<String, Shape> shapes = new HashMap<>();
+  private final java.util.function.Function<String, org.deeplearning4j.nn.api.Layer> live;
+  private final Map<String, InputType> types;
+
+  private OnnxExport(java.util.function.Function<String, org.deeplearning4j.nn.api.Layer> live,
+      Map<String, InputType> types) {
+    this.live = live;
+    this.types = types;
+  }
+
+  /**
+   * Exports a graph with one image input and one output.
+   *
+   * @param graph the network (truncated, batch norms folded or not)
+   * @param format the input size
+   * @return the ONNX model, input {@code "input"} {@code [batch, c, h, w]}, output {@code "output"}
+   * @throws Unsupported naming the first vertex that has no ONNX counterpart here
+   */
+  static byte[] export(ComputationGraph graph, InputFormat format) throws Unsupported {
+    ComputationGraphConfiguration conf = graph.getConfiguration();
+    if (conf.getNetworkInputs().size() != 1 || conf.getNetworkOutputs().size() != 1) {
+      throw new Unsupported("the graph has " + conf.getNetworkInputs().size() + " inputs and "
+          + conf.getNetworkOutputs().size() + " outputs");
+    }
+    checkType(graph.params());
+    Map<String, InputType> types;
+    try {
+      types = conf.clone().getLayerActivationTypes(InputType.convolutional(format.height(),
+          format.width(), format.channels()));
+    } catch (RuntimeException e) {
+      throw new Unsupported("shapes unknown for a " + format.height() + "x" + format.width()
+          + " image: " + e.getMessage());
+    }
+    OnnxExport x = new OnnxExport(graph::getLayer, types);
+    String in = conf.getNetworkInputs().get(0);
+    x.start(in, format);
+    for (String name : conf.getTopologicalOrderStr()) {
+      if (!name.equals(in)) {
+        x.vertex(name, conf.getVertices().get(name), conf.getVertexInputs().get(name));
+      }
+    }
+    return x.finish(conf.getNetworkOutputs().get(0));
+  }
+
+  /**
+   * Exports a layer stack whose first layer takes images.
+   *
+   * @param net the network (truncated)
+   * @param format the input size
+   * @return the ONNX model, as for a graph
+   * @throws Unsupported naming the first layer that has no ONNX counterpart here
+   */
+  static byte[] export(MultiLayerNetwork net, InputFormat format) throws Unsupported {
+    checkType(net.params());
+    MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+    List<InputType> list;
+    try {
+      list = conf.clone().getLayerActivationTypes(InputType.convolutional(format.height(),
+          format.width(), format.channels()));
+    } catch (RuntimeException e) {
+      throw new Unsupported("shapes unknown for a " + format.height() + "x" + format.width()
+          + " image: " + e.getMessage());
+    }
+    int n = net.getnLayers();
+    Map<String, org.deeplearning4j.nn.api.Layer> layers = new HashMap<>();
+    Map<String, InputType> types = new HashMap<>();
+    String[] names = new String[n];
+    for (int i = 0; i < n; i++) {
+      names[i] = "layer" + i;
+      layers.put(names[i], net.getLayer(i));
+      types.put(names[i], list.get(i));
+    }
+    OnnxExport x = new OnnxExport(layers::get, types);
+    x.start("input", format);
+    for (int i = 0; i < n; i++) {
+      x.vertex(names[i], new LayerVertex(conf.getConf(i), conf.getInputPreProcess(i)),
+          List.of(i == 0 ? "input" : names[i - 1]));
+    }
+    return x.finish(names[n - 1]);
+  }
+
+  private static void checkType(INDArray params) throws Unsupported {
+    if (params == null || params.dataType() != DataType.FLOAT) {
+      throw new Unsupported("the network's parameters are not float");
+    }
+  }
+
+  private void start(String in, InputFormat format) {
+    g.input("input", new long[] {-1, format.channels(), format.height(), format.width()});
+    tensorOf.put(in, "input");
+    shapes.put(in, new Shape(format.channels(), format.height(), format.width(), false));
+  }
+
+  private byte[] finish(String out) {
+    Shape s = shapes.get(out);
+    g.node("Identity", List.of(tensorOf.get(out)), "output");
+    g.output("output", s.flat ? 2 : 4);
+    return g.model(OPSET);
+  }
+
+  private void vertex(String name, GraphVertex v, List<String> from) throws Unsupported {
+    if (v instanceof LayerVertex lv) {
+      layer(name, lv.getLayerConf().getLayer(), lv.getPreProcessor(), from.get(0));
+    } else if (v instanceof ElementWiseVertex ew) {
+      String op = switch (ew.getOp()) {
+        case Add -> "Sum";
+        case Product -> "Mul";
+        case Max -> "Max";
+        case Average -> "Mean";
+        case Subtract -> "Sub";
+        default -> null;
+      };
+      if (op == null || (!op.equals("Sum") && !op.equals("Max") && !op.equals("Mean")
+          && from.size() != 2)) {
+        throw new Unsupported(name + ": element-wise " + ew.getOp() + " of " + from.size()
+            + " inputs");
+      }
+      List<String> ins = new ArrayList<>();
+      for (String f : from) {
+        ins.add(tensorOf.get(f));
+      }
+      emit(name, op, ins, shapes.get(from.get(0)));
+    } else if (v instanceof MergeVertex mv) {
+      if (from.size() == 1) {
+        alias(name, from.get(0));
+        return;
+      }
+      if (mv.getMergeAxis() != 1) {
+        throw new Unsupported(name + ": merge along axis " + mv.getMergeAxis());
+      }
+      List<String> ins = new ArrayList<>();
+      long c = 0;
+      Shape first = shapes.get(from.get(0));
+      for (String f : from) {
+        ins.add(tensorOf.get(f));
+        c += shapes.get(f).c;
+      }
+      emit(name, "Concat", ins, new Shape(c, first.h, first.w, first.flat),
+          OnnxProto.integer("axis", 1));
+    } else {
+      throw new Unsupported(name + ": " + v.getClass().getSimpleName());
+    }
+  }
+
+  private void layer(String name, Layer layer, InputPreProcessor pre, String src)
+      throws Unsupported {
+    Shape s = shapes.get(src);
+    String x = tensorOf.get(src);
+    if (pre != null && !(pre instanceof CnnToFeedForwardPreProcessor f
+        && f.getFormat() != CNN2DFormat.NHWC) && !(pre instanceof FeedForwardToCnnPreProcessor r
+            && !s.flat && r.getNumChannels() == s.c && r.getInputHeight() == s.h
+            && r.getInputWidth() == s.w)) {
+      throw new Unsupported(name + ": input preprocessor " + pre.getClass().getSimpleName());
+    }
+    Class<?> kind = layer.getClass();
+    if (kind == ConvolutionLayer.class) {
+      ConvolutionLayer c = (ConvolutionLayer) layer;
+      if (c.getCnn2dDataFormat() == CNN2DFormat.NHWC) {
+        throw new Unsupported(name + ": channels-last convolution");
+      }
+      Shape d = map(name);
+      org.deeplearning4j.nn.api.Layer l = live.apply(name);
+      INDArray w = l.getParam("W");
+      long[] wd = w.shape();
+      if (wd.length != 4 || wd[1] != s.c || wd[0] != d.c) {
+        throw new Unsupported(name + ": weights of shape " + java.util.Arrays.toString(wd));
+      }
+      List<String> ins = new ArrayList<>(List.of(x, weight(name + ".W", wd, w)));
+      if (c.hasBias()) {
+        INDArray b = l.getParam("b");
+        ins.add(weight(name + ".b", new long[] {d.c}, b));
+      }
+      String y = emit(name + ".conv", "Conv", ins, d, window(name, c.getConvolutionMode(),
+          c.getKernelSize(), c.getStride(), c.getDilation(), c.getPadding(), s, d));
+      activation(name, c.getActivationFn(), y, d);
+    } else if (kind == SeparableConvolution2D.class) {
+      separable(name, (SeparableConvolution2D) layer, x, s);
+    } else if (kind == DenseLayer.class) {
+      DenseLayer dl = (DenseLayer) layer;
+      if (dl.hasLayerNorm()) {
+        throw new Unsupported(name + ": dense layer with layer normalisation");
+      }
+      org.deeplearning4j.nn.api.Layer l = live.apply(name);
+      INDArray w = l.getParam("W");
+      long in = s.c * s.h * s.w;
+      if (w.rank() != 2 || w.size(0) != in) {
+        throw new Unsupported(name + ": weights of shape " + java.util.Arrays.toString(w.shape())
+            + " for " + in + " inputs");
+      }
+      Shape d = new Shape(w.size(1), 1, 1, true);
+      String flat = s.flat ? x : emit(name + ".flatten", "Flatten", List.of(x),
+          new Shape(in, 1, 1, true), OnnxProto.integer("axis", 1));
+      List<String> ins = new ArrayList<>(List.of(flat, weight(name + ".W", w.shape(), w)));
+      if (dl.hasBias()) {
+        ins.add(weight(name + ".b", new long[] {d.c}, l.getParam("b")));
+      }
+      String y = emit(name + ".gemm", "Gemm", ins, d);
+      activation(name, dl.getActivationFn(), y, d);
+    } else if (kind == BatchNormalization.class) {
+      if (((BatchNormalization) layer).getCnn2DFormat() == CNN2DFormat.NHWC) {
+        throw new Unsupported(name + ": channels-last batch norm");
+      }
+      double[][] st = BatchNormFolding.scaleShift(live.apply(name), s.c);
+      long[] shape = s.flat ? new long[] {s.c} : new long[] {s.c, 1, 1};
+      String scaled = emit(name + ".scale", "Mul", List.of(x, constant(name + ".gamma", shape,
+          st[0])), s);
+      emit(name, "Add", List.of(scaled, constant(name + ".beta", shape, st[1])), s);
+    } else if (kind == SubsamplingLayer.class) {
+      SubsamplingLayer p = (SubsamplingLayer) layer;
+      if (p.getCnn2dDataFormat() == CNN2DFormat.NHWC) {
+        throw new Unsupported(name + ": channels-last pooling");
+      }
+      Shape d = map(name);
+      List<OnnxProto.Attribute> a = new ArrayList<>(List.of(window(name,
+          p.getConvolutionMode(), p.getKernelSize(), p.getStride(), new int[] {1, 1},
+          p.getPadding(), s, d)));
+      if (p.getDilation()[0] != 1 || p.getDilation()[1] != 1) {
+        throw new Unsupported(name + ": dilated pooling");
+      }
+      a.add(OnnxProto.ints("kernel_shape", p.getKernelSize()[0], p.getKernelSize()[1]));
+      String op;
+      if (p.getPoolingType() == PoolingType.MAX) {
+        op = "MaxPool";
+      } else if (p.getPoolingType() == PoolingType.AVG) {
+        op = "AveragePool";
+        a.add(OnnxProto.integer("count_include_pad", p.isAvgPoolIncludePadInDivisor() ? 1 : 0));
+      } else {
+        throw new Unsupported(name + ": " + p.getPoolingType() + " pooling");
+      }
+      emit(name, op, List.of(x), d, a.toArray(OnnxProto.Attribute[]::new));
+    } else if (kind == GlobalPoolingLayer.class) {
+      GlobalPoolingLayer p = (GlobalPoolingLayer) layer;
+      int[] dims = p.getPoolingDimensions();
+      String op = p.getPoolingType() == PoolingType.MAX ? "GlobalMaxPool"
+          : p.getPoolingType() == PoolingType.AVG ? "GlobalAveragePool" : null;
+      if (op == null || s.flat || (dims != null && !java.util.Arrays.equals(dims,
+          new int[] {2, 3}))) {
+        throw new Unsupported(name + ": global " + p.getPoolingType() + " pooling over "
+            + java.util.Arrays.toString(dims));
+      }
+      String pooled = emit(name + ".pool", op, List.of(x), new Shape(s.c, 1, 1, false));
+      emit(name, "Flatten", List.of(pooled), new Shape(s.c, 1, 1, true),
+          OnnxProto.integer("axis", 1));
+    } else if (kind == ZeroPaddingLayer.class) {
+      ZeroPaddingLayer z = (ZeroPaddingLayer) layer;
+      if (z.getDataFormat() == CNN2DFormat.NHWC) {
+        throw new Unsupported(name + ": channels-last zero padding");
+      }
+      int[] p = z.getPadding();
+      g.initializer(name + ".pads", new long[] {0, 0, p[0], p[2], 0, 0, p[1], p[3]});
+      emit(name, "Pad", List.of(x, name + ".pads"), new Shape(s.c, s.h + p[0] + p[1],
+          s.w + p[2] + p[3], false));
+    } else if (kind == ActivationLayer.class) {
+      activation(name, ((ActivationLayer) layer).getActivationFn(), x, s);
+    } else if (kind == DropoutLayer.class) {
+      alias(name, src);
+    } else {
+      throw new Unsupported(name + ": " + kind.getSimpleName());
+    }
+  }
+
+  /**
+   * A depthwise-separable convolution: a grouped convolution with one group per input channel
+   * ({@code depthMultiplier} filters each), then a 1x1 convolution with the bias and activation.
+   */
+  private void separable(String name, SeparableConvolution2D c, String x, Shape s)
+      throws Unsupported {
+    if (c.getCnn2dDataFormat() == CNN2DFormat.NHWC) {
+      throw new Unsupported(name + ": channels-last separable convolution");
+    }
+    Shape d = map(name);
+    org.deeplearning4j.nn.api.Layer l = live.apply(name);
+    INDArray w = l.getParam("W");
+    INDArray pw = l.getParam("pW");
+    long[] wd = w.shape();
+    int m = c.getDepthMultiplier();
+    int in = (int) s.c;
+    if (wd.length != 4 || wd[0] != m || wd[1] != in || pw.size(0) != d.c
+        || pw.size(1) != (long) in * m) {
+      throw new Unsupported(name + ": separable weights of shape "
+          + java.util.Arrays.toString(wd) + " and " + java.util.Arrays.toString(pw.shape()));
+    }
+    int k2 = (int) (wd[2] * wd[3]);
+    // DL4J: W[j][c] makes output channel c*m + j, which ONNX's groups hold at [c*m + j][0].
+    float[] dl4j = w.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    float[] grouped = new float[dl4j.length];
+    for (int j = 0; j < m; j++) {
+      for (int ch = 0; ch < in; ch++) {
+        System.arraycopy(dl4j, (j * in + ch) * k2, grouped, (ch * m + j) * k2, k2);
+      }
+    }
+    g.initializer(name + ".W", new long[] {(long) in * m, 1, wd[2], wd[3]}, grouped);
+    List<OnnxProto.Attribute> a = new ArrayList<>(List.of(window(name, c.getConvolutionMode(),
+        c.getKernelSize(), c.getStride(), c.getDilation(), c.getPadding(), s, d)));
+    a.add(OnnxProto.integer("group", in));
+    String depth = emit(name + ".depthwise", "Conv", List.of(x, name + ".W"),
+        new Shape((long) in * m, d.h, d.w, false), a.toArray(OnnxProto.Attribute[]::new));
+    List<String> ins = new ArrayList<>(List.of(depth, weight(name + ".pW", pw.shape(), pw)));
+    if (c.hasBias()) {
+      ins.add(weight(name + ".b", new long[] {d.c}, l.getParam("b")));
+    }
+    String y = emit(name + ".pointwise", "Conv", ins, d);
+    activation(name, c.getActivationFn(), y, d);
+  }
+
+  /** The activation after a layer's output {@code y}; the layer's name then stands for it. */
+  private void activation(String name, IActivation a, String y, Shape d) throws Unsupported {
+    if (a == null || a instanceof ActivationIdentity) {
+      tensorOf.put(name, y);
+      shapes.put(name, d);
+    } else if (a instanceof ActivationReLU r) {
+      if ((r.getMax() != null && r.getMax() != 0) || (r.getThreshold() != null
+          && r.getThreshold() != 0) || (r.getNegativeSlope() != null
+          && r.getNegativeSlope() != 0)) {
+        throw new Unsupported(name + ": ReLU with a maximum, threshold or slope");
+      }
+      emit(name, "Relu", List.of(y), d);
+    } else if (a instanceof ActivationLReLU l) {
+      emit(name, "LeakyRelu", List.of(y), d, OnnxProto.real("alpha", (float) l.getAlpha()));
+    } else if (a instanceof ActivationTanH) {
+      emit(name, "Tanh", List.of(y), d);
+    } else if (a instanceof ActivationSigmoid) {
+      emit(name, "Sigmoid", List.of(y), d);
+    } else {
+      throw new Unsupported(name + ": activation " + a);
+    }
+  }
+
+  /** Adds a node whose output the vertex {@code name} stands for. */
+  private String emit(String name, String op, List<String> inputs, Shape out,
+      OnnxProto.Attribute... attributes) {
+    g.node(op, inputs, name, attributes);
+    tensorOf.put(name, name);
+    shapes.put(name, out);
+    return name;
+  }
+
+  private void alias(String name, String src) {
+    tensorOf.put(name, tensorOf.get(src));
+    shapes.put(name, shapes.get(src));
+  }
+
+  private String weight(String tensor, long[] shape, INDArray values) {
+    g.initializer(tensor, shape, values.castTo(DataType.FLOAT).dup('c').data().asFloat());
+    return tensor;
+  }
+
+  private String constant(String tensor, long[] shape, double[] values) {
+    float[] f = new float[values.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) values[i];
+    }
+    g.initializer(tensor, shape, f);
+    return tensor;
+  }
+
+  private Shape map(String name) throws Unsupported {
+    if (!(types.get(name) instanceof InputType.InputTypeConvolutional c)) {
+      throw new Unsupported(name + ": output " + types.get(name) + " is not a feature map");
+    }
+    return new Shape(c.getChannels(), c.getHeight(), c.getWidth(), false);
+  }
+
+  /**
+   * Strides, dilations and the padding that gives DL4J's output size for its convolution mode:
+   * "same" pads the total evenly with the odd pixel at the end; "truncate" pads as configured
+   * and drops what does not fill a last window (ONNX's floor does the same with no end padding).
+   */
+  private static OnnxProto.Attribute[] window(String name, ConvolutionMode mode, int[] kernel,
+      int[] stride, int[] dilation, int[] pad, Shape src, Shape out) throws Unsupported {
+    long[] in = {src.h, src.w};
+    long[] o = {out.h, out.w};
+    long[] begin = new long[2];
+    long[] end = new long[2];
+    for (int i = 0; i < 2; i++) {
+      long eff = (long) (kernel[i] - 1) * dilation[i] + 1;
+      if (mode == ConvolutionMode.Same) {
+        begin[i] = Math.max(0, (o[i] - 1) * stride[i] + eff - in[i]) / 2;
+      } else if (mode == ConvolutionMode.Truncate || mode == ConvolutionMode.Strict) {
+        begin[i] = pad[i];
+      } else {
+        throw new Unsupported(name + ": convolution mode " + mode);
+      }
+      end[i] = Math.max(0, (o[i] - 1) * stride[i] + eff - in[i] - begin[i]);
+      if ((in[i] + begin[i] + end[i] - eff) / stride[i] + 1 != o[i]) {
+        throw new Unsupported(name + ": no ONNX padding gives DL4J's output size " + o[i]
+            + " from " + in[i]);
+      }
+    }
+    OnnxProto.Attribute strides = OnnxProto.ints("strides", stride[0], stride[1]);
+    OnnxProto.Attribute pads = OnnxProto.ints("pads", begin[0], begin[1], end[0], end[1]);
+    // AveragePool has no dilations before opset 19: pooling is never dilated here.
+    return dilation[0] == 1 && dilation[1] == 1 ? new OnnxProto.Attribute[] {strides, pads}
+        : new OnnxProto.Attribute[] {strides, pads,
+            OnnxProto.ints("dilations", dilation[0], dilation[1])};
+  }
+}

@@ -1,0 +1,271 @@
+package io.github.embeddings4j.core.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.embeddings4j.api.EmbeddingException;
+import io.github.embeddings4j.api.EmbeddingResult;
+import io.github.embeddings4j.api.ImageSource;
+import io.github.embeddings4j.core.embed.Activations;
+import io.github.embeddings4j.core.embed.NetworkEmbedder;
+import io.github.embeddings4j.core.embed.Pooling;
+import io.github.embeddings4j.core.image.Preprocessing;
+import io.github.embeddings4j.core.io.Npy;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ONNX embedder against PyTorch's own outputs for the committed fixtures (made by
+ * scripts/onnx/make_fixtures.py): a ResNet-style CNN (feature map output), a depthwise-separable
+ * network with squeeze-and-excitation exported with a fixed batch of 1, and a small vision
+ * transformer (token sequence output, plus an intermediate layer's tokens).
+ */
+class OnnxEmbedderTest {
+
+  static Path fixture(String name) {
+    try {
+      return Path.of(OnnxEmbedderTest.class.getResource("/onnx/" + name).toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static java.awt.image.BufferedImage noise(int width, int height, long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height,
+        java.awt.image.BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        image.setRGB(x, y, random.nextInt(1 << 24));
+      }
+    }
+    return image;
+  }
+
+  private static float[] flat(float[][] rows) {
+    int n = rows[0].length;
+    float[] out = new float[rows.length * n];
+    for (int i = 0; i < rows.length; i++) {
+      System.arraycopy(rows[i], 0, out, i * n, n);
+    }
+    return out;
+  }
+
+  /** Max |a - b| over max |b|. */
+  private static double relative(float[] a, float[] b) {
+    assertEquals(b.length, a.length);
+    double diff = 0;
+    double scale = 0;
+    for (int i = 0; i < a.length; i++) {
+      diff = Math.max(diff, Math.abs(a[i] - b[i]));
+      scale = Math.max(scale, Math.abs(b[i]));
+    }
+    return diff / scale;
+  }
+
+  /** PyTorch's output pooled and normalised as the embedder does, item by item. */
+  private static float[][] expected(String output, int n, int[] item, Pooling pooling)
+      throws IOException {
+    float[] data = flat(Npy.readRows(fixture(output)));
+    return NetworkEmbedder.pool(new Activations(data, n, item, false), pooling, true);
+  }
+
+  private static void assertClose(float[][] expected, float[][] actual, String what) {
+    assertEquals(expected.length, actual.length);
+    for (int i = 0; i < expected.length; i++) {
+      double r = relative(actual[i], expected[i]);
+      assertTrue(r < 1e-4, what + " row " + i + ": relative difference " + r);
+    }
+  }
+
+  @Test
+  void aResNetStyleCnnGivesPyTorchsFeaturesFromTensors() throws Exception {
+    try (OnnxEmbedder e = OnnxEmbedder.builder(fixture("resnet_tiny.onnx"))
+        .preprocessing(Preprocessing.builder().size(64, 48).resize(64).build()).build()) {
+      assertEquals(64, e.dimension());
+      assertEquals("features", e.outputName());
+      assertEquals(Pooling.AVG, e.pooling());
+      float[][] got = e.embedTensors(flat(Npy.readRows(fixture("resnet_tiny.input.npy"))), 3);
+      assertClose(expected("resnet_tiny.output.npy", 3, new int[] {64, 4, 3}, Pooling.AVG), got,
+          "resnet_tiny");
+    }
+    try (OnnxEmbedder max = OnnxEmbedder.builder(fixture("resnet_tiny.onnx"))
+        .preprocessing(Preprocessing.builder().size(64, 48).resize(64).build())
+        .pooling(Pooling.MAX).build()) {
+      float[][] got = max.embedTensors(flat(Npy.readRows(fixture("resnet_tiny.input.npy"))), 3);
+      assertClose(expected("resnet_tiny.output.npy", 3, new int[] {64, 4, 3}, Pooling.MAX), got,
+          "resnet_tiny max");
+    }
+  }
+
+  @Test
+  void aFixedBatchModelRunsBatchesInParts() throws Exception {
+    try (OnnxEmbedder e = OnnxEmbedder.builder(fixture("mobile_se.onnx")).build()) {
+      assertEquals(64, e.preprocessing().height(), "the preset at the model's fixed size");
+      float[][] got = e.embedTensors(flat(Npy.readRows(fixture("mobile_se.input.npy"))), 3);
+      assertClose(expected("mobile_se.output.npy", 3, new int[] {48}, Pooling.AVG), got,
+          "mobile_se");
+    }
+  }
+
+  @Test
+  void aVisionTransformerGivesItsClassTokenOrTheMeanOrAnInnerLayer() throws Exception {
+    Preprocessing p32 = Preprocessing.imagenet().toBuilder().size(32, 32).resize(32).build();
+    float[] input = flat(Npy.readRows(fixture("vit_tiny.input.npy")));
+    try (OnnxEmbedder cls = OnnxEmbedder.builder(fixture("vit_tiny.onnx")).preprocessing(p32)
+        .build();
+        OnnxEmbedder mean = OnnxEmbedder.builder(fixture("vit_tiny.onnx")).preprocessing(p32)
+            .pooling(Pooling.AVG).build();
+        OnnxEmbedder inner = OnnxEmbedder.builder(fixture("vit_tiny.onnx")).preprocessing(p32)
+            .output("tokens_layer1").build()) {
+      assertEquals(Pooling.CLS, cls.pooling(), "sequences default to the class token");
+      assertEquals(64, cls.dimension());
+      int[] item = {17, 64};
+      assertClose(expected("vit_tiny.output.npy", 3, item, Pooling.CLS),
+          cls.embedTensors(input, 3), "vit cls");
+      assertClose(expected("vit_tiny.output.npy", 3, item, Pooling.AVG),
+          mean.embedTensors(input, 3), "vit mean");
+      assertClose(expected("vit_tiny.output_layer1.npy", 3, item, Pooling.CLS),
+          inner.embedTensors(input, 3), "vit layer 1");
+    }
+  }
+
+  @Test
+  void theImagenetPresetGivesTorchvisionsInputAndPyTorchsFeaturesFromAnImage()
+      throws Exception {
+    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(
+        fixture("image.png").toFile());
+    for (String preset : List.of("imagenet", "clip", "inception")) {
+      Preprocessing p = Preprocessing.preset(preset);
+      float[] ours = new float[p.size()];
+      p.write(image, ours, 0);
+      float[] torch = flat(Npy.readRows(fixture("image." + preset + ".npy")));
+      double worst = 0;
+      for (int i = 0; i < ours.length; i++) {
+        worst = Math.max(worst, Math.abs(ours[i] - torch[i]));
+      }
+      // Pillow's resampling reproduced to the bit: what is left is float rounding.
+      assertTrue(worst < 1e-5, preset + ": max difference " + worst);
+    }
+    try (OnnxEmbedder e = OnnxEmbedder.builder(fixture("resnet_tiny.onnx"))
+        .preprocessing(Preprocessing.imagenet()).build()) {
+      float[] v = e.embed(ImageSource.of(fixture("image.png")));
+      float[][] want = expected("image.resnet_tiny.output.npy", 1, new int[] {64, 14, 14},
+          Pooling.AVG);
+      double r = relative(v, want[0]);
+      assertTrue(r < 1e-4, "relative difference " + r);
+    }
+  }
+
+  @Test
+  void eightThreadsGetTheSerialVectors() throws Exception {
+    try (OnnxEmbedder e = OnnxEmbedder.builder(fixture("resnet_tiny.onnx"))
+        .preprocessing(Preprocessing.imagenet().toBuilder().size(64, 64).resize(72).build())
+        .networkBatchSize(2).concurrency(4).build()) {
+      List<ImageSource> images = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        images.add(ImageSource.of(noise(80 + i, 70, i), "noise-" + i));
+      }
+      List<float[]> serial = new ArrayList<>();
+      for (ImageSource s : images) {
+        serial.add(e.embed(s));
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<float[]>> futures = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+          for (ImageSource s : images) {
+            futures.add(pool.submit(() -> e.embed(s)));
+          }
+        }
+        for (int k = 0; k < futures.size(); k++) {
+          assertArrayEquals(serial.get(k % images.size()), futures.get(k).get(), 1e-6f,
+              "image " + (k % images.size()));
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      List<EmbeddingResult> batch = e.embedBatch(images);
+      for (int i = 0; i < images.size(); i++) {
+        assertArrayEquals(serial.get(i), batch.get(i).vectorOrThrow(), 1e-5f);
+      }
+    }
+  }
+
+  @Test
+  void badModelsAreRefusedNamingTheFileAndTheFix(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("missing.onnx");
+    EmbeddingException m = assertThrows(EmbeddingException.class,
+        () -> OnnxEmbedder.builder(missing).build());
+    assertTrue(m.getMessage().startsWith(missing + ": no such file"), m.getMessage());
+
+    Path text = Files.writeString(dir.resolve("notes.onnx"), "this is not a model\n");
+    EmbeddingException t = assertThrows(EmbeddingException.class,
+        () -> OnnxEmbedder.builder(text).build());
+    assertTrue(t.getMessage().startsWith(text + ": "), t.getMessage());
+    assertTrue(t.getMessage().contains("not an ONNX model")
+        || t.getMessage().contains("truncated"), t.getMessage());
+
+    byte[] whole = Files.readAllBytes(fixture("resnet_tiny.onnx"));
+    Path cut = Files.write(dir.resolve("cut.onnx"), java.util.Arrays.copyOf(whole,
+        whole.length / 2));
+    EmbeddingException c = assertThrows(EmbeddingException.class,
+        () -> OnnxEmbedder.builder(cut).build());
+    assertTrue(c.getMessage().contains("truncated or damaged"), c.getMessage());
+
+    IllegalArgumentException gray = assertThrows(IllegalArgumentException.class,
+        () -> OnnxEmbedder.builder(fixture("gray_cnn.onnx"))
+            .preprocessing(Preprocessing.imagenet().toBuilder().size(28, 28).build()).build());
+    assertTrue(gray.getMessage().contains("takes 1-channel images"), gray.getMessage());
+
+    IllegalArgumentException out = assertThrows(IllegalArgumentException.class,
+        () -> OnnxEmbedder.builder(fixture("vit_tiny.onnx")).output("pooled").build());
+    assertTrue(out.getMessage().contains("no output or tensor named 'pooled'")
+        && out.getMessage().contains("[tokens, tokens_layer1]"), out.getMessage());
+
+    // A model whose only input is not an image: a 2-D [batch, 8] input, written here.
+    OnnxProto.Graph g = new OnnxProto.Graph("vectors");
+    g.input("x", new long[] {-1, 8});
+    g.node("Relu", List.of("x"), "y");
+    g.output("y", 2);
+    IllegalArgumentException noImage = assertThrows(IllegalArgumentException.class,
+        () -> OnnxEmbedder.builder(g.model(13), "vectors.onnx").build());
+    assertTrue(noImage.getMessage().startsWith("vectors.onnx: no image-shaped input"),
+        noImage.getMessage());
+  }
+
+  @Test
+  void aOneChannelModelGetsGrayInputByDefault() throws Exception {
+    try (OnnxEmbedder e = OnnxEmbedder.builder(fixture("gray_cnn.onnx")).build()) {
+      assertEquals(1, e.preprocessing().channels());
+      float[][] got = e.embedTensors(flat(Npy.readRows(fixture("gray_cnn.input.npy"))), 3);
+      assertClose(expected("gray_cnn.output.npy", 3, new int[] {32}, Pooling.AVG), got,
+          "gray_cnn");
+    }
+  }
+
+  @Test
+  void theInspectionListsWhatTheFileHolds() throws Exception {
+    OnnxModelInfo info = OnnxModelInfo.parse(Files.readAllBytes(fixture("vit_tiny.onnx")));
+    assertEquals(17, info.opset());
+    assertEquals(List.of("input"), info.inputs().stream().map(OnnxModelInfo.Tensor::name)
+        .toList());
+    assertEquals(List.of("tokens", "tokens_layer1"), info.outputs().stream()
+        .map(OnnxModelInfo.Tensor::name).toList());
+    assertArrayEquals(new long[] {-1, 3, 32, 32}, info.inputs().get(0).shape());
+    assertTrue(info.operators().containsKey("MatMul"), info.operators().toString());
+    assertTrue(info.parameters() > 50_000, "parameters " + info.parameters());
+    assertTrue(info.tensors().contains("tokens_layer1"));
+  }
+}

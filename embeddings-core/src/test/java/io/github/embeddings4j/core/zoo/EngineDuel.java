@@ -1,0 +1,107 @@
+package io.github.embeddings4j.core.zoo;
+
+import io.github.embeddings4j.core.backend.NativeFlavour;
+import io.github.embeddings4j.core.embed.Activations;
+import io.github.embeddings4j.core.image.InputFormat;
+import io.github.embeddings4j.core.onnx.OrtForward;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * Side by side, in one JVM, on one random-weight network per zoo model: the oneDNN graph
+ * executor ({@link DnnlGraph}) against ONNX Runtime running the same network exported by {@link
+ * OnnxExport}, on ready input tensors (no image decoding), alternated round by round. Prints the
+ * median of the paired ratios (ONNX Runtime / oneDNN executor) and each engine's images per
+ * second, and checks that both compute the same activations.
+ *
+ * <pre>
+ * java -cp ... io.github.embeddings4j.core.zoo.EngineDuel [models] [batches] [rounds]
+ *   models   comma-separated ZooModel names (default: every model that initialises randomly)
+ *   batches  comma-separated batch sizes (default 1,16)
+ *   rounds   alternated rounds per point (default 7), after one warm-up pass each
+ * </pre>
+ */
+public final class EngineDuel {
+
+  private EngineDuel() {}
+
+  /**
+   * Runs the duel.
+   *
+   * @param args models, batch sizes, rounds
+   * @throws Exception on failure
+   */
+  public static void main(String[] args) throws Exception {
+    NativeFlavour.select();
+    ZooModel[] models = args.length > 0 ? Arrays.stream(args[0].split(","))
+        .map(s -> ZooModel.valueOf(s.trim().toUpperCase(Locale.ROOT))).toArray(ZooModel[]::new)
+        : Arrays.stream(ZooModel.values()).filter(ZooModel::supportsRandomInit)
+            .toArray(ZooModel[]::new);
+    int[] batches = Arrays.stream((args.length > 1 ? args[1] : "1,16").split(","))
+        .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
+    System.out.printf(Locale.ROOT, "# %d cores, ONNX Runtime %s, %s%n",
+        Runtime.getRuntime().availableProcessors(), OrtForward.VERSION, DnnlGraph.status());
+    System.out.println("| model | input | GFLOP/img | batch | img/s oneDNN executor | img/s ONNX "
+        + "Runtime | ORT/executor (median of " + rounds + " paired) | max rel. diff |");
+    System.out.println("|---|---|---|---|---|---|---|---|");
+    for (ZooModel model : models) {
+      InputFormat format = model.inputFormat();
+      Model net = ModelLoader.load(model, Weights.random(1), format, Path.of("."),
+          Duration.ofSeconds(1));
+      Model cut = FeatureNet.truncate(net, model.defaultLayer(false));
+      if (cut instanceof ComputationGraph cg) {
+        cut = BatchNormFolding.fold(cg);
+      }
+      double gflop = 2 * FlopCount.macsPerImage(cut, format) / 1e9;
+      DnnlGraph graph = cut instanceof ComputationGraph cg ? DnnlGraph.compile(cg, format)
+          : DnnlGraph.compile((MultiLayerNetwork) cut, format);
+      byte[] onnx = cut instanceof ComputationGraph cg ? OnnxExport.export(cg, format)
+          : OnnxExport.export((MultiLayerNetwork) cut, format);
+      try (DnnlGraph.Runner dnnl = graph.new Runner();
+          OrtForward ort = OrtForward.open(onnx, "input", "output", new long[] {
+              format.channels(), format.height(), format.width()})) {
+        for (int batch : batches) {
+          float[] input = new float[batch * format.size()];
+          Random r = new Random(7);
+          for (int i = 0; i < input.length; i++) {
+            input[i] = (float) (r.nextGaussian() * 50);
+          }
+          float[] a = dnnl.forward(input, batch).clone();
+          Activations b = ort.forward(input, batch);
+          double diff = DnnlGraph.relativeError(b.data(), a);
+          double[] ratio = new double[rounds];
+          double[] rateA = new double[rounds];
+          double[] rateB = new double[rounds];
+          for (int k = 0; k < rounds; k++) {
+            long t0 = System.nanoTime();
+            dnnl.forward(input, batch);
+            long t1 = System.nanoTime();
+            ort.forward(input, batch);
+            long t2 = System.nanoTime();
+            rateA[k] = batch / ((t1 - t0) / 1e9);
+            rateB[k] = batch / ((t2 - t1) / 1e9);
+            ratio[k] = rateB[k] / rateA[k];
+          }
+          System.out.printf(Locale.ROOT, "| %s | %dx%d | %.2f | %d | %.2f | %.2f | %.2f | %.1e |%n",
+              model, format.height(), format.width(), gflop, batch, median(rateA),
+              median(rateB), median(ratio), diff);
+        }
+      }
+      graph.close();
+      cut.close();
+    }
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+}
