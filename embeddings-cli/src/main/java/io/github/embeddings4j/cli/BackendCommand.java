@@ -53,6 +53,7 @@ final class BackendCommand implements Callable<Integer> {
           + (r.cudnnVersion().isEmpty() ? "not loaded" : r.cudnnVersion()));
     } else {
       out.println("oneDNN graph:     " + ZooEmbedder.oneDnnGraphStatus());
+      out.println("ONNX Runtime:     " + io.github.embeddings4j.core.onnx.OrtForward.status());
       out.println("oneDNN helpers:   " + (OneDnn.enabled() ? "on" : "off")
           + " (for networks DL4J runs)");
     }

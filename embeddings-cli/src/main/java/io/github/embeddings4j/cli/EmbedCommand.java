@@ -5,7 +5,7 @@ import io.github.embeddings4j.api.ImageSource;
 import io.github.embeddings4j.core.image.ImageFiles;
 import io.github.embeddings4j.core.io.Npy;
 import io.github.embeddings4j.core.io.NpyWriter;
-import io.github.embeddings4j.core.zoo.ZooEmbedder;
+import io.github.embeddings4j.core.embed.NetworkEmbedder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
         "Embed images with a CNN of the model zoo into a float32 .npy matrix (one row per image)",
         "and an ids file beside it (FILE.ids.txt: the image's path relative to its --input",
         "folder, one per row, same order). Folders are searched recursively. Images that cannot",
-        "be read are reported and skipped; the exit code is then 3."},
+        "be read are reported and skipped; the exit code is then 3. An --input FILE.npy of shape",
+        "(N, C, H, W) float32 is taken as network input already preprocessed (N rows out)."},
     footer = {"", "Example:",
         "  embeddings4j embed --input photos/ --output photos.npy --model resnet50 --normalize",
         "  embeddings4j embed --input a.jpg --input b.png --output two.npy --weights random"})
@@ -72,18 +73,22 @@ final class EmbedCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
+    if (inputs.size() == 1 && inputs.get(0).toString().toLowerCase(java.util.Locale.ROOT)
+        .endsWith(".npy")) {
+      return embedTensors(inputs.get(0), err);
+    }
     List<Item> items = collect(inputs);
     if (items.isEmpty()) {
       throw new Main.InputException("no images found in " + inputs, null);
     }
     ProgressReporter progress = ProgressReporter.forConsole(err, common.quiet);
-    ZooEmbedder embedder = modelOptions.build(spec);
+    NetworkEmbedder embedder = modelOptions.build(spec);
     List<String> ids = new ArrayList<>();
     long failed;
     try (embedder; NpyWriter out = NpyWriter.open(output, embedder.dimension())) {
       if (!common.quiet) {
-        err.printf("embedding %d images with %s (layer %s, dimension %d)%n", items.size(),
-            modelOptions.model, embedder.layer(), embedder.dimension());
+        err.printf("embedding %d images with %s%n", items.size(),
+            ModelOptions.describe(embedder));
       }
       List<ImageSource> sources = items.stream().map(Item::source).toList();
       int[] next = {0};
@@ -118,5 +123,51 @@ final class EmbedCommand implements Callable<Integer> {
           failed > 0 ? "; " + failed + " image(s) failed (listed above)" : "");
     }
     return failed > 0 ? Main.EXIT_PARTIAL : Main.EXIT_OK;
+  }
+
+  /**
+   * Embeds an {@code (N, C, H, W)} array of network inputs prepared elsewhere: the forward pass,
+   * pooling and normalisation only. Ids are the row numbers.
+   */
+  private Integer embedTensors(Path file, PrintWriter err) throws IOException {
+    float[][] rows;
+    try {
+      rows = Npy.readRows(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new Main.InputException("no such file: " + file, e);
+    } catch (IllegalArgumentException | io.github.embeddings4j.core.io.DamagedFileException e) {
+      throw new Main.InputException(e.getMessage(), e);
+    }
+    try (NetworkEmbedder embedder = modelOptions.build(spec)) {
+      int size = embedder.preprocessor().size();
+      if (rows.length == 0 || rows[0].length != size) {
+        throw new Main.InputException(file + ": " + rows.length + " rows of "
+            + (rows.length == 0 ? 0 : rows[0].length) + " values; the model takes "
+            + java.util.Arrays.toString(embedder.preprocessor().shape()) + " (" + size
+            + " values) per image", null);
+      }
+      float[] flat = new float[rows.length * size];
+      for (int i = 0; i < rows.length; i++) {
+        System.arraycopy(rows[i], 0, flat, i * size, size);
+      }
+      if (!common.quiet) {
+        err.printf("embedding %d prepared inputs from %s with %s%n", rows.length, file,
+            ModelOptions.describe(embedder));
+      }
+      float[][] vectors = embedder.embedTensors(flat, rows.length);
+      List<String> ids = new ArrayList<>();
+      try (NpyWriter out = NpyWriter.open(output, embedder.dimension())) {
+        for (int i = 0; i < vectors.length; i++) {
+          out.write(vectors[i]);
+          ids.add(String.valueOf(i));
+        }
+        out.commit();
+      }
+      Npy.writeIds(Npy.idsFile(output), ids);
+      if (!common.quiet) {
+        err.printf("wrote %d x %d to %s%n", vectors.length, embedder.dimension(), output);
+      }
+    }
+    return Main.EXIT_OK;
   }
 }

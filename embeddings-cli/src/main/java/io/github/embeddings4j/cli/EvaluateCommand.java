@@ -15,7 +15,7 @@ import io.github.embeddings4j.core.reduce.Pca;
 import io.github.embeddings4j.core.reduce.SimHash;
 import io.github.embeddings4j.core.reduce.ThresholdBinarizer;
 import io.github.embeddings4j.core.train.TrainedEmbedder;
-import io.github.embeddings4j.core.zoo.ZooEmbedder;
+import io.github.embeddings4j.core.embed.NetworkEmbedder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -286,7 +286,8 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     int[] labels = entries.stream().mapToInt(ImageFolder.Entry::label).toArray();
     Path file = Path.of(embedder);
-    if (embedder.equals("pixels") || Files.isRegularFile(file)) {
+    boolean onnx = embedder.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
+    if (embedder.equals("pixels") || (Files.isRegularFile(file) && !onnx)) {
       LabeledImages gray = folder.loadGrayscale(28, 28);
       if (Files.isRegularFile(file)) {
         try (TrainedEmbedder t = TrainedEmbedder.load(file)) {
@@ -309,7 +310,7 @@ final class EvaluateCommand implements Callable<Integer> {
     ProgressReporter progress = ProgressReporter.forConsole(err, common.quiet);
     List<float[]> vectors = new ArrayList<>();
     List<Integer> kept = new ArrayList<>();
-    try (ZooEmbedder z = options.build(spec)) {
+    try (NetworkEmbedder z = options.build(spec)) {
       int[] next = {0};
       z.embedEach(sources, r -> {
         int i = next[0]++;

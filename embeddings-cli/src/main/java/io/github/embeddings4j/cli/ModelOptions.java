@@ -1,7 +1,11 @@
 package io.github.embeddings4j.cli;
 
 import io.github.embeddings4j.api.EmbeddingException;
+import io.github.embeddings4j.core.embed.NetworkEmbedder;
 import io.github.embeddings4j.core.embed.Pooling;
+import io.github.embeddings4j.core.image.Preprocessing;
+import io.github.embeddings4j.core.onnx.OnnxEmbedder;
+import io.github.embeddings4j.core.zoo.Engine;
 import io.github.embeddings4j.core.zoo.PretrainedSet;
 import io.github.embeddings4j.core.zoo.Weights;
 import io.github.embeddings4j.core.zoo.ZooEmbedder;
@@ -13,13 +17,31 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
-/** How to build an embedder: model, weights, layer, pooling, normalisation, batch size. */
+/**
+ * How to build an embedder: a zoo model with its weights and layer, or an ONNX file with its
+ * preprocessing and output; pooling, normalisation, batch size.
+ */
 final class ModelOptions {
 
   @Option(names = "--model", paramLabel = "MODEL", defaultValue = "resnet50",
       description = "resnet50, vgg16, vgg19, squeezenet, xception, darknet19, nasnet, lenet or "
-          + "simplecnn (default: ${DEFAULT-VALUE}).")
+          + "simplecnn, or an ONNX file (FILE.onnx) (default: ${DEFAULT-VALUE}).")
   String model;
+
+  @Option(names = "--preprocess", paramLabel = "imagenet|clip|inception|none",
+      description = "With an ONNX model: how images become its input, as in PyTorch "
+          + "(default: imagenet at the model's input size).")
+  String preprocess;
+
+  @Option(names = "--output-name", paramLabel = "NAME",
+      description = "With an ONNX model: the output or intermediate tensor to embed "
+          + "(default: the first output; 'models --inspect FILE.onnx' lists them).")
+  String outputName;
+
+  @Option(names = "--engine", paramLabel = "auto|onnxruntime|onednn|dl4j",
+      description = "With a zoo model: the inference engine (default: auto, the fastest "
+          + "measured for the model).")
+  String engine;
 
   @Option(names = "--weights", paramLabel = "imagenet|random|FILE", defaultValue = "imagenet",
       description = "ImageNet weights (downloaded once into the cache), another pretrained set "
@@ -35,8 +57,9 @@ final class ModelOptions {
       description = "Layer whose activations become the embedding (default: the model's own).")
   String layer;
 
-  @Option(names = "--pooling", paramLabel = "avg|max", defaultValue = "avg",
-      description = "Pooling of convolutional activations (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--pooling", paramLabel = "avg|max|cls",
+      description = "Pooling of feature maps (avg, max) or token sequences (cls: the first "
+          + "token; avg, max: over all tokens) (default: avg; cls for sequences).")
   String pooling;
 
   @Option(names = "--normalize", description = "L2-normalise every embedding.")
@@ -58,7 +81,8 @@ final class ModelOptions {
       }
     }
     throw new IllegalArgumentException("unknown model '" + name + "'; choose one of "
-        + Arrays.stream(ZooModel.values()).map(ZooModel::zooName).collect(Collectors.joining(", ")));
+        + Arrays.stream(ZooModel.values()).map(ZooModel::zooName).collect(Collectors.joining(", "))
+        + ", or give an ONNX file (FILE.onnx)");
   }
 
   static Weights parseWeights(String value, long seed) {
@@ -89,7 +113,7 @@ final class ModelOptions {
    * @throws picocli.CommandLine.ParameterException for options that make no sense (exit 1)
    * @throws Main.InputException when the weights cannot be had (exit 2)
    */
-  ZooEmbedder build(picocli.CommandLine.Model.CommandSpec spec) {
+  NetworkEmbedder build(picocli.CommandLine.Model.CommandSpec spec) {
     try {
       return build();
     } catch (IllegalArgumentException e) {
@@ -99,16 +123,85 @@ final class ModelOptions {
     }
   }
 
-  private ZooEmbedder build() throws EmbeddingException {
+  /** Whether {@code --model} names an ONNX file rather than a zoo model. */
+  boolean isOnnx() {
+    return model.toLowerCase(Locale.ROOT).endsWith(".onnx");
+  }
+
+  /** One line for progress messages: the model and what is embedded. */
+  static String describe(NetworkEmbedder e) {
+    if (e instanceof ZooEmbedder z) {
+      return z.model().zooName() + " (layer " + z.layer() + ", dimension " + z.dimension() + ")";
+    }
+    OnnxEmbedder o = (OnnxEmbedder) e;
+    return o.source() + " (output " + o.outputName() + ", preprocessing "
+        + o.preprocessing().name() + ", dimension " + o.dimension() + ")";
+  }
+
+  private Pooling pooling() {
+    if (pooling == null) {
+      return null;
+    }
+    return switch (pooling.toLowerCase(Locale.ROOT)) {
+      case "avg", "average", "mean" -> Pooling.AVG;
+      case "max" -> Pooling.MAX;
+      case "cls" -> Pooling.CLS;
+      default -> throw new IllegalArgumentException(
+          "--pooling must be avg, max or cls, not '" + pooling + "'");
+    };
+  }
+
+  private NetworkEmbedder buildOnnx() throws EmbeddingException {
+    if (layer != null || engine != null) {
+      throw new IllegalArgumentException((layer != null ? "--layer" : "--engine")
+          + " is for zoo models; an ONNX model takes --output-name");
+    }
+    OnnxEmbedder.Builder b = OnnxEmbedder.builder(Path.of(model)).normalize(normalize);
+    if (preprocess != null) {
+      b.preprocessing(Preprocessing.preset(preprocess));
+    }
+    if (outputName != null) {
+      b.output(outputName);
+    }
+    Pooling p = pooling();
+    if (p != null) {
+      b.pooling(p);
+    }
+    if (batch != null) {
+      if (batch < 1) {
+        throw new IllegalArgumentException("--batch must be at least 1, not " + batch);
+      }
+      b.networkBatchSize(batch);
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      // What the file does not have (an output name, an image input, the channels the
+      // preprocessing gives) is bad input, not a misused option.
+      throw new EmbeddingException(e.getMessage(), e);
+    }
+  }
+
+  private NetworkEmbedder build() throws EmbeddingException {
+    if (isOnnx()) {
+      return buildOnnx();
+    }
+    if (preprocess != null || outputName != null) {
+      throw new IllegalArgumentException((preprocess != null ? "--preprocess" : "--output-name")
+          + " is for ONNX models (--model FILE.onnx); a zoo model takes its own input and"
+          + " --layer");
+    }
     ZooModel m = parseModel(model);
+    Pooling p = pooling();
+    if (p == Pooling.CLS) {
+      throw new IllegalArgumentException("--pooling cls is for token sequences (ONNX vision"
+          + " transformers); zoo CNNs take avg or max");
+    }
     ZooEmbedder.Builder b = ZooEmbedder.builder(m).weights(parseWeights(weights, seed))
-        .normalize(normalize)
-        .pooling(switch (pooling.toLowerCase(Locale.ROOT)) {
-          case "avg", "average", "mean" -> Pooling.AVG;
-          case "max" -> Pooling.MAX;
-          default -> throw new IllegalArgumentException(
-              "--pooling must be avg or max, not '" + pooling + "'");
-        });
+        .normalize(normalize).pooling(p == null ? Pooling.AVG : p);
+    if (engine != null) {
+      b.engine(Engine.parse(engine));
+    }
     if (layer != null) {
       b.layer(layer);
     }

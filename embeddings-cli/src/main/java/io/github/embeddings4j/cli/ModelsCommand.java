@@ -21,8 +21,11 @@ import picocli.CommandLine.Spec;
     description = {
         "List the zoo's models: input size, colour order and scaling, the default embedding",
         "layer and dimension for pretrained and for randomly initialised weights, and the",
-        "pretrained weights available. --layers MODEL lists every layer of one model."},
-    footer = {"", "Examples:", "  embeddings4j models", "  embeddings4j models --layers squeezenet"})
+        "pretrained weights available. --layers MODEL lists every layer of one model.",
+        "--inspect FILE.onnx describes an ONNX model: inputs, outputs, operator set, operator",
+        "counts, parameters and the tensors --output-name can embed."},
+    footer = {"", "Examples:", "  embeddings4j models", "  embeddings4j models --layers squeezenet",
+        "  embeddings4j models --inspect resnet50.onnx"})
 final class ModelsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -32,9 +35,16 @@ final class ModelsCommand implements Callable<Integer> {
       description = "List every layer of this model (builds it with random weights).")
   String layersOf;
 
+  @Option(names = "--inspect", paramLabel = "FILE.onnx",
+      description = "Describe an ONNX model without running it.")
+  java.nio.file.Path inspect;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (inspect != null) {
+      return inspect(out);
+    }
     if (layersOf != null) {
       ZooModel m;
       try {
@@ -68,6 +78,40 @@ final class ModelsCommand implements Callable<Integer> {
           f.scaling().name().toLowerCase(Locale.ROOT), trained, init,
           (weights.isEmpty() ? "" : weights + ", ")
               + (m.supportsRandomInit() ? "random, " : "") + "FILE");
+    }
+    return Main.EXIT_OK;
+  }
+
+  private Integer inspect(PrintWriter out) {
+    io.github.embeddings4j.core.onnx.OnnxModelInfo info;
+    try {
+      info = io.github.embeddings4j.core.onnx.OnnxModelInfo.parse(
+          java.nio.file.Files.readAllBytes(inspect));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new Main.InputException("no such file: " + inspect, e);
+    } catch (java.io.IOException e) {
+      throw new Main.InputException(inspect + ": cannot read: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new Main.InputException(inspect + ": " + e.getMessage(), e);
+    }
+    out.println("model:       " + inspect + (info.producer().isEmpty() ? ""
+        : " (written by " + info.producer() + ")"));
+    out.println("IR version:  " + info.irVersion() + ", operator sets " + info.opsets());
+    for (var t : info.inputs()) {
+      out.println("input:       " + t);
+    }
+    for (var t : info.outputs()) {
+      out.println("output:      " + t);
+    }
+    out.printf(Locale.ROOT, "parameters:  %,d (%.1f MB as float32)%n", info.parameters(),
+        info.parameters() * 4 / 1e6);
+    int nodes = info.operators().values().stream().mapToInt(Integer::intValue).sum();
+    out.println("operators:   " + nodes + " nodes: " + info.operators().entrySet().stream()
+        .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+    out.println("tensors:     " + info.tensors().size() + " a node produces (each can be"
+        + " embedded with --output-name):");
+    for (String t : info.tensors()) {
+      out.println("  " + t);
     }
     return Main.EXIT_OK;
   }

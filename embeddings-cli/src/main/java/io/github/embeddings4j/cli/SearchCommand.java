@@ -7,7 +7,7 @@ import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.io.Npy;
 import io.github.embeddings4j.core.search.FlatIndex;
-import io.github.embeddings4j.core.zoo.ZooEmbedder;
+import io.github.embeddings4j.core.embed.NetworkEmbedder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -81,7 +81,7 @@ final class SearchCommand implements Callable<Integer> {
 
     List<String> names = new ArrayList<>();
     List<float[]> vectors = new ArrayList<>();
-    ZooEmbedder embedder = null;
+    NetworkEmbedder embedder = null;
     try {
       for (Path q : queries) {
         if (q.getFileName().toString().endsWith(".npy")) {

@@ -60,7 +60,8 @@ public final class OrtForward implements ForwardPass {
       }
       this.itemSize = (int) size;
       this.fixedBatch = fixedBatch;
-      this.engine = "ONNX Runtime " + VERSION + " (CPU)";
+      this.engine = "ONNX Runtime " + VERSION + " (" + (options.getConfigEntries()
+          .containsKey(CUDA_KEY) ? "CUDA" : "CPU") + ")";
     }
   }
 
@@ -68,9 +69,17 @@ public final class OrtForward implements ForwardPass {
     this.shared = shared;
   }
 
+  /** The system property: {@code cpu} keeps ONNX Runtime on the CPU where a GPU could run it. */
+  public static final String DEVICE_PROPERTY = "embeddings4j.onnx.device";
+
+  /** Marks options whose session runs on CUDA (a config entry ONNX Runtime ignores). */
+  private static final String CUDA_KEY = "embeddings4j.cuda";
+
   /**
    * A session's options as this SDK runs them: all graph optimisations, intra-op threads = the
-   * processors, one inter-op thread, sequential execution, warnings only.
+   * processors, one inter-op thread, sequential execution, errors only; and the CUDA execution
+   * provider on GPU 0 where ONNX Runtime's GPU build ({@code onnxruntime_gpu}) is on the class
+   * path and a GPU answers, unless {@value #DEVICE_PROPERTY} is {@code cpu}.
    *
    * @return new options (the caller closes them with the session)
    * @throws OrtException if ONNX Runtime refuses an option
@@ -82,7 +91,45 @@ public final class OrtForward implements ForwardPass {
     o.setInterOpNumThreads(1);
     o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
     o.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+    if (cudaAvailable() && !"cpu".equalsIgnoreCase(System.getProperty(DEVICE_PROPERTY))) {
+      try {
+        o.addCUDA(0);
+        o.addConfigEntry(CUDA_KEY, "1");
+      } catch (OrtException e) {
+        // The GPU build without a usable GPU (no driver, no CUDA 12 / cuDNN 9): the CPU.
+        org.slf4j.LoggerFactory.getLogger(OrtForward.class).warn("ONNX Runtime's CUDA provider"
+            + " is on the class path but did not start ({}); running on the CPU", e.getMessage());
+      }
+    }
     return o;
+  }
+
+  private static boolean cudaAvailable() {
+    try {
+      return OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA);
+    } catch (RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /**
+   * What ONNX Runtime offers here, for reports: its version and execution providers, and which
+   * serves sessions, e.g. {@code "1.23.2, providers [CPU]; sessions run on the CPU"}.
+   *
+   * @return one line
+   */
+  public static String status() {
+    try {
+      java.util.EnumSet<ai.onnxruntime.OrtProvider> p = OrtEnvironment.getAvailableProviders();
+      boolean cuda = p.contains(ai.onnxruntime.OrtProvider.CUDA);
+      boolean cpuOnly = "cpu".equalsIgnoreCase(System.getProperty(DEVICE_PROPERTY));
+      return VERSION + ", providers " + p + "; sessions run on " + (cuda && !cpuOnly
+          ? "CUDA (GPU 0) where a GPU answers, else the CPU" : "the CPU" + (cuda ? " ("
+          + DEVICE_PROPERTY + "=cpu)" : " (the GPU build, onnxruntime_gpu, is not on the class"
+          + " path)"));
+    } catch (RuntimeException | LinkageError e) {
+      return "unavailable (" + e + ")";
+    }
   }
 
   /**

@@ -1,0 +1,110 @@
+package io.github.embeddings4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.embeddings4j.core.io.Npy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line on ONNX models: the core module's fixtures (scripts/onnx/make_fixtures.py),
+ * embedded from an image and from prepared tensors, inspected, and refused clearly when bad.
+ */
+class OnnxCliTest {
+
+  static final Path FIXTURES = Path.of("../embeddings-core/src/test/resources/onnx");
+
+  @TempDir Path dir;
+
+  private static float[] unit(float[] v) {
+    double n = 0;
+    for (float x : v) {
+      n += (double) x * x;
+    }
+    float[] out = v.clone();
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) (out[i] / Math.sqrt(n));
+    }
+    return out;
+  }
+
+  @Test
+  void embedsAnImageWithTheImagenetPresetAsPyTorchDoes() throws Exception {
+    Path out = dir.resolve("e.npy");
+    CliRun r = CliRun.of("embed", "--model", FIXTURES.resolve("resnet_tiny.onnx").toString(),
+        "--preprocess", "imagenet", "--input", FIXTURES.resolve("image.png").toString(),
+        "--output", out.toString(), "--normalize");
+    assertEquals(0, r.code(), r.toString());
+    float[][] got = Npy.read(out);
+    float[][] map = Npy.readRows(FIXTURES.resolve("image.resnet_tiny.output.npy"));
+    float[] pooled = new float[64];
+    for (int c = 0; c < 64; c++) {
+      double s = 0;
+      for (int p = 0; p < 196; p++) {
+        s += map[0][c * 196 + p];
+      }
+      pooled[c] = (float) (s / 196);
+    }
+    assertEquals(1, got.length);
+    assertArrayEquals(unit(pooled), got[0], 1e-4f, "PyTorch's pooled features, normalised");
+  }
+
+  @Test
+  void embedsPreparedTensorsOfAFixedBatchModel() throws Exception {
+    Path out = dir.resolve("t.npy");
+    CliRun r = CliRun.of("embed", "--model", FIXTURES.resolve("mobile_se.onnx").toString(),
+        "--input", FIXTURES.resolve("mobile_se.input.npy").toString(), "--output",
+        out.toString(), "--normalize");
+    assertEquals(0, r.code(), r.toString());
+    float[][] got = Npy.read(out);
+    float[][] want = Npy.read(FIXTURES.resolve("mobile_se.output.npy"));
+    assertEquals(3, got.length);
+    for (int i = 0; i < 3; i++) {
+      assertArrayEquals(unit(want[i]), got[i], 1e-4f, "row " + i);
+    }
+    assertEquals(java.util.List.of("0", "1", "2"), Npy.readIds(Npy.idsFile(out)));
+  }
+
+  @Test
+  void inspectsAModel() {
+    CliRun r = CliRun.of("models", "--inspect", FIXTURES.resolve("vit_tiny.onnx").toString());
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("input:       input float32 [?, 3, 32, 32]"), r.out());
+    assertTrue(r.out().contains("output:      tokens float32 [?, 17, 64]"), r.out());
+    assertTrue(r.out().contains("output:      tokens_layer1"), r.out());
+    assertTrue(r.out().contains("operator sets {=17}") || r.out().contains("\"\"=17")
+        || r.out().contains("{=17"), r.out());
+  }
+
+  @Test
+  void badModelsExitTwoNamingTheFileAndWriteNothing() throws Exception {
+    Path out = dir.resolve("never.npy");
+    Path text = Files.writeString(dir.resolve("notes.onnx"), "not a model");
+    String image = FIXTURES.resolve("image.png").toString();
+    String[][] cases = {
+        {dir.resolve("missing.onnx").toString(), null, "no such file"},
+        {text.toString(), null, "not an ONNX model"},
+        {FIXTURES.resolve("vit_tiny.onnx").toString(), "pooled", "no output or tensor named"},
+        {FIXTURES.resolve("gray_cnn.onnx").toString(), null, null}};
+    for (String[] c : cases) {
+      java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("embed",
+          "--model", c[0], "--input", image, "--output", out.toString()));
+      if (c[1] != null) {
+        args.addAll(java.util.List.of("--output-name", c[1]));
+      }
+      if (c[2] == null) {
+        args.addAll(java.util.List.of("--preprocess", "imagenet"));
+      }
+      CliRun r = CliRun.of(args.toArray(String[]::new));
+      assertEquals(2, r.code(), r.toString());
+      assertTrue(r.err().contains(c[0]), "names the file: " + r);
+      assertTrue(r.err().contains(c[2] == null ? "takes 1-channel images" : c[2]), r.toString());
+      assertFalse(Files.exists(out), "nothing written: " + r);
+    }
+  }
+}
