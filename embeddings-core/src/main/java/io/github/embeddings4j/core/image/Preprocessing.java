@@ -175,6 +175,24 @@ public final class Preprocessing implements Preprocessor {
   }
 
   /**
+   * The shorter side's length after resizing, before the crop.
+   *
+   * @return pixels
+   */
+  public int resize() {
+    return resize;
+  }
+
+  /**
+   * The resampling filter.
+   *
+   * @return bilinear or bicubic
+   */
+  public Interpolation interpolation() {
+    return interpolation;
+  }
+
+  /**
    * The channels of the input: 3, or 1 for {@link ColorOrder#GRAY}.
    *
    * @return the channels

@@ -177,9 +177,12 @@ public final class OnnxEmbedder extends NetworkEmbedder {
     }
 
     /**
-     * How images become input. Default: {@link Preprocessing#imagenet()} at the model's input
-     * size where the model fixes one (the resize in the same proportion, 256 for 224), and
-     * one-channel {@code [0, 1]} luminance for a model that takes one channel.
+     * How images become input. Default: what {@code FILE.onnx.json} beside the model file says
+     * (scripts/onnx/export.py writes it from the weights' own transforms: torchvision's V2
+     * ResNet50 weights, for one, resize to 232, not 256); else {@link Preprocessing#imagenet()}
+     * at the model's input size where the model fixes one (the resize in the same proportion,
+     * 256 for 224), and one-channel {@code [0, 1]} luminance for a model that takes one
+     * channel.
      *
      * @param p the preprocessing
      * @return this builder
@@ -395,8 +398,12 @@ public final class OnnxEmbedder extends NetworkEmbedder {
           || s[3] == 1 || s[3] == 3);
     }
 
-    private Preprocessing preprocessing(int channels, long h, long w, boolean last) {
+    private Preprocessing preprocessing(int channels, long h, long w, boolean last)
+        throws EmbeddingException {
       Preprocessing p = preprocessing;
+      if (p == null && path != null) {
+        p = Sidecar.read(path);
+      }
       if (p == null) {
         p = channels == 1 ? Preprocessing.none().toBuilder().colorOrder(ColorOrder.GRAY).build()
             : Preprocessing.imagenet();

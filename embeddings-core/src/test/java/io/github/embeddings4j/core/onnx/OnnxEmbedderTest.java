@@ -246,6 +246,29 @@ class OnnxEmbedderTest {
   }
 
   @Test
+  void theExportScriptsSidecarSetsThePreprocessing(@TempDir Path dir) throws Exception {
+    Path model = Files.copy(fixture("resnet_tiny.onnx"), dir.resolve("m.onnx"));
+    Files.writeString(dir.resolve("m.onnx.json"), "{\"model\": \"resnet50\", \"preprocessing\": {"
+        + "\"preset\": \"imagenet\", \"input_size\": [224, 224], \"resize_size\": 232,"
+        + " \"crop_size\": 224, \"interpolation\": \"bicubic\", \"mean\": [0.5, 0.5, 0.5],"
+        + " \"std\": [0.25, 0.25, 0.25]}}");
+    try (OnnxEmbedder e = OnnxEmbedder.builder(model).build();
+        OnnxEmbedder explicit = OnnxEmbedder.builder(model)
+            .preprocessing(Preprocessing.imagenet()).build()) {
+      Preprocessing p = e.preprocessing();
+      assertEquals(232, p.resize());
+      assertEquals(Preprocessing.Interpolation.BICUBIC, p.interpolation());
+      assertEquals(Preprocessing.imagenet().toBuilder().resize(232)
+          .interpolation(Preprocessing.Interpolation.BICUBIC).mean(0.5f).std(0.25f).build(), p);
+      assertEquals(Preprocessing.imagenet(), explicit.preprocessing(), "explicit wins");
+    }
+    Files.writeString(dir.resolve("m.onnx.json"), "{\"preprocessing\": {\"std\": [0, 1, 1]}}");
+    EmbeddingException bad = assertThrows(EmbeddingException.class,
+        () -> OnnxEmbedder.builder(model).build());
+    assertTrue(bad.getMessage().startsWith(dir.resolve("m.onnx.json") + ": "), bad.getMessage());
+  }
+
+  @Test
   void aOneChannelModelGetsGrayInputByDefault() throws Exception {
     try (OnnxEmbedder e = OnnxEmbedder.builder(fixture("gray_cnn.onnx")).build()) {
       assertEquals(1, e.preprocessing().channels());
