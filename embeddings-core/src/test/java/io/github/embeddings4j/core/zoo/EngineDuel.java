@@ -25,7 +25,12 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  *   models   comma-separated ZooModel names (default: every model that initialises randomly)
  *   batches  comma-separated batch sizes (default 1,16)
  *   rounds   alternated rounds per point (default 7), after one warm-up pass each
+ *   onnx     optional: comma-separated FILE.onnx@GFLOP entries (GFLOP per image, e.g. torchvision
+ *            ResNet50 8.18, ViT-B/16 35.1) measured on ONNX Runtime alone through OnnxEmbedder
  * </pre>
+ *
+ * <p>Every rate is also given as a share of the cores' FMA peak ({@link FmaPeak}), measured in
+ * the same run between the points. Needs {@code --add-modules jdk.incubator.vector}.
  */
 public final class EngineDuel {
 
@@ -46,11 +51,14 @@ public final class EngineDuel {
     int[] batches = Arrays.stream((args.length > 1 ? args[1] : "1,16").split(","))
         .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
-    System.out.printf(Locale.ROOT, "# %d cores, ONNX Runtime %s, %s%n",
-        Runtime.getRuntime().availableProcessors(), OrtForward.VERSION, DnnlGraph.status());
+    FmaPeak.gflops(2_000_000);
+    System.out.printf(Locale.ROOT, "# %d cores, ONNX Runtime %s, %s; FMA peak %.1f GFLOP/s"
+        + " (%d lanes)%n", Runtime.getRuntime().availableProcessors(), OrtForward.VERSION,
+        DnnlGraph.status(), peak(), FmaPeak.lanes());
     System.out.println("| model | input | GFLOP/img | batch | img/s oneDNN executor | img/s ONNX "
-        + "Runtime | ORT/executor (median of " + rounds + " paired) | max rel. diff |");
-    System.out.println("|---|---|---|---|---|---|---|---|");
+        + "Runtime | ORT/executor (median of " + rounds + " paired) | executor, ORT % of FMA"
+        + " peak | max rel. diff |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|");
     for (ZooModel model : models) {
       InputFormat format = model.inputFormat();
       Model net = ModelLoader.load(model, Weights.random(1), format, Path.of("."),
@@ -89,14 +97,58 @@ public final class EngineDuel {
             rateB[k] = batch / ((t2 - t1) / 1e9);
             ratio[k] = rateB[k] / rateA[k];
           }
-          System.out.printf(Locale.ROOT, "| %s | %dx%d | %.2f | %d | %.2f | %.2f | %.2f | %.1e |%n",
+          double p = peak();
+          System.out.printf(Locale.ROOT,
+              "| %s | %dx%d | %.2f | %d | %.2f | %.2f | %.2f | %.0f%%, %.0f%% | %.1e |%n",
               model, format.height(), format.width(), gflop, batch, median(rateA),
-              median(rateB), median(ratio), diff);
+              median(rateB), median(ratio), 100 * median(rateA) * gflop / p,
+              100 * median(rateB) * gflop / p, diff);
         }
       }
       graph.close();
       cut.close();
     }
+    if (args.length > 3) {
+      System.out.println();
+      System.out.println("| ONNX model | GFLOP/img | batch | img/s ONNX Runtime | % of FMA peak |");
+      System.out.println("|---|---|---|---|---|");
+      for (String entry : args[3].split(",")) {
+        String[] fileAndFlops = entry.split("@");
+        double gflop = Double.parseDouble(fileAndFlops[1]);
+        try (io.github.embeddings4j.core.onnx.OnnxEmbedder e =
+            io.github.embeddings4j.core.onnx.OnnxEmbedder.builder(Path.of(fileAndFlops[0]))
+                .networkBatchSize(16).build()) {
+          int size = e.preprocessor().size();
+          for (int batch : batches) {
+            float[] input = new float[batch * size];
+            Random r = new Random(7);
+            for (int i = 0; i < input.length; i++) {
+              input[i] = (float) r.nextGaussian();
+            }
+            e.embedTensors(input, batch);
+            double[] rate = new double[rounds];
+            for (int k = 0; k < rounds; k++) {
+              long t0 = System.nanoTime();
+              e.embedTensors(input, batch);
+              rate[k] = batch / ((System.nanoTime() - t0) / 1e9);
+            }
+            double p = peak();
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %d | %.2f | %.0f%% |%n",
+                Path.of(fileAndFlops[0]).getFileName(), gflop, batch, median(rate),
+                100 * median(rate) * gflop / p);
+          }
+        }
+      }
+    }
+  }
+
+  /** The median of three FMA-peak measurements, about a second each. */
+  private static double peak() throws InterruptedException {
+    double[] g = new double[3];
+    for (int i = 0; i < 3; i++) {
+      g[i] = FmaPeak.gflops(20_000_000);
+    }
+    return median(g);
   }
 
   private static double median(double[] v) {
