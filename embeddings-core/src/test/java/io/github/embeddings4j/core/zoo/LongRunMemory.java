@@ -37,7 +37,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * java -cp ... io.github.embeddings4j.core.zoo.LongRunMemory [images] [every] [model] [size]
  *   images  how many (default 20000)
  *   every   sample every this many images (default 1000)
- *   model   ZooModel name (default SIMPLE_CNN, random weights)
+ *   model   ZooModel name (default SIMPLE_CNN, random weights), or an ONNX file (FILE.onnx,
+ *           run with the imagenet preset at the size given)
  *   size    network input side in pixels (default 32)
  * </pre>
  *
@@ -61,10 +62,18 @@ public final class LongRunMemory {
   public static void main(String[] args) throws Exception {
     int images = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int every = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
-    ZooModel model = args.length > 2 ? ZooModel.valueOf(args[2].toUpperCase(Locale.ROOT))
-        : ZooModel.SIMPLE_CNN;
+    String name = args.length > 2 ? args[2] : "SIMPLE_CNN";
     int size = args.length > 3 ? Integer.parseInt(args[3]) : 32;
-    List<Sample> samples = run(images, every, model, size, s -> System.out.println(format(s)));
+    List<Sample> samples;
+    if (name.toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+      samples = run(images, every, io.github.embeddings4j.core.onnx.OnnxEmbedder.builder(
+          java.nio.file.Path.of(name)).preprocessing(io.github.embeddings4j.core.image
+              .Preprocessing.imagenet().toBuilder().size(size, size).resize(size).build())
+          .concurrency(1).build(), size, s -> System.out.println(format(s)));
+    } else {
+      samples = run(images, every, ZooModel.valueOf(name.toUpperCase(Locale.ROOT)), size,
+          s -> System.out.println(format(s)));
+    }
     Verdict v = verdict(samples);
     System.out.println(v.text());
     System.exit(v.flat() ? 0 : 1);
@@ -83,9 +92,16 @@ public final class LongRunMemory {
    */
   static List<Sample> run(int images, int every, ZooModel model, int size,
       java.util.function.Consumer<Sample> printer) throws Exception {
+    return run(images, every, ZooEmbedder.builder(model).weights(Weights.random(11))
+        .inputSize(size, size).concurrency(1).build(), size, printer);
+  }
+
+  /** As above, on any embedder, which the run closes. */
+  static List<Sample> run(int images, int every,
+      io.github.embeddings4j.core.embed.NetworkEmbedder built, int size,
+      java.util.function.Consumer<Sample> printer) throws Exception {
     List<Sample> samples = new ArrayList<>();
-    try (ZooEmbedder embedder = ZooEmbedder.builder(model).weights(Weights.random(11))
-        .inputSize(size, size).concurrency(1).build()) {
+    try (io.github.embeddings4j.core.embed.NetworkEmbedder embedder = built) {
       System.out.println("# " + embedder + ", " + images + " images, sample every " + every
           + ", heap max " + (Runtime.getRuntime().maxMemory() >> 20) + " MB, JDK "
           + Runtime.version());
