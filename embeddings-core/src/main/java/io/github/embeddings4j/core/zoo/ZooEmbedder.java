@@ -11,6 +11,7 @@ import io.github.embeddings4j.core.backend.OneDnn;
 import io.github.embeddings4j.core.image.ImageDecoder;
 import io.github.embeddings4j.core.image.ImageFiles;
 import io.github.embeddings4j.core.image.InputFormat;
+import io.github.embeddings4j.core.zoo.dnnl.DnnlGraph;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -224,7 +225,7 @@ public final class ZooEmbedder implements Embedder {
     }
     DnnlGraph.Runner runner = null;
     try {
-      runner = compiled.new Runner();
+      runner = compiled.runner();
       float[] image = new float[format.size()];
       java.util.Random random = new java.util.Random(20261129L);
       for (int i = 0; i < image.length; i++) {
@@ -495,7 +496,7 @@ public final class ZooEmbedder implements Embedder {
     }
     if (make && graph != null) {
       // Runners share the compiled graph's weights; each has its own activation buffers.
-      return graph.new Runner();
+      return graph.runner();
     }
     if (make) {
       // Cloning only reads the prototype's parameters, which inference never writes.

@@ -15,8 +15,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * Embedders on the oneDNN graph executor ({@link DnnlGraph}): which models run on it, that their
- * vectors are DL4J's within float rounding, and that threads share it safely.
+ * Embedders on the oneDNN graph executor ({@link io.github.embeddings4j.core.zoo.dnnl.DnnlGraph}):
+ * which models run on it, that their vectors are DL4J's within float rounding, and that threads
+ * share it safely.
  */
 class ZooEmbedderGraphTest {
 

@@ -1,4 +1,4 @@
-package io.github.embeddings4j.core.zoo;
+package io.github.embeddings4j.core.zoo.dnnl;
 
 import io.github.embeddings4j.core.image.InputFormat;
 import java.util.ArrayList;
@@ -84,7 +84,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Threads: the compiled graph (its weights, reordered once per layout) is shared; each thread
  * runs its own {@link Runner}, which holds its activation buffers.
  */
-final class DnnlGraph {
+public final class DnnlGraph implements AutoCloseable {
 
   /** Set to {@code false} to keep DL4J's own forward pass for every model. */
   static final String PROPERTY = "embeddings4j.oneDnnGraph";
@@ -95,12 +95,12 @@ final class DnnlGraph {
    * 1e-6 to 3e-6 on random ResNet50 and SqueezeNet graphs (DnnlGraphTest); float sums in another
    * order, not a different computation, differ by that much.
    */
-  static final double TOLERANCE = 1e-3;
+  public static final double TOLERANCE = 1e-3;
 
   private static volatile engine cpu;
 
   /** Why a graph did not compile. */
-  static final class Unsupported extends Exception {
+  public static final class Unsupported extends Exception {
     Unsupported(String message) {
       super(message);
     }
@@ -356,7 +356,8 @@ final class DnnlGraph {
    * Frees the packed weights (native memory: ResNet50 about 100 MB, VGG16 550 MB) once every
    * runner is closed; runners still running finish first, and no new runner can start.
    */
-  synchronized void close() {
+  @Override
+  public synchronized void close() {
     closing = true;
     freeIfDone();
   }
@@ -404,7 +405,7 @@ final class DnnlGraph {
    * What the executor is in this JVM, for reports: "on (oneDNN 2.5.2, avx512_core)", "off
    * (...)" when the property turns it off, or "unavailable (...)" when oneDNN cannot load.
    */
-  static String status() {
+  public static String status() {
     if (!enabled()) {
       return "off (-D" + PROPERTY + "=false)";
     }
@@ -418,12 +419,12 @@ final class DnnlGraph {
   }
 
   /** Whether the executor is allowed in this JVM (the property is not {@code false}). */
-  static boolean enabled() {
+  public static boolean enabled() {
     return !"false".equalsIgnoreCase(System.getProperty(PROPERTY));
   }
 
   /** max |actual - expected| over max |expected|: float error relative to the output's scale. */
-  static double relativeError(float[] actual, float[] expected) {
+  public static double relativeError(float[] actual, float[] expected) {
     if (actual.length != expected.length) {
       return Double.POSITIVE_INFINITY;
     }
@@ -437,12 +438,12 @@ final class DnnlGraph {
   }
 
   /** The number of operations after fusion (for logs and tests). */
-  int operations() {
+  public int operations() {
     return ops.size();
   }
 
   /** The number of residual additions fused into a convolution (for logs and tests). */
-  int fusedAdditions() {
+  public int fusedAdditions() {
     int n = 0;
     for (Op op : ops) {
       if (op instanceof Conv c && c.sum >= 0) {
@@ -462,7 +463,7 @@ final class DnnlGraph {
   }
 
   /** The output of one image: channels, height, width. */
-  long[] outputShape() {
+  public long[] outputShape() {
     Tensor t = tensors.get(output);
     return new long[] {t.c, t.h, t.w};
   }
@@ -475,7 +476,8 @@ final class DnnlGraph {
    * @return the compiled graph
    * @throws Unsupported naming the first vertex that oneDNN cannot run here
    */
-  static DnnlGraph compile(ComputationGraph graph, InputFormat format) throws Unsupported {
+  public static DnnlGraph compile(ComputationGraph graph, InputFormat format)
+      throws Unsupported {
     ComputationGraphConfiguration conf = graph.getConfiguration();
     if (conf.getNetworkInputs().size() != 1 || conf.getNetworkOutputs().size() != 1) {
       throw new Unsupported("the graph has " + conf.getNetworkInputs().size() + " inputs and "
@@ -523,7 +525,8 @@ final class DnnlGraph {
    * @return the compiled network
    * @throws Unsupported naming the first layer that oneDNN cannot run here
    */
-  static DnnlGraph compile(MultiLayerNetwork net, InputFormat format) throws Unsupported {
+  public static DnnlGraph compile(MultiLayerNetwork net, InputFormat format)
+      throws Unsupported {
     checkBackendAndType(net.params());
     MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
     List<InputType> list;
@@ -690,7 +693,7 @@ final class DnnlGraph {
         if (bn.getCnn2DFormat() == CNN2DFormat.NHWC) {
           throw new Unsupported(name + ": channels-last batch norm");
         }
-        double[][] st = BatchNormFolding.scaleShift(graph.apply(name), s.c);
+        double[][] st = scaleShift(graph.apply(name), s.c);
         if (producer.get(srcTensor) instanceof Conv c && c.takesBatchNorm()
             && readOnce(srcTensor)) {
           c.fold(st[0], st[1]);
@@ -920,6 +923,56 @@ final class DnnlGraph {
     }
   }
 
+  /**
+   * A batch norm at inference as a per-channel affine map {@code y = x·s + t}: {@code s = gamma /
+   * sqrt(var + eps)}, {@code t = beta − mean·s}, where {@code var = 10^(2·log10stdev)} for a
+   * layer that stores its deviation's logarithm (DL4J's default), as DL4J computes it.
+   *
+   * <p>The zoo package's {@code BatchNormFolding} computes the same to fold batch norms in the
+   * DL4J graph. It is written here again rather than shared so that this package does not import
+   * the zoo package that imports it, nor widen either's public surface; both are checked against
+   * DL4J's own forward pass ({@code DnnlGraphTest}, {@code BatchNormFoldingTest}), which is the
+   * reference either would have to match anyway.
+   *
+   * @param bn the batch-normalisation layer
+   * @param channels its channel count
+   * @return {@code {s, t}}
+   */
+  private static double[][] scaleShift(org.deeplearning4j.nn.api.Layer bn, long channels) {
+    BatchNormalization bnConf = (BatchNormalization) bn.conf().getLayer();
+    int out = (int) channels;
+    double[] mean = bn.getParam("mean").castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    double[] std = new double[out];
+    if (bn.paramTable().containsKey("log10stdev")) {
+      double[] log10 = bn.getParam("log10stdev").castTo(DataType.DOUBLE).dup('c').data()
+          .asDouble();
+      // DL4J squares the stored deviation into a variance and adds eps like any other.
+      for (int i = 0; i < out; i++) {
+        std[i] = Math.sqrt(Math.pow(10, 2 * log10[i]) + bnConf.getEps());
+      }
+    } else {
+      double[] var = bn.getParam("var").castTo(DataType.DOUBLE).dup('c').data().asDouble();
+      for (int i = 0; i < out; i++) {
+        std[i] = Math.sqrt(var[i] + bnConf.getEps());
+      }
+    }
+    double[] gamma = new double[out];
+    double[] beta = new double[out];
+    if (bnConf.isLockGammaBeta()) {
+      java.util.Arrays.fill(gamma, bnConf.getGamma());
+      java.util.Arrays.fill(beta, bnConf.getBeta());
+    } else {
+      gamma = bn.getParam("gamma").castTo(DataType.DOUBLE).dup('c').data().asDouble();
+      beta = bn.getParam("beta").castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    }
+    double[] s = new double[out];
+    double[] t = new double[out];
+    for (int o = 0; o < out; o++) {
+      s[o] = gamma[o] / std[o];
+      t[o] = beta[o] - mean[o] * s[o];
+    }
+    return new double[][] {s, t};
+  }
   private static int indexOf(List<Op> ops, Map<Integer, Op> producer, int tensor) {
     Op op = producer.get(tensor);
     return op == null ? -1 : ops.indexOf(op);
@@ -1050,8 +1103,18 @@ final class DnnlGraph {
     }
   }
 
+  /**
+   * A new runner of this graph, for one thread at a time.
+   *
+   * @return a runner that holds its own stream and activation buffers
+   * @throws IllegalStateException if the graph was closed
+   */
+  public Runner runner() {
+    return new Runner();
+  }
+
   /** A thread's own executor: its stream and activation buffers, one plan per batch size. */
-  final class Runner implements AutoCloseable {
+  public final class Runner implements AutoCloseable {
     private final stream stream;
     private boolean closed;
 
@@ -1060,7 +1123,7 @@ final class DnnlGraph {
      *
      * @throws IllegalStateException if the graph was closed
      */
-    Runner() {
+    private Runner() {
       synchronized (DnnlGraph.this) {
         if (closing) {
           throw new IllegalStateException("the compiled graph was closed");
@@ -1085,7 +1148,7 @@ final class DnnlGraph {
     }
 
     /** The compiled graph this runner runs. */
-    DnnlGraph graph() {
+    public DnnlGraph graph() {
       return DnnlGraph.this;
     }
 
@@ -1096,7 +1159,7 @@ final class DnnlGraph {
      * @param n the number of images
      * @return the output, NCHW, {@code n} times {@link #outputShape()}'s product
      */
-    float[] forward(float[] input, int n) {
+    public float[] forward(float[] input, int n) {
       Plan plan = plans.get(n);
       if (plan == null) {
         plan = new Plan(n);
