@@ -1,5 +1,6 @@
 package io.github.embeddings4j.core.zoo;
 
+import io.github.embeddings4j.core.zoo.dnnl.DnnlGraph;
 import io.github.embeddings4j.core.embed.Activations;
 import io.github.embeddings4j.core.embed.ForwardPass;
 
@@ -35,7 +36,7 @@ final class DnnlForward implements ForwardPass {
   @Override
   public ForwardPass copy() {
     users.incrementAndGet();
-    return new DnnlForward(graph.new Runner(), users);
+    return new DnnlForward(graph.runner(), users);
   }
 
   @Override

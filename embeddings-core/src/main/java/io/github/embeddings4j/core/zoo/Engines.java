@@ -1,5 +1,6 @@
 package io.github.embeddings4j.core.zoo;
 
+import io.github.embeddings4j.core.zoo.dnnl.DnnlGraph;
 import io.github.embeddings4j.core.embed.Activations;
 import io.github.embeddings4j.core.embed.ForwardPass;
 import io.github.embeddings4j.core.image.InputFormat;
@@ -125,7 +126,7 @@ final class Engines {
       DnnlGraph graph = net instanceof ComputationGraph g ? DnnlGraph.compile(g, format)
           : DnnlGraph.compile((MultiLayerNetwork) net, format);
       try {
-        return new DnnlForward(graph.new Runner());
+        return new DnnlForward(graph.runner());
       } catch (RuntimeException | LinkageError x) {
         graph.close();
         throw x;

@@ -9,6 +9,7 @@ import io.github.embeddings4j.core.embed.Pooling;
 import io.github.embeddings4j.core.image.ImageDecoder;
 import io.github.embeddings4j.core.image.InputFormat;
 import io.github.embeddings4j.core.onnx.OrtForward;
+import io.github.embeddings4j.core.zoo.dnnl.DnnlGraph;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.github.embeddings4j.core.zoo;
 
+import io.github.embeddings4j.core.zoo.dnnl.DnnlGraph;
 import io.github.embeddings4j.core.backend.NativeFlavour;
 import io.github.embeddings4j.core.embed.Activations;
 import io.github.embeddings4j.core.image.InputFormat;
@@ -72,7 +73,7 @@ public final class EngineDuel {
           : DnnlGraph.compile((MultiLayerNetwork) cut, format);
       byte[] onnx = cut instanceof ComputationGraph cg ? OnnxExport.export(cg, format)
           : OnnxExport.export((MultiLayerNetwork) cut, format);
-      try (DnnlGraph.Runner dnnl = graph.new Runner();
+      try (DnnlGraph.Runner dnnl = graph.runner();
           OrtForward ort = OrtForward.open(onnx, "input", "output", new long[] {
               format.channels(), format.height(), format.width()})) {
         for (int batch : batches) {

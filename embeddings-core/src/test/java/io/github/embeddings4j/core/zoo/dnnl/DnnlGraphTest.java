@@ -1,4 +1,4 @@
-package io.github.embeddings4j.core.zoo;
+package io.github.embeddings4j.core.zoo.dnnl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,9 @@ import io.github.embeddings4j.core.backend.NativeFlavour;
 import io.github.embeddings4j.core.image.ColorOrder;
 import io.github.embeddings4j.core.image.InputFormat;
 import io.github.embeddings4j.core.image.PixelScaling;
+import io.github.embeddings4j.core.zoo.ZooModel;
+import java.util.ArrayList;
+import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -30,7 +33,10 @@ import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.zoo.model.ResNet50;
+import org.deeplearning4j.zoo.model.SqueezeNet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -60,7 +66,7 @@ class DnnlGraphTest {
   }
 
   private static float[] dl4j(ComputationGraph g, INDArray in) {
-    return FeatureNet.forward(g, in, false).dup('c').data().asFloat();
+    return g.outputSingle(false, in).dup('c').data().asFloat();
   }
 
   private static INDArray images(int n, InputFormat f, long seed) {
@@ -68,17 +74,48 @@ class DnnlGraphTest {
     return Nd4j.rand(DataType.FLOAT, n, f.channels(), f.height(), f.width()).subi(0.5).muli(200);
   }
 
-  /** Compiles the zoo model cut at its default random-init layer, batch norms folded. */
+  /**
+   * The zoo's graph as the embedders build it with random weights (ResNet50 with He
+   * initialisation, as {@code ZooModel} has it), cut after its default random-init layer. Its batch
+   * norms are left in: the compiler folds them into their convolutions itself (the embedders fold
+   * them in the DL4J graph first, {@code BatchNormFolding}; {@code ZooEmbedderGraphTest} runs that
+   * path).
+   */
   private static ComputationGraph prepared(ZooModel model, InputFormat f) {
-    ComputationGraph g = (ComputationGraph) model.dl4j(11, f).init();
-    ComputationGraph cut = (ComputationGraph) FeatureNet.truncate(g, model.defaultLayer(false));
-    return BatchNormFolding.fold(cut);
+    int[] shape = {f.channels(), f.height(), f.width()};
+    org.deeplearning4j.zoo.ZooModel<?> zoo = switch (model) {
+      case RESNET50 -> ResNet50.builder().seed(11).numClasses(1000).inputShape(shape)
+          .weightInit(WeightInit.RELU.getWeightInitFunction()).build();
+      case SQUEEZENET -> SqueezeNet.builder().seed(11).numClasses(1000).inputShape(shape).build();
+      default -> throw new IllegalArgumentException(model.name());
+    };
+    return cut((ComputationGraph) zoo.init(), model.defaultLayer(false));
+  }
+
+  /** The graph without the vertices that do not lead to {@code layer}. */
+  private static ComputationGraph cut(ComputationGraph g, String layer) {
+    List<String> keep = new ArrayList<>(List.of(layer));
+    for (int i = 0; i < keep.size(); i++) {
+      for (String in : g.getConfiguration().getVertexInputs().getOrDefault(keep.get(i),
+          List.of())) {
+        if (!keep.contains(in)) {
+          keep.add(in);
+        }
+      }
+    }
+    TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(g);
+    for (String v : g.getConfiguration().getVertices().keySet()) {
+      if (!keep.contains(v)) {
+        b.removeVertexAndConnections(v);
+      }
+    }
+    return b.setOutputs(layer).build();
   }
 
   private static void assertSame(ComputationGraph g, InputFormat f, int[] batches, double tol)
       throws Exception {
     DnnlGraph compiled = DnnlGraph.compile(g, f);
-    try (DnnlGraph.Runner runner = compiled.new Runner()) {
+    try (DnnlGraph.Runner runner = compiled.runner()) {
       for (int n : batches) {
         INDArray in = images(n, f, 100 + n);
         float[] expected = dl4j(g, in);
@@ -102,7 +139,7 @@ class DnnlGraphTest {
     assertEquals(54, compiled.operations());
     // Batch sizes up, down and up again: plans share one arena that grows.
     assertSame(g, f, new int[] {1, 3, 2, 3}, 1e-4);
-    try (DnnlGraph.Runner runner = compiled.new Runner()) {
+    try (DnnlGraph.Runner runner = compiled.runner()) {
       runner.forward(images(4, f, 1).dup('c').data().asFloat(), 4);
       long buffers = runner.bufferBytes();
       long all = compiled.tensorBytes(4);
@@ -304,7 +341,7 @@ class DnnlGraphTest {
     // An image's vector does not depend on how many images share its pass: oneDNN sums one
     // row differently from several, so one image runs as two rows (bit for bit here).
     float[] three = images(3, f, 8).dup('c').data().asFloat();
-    try (DnnlGraph.Runner r = compiled.new Runner()) {
+    try (DnnlGraph.Runner r = compiled.runner()) {
       float[] alone = r.forward(java.util.Arrays.copyOf(three, f.size()), 1);
       float[] first = java.util.Arrays.copyOf(r.forward(three, 3), 16);
       assertArrayEquals(first, alone, 0f);
@@ -318,8 +355,8 @@ class DnnlGraphTest {
     InputFormat f = new InputFormat(23, 21, ColorOrder.RGB, PixelScaling.UNIT);
     DnnlGraph compiled = DnnlGraph.compile(everyCase(), f);
     float[] data = images(1, f, 3).dup('c').data().asFloat();
-    DnnlGraph.Runner a = compiled.new Runner();
-    DnnlGraph.Runner b = compiled.new Runner();
+    DnnlGraph.Runner a = compiled.runner();
+    DnnlGraph.Runner b = compiled.runner();
     float[] before = a.forward(data, 1);
     a.close();
     compiled.close();
@@ -327,7 +364,7 @@ class DnnlGraphTest {
     // The open runner still works after the graph was closed...
     assertArrayEquals(before, b.forward(data, 1), 0f);
     // ...and no new one starts.
-    assertThrows(IllegalStateException.class, () -> compiled.new Runner());
+    assertThrows(IllegalStateException.class, () -> compiled.runner());
     b.close();
     assertTrue(compiled.released());
     b.close(); // twice is harmless
@@ -340,7 +377,7 @@ class DnnlGraphTest {
     DnnlGraph compiled = DnnlGraph.compile(g, f);
     INDArray in = images(3, f, 42);
     float[] data = in.dup('c').data().asFloat();
-    try (DnnlGraph.Runner a = compiled.new Runner(); DnnlGraph.Runner b = compiled.new Runner()) {
+    try (DnnlGraph.Runner a = compiled.runner(); DnnlGraph.Runner b = compiled.runner()) {
       float[] first = a.forward(data, 3);
       assertArrayEquals(first, b.forward(data, 3), 0f);
       assertArrayEquals(first, a.forward(data, 3), 0f, "a plan run twice");
