@@ -1,8 +1,8 @@
 package io.github.embeddings4j.core.reduce;
 
 import io.github.embeddings4j.api.Reducer;
-import io.github.embeddings4j.api.spi.VectorKernels;
 import io.github.embeddings4j.core.io.SdkFile;
+import io.github.embeddings4j.core.vector.VectorMath;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -367,10 +367,9 @@ public final class Pca implements Reducer {
     for (int j = 0; j < dimension; j++) {
       centred[j] = vector[j] - mean[j];
     }
-    VectorKernels kernels = VectorKernels.provider();
     float[] out = new float[components.length];
     for (int i = 0; i < out.length; i++) {
-      out[i] = kernels.dotProduct(centred, components[i]) * scale[i];
+      out[i] = VectorMath.dotProduct(centred, components[i]) * scale[i];
     }
     return out;
   }

@@ -131,10 +131,15 @@ public final class BatchScorer {
     for (int q = 0; q < queries.length; q++) {
       for (int i = 0; i < vectors.length; i++) {
         float s = scores[q * vectors.length + i];
+        if (metric != StandardMetric.DOT_PRODUCT && (VectorMath.outsideFloatRange(qn[q])
+            || VectorMath.outsideFloatRange(vn[i]))) {
+          // Zero, NaN, huge or tiny norms: the sums from the product are not accurate.
+          out[q][i] = (float) metric.distance(queries[q], vectors[i]);
+          continue;
+        }
         out[q][i] = switch (metric) {
           case DOT_PRODUCT -> -s;
-          case COSINE -> 1f - io.github.embeddings4j.api.spi.ScalarVectorKernels
-              .cosineFromSums(s, qn[q], vn[i]);
+          case COSINE -> 1f - VectorMath.cosineFromSums(s, qn[q], vn[i]);
           case SQUARED_EUCLIDEAN -> Math.max(0f, qn[q] + vn[i] - 2f * s);
           default -> (float) Math.sqrt(Math.max(0f, qn[q] + vn[i] - 2f * s));
         };
