@@ -276,8 +276,8 @@ public final class Experiments {
     sb.append("\nThe same embeddings after PCA (fitted on the training embeddings, applied to "
         + "both), k = 5, uniform voting:\n\n| PCA | metric | kNN accuracy | recall@10 | "
         + "mAP@10 | linear probe | seconds |\n|---|---|---:|---:|---:|---:|---:|\n");
-    for (PcaOptions o : new PcaOptions[] {Pca.components(16), Pca.components(32),
-        Pca.components(64), Pca.components(32).whitened()}) {
+    for (PcaOptions o : new PcaOptions[] {Pca.keep(16), Pca.keep(32),
+        Pca.keep(64), Pca.keep(32).whitened()}) {
       Pca pca = Pca.fit(train, o);
       float[][] rt = pca.reduceAll(train);
       float[][] rq = pca.reduceAll(test);
@@ -332,8 +332,8 @@ public final class Experiments {
     sb.append(String.format(Locale.ROOT, "| raw pixels | 784 | 100%% | %.4f | - | %.1f | 1.0x |%n",
         rawAcc, rawSeconds));
     log("E2 raw " + rawAcc + " in " + rawSeconds + " s");
-    for (PcaOptions o : new PcaOptions[] {Pca.components(16), Pca.components(32),
-        Pca.components(64), Pca.components(128), Pca.varianceFraction(0.80),
+    for (PcaOptions o : new PcaOptions[] {Pca.keep(16), Pca.keep(32),
+        Pca.keep(64), Pca.keep(128), Pca.varianceFraction(0.80),
         Pca.varianceFraction(0.90), Pca.varianceFraction(0.95)}) {
       long f = System.nanoTime();
       Pca pca = Pca.fit(x, o);
@@ -389,7 +389,7 @@ public final class Experiments {
         continue;
       }
       ThresholdBinarizer b = ThresholdBinarizer.fit(train, ThresholdBinarizer.Threshold.MEDIAN,
-          Pca.fit(train, Pca.components(bits)));
+          Pca.fit(train, Pca.keep(bits)));
       sb.append(codeRow("PCA + median threshold", bits, b::encode, train, trainLabels, test,
           testLabels)).append('\n');
     }

@@ -79,12 +79,14 @@ public final class Pca implements Reducer {
   }
 
   /**
-   * A shortcut for {@link PcaOptions#components(int)}.
+   * Options that keep {@code count} components: a shortcut for {@link
+   * PcaOptions#components(int)}, as in {@code Pca.fit(rows, Pca.keep(64))}. (Named apart from
+   * the fitted model's {@link #components()}, which returns the components themselves.)
    *
    * @param count the number of components to keep
    * @return the options
    */
-  public static PcaOptions components(int count) {
+  public static PcaOptions keep(int count) {
     return PcaOptions.components(count);
   }
 

@@ -1,9 +1,9 @@
 package io.github.embeddings4j.core.search;
 
 import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.NeighborIndex;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.io.SdkFile;
-import io.github.embeddings4j.core.vector.BatchScorer;
 import io.github.embeddings4j.core.vector.VectorMath;
 import java.io.IOException;
 import java.nio.file.Path;
