@@ -142,4 +142,16 @@ class ExtremeValuesTest {
         reference.inertia() * (double) scale * scale * 1e-4);
     assertEquals(extreme.assignments()[7], extreme.predict(scaled[7]));
   }
+
+  @ParameterizedTest
+  @ValueSource(floats = {1e20f, 1e-25f})
+  void dotProductBeyondFloatIsTheDocumentedLimit(float scale) {
+    float[] a = new float[N];
+    java.util.Arrays.fill(a, scale);
+    float expected = scale > 1 ? Float.POSITIVE_INFINITY : 0f;
+    for (VectorKernels k : BOTH) {
+      assertEquals(expected, k.dotProduct(a, 0, a, 0, N), k.name());
+    }
+    assertEquals(-(double) expected, StandardMetric.DOT_PRODUCT.distance(a, a));
+  }
 }
