@@ -567,15 +567,20 @@ def main() -> None:
          + "; do not edit by hand. Regenerate with", "", "```",
          "python3 embeddings-benchmarks/bin/report.py " + " ".join(r.folder.as_posix() for r in runs)
          + " --out " + a.out.as_posix(), "```", "",
-         "How to run the suite (profiles, options): [the end of this page](#running-the-suite).",
-         "", "## Runs", ""]
-    L += header(runs) + [""]
+         "What this page answers: how fast the vector kernels, the searches, PCA, k-means and the",
+         "embedders are on this machine, as ratios to the machine's own limits (read bandwidth,",
+         "matrix-multiply rate) and to the libraries a user would pick instead (ND4J, Lucene). How",
+         "to run the suite comes first, then the goals and what each figure means, then the dated",
+         "runs. The history of the optimisations behind these figures is in [notes.md](notes.md).",
+         ""]
+    L += [RUNNING]
     L += ["## Goals", ""] + goals_table(runs)
+    L += [MEANING]
+    L += ["## Runs", ""]
+    L += header(runs) + [""]
     L += ["## Tables", ""]
     for r in runs:
         L += run_tables(r)
-    L += [MEANING]
-    L += [RUNNING]
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text("\n".join(L).rstrip() + "\n", encoding="utf-8")
     print(f"wrote {a.out}")
@@ -605,7 +610,7 @@ JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -o -DskipDocs -pl embeddings-
 
 - `quick`: every benchmark but the public-API dispatch (`MetricBenchmark`), the per-pair
   kernels at 512-d only, k-means with k = 10 only, short iterations; the single-shot groups
-  take the call their setup checks as warm-up. Its wall time is in the "duration" row above.
+  take the call their setup checks as warm-up. Its wall time is in the "duration" row of the runs below.
   `full`: every parameter (128, 512, 1021, 2048; k = 10 and 100; batch 1 and 16), the
   iteration counts of the annotations, two forks for the kernels.
 - `--only REGEX` keeps the benchmarks whose name matches (e.g. `--only 'Scan|MachineLimits'`).
@@ -614,6 +619,18 @@ JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -o -DskipDocs -pl embeddings-
 - A run writes one JSON file per group, `run.log` and `run.properties` into its folder;
   `embeddings-benchmarks/bin/report.py` turns one or more folders into this page.
 - `embeddings-benchmarks/bin/run-both.sh` does all of it: both builds, both runs, the page.
+
+The same jar carries the lab programs behind the figures of the other pages (not JMH: each
+prints its table): `io.github.embeddings4j.benchmarks.Experiments` (docs/RESULTS.md,
+[training.md](training.md)), `io.github.embeddings4j.core.search.BatchCrossover`,
+`...core.search.ScanThroughput`, `...core.search.FashionMnistKnn`
+([vector-math.md](vector-math.md)) and `...core.reduce.ReduceAndClusterFigures`
+([reduce-and-cluster.md](reduce-and-cluster.md)):
+
+```
+java --add-modules jdk.incubator.vector -Xmx6g -cp embeddings-benchmarks/target/benchmarks.jar \
+    io.github.embeddings4j.core.search.BatchCrossover 100000 512 euclidean 10 64,256,1024
+```
 """
 
 if __name__ == "__main__":

@@ -31,6 +31,16 @@ public record BackendReport(String backend, String build, String device,
   /**
    * Checks the fields and copies the list.
    *
+   * @param backend the backend in use
+   * @param build the native build in use
+   * @param device the device's name
+   * @param computeCapability a GPU's compute capability, or empty
+   * @param memoryBytes the device's memory, or {@code -1}
+   * @param cudaVersion the CUDA runtime version, or empty
+   * @param cudnnVersion the cuDNN version, or empty
+   * @param threads the native compute threads, or {@code -1}
+   * @param reason why this backend was chosen
+   * @param gpus every NVIDIA GPU found
    * @throws NullPointerException if a field is null
    */
   public BackendReport {

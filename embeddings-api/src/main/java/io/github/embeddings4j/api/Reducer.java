@@ -9,7 +9,7 @@ package io.github.embeddings4j.api;
  * threads.
  *
  * <pre>{@code
- * Reducer pca = Pca.fit(trainingVectors, Pca.components(64));
+ * Reducer pca = Pca.fit(trainingVectors, Pca.keep(64));
  * float[] small = pca.reduce(embedding);
  * }</pre>
  */

@@ -35,7 +35,7 @@ public enum StandardMetric implements DistanceMetric {
     @Override
     public double distance(float[] a, float[] b) {
       DistanceMetric.requireSameDimension(a, b);
-      return Math.sqrt(VectorKernels.provider().squareDistance(a, b));
+      return Math.sqrt(squared(a, b));
     }
   },
 
@@ -47,7 +47,7 @@ public enum StandardMetric implements DistanceMetric {
     @Override
     public double distance(float[] a, float[] b) {
       DistanceMetric.requireSameDimension(a, b);
-      return VectorKernels.provider().squareDistance(a, b);
+      return squared(a, b);
     }
   },
 
@@ -99,6 +99,16 @@ public enum StandardMetric implements DistanceMetric {
 
   private final String metricName;
   private final boolean trueMetric;
+
+  /**
+   * The squared distance in float, or in double for the rare pair whose float sum overflowed or
+   * underflowed (components beyond about 1e19 or differences below about 1e-19).
+   */
+  private static double squared(float[] a, float[] b) {
+    VectorKernels k = VectorKernels.provider();
+    float s = k.squareDistance(a, b);
+    return VectorKernels.outsideFloatRange(s) ? k.wideSquareDistance(a, 0, b, 0, a.length) : s;
+  }
 
   StandardMetric(String metricName, boolean trueMetric) {
     this.metricName = metricName;

@@ -9,7 +9,9 @@
  *   <li>{@link io.github.embeddings4j.api.DistanceMetric} compares two vectors (lower is closer,
  *       always); {@link io.github.embeddings4j.api.StandardMetric} names the built-ins;</li>
  *   <li>{@link io.github.embeddings4j.api.Reducer} is a fitted projection to fewer dimensions;</li>
- *   <li>{@link io.github.embeddings4j.api.Embedding}, {@link io.github.embeddings4j.api.Neighbor},
+ *   <li>{@link io.github.embeddings4j.api.NeighborIndex} searches many vectors for the nearest
+ *       ones to a query;</li>
+ *   <li>{@link io.github.embeddings4j.api.Neighbor},
  *       {@link io.github.embeddings4j.api.EmbeddingResult} and {@link
  *       io.github.embeddings4j.api.Progress} are immutable values;</li>
  *   <li>{@link io.github.embeddings4j.api.EmbeddingException} is the one checked exception, for

@@ -17,38 +17,6 @@ import org.junit.jupiter.api.Test;
 class ValueTypesTest {
 
   @Test
-  void embeddingCopiesItsVectorInAndOut() {
-    float[] v = {1f, 2f, 3f};
-    Embedding e = new Embedding("a", v);
-    v[0] = 99f;
-    assertArrayEquals(new float[] {1f, 2f, 3f}, e.vector(), "constructor copies");
-    e.vector()[1] = 99f;
-    assertArrayEquals(new float[] {1f, 2f, 3f}, e.vector(), "accessor copies");
-    assertEquals(3, e.dimension());
-  }
-
-  @Test
-  void embeddingEqualityIsByContent() {
-    Embedding a = new Embedding("x", new float[] {1f, 2f});
-    Embedding b = new Embedding("x", new float[] {1f, 2f});
-    assertEquals(a, b);
-    assertEquals(a.hashCode(), b.hashCode());
-    assertNotEquals(a, new Embedding("y", new float[] {1f, 2f}));
-    assertNotEquals(a, new Embedding("x", new float[] {1f, 3f}));
-    assertEquals("Embedding[id=x, dimension=2, vector=[1.0, 2.0]]", a.toString());
-    assertTrue(new Embedding("z", new float[10]).toString().endsWith("0.0, ...]]"));
-  }
-
-  @Test
-  void embeddingValidation() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Embedding("img-7", new float[0]));
-    assertTrue(e.getMessage().contains("img-7"), e.getMessage());
-    assertThrows(NullPointerException.class, () -> new Embedding(null, new float[1]));
-    assertThrows(NullPointerException.class, () -> new Embedding("a", null));
-  }
-
-  @Test
   void neighboursSortNearestFirstThenByIdWithNanLast() {
     List<Neighbor> list = new ArrayList<>(List.of(
         new Neighbor(5, Double.NaN), new Neighbor(3, 0.5), new Neighbor(1, 0.5),

@@ -2,8 +2,8 @@ package io.github.embeddings4j.benchmarks;
 
 import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.StandardMetric;
+import io.github.embeddings4j.core.search.BatchScorer;
 import io.github.embeddings4j.core.search.FlatIndex;
-import io.github.embeddings4j.core.vector.BatchScorer;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;

@@ -4,7 +4,7 @@ import io.github.embeddings4j.api.BackendReport;
 import io.github.embeddings4j.api.ImageSource;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.backend.Backends;
-import io.github.embeddings4j.core.vector.BatchScorer;
+import io.github.embeddings4j.core.search.BatchScorer;
 import io.github.embeddings4j.core.zoo.Weights;
 import io.github.embeddings4j.core.zoo.ZooEmbedder;
 import io.github.embeddings4j.core.zoo.ZooModel;

@@ -59,7 +59,7 @@ public class KMeansBenchmark {
   public void setUp() {
     float[] pixels = Datasets.fashionMnistTrain();
     n = Datasets.ROWS;
-    Pca pca = Pca.fit(pixels, n, Datasets.PIXELS, Pca.components(dimension));
+    Pca pca = Pca.fit(pixels, n, Datasets.PIXELS, Pca.keep(dimension));
     points = pca.reduceAll(pixels, n);
     initial = initialCentroids(points, n, dimension, k, 51);
     KMeans fit = fit();

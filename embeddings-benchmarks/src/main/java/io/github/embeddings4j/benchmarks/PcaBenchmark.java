@@ -101,7 +101,7 @@ public class PcaBenchmark {
    */
   @Benchmark
   public Pca ours() {
-    return Pca.fit(data, n, d, Pca.components(components));
+    return Pca.fit(data, n, d, Pca.keep(components));
   }
 
   /**

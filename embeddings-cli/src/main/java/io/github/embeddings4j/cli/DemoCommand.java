@@ -169,7 +169,7 @@ final class DemoCommand implements Callable<Integer> {
     rows.add(row("CNN embeddings (" + d + "-d), " + k + "-NN cosine", emb, seconds()));
 
     step("PCA to 32 components, then kNN");
-    Pca pca = Pca.fit(eTrain, Pca.components(Math.min(32, d)));
+    Pca pca = Pca.fit(eTrain, Pca.keep(Math.min(32, d)));
     EvaluationReport reduced = evaluate(pca.reduceAll(eTrain), trainSet, pca.reduceAll(eTest),
         testSet, StandardMetric.COSINE, k, false);
     rows.add(row("CNN embeddings, PCA to " + pca.outputDimension() + ", " + k + "-NN cosine",
@@ -178,7 +178,7 @@ final class DemoCommand implements Callable<Integer> {
     step("64-bit binary codes, Hamming kNN");
     int bits = Math.min(64, Math.min(d, eTrain.length));
     ThresholdBinarizer binarizer = ThresholdBinarizer.fit(eTrain,
-        ThresholdBinarizer.Threshold.MEDIAN, Pca.fit(eTrain, Pca.components(bits)));
+        ThresholdBinarizer.Threshold.MEDIAN, Pca.fit(eTrain, Pca.keep(bits)));
     EvaluationReport codes = evaluate(EvaluateCommand.signs(binarizer::encode, eTrain, bits), trainSet,
         EvaluateCommand.signs(binarizer::encode, eTest, bits), testSet, StandardMetric.HAMMING, k, false);
     rows.add(row(bits + "-bit codes (" + (d * 32 / bits) + "x smaller), " + k + "-NN Hamming",
@@ -187,7 +187,7 @@ final class DemoCommand implements Callable<Integer> {
     // 4. Pictures.
     step("k-means, scatter plot, gallery and contact sheets");
     int shown = Math.min(testSet.size(), 3000);
-    float[][] xy = Pca.fit(eTest, Pca.components(2)).reduceAll(java.util.Arrays.copyOf(eTest, shown));
+    float[][] xy = Pca.fit(eTest, Pca.keep(2)).reduceAll(java.util.Arrays.copyOf(eTest, shown));
     ScatterPlot.write(report.resolve("pca-scatter.png"), xy,
         java.util.Arrays.copyOf(testSet.labels(), shown), names,
         "CNN embeddings of " + shown + " test images, first two principal components");

@@ -167,7 +167,7 @@ final class EvaluateCommand implements Callable<Integer> {
     float[][] testVectors = test.vectors();
     try {
       if (pca != null) {
-        Pca p = Pca.fit(trainVectors, Pca.components(pca));
+        Pca p = Pca.fit(trainVectors, Pca.keep(pca));
         trainVectors = p.reduceAll(trainVectors);
         testVectors = p.reduceAll(testVectors);
       }
@@ -176,7 +176,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (binary <= Math.min(d, trainVectors.length)) {
           ThresholdBinarizer b = ThresholdBinarizer.fit(trainVectors,
               ThresholdBinarizer.Threshold.MEDIAN,
-              Pca.fit(trainVectors, Pca.components(binary)));
+              Pca.fit(trainVectors, Pca.keep(binary)));
           trainVectors = signs(b::encode, trainVectors, binary);
           testVectors = signs(b::encode, testVectors, binary);
         } else {

@@ -85,7 +85,7 @@ final class ReduceCommand implements Callable<Integer> {
     } else {
       PcaOptions options;
       try {
-        options = how.components != null ? Pca.components(how.components)
+        options = how.components != null ? Pca.keep(how.components)
             : Pca.varianceFraction(how.variance);
         if (whiten) {
           options = options.whitened();

@@ -11,12 +11,13 @@
  *       InputFormat});</li>
  *   <li>{@code zoo}: embedders on the model zoo's CNNs with ImageNet, file or random weights
  *       ({@code ZooEmbedder}, {@code ZooModel}, {@code Weights});</li>
- *   <li>{@code vector}: the metric kernels on the JDK Vector API or plain Java, and batch
- *       scoring through matrix products ({@code VectorMath}, {@code BatchScorer});</li>
+ *   <li>{@code vector}: the metric kernels on the JDK Vector API or plain Java ({@code
+ *       VectorMath});</li>
  *   <li>{@code reduce}: PCA and binary codes ({@code Pca}, {@code ThresholdBinarizer}, {@code
  *       SimHash});</li>
  *   <li>{@code search}: exact top-k over float vectors and binary codes ({@code FlatIndex},
- *       {@code BinaryIndex});</li>
+ *       {@code BinaryIndex}, the API's {@code NeighborIndex}), and batch scoring through matrix
+ *       products ({@code BatchScorer});</li>
  *   <li>{@code cluster}: k-means ({@code KMeans});</li>
  *   <li>{@code classify}: k-nearest-neighbour votes on any index ({@code KnnClassifier});</li>
  *   <li>{@code train} and {@code eval}: training, fine-tuning, hyperparameter search and the

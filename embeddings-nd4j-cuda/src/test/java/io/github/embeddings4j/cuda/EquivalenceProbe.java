@@ -4,7 +4,7 @@ import io.github.embeddings4j.api.ImageSource;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.backend.Backends;
 import io.github.embeddings4j.core.reduce.Pca;
-import io.github.embeddings4j.core.vector.BatchScorer;
+import io.github.embeddings4j.core.search.BatchScorer;
 import io.github.embeddings4j.core.zoo.Weights;
 import io.github.embeddings4j.core.zoo.ZooEmbedder;
 import io.github.embeddings4j.core.zoo.ZooModel;
@@ -43,7 +43,7 @@ final class EquivalenceProbe {
     for (int i = 0; i < d.length; i++) {
       lines.add(line("cosine" + i, d[i]));
     }
-    float[][] reduced = Pca.fit(rows, Pca.components(8)).reduceAll(queries);
+    float[][] reduced = Pca.fit(rows, Pca.keep(8)).reduceAll(queries);
     for (int i = 0; i < reduced.length; i++) {
       lines.add(line("pca" + i, reduced[i]));
     }

@@ -231,7 +231,7 @@ public final class EmbeddingPca extends Estimator<EmbeddingPcaModel>
     if (count < 1 && !(fraction > 0)) {
       throw new IllegalArgumentException("set k (components) or varianceFraction before fit");
     }
-    PcaOptions o = count >= 1 ? Pca.components(count) : Pca.varianceFraction(fraction);
+    PcaOptions o = count >= 1 ? Pca.keep(count) : Pca.varianceFraction(fraction);
     return (Boolean) getOrDefault(whiten) ? o.whitened() : o;
   }
 

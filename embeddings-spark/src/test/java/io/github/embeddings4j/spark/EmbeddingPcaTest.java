@@ -38,7 +38,7 @@ class EmbeddingPcaTest {
     for (int i = 0; i < ordered.length; i++) {
       ordered[i] = Vectors.get(all.get(i), 2);
     }
-    Pca core = Pca.fit(ordered, Pca.components(6));
+    Pca core = Pca.fit(ordered, Pca.keep(6));
     assertArrayEquals(core.mean(), model.pca().mean());
     for (int c = 0; c < 6; c++) {
       assertArrayEquals(core.components()[c], model.pca().components()[c], "component " + c);
@@ -75,7 +75,7 @@ class EmbeddingPcaTest {
     }
     assertTrue(same < 100, "another seed, another sample: " + same + " rows in the same place");
     Pca fromSample = sampled.fit(df).pca();
-    Pca full = Pca.fit(v, Pca.components(4));
+    Pca full = Pca.fit(v, Pca.keep(4));
     // Each sampled component lies in the span of the full fit's components (|projection| ~ 1).
     for (float[] c : fromSample.components()) {
       double norm2 = 0;

@@ -6,7 +6,7 @@ package io.github.embeddings4j.core.backend;
  * newer GPU's driver could otherwise compile: a GPU outside that range fails at the first kernel
  * launch ("no kernel image is available for execution on the device").
  */
-public final class CudaSupport {
+final class CudaSupport {
 
   /** The newest compute capability with kernels in {@code nd4j-cuda-11.6}: 8.6 (Ampere). */
   public static final int MAX_MAJOR = 8;

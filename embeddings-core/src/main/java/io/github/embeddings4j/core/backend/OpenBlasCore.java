@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * forces that core). {@link NativeFlavour#select()} calls it; {@link #loaded()} says which core
  * OpenBLAS runs once ND4J is up.
  */
-public final class OpenBlasCore {
+final class OpenBlasCore {
 
   /** OpenBLAS's environment variable for its kernels. */
   public static final String ENV = "OPENBLAS_CORETYPE";

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * -D}{@value #PROPERTY}{@code =off} turns it off ({@code =ACTIVE} or {@code =PASSIVE} sets that
  * value). {@link NativeFlavour#select()} calls it on Linux x86-64 with the CPU backend.
  */
-public final class OpenMpWait {
+final class OpenMpWait {
 
   /** OpenMP's environment variable for what idle threads do. */
   public static final String ENV = "OMP_WAIT_POLICY";

@@ -2,9 +2,9 @@ package io.github.embeddings4j.core.classify;
 
 import io.github.embeddings4j.api.DistanceMetric;
 import io.github.embeddings4j.api.Neighbor;
+import io.github.embeddings4j.api.NeighborIndex;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.search.FlatIndex;
-import io.github.embeddings4j.core.search.NeighborIndex;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.LongToIntFunction;

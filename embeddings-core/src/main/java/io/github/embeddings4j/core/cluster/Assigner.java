@@ -1,6 +1,6 @@
 package io.github.embeddings4j.core.cluster;
 
-import io.github.embeddings4j.api.spi.VectorKernels;
+import io.github.embeddings4j.core.vector.VectorMath;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -15,7 +15,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * The assignment step of k-means (nearest centroid of every point) and the worker threads it
  * runs on. Two strategies: {@link Strategy#JAVA} computes each squared distance directly with
- * the {@link VectorKernels} in use, split over threads; {@link Strategy#BLAS} expands
+ * the vector kernels in use ({@link VectorMath}), split over threads; {@link Strategy#BLAS} expands
  * {@code |x|^2 + |c|^2 - 2 x.c} and gets every {@code x.c} from one ND4J matrix product per block
  * of points. Every point's answer depends only on that point, so the thread count never changes
  * the result.
@@ -103,14 +103,13 @@ final class Assigner implements AutoCloseable {
       assignBlas(centroids, labels, distances);
       return;
     }
-    VectorKernels kernels = VectorKernels.provider();
     parallel(n, (from, to) -> {
       for (int i = from; i < to; i++) {
         float[] x = rows[i];
         int best = 0;
-        float bestDistance = kernels.squareDistance(x, centroids[0]);
+        float bestDistance = VectorMath.squareDistance(x, centroids[0]);
         for (int j = 1; j < centroids.length; j++) {
-          float dist = kernels.squareDistance(x, centroids[j]);
+          float dist = VectorMath.squareDistance(x, centroids[j]);
           if (dist < bestDistance) {
             bestDistance = dist;
             best = j;
@@ -128,7 +127,7 @@ final class Assigner implements AutoCloseable {
       squaredNorms = new float[n];
       for (int i = 0; i < n; i++) {
         System.arraycopy(rows[i], 0, flat, i * d, d);
-        squaredNorms[i] = VectorKernels.provider().dotProduct(rows[i], rows[i]);
+        squaredNorms[i] = VectorMath.dotProduct(rows[i], rows[i]);
       }
       matrix = Nd4j.create(flat, new long[] {n, d}, 'c');
     }
@@ -137,7 +136,7 @@ final class Assigner implements AutoCloseable {
     float[] centroidNorms = new float[k];
     for (int j = 0; j < k; j++) {
       System.arraycopy(centroids[j], 0, flatCentroids, j * d, d);
-      centroidNorms[j] = VectorKernels.provider().dotProduct(centroids[j], centroids[j]);
+      centroidNorms[j] = VectorMath.dotProduct(centroids[j], centroids[j]);
     }
     try (INDArray c = Nd4j.create(flatCentroids, new long[] {k, d}, 'c')) {
       INDArray ct = c.transpose();

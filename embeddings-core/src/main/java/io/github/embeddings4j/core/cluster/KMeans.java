@@ -1,6 +1,6 @@
 package io.github.embeddings4j.core.cluster;
 
-import io.github.embeddings4j.api.spi.VectorKernels;
+import io.github.embeddings4j.core.vector.VectorMath;
 import io.github.embeddings4j.core.io.SdkFile;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -118,6 +118,16 @@ public final class KMeans {
     if (d < 1) {
       throw new IllegalArgumentException("k-means needs a dimension of at least 1, got " + d);
     }
+    checkAndMeanVariance(rows, d);
+    // Data far from 1 in magnitude (beyond 2^40 or below 2^-20) is clustered scaled by a power
+    // of two, which is exact, so that squared distances summed in float neither overflow nor
+    // underflow; the centroids and inertia are scaled back at the end.
+    int exponent = scaleExponent(rows);
+    if (exponent != 0) {
+      rows = scaled(rows, -exponent);
+      options = options.initialCentroids() == null ? options
+          : options.withInitialCentroids(scaled(options.initialCentroids(), -exponent));
+    }
     double meanVariance = checkAndMeanVariance(rows, d);
     double tolerance = options.tolerance() * meanVariance;
     try (Assigner assigner = new Assigner(rows, d, options.threads(), strategy)) {
@@ -160,8 +170,37 @@ public final class KMeans {
         assigner.assign(centroids, labels, distances);
       }
       double inertia = inertia(rows, labels, centroids, assigner);
+      if (exponent != 0) {
+        centroids = scaled(centroids, exponent);
+        inertia = Math.scalb(inertia, 2 * exponent);
+      }
       return new KMeans(centroids, labels, inertia, iteration, converged);
     }
+  }
+
+  /** 0 for data within [2^-20, 2^40] in magnitude (or all zero), else the largest's exponent. */
+  static int scaleExponent(float[][] rows) {
+    float max = 0f;
+    for (float[] x : rows) {
+      for (float v : x) {
+        max = Math.max(max, Math.abs(v));
+      }
+    }
+    if (max == 0f || (max >= 0x1p-20f && max <= 0x1p40f)) {
+      return 0;
+    }
+    return Math.getExponent(max);
+  }
+
+  private static float[][] scaled(float[][] rows, int exponent) {
+    float[][] out = new float[rows.length][];
+    for (int i = 0; i < rows.length; i++) {
+      out[i] = new float[rows[i].length];
+      for (int t = 0; t < out[i].length; t++) {
+        out[i][t] = Math.scalb(rows[i][t], exponent);
+      }
+    }
+    return out;
   }
 
   private static int[] copyInto(int[] src, int[] dst) {
@@ -229,10 +268,9 @@ public final class KMeans {
     centres[0] = rows[first].clone();
     chosen[first] = true;
     double[] nearest = new double[n];
-    VectorKernels kernels = VectorKernels.provider();
     assigner.parallel(n, (from, to) -> {
       for (int i = from; i < to; i++) {
-        nearest[i] = kernels.squareDistance(rows[i], centres[0]);
+        nearest[i] = VectorMath.squareDistance(rows[i], centres[0]);
       }
     });
     for (int c = 1; c < k; c++) {
@@ -274,7 +312,7 @@ public final class KMeans {
       centres[c] = centre;
       assigner.parallel(n, (from, to) -> {
         for (int i = from; i < to; i++) {
-          double dist = kernels.squareDistance(rows[i], centre);
+          double dist = VectorMath.squareDistance(rows[i], centre);
           if (dist < nearest[i]) {
             nearest[i] = dist;
           }
@@ -461,17 +499,23 @@ public final class KMeans {
       throw new IllegalArgumentException(
           "vector dimensions differ: " + vector.length + " != " + dimension());
     }
-    VectorKernels kernels = VectorKernels.provider();
     int best = 0;
-    float bestDistance = kernels.squareDistance(vector, centroids[0]);
+    double bestDistance = squareDistance(vector, centroids[0]);
     for (int j = 1; j < centroids.length; j++) {
-      float dist = kernels.squareDistance(vector, centroids[j]);
+      double dist = squareDistance(vector, centroids[j]);
       if (dist < bestDistance) {
         bestDistance = dist;
         best = j;
       }
     }
     return best;
+  }
+
+  /** In float, or in double where the float sum left its range (huge or tiny vectors). */
+  private static double squareDistance(float[] a, float[] b) {
+    float s = VectorMath.squareDistance(a, b);
+    return VectorMath.outsideFloatRange(s) ? VectorMath.wideSquareDistance(a, 0, b, 0, a.length)
+        : s;
   }
 
   /**

@@ -1,8 +1,8 @@
 package io.github.embeddings4j.core.reduce;
 
 import io.github.embeddings4j.api.Reducer;
-import io.github.embeddings4j.api.spi.VectorKernels;
 import io.github.embeddings4j.core.io.SdkFile;
+import io.github.embeddings4j.core.vector.VectorMath;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -79,12 +79,14 @@ public final class Pca implements Reducer {
   }
 
   /**
-   * A shortcut for {@link PcaOptions#components(int)}.
+   * Options that keep {@code count} components: a shortcut for {@link
+   * PcaOptions#components(int)}, as in {@code Pca.fit(rows, Pca.keep(64))}. (Named apart from
+   * the fitted model's {@link #components()}, which returns the components themselves.)
    *
    * @param count the number of components to keep
    * @return the options
    */
-  public static PcaOptions components(int count) {
+  public static PcaOptions keep(int count) {
     return PcaOptions.components(count);
   }
 
@@ -367,10 +369,9 @@ public final class Pca implements Reducer {
     for (int j = 0; j < dimension; j++) {
       centred[j] = vector[j] - mean[j];
     }
-    VectorKernels kernels = VectorKernels.provider();
     float[] out = new float[components.length];
     for (int i = 0; i < out.length; i++) {
-      out[i] = kernels.dotProduct(centred, components[i]) * scale[i];
+      out[i] = VectorMath.dotProduct(centred, components[i]) * scale[i];
     }
     return out;
   }

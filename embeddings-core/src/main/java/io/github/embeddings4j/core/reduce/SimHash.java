@@ -1,7 +1,7 @@
 package io.github.embeddings4j.core.reduce;
 
-import io.github.embeddings4j.api.spi.VectorKernels;
 import io.github.embeddings4j.core.io.SdkFile;
+import io.github.embeddings4j.core.vector.VectorMath;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -122,10 +122,9 @@ public final class SimHash implements BinaryEncoder {
   @Override
   public long[] encode(float[] vector) {
     Bits.requireDimension(vector, dimension);
-    VectorKernels kernels = VectorKernels.provider();
     float[] dots = new float[planeRows.length];
     for (int i = 0; i < dots.length; i++) {
-      dots[i] = kernels.dotProduct(vector, planeRows[i]);
+      dots[i] = VectorMath.dotProduct(vector, planeRows[i]);
     }
     long[] code = new long[words()];
     Bits.pack(dots, 0, zeros, code, 0);

@@ -1,6 +1,7 @@
 package io.github.embeddings4j.core.search;
 
 import io.github.embeddings4j.api.Neighbor;
+import io.github.embeddings4j.api.NeighborIndex;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

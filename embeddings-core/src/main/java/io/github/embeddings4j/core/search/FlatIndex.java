@@ -1,10 +1,9 @@
 package io.github.embeddings4j.core.search;
 
 import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.NeighborIndex;
 import io.github.embeddings4j.api.StandardMetric;
-import io.github.embeddings4j.api.spi.ScalarVectorKernels;
 import io.github.embeddings4j.core.io.SdkFile;
-import io.github.embeddings4j.core.vector.BatchScorer;
 import io.github.embeddings4j.core.vector.VectorMath;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -67,6 +66,9 @@ public final class FlatIndex extends BaseIndex<float[]> {
   private final boolean groupQueries;
   private final List<float[]> blocks = new ArrayList<>();
   private float[] squareNorms = new float[16];
+  // Rows whose squared norm left float's accurate range (huge, or tiny but not zero): the
+  // matrix-product route's float sums cannot rank them, so searches then take the kernels.
+  private int extremeRows;
 
   private FlatIndex(Builder b) {
     super(b.threads);
@@ -265,6 +267,25 @@ public final class FlatIndex extends BaseIndex<float[]> {
       squareNorms = Arrays.copyOf(squareNorms, (int) Math.min(Integer.MAX_VALUE - 8, 2L * row));
     }
     squareNorms[row] = VectorMath.dotProduct(vector, vector);
+    if (extreme(vector, squareNorms[row])) {
+      extremeRows++;
+    }
+  }
+
+  /** A vector whose squared norm is infinite or underflowed (a zero vector is not extreme). */
+  private static boolean extreme(float[] vector, float squareNorm) {
+    if (!VectorMath.outsideFloatRange(squareNorm) || Float.isNaN(squareNorm)) {
+      return false;
+    }
+    if (squareNorm != 0f) {
+      return true;
+    }
+    for (float x : vector) {
+      if (x != 0f) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -349,8 +370,8 @@ public final class FlatIndex extends BaseIndex<float[]> {
       case SQUARED, EUCLIDEAN -> {
         for (int r = r0; r < r1; r++, off += d) {
           double dist = VectorMath.squareDistance(query, 0, block, off, d);
-          if (!(dist > bound)) {
-            heap.offer(dist, idOfRow(r));
+          if (!(dist > bound) || dist == Double.POSITIVE_INFINITY) {
+            offerSquare(heap, dist, idOfRow(r), query, block, off);
             bound = heap.bound();
           }
         }
@@ -395,15 +416,21 @@ public final class FlatIndex extends BaseIndex<float[]> {
       }
       long id = idOfRow(r);
       for (int j = 0; j < 4; j++) {
-        double dist = switch (route) {
-          case DOT -> -(double) out[j];
-          case COSINE -> 1.0 - (double) ScalarVectorKernels.cosineFromSums(out[j],
-              queryNorms[q + j], squareNorms[r]);
-          default -> out[j];
-        };
         TopK heap = heaps[q + j];
-        if (!(dist > heap.bound())) {
-          heap.offer(dist, id);
+        switch (route) {
+          case DOT, COSINE -> {
+            double dist = route == Route.DOT ? -(double) out[j]
+                : cosineDistance(out[j], queryNorms[q + j], r, queries[q + j], block, off);
+            if (!(dist > heap.bound())) {
+              heap.offer(dist, id);
+            }
+          }
+          default -> {
+            double dist = out[j];
+            if (!(dist > heap.bound()) || dist == Double.POSITIVE_INFINITY) {
+              offerSquare(heap, dist, id, queries[q + j], block, off);
+            }
+          }
         }
       }
     }
@@ -416,14 +443,15 @@ public final class FlatIndex extends BaseIndex<float[]> {
     switch (route) {
       case DOT:
         return -(double) VectorMath.dotProduct(query, 0, block, off, d);
-      case COSINE: {
-        float dot = VectorMath.dotProduct(query, 0, block, off, d);
-        return 1.0 - (double) ScalarVectorKernels.cosineFromSums(
-            dot, queryNorm, squareNorms[row]);
-      }
+      case COSINE:
+        return cosineDistance(VectorMath.dotProduct(query, 0, block, off, d), queryNorm, row,
+            query, block, off);
       case SQUARED:
-      case EUCLIDEAN:
-        return VectorMath.squareDistance(query, 0, block, off, d);
+      case EUCLIDEAN: {
+        float s = VectorMath.squareDistance(query, 0, block, off, d);
+        return VectorMath.outsideFloatRange(s)
+            ? VectorMath.wideSquareDistance(query, 0, block, off, d) : s;
+      }
       case MANHATTAN:
         return VectorMath.manhattan(query, 0, block, off, d);
       case SIGN_HAMMING:
@@ -432,6 +460,34 @@ public final class FlatIndex extends BaseIndex<float[]> {
         System.arraycopy(block, off, scratch, 0, d);
         return metric.distance(query, scratch);
     }
+  }
+
+  /**
+   * A squared distance that passed the heap's bound (or overflowed): a float sum outside
+   * float's accurate range (0 included: underflow, or an exact duplicate) is recomputed in
+   * double before it is offered, so tiny and huge vectors rank by their real distances.
+   */
+  private void offerSquare(TopK heap, double dist, long id, float[] query, float[] block,
+      int off) {
+    if (VectorMath.outsideFloatRange((float) dist)) {
+      dist = VectorMath.wideSquareDistance(query, 0, block, off, dimension);
+    }
+    if (!(dist > heap.bound())) {
+      heap.offer(dist, id);
+    }
+  }
+
+  /**
+   * One minus the cosine from the dot product and the stored squared norms, or from the
+   * vectors when a norm is outside float's accurate range (zero, tiny, huge, NaN).
+   */
+  private double cosineDistance(float dot, float queryNorm, int row, float[] query,
+      float[] block, int off) {
+    float rowNorm = squareNorms[row];
+    if (VectorMath.outsideFloatRange(queryNorm) || VectorMath.outsideFloatRange(rowNorm)) {
+      return 1.0 - (double) VectorMath.cosine(query, 0, block, off, dimension);
+    }
+    return 1.0 - (double) VectorMath.cosineFromSums(dot, queryNorm, rowNorm);
   }
 
   @Override
@@ -449,6 +505,14 @@ public final class FlatIndex extends BaseIndex<float[]> {
       return null;
     }
     float[] queryNorms = (float[]) prepared;
+    if (extremeRows > 0) {
+      return null;
+    }
+    for (int q = 0; q < queries.length; q++) {
+      if (extreme(queries[q], queryNorms[q])) {
+        return null;
+      }
+    }
     int nq = queries.length;
     // Twice k candidates by the matrix-product scores (rounded differently, and squared
     // Euclidean through |q|^2 + |x|^2 - 2 q.x loses precision), then exact distances.

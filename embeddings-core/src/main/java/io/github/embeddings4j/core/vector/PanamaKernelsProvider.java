@@ -25,7 +25,7 @@ public final class PanamaKernelsProvider implements VectorKernels {
   private static final AtomicBoolean TOLD = new AtomicBoolean();
 
   // Typed as the interface so that loading this class never loads the Vector API classes.
-  private final Kernels kernels;
+  private final VectorKernels kernels;
 
   /**
    * Creates the provider if the Vector API is present.
@@ -53,12 +53,12 @@ public final class PanamaKernelsProvider implements VectorKernels {
     return ModuleLayer.boot().findModule(MODULE).isPresent();
   }
 
-  private static Kernels newPanamaKernels() {
+  private static VectorKernels newPanamaKernels() {
     return new PanamaVectorKernels();
   }
 
-  /** The kernels with offsets behind this provider, for {@link VectorMath}. */
-  Kernels kernels() {
+  /** The SIMD kernels behind this provider, for {@link VectorMath} to call without this hop. */
+  VectorKernels kernels() {
     return kernels;
   }
 
@@ -73,37 +73,37 @@ public final class PanamaKernelsProvider implements VectorKernels {
   }
 
   @Override
-  public float dotProduct(float[] a, float[] b) {
-    return kernels.dotProduct(a, 0, b, 0, a.length);
+  public float dotProduct(float[] a, int aOffset, float[] b, int bOffset, int length) {
+    return kernels.dotProduct(a, aOffset, b, bOffset, length);
   }
 
   @Override
-  public float cosine(float[] a, float[] b) {
-    return kernels.cosine(a, 0, b, 0, a.length);
+  public float cosine(float[] a, int aOffset, float[] b, int bOffset, int length) {
+    return kernels.cosine(a, aOffset, b, bOffset, length);
   }
 
   @Override
-  public float squareDistance(float[] a, float[] b) {
-    return kernels.squareDistance(a, 0, b, 0, a.length);
+  public float squareDistance(float[] a, int aOffset, float[] b, int bOffset, int length) {
+    return kernels.squareDistance(a, aOffset, b, bOffset, length);
   }
 
   @Override
-  public float manhattan(float[] a, float[] b) {
-    return kernels.manhattan(a, 0, b, 0, a.length);
+  public float manhattan(float[] a, int aOffset, float[] b, int bOffset, int length) {
+    return kernels.manhattan(a, aOffset, b, bOffset, length);
   }
 
   @Override
-  public int hamming(long[] a, long[] b) {
-    // The scalar provider's loop, not the offset kernel behind a second interface call: at 512
+  public int signHamming(float[] a, int aOffset, float[] b, int bOffset, int length) {
+    return kernels.signHamming(a, aOffset, b, bOffset, length);
+  }
+
+  @Override
+  public int hamming(long[] a, int aOffset, long[] b, int bOffset, int words) {
+    // The scalar provider's loop, not the same loop behind a second interface call: at 512
     // bits that hop made this provider's call 10.3 ns against the scalar provider's 8.6 (session
     // 3's benchmarks), and a hand-unrolled loop with two counters was slower still (15.0 against
     // 9.4 ns), as it keeps C2 from compiling the plain loop its own way. popcnt does 64 bits an
     // instruction, so there is nothing for the Vector API to add here.
-    return ScalarVectorKernels.INSTANCE.hamming(a, b);
-  }
-
-  @Override
-  public int signHamming(float[] a, float[] b) {
-    return kernels.signHamming(a, 0, b, 0, a.length);
+    return ScalarVectorKernels.INSTANCE.hamming(a, aOffset, b, bOffset, words);
   }
 }

@@ -1,6 +1,7 @@
 package io.github.embeddings4j.core.vector;
 
 import io.github.embeddings4j.api.spi.ScalarVectorKernels;
+import io.github.embeddings4j.api.spi.VectorKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -14,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * it has checked that the module {@code jdk.incubator.vector} is present, because loading this
  * class without it fails.
  */
-final class PanamaVectorKernels implements Kernels {
+final class PanamaVectorKernels implements VectorKernels, ScanKernels {
 
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
@@ -22,6 +23,11 @@ final class PanamaVectorKernels implements Kernels {
   @Override
   public String name() {
     return "panama";
+  }
+
+  @Override
+  public int priority() {
+    return 100;
   }
 
   /** The number of float lanes in one vector register, for logs and benchmarks. */
@@ -131,7 +137,11 @@ final class PanamaVectorKernels implements Kernels {
       na = Math.fma(x, x, na);
       nb = Math.fma(y, y, nb);
     }
-    return ScalarVectorKernels.cosineFromSums(dot, na, nb);
+    if (VectorKernels.outsideFloatRange(na) || VectorKernels.outsideFloatRange(nb)) {
+      // Zero, NaN, underflowed or overflowed norms: the double path decides (rare).
+      return ScalarVectorKernels.INSTANCE.wideCosine(a, ao, b, bo, n);
+    }
+    return (float) Math.max(-1.0, Math.min(1.0, dot / (Math.sqrt(na) * Math.sqrt(nb))));
   }
 
   @Override

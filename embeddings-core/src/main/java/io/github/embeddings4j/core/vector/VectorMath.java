@@ -29,15 +29,19 @@ import java.util.Objects;
  */
 public final class VectorMath {
 
-  /** The kernels with offsets: the SIMD ones when they are the chosen provider, else scalar. */
-  static final Kernels KERNELS = choose(VectorKernels.provider());
+  /**
+   * The chosen provider's kernels; for the SIMD provider, the kernels behind it, so that these
+   * calls skip the provider's delegation.
+   */
+  static final VectorKernels KERNELS = unwrap(VectorKernels.provider());
+
+  /** The scan kernels of the same provider: the SIMD ones, or four calls to its one-query kernels. */
+  static final ScanKernels SCAN = KERNELS instanceof ScanKernels s ? s : new ScanFallback(KERNELS);
 
   private VectorMath() {}
 
-  static Kernels choose(VectorKernels provider) {
-    // A third-party provider only serves the whole-array SPI; the offset paths then use the
-    // scalar kernels, which agree with every provider within rounding.
-    return provider instanceof PanamaKernelsProvider p ? p.kernels() : ScalarKernels.INSTANCE;
+  static VectorKernels unwrap(VectorKernels provider) {
+    return provider instanceof PanamaKernelsProvider p ? p.kernels() : provider;
   }
 
   /**
@@ -145,7 +149,63 @@ public final class VectorMath {
    * @throws IllegalArgumentException if the lengths differ
    */
   public static float euclideanDistance(float[] a, float[] b) {
-    return (float) Math.sqrt(squareDistance(a, b));
+    float s = squareDistance(a, b);
+    return (float) Math.sqrt(outsideFloatRange(s) ? KERNELS.wideSquareDistance(a, 0, b, 0,
+        a.length) : s);
+  }
+
+  /**
+   * The squared Euclidean distance of two runs in double precision, differences included: the
+   * value for a pair whose float {@link #squareDistance(float[], int, float[], int, int)} is
+   * {@link #outsideFloatRange(float) outside float's accurate range} (components beyond about
+   * {@code 1e19}, differences below about {@code 1e-19}).
+   *
+   * @param a an array
+   * @param aOffset where the run starts in {@code a}
+   * @param b another array
+   * @param bOffset where the run starts in {@code b}
+   * @param length the run's length
+   * @return the squared distance
+   * @throws IndexOutOfBoundsException if a run does not fit in its array
+   */
+  public static double wideSquareDistance(float[] a, int aOffset, float[] b, int bOffset,
+      int length) {
+    checkRuns(a.length, aOffset, b.length, bOffset, length);
+    return KERNELS.wideSquareDistance(a, aOffset, b, bOffset, length);
+  }
+
+  /**
+   * Whether a sum of squares taken in float (a squared norm or distance) may be inaccurate:
+   * {@code NaN}, infinite, or below {@code 2^-100} (0 included). See {@link
+   * VectorKernels#outsideFloatRange(float)}.
+   *
+   * @param sumOfSquares the sum
+   * @return true when the double path should decide
+   */
+  public static boolean outsideFloatRange(float sumOfSquares) {
+    return VectorKernels.outsideFloatRange(sumOfSquares);
+  }
+
+  /**
+   * Finishes a cosine from its three sums: {@code NaN} in, {@code NaN} out; a zero norm gives
+   * similarity 0; the result is clamped to {@code [-1, 1]} against rounding. Accurate only when
+   * neither squared norm is {@link #outsideFloatRange(float) outside float's range}; otherwise
+   * compute {@link #cosine(float[], int, float[], int, int)} from the vectors.
+   *
+   * @param dot the dot product
+   * @param normA2 the squared norm of the first vector
+   * @param normB2 the squared norm of the second vector
+   * @return the cosine similarity
+   */
+  public static float cosineFromSums(float dot, float normA2, float normB2) {
+    if (Float.isNaN(dot) || Float.isNaN(normA2) || Float.isNaN(normB2)) {
+      return Float.NaN;
+    }
+    if (normA2 == 0f || normB2 == 0f) {
+      return 0f;
+    }
+    double c = dot / (Math.sqrt(normA2) * Math.sqrt(normB2));
+    return (float) Math.max(-1.0, Math.min(1.0, c));
   }
 
   /**
@@ -255,7 +315,7 @@ public final class VectorMath {
   public static void dotProduct4(float[] row, int rowOffset, float[] q0, float[] q1, float[] q2,
       float[] q3, int length, float[] out) {
     checkFour(row, rowOffset, q0, q1, q2, q3, length, out);
-    KERNELS.dotProduct4(row, rowOffset, q0, q1, q2, q3, length, out);
+    SCAN.dotProduct4(row, rowOffset, q0, q1, q2, q3, length, out);
   }
 
   /**
@@ -274,7 +334,7 @@ public final class VectorMath {
   public static void squareDistance4(float[] row, int rowOffset, float[] q0, float[] q1,
       float[] q2, float[] q3, int length, float[] out) {
     checkFour(row, rowOffset, q0, q1, q2, q3, length, out);
-    KERNELS.squareDistance4(row, rowOffset, q0, q1, q2, q3, length, out);
+    SCAN.squareDistance4(row, rowOffset, q0, q1, q2, q3, length, out);
   }
 
   private static void checkFour(float[] row, int rowOffset, float[] q0, float[] q1, float[] q2,
@@ -301,7 +361,7 @@ public final class VectorMath {
    */
   public static int firstAtLeast(float[] values, int from, int to, float threshold) {
     Objects.checkFromToIndex(from, to, values.length);
-    return KERNELS.firstAtLeast(values, from, to, threshold);
+    return SCAN.firstAtLeast(values, from, to, threshold);
   }
 
   /** Checks {@code values[from, to)} and {@code other[from + shift, to + shift)}. */
@@ -328,7 +388,7 @@ public final class VectorMath {
   public static int firstScaledAtLeast(float[] values, float[] weights, int shift, int from,
       int to, float threshold) {
     checkShifted(values, weights, shift, from, to);
-    return KERNELS.firstScaledAtLeast(values, weights, shift, from, to, threshold);
+    return SCAN.firstScaledAtLeast(values, weights, shift, from, to, threshold);
   }
 
   /**
@@ -347,7 +407,7 @@ public final class VectorMath {
   public static int firstShiftedAtLeast(float[] values, float[] offsets, int shift, int from,
       int to, float threshold) {
     checkShifted(values, offsets, shift, from, to);
-    return KERNELS.firstShiftedAtLeast(values, offsets, shift, from, to, threshold);
+    return SCAN.firstShiftedAtLeast(values, offsets, shift, from, to, threshold);
   }
 
   /**

@@ -65,7 +65,7 @@ class ConcurrencyStressTest {
         vectors.add(embedder.embed(image));
       }
       float[][] matrix = vectors.toArray(new float[0][]);
-      Pca pca = Pca.fit(matrix, Pca.components(8));
+      Pca pca = Pca.fit(matrix, Pca.keep(8));
       ThresholdBinarizer binarizer = ThresholdBinarizer.fit(matrix,
           ThresholdBinarizer.Threshold.MEDIAN);
       FlatIndex index = FlatIndex.builder(embedder.dimension()).metric(StandardMetric.COSINE)

@@ -92,7 +92,7 @@ class DamagedFilesFuzzTest {
         numbered.add(1000L + i, rows[i]);
         codes.add(500L + i, new long[] {random.nextLong(), random.nextLong()});
       }
-      Pca pca = Pca.fit(rows, Pca.components(3));
+      Pca pca = Pca.fit(rows, Pca.keep(3));
       ThresholdBinarizer plain = ThresholdBinarizer.fit(rows, ThresholdBinarizer.Threshold.MEDIAN);
       ThresholdBinarizer projected = ThresholdBinarizer.fit(rows,
           ThresholdBinarizer.Threshold.MEAN, pca);

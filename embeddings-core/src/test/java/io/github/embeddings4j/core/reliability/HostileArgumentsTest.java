@@ -205,17 +205,17 @@ class HostileArgumentsTest {
       }
     }
     IllegalArgumentException dims = assertThrows(IllegalArgumentException.class,
-        () -> Pca.fit(rows, Pca.components(5)));
+        () -> Pca.fit(rows, Pca.keep(5)));
     assertEquals("PCA asked for 5 components, but the data has only 4 dimensions"
         + " (10 samples of dimension 4)", dims.getMessage());
     IllegalArgumentException samples = assertThrows(IllegalArgumentException.class,
-        () -> Pca.fit(new float[][] {rows[0], rows[1], rows[2]}, Pca.components(4)));
+        () -> Pca.fit(new float[][] {rows[0], rows[1], rows[2]}, Pca.keep(4)));
     assertTrue(samples.getMessage().contains("there are only 3 samples"), samples.getMessage());
     rows[2][1] = Float.NaN;
     IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
-        () -> Pca.fit(rows, Pca.components(2)));
+        () -> Pca.fit(rows, Pca.keep(2)));
     assertEquals("PCA data has a non-finite value NaN at row 2, column 1", nan.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Pca.components(0));
+    assertThrows(IllegalArgumentException.class, () -> Pca.keep(0));
   }
 
   @Test

@@ -67,7 +67,7 @@ class InterruptedWriteTest {
         r[j] = (float) random.nextGaussian();
       }
     }
-    Pca pca = Pca.fit(rows, Pca.components(2));
+    Pca pca = Pca.fit(rows, Pca.keep(2));
     pca.save(f);
     byte[] before = Files.readAllBytes(f);
     IOException e = assertThrows(IOException.class, () -> SdkFile.write(f, "PCA1", 1, out -> {

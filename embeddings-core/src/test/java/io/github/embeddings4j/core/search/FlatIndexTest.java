@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.embeddings4j.api.DistanceMetric;
 import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.StandardMetric;
-import io.github.embeddings4j.core.vector.BatchScorer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.api.spi.ScalarVectorKernels;
+import io.github.embeddings4j.api.spi.VectorKernels;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,8 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Zero vectors, NaN, infinities and mismatched lengths, for both kernel implementations. */
 class EdgeCaseTest {
 
-  private static final List<Kernels> BOTH = List.of(new PanamaVectorKernels(),
-      ScalarKernels.INSTANCE);
+  private static final List<VectorKernels> BOTH = List.of(new PanamaVectorKernels(),
+      ScalarVectorKernels.INSTANCE);
 
   private static float[] filled(int n, float value) {
     float[] v = new float[n];
@@ -29,7 +30,7 @@ class EdgeCaseTest {
   void zeroVectorUnderCosineHasDistanceOne(int n) {
     float[] zero = new float[n];
     float[] x = filled(n, 0.5f);
-    for (Kernels k : BOTH) {
+    for (VectorKernels k : BOTH) {
       assertEquals(0f, k.cosine(zero, 0, x, 0, n), k.name());
       assertEquals(0f, k.cosine(zero, 0, zero, 0, n), k.name());
     }
@@ -43,7 +44,7 @@ class EdgeCaseTest {
     float[] a = filled(n, 0.25f);
     float[] b = filled(n, -0.5f);
     a[n / 2] = Float.NaN;
-    for (Kernels k : BOTH) {
+    for (VectorKernels k : BOTH) {
       assertTrue(Float.isNaN(k.dotProduct(a, 0, b, 0, n)), k.name());
       assertTrue(Float.isNaN(k.cosine(a, 0, b, 0, n)), k.name());
       assertTrue(Float.isNaN(k.squareDistance(a, 0, b, 0, n)), k.name());
@@ -62,7 +63,7 @@ class EdgeCaseTest {
     float[] b = filled(n, 2f);
     a[0] = Float.POSITIVE_INFINITY;
     float[] c = a.clone();
-    for (Kernels k : BOTH) {
+    for (VectorKernels k : BOTH) {
       assertEquals(Float.POSITIVE_INFINITY, k.dotProduct(a, 0, b, 0, n), k.name());
       assertEquals(Float.POSITIVE_INFINITY, k.squareDistance(a, 0, b, 0, n), k.name());
       assertEquals(Float.POSITIVE_INFINITY, k.manhattan(a, 0, b, 0, n), k.name());
@@ -78,7 +79,7 @@ class EdgeCaseTest {
   void cosineOfParallelAndOppositeVectorsIsClamped(int n) {
     float[] a = filled(n, 0.1f);
     float[] minusA = filled(n, -0.1f);
-    for (Kernels k : BOTH) {
+    for (VectorKernels k : BOTH) {
       float same = k.cosine(a, 0, a, 0, n);
       assertTrue(same <= 1f && same > 0.99999f, k.name() + " " + same);
       float opposite = k.cosine(a, 0, minusA, 0, n);

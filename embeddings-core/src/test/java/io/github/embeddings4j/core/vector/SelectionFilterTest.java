@@ -3,6 +3,7 @@ package io.github.embeddings4j.core.vector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.github.embeddings4j.api.spi.ScalarVectorKernels;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -17,8 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SelectionFilterTest {
 
-  private static final List<Kernels> BOTH = List.of(new PanamaVectorKernels(),
-      ScalarKernels.INSTANCE);
+  private static final List<ScanKernels> BOTH = List.of(new PanamaVectorKernels(),
+      new ScanFallback(ScalarVectorKernels.INSTANCE));
 
   private static int expected(float[] a, float[] w, float[] b, int shift, int from, int to,
       float t) {
@@ -51,10 +52,10 @@ class SelectionFilterTest {
     }
     float[] thresholds = {Float.NEGATIVE_INFINITY, -0.5f, 0f, 0.9f, 0.99f, 1.5f,
         Float.POSITIVE_INFINITY};
-    for (Kernels k : BOTH) {
+    for (ScanKernels k : BOTH) {
       for (float t : thresholds) {
         for (int from = 0; from <= Math.min(n, 20); from++) {
-          String at = k.name() + " n=" + n + " from=" + from + " t=" + t;
+          String at = k.getClass().getSimpleName() + " n=" + n + " from=" + from + " t=" + t;
           assertEquals(expected(a, null, null, 0, from, n, t), k.firstAtLeast(a, from, n, t), at);
           assertEquals(expected(a, w, null, shift, from, n, t),
               k.firstScaledAtLeast(a, w, shift, from, n, t), "scaled " + at);
@@ -70,9 +71,9 @@ class SelectionFilterTest {
   void aSingleHitIsFoundInEveryLane(int hit) {
     float[] a = new float[64];
     a[hit] = 3f;
-    for (Kernels k : BOTH) {
-      assertEquals(hit, k.firstAtLeast(a, 0, a.length, 2f), k.name());
-      assertEquals(a.length, k.firstAtLeast(a, hit + 1, a.length, 2f), k.name() + " after it");
+    for (ScanKernels k : BOTH) {
+      assertEquals(hit, k.firstAtLeast(a, 0, a.length, 2f), k.getClass().getSimpleName());
+      assertEquals(a.length, k.firstAtLeast(a, hit + 1, a.length, 2f), k.getClass().getSimpleName() + " after it");
     }
     assertEquals(hit, VectorMath.firstAtLeast(a, 0, 64, 3f));
   }

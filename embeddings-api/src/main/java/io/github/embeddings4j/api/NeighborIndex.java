@@ -1,17 +1,24 @@
-package io.github.embeddings4j.core.search;
+package io.github.embeddings4j.api;
 
-import io.github.embeddings4j.api.DistanceMetric;
-import io.github.embeddings4j.api.Neighbor;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * An index that answers exact k-nearest-neighbour queries: {@link FlatIndex} over {@code float[]}
- * vectors, {@link BinaryIndex} over packed binary codes ({@code long[]}). Anything that ranks by
- * neighbours (the kNN classifier, recall measurements) works on either through this interface.
+ * An index that answers exact k-nearest-neighbour queries; this is how embeddings are searched.
+ * {@code embeddings-core} implements it with {@code io.github.embeddings4j.core.search.FlatIndex}
+ * over {@code float[]} vectors and {@code BinaryIndex} over packed binary codes ({@code long[]});
+ * anything that ranks by neighbours (the kNN classifier, recall measurements) works on either
+ * through this interface.
+ *
+ * <pre>{@code
+ * NeighborIndex<float[]> index = FlatIndex.builder(512).metric(StandardMetric.COSINE).build();
+ * // ... index.add(id, vector) for each embedding ...
+ * List<Neighbor> nearest = index.search(query, 10);   // nearest first
+ * }</pre>
  *
  * <p>Results are deterministic: nearest first, equal distances by the smaller id, {@code NaN}
- * distances last (the order of {@link Neighbor}).
+ * distances last (the order of {@link Neighbor}). Implementations are safe for concurrent
+ * searches.
  *
  * @param <Q> the query type, {@code float[]} or {@code long[]}
  */

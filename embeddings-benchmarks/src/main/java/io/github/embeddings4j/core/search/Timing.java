@@ -27,7 +27,14 @@ final class Timing {
   }
 
   static float[][] randomRows(long seed, int n, int d) {
-    return FlatIndexTest.random(seed, n, d);
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+    float[][] rows = new float[n][d];
+    for (float[] row : rows) {
+      for (int i = 0; i < d; i++) {
+        row[i] = (float) rnd.nextDouble(-1, 1);
+      }
+    }
+    return rows;
   }
 
   static FlatIndex index(float[][] rows, io.github.embeddings4j.api.DistanceMetric metric,

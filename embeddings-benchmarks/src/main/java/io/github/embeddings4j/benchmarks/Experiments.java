@@ -1,6 +1,7 @@
-package io.github.embeddings4j.core.train;
+package io.github.embeddings4j.benchmarks;
 
 import io.github.embeddings4j.api.StandardMetric;
+import io.github.embeddings4j.core.classify.KnnClassifier;
 import io.github.embeddings4j.core.data.FashionMnist;
 import io.github.embeddings4j.core.data.LabeledImages;
 import io.github.embeddings4j.core.eval.EmbeddingEvaluator;
@@ -13,7 +14,16 @@ import io.github.embeddings4j.core.reduce.SimHash;
 import io.github.embeddings4j.core.reduce.ThresholdBinarizer;
 import io.github.embeddings4j.core.search.BinaryIndex;
 import io.github.embeddings4j.core.search.FlatIndex;
-import io.github.embeddings4j.core.classify.KnnClassifier;
+import io.github.embeddings4j.core.train.Architecture;
+import io.github.embeddings4j.core.train.EmbeddingTrainer;
+import io.github.embeddings4j.core.train.FineTuner;
+import io.github.embeddings4j.core.train.HyperparameterSearch;
+import io.github.embeddings4j.core.train.Hyperparameters;
+import io.github.embeddings4j.core.train.LearningRateSchedule;
+import io.github.embeddings4j.core.train.SearchSpace;
+import io.github.embeddings4j.core.train.TrainedEmbedder;
+import io.github.embeddings4j.core.train.TrainingResult;
+import io.github.embeddings4j.core.train.Updater;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +41,7 @@ import java.util.Map;
  * one at a time and the page keeps the others.
  *
  * <pre>
- * java -cp ... io.github.embeddings4j.core.train.Experiments --only E3,E1,E6,E5 \
+ * java -cp ... io.github.embeddings4j.benchmarks.Experiments --only E3,E1,E6,E5 \
  *     --out docs/RESULTS.md --work target/experiments
  * </pre>
  *
@@ -136,7 +146,7 @@ public final class Experiments {
     String page = Files.exists(out) ? Files.readString(out) : "";
     if (!page.contains("<!-- E3 -->")) {
       page = "# Results on Fashion-MNIST\n\n"
-          + "Written by `io.github.embeddings4j.core.train.Experiments` (see "
+          + "Written by `io.github.embeddings4j.benchmarks.Experiments` in `embeddings-benchmarks` (see "
           + "[training.md](training.md) for the command). 60,000 training and 10,000 test "
           + "images, pixels scaled to [0, 1]. Every figure below was measured on the 2-core "
           + "development machine, shared with other jobs, so wall times are upper bounds.\n\n"
@@ -266,8 +276,8 @@ public final class Experiments {
     sb.append("\nThe same embeddings after PCA (fitted on the training embeddings, applied to "
         + "both), k = 5, uniform voting:\n\n| PCA | metric | kNN accuracy | recall@10 | "
         + "mAP@10 | linear probe | seconds |\n|---|---|---:|---:|---:|---:|---:|\n");
-    for (PcaOptions o : new PcaOptions[] {Pca.components(16), Pca.components(32),
-        Pca.components(64), Pca.components(32).whitened()}) {
+    for (PcaOptions o : new PcaOptions[] {Pca.keep(16), Pca.keep(32),
+        Pca.keep(64), Pca.keep(32).whitened()}) {
       Pca pca = Pca.fit(train, o);
       float[][] rt = pca.reduceAll(train);
       float[][] rq = pca.reduceAll(test);
@@ -322,8 +332,8 @@ public final class Experiments {
     sb.append(String.format(Locale.ROOT, "| raw pixels | 784 | 100%% | %.4f | - | %.1f | 1.0x |%n",
         rawAcc, rawSeconds));
     log("E2 raw " + rawAcc + " in " + rawSeconds + " s");
-    for (PcaOptions o : new PcaOptions[] {Pca.components(16), Pca.components(32),
-        Pca.components(64), Pca.components(128), Pca.varianceFraction(0.80),
+    for (PcaOptions o : new PcaOptions[] {Pca.keep(16), Pca.keep(32),
+        Pca.keep(64), Pca.keep(128), Pca.varianceFraction(0.80),
         Pca.varianceFraction(0.90), Pca.varianceFraction(0.95)}) {
       long f = System.nanoTime();
       Pca pca = Pca.fit(x, o);
@@ -379,7 +389,7 @@ public final class Experiments {
         continue;
       }
       ThresholdBinarizer b = ThresholdBinarizer.fit(train, ThresholdBinarizer.Threshold.MEDIAN,
-          Pca.fit(train, Pca.components(bits)));
+          Pca.fit(train, Pca.keep(bits)));
       sb.append(codeRow("PCA + median threshold", bits, b::encode, train, trainLabels, test,
           testLabels)).append('\n');
     }

@@ -16,14 +16,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * The figures of docs/reduce-and-cluster.md, measured on Fashion-MNIST: PCA fit time (ours with
  * either covariance path against ND4J's {@code PCA.pca_factor}), explained variance, kNN accuracy
  * after PCA to 50 components, binary-code kNN, and the k-means assignment step with both
- * strategies. A measuring tool in the test sources, not part of the library; its brute-force kNN
- * is local to it. Run it with the command in docs/reduce-and-cluster.md. Arguments: {@code
- * [repeats]} (default 3) for the timed PCA fits.
+ * strategies. A measuring tool of the benchmarks module, not part of the library; its
+ * brute-force kNN is local to it. Run it from benchmarks.jar with the command in
+ * docs/reduce-and-cluster.md. Arguments: {@code [repeats]} (default 3) for the timed PCA fits.
  */
 public final class ReduceAndClusterFigures {
 
   private ReduceAndClusterFigures() {}
 
+  /**
+   * Prints the tables.
+   *
+   * @param args {@code [repeats]}
+   * @throws Exception if the data cannot be read
+   */
   public static void main(String[] args) throws Exception {
     int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     Locale.setDefault(Locale.ROOT);

@@ -1,7 +1,8 @@
-package io.github.embeddings4j.core.vector;
+package io.github.embeddings4j.core.search;
 
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.backend.NativeFlavour;
+import io.github.embeddings4j.core.vector.VectorMath;
 import java.nio.FloatBuffer;
 import java.util.Objects;
 import org.bytedeco.javacpp.FloatPointer;
@@ -55,10 +56,10 @@ public final class BatchScorer {
   public static final int ONEDNN_MIN_QUERIES = 64;
 
   /** Below this many stored vectors the per-pair kernels always win (the copy dominates). */
-  public static final int MIN_ROWS = 1024;
+  static final int MIN_ROWS = 1024;
 
   /** Queries per matrix product: bounds the score block at QUERY_BATCH x rows floats. */
-  public static final int QUERY_BATCH = 1024;
+  static final int QUERY_BATCH = 1024;
 
   private BatchScorer() {}
 
@@ -131,10 +132,15 @@ public final class BatchScorer {
     for (int q = 0; q < queries.length; q++) {
       for (int i = 0; i < vectors.length; i++) {
         float s = scores[q * vectors.length + i];
+        if (metric != StandardMetric.DOT_PRODUCT && (VectorMath.outsideFloatRange(qn[q])
+            || VectorMath.outsideFloatRange(vn[i]))) {
+          // Zero, NaN, huge or tiny norms: the sums from the product are not accurate.
+          out[q][i] = (float) metric.distance(queries[q], vectors[i]);
+          continue;
+        }
         out[q][i] = switch (metric) {
           case DOT_PRODUCT -> -s;
-          case COSINE -> 1f - io.github.embeddings4j.api.spi.ScalarVectorKernels
-              .cosineFromSums(s, qn[q], vn[i]);
+          case COSINE -> 1f - VectorMath.cosineFromSums(s, qn[q], vn[i]);
           case SQUARED_EUCLIDEAN -> Math.max(0f, qn[q] + vn[i] - 2f * s);
           default -> (float) Math.sqrt(Math.max(0f, qn[q] + vn[i] - 2f * s));
         };
@@ -159,7 +165,7 @@ public final class BatchScorer {
    * @param dimension their length
    * @return the block; close it to free its off-heap memory
    */
-  public static Rows rows(float[] data, int rows, int dimension) {
+  static Rows rows(float[] data, int rows, int dimension) {
     Rows block = new Rows(rows, dimension);
     block.load(data, rows);
     return block;
@@ -175,12 +181,12 @@ public final class BatchScorer {
    * @param dimension their length
    * @return the buffer; close it to free its off-heap memory
    */
-  public static Rows rowBuffer(int capacity, int dimension) {
+  static Rows rowBuffer(int capacity, int dimension) {
     return new Rows(capacity, dimension);
   }
 
   /** A block of vectors held in ND4J memory; not thread-safe. */
-  public static final class Rows implements AutoCloseable {
+  static final class Rows implements AutoCloseable {
     private final FloatPointer memory;
     private final DataBuffer buffer;
     private final FloatBuffer view;
@@ -209,7 +215,7 @@ public final class BatchScorer {
      * @throws IndexOutOfBoundsException if {@code data} is shorter than {@code rows} vectors
      * @throws IllegalArgumentException if {@code rows} is not in {@code 1..capacity}
      */
-    public void load(float[] data, int rows) {
+    void load(float[] data, int rows) {
       resize(rows);
       copyRows(data, 0, rows);
     }
@@ -221,7 +227,7 @@ public final class BatchScorer {
      * @param rows the number of vectors, at most the capacity
      * @throws IllegalArgumentException if {@code rows} is not in {@code 1..capacity}
      */
-    public void resize(int rows) {
+    void resize(int rows) {
       if (rows < 1 || rows > capacity) {
         throw new IllegalArgumentException("a block of " + rows + " rows does not fit a buffer of "
             + capacity);
@@ -241,7 +247,7 @@ public final class BatchScorer {
      * @param toRow one past the last, at most the size set by {@link #resize}
      * @throws IndexOutOfBoundsException if the range is not inside the block or {@code data}
      */
-    public void copyRows(float[] data, int fromRow, int toRow) {
+    void copyRows(float[] data, int fromRow, int toRow) {
       Objects.checkFromToIndex(fromRow, toRow, rows);
       int from = fromRow * dimension;
       int floats = (toRow - fromRow) * dimension;
@@ -258,7 +264,7 @@ public final class BatchScorer {
      * @param count the number of queries
      * @return {@code count x rows} scores, row-major: {@code [q * rows + i]}
      */
-    public float[] dotProducts(float[] queries, int count) {
+    float[] dotProducts(float[] queries, int count) {
       try (Queries q = BatchScorer.queries(queries, count, dimension);
           Scores out = Scores.allocate((long) count * rows)) {
         dotProducts(q, out);
@@ -279,7 +285,7 @@ public final class BatchScorer {
      *     contents
      * @throws IllegalArgumentException if the dimensions differ or {@code into} is too small
      */
-    public void dotProducts(Queries queries, Scores into) {
+    void dotProducts(Queries queries, Scores into) {
       if (queries.dimension != dimension) {
         throw new IllegalArgumentException("queries have " + queries.dimension
             + " components, the rows " + dimension);
@@ -303,12 +309,12 @@ public final class BatchScorer {
    * @param dimension their length
    * @return the queries; close them to free their off-heap memory
    */
-  public static Queries queries(float[] data, int count, int dimension) {
+  static Queries queries(float[] data, int count, int dimension) {
     return new Queries(data, count, dimension);
   }
 
   /** Queries held in ND4J memory; may be used by one product at a time. */
-  public static final class Queries implements AutoCloseable {
+  static final class Queries implements AutoCloseable {
     private final FloatPointer memory;
     private final INDArray matrix;
     private final int count;
@@ -340,7 +346,7 @@ public final class BatchScorer {
      *
      * @return the count
      */
-    public int count() {
+    int count() {
       return count;
     }
 
@@ -355,7 +361,7 @@ public final class BatchScorer {
    * reused from block to block; its rows are read out one query at a time, which several threads
    * may do at once.
    */
-  public static final class Scores implements AutoCloseable {
+  static final class Scores implements AutoCloseable {
     private final FloatPointer memory;
     private final DataBuffer buffer;
     private final FloatBuffer view;
@@ -374,7 +380,7 @@ public final class BatchScorer {
      * @param capacity the largest {@code queries x rows} it will receive
      * @return the buffer; close it to free its off-heap memory
      */
-    public static Scores allocate(long capacity) {
+    static Scores allocate(long capacity) {
       if (capacity < 1 || capacity > Integer.MAX_VALUE) {
         throw new IllegalArgumentException("score buffer capacity must be 1.."
             + Integer.MAX_VALUE + ", got " + capacity);
@@ -402,7 +408,7 @@ public final class BatchScorer {
      *
      * @return the row count
      */
-    public int rows() {
+    int rows() {
       return rows;
     }
 
@@ -412,7 +418,7 @@ public final class BatchScorer {
      * @param query the query's position in the product, {@code 0 <= query < queries}
      * @param into receives {@link #rows()} scores from its start
      */
-    public void copyQuery(int query, float[] into) {
+    void copyQuery(int query, float[] into) {
       Objects.checkIndex(query, queries);
       view.get(query * rows, into, 0, rows);
     }

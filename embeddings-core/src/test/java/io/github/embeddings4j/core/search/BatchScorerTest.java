@@ -1,4 +1,4 @@
-package io.github.embeddings4j.core.vector;
+package io.github.embeddings4j.core.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,0 +1,35 @@
+package io.github.embeddings4j.core.vector;
+
+/**
+ * The kernels only an index scan needs, beside the {@link io.github.embeddings4j.api.spi.VectorKernels}
+ * SPI: one row against four queries, and the filters of a top-k selection. The SIMD kernels
+ * implement them on the Vector API; {@link ScanFallback} on any provider's one-query kernels.
+ */
+interface ScanKernels {
+
+  /**
+   * One stored row {@code x} against four queries (each of length {@code n}, from index 0):
+   * the row is read once for four results. Implementations must give each query exactly the
+   * bits of the provider's one-query kernel, so that a search returns the same distances
+   * however its queries are grouped.
+   */
+  void dotProduct4(float[] x, int xo, float[] q0, float[] q1, float[] q2, float[] q3, int n,
+      float[] out);
+
+  /** As {@link #dotProduct4} for the squared Euclidean distance. */
+  void squareDistance4(float[] x, int xo, float[] q0, float[] q1, float[] q2, float[] q3, int n,
+      float[] out);
+
+  /**
+   * The first {@code i} in {@code [from, to)} with {@code a[i] >= t}, else {@code to}. With
+   * the two variants below, the filter of a top-k selection: almost every value fails it.
+   * Implementations compute each value in float exactly as written, so all give the same index.
+   */
+  int firstAtLeast(float[] a, int from, int to, float t);
+
+  /** As {@link #firstAtLeast} for {@code a[i] * w[i + shift] >= t}. */
+  int firstScaledAtLeast(float[] a, float[] w, int shift, int from, int to, float t);
+
+  /** As {@link #firstAtLeast} for {@code a[i] + b[i + shift] >= t}. */
+  int firstShiftedAtLeast(float[] a, float[] b, int shift, int from, int to, float t);
+}
