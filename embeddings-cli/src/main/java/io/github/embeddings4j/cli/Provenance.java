@@ -1,0 +1,44 @@
+package io.github.embeddings4j.cli;
+
+import io.github.embeddings4j.api.EmbedderDescription;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The check that a query embedder's vectors are comparable with the ones of a file. */
+final class Provenance {
+
+  private Provenance() {}
+
+  /**
+   * Refuses (exit 2) when the two descriptions differ, printing both; with {@code allow} only
+   * warns. Does nothing when either side is unknown.
+   *
+   * @param what the query side, e.g. {@code the query embedder}
+   * @param query its description, or null
+   * @param file the file
+   * @param stored the file's description, or null
+   * @param allow whether {@code --allow-mismatch} was given
+   * @param err where warnings go
+   */
+  static void check(String what, EmbedderDescription query, Path file,
+      EmbedderDescription stored, boolean allow, PrintWriter err) {
+    if (query == null || stored == null) {
+      return;
+    }
+    List<String> diff = query.differences(stored);
+    if (diff.isEmpty()) {
+      return;
+    }
+    String text = what + " does not match the embedder that made " + file + ":\n"
+        + "  " + what + ": " + query + "\n"
+        + "  " + file + ": " + stored + "\n"
+        + "  differs in " + String.join("; ", diff);
+    if (allow) {
+      err.println("warning: " + text + "\n  (--allow-mismatch: comparing them anyway)");
+      return;
+    }
+    throw new Main.InputException(text + "\n  use the options that made the file, or"
+        + " --allow-mismatch to compare them anyway", null);
+  }
+}
