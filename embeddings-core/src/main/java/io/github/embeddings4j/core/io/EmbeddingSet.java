@@ -436,7 +436,12 @@ public final class EmbeddingSet {
       float[][] rows = Npy.read(npy);
       List<String> ids;
       if (Files.exists(idsFile)) {
-        ids = Npy.readIds(idsFile, rows.length);
+        try {
+          ids = Npy.readIds(idsFile, rows.length);
+        } catch (java.nio.charset.CharacterCodingException e) {
+          throw new DamagedFileException(idsFile, "not UTF-8 text (an ids file of an older"
+              + " version holds one id per line in UTF-8)", e);
+        }
       } else {
         ids = new ArrayList<>(rows.length);
         for (int i = 0; i < rows.length; i++) {
