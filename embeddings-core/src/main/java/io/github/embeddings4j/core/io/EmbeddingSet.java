@@ -353,6 +353,9 @@ public final class EmbeddingSet {
       text = Files.readString(journal, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       return false;
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new DamagedFileException(journal, "the journal of an interrupted write is not UTF-8"
+          + " text; delete it and write the set again");
     }
     Map<String, Object> renames;
     try {
@@ -381,8 +384,15 @@ public final class EmbeddingSet {
       throws IOException {
     int i = 0;
     for (Map.Entry<String, Object> e : renames.entrySet()) {
-      Path target = npy.resolveSibling(e.getKey());
-      Path tmp = npy.resolveSibling(String.valueOf(e.getValue()));
+      Path target;
+      Path tmp;
+      try {
+        target = npy.resolveSibling(e.getKey());
+        tmp = npy.resolveSibling(String.valueOf(e.getValue()));
+      } catch (java.nio.file.InvalidPathException x) {
+        throw new DamagedFileException(journalFile(npy), "names an impossible file: "
+            + x.getMessage());
+      }
       if (!e.getKey().equals(target.getFileName().toString())
           || !SdkFile.isTempOf(tmp.getFileName().toString(), e.getKey())) {
         throw new DamagedFileException(journalFile(npy), "names a file outside the set: "

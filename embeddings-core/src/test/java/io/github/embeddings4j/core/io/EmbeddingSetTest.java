@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -233,6 +234,103 @@ class EmbeddingSetTest {
     }
     System.out.println("EmbeddingSetTest: 3 kills, " + rolledForward + " inside a commit"
         + " (rolled forward by the reader)");
+  }
+
+  /**
+   * SIGTERM (as Ctrl-C's SIGINT) runs the shutdown hooks: the growing temporary of a write in
+   * progress is removed, and the previous set stays as it was.
+   */
+  @Test
+  void aTerminatedProcessLeavesNoTemporaryAndTheOldSet() throws Exception {
+    Path npy = dir.resolve("term.npy");
+    EmbeddingSet.write(npy, rows(2, 1), ids(2, "old"), LENET_7);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-Xmx128m", "-cp",
+        System.getProperty("java.class.path"), WriteSlowly.class.getName(), npy.toString())
+        .redirectErrorStream(true).start();
+    var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+    assertEquals("writing", out.readLine());
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (temporaries().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    long size = Files.size(temporaries().get(0));
+    p.destroy(); // SIGTERM
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(List.of(), temporaries(), "the temporary (" + size + " bytes) is gone");
+    assertEquals(ids(2, "old"), EmbeddingSet.read(npy).ids());
+  }
+
+  /** Streams rows into a set, slowly, until terminated. */
+  public static final class WriteSlowly {
+    public static void main(String[] args) throws Exception {
+      try (EmbeddingSet.Writer w = EmbeddingSet.writer(Path.of(args[0]), 3, LENET_7)) {
+        System.out.println("writing");
+        System.out.flush();
+        for (int i = 0; ; i++) {
+          w.add(new float[] {i, i, i}, "row" + i);
+          if (i % 20_000 == 0) {
+            Thread.sleep(5);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A damaged description or journal is refused with a {@link DamagedFileException} naming it,
+   * never another exception: 300 seeded mutations of each (bytes overwritten, truncated,
+   * inserted).
+   */
+  @Test
+  void damagedDescriptionsAndJournalsAreRefusedByName() throws IOException {
+    Path npy = dir.resolve("fuzz.npy");
+    EmbeddingSet.write(npy, rows(3, 1), ids(3, "a"), LENET_7);
+    byte[] description = Files.readAllBytes(EmbeddingSet.descriptionFile(npy));
+    String journal = "{\"generation\": 2, \"renames\": {\"fuzz.npy\": \".fuzz.npy.abc.tmp\","
+        + " \"fuzz.ids.txt\": \".fuzz.ids.txt.abc.tmp\"}}\n";
+    Random random = new Random(2222);
+    int refused = 0;
+    for (int i = 0; i < 600; i++) {
+      boolean ofJournal = i % 2 == 1;
+      byte[] b = ofJournal ? journal.getBytes(java.nio.charset.StandardCharsets.UTF_8)
+          : description.clone();
+      switch (random.nextInt(3)) {
+        case 0 -> {
+          for (int k = random.nextInt(4); k >= 0; k--) {
+            String alphabet = "{}[]\":,0-9e\\u/.\u0000a";
+            b[random.nextInt(b.length)] = (byte) alphabet.charAt(random.nextInt(
+                alphabet.length()));
+          }
+        }
+        case 1 -> b = java.util.Arrays.copyOf(b, random.nextInt(b.length));
+        default -> {
+          int at = random.nextInt(b.length);
+          byte[] c = new byte[b.length + 1];
+          System.arraycopy(b, 0, c, 0, at);
+          c[at] = (byte) random.nextInt(256);
+          System.arraycopy(b, at, c, at + 1, b.length - at);
+          b = c;
+        }
+      }
+      Files.write(EmbeddingSet.descriptionFile(npy), ofJournal ? description : b);
+      Files.deleteIfExists(EmbeddingSet.journalFile(npy));
+      if (ofJournal) {
+        Files.write(EmbeddingSet.journalFile(npy), b);
+      }
+      try {
+        EmbeddingSet.Contents c = EmbeddingSet.read(npy);
+        assertEquals(3, c.vectors().length);
+      } catch (DamagedFileException e) {
+        refused++;
+        Path named = ofJournal ? EmbeddingSet.journalFile(npy) : EmbeddingSet.descriptionFile(npy);
+        assertTrue(e.getMessage().contains(named.getFileName().toString())
+            || e.getMessage().contains(npy.getFileName().toString()), e.getMessage());
+      }
+    }
+    assertTrue(refused > 300, "refused " + refused + " of 600");
+    System.out.println("EmbeddingSetTest: " + refused + " of 600 damaged descriptions and"
+        + " journals refused");
   }
 
   /** Commits two versions of a set in turn until killed. */
