@@ -185,6 +185,17 @@ class ReliabilityCliTest {
     assertEquals(Main.EXIT_USAGE, r.code(), r.toString());
     assertFalse(Files.exists(csv) || Files.exists(report), "nothing written on a usage error");
 
+    // A folder nobody may create files in, root included (sysfs): the message used to name
+    // the hidden temporary and not the reason.
+    Path sys = Path.of("/sys/kernel");
+    if (Files.isDirectory(sys)) {
+      r = CliRun.of(with("embed", "--input", photos.toString(), "--output",
+          sys.resolve("e4j.npy").toString()));
+      assertEquals(Main.EXIT_INPUT, r.code(), r.toString());
+      assertTrue(r.err().contains("error: /sys/kernel/e4j.npy: permission denied: cannot create"
+          + " files in /sys/kernel"), r.err());
+    }
+
     Path legacy = dir.resolve("legacy.npy");
     Npy.write(legacy, new float[][] {{1, 2}});
     Files.write(Npy.idsFile(legacy), new byte[] {(byte) 0xff, '\n'});

@@ -236,10 +236,19 @@ public final class SdkFile {
         Path created = Files.createFile(tmp);
         Cleanup.PENDING.add(created);
         return created;
-      } catch (java.nio.file.FileAlreadyExistsException e) {
-        if (attempt == 9) {
-          throw e;
+      } catch (java.nio.file.AccessDeniedException e) {
+        // Named after the file the user asked for, not the temporary nobody has heard of.
+        throw new java.nio.file.AccessDeniedException(target.toString(), null,
+            "permission denied: cannot create files in " + dir);
+      } catch (java.nio.file.FileSystemException e) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+          if (attempt == 9) {
+            throw e;
+          }
+          continue;
         }
+        throw new java.nio.file.FileSystemException(target.toString(), null,
+            IoErrors.reason(e) + " (creating a file in " + dir + ")");
       }
     }
   }

@@ -259,6 +259,7 @@ class EmbeddingSetTest {
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     assertEquals(List.of(), temporaries(), "the temporary (" + size + " bytes) is gone");
     assertEquals(ids(2, "old"), EmbeddingSet.read(npy).ids());
+    System.out.println("EmbeddingSetTest: SIGTERM removed a " + size + "-byte temporary");
   }
 
   /** Streams rows into a set, slowly, until terminated. */
