@@ -149,12 +149,12 @@ public final class EmbeddingSet {
   public static void write(Path npy, float[][] rows, List<String> ids,
       EmbedderDescription embedder) throws IOException {
     int d = rows.length > 0 ? rows[0].length : embedder != null ? embedder.dimension() : 1;
+    if (ids.size() != rows.length) {
+      throw new IllegalArgumentException(ids.size() + " ids for " + rows.length + " rows");
+    }
     try (Writer w = writer(npy, d, embedder)) {
       for (int i = 0; i < rows.length; i++) {
         w.add(rows[i], ids.get(i));
-      }
-      if (ids.size() != rows.length) {
-        throw new IllegalArgumentException(ids.size() + " ids for " + rows.length + " rows");
       }
       w.commit();
     }
