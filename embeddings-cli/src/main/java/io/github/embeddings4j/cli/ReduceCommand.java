@@ -4,6 +4,7 @@ import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.core.io.Checksums;
 import io.github.embeddings4j.core.io.EmbeddingSet;
 import io.github.embeddings4j.core.io.IoErrors;
+import io.github.embeddings4j.core.io.ModelProvenance;
 import io.github.embeddings4j.core.reduce.Pca;
 import io.github.embeddings4j.core.reduce.PcaOptions;
 import java.io.IOException;
@@ -70,6 +71,10 @@ final class ReduceCommand implements Callable<Integer> {
   @Option(names = "--save-model", paramLabel = "FILE", description = "Save the fitted model.")
   Path saveModel;
 
+  @Option(names = "--allow-mismatch", description = "Apply a model even when it was fitted on "
+      + "embeddings made otherwise than --input's.")
+  boolean allowMismatch;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
@@ -95,6 +100,7 @@ final class ReduceCommand implements Callable<Integer> {
     }
     if (saveModel != null) {
       outputs.add(saveModel);
+      outputs.add(ModelProvenance.file(saveModel));
     }
     List<Path> inputs = new ArrayList<>(EmbeddingSet.files(input));
     if (how.apply != null) {
@@ -113,6 +119,13 @@ final class ReduceCommand implements Callable<Integer> {
         pca = Pca.load(how.apply);
         reduction = "pca " + pca.inputDimension() + " to " + pca.outputDimension() + ", model "
             + "sha256=" + Checksums.sha256(how.apply);
+      } catch (IOException e) {
+        throw new Main.InputException(IoErrors.describe(e), e);
+      }
+      try {
+        Provenance.check("the embedder of " + input, in.embedder(), "the embedder of the "
+            + "vectors " + how.apply + " was fitted on", ModelProvenance.read(how.apply),
+            allowMismatch, err);
       } catch (IOException e) {
         throw new Main.InputException(IoErrors.describe(e), e);
       }
@@ -146,6 +159,9 @@ final class ReduceCommand implements Callable<Integer> {
           + (whiten ? " whitened" : "");
       if (saveModel != null) {
         pca.save(saveModel);
+        if (in.embedder() != null) {
+          ModelProvenance.write(saveModel, in.embedder());
+        }
         reduction += ", model sha256=" + Checksums.sha256(saveModel);
         if (!common.quiet) {
           err.println("saved the model to " + saveModel);

@@ -288,6 +288,32 @@ class ReliabilityCliTest {
     assertEquals(List.of("p0.png", "p1.png", "p2.png"), EmbeddingSet.read(out).ids());
   }
 
+  /** Issue 20 for reduce: a PCA model records what it was fitted on, and is checked. */
+  @Test
+  void aPcaFittedOnOtherEmbeddingsIsRefusedNamingBoth() throws IOException {
+    Path model = dir.resolve("pca-seed7.e4j");
+    assertEquals(Main.EXIT_OK, CliRun.of("reduce", "-q", "--input", index.toString(),
+        "--components", "2", "--save-model", model.toString()).code());
+    assertTrue(Files.readString(model.resolveSibling("pca-seed7.e4j.description.json"))
+        .contains("\"weights\": \"random seed=7\""));
+    Path seed8 = dir.resolve("seed8.npy");
+    assertEquals(Main.EXIT_OK, CliRun.of("embed", "-q", "--input", photos.toString(),
+        "--output", seed8.toString(), "--model", "lenet", "--weights", "random", "--seed", "8")
+        .code());
+    Path out = dir.resolve("seed8-2.npy");
+    CliRun r = CliRun.of("reduce", "--input", seed8.toString(), "--apply", model.toString(),
+        "--output", out.toString());
+    assertEquals(Main.EXIT_INPUT, r.code(), r.toString());
+    assertTrue(r.err().contains("the embedder of " + seed8 + " does not match the embedder of"
+        + " the vectors " + model + " was fitted on"), r.err());
+    assertTrue(r.err().contains("weights: random seed=8 != random seed=7"), r.err());
+    assertFalse(Files.exists(out));
+    assertEquals(Main.EXIT_OK, CliRun.of("reduce", "-q", "--input", seed8.toString(), "--apply",
+        model.toString(), "--output", out.toString(), "--allow-mismatch").code());
+    assertEquals(Main.EXIT_OK, CliRun.of("reduce", "-q", "--input", index.toString(), "--apply",
+        model.toString(), "--output", out.toString()).code());
+  }
+
   /** Issue 20: a query embedder made otherwise than the index is refused, naming both. */
   @Test
   void aQueryEmbedderWithAnotherSeedIsRefusedNamingBoth() throws IOException {
