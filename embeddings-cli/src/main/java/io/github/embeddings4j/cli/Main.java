@@ -79,14 +79,20 @@ public final class Main implements Runnable {
       e.printStackTrace(err);
     }
     Throwable t = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+    for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof OutOfMemoryError) {
+        t = c; // also when a worker thread's failure wraps it
+        break;
+      }
+    }
     String message;
     if (t instanceof OutOfMemoryError) {
       message = "input too large for the heap; raise -Xmx (now "
           + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB), e.g. JAVA_OPTS=-Xmx8g";
     } else if (t instanceof java.io.IOException ioe) {
       message = io.github.embeddings4j.core.io.IoErrors.describe(ioe);
-    } else if (t instanceof InputException || t instanceof IllegalArgumentException
-        || t instanceof io.github.embeddings4j.api.EmbeddingException) {
+    } else if ((t instanceof InputException || t instanceof IllegalArgumentException
+        || t instanceof io.github.embeddings4j.api.EmbeddingException) && t.getMessage() != null) {
       message = t.getMessage();
     } else {
       message = (t.getMessage() == null ? "an internal error" : t.getMessage())
