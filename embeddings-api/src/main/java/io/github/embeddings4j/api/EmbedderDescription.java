@@ -55,6 +55,17 @@ public record EmbedderDescription(String model, String weights, String layer, St
   /**
    * Checks the values and copies {@code extra}.
    *
+   * @param model the model
+   * @param weights where the weights came from
+   * @param layer the embedding layer
+   * @param pooling the pooling
+   * @param normalized whether vectors have unit L2 norm
+   * @param inputSize {@code HEIGHTxWIDTHxCHANNELS}
+   * @param colorOrder the channel order
+   * @param scaling the pixel scaling
+   * @param dimension the vector length, at least 1
+   * @param sdkVersion the SDK version
+   * @param extra further fields
    * @throws NullPointerException if a text field or {@code extra} is null
    * @throws IllegalArgumentException if {@code dimension < 1}
    */
