@@ -251,10 +251,13 @@ class EmbeddingSetTest {
     var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
     assertEquals("writing", out.readLine());
     long deadline = System.nanoTime() + 20_000_000_000L;
-    while (temporaries().isEmpty() && System.nanoTime() < deadline) {
+    // Until the temporary has grown past a megabyte, so that a real write is cut short.
+    while ((temporaries().isEmpty() || Files.size(temporaries().get(0)) < (1 << 20))
+        && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
     long size = Files.size(temporaries().get(0));
+    assertTrue(size >= 1 << 20, "the writer got going: " + size + " bytes");
     p.destroy(); // SIGTERM
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     assertEquals(List.of(), temporaries(), "the temporary (" + size + " bytes) is gone");
