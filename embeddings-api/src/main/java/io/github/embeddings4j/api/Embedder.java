@@ -89,6 +89,18 @@ public interface Embedder extends AutoCloseable {
   }
 
   /**
+   * How this embedder makes its vectors, for files to record and for checks that a query's
+   * vectors are comparable with stored ones ({@link EmbedderDescription#differences}).
+   * Implementations should override it with every field they know; this default names only the
+   * class and the dimension.
+   *
+   * @return the description
+   */
+  default EmbedderDescription describe() {
+    return EmbedderDescription.builder(getClass().getName(), dimension()).build();
+  }
+
+  /**
    * Releases the memory this embedder holds. Idempotent.
    */
   @Override

@@ -9,6 +9,8 @@ import io.github.embeddings4j.cli.report.Thumbnails;
 import io.github.embeddings4j.core.cluster.KMeans;
 import io.github.embeddings4j.core.cluster.KMeansOptions;
 import io.github.embeddings4j.core.image.ImageDecoder;
+import io.github.embeddings4j.core.io.EmbeddingSet;
+import io.github.embeddings4j.core.io.Ids;
 import io.github.embeddings4j.core.io.SdkFile;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -77,14 +79,39 @@ final class ClusterCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
+    // Every option is checked before anything is read or written.
+    if (clusters < 1) {
+      throw new ParameterException(spec.commandLine(), "--clusters must be at least 1, not "
+          + clusters);
+    }
+    if (maxIterations < 1) {
+      throw new ParameterException(spec.commandLine(), "--max-iterations must be at least 1, "
+          + "not " + maxIterations);
+    }
+    if (perSheet < 1) {
+      throw new ParameterException(spec.commandLine(), "--per-sheet must be at least 1, not "
+          + perSheet);
+    }
+    Path csv = output != null ? output : input.resolveSibling(
+        input.getFileName().toString().replaceFirst("\\.npy$", "") + ".clusters.csv");
+    Outputs.refuseOverlap(spec, List.of(csv), EmbeddingSet.files(input));
+    KMeansOptions options;
+    try {
+      options = KMeansOptions.clusters(clusters).withSeed(seed).withMaxIterations(maxIterations);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     Matrices in = Matrices.read(input);
+    if (!common.quiet) {
+      in.noteUnchecked(input, err);
+    }
     KMeans km;
     long start = System.nanoTime();
     try {
-      km = KMeans.fit(in.rows(), KMeansOptions.clusters(clusters).withSeed(seed)
-          .withMaxIterations(maxIterations));
+      km = KMeans.fit(in.rows(), options);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+      // The options were checked above: what remains is about the data.
+      throw new Main.InputException(input + ": " + e.getMessage(), e);
     }
     int[] assign = km.assignments();
     float[] dist = new float[assign.length];
@@ -97,11 +124,9 @@ final class ClusterCommand implements Callable<Integer> {
           km.converged() ? "converged" : "iteration limit", km.inertia(),
           (System.nanoTime() - start) / 1e9);
     }
-    Path csv = output != null ? output : input.resolveSibling(
-        input.getFileName().toString().replaceFirst("\\.npy$", "") + ".clusters.csv");
     StringBuilder sb = new StringBuilder("id,cluster,distance\n");
     for (int i = 0; i < assign.length; i++) {
-      sb.append(csvField(in.ids().get(i))).append(',').append(assign[i]).append(',')
+      sb.append(csvField(Ids.display(in.ids().get(i)))).append(',').append(assign[i]).append(',')
           .append(dist[i]).append('\n');
     }
     byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -125,7 +150,8 @@ final class ClusterCommand implements Callable<Integer> {
       List<BufferedImage> thumbs = new ArrayList<>();
       for (int i : members) {
         try {
-          thumbs.add(Thumbnails.scale(decoder.decode(ImageSource.of(images.resolve(in.ids().get(i)))), 96));
+          thumbs.add(Thumbnails.scale(decoder.decode(
+              ImageSource.of(Ids.resolve(images, in.ids().get(i)))), 96));
         } catch (EmbeddingException e) {
           unreadable++;
           if (!common.quiet) {

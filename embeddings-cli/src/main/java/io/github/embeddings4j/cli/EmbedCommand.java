@@ -3,16 +3,21 @@ package io.github.embeddings4j.cli;
 import io.github.embeddings4j.api.EmbeddingResult;
 import io.github.embeddings4j.api.ImageSource;
 import io.github.embeddings4j.core.image.ImageFiles;
-import io.github.embeddings4j.core.io.Npy;
-import io.github.embeddings4j.core.io.NpyWriter;
+import io.github.embeddings4j.api.EmbeddingException;
 import io.github.embeddings4j.core.embed.NetworkEmbedder;
+import io.github.embeddings4j.core.io.EmbeddingSet;
+import io.github.embeddings4j.core.io.Ids;
+import io.github.embeddings4j.core.io.IoErrors;
+import io.github.embeddings4j.core.io.Npy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,24 +55,51 @@ final class EmbedCommand implements Callable<Integer> {
   /** One image to embed and the id it will have in the ids file. */
   record Item(ImageSource source, String id) {}
 
-  static List<Item> collect(List<Path> inputs) {
+  /** The images found, and the entries of folder walks that could not be listed. */
+  record Collected(List<Item> items, List<ImageFiles.Problem> problems) {}
+
+  static Collected collect(List<Path> inputs, PrintWriter err, boolean quiet) {
     List<Item> items = new ArrayList<>();
+    List<ImageFiles.Problem> problems = new ArrayList<>();
+    Map<String, Path> idSources = new HashMap<>();
+    List<Path> seen = new ArrayList<>();
     for (Path in : inputs) {
+      if (seen.stream().anyMatch(p -> Outputs.sameFile(p, in))) {
+        if (!quiet) {
+          err.println("note: --input " + in + " is given more than once; embedded once");
+        }
+        continue;
+      }
+      seen.add(in);
+      List<Item> found = new ArrayList<>();
       if (Files.isDirectory(in)) {
         try {
-          for (Path p : ImageFiles.list(in)) {
-            items.add(new Item(ImageSource.of(p), in.relativize(p).toString().replace('\\', '/')));
+          ImageFiles.Listing listing = ImageFiles.walk(in);
+          for (Path p : listing.files()) {
+            found.add(new Item(ImageSource.of(p), Ids.relative(in, p)));
           }
+          problems.addAll(listing.problems());
         } catch (IOException e) {
-          throw new Main.InputException("cannot list folder " + in + ": " + e.getMessage(), e);
+          throw new Main.InputException("cannot list folder " + in + ": " + IoErrors.reason(e),
+              e);
         }
-      } else if (Files.exists(in)) {
-        items.add(new Item(ImageSource.of(in), in.toString()));
+      } else if (Files.exists(in) || Files.isSymbolicLink(in)) {
+        found.add(new Item(ImageSource.of(in), Ids.of(in)));
       } else {
         throw new Main.InputException("no such file or folder: " + in, null);
       }
+      for (Item item : found) {
+        Path before = idSources.putIfAbsent(item.id(), in);
+        if (before != null) {
+          throw new Main.InputException("two images would have the id '"
+              + Ids.display(item.id()) + "': one from --input " + before + ", one from --input "
+              + in + " (ids are paths relative to their --input folder); give a folder above"
+              + " both instead", null);
+        }
+      }
+      items.addAll(found);
     }
-    return items;
+    return new Collected(items, problems);
   }
 
   @Override
@@ -75,17 +107,28 @@ final class EmbedCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (inputs.size() == 1 && inputs.get(0).toString().toLowerCase(java.util.Locale.ROOT)
         .endsWith(".npy")) {
+      Outputs.refuseOverlap(spec, EmbeddingSet.files(output), inputs);
       return embedTensors(inputs.get(0), err);
     }
-    List<Item> items = collect(inputs);
-    if (items.isEmpty()) {
+    Outputs.refuseOverlap(spec, EmbeddingSet.files(output), inputs);
+    Collected collected = collect(inputs, err, common.quiet);
+    List<Item> items = collected.items();
+    long problems = collected.problems().size();
+    if (items.isEmpty() && problems == 0) {
       throw new Main.InputException("no images found in " + inputs, null);
     }
     ProgressReporter progress = ProgressReporter.forConsole(err, common.quiet);
+    for (ImageFiles.Problem p : collected.problems()) {
+      progress.onFailure(new EmbeddingException(p.path().toString(), p.reason(), null));
+    }
+    if (items.isEmpty()) {
+      throw new Main.InputException("none of the " + problems + " images could be read", null);
+    }
     NetworkEmbedder embedder = modelOptions.build(spec);
-    List<String> ids = new ArrayList<>();
     long failed;
-    try (embedder; NpyWriter out = NpyWriter.open(output, embedder.dimension())) {
+    int written;
+    try (embedder; EmbeddingSet.Writer out = EmbeddingSet.writer(output, embedder.dimension(),
+        embedder.describe())) {
       if (!common.quiet) {
         err.printf("embedding %d images with %s%n", items.size(),
             ModelOptions.describe(embedder));
@@ -97,29 +140,29 @@ final class EmbedCommand implements Callable<Integer> {
         Item item = items.get(next[0]++);
         if (result instanceof EmbeddingResult.Success s) {
           try {
-            out.write(s.vector());
+            out.add(s.vector(), item.id());
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
-          ids.add(item.id());
         } else {
           bad[0]++;
         }
       }, progress);
       progress.finishBar();
-      failed = bad[0];
-      if (ids.isEmpty()) {
-        throw new Main.InputException("none of the " + items.size() + " images could be embedded",
-            null);
+      failed = bad[0] + problems;
+      written = out.rows();
+      if (written == 0) {
+        throw new Main.InputException("none of the " + (items.size() + problems)
+            + " images could be embedded", null);
       }
       out.commit();
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
-    Npy.writeIds(Npy.idsFile(output), ids);
     if (!common.quiet) {
-      err.printf("wrote %d x %d to %s and ids to %s%s%n", ids.size(), embedder.dimension(),
-          output, Npy.idsFile(output),
+      err.printf("wrote %d x %d to %s, ids to %s and the description to %s%s%n", written,
+          embedder.dimension(), output, EmbeddingSet.idsFile(output),
+          EmbeddingSet.descriptionFile(output).getFileName(),
           failed > 0 ? "; " + failed + " image(s) failed (listed above)" : "");
     }
     return failed > 0 ? Main.EXIT_PARTIAL : Main.EXIT_OK;
@@ -155,15 +198,13 @@ final class EmbedCommand implements Callable<Integer> {
             ModelOptions.describe(embedder));
       }
       float[][] vectors = embedder.embedTensors(flat, rows.length);
-      List<String> ids = new ArrayList<>();
-      try (NpyWriter out = NpyWriter.open(output, embedder.dimension())) {
+      try (EmbeddingSet.Writer out = EmbeddingSet.writer(output, embedder.dimension(),
+          embedder.describe())) {
         for (int i = 0; i < vectors.length; i++) {
-          out.write(vectors[i]);
-          ids.add(String.valueOf(i));
+          out.add(vectors[i], String.valueOf(i));
         }
         out.commit();
       }
-      Npy.writeIds(Npy.idsFile(output), ids);
       if (!common.quiet) {
         err.printf("wrote %d x %d to %s%n", vectors.length, embedder.dimension(), output);
       }

@@ -110,6 +110,10 @@ final class EvaluateCommand implements Callable<Integer> {
     if (k < 1) {
       throw new ParameterException(spec.commandLine(), "--k must be at least 1, not " + k);
     }
+    atLeast("--limit-train", limitTrain, 1);
+    atLeast("--limit-test", limitTest, 1);
+    atLeast("--pca", pca, 1);
+    atLeast("--binary", binary, 1);
     Voting voting = switch (weights.toLowerCase(Locale.ROOT)) {
       case "uniform" -> Voting.UNIFORM;
       case "distance" -> Voting.DISTANCE;
@@ -226,6 +230,13 @@ final class EvaluateCommand implements Callable<Integer> {
       }
     }
     return Main.EXIT_OK;
+  }
+
+  private void atLeast(String option, Integer value, int min) {
+    if (value != null && value < min) {
+      throw new ParameterException(spec.commandLine(), option + " must be at least " + min
+          + ", not " + value);
+    }
   }
 
   /**

@@ -47,7 +47,7 @@ final class FinetuneCommand implements Callable<Integer> {
     try {
       source = TrainedEmbedder.load(from);
     } catch (IOException e) {
-      throw new Main.InputException(e.getMessage(), e);
+      throw new Main.InputException(io.github.embeddings4j.core.io.IoErrors.describe(e), e);
     }
     try (source) {
       LabeledImages all = options.trainingImages();

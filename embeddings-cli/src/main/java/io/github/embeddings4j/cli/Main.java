@@ -50,24 +50,57 @@ public final class Main implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler(Main::usageError);
+    boolean[] verbose = {false};
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof CommandLine.ParameterException pe) {
         return usageError(pe);
       }
-      boolean verbose = parseResult.hasMatchedOption("--verbose")
+      verbose[0] = parseResult.hasMatchedOption("--verbose")
           || (parseResult.subcommand() != null
               && parseResult.subcommand().hasMatchedOption("--verbose"));
-      if (verbose) {
-        e.printStackTrace(commandLine.getErr());
-      }
-      if (e instanceof InputException || e instanceof java.io.IOException) {
-        commandLine.getErr().println("error: " + e.getMessage());
-        return EXIT_INPUT;
-      }
-      commandLine.getErr().println("error: " + e);
-      return EXIT_INPUT;
+      return failure(e, commandLine.getErr(), verbose[0]);
     });
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } catch (OutOfMemoryError e) {
+      // Errors pass picocli's handlers. The heap the work needed is gone with the stack that
+      // held it, so there is room again to say so.
+      return failure(e, err, java.util.Arrays.asList(args).contains("--verbose"));
+    }
+  }
+
+  /**
+   * Prints one failure as {@code error: ...} and returns its exit code: 2 for every failure that
+   * reaches here (an input, a file, the heap). Java class names and stack traces only with
+   * {@code --verbose}.
+   */
+  static int failure(Throwable e, PrintWriter err, boolean verbose) {
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    Throwable t = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+    for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof OutOfMemoryError) {
+        t = c; // also when a worker thread's failure wraps it
+        break;
+      }
+    }
+    String message;
+    if (t instanceof OutOfMemoryError) {
+      message = "input too large for the heap; raise -Xmx (now "
+          + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB), e.g. JAVA_OPTS=-Xmx8g";
+    } else if (t instanceof java.io.IOException ioe) {
+      message = io.github.embeddings4j.core.io.IoErrors.describe(ioe);
+    } else if ((t instanceof InputException || t instanceof IllegalArgumentException
+        || t instanceof io.github.embeddings4j.api.EmbeddingException) && t.getMessage() != null) {
+      message = t.getMessage();
+    } else {
+      message = (t.getMessage() == null ? "an internal error" : t.getMessage())
+          + (verbose ? "" : " (run with --verbose for the details)");
+    }
+    err.println("error: " + message);
+    err.flush();
+    return EXIT_INPUT;
   }
 
   private static int usageError(CommandLine.ParameterException e, String[] args) {

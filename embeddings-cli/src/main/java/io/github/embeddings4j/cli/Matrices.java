@@ -1,33 +1,40 @@
 package io.github.embeddings4j.cli;
 
-import io.github.embeddings4j.core.io.Npy;
+import io.github.embeddings4j.api.EmbedderDescription;
+import io.github.embeddings4j.core.io.EmbeddingSet;
+import io.github.embeddings4j.core.io.IoErrors;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
-/** An embeddings matrix read from {@code .npy} with its ids (row numbers when it has none). */
-record Matrices(float[][] rows, List<String> ids) {
+/**
+ * An embeddings set read from {@code .npy} with its ids (row numbers when it has none) and its
+ * description ({@link EmbeddingSet}).
+ *
+ * @param rows the vectors
+ * @param ids one per row
+ * @param embedder how the vectors were made; null when the file does not say
+ * @param described whether the set has a description (false for files of older versions and
+ *     plain NumPy files)
+ */
+record Matrices(float[][] rows, List<String> ids, EmbedderDescription embedder,
+    boolean described) {
 
   static Matrices read(Path npy) {
+    if (Files.isDirectory(npy)) {
+      throw new Main.InputException("not a file but a folder: " + npy, null);
+    }
     if (!Files.isRegularFile(npy)) {
       throw new Main.InputException("no such file: " + npy, null);
     }
     try {
-      float[][] rows = Npy.read(npy);
-      Path idsFile = Npy.idsFile(npy);
-      List<String> ids;
-      if (Files.isRegularFile(idsFile)) {
-        ids = Npy.readIds(idsFile, rows.length);
-      } else {
-        ids = new ArrayList<>(rows.length);
-        for (int i = 0; i < rows.length; i++) {
-          ids.add(Integer.toString(i));
-        }
-      }
-      return new Matrices(rows, ids);
-    } catch (IOException | IllegalArgumentException e) {
+      EmbeddingSet.Contents c = EmbeddingSet.read(npy);
+      return new Matrices(c.vectors(), c.ids(), c.embedder(), c.described());
+    } catch (IOException e) {
+      throw new Main.InputException(IoErrors.describe(e), e);
+    } catch (IllegalArgumentException e) {
       throw new Main.InputException(e.getMessage(), e);
     }
   }
@@ -36,11 +43,24 @@ record Matrices(float[][] rows, List<String> ids) {
     return rows.length == 0 ? 0 : rows[0].length;
   }
 
-  /** Writes a matrix and, when ids are given, the ids file beside it. */
-  static void write(Path npy, float[][] rows, List<String> ids) throws IOException {
-    Npy.write(npy, rows);
-    if (ids != null) {
-      Npy.writeIds(Npy.idsFile(npy), ids);
+  /**
+   * Says on stderr what cannot be checked about this set: no description (an older file), or a
+   * description without its embedder.
+   */
+  void noteUnchecked(Path npy, PrintWriter err) {
+    if (!described) {
+      err.println("note: " + npy + " has no description (" + EmbeddingSet.descriptionFile(npy)
+          .getFileName() + "; written by NumPy or an older embeddings4j): the embedder that made"
+          + " it cannot be checked");
+    } else if (embedder == null) {
+      err.println("note: " + npy + "'s description does not say which embedder made it: it"
+          + " cannot be checked");
     }
+  }
+
+  /** Writes a set, its ids and its description as one unit. */
+  static void write(Path npy, float[][] rows, List<String> ids, EmbedderDescription embedder)
+      throws IOException {
+    EmbeddingSet.write(npy, rows, ids, embedder);
   }
 }

@@ -96,6 +96,10 @@ final class ModelOptions {
       }
     }
     Path file = Path.of(value);
+    if (!Files.isRegularFile(file) && (value.contains("/") || value.contains("."))) {
+      throw new Main.InputException("--weights " + value + ": " + (Files.isDirectory(file)
+          ? "a folder, not a model file" : "no such model file"), null);
+    }
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("--weights '" + value + "' is neither imagenet, random, "
           + "a pretrained set (" + Arrays.stream(PretrainedSet.values())

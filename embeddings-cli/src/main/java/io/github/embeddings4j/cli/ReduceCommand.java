@@ -1,11 +1,20 @@
 package io.github.embeddings4j.cli;
 
+import io.github.embeddings4j.api.EmbedderDescription;
+import io.github.embeddings4j.core.io.Checksums;
+import io.github.embeddings4j.core.io.EmbeddingSet;
+import io.github.embeddings4j.core.io.IoErrors;
+import io.github.embeddings4j.core.io.ModelProvenance;
 import io.github.embeddings4j.core.reduce.Pca;
 import io.github.embeddings4j.core.reduce.PcaOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -62,6 +71,10 @@ final class ReduceCommand implements Callable<Integer> {
   @Option(names = "--save-model", paramLabel = "FILE", description = "Save the fitted model.")
   Path saveModel;
 
+  @Option(names = "--allow-mismatch", description = "Apply a model even when it was fitted on "
+      + "embeddings made otherwise than --input's.")
+  boolean allowMismatch;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
@@ -69,30 +82,69 @@ final class ReduceCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "nothing to do: give --output, --save-model or both");
     }
+    if (how.apply != null && saveModel != null) {
+      throw new ParameterException(spec.commandLine(), "--save-model saves a model fitted here;"
+          + " with --apply nothing is fitted (copy " + how.apply + " instead)");
+    }
+    if (how.components != null && how.components < 1) {
+      throw new ParameterException(spec.commandLine(), "--components must be at least 1, not "
+          + how.components);
+    }
+    if (how.variance != null && !(how.variance > 0 && how.variance <= 1)) {
+      throw new ParameterException(spec.commandLine(), "--variance must be in (0, 1], not "
+          + how.variance);
+    }
+    List<Path> outputs = new ArrayList<>();
+    if (output != null) {
+      outputs.addAll(EmbeddingSet.files(output));
+    }
+    if (saveModel != null) {
+      outputs.add(saveModel);
+      outputs.add(ModelProvenance.file(saveModel));
+    }
+    List<Path> inputs = new ArrayList<>(EmbeddingSet.files(input));
+    if (how.apply != null) {
+      inputs.add(how.apply);
+    }
+    Outputs.refuseOverlap(spec, outputs, inputs);
     Matrices in = Matrices.read(input);
+    if (!common.quiet) {
+      in.noteUnchecked(input, err);
+    }
     Pca pca;
+    String reduction;
     long start = System.nanoTime();
     if (how.apply != null) {
       try {
         pca = Pca.load(how.apply);
+        reduction = "pca " + pca.inputDimension() + " to " + pca.outputDimension() + ", model "
+            + "sha256=" + Checksums.sha256(how.apply);
       } catch (IOException e) {
-        throw new Main.InputException(e.getMessage(), e);
+        throw new Main.InputException(IoErrors.describe(e), e);
+      }
+      try {
+        Provenance.check("the embedder of " + input, in.embedder(), "the embedder of the "
+            + "vectors " + how.apply + " was fitted on", ModelProvenance.read(how.apply),
+            allowMismatch, err);
+      } catch (IOException e) {
+        throw new Main.InputException(IoErrors.describe(e), e);
       }
       if (pca.inputDimension() != in.dimension()) {
         throw new Main.InputException(input + " has " + in.dimension() + "-dimensional rows but "
             + how.apply + " reduces " + pca.inputDimension() + "-dimensional ones", null);
       }
     } else {
-      PcaOptions options;
+      PcaOptions options = how.components != null ? Pca.keep(how.components)
+          : Pca.varianceFraction(how.variance);
+      if (whiten) {
+        options = options.whitened();
+      }
       try {
-        options = how.components != null ? Pca.keep(how.components)
-            : Pca.varianceFraction(how.variance);
-        if (whiten) {
-          options = options.whitened();
-        }
         pca = Pca.fit(in.rows(), options);
       } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), e.getMessage());
+        // The options were checked above: what remains is about the data (too few rows,
+        // non-finite values, more components than dimensions).
+        throw new Main.InputException(input + ": " + e.getMessage(), e);
       }
       if (!common.quiet) {
         double kept = 0;
@@ -103,19 +155,36 @@ final class ReduceCommand implements Callable<Integer> {
             + "the variance%n", in.rows().length, in.dimension(),
             (System.nanoTime() - start) / 1e9, pca.outputDimension(), 100 * kept);
       }
+      reduction = "pca " + pca.inputDimension() + " to " + pca.outputDimension()
+          + (whiten ? " whitened" : "");
       if (saveModel != null) {
         pca.save(saveModel);
+        if (in.embedder() != null) {
+          ModelProvenance.write(saveModel, in.embedder());
+        }
+        reduction += ", model sha256=" + Checksums.sha256(saveModel);
         if (!common.quiet) {
           err.println("saved the model to " + saveModel);
         }
       }
     }
     if (output != null) {
-      Matrices.write(output, pca.reduceAll(in.rows()), in.ids());
+      EmbedderDescription described = in.embedder() == null ? null
+          : reduced(in.embedder(), pca.outputDimension(), reduction);
+      Matrices.write(output, pca.reduceAll(in.rows()), in.ids(), described);
       if (!common.quiet) {
         err.printf("wrote %d x %d to %s%n", in.rows().length, pca.outputDimension(), output);
       }
     }
     return Main.EXIT_OK;
+  }
+
+  /** The description of reduced vectors: the embedder's, its dimension and the reduction. */
+  static EmbedderDescription reduced(EmbedderDescription d, int dimension, String reduction) {
+    Map<String, String> m = new LinkedHashMap<>(d.toMap());
+    m.put("dimension", Integer.toString(dimension));
+    String previous = m.get("extra.reduction");
+    m.put("extra.reduction", previous == null ? reduction : previous + "; " + reduction);
+    return EmbedderDescription.fromMap(m);
   }
 }

@@ -5,7 +5,7 @@ import io.github.embeddings4j.api.EmbeddingException;
 import io.github.embeddings4j.api.ImageSource;
 import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.StandardMetric;
-import io.github.embeddings4j.core.io.Npy;
+import io.github.embeddings4j.core.io.Ids;
 import io.github.embeddings4j.core.search.FlatIndex;
 import io.github.embeddings4j.core.embed.NetworkEmbedder;
 import java.io.IOException;
@@ -59,6 +59,10 @@ final class SearchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object per query on stdout.")
   boolean json;
 
+  @Option(names = "--allow-mismatch", description = "Search even when the query embedder or "
+      + "vectors were made differently from the index (model, weights, layer, preprocessing).")
+  boolean allowMismatch;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -76,6 +80,9 @@ final class SearchCommand implements Callable<Integer> {
     if (stored.rows().length == 0) {
       throw new Main.InputException(index + " holds no embeddings", null);
     }
+    if (!common.quiet) {
+      stored.noteUnchecked(index, err);
+    }
     FlatIndex flat = FlatIndex.builder(stored.dimension()).metric(m).build();
     flat.addAll(0, stored.rows());
 
@@ -84,20 +91,23 @@ final class SearchCommand implements Callable<Integer> {
     NetworkEmbedder embedder = null;
     try {
       for (Path q : queries) {
-        if (q.getFileName().toString().endsWith(".npy")) {
-          float[][] rows;
-          try {
-            rows = Npy.read(q);
-          } catch (IOException | IllegalArgumentException e) {
-            throw new Main.InputException(e.getMessage(), e);
+        Path fileName = q.getFileName();
+        if (fileName != null && fileName.toString().endsWith(".npy")) {
+          Matrices rows = Matrices.read(q);
+          if (rows.rows().length == 0) {
+            throw new Main.InputException(q + " holds no query vectors (0 rows)", null);
           }
-          for (int i = 0; i < rows.length; i++) {
-            names.add(rows.length == 1 ? q.toString() : q + "[" + i + "]");
-            vectors.add(rows[i]);
+          Provenance.check("the query vectors " + q, rows.embedder(), index, stored.embedder(),
+              allowMismatch, err);
+          for (int i = 0; i < rows.rows().length; i++) {
+            names.add(rows.rows().length == 1 ? q.toString() : q + "[" + i + "]");
+            vectors.add(rows.rows()[i]);
           }
         } else {
           if (embedder == null) {
             embedder = modelOptions.build(spec);
+            Provenance.check("the query embedder", embedder.describe(), index,
+                stored.embedder(), allowMismatch, err);
           }
           try {
             vectors.add(embedder.embed(ImageSource.of(q)));
@@ -128,7 +138,7 @@ final class SearchCommand implements Callable<Integer> {
             hits.append(", ");
           }
           Map<String, Object> h = new LinkedHashMap<>();
-          h.put("id", stored.ids().get((int) n.id()));
+          h.put("id", Ids.display(stored.ids().get((int) n.id())));
           h.put("distance", n.distance());
           hits.append(Json.object(h));
         }
@@ -141,7 +151,8 @@ final class SearchCommand implements Callable<Integer> {
         out.println("query " + names.get(q) + " (" + m.metricName() + ")");
         int rank = 1;
         for (Neighbor n : results.get(q)) {
-          out.printf(Locale.ROOT, "%4d  %-50s %.6f%n", rank++, stored.ids().get((int) n.id()),
+          out.printf(Locale.ROOT, "%4d  %-50s %.6f%n", rank++,
+              Ids.display(stored.ids().get((int) n.id())),
               n.distance());
         }
       }

@@ -71,6 +71,25 @@ class OnnxCliTest {
   }
 
   @Test
+  void searchesAnIndexMadeWithTheSameModelAndRefusesAnotherPreprocessing() throws Exception {
+    Path index = dir.resolve("index.npy");
+    String model = FIXTURES.resolve("resnet_tiny.onnx").toString();
+    String image = FIXTURES.resolve("image.png").toString();
+    assertEquals(0, CliRun.of("embed", "--model", model, "--preprocess", "imagenet", "--input",
+        image, "--output", index.toString(), "--normalize").code());
+    CliRun same = CliRun.of("search", "--model", model, "--preprocess", "imagenet", "--index",
+        index.toString(), "--query", image, "--k", "1", "--json", "--normalize");
+    assertEquals(0, same.code(), same.toString());
+    assertTrue(same.out().contains("\"distance\":0.0") || same.out().matches(
+        "(?s).*\"distance\":\\s*-?[0-9.]+E-[0-9].*"), same.out());
+    CliRun other = CliRun.of("search", "--model", model, "--preprocess", "clip", "--index",
+        index.toString(), "--query", image, "--k", "1", "--normalize");
+    assertEquals(2, other.code(), other.toString());
+    assertTrue(other.err().contains("clip") || other.err().contains("0.48145466"),
+        other.toString());
+  }
+
+  @Test
   void inspectsAModel() {
     CliRun r = CliRun.of("models", "--inspect", FIXTURES.resolve("vit_tiny.onnx").toString());
     assertEquals(0, r.code(), r.toString());

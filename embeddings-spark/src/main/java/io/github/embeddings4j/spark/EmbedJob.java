@@ -109,6 +109,18 @@ public final class EmbedJob {
         .select(functions.col("path"), functions.col(embedder.getOrDefault(
             embedder.outputCol())).as(EmbeddingStore.VECTOR),
             functions.col(embedder.getOrDefault(embedder.errorCol())).as(EmbeddingStore.ERROR));
+    // Spark's binaryFile source gives an empty file no row at all (no split of zero bytes), so
+    // it would be neither embedded nor reported: such files are found on the driver and get a
+    // failure row of their own.
+    List<String> empties = emptyFiles(spark, o.input);
+    if (!empties.isEmpty()) {
+      List<Row> failures = new ArrayList<>();
+      for (String path : empties) {
+        failures.add(RowFactory.create(path, null, path + ": empty file (0 bytes), not an image"));
+      }
+      embedded = embedded.where(functions.not(functions.col("path").isin(empties.toArray())))
+          .union(spark.createDataFrame(failures, embedded.schema()));
+    }
     // Cache the (small) vectors so that numbering, writing and the report embed only once.
     embedded = embedded.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     try {
@@ -146,6 +158,36 @@ public final class EmbedJob {
       reader = reader.option("recursiveFileLookup", "true").option("pathGlobFilter", IMAGE_GLOB);
     }
     return reader.load(input).select("path", "content");
+  }
+
+  /**
+   * The empty files {@link #readImages} would read: under a folder, those matching {@link
+   * #IMAGE_GLOB}; for a path or glob, the files it matches.
+   */
+  static List<String> emptyFiles(SparkSession spark, String input) throws IOException {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(input);
+    var fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    List<String> out = new ArrayList<>();
+    boolean glob = input.matches(".*[*?\\[{].*");
+    if (!glob && fs.exists(p) && fs.getFileStatus(p).isDirectory()) {
+      java.nio.file.PathMatcher images = java.nio.file.FileSystems.getDefault()
+          .getPathMatcher("glob:" + IMAGE_GLOB);
+      var files = fs.listFiles(p, true);
+      while (files.hasNext()) {
+        var f = files.next();
+        if (f.getLen() == 0 && images.matches(java.nio.file.Path.of(f.getPath().getName()))) {
+          out.add(f.getPath().toString());
+        }
+      }
+    } else {
+      org.apache.hadoop.fs.FileStatus[] matched = fs.globStatus(p);
+      for (var f : matched == null ? new org.apache.hadoop.fs.FileStatus[0] : matched) {
+        if (f.isFile() && f.getLen() == 0) {
+          out.add(f.getPath().toString());
+        }
+      }
+    }
+    return out;
   }
 
   /** Adds ids 0, 1, 2, ... in the dataset's order (zipWithIndex: no single-partition step). */

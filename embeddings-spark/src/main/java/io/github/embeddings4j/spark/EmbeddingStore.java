@@ -1,8 +1,8 @@
 package io.github.embeddings4j.spark;
 
 import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.core.io.EmbeddingSet;
 import io.github.embeddings4j.core.io.Npy;
-import io.github.embeddings4j.core.io.NpyWriter;
 import io.github.embeddings4j.core.search.FlatIndex;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -204,8 +204,9 @@ public final class EmbeddingStore {
 
   /**
    * Writes the vectors as a {@code .npy} matrix in id order (null vectors skipped), streaming,
-   * atomically, with the ids file beside it ({@link Npy#idsFile}): one line per row, the row's
-   * path, or its id where the path is null.
+   * with the ids file beside it ({@link Npy#idsFile}): one line per row, the row's path, or
+   * its id where the path is null (percent-escaped where needed), and a description; the three
+   * are replaced as one unit ({@link EmbeddingSet}).
    *
    * @param embeddings rows with {@value #ID}, {@value #VECTOR} and optionally {@value #PATH}
    * @param npyFile the local file to write
@@ -221,21 +222,19 @@ public final class EmbeddingStore {
     List<String> names = new ArrayList<>();
     Row first = it.next();
     int d = Vectors.get(first, 1).length;
-    try (NpyWriter out = NpyWriter.open(npyFile, d)) {
+    // Vectors, ids and description as one unit: a failure leaves the previous set whole.
+    try (EmbeddingSet.Writer out = EmbeddingSet.writer(npyFile, d, null)) {
       for (Row r = first; r != null; r = it.hasNext() ? it.next() : null) {
         float[] v = Vectors.get(r, 1);
         if (v.length != d) {
           throw new IllegalArgumentException("vector dimensions differ: id " + r.getLong(0)
               + " has " + v.length + " components, the earlier ones " + d);
         }
-        out.write(v);
-        names.add(r.isNullAt(2) ? Long.toString(r.getLong(0)) : r.getString(2));
+        String name = r.isNullAt(2) ? Long.toString(r.getLong(0)) : r.getString(2);
+        out.add(v, name);
+        names.add(name);
       }
-      Npy.writeIds(Npy.idsFile(npyFile), names);
       out.commit();
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(Npy.idsFile(npyFile));
-      throw e;
     }
     return names.size();
   }
@@ -254,10 +253,10 @@ public final class EmbeddingStore {
   public static Dataset<Row> fromNpy(SparkSession spark, Path npyFile, int partitions)
       throws IOException {
     requirePartitions(partitions);
-    float[][] matrix = Npy.read(npyFile);
-    Path idsFile = Npy.idsFile(npyFile);
-    List<String> names = Files.isRegularFile(idsFile) ? Npy.readIds(idsFile, matrix.length)
-        : null;
+    EmbeddingSet.Contents set = EmbeddingSet.read(npyFile);
+    float[][] matrix = set.vectors();
+    List<String> names = set.described() || Files.isRegularFile(Npy.idsFile(npyFile))
+        ? set.ids() : null;
     List<Row> rows = new ArrayList<>(matrix.length);
     for (int i = 0; i < matrix.length; i++) {
       rows.add(RowFactory.create((long) i, names == null ? null : names.get(i), matrix[i]));

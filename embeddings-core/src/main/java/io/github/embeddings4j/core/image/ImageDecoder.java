@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -20,7 +21,6 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.metadata.IIOMetadata;
-import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.w3c.dom.Node;
@@ -116,10 +116,23 @@ public final class ImageDecoder {
     try (ImageInputStream in = opened.stream()) {
       return read(name, in, opened.length());
     } catch (NoSuchFileException e) {
-      throw new EmbeddingException(name, "no such file", e);
-    } catch (IOException | RuntimeException e) {
+      throw new EmbeddingException(name, noSuchFile(source), e);
+    } catch (IIOException e) {
+      throw new EmbeddingException(name, "cannot read: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new EmbeddingException(name, "cannot read: "
+          + io.github.embeddings4j.core.io.IoErrors.reason(e), e);
+    } catch (RuntimeException e) {
       throw new EmbeddingException(name, "cannot read: " + e, e);
     }
+  }
+
+  /** "no such file", or what a dangling symbolic link is. */
+  private static String noSuchFile(ImageSource source) {
+    if (source instanceof ImageSource.FileSource f && Files.isSymbolicLink(f.path())) {
+      return "a dangling symbolic link (its target does not exist)";
+    }
+    return "no such file";
   }
 
   /** An open input and its length in bytes. */
@@ -129,8 +142,11 @@ public final class ImageDecoder {
     try {
       return openStream(source);
     } catch (NoSuchFileException e) {
-      throw new EmbeddingException(source.name(), "no such file", e);
-    } catch (IOException | RuntimeException e) {
+      throw new EmbeddingException(source.name(), noSuchFile(source), e);
+    } catch (IOException e) {
+      throw new EmbeddingException(source.name(), "cannot read: "
+          + io.github.embeddings4j.core.io.IoErrors.reason(e), e);
+    } catch (RuntimeException e) {
       throw new EmbeddingException(source.name(), "cannot read: " + e, e);
     }
   }
@@ -138,12 +154,26 @@ public final class ImageDecoder {
   private Opened openStream(ImageSource source) throws IOException, EmbeddingException {
     String name = source.name();
     if (source instanceof ImageSource.FileSource file) {
-      long length = Files.size(file.path());
+      Path path = file.path();
+      java.nio.file.attribute.BasicFileAttributes attrs = Files.readAttributes(path,
+          java.nio.file.attribute.BasicFileAttributes.class);
+      if (attrs.isDirectory()) {
+        throw new EmbeddingException(name, "a folder, not an image file", null);
+      }
+      if (!attrs.isRegularFile()) {
+        // Opening a FIFO would wait for a writer forever.
+        throw new EmbeddingException(name, "not a regular file (a FIFO, socket or device)", null);
+      }
+      long length = attrs.size();
       checkBytes(name, length);
       if (length == 0) {
         throw new EmbeddingException(name, "empty file (0 bytes), not an image", null);
       }
-      return new Opened(new FileImageInputStream(file.path().toFile()), length);
+      // Opened through the Path, which keeps the name's bytes: File (and so
+      // FileImageInputStream) goes through a String and the locale's charset, which loses
+      // bytes that are not UTF-8, and every non-ASCII byte when no locale is set.
+      return new Opened(new ChannelImageInputStream(java.nio.channels.FileChannel.open(path,
+          java.nio.file.StandardOpenOption.READ)), length);
     }
     if (source instanceof ImageSource.BytesSource bytes) {
       checkBytes(name, bytes.length());

@@ -193,6 +193,25 @@ public final class Preprocessing implements Preprocessor {
   }
 
   /**
+   * The order of the input's channels.
+   *
+   * @return RGB, BGR or GRAY
+   */
+  public ColorOrder colorOrder() {
+    return colorOrder;
+  }
+
+  /**
+   * The values as written: resize, filter, mean and deviation, for descriptions.
+   *
+   * @return e.g. {@code "shorter side 256 bilinear, mean [0.485, 0.456, 0.406], std [...]"}
+   */
+  public String values() {
+    return "shorter side " + resize + " " + interpolation.name().toLowerCase(Locale.ROOT)
+        + ", mean " + Arrays.toString(mean) + ", std " + Arrays.toString(std);
+  }
+
+  /**
    * The channels of the input: 3, or 1 for {@link ColorOrder#GRAY}.
    *
    * @return the channels

@@ -38,7 +38,10 @@ import java.util.regex.Pattern;
  * and truncated files with a {@link DamagedFileException} naming the file.
  *
  * <p>Ids go beside the matrix in a text file, one per line in row order ({@link #idsFile},
- * {@link #writeIds}, {@link #readIds}), which {@code np.loadtxt(..., dtype=str)} reads.
+ * {@link #writeIds}, {@link #readIds}). Read them in Python with
+ * {@code open("x.ids.txt", encoding="utf-8", newline="\n").read().split("\n")[:-1]}
+ * ({@code np.loadtxt} splits names at spaces and drops what follows a {@code #}). The SDK's own
+ * embeddings files ({@link EmbeddingSet}) percent-escape their ids; see {@link Ids}.
  *
  * <pre>{@code
  * Npy.write(Path.of("vectors.npy"), vectors);          // np.load("vectors.npy")

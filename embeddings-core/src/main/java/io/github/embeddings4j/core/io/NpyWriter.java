@@ -6,10 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ConcurrentModificationException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -150,6 +147,12 @@ public final class NpyWriter implements Closeable {
   }
 
   private void finish() throws IOException {
+    complete();
+    SdkFile.move(tmp, target);
+    committed = true;
+  }
+
+  private void complete() throws IOException {
     if (closed || committed) {
       throw new IllegalStateException("writer for " + target + " is already "
           + (committed ? "committed" : "closed"));
@@ -159,12 +162,24 @@ public final class NpyWriter implements Closeable {
     channel.write(ByteBuffer.wrap(header()), 0);
     channel.force(true);
     channel.close();
+  }
+
+  /**
+   * Completes the temporary file (final shape and checksum, forced to disk) without moving it,
+   * for {@link EmbeddingSet}, which moves it together with the files that belong to it. The
+   * writer then counts as committed: {@link #close()} leaves the temporary to the caller.
+   *
+   * @return the temporary file
+   */
+  Path finishTemp() throws IOException {
+    enter();
     try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      complete();
+      committed = true;
+      return tmp;
+    } finally {
+      busy.set(false);
     }
-    committed = true;
   }
 
   /** Abandons the file unless it was committed. Idempotent. */
@@ -176,7 +191,7 @@ public final class NpyWriter implements Closeable {
     closed = true;
     if (!committed) {
       channel.close();
-      Files.deleteIfExists(tmp);
+      SdkFile.delete(tmp);
     }
   }
 

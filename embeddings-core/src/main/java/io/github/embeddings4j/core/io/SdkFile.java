@@ -112,17 +112,28 @@ public final class SdkFile {
       done = true;
     } finally {
       if (!done) {
-        Files.deleteIfExists(tmp);
+        delete(tmp);
       }
     }
+    try {
+      move(tmp, file);
+    } catch (IOException e) {
+      delete(tmp);
+      throw e;
+    }
+  }
+
+  /**
+   * Moves a finished temporary to its name, atomically where the file system can, and forgets
+   * it.
+   */
+  static void move(Path tmp, Path file) throws IOException {
     try {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      Files.deleteIfExists(tmp);
-      throw e;
     }
+    forget(tmp);
   }
 
   /**
@@ -203,6 +214,12 @@ public final class SdkFile {
    * the permissions any new file gets (the umask), so the finished file is as readable as one
    * written directly.
    *
+   * <p>The file is registered for removal at shutdown ({@link #forget} unregisters it once it
+   * has been moved or deleted), so that Ctrl-C or {@code kill} (SIGINT, SIGTERM) leave no
+   * temporary behind; SIGKILL runs nothing, and what it leaves is removed by a later write of
+   * the same target once it is more than {@link #STALE_AFTER} old (a younger one may be another
+   * process's write in progress). Readers never look at temporaries.
+   *
    * @param target the file that will replace it
    * @return the temporary file, named {@code .NAME.RANDOM.tmp}
    * @throws IOException if the folder cannot be created or written
@@ -210,17 +227,97 @@ public final class SdkFile {
   static Path createTemp(Path target) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
+    removeStale(dir, target.getFileName().toString());
     for (int attempt = 0; ; attempt++) {
       Path tmp = dir.resolve("." + target.getFileName() + "."
           + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36)
           + ".tmp");
       try {
-        return Files.createFile(tmp);
-      } catch (java.nio.file.FileAlreadyExistsException e) {
-        if (attempt == 9) {
-          throw e;
+        Path created = Files.createFile(tmp);
+        Cleanup.PENDING.add(created);
+        return created;
+      } catch (java.nio.file.AccessDeniedException e) {
+        // Named after the file the user asked for, not the temporary nobody has heard of.
+        throw new java.nio.file.AccessDeniedException(target.toString(), null,
+            "permission denied: cannot create files in " + dir);
+      } catch (java.nio.file.FileSystemException e) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+          if (attempt == 9) {
+            throw e;
+          }
+          continue;
+        }
+        throw new java.nio.file.FileSystemException(target.toString(), null,
+            IoErrors.reason(e) + " (creating a file in " + dir + ")");
+      }
+    }
+  }
+
+  /** Temporaries older than this, of a file being written again, are left over from a kill. */
+  static final java.time.Duration STALE_AFTER = java.time.Duration.ofHours(1);
+
+  /**
+   * Stops removing a temporary at shutdown: it was moved to its name, deleted, or handed to a
+   * commit journal that will move it.
+   *
+   * @param tmp the temporary
+   */
+  static void forget(Path tmp) {
+    Cleanup.PENDING.remove(tmp);
+  }
+
+  /** Deletes a temporary and forgets it. */
+  static void delete(Path tmp) throws IOException {
+    try {
+      Files.deleteIfExists(tmp);
+    } finally {
+      forget(tmp);
+    }
+  }
+
+  /** Whether a file name is one of {@link #createTemp}'s for {@code targetName}. */
+  static boolean isTempOf(String fileName, String targetName) {
+    String prefix = "." + targetName + ".";
+    if (!fileName.startsWith(prefix) || !fileName.endsWith(".tmp")) {
+      return false;
+    }
+    String mid = fileName.substring(prefix.length(), fileName.length() - 4);
+    return !mid.isEmpty() && mid.chars().allMatch(c -> Character.isDigit(c)
+        || (c >= 'a' && c <= 'z'));
+  }
+
+  private static void removeStale(Path dir, String targetName) {
+    long cutoff = System.currentTimeMillis() - STALE_AFTER.toMillis();
+    try (java.nio.file.DirectoryStream<Path> stream = Files.newDirectoryStream(dir,
+        p -> isTempOf(p.getFileName().toString(), targetName))) {
+      for (Path p : stream) {
+        try {
+          if (Files.getLastModifiedTime(p).toMillis() < cutoff) {
+            Files.deleteIfExists(p);
+          }
+        } catch (IOException e) {
+          // Someone else's, or gone already: not ours to insist on.
         }
       }
+    } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+      // Listing is a courtesy; the write itself reports what matters.
+    }
+  }
+
+  /** The temporaries of writes in progress, removed by a shutdown hook (SIGINT, SIGTERM). */
+  private static final class Cleanup {
+    static final java.util.Set<Path> PENDING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        for (Path p : PENDING) {
+          try {
+            Files.deleteIfExists(p);
+          } catch (IOException e) {
+            // Nothing to tell anyone at shutdown.
+          }
+        }
+      }, "embeddings4j-temp-cleanup"));
     }
   }
 
@@ -628,15 +725,11 @@ public final class SdkFile {
         out.flush();
         ch.force(true);
       }
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
+      move(tmp, file);
       done = true;
     } finally {
       if (!done) {
-        Files.deleteIfExists(tmp);
+        delete(tmp);
       }
     }
   }

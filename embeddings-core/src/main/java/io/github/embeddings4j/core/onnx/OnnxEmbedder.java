@@ -147,6 +147,25 @@ public final class OnnxEmbedder extends NetworkEmbedder {
     return preprocessing;
   }
 
+  /**
+   * How this embedder makes its vectors: the model (by the SHA-256 of its bytes; the path is
+   * information only), the tensor embedded, pooling, normalisation, the preprocessing and the
+   * dimension.
+   *
+   * @return the description
+   */
+  @Override
+  public io.github.embeddings4j.api.EmbedderDescription describe() {
+    return io.github.embeddings4j.api.EmbedderDescription.builder("onnx sha256=" + sha256,
+        dimension()).weights("in the model file").layer(output)
+        .pooling(pooling().name().toLowerCase(java.util.Locale.ROOT)).normalized(normalizes())
+        .input(preprocessing.height() + "x" + preprocessing.width() + "x"
+            + preprocessing.channels(), preprocessing.colorOrder().name(),
+            preprocessing.values())
+        .extra(io.github.embeddings4j.api.EmbedderDescription.INFO_PREFIX + "model_path", source)
+        .build();
+  }
+
   @Override
   public String toString() {
     return "OnnxEmbedder[" + source + ", input=" + input + ", output=" + output + ", dimension="

@@ -428,6 +428,28 @@ public final class TrainedEmbedder implements Embedder {
   }
 
   /**
+   * How this embedder makes its vectors: a trained network identified by the SHA-256 of its
+   * parameters (so a copy of the file elsewhere matches, other weights do not), its embedding
+   * layer, and its input: grayscale of {@link #height()} x {@link #width()}, pixels divided by
+   * 255; no pooling, no normalisation.
+   *
+   * @return the description
+   */
+  @Override
+  public synchronized io.github.embeddings4j.api.EmbedderDescription describe() {
+    float[] params;
+    try (INDArray p = net.params().castTo(DataType.FLOAT).dup('c')) {
+      params = p.data().asFloat();
+    }
+    return io.github.embeddings4j.api.EmbedderDescription.builder("trained network",
+            dimension)
+        .weights("params sha256=" + io.github.embeddings4j.core.io.Checksums.sha256(params))
+        .layer(embeddingLayer).pooling("none").normalized(false)
+        .input(height + "x" + width + "x" + channels, channels == 1 ? "GRAY" : "RGB", "UNIT")
+        .build();
+  }
+
+  /**
    * The layer whose activations are the embedding.
    *
    * @return its name

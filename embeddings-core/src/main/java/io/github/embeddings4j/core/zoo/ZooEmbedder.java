@@ -225,6 +225,38 @@ public final class ZooEmbedder extends NetworkEmbedder {
     return prototype;
   }
 
+  /**
+   * How this embedder makes its vectors: model, weights (the set, the seed, or the SHA-256 of
+   * the model file, whose path is recorded as information only), layer, pooling, normalisation,
+   * input format and dimension. The engine is not part of it: every engine gives DL4J's vectors
+   * within float rounding.
+   *
+   * @return the description
+   * @throws java.io.UncheckedIOException if a weights file can no longer be read for its checksum
+   */
+  @Override
+  public io.github.embeddings4j.api.EmbedderDescription describe() {
+    var d = io.github.embeddings4j.api.EmbedderDescription.builder(model.zooName(), dimension())
+        .layer(layer).pooling(pooling().name().toLowerCase(java.util.Locale.ROOT))
+        .normalized(normalizes()).input(format.height() + "x" + format.width() + "x"
+            + format.channels(), format.colorOrder().name(), format.scaling().name());
+    if (weights instanceof Weights.Pretrained p) {
+      d.weights(p.set().name().toLowerCase(java.util.Locale.ROOT));
+    } else if (weights instanceof Weights.Random r) {
+      d.weights("random seed=" + r.seed());
+    } else {
+      Path file = ((Weights.File) weights).path();
+      try {
+        d.weights("file sha256=" + io.github.embeddings4j.core.io.Checksums.sha256(file))
+            .extra(io.github.embeddings4j.api.EmbedderDescription.INFO_PREFIX + "weights_path",
+                file.toString());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return d.build();
+  }
+
   @Override
   public String toString() {
     return "ZooEmbedder[" + model + ", " + describe(weights) + ", layer=" + layer + ", dimension="
