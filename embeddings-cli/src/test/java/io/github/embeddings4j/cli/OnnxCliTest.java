@@ -80,12 +80,11 @@ class OnnxCliTest {
     CliRun same = CliRun.of("search", "--model", model, "--preprocess", "imagenet", "--index",
         index.toString(), "--query", image, "--k", "1", "--json", "--normalize");
     assertEquals(0, same.code(), same.toString());
-    assertTrue(same.out().contains("\"distance\":0.0") || same.out().matches(
-        "(?s).*\"distance\":\\s*-?[0-9.]+E-[0-9].*"), same.out());
+    assertTrue(same.out().contains("\"distance\": 0.0}"), "the image finds itself: " + same);
     CliRun other = CliRun.of("search", "--model", model, "--preprocess", "clip", "--index",
         index.toString(), "--query", image, "--k", "1", "--normalize");
     assertEquals(2, other.code(), other.toString());
-    assertTrue(other.err().contains("clip") || other.err().contains("0.48145466"),
+    assertTrue(other.err().contains("does not match") && other.err().contains("bicubic"),
         other.toString());
   }
 
