@@ -575,6 +575,10 @@ def main() -> None:
          ""]
     L += [RUNNING]
     L += ["## Goals", ""] + goals_table(runs)
+    # The engines' side-by-side run (EngineDuel, not JMH) is written by hand beside the runs.
+    engines = a.runs[0].parent / "engines.md"
+    if engines.is_file():
+        L += [engines.read_text(encoding="utf-8").rstrip(), ""]
     L += [MEANING]
     L += ["## Runs", ""]
     L += header(runs) + [""]

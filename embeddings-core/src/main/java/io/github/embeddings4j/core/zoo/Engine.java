@@ -10,8 +10,8 @@ import java.util.Locale;
 public enum Engine {
   /**
    * The fastest engine measured for the model on CPUs (docs/models.md has the table): ONNX
-   * Runtime for ResNet50, VGG16/19, LeNet and SimpleCNN; the oneDNN graph executor for
-   * SqueezeNet, Darknet19 and Xception; DL4J's forward pass where neither runs the network, and
+   * Runtime for ResNet50, VGG16/19, SqueezeNet, LeNet and SimpleCNN; the oneDNN graph executor
+   * for Darknet19, Xception and NASNet; DL4J's forward pass where neither runs the network, and
    * on ND4J's CUDA backend.
    */
   AUTO,

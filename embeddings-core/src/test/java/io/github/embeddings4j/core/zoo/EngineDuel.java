@@ -27,11 +27,15 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  *   batches  comma-separated batch sizes (default 1,16)
  *   rounds   alternated rounds per point (default 7), after one warm-up pass each
  *   onnx     optional: comma-separated FILE.onnx@GFLOP entries (GFLOP per image, e.g. torchvision
- *            ResNet50 8.18, ViT-B/16 35.1) measured on ONNX Runtime alone through OnnxEmbedder
+ *            ResNet50 8.18, ViT-B/16 35.1) measured on ONNX Runtime alone through OnnxEmbedder,
+ *            or "-" for none
+ *   mode     optional: "embedders" measures instead whole embedders with their defaults (batch
+ *            size measured, the executor's two runners side by side), one per engine, on calls of
+ *            16 decoded 256x256 images, alternated: what a user's code gets
  * </pre>
  *
- * <p>Every rate is also given as a share of the cores' FMA peak ({@link FmaPeak}), measured in
- * the same run between the points. Needs {@code --add-modules jdk.incubator.vector}.
+ * <p>Every rate is also given as a share of the cores' FMA peak ({@link FmaPeak}): the highest
+ * rate measured in the same run, between the points (other load only lowers it). Needs {@code --add-modules jdk.incubator.vector}.
  */
 public final class EngineDuel {
 
@@ -52,6 +56,10 @@ public final class EngineDuel {
     int[] batches = Arrays.stream((args.length > 1 ? args[1] : "1,16").split(","))
         .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
+    if (args.length > 4 && args[4].equals("embedders")) {
+      embedders(models, rounds);
+      return;
+    }
     FmaPeak.gflops(2_000_000);
     System.out.printf(Locale.ROOT, "# %d cores, ONNX Runtime %s, %s; FMA peak %.1f GFLOP/s"
         + " (%d lanes)%n", Runtime.getRuntime().availableProcessors(), OrtForward.VERSION,
@@ -109,7 +117,7 @@ public final class EngineDuel {
       graph.close();
       cut.close();
     }
-    if (args.length > 3) {
+    if (args.length > 3 && !args[3].equals("-")) {
       System.out.println();
       System.out.println("| ONNX model | GFLOP/img | batch | img/s ONNX Runtime | % of FMA peak |");
       System.out.println("|---|---|---|---|---|");
@@ -143,13 +151,57 @@ public final class EngineDuel {
     }
   }
 
-  /** The median of three FMA-peak measurements, about a second each. */
-  private static double peak() throws InterruptedException {
-    double[] g = new double[3];
-    for (int i = 0; i < 3; i++) {
-      g[i] = FmaPeak.gflops(20_000_000);
+  /** Whole embedders with their defaults, one per fast engine, alternated call by call. */
+  private static void embedders(ZooModel[] models, int rounds) throws Exception {
+    System.out.println("| model | img/s oneDNN executor (defaults) | img/s ONNX Runtime (defaults)"
+        + " | ORT/executor (median of " + rounds + " paired) | network batch chosen (executor,"
+        + " ORT) |");
+    System.out.println("|---|---|---|---|---|");
+    java.util.List<io.github.embeddings4j.api.ImageSource> images = new java.util.ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      images.add(TestImages.source(256, 256, i));
     }
-    return median(g);
+    for (ZooModel model : models) {
+      ZooEmbedder.Builder b = ZooEmbedder.builder(model).weights(Weights.random(1));
+      try (ZooEmbedder dnnl = b.engine(Engine.ONEDNN_GRAPH).build();
+          ZooEmbedder ort = b.engine(Engine.ONNX_RUNTIME).build()) {
+        // The batch-size trials: 1, 2, 4, 8 and 16 images, four passes each.
+        for (int w = 0; w < 12; w++) {
+          dnnl.embedBatch(images);
+          ort.embedBatch(images);
+        }
+        double[] a = new double[rounds];
+        double[] o = new double[rounds];
+        double[] ratio = new double[rounds];
+        for (int k = 0; k < rounds; k++) {
+          long t0 = System.nanoTime();
+          dnnl.embedBatch(images);
+          long t1 = System.nanoTime();
+          ort.embedBatch(images);
+          long t2 = System.nanoTime();
+          a[k] = 16 / ((t1 - t0) / 1e9);
+          o[k] = 16 / ((t2 - t1) / 1e9);
+          ratio[k] = o[k] / a[k];
+        }
+        System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %d, %d |%n", model,
+            median(a), median(o), median(ratio), dnnl.networkBatchSize(),
+            ort.networkBatchSize());
+      }
+    }
+  }
+
+  /** The highest FMA rate measured so far in this run. */
+  private static double bestPeak;
+
+  /**
+   * The cores' FMA peak: the highest of all measurements so far in this run (three more now,
+   * about a second each), since other load only ever lowers a measurement.
+   */
+  private static double peak() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      bestPeak = Math.max(bestPeak, FmaPeak.gflops(20_000_000));
+    }
+    return bestPeak;
   }
 
   private static double median(double[] v) {
