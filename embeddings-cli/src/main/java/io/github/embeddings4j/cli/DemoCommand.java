@@ -47,14 +47,19 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = {
-        "Fashion-MNIST end to end: kNN on raw pixels as the baseline; train a small CNN embedder;",
-        "embed all images; kNN, recall@10, mAP@10 and a linear probe on the embeddings; PCA;",
-        "64-bit binary codes under Hamming distance; k-means. Writes a report folder (index.html,",
-        "a PCA scatter plot, a nearest-neighbour gallery, cluster contact sheets) with the",
-        "accuracy table beside the dataset's published benchmark, and prints that table."},
-    footer = {"", "Example:",
-        "  embeddings4j demo                               # full data, about 10 minutes on 2 cores",
+    header = "Fashion-MNIST end to end, with a report folder.",
+    description =
+        "Fashion-MNIST end to end: kNN on raw pixels as the baseline; train a small CNN "
+        + "embedder; embed all images; kNN, recall@10, mAP@10 and a linear probe on the "
+        + "embeddings; PCA; 64-bit binary codes under Hamming distance; k-means. Writes a "
+        + "report folder (index.html, a PCA scatter plot, a nearest-neighbour gallery, "
+        + "cluster contact sheets) with the accuracy table beside the dataset's published "
+        + "benchmark, and prints that table.",
+    footer = {
+        "",
+        "Example:",
+        "  # full data, about 10 minutes on 2 cores",
+        "  embeddings4j demo",
         "  embeddings4j demo --train 10000 --test 2000 --epochs 1 --report quick-report"})
 final class DemoCommand implements Callable<Integer> {
 

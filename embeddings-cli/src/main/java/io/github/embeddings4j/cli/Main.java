@@ -47,6 +47,10 @@ public final class Main implements Runnable {
    */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new Main());
+    // Every subcommand's --version prints the tool's version, not an empty line.
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      sub.getCommandSpec().versionProvider(new Version());
+    }
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler(Main::usageError);

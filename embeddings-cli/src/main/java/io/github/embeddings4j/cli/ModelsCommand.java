@@ -18,11 +18,17 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "models",
     mixinStandardHelpOptions = true,
-    description = {
-        "List the zoo's models: input size, colour order and scaling, the default embedding",
-        "layer and dimension for pretrained and for randomly initialised weights, and the",
-        "pretrained weights available. --layers MODEL lists every layer of one model."},
-    footer = {"", "Examples:", "  embeddings4j models", "  embeddings4j models --layers squeezenet"})
+    header = "List the zoo's models, layers, dimensions and weights.",
+    description =
+        "List the zoo's models: input size, colour order and scaling, the default "
+        + "embedding layer and dimension for pretrained and for randomly initialised "
+        + "weights, and the pretrained weights available. --layers MODEL lists every layer "
+        + "of one model.",
+    footer = {
+        "",
+        "Examples:",
+        "  embeddings4j models",
+        "  embeddings4j models --layers squeezenet"})
 final class ModelsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
