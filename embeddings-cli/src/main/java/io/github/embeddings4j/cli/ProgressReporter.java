@@ -93,7 +93,7 @@ final class ProgressReporter implements ProgressListener {
   public synchronized void onFailure(EmbeddingException error) {
     // Even when quiet: a script that sees exit code 3 needs the names of the failed files.
     finishBar();
-    err.println("failed: " + error.getMessage());
+    err.println("failed: " + ModelOptions.inOptionWords(error.getMessage()));
     err.flush();
   }
 

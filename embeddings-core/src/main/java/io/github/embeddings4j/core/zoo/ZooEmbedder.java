@@ -392,7 +392,9 @@ public final class ZooEmbedder implements Embedder {
         embedChunk(images.subList(c[0], c[1]), results, c[0]);
       }
     });
-    return List.of(results);
+    List<EmbeddingResult> all = List.of(results);
+    AlikeVectors.warnIfAllAlike(this, all);
+    return all;
   }
 
   /** Decodes one network batch, runs it, and fills in the results. */
@@ -676,12 +678,12 @@ public final class ZooEmbedder implements Embedder {
       this.weights = model.pretrainedSets().contains(PretrainedSet.IMAGENET) ? Weights.imagenet()
           : !model.pretrainedSets().isEmpty()
               ? Weights.pretrained(model.pretrainedSets().iterator().next())
-              : Weights.random(1234);
+              : Weights.random(42);
     }
 
     /**
      * Where the weights come from. Default: ImageNet where the zoo has it, else the model's other
-     * published set, else random with seed 1234.
+     * published set, else random with seed 42 (as the CLI and Spark).
      *
      * @param weights the weights
      * @return this builder
