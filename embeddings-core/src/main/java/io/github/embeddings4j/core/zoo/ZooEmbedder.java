@@ -54,9 +54,12 @@ import org.slf4j.LoggerFactory;
  * itself, between 1 and {@value #DEFAULT_NETWORK_BATCH}: its first forward passes try 1, 2, 4,
  * 8 and 16 images (real work, not extra), then it keeps the size with the most images per
  * second ({@link #networkBatchSize()}); {@link Builder#networkBatchSize(int)} fixes a size
- * instead. An image's vector can differ in its last bits with the images that share its forward
- * pass: fix the size where runs must agree bit for bit. An image that fails becomes an {@link
- * EmbeddingResult.Failure}; the others are embedded. {@link #embedEach} streams a long sequence or a folder tree through in batches.
+ * instead. On the oneDNN graph executor (the default on the CPU) an image's vector does not
+ * depend on the batch it runs in, bit for bit, whatever the size (docs/models.md); DL4J's own
+ * forward pass ({@code oneDnnGraph(false)}, and on the CUDA backend) can differ in the last bits
+ * with the images that share its pass: fix the size there where runs must agree bit for bit. An
+ * image that fails becomes an {@link EmbeddingResult.Failure}; the others are embedded. {@link
+ * #embedEach} streams a long sequence or a folder tree through in batches.
  *
  * <p><b>Threads.</b> A DL4J network is not safe for concurrent inference, so the embedder keeps a
  * small pool of copies of the network (up to {@link Builder#concurrency(int)}, created when
