@@ -31,6 +31,16 @@ public record BackendReport(String backend, String build, String device,
   /**
    * Checks the fields and copies the list.
    *
+   * @param backend the backend in use
+   * @param build the native build in use
+   * @param device the device's name
+   * @param computeCapability a GPU's compute capability, empty for a CPU
+   * @param memoryBytes the device's memory, {@code -1} when unknown
+   * @param cudaVersion the CUDA runtime version, empty for a CPU
+   * @param cudnnVersion the cuDNN version, empty when not in use
+   * @param threads the native library's compute threads, {@code -1} when unknown
+   * @param reason why this backend was chosen
+   * @param gpus every NVIDIA GPU found
    * @throws NullPointerException if a field is null
    */
   public BackendReport {

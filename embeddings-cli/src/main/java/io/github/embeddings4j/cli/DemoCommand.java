@@ -58,7 +58,7 @@ import picocli.CommandLine.Spec;
     footer = {
         "",
         "Example:",
-        "  # full data, about 10 minutes on 2 cores",
+        "  # full data, about 1.5 minutes on 2 idle cores",
         "  embeddings4j demo",
         "  embeddings4j demo --train 10000 --test 2000 --epochs 1 --report quick-report"})
 final class DemoCommand implements Callable<Integer> {
@@ -84,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--cnn-images", paramLabel = "N", defaultValue = "15000",
       description = "Training images the CNN learns from (of --train; default: ${DEFAULT-VALUE}, "
-          + "which keeps the run near 10 minutes on 2 cores).")
+          + "which keeps the run near 1.5 minutes on 2 idle cores).")
   int cnnImages;
 
   @Option(names = "--k", paramLabel = "K", defaultValue = "5",
