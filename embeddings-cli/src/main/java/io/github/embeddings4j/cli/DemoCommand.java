@@ -224,22 +224,23 @@ final class DemoCommand implements Callable<Integer> {
 
     // 5. The report.
     List<List<String>> published = List.of(
-        List.of("human performance (published)", "0.8350", "", "", "", ""),
-        List.of("scikit-learn KNeighborsClassifier on raw pixels (published)", "0.8600", "", "", "", ""),
-        List.of("\"2 Conv+pooling\" CNN (published)", "0.9160", "", "", "", ""),
-        List.of("\"2 Conv+3 FC\" CNN (published)", "0.9320", "", "", "", ""));
+        List.of("human performance (published)", "0.8350", "", "", "", "", ""),
+        List.of("scikit-learn KNeighborsClassifier on raw pixels (published)", "0.8600", "", "", "", "", ""),
+        List.of("\"2 Conv+pooling\" CNN (published)", "0.9160", "", "", "", "", ""),
+        List.of("\"2 Conv+3 FC\" CNN (published)", "0.9320", "", "", "", "", ""));
     List<List<String>> table = new ArrayList<>(rows);
-    table.add(List.of("CNN softmax head itself", fmt(cnn.accuracy(testSet)), "", "", "", ""));
-    table.add(List.of("linear probe on CNN embeddings", fmt(emb.linearProbeAccuracy()), "", "", "", ""));
+    table.add(List.of("CNN softmax head itself", fmt(cnn.accuracy(testSet)), "", "", "", "", ""));
+    table.add(List.of("linear probe on CNN embeddings", fmt(emb.linearProbeAccuracy()), "", "", "", "", ""));
     table.addAll(published);
-    List<String> header = List.of("method", "accuracy", "recall@10", "mAP@10", "seconds", "");
+    List<String> header = List.of("method", "accuracy", "recall@10", "mAP@10", "precision@10",
+        "seconds", "");
     double total = (System.nanoTime() - begin) / 1e9;
     HtmlReport html = new HtmlReport("embeddings4j demo: Fashion-MNIST")
         .paragraph(String.format(Locale.ROOT, "%d training and %d test images; a small CNN "
             + "(conv32-pool-conv64-pool-dense%d) trained for %d epoch(s) in %.0f s; the whole "
             + "run took %.0f s.", trainSet.size(), testSet.size(), d, epochs, trainSeconds, total))
-        .table("Test accuracy beside the published benchmark", header.subList(0, 5),
-            table.stream().map(r -> r.subList(0, 5)).toList())
+        .table("Test accuracy beside the published benchmark", header.subList(0, 6),
+            table.stream().map(r -> r.subList(0, 6)).toList())
         .image("The embedding space", "pca-scatter.png", "first two principal components of "
             + "the test embeddings, coloured by class")
         .gallery("Nearest training images of test queries (green: same class)", gallery)
@@ -250,10 +251,10 @@ final class DemoCommand implements Callable<Integer> {
     }
     html.write(report.resolve("index.html"));
 
-    out.println("| " + String.join(" | ", header.subList(0, 5)) + " |");
-    out.println("|---|---:|---:|---:|---:|");
+    out.println("| " + String.join(" | ", header.subList(0, 6)) + " |");
+    out.println("|---|---:|---:|---:|---:|---:|");
     for (List<String> r : table) {
-      out.println("| " + String.join(" | ", r.subList(0, 5)) + " |");
+      out.println("| " + String.join(" | ", r.subList(0, 6)) + " |");
     }
     if (!common.quiet) {
       err.printf(Locale.ROOT, "report: %s (%.0f s in all)%n", report.resolve("index.html"), total);
@@ -280,7 +281,7 @@ final class DemoCommand implements Callable<Integer> {
 
   private static List<String> row(String method, EvaluationReport r, double seconds) {
     return List.of(method, fmt(r.knnAccuracy()), fmt(r.recallAtK()), fmt(r.mapAtK()),
-        String.format(Locale.ROOT, "%.1f", seconds), "");
+        fmt(r.precisionAtK()), String.format(Locale.ROOT, "%.1f", seconds), "");
   }
 
   private static String fmt(double v) {

@@ -37,10 +37,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "evaluate",
     mixinStandardHelpOptions = true,
-    header = "kNN accuracy, recall@10, mAP@10 on a labelled dataset.",
+    header = "kNN accuracy, recall@10, mAP@10, precision@10 on labelled data.",
     description =
         "Measure embeddings on a labelled dataset: kNN accuracy of the test images "
-        + "against the training images, retrieval recall@10 and mAP@10 (same label is "
+        + "against the training images, retrieval recall@10, mAP@10 and precision@10 (same label is "
         + "relevant). --data is a folder of IDX files in Fashion-MNIST layout, or a folder "
         + "with train/ and test/ holding one folder per class. With --json, stdout is "
         + "exactly one JSON object with the keys accuracy, recall_at_10, map_at_10, "
@@ -228,6 +228,7 @@ final class EvaluateCommand implements Callable<Integer> {
     out.put("accuracy", report.knnAccuracy());
     out.put("recall_at_10", report.recallAtK());
     out.put("map_at_10", report.mapAtK());
+    out.put("precision_at_10", report.precisionAtK());
     out.put("n_train", trainVectors.length);
     out.put("n_test", testVectors.length);
     out.put("dimension", trainVectors[0].length);
@@ -247,8 +248,9 @@ final class EvaluateCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "kNN accuracy   %.4f   (k=%d, %s, %s votes)%n", report.knnAccuracy(),
           k, m.metricName(), votingName);
       int rk = report.retrievalK();
-      o.printf(Locale.ROOT, "%-15s%.4f%n%-15s%.4f%n", "recall@" + rk, report.recallAtK(),
-          "mAP@" + rk, report.mapAtK());
+      o.printf(Locale.ROOT, "%-15s%.4f%n%-15s%.4f%n%-15s%.4f%n", "recall@" + rk,
+          report.recallAtK(), "mAP@" + rk, report.mapAtK(), "precision@" + rk,
+          report.precisionAtK());
       o.printf(Locale.ROOT, "%d training, %d test, dimension %d, %.1f s%n", trainVectors.length,
           testVectors.length, trainVectors[0].length, seconds);
       if (talk) {

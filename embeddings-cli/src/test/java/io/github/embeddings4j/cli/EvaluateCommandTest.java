@@ -37,6 +37,8 @@ class EvaluateCommandTest {
     assertEquals(1.0, number(out, "accuracy"), 0.0);
     assertEquals(1.0, number(out, "recall_at_10"), 0.0);
     assertEquals(1.0, number(out, "map_at_10"), 0.0);
+    // ten classes of 6 training images: at best 6 of the 10 nearest share the query's class
+    assertEquals(0.6, number(out, "precision_at_10"), 1e-12);
     assertEquals(60, number(out, "n_train"), 0.0);
     assertEquals(30, number(out, "n_test"), 0.0);
     assertEquals(784, number(out, "dimension"), 0.0);
