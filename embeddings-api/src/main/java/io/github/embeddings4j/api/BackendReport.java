@@ -34,11 +34,11 @@ public record BackendReport(String backend, String build, String device,
    * @param backend the backend in use
    * @param build the native build in use
    * @param device the device's name
-   * @param computeCapability a GPU's compute capability, or empty
-   * @param memoryBytes the device's memory, or {@code -1}
-   * @param cudaVersion the CUDA runtime version, or empty
-   * @param cudnnVersion the cuDNN version, or empty
-   * @param threads the native compute threads, or {@code -1}
+   * @param computeCapability a GPU's compute capability, empty for a CPU
+   * @param memoryBytes the device's memory, {@code -1} when unknown
+   * @param cudaVersion the CUDA runtime version, empty for a CPU
+   * @param cudnnVersion the cuDNN version, empty when not in use
+   * @param threads the native library's compute threads, {@code -1} when unknown
    * @param reason why this backend was chosen
    * @param gpus every NVIDIA GPU found
    * @throws NullPointerException if a field is null

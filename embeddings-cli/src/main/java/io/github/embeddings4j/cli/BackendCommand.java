@@ -19,16 +19,23 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "backend",
     mixinStandardHelpOptions = true,
-    description = {
-        "Report what the numbers run on: the ND4J backend (CPU or CUDA) and why it was chosen,",
-        "its native build (plain, -avx2, -avx512, -onednn-avx2, cuda-11.6), the device (CPU model",
-        "or GPU name, compute capability, memory, CUDA and cuDNN versions), every NVIDIA GPU",
-        "found, whether oneDNN layer helpers are on, the threads, the vector kernels of the",
-        "metrics, and the Java runtime."},
-    footer = {"", "Example:", "  embeddings4j backend",
-        "  JAVA_OPTS=-Dembeddings4j.nativeFlavour=plain embeddings4j backend   # the plain CPU build",
-        "  JAVA_OPTS=-Dembeddings4j.backend=cpu embeddings4j backend   # CPU even where a GPU is usable",
-        "  JAVA_OPTS=-Dembeddings4j.backend=gpu embeddings4j backend   # a GPU, or a clear refusal"})
+    header = "What the numbers run on: backend, native build, device, threads.",
+    description =
+        "Report what the numbers run on: the ND4J backend (CPU or CUDA) and why it was "
+        + "chosen, its native build (plain, -avx2, -avx512, -onednn-avx2, cuda-11.6), the "
+        + "device (CPU model or GPU name, compute capability, memory, CUDA and cuDNN "
+        + "versions), every NVIDIA GPU found, whether oneDNN layer helpers are on, the "
+        + "threads, the vector kernels of the metrics, and the Java runtime.",
+    footer = {
+        "",
+        "Example:",
+        "  embeddings4j backend",
+        "  # the plain CPU build",
+        "  JAVA_OPTS=-Dembeddings4j.nativeFlavour=plain embeddings4j backend",
+        "  # CPU even where a GPU is usable",
+        "  JAVA_OPTS=-Dembeddings4j.backend=cpu embeddings4j backend",
+        "  # a GPU, or a clear refusal",
+        "  JAVA_OPTS=-Dembeddings4j.backend=gpu embeddings4j backend"})
 final class BackendCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

@@ -35,12 +35,17 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "cluster",
     mixinStandardHelpOptions = true,
-    description = {
-        "Group embeddings with k-means (k-means++ seeding, seeded). Writes the cluster of each",
-        "row (CSV: id,cluster,distance to centre) and, with --images, a report folder with a",
-        "contact sheet per cluster (its members nearest the centre first) and an index.html."},
-    footer = {"", "Example:",
-        "  embeddings4j cluster --input photos.npy --clusters 8 --images photos/ --report clusters/"})
+    header = "Group embeddings with k-means; contact sheets and a report.",
+    description =
+        "Group embeddings with k-means (k-means++ seeding, seeded). Writes the cluster of "
+        + "each row (CSV: id,cluster,distance to centre) and, with --images, a report "
+        + "folder with a contact sheet per cluster (its members nearest the centre first) "
+        + "and an index.html.",
+    footer = {
+        "",
+        "Example:",
+        "  embeddings4j cluster --input photos.npy --clusters 8 --images photos/ \\",
+        "      --report clusters/"})
 final class ClusterCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

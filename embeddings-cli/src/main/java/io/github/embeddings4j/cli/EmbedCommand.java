@@ -29,15 +29,22 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "embed",
     mixinStandardHelpOptions = true,
-    description = {
-        "Embed images with a CNN of the model zoo into a float32 .npy matrix (one row per image)",
-        "and an ids file beside it (FILE.ids.txt: the image's path relative to its --input",
-        "folder, one per row, same order). Folders are searched recursively. Images that cannot",
-        "be read are reported and skipped; the exit code is then 3. An --input FILE.npy of shape",
-        "(N, C, H, W) float32 is taken as network input already preprocessed (N rows out)."},
-    footer = {"", "Example:",
-        "  embeddings4j embed --input photos/ --output photos.npy --model resnet50 --normalize",
-        "  embeddings4j embed --input a.jpg --input b.png --output two.npy --weights random"})
+    header = "Embed images into a .npy matrix and an ids file.",
+    description =
+        "Embed images with a zoo CNN or an ONNX model (--model FILE.onnx) into a float32 .npy "
+        + "matrix (one row per image) and an ids file beside it (FILE.ids.txt: the image's "
+        + "path relative to its --input folder, one per row, same order). Folders are searched "
+        + "recursively. Images that cannot be read are reported and skipped; the exit code is "
+        + "then 3. An --input FILE.npy of shape (N, C, H, W) float32 is taken as network input "
+        + "already preprocessed (N rows out, ids 0 to N-1).",
+    footer = {
+        "",
+        "Examples:",
+        "  embeddings4j embed --input photos/ --output photos.npy --model resnet50",
+        "  embeddings4j embed --input a.jpg --input b.png --output two.npy \\",
+        "      --weights random",
+        "  embeddings4j embed --model resnet50.onnx --preprocess imagenet \\",
+        "      --input photos/ --output e.npy"})
 final class EmbedCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

@@ -37,18 +37,23 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "evaluate",
     mixinStandardHelpOptions = true,
-    description = {
-        "Measure embeddings on a labelled dataset: kNN accuracy of the test images against the",
-        "training images, retrieval recall@10 and mAP@10 (same label is relevant). --data is a",
-        "folder of IDX files in Fashion-MNIST layout, or a folder with train/ and test/ holding",
-        "one folder per class. With --json, stdout is exactly one JSON object with the keys",
-        "accuracy, recall_at_10, map_at_10, n_train, n_test, dimension, seconds (and more);",
-        "everything else goes to stderr."},
-    footer = {"", "Examples:",
-        "  embeddings4j evaluate --data /usr/share/datasets/fashion-mnist --embedder pixels "
-            + "--metric manhattan --k 5 --weights distance --json",
-        "  embeddings4j evaluate --data DIR --embedder pixels --pca 50 --limit-train 10000",
-        "  embeddings4j evaluate --data DIR --embedder cnn.zip --binary 128 --metric hamming"})
+    header = "kNN accuracy, recall@10, mAP@10, precision@10 on labelled data.",
+    description =
+        "Measure embeddings on a labelled dataset: kNN accuracy of the test images "
+        + "against the training images, retrieval recall@10, mAP@10 and precision@10 (same label is "
+        + "relevant). --data is a folder of IDX files in Fashion-MNIST layout, or a folder "
+        + "with train/ and test/ holding one folder per class. With --json, stdout is "
+        + "exactly one JSON object with the keys accuracy, recall_at_10, map_at_10, "
+        + "n_train, n_test, dimension, seconds (and more); everything else goes to stderr.",
+    footer = {
+        "",
+        "Examples:",
+        "  embeddings4j evaluate --data /usr/share/datasets/fashion-mnist \\",
+        "      --embedder pixels --metric manhattan --k 5 --voting distance --json",
+        "  embeddings4j evaluate --data DIR --embedder pixels --pca 50 \\",
+        "      --limit-train 10000",
+        "  embeddings4j evaluate --data DIR --embedder cnn.zip --binary 128 \\",
+        "      --metric hamming"})
 final class EvaluateCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -60,13 +65,19 @@ final class EvaluateCommand implements Callable<Integer> {
   Path data = FashionMnist.defaultDirectory();
 
   @Option(names = "--embedder", paramLabel = "pixels|MODEL|FILE", defaultValue = "pixels",
-      description = "Raw pixel values, a zoo model (e.g. squeezenet; see --model-weights), or a "
+      description = "Raw pixel values, a zoo model (e.g. squeezenet; see --weights), or a "
           + "model file saved by 'embeddings4j train' (default: ${DEFAULT-VALUE}).")
   String embedder;
 
-  @Option(names = "--model-weights", paramLabel = "imagenet|random", defaultValue = "imagenet",
-      description = "Weights of a zoo --embedder (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"--weights", "--model-weights"}, paramLabel = "imagenet|random|FILE",
+      description = "Weights of a zoo --embedder, as in embed and search (default: the "
+          + "model's own). --model-weights is the old name (deprecated), and --weights "
+          + "uniform|distance still means --voting (deprecated).")
   String modelWeights;
+
+  @Option(names = "--voting", paramLabel = "uniform|distance",
+      description = "Vote weighting of the k neighbours (default: distance).")
+  String voting;
 
   @Option(names = "--pca", paramLabel = "N", description = "Reduce to N principal components "
       + "(fitted on the training embeddings) first.")
@@ -83,10 +94,6 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = {"-k", "--k"}, defaultValue = "5", description = "Voting neighbours (default: ${DEFAULT-VALUE}).")
   int k;
-
-  @Option(names = "--weights", paramLabel = "uniform|distance", defaultValue = "distance",
-      description = "Vote weighting (default: ${DEFAULT-VALUE}).")
-  String weights;
 
   @Option(names = "--limit-train", paramLabel = "N", description = "Use the first N training images.")
   Integer limitTrain;
@@ -114,11 +121,26 @@ final class EvaluateCommand implements Callable<Integer> {
     atLeast("--limit-test", limitTest, 1);
     atLeast("--pca", pca, 1);
     atLeast("--binary", binary, 1);
-    Voting voting = switch (weights.toLowerCase(Locale.ROOT)) {
+    if (modelWeights != null && (modelWeights.equalsIgnoreCase("uniform")
+        || modelWeights.equalsIgnoreCase("distance"))) {
+      if (talk) {
+        err.println("warning: --weights " + modelWeights + " is deprecated: use --voting "
+            + modelWeights + " (--weights now names model weights, as in embed and search)");
+      }
+      if (voting == null) {
+        voting = modelWeights;
+      }
+      modelWeights = null;
+    } else if (talk && spec.commandLine().getParseResult().originalArgs().stream()
+        .anyMatch(a -> a.startsWith("--model-weights"))) {
+      err.println("warning: --model-weights is deprecated: use --weights");
+    }
+    String votingName = voting == null ? "distance" : voting.toLowerCase(Locale.ROOT);
+    Voting votes = switch (votingName) {
       case "uniform" -> Voting.UNIFORM;
       case "distance" -> Voting.DISTANCE;
       default -> throw new ParameterException(spec.commandLine(),
-          "--weights must be uniform or distance, not '" + weights + "'");
+          "--voting must be uniform or distance, not '" + voting + "'");
     };
     DistanceMetric m;
     try {
@@ -140,6 +162,7 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       LabeledImages tr = limit(split.train(), limitTrain);
       LabeledImages te = limit(split.test(), limitTest);
+      checkK(tr.size());
       classNames = FashionMnist.CLASS_NAMES;
       if (talk) {
         err.printf("%s: %d training and %d test images of %dx%d%n", data, tr.size(), te.size(),
@@ -155,6 +178,8 @@ final class EvaluateCommand implements Callable<Integer> {
             + tr.classNames() + " and " + te.classNames(), null);
       }
       classNames = tr.classNames();
+      checkK(limitTrain == null ? tr.entries().size()
+          : Math.min(limitTrain, tr.entries().size()));
       train = embed(tr, limitTrain, err);
       test = embed(te, limitTest, err);
     } else {
@@ -194,7 +219,9 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     EvaluationReport report;
     try {
-      report = EmbeddingEvaluator.builder().k(k).metric(m).voting(voting).retrievalK(10)
+      // recall and mAP at 10, or at the training set's size when it is smaller
+      report = EmbeddingEvaluator.builder().k(k).metric(m).voting(votes)
+          .retrievalK(Math.min(10, trainVectors.length))
           .linearProbe(false).seed(seed).classNames(classNames).build()
           .evaluate(trainVectors, train.labels(), testVectors, test.labels());
     } catch (IllegalArgumentException e) {
@@ -205,6 +232,7 @@ final class EvaluateCommand implements Callable<Integer> {
     out.put("accuracy", report.knnAccuracy());
     out.put("recall_at_10", report.recallAtK());
     out.put("map_at_10", report.mapAtK());
+    out.put("precision_at_10", report.precisionAtK());
     out.put("n_train", trainVectors.length);
     out.put("n_test", testVectors.length);
     out.put("dimension", trainVectors[0].length);
@@ -212,7 +240,9 @@ final class EvaluateCommand implements Callable<Integer> {
     out.put("embedder", embedder);
     out.put("metric", m.metricName());
     out.put("k", k);
-    out.put("weights", weights.toLowerCase(Locale.ROOT));
+    out.put("weights", votingName);
+    out.put("voting", votingName);
+    out.put("retrieval_k", report.retrievalK());
     out.put("pca", pca);
     out.put("binary_bits", binary);
     if (json) {
@@ -220,9 +250,11 @@ final class EvaluateCommand implements Callable<Integer> {
     } else {
       PrintWriter o = spec.commandLine().getOut();
       o.printf(Locale.ROOT, "kNN accuracy   %.4f   (k=%d, %s, %s votes)%n", report.knnAccuracy(),
-          k, m.metricName(), weights);
-      o.printf(Locale.ROOT, "recall@10      %.4f%nmAP@10         %.4f%n", report.recallAtK(),
-          report.mapAtK());
+          k, m.metricName(), votingName);
+      int rk = report.retrievalK();
+      o.printf(Locale.ROOT, "%-15s%.4f%n%-15s%.4f%n%-15s%.4f%n", "recall@" + rk,
+          report.recallAtK(), "mAP@" + rk, report.mapAtK(), "precision@" + rk,
+          report.precisionAtK());
       o.printf(Locale.ROOT, "%d training, %d test, dimension %d, %.1f s%n", trainVectors.length,
           testVectors.length, trainVectors[0].length, seconds);
       if (talk) {
@@ -253,6 +285,14 @@ final class EvaluateCommand implements Callable<Integer> {
       }
     }
     return out;
+  }
+
+  /** Refuses a --k the training set cannot serve, before anything is embedded. */
+  private void checkK(int trainSize) {
+    if (k > trainSize) {
+      throw new ParameterException(spec.commandLine(), "--k " + k + " exceeds the "
+          + trainSize + " training images; pass --k " + Math.max(1, trainSize) + " or less");
+    }
   }
 
   static boolean isIdx(Path dir) {
@@ -316,6 +356,7 @@ final class EvaluateCommand implements Callable<Integer> {
     ModelOptions options = new ModelOptions();
     options.model = embedder;
     options.weights = modelWeights;
+    options.normalize = true;
     options.seed = seed;
     options.pooling = "avg";
     ProgressReporter progress = ProgressReporter.forConsole(err, common.quiet);

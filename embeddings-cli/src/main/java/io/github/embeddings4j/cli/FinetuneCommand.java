@@ -19,13 +19,16 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "finetune",
     mixinStandardHelpOptions = true,
-    description = {
-        "Transfer learning: start from a model saved by 'train' (or 'finetune'), freeze its",
-        "layers up to --freeze-up-to, replace the head for the new data's classes, and train",
-        "with early stopping; the best epoch's model is saved."},
-    footer = {"", "Example:",
-        "  embeddings4j finetune --from cnn.zip --freeze-up-to 3 --data my-images/ "
-            + "--output tuned.zip --epochs 5 --lr 0.001"})
+    header = "Transfer learning from a saved model onto new classes.",
+    description =
+        "Transfer learning: start from a model saved by 'train' (or 'finetune'), freeze "
+        + "its layers up to --freeze-up-to, replace the head for the new data's classes, "
+        + "and train with early stopping; the best epoch's model is saved.",
+    footer = {
+        "",
+        "Example:",
+        "  embeddings4j finetune --from cnn.zip --freeze-up-to 3 --data my-images/ \\",
+        "      --output tuned.zip --epochs 5 --lr 0.001"})
 final class FinetuneCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

@@ -34,6 +34,11 @@ public final class Main implements Runnable {
    * @param args the command line
    */
   public static void main(String[] args) {
+    // Before any logger exists: --verbose shows the libraries' INFO lines too (ND4J, DL4J).
+    if (java.util.Arrays.asList(args).contains("--verbose")) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+      System.setProperty("org.slf4j.simpleLogger.log.io.github.embeddings4j", "info");
+    }
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
@@ -47,6 +52,10 @@ public final class Main implements Runnable {
    */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new Main());
+    // Every subcommand's --version prints the tool's version, not an empty line.
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      sub.getCommandSpec().versionProvider(new Version());
+    }
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler(Main::usageError);

@@ -3,8 +3,10 @@ package io.github.embeddings4j.cli;
 import io.github.embeddings4j.api.EmbeddingException;
 import io.github.embeddings4j.core.embed.NetworkEmbedder;
 import io.github.embeddings4j.core.embed.Pooling;
+import io.github.embeddings4j.core.image.ImageDecoder;
 import io.github.embeddings4j.core.image.Preprocessing;
 import io.github.embeddings4j.core.onnx.OnnxEmbedder;
+import io.github.embeddings4j.core.train.TrainedEmbedder;
 import io.github.embeddings4j.core.zoo.Engine;
 import io.github.embeddings4j.core.zoo.PretrainedSet;
 import io.github.embeddings4j.core.zoo.Weights;
@@ -43,10 +45,11 @@ final class ModelOptions {
           + "measured for the model).")
   String engine;
 
-  @Option(names = "--weights", paramLabel = "imagenet|random|FILE", defaultValue = "imagenet",
+  @Option(names = "--weights", paramLabel = "imagenet|random|FILE",
       description = "ImageNet weights (downloaded once into the cache), another pretrained set "
-          + "(cifar10, vggface, mnist), random initialisation, or a model file (DL4J zip or "
-          + "Keras .h5) (default: ${DEFAULT-VALUE}).")
+          + "(cifar10, vggface, mnist), random initialisation (--seed), or a model file (DL4J "
+          + "zip or Keras .h5) (default: the model's own: imagenet where the zoo has it, else "
+          + "its other published set, else random).")
   String weights;
 
   @Option(names = "--seed", defaultValue = "42",
@@ -62,15 +65,23 @@ final class ModelOptions {
           + "token; avg, max: over all tokens) (default: avg; cls for sequences).")
   String pooling;
 
-  @Option(names = "--normalize", description = "L2-normalise every embedding.")
-  boolean normalize;
+  @Option(names = "--normalize", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "L2-normalise every embedding (default: on, as in the API and on Spark; "
+          + "--no-normalize for the raw pooled activations).")
+  boolean normalize = true;
+
+  @Option(names = "--max-pixels", paramLabel = "N",
+      description = "Refuse images of more than N pixels before decoding them (default: "
+          + "50000000).")
+  Long maxPixels;
 
   @Option(names = "--batch", paramLabel = "N",
       description = "Images per network call (default: the model's fastest measured size).")
   Integer batch;
 
   @Option(names = "--cache-dir", paramLabel = "DIR",
-      description = "Folder for downloaded weights (default: ~/.deeplearning4j/models).")
+      description = "Base folder of the weights cache; weights go to DIR/models/MODEL/ "
+          + "(default: ~/.deeplearning4j).")
   Path cacheDir;
 
   static ZooModel parseModel(String name) {
@@ -83,6 +94,20 @@ final class ModelOptions {
     throw new IllegalArgumentException("unknown model '" + name + "'; choose one of "
         + Arrays.stream(ZooModel.values()).map(ZooModel::zooName).collect(Collectors.joining(", "))
         + ", or give an ONNX file (FILE.onnx)");
+  }
+
+  /**
+   * The weights an option names, or the model's own default (as {@link ZooEmbedder#builder}
+   * chooses it, with the given seed where that default is random).
+   */
+  static Weights parseWeights(String value, long seed, ZooModel model) {
+    if (value == null) {
+      return model.pretrainedSets().contains(PretrainedSet.IMAGENET) ? Weights.imagenet()
+          : !model.pretrainedSets().isEmpty()
+              ? Weights.pretrained(model.pretrainedSets().iterator().next())
+              : Weights.random(seed);
+    }
+    return parseWeights(value, seed);
   }
 
   static Weights parseWeights(String value, long seed) {
@@ -109,6 +134,36 @@ final class ModelOptions {
     return Weights.file(file);
   }
 
+  /** A zip saved by TrainedEmbedder: DL4J's format plus our own entry; zoo weights lack it. */
+  private static boolean isTrainedEmbedder(Path file) {
+    try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+      return zip.getEntry(TrainedEmbedder.METADATA_ENTRY) != null;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The API's names in a message, in the words of this tool's options.
+   *
+   * @param message a message from the SDK
+   * @return the message naming options instead of builder methods
+   */
+  static String inOptionWords(String message) {
+    return message.replace("ZooEmbedder.Builder.cacheDirectory(...)", "--cache-dir")
+        .replace("ImageDecoder.Builder.maxPixels", "--max-pixels");
+  }
+
+  private ImageDecoder decoder() {
+    if (maxPixels == null) {
+      return ImageDecoder.defaults();
+    }
+    if (maxPixels < 1) {
+      throw new IllegalArgumentException("--max-pixels must be at least 1, not " + maxPixels);
+    }
+    return ImageDecoder.builder().maxPixels(maxPixels).build();
+  }
+
   /**
    * Builds the embedder these options describe.
    *
@@ -123,7 +178,7 @@ final class ModelOptions {
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     } catch (EmbeddingException e) {
-      throw new Main.InputException(e.getMessage(), e);
+      throw new Main.InputException(inOptionWords(e.getMessage()), e);
     }
   }
 
@@ -160,7 +215,12 @@ final class ModelOptions {
       throw new IllegalArgumentException((layer != null ? "--layer" : "--engine")
           + " is for zoo models; an ONNX model takes --output-name");
     }
-    OnnxEmbedder.Builder b = OnnxEmbedder.builder(Path.of(model)).normalize(normalize);
+    if (weights != null || cacheDir != null) {
+      throw new IllegalArgumentException((weights != null ? "--weights" : "--cache-dir")
+          + " is for zoo models; an ONNX file holds its own weights");
+    }
+    OnnxEmbedder.Builder b = OnnxEmbedder.builder(Path.of(model)).normalize(normalize)
+        .decoder(decoder());
     if (preprocess != null) {
       b.preprocessing(Preprocessing.preset(preprocess));
     }
@@ -201,8 +261,20 @@ final class ModelOptions {
       throw new IllegalArgumentException("--pooling cls is for token sequences (ONNX vision"
           + " transformers); zoo CNNs take avg or max");
     }
-    ZooEmbedder.Builder b = ZooEmbedder.builder(m).weights(parseWeights(weights, seed))
-        .normalize(normalize).pooling(p == null ? Pooling.AVG : p);
+    Weights w = parseWeights(weights, seed, m);
+    if (w instanceof Weights.Pretrained pre && !m.pretrainedSets().contains(pre.set())) {
+      throw new IllegalArgumentException("--model " + m.zooName() + " has no "
+          + pre.set().name().toLowerCase(Locale.ROOT) + " weights; pass --weights random"
+          + (m.pretrainedSets().isEmpty() ? "" : " or one of " + m.pretrainedSets().stream()
+              .map(x -> x.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "))));
+    }
+    if (w instanceof Weights.File f && isTrainedEmbedder(f.path())) {
+      throw new IllegalArgumentException(f.path() + " is a model saved by 'embeddings4j train' "
+          + "(or finetune or demo), not zoo weights: use it with 'embeddings4j evaluate "
+          + "--embedder " + f.path() + "'");
+    }
+    ZooEmbedder.Builder b = ZooEmbedder.builder(m).weights(w)
+        .normalize(normalize).pooling(p == null ? Pooling.AVG : p).decoder(decoder());
     if (engine != null) {
       b.engine(Engine.parse(engine));
     }
@@ -218,6 +290,14 @@ final class ModelOptions {
     if (cacheDir != null) {
       b.cacheDirectory(cacheDir);
     }
-    return b.build();
+    try {
+      return b.build();
+    } catch (EmbeddingException e) {
+      if (w instanceof Weights.Pretrained) {
+        throw new EmbeddingException(e.getMessage() + ". Offline? Pass --weights random, or "
+            + "--weights FILE with a model file you have", e);
+      }
+      throw e;
+    }
   }
 }

@@ -18,13 +18,18 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "models",
     mixinStandardHelpOptions = true,
-    description = {
-        "List the zoo's models: input size, colour order and scaling, the default embedding",
-        "layer and dimension for pretrained and for randomly initialised weights, and the",
-        "pretrained weights available. --layers MODEL lists every layer of one model.",
-        "--inspect FILE.onnx describes an ONNX model: inputs, outputs, operator set, operator",
-        "counts, parameters and the tensors --output-name can embed."},
-    footer = {"", "Examples:", "  embeddings4j models", "  embeddings4j models --layers squeezenet",
+    header = "List the zoo's models, layers, dimensions and weights.",
+    description =
+        "List the zoo's models: input size, colour order and scaling, the default "
+        + "embedding layer and dimension for pretrained and for randomly initialised "
+        + "weights, and the pretrained weights available. --layers MODEL lists every layer "
+        + "of one model. --inspect FILE.onnx describes an ONNX model: inputs, outputs, "
+        + "operator set, operator counts, parameters and the tensors --output-name can embed.",
+    footer = {
+        "",
+        "Examples:",
+        "  embeddings4j models",
+        "  embeddings4j models --layers squeezenet",
         "  embeddings4j models --inspect resnet50.onnx"})
 final class ModelsCommand implements Callable<Integer> {
 

@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
 /**
  * Shows progress of long work on stderr: a redrawn bar with rate and time left on a terminal,
  * plain lines every few seconds otherwise (logs, CI), nothing when quiet. Failures are printed
- * as they happen, one line each, unless quiet.
+ * as they happen, one line each, quiet or not.
  */
 final class ProgressReporter implements ProgressListener {
 
@@ -20,7 +20,7 @@ final class ProgressReporter implements ProgressListener {
     BAR,
     /** A line every {@link #LINE_INTERVAL_NANOS}, and one at the end. */
     LINES,
-    /** Nothing. */
+    /** No progress; failures still. */
     QUIET
   }
 
@@ -91,11 +91,9 @@ final class ProgressReporter implements ProgressListener {
 
   @Override
   public synchronized void onFailure(EmbeddingException error) {
-    if (mode == Mode.QUIET) {
-      return;
-    }
+    // Even when quiet: a script that sees exit code 3 needs the names of the failed files.
     finishBar();
-    err.println("failed: " + error.getMessage());
+    err.println("failed: " + ModelOptions.inOptionWords(error.getMessage()));
     err.flush();
   }
 

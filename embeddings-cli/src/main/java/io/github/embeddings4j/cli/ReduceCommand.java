@@ -28,13 +28,16 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "reduce",
     mixinStandardHelpOptions = true,
-    description = {
-        "Reduce embeddings with PCA: fit a model on --input (by component count or by the",
-        "fraction of variance to keep) and save it, or apply a saved one; write the reduced",
-        "matrix, with the ids file copied beside it."},
-    footer = {"", "Examples:",
-        "  embeddings4j reduce --input photos.npy --components 64 --save-model pca64.e4j "
-            + "--output photos64.npy",
+    header = "Fit or apply a PCA model to an embeddings file.",
+    description =
+        "Reduce embeddings with PCA: fit a model on --input (by component count or by the "
+        + "fraction of variance to keep) and save it, or apply a saved one; write the "
+        + "reduced matrix, with the ids file copied beside it.",
+    footer = {
+        "",
+        "Examples:",
+        "  embeddings4j reduce --input photos.npy --components 64 \\",
+        "      --save-model pca64.e4j --output photos64.npy",
         "  embeddings4j reduce --input photos.npy --variance 0.95 --output photos95.npy",
         "  embeddings4j reduce --input new.npy --apply pca64.e4j --output new64.npy"})
 final class ReduceCommand implements Callable<Integer> {

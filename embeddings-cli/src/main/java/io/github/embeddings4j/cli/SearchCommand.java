@@ -28,11 +28,15 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "search",
     mixinStandardHelpOptions = true,
-    description = {
-        "Exact k-nearest-neighbour search in an embeddings file. A query is an image (embedded",
-        "with the model options, which must match those that made the file) or a .npy vector",
-        "or matrix (one query per row). Prints rank, id and distance per neighbour."},
-    footer = {"", "Examples:",
+    header = "Exact k-nearest-neighbour search in an embeddings file.",
+    description =
+        "Exact k-nearest-neighbour search in an embeddings file. A query is an image "
+        + "(embedded with the model options, which must match those that made the file) or "
+        + "a .npy vector or matrix (one query per row). Prints rank, id and distance per "
+        + "neighbour.",
+    footer = {
+        "",
+        "Examples:",
         "  embeddings4j search --index photos.npy --query cat.jpg --k 5 --metric cosine",
         "  embeddings4j search --index photos.npy --query queries.npy --k 10 --json"})
 final class SearchCommand implements Callable<Integer> {

@@ -19,12 +19,16 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
-    description = {
-        "Train a small CNN embedder (conv32-pool-conv64-pool-denseD) from scratch on labelled",
-        "images, with early stopping on a stratified validation split; the best epoch's model is",
-        "saved. Prints the training history."},
-    footer = {"", "Example:",
-        "  embeddings4j train --output cnn.zip --epochs 10 --updater adam --lr 0.002 --batch 128",
+    header = "Train a small CNN embedder from scratch.",
+    description =
+        "Train a small CNN embedder (conv32-pool-conv64-pool-denseD) from scratch on "
+        + "labelled images, with early stopping on a stratified validation split; the best "
+        + "epoch's model is saved. Prints the training history.",
+    footer = {
+        "",
+        "Example:",
+        "  embeddings4j train --output cnn.zip --epochs 10 --updater adam --lr 0.002 \\",
+        "      --batch 128",
         "  embeddings4j evaluate --embedder cnn.zip --metric cosine"})
 final class TrainCommand implements Callable<Integer> {
 

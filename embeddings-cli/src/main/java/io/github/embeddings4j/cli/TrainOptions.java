@@ -32,7 +32,7 @@ final class TrainOptions {
   double learningRate;
 
   @Option(names = "--schedule", defaultValue = "constant",
-      description = "constant, cosine (down to 1%), step (x0.5 every 2 epochs) or exponential (x0.9 per "
+      description = "constant, cosine (down to 1%%), step (x0.5 every 2 epochs) or exponential (x0.9 per "
           + "epoch) (default: ${DEFAULT-VALUE}).")
   String schedule;
 

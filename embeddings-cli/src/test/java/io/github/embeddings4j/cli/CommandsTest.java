@@ -92,6 +92,53 @@ class CommandsTest {
   }
 
   @Test
+  void quietHidesProgressButStillNamesFailedFiles() {
+    CliRun r = CliRun.of(args(new String[] {"embed", "--quiet", "--input",
+        photos.resolve("discs").toString(), "--output", dir.resolve("q.npy").toString()}));
+    assertEquals(Main.EXIT_PARTIAL, r.code(), r.toString());
+    assertEquals(1, r.err().lines().count(), r.toString());
+    assertTrue(r.err().startsWith("failed: ") && r.err().contains("notes.jpg"), r.err());
+  }
+
+  @Test
+  void vectorsAreNormalisedByDefaultAsInTheApiAndNoNormalizeKeepsThemRaw() throws IOException {
+    Path raw = dir.resolve("raw.npy");
+    assertEquals(Main.EXIT_PARTIAL, CliRun.of(args(new String[] {"embed", "-q", "--input",
+        photos.toString(), "--output", raw.toString(), "--no-normalize"})).code());
+    float[] byDefault = Npy.read(embeddings)[0];
+    float[] unscaled = Npy.read(raw)[0];
+    double norm = 0;
+    double rawNorm = 0;
+    for (int i = 0; i < byDefault.length; i++) {
+      norm += byDefault[i] * byDefault[i];
+      rawNorm += unscaled[i] * unscaled[i];
+    }
+    assertEquals(1.0, norm, 1e-5);
+    assertTrue(Math.abs(rawNorm - 1.0) > 1e-3, "raw norm " + rawNorm);
+    Path old = dir.resolve("old.npy");
+    assertEquals(Main.EXIT_PARTIAL, CliRun.of(args(new String[] {"embed", "-q", "--input",
+        photos.toString(), "--output", old.toString(), "--normalize"})).code());
+    assertArrayEquals(Npy.read(embeddings), Npy.read(old), "the old flag still works");
+  }
+
+  @Test
+  void aModelWithoutPretrainedWeightsIsRandomByDefault() throws IOException {
+    Path out = dir.resolve("simple.npy");
+    CliRun r = CliRun.of("embed", "-q", "--model", "simplecnn", "--input",
+        photos.resolve("bars").toString(), "--output", out.toString());
+    assertEquals(Main.EXIT_OK, r.code(), r.toString());
+    assertEquals(6, Npy.read(out).length);
+  }
+
+  @Test
+  void weightsTheModelLacksAreAUsageErrorNamingTheOption() {
+    CliRun r = CliRun.of("embed", "--model", "simplecnn", "--weights", "imagenet", "--input",
+        photos.toString(), "--output", dir.resolve("x.npy").toString());
+    assertEquals(Main.EXIT_USAGE, r.code(), r.toString());
+    assertTrue(r.err().contains("--weights random"), r.err());
+  }
+
+  @Test
   void embeddingIsDeterministic() throws IOException {
     Path again = dir.resolve("again.npy");
     assertEquals(Main.EXIT_PARTIAL, CliRun.of(args(new String[] {"embed", "-q", "--input",

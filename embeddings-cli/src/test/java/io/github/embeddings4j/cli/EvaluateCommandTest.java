@@ -37,6 +37,8 @@ class EvaluateCommandTest {
     assertEquals(1.0, number(out, "accuracy"), 0.0);
     assertEquals(1.0, number(out, "recall_at_10"), 0.0);
     assertEquals(1.0, number(out, "map_at_10"), 0.0);
+    // ten classes of 6 training images: at best 6 of the 10 nearest share the query's class
+    assertEquals(0.6, number(out, "precision_at_10"), 1e-12);
     assertEquals(60, number(out, "n_train"), 0.0);
     assertEquals(30, number(out, "n_test"), 0.0);
     assertEquals(784, number(out, "dimension"), 0.0);
@@ -83,6 +85,55 @@ class EvaluateCommandTest {
     assertEquals(12, number(r.out(), "n_train"), 0.0);
   }
 
+  /** Two classes of {@code perClass} images in train/ and test/, with the given file ending. */
+  private void writeClassFolders(int perClass, String ending) throws IOException {
+    for (String split : new String[] {"train", "test"}) {
+      for (int c = 0; c < 2; c++) {
+        Path folder = dir.resolve(split).resolve(c == 0 ? "dark" : "light");
+        Files.createDirectories(folder);
+        for (int i = 0; i < perClass; i++) {
+          BufferedImage img = new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB);
+          Graphics2D g = img.createGraphics();
+          int v = c == 0 ? 20 + i * 5 : 220 - i * 5;
+          g.setColor(new Color(v, v, v));
+          g.fillRect(0, 0, 20, 20);
+          g.dispose();
+          ImageIO.write(img, ending.equals("tif") ? "tiff" : ending,
+              folder.resolve(i + "." + ending).toFile());
+        }
+      }
+    }
+  }
+
+  @Test
+  void classFoldersReadTiffAsEmbedDoes() throws IOException {
+    writeClassFolders(3, "tif");
+    CliRun r = CliRun.of("evaluate", "--data", dir.toString(), "--k", "1", "--json");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(6, number(r.out(), "n_train"), 0.0);
+    assertEquals(6, number(r.out(), "retrieval_k"), 0.0, "recall@10 capped at 6 images");
+  }
+
+  @Test
+  void aKLargerThanTheTrainingSetIsRefusedBeforeEmbedding() throws IOException {
+    writeClassFolders(2, "png");
+    CliRun r = CliRun.of("evaluate", "--data", dir.toString(), "--embedder", "lenet",
+        "--weights", "random", "--k", "9");
+    assertEquals(Main.EXIT_USAGE, r.code(), r.toString());
+    assertTrue(r.err().contains("--k 9 exceeds the 4 training images"), r.err());
+    assertEquals(2, r.err().lines().count(), "the reason and the pointer to --help, no progress "
+        + "of an embedding: " + r.err());
+  }
+
+  @Test
+  void theOldVoteWeightingOptionStillWorksWithADeprecationWarning() throws IOException {
+    TestDatasets.writeSeparableIdx(dir, 20, 10);
+    CliRun r = CliRun.of("evaluate", "--data", dir.toString(), "--weights", "uniform", "--json");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("\"voting\": \"uniform\""), r.out());
+    assertTrue(r.err().contains("deprecated: use --voting"), r.err());
+  }
+
   @Test
   void errorsAreOneLineWithTheirCodes() throws IOException {
     CliRun missing = CliRun.of("evaluate", "--data", dir.resolve("none").toString(), "--json");
@@ -90,7 +141,7 @@ class EvaluateCommandTest {
     assertEquals("", missing.out(), "nothing on stdout when it fails");
     assertTrue(missing.err().contains("dataset-fashion-mnist"), missing.err());
     TestDatasets.writeSeparableIdx(dir, 20, 10);
-    assertEquals(Main.EXIT_USAGE, CliRun.of("evaluate", "--data", dir.toString(), "--weights",
+    assertEquals(Main.EXIT_USAGE, CliRun.of("evaluate", "--data", dir.toString(), "--voting",
         "heavy").code());
     assertEquals(Main.EXIT_USAGE, CliRun.of("evaluate", "--data", dir.toString(), "--pca",
         "5000").code(), "more components than dimensions");

@@ -52,11 +52,11 @@ class ProgressReporterTest {
   }
 
   @Test
-  void quietModePrintsNothingEvenForFailures() {
+  void quietModeHidesProgressButNamesFailures() {
     ProgressReporter r = reporter(ProgressReporter.Mode.QUIET);
     r.onProgress(new Progress("embed", 5, 5, 0));
     r.onFailure(new EmbeddingException("a.jpg", "truncated", null));
-    assertEquals("", text.toString());
+    assertEquals("failed: a.jpg: truncated\n", text.toString());
   }
 
   @Test

@@ -32,6 +32,15 @@ class TrainCommandsTest {
     assertEquals(0, eval.code(), eval.toString());
     assertTrue(eval.out().contains("\"dimension\": 16"), eval.out());
 
+    // embed and search take zoo weights: a trained model is refused, with where it belongs
+    Path image = dir.resolve("one.png");
+    javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(28, 28,
+        java.awt.image.BufferedImage.TYPE_INT_RGB), "png", image.toFile());
+    CliRun embed = CliRun.of("embed", "--input", image.toString(), "--output",
+        dir.resolve("x.npy").toString(), "--weights", model.toString());
+    assertEquals(Main.EXIT_USAGE, embed.code(), embed.toString());
+    assertTrue(embed.err().contains("evaluate --embedder " + model), embed.err());
+
     Path tuned = dir.resolve("tuned.zip");
     CliRun ft = CliRun.of("finetune", "--from", model.toString(), "--freeze-up-to", layer,
         "--data", dir.toString(), "--output", tuned.toString(), "--epochs", "1", "--batch", "32");

@@ -139,9 +139,9 @@ public final class Backends {
     Decision d = decide(preference, cudaClasses, gpus);
     if (d.hideCuda()) {
       ND4JClassLoading.setNd4jClassloader(new WithoutCuda(loader));
-      LOG.info("ND4J backend: CPU ({})", d.reason());
+      LOG.debug("ND4J backend: CPU ({})", d.reason());
     } else if (cudaClasses) {
-      LOG.info("ND4J backend: ND4J's choice ({})", d.reason());
+      LOG.debug("ND4J backend: ND4J's choice ({})", d.reason());
     }
     decision = d;
     cudaAllowed = cudaClasses && !d.hideCuda();

@@ -147,7 +147,7 @@ public final class NativeFlavour {
     if (cuda) {
       // JavaCPP applies the extension to every native library it loads, the CUDA backend's
       // too, which has no -avx2 or -onednn builds: leave it unset when CUDA may be used.
-      LOG.info("ND4J native flavour: not chosen (the CUDA backend may be used)");
+      LOG.debug("ND4J native flavour: not chosen (the CUDA backend may be used)");
       return "";
     }
     if (nd4jAlreadyLoaded()) {
@@ -173,10 +173,10 @@ public final class NativeFlavour {
     }
     if (!choice.isEmpty()) {
       System.setProperty(PROPERTY, choice);
-      LOG.info("ND4J native flavour: {}{} (CPU flags; override with -D{}=...)", platform, choice,
+      LOG.debug("ND4J native flavour: {}{} (CPU flags; override with -D{}=...)", platform, choice,
           PROPERTY);
     } else {
-      LOG.info("ND4J native flavour: plain {} build", platform);
+      LOG.debug("ND4J native flavour: plain {} build", platform);
     }
     return choice;
   }

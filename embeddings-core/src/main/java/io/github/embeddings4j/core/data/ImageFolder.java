@@ -1,5 +1,6 @@
 package io.github.embeddings4j.core.data;
 
+import io.github.embeddings4j.core.image.ImageFiles;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -19,8 +20,9 @@ import javax.imageio.ImageIO;
 /**
  * A labelled image dataset laid out one folder per class: {@code root/<class>/<image>}. Classes
  * are the sub-folders, sorted by name, labelled {@code 0, 1, ...} in that order; images are the
- * files ending in {@code .png}, {@code .jpg}, {@code .jpeg}, {@code .bmp} or {@code .gif} (any
- * case), sorted by name. Hidden files and folders are skipped. Immutable.
+ * files with the endings the rest of the SDK reads ({@link ImageFiles#EXTENSIONS}: {@code .png},
+ * {@code .jpg}, {@code .jpeg}, {@code .bmp}, {@code .gif}, {@code .wbmp}, {@code .tif}, {@code
+ * .tiff}, any case), sorted by name. Hidden files and folders are skipped. Immutable.
  *
  * <pre>{@code
  * ImageFolder all = ImageFolder.scan(Path.of("photos"));
@@ -30,8 +32,8 @@ import javax.imageio.ImageIO;
  */
 public final class ImageFolder {
 
-  /** The file name endings read as images (lower case). */
-  public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
+  /** The file name endings read as images (lower case): the same as {@code embed}'s. */
+  public static final Set<String> EXTENSIONS = ImageFiles.EXTENSIONS;
 
   private final Path root;
   private final List<String> classNames;

@@ -226,7 +226,9 @@ public abstract class NetworkEmbedder implements Embedder {
         embedChunk(images.subList(c[0], c[1]), results, c[0]);
       }
     });
-    return List.of(results);
+    List<EmbeddingResult> all = List.of(results);
+    AlikeVectors.warnIfAllAlike(this, all);
+    return all;
   }
 
   /**
@@ -516,18 +518,27 @@ public abstract class NetworkEmbedder implements Embedder {
    * {@link #embedEach}.
    *
    * @param folder the folder
-   * @param sink receives one result per image file, named by its path
+   * @param sink receives one result per image file, in order, named by its path relative to
+   *     {@code folder} with {@code /} between names ({@code "cats/tom.jpg"}), as the ids of the
+   *     command-line tool's {@code embed}; the listener's failures name the full path
    * @param listener receives failures and progress
    * @return the number of images that failed
    * @throws IOException if the folder cannot be listed
    */
   public long embedFolder(Path folder, Consumer<? super EmbeddingResult> sink,
       ProgressListener listener) throws IOException {
-    List<ImageSource> sources = new ArrayList<>();
-    for (Path p : ImageFiles.list(folder)) {
+    List<Path> files = ImageFiles.list(folder);
+    List<ImageSource> sources = new ArrayList<>(files.size());
+    for (Path p : files) {
       sources.add(ImageSource.of(p));
     }
-    return embedEach(sources, sink, listener);
+    int[] next = {0};
+    return embedEach(sources, result -> {
+      String id = folder.relativize(files.get(next[0]++)).toString().replace('\\', '/');
+      sink.accept(result instanceof EmbeddingResult.Success ok
+          ? new EmbeddingResult.Success(id, ok.vector())
+          : new EmbeddingResult.Failure(id, ((EmbeddingResult.Failure) result).error()));
+    }, listener);
   }
 
   private static void notify(Runnable call) {

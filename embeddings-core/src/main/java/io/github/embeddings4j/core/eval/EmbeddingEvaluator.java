@@ -80,7 +80,8 @@ public final class EmbeddingEvaluator {
     return new EvaluationReport(metric.metricName(), k, voting,
         KnnAccuracy.accuracy(predicted, testLabels), retrievalK,
         Retrieval.recallAtK(testLabels, ranked, retrievalK),
-        Retrieval.meanAveragePrecisionAtK(testLabels, ranked, trainLabels, retrievalK), probe,
+        Retrieval.meanAveragePrecisionAtK(testLabels, ranked, trainLabels, retrievalK),
+        Retrieval.precisionAtK(testLabels, ranked, retrievalK), probe,
         confusion, (System.nanoTime() - start) / 1e9);
   }
 

@@ -12,12 +12,14 @@ import java.util.Locale;
  * @param retrievalK the cut-off of the retrieval measures
  * @param recallAtK recall@k as {@link Retrieval} defines it
  * @param mapAtK mAP@k as {@link Retrieval} defines it
+ * @param precisionAtK precision@k as {@link Retrieval} defines it
  * @param linearProbeAccuracy the linear probe's test accuracy, or {@code NaN} when not run
  * @param confusion the kNN predictions against the test labels
  * @param seconds the wall time of the evaluation
  */
 public record EvaluationReport(String metric, int k, Voting voting, double knnAccuracy,
-    int retrievalK, double recallAtK, double mapAtK, double linearProbeAccuracy,
+    int retrievalK, double recallAtK, double mapAtK, double precisionAtK,
+    double linearProbeAccuracy,
     ConfusionMatrix confusion, double seconds) {
 
   /**

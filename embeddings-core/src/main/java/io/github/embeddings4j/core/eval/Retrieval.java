@@ -14,6 +14,10 @@ package io.github.embeddings4j.core.eval;
  * {@code P(i)} is the share of relevant items in the first {@code i}, and {@code R} is the
  * number of relevant items in the whole training set. A query whose top {@code k} are all
  * relevant scores 1; a query with no relevant item anywhere scores 0.
+ *
+ * <p><b>precision@k</b> is the mean over queries of the share of relevant items among the top
+ * {@code k}. Where recall@k saturates (a single hit in ten counts fully; near 0.97 for every
+ * method on Fashion-MNIST) precision@k tells methods apart.
  */
 public final class Retrieval {
 
@@ -42,6 +46,29 @@ public final class Retrieval {
       }
     }
     return queryLabels.length == 0 ? Double.NaN : (double) hits / queryLabels.length;
+  }
+
+  /**
+   * precision@k from ranked labels.
+   *
+   * @param queryLabels the label of each query
+   * @param rankedLabels for each query, the labels of its retrieved items, nearest first (at
+   *     least {@code k} of them)
+   * @param k the cut-off, at least 1
+   * @return the mean share of relevant items in the top {@code k} ({@code NaN} for no queries)
+   * @throws IllegalArgumentException if counts differ or a ranking is shorter than {@code k}
+   */
+  public static double precisionAtK(int[] queryLabels, int[][] rankedLabels, int k) {
+    check(queryLabels, rankedLabels, k);
+    long hits = 0;
+    for (int q = 0; q < queryLabels.length; q++) {
+      for (int i = 0; i < k; i++) {
+        if (rankedLabels[q][i] == queryLabels[q]) {
+          hits++;
+        }
+      }
+    }
+    return queryLabels.length == 0 ? Double.NaN : (double) hits / ((long) queryLabels.length * k);
   }
 
   /**

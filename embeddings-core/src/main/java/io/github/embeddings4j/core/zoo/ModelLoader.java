@@ -39,7 +39,7 @@ final class ModelLoader {
         throw new IllegalArgumentException(model + " cannot be randomly initialised: the zoo's "
             + model.zooName() + ".init() fails in DL4J 1.0.0-M2.1; use pretrained weights");
       }
-      return (Model) model.dl4j(random.seed(), format).init();
+      return RandomInit.repair((Model) model.dl4j(random.seed(), format).init());
     }
     if (weights instanceof Weights.Pretrained pretrained) {
       if (!model.pretrainedSets().contains(pretrained.set())) {

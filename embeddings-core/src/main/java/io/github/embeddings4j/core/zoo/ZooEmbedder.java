@@ -301,12 +301,12 @@ public final class ZooEmbedder extends NetworkEmbedder {
       this.weights = model.pretrainedSets().contains(PretrainedSet.IMAGENET) ? Weights.imagenet()
           : !model.pretrainedSets().isEmpty()
               ? Weights.pretrained(model.pretrainedSets().iterator().next())
-              : Weights.random(1234);
+              : Weights.random(42);
     }
 
     /**
      * Where the weights come from. Default: ImageNet where the zoo has it, else the model's other
-     * published set, else random with seed 1234.
+     * published set, else random with seed 42 (as the CLI and Spark).
      *
      * @param weights the weights
      * @return this builder

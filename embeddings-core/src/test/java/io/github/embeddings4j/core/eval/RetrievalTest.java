@@ -31,6 +31,14 @@ class RetrievalTest {
   }
 
   @Test
+  void precisionCountsEveryHitNotJustTheFirst() {
+    // k=2: query 0 has 1 hit in 2, query 1 none -> 1/4; k=3: 2/3 and 1/3 -> 1/2.
+    assertEquals(0.25, Retrieval.precisionAtK(QUERIES, RANKED, 2), 1e-12);
+    assertEquals(0.5, Retrieval.precisionAtK(QUERIES, RANKED, 3), 1e-12);
+    assertTrue(Double.isNaN(Retrieval.precisionAtK(new int[0], new int[0][], 1)));
+  }
+
+  @Test
   void perfectRankingScoresOne() {
     int[][] perfect = {{0, 0, 0}, {1, 0, 0}};
     assertEquals(1.0, Retrieval.meanAveragePrecisionAtK(QUERIES, perfect, DATABASE, 3), 1e-12);
