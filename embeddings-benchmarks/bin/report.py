@@ -569,7 +569,8 @@ def main() -> None:
          + " --out " + a.out.as_posix(), "```", "",
          "What this page answers: how fast the vector kernels, the searches, PCA, k-means and the",
          "embedders are on this machine, as ratios to the machine's own limits (read bandwidth,",
-         "matrix-multiply rate) and to the libraries a user would pick instead (ND4J, Lucene). How",
+         "matrix-multiply rate, FMA peak) and to the libraries a user would pick instead (ND4J, Lucene,",
+         "ONNX Runtime). How",
          "to run the suite comes first, then the goals and what each figure means, then the dated",
          "runs. The history of the optimisations behind these figures is in [notes.md](notes.md).",
          ""]

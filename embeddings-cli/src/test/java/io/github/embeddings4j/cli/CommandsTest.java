@@ -94,7 +94,7 @@ class CommandsTest {
   @Test
   void quietHidesProgressButStillNamesFailedFiles() {
     CliRun r = CliRun.of(args(new String[] {"embed", "--quiet", "--input",
-        photos.resolve("discs").toString(), "--output", dir.resolve("q.npy").toString()}));
+        photos.resolve("discs").toString(), "--output", dir.resolve("quiet.npy").toString()}));
     assertEquals(Main.EXIT_PARTIAL, r.code(), r.toString());
     assertEquals(1, r.err().lines().count(), r.toString());
     assertTrue(r.err().startsWith("failed: ") && r.err().contains("notes.jpg"), r.err());
