@@ -14,7 +14,6 @@ import io.github.embeddings4j.core.zoo.ZooEmbedder;
 import io.github.embeddings4j.core.zoo.ZooModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
@@ -85,15 +84,11 @@ final class ModelOptions {
   Path cacheDir;
 
   static ZooModel parseModel(String name) {
-    String key = name.trim().toLowerCase(Locale.ROOT).replace('-', '_');
-    for (ZooModel m : ZooModel.values()) {
-      if (m.zooName().equals(key) || m.name().equalsIgnoreCase(key)) {
-        return m;
-      }
+    try {
+      return ZooModel.parse(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + ", or give an ONNX file (FILE.onnx)");
     }
-    throw new IllegalArgumentException("unknown model '" + name + "'; choose one of "
-        + Arrays.stream(ZooModel.values()).map(ZooModel::zooName).collect(Collectors.joining(", "))
-        + ", or give an ONNX file (FILE.onnx)");
   }
 
   /**
@@ -111,27 +106,16 @@ final class ModelOptions {
   }
 
   static Weights parseWeights(String value, long seed) {
-    String key = value.trim().toLowerCase(Locale.ROOT);
-    if (key.equals("random")) {
-      return Weights.random(seed);
-    }
-    for (PretrainedSet set : PretrainedSet.values()) {
-      if (set.name().equalsIgnoreCase(key)) {
-        return Weights.pretrained(set);
-      }
-    }
     Path file = Path.of(value);
     if (!Files.isRegularFile(file) && (value.contains("/") || value.contains("."))) {
       throw new Main.InputException("--weights " + value + ": " + (Files.isDirectory(file)
           ? "a folder, not a model file" : "no such model file"), null);
     }
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("--weights '" + value + "' is neither imagenet, random, "
-          + "a pretrained set (" + Arrays.stream(PretrainedSet.values())
-              .map(s -> s.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "))
-          + ") nor an existing model file");
+    try {
+      return Weights.parse(value, seed);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--" + e.getMessage());
     }
-    return Weights.file(file);
   }
 
   /** A zip saved by TrainedEmbedder: DL4J's format plus our own entry; zoo weights lack it. */
@@ -198,16 +182,7 @@ final class ModelOptions {
   }
 
   private Pooling pooling() {
-    if (pooling == null) {
-      return null;
-    }
-    return switch (pooling.toLowerCase(Locale.ROOT)) {
-      case "avg", "average", "mean" -> Pooling.AVG;
-      case "max" -> Pooling.MAX;
-      case "cls" -> Pooling.CLS;
-      default -> throw new IllegalArgumentException(
-          "--pooling must be avg, max or cls, not '" + pooling + "'");
-    };
+    return pooling == null ? null : Pooling.parse(pooling);
   }
 
   private NetworkEmbedder buildOnnx() throws EmbeddingException {

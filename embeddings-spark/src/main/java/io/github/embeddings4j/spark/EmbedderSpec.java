@@ -2,16 +2,12 @@ package io.github.embeddings4j.spark;
 
 import io.github.embeddings4j.api.EmbeddingException;
 import io.github.embeddings4j.core.embed.Pooling;
-import io.github.embeddings4j.core.zoo.PretrainedSet;
 import io.github.embeddings4j.core.zoo.Weights;
 import io.github.embeddings4j.core.zoo.ZooEmbedder;
 import io.github.embeddings4j.core.zoo.ZooModel;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
 import org.apache.spark.SparkFiles;
 
 /**
@@ -65,27 +61,16 @@ record EmbedderSpec(String model, String weights, long seed, String layer, Strin
   }
 
   static ZooModel parseModel(String name) {
-    if (name != null) {
-      String key = name.trim().toLowerCase(Locale.ROOT).replace('-', '_');
-      for (ZooModel m : ZooModel.values()) {
-        if (m.zooName().equals(key) || m.name().equalsIgnoreCase(key)) {
-          return m;
-        }
-      }
-    }
-    throw new IllegalArgumentException("unknown model '" + name + "'; choose one of "
-        + Arrays.stream(ZooModel.values()).map(ZooModel::zooName)
-            .collect(Collectors.joining(", ")));
+    return ZooModel.parse(name);
   }
 
   static Pooling parsePooling(String name) {
-    String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-    return switch (key) {
-      case "avg", "average", "mean" -> Pooling.AVG;
-      case "max" -> Pooling.MAX;
-      default -> throw new IllegalArgumentException("pooling must be avg or max, not '" + name
-          + "'");
-    };
+    Pooling p = Pooling.parse(name);
+    if (p == Pooling.CLS) {
+      throw new IllegalArgumentException("pooling cls is for token sequences; zoo CNNs take avg"
+          + " or max");
+    }
+    return p;
   }
 
   /**
@@ -94,27 +79,17 @@ record EmbedderSpec(String model, String weights, long seed, String layer, Strin
    * works on the driver and on executors.
    */
   static Weights parseWeights(String value, long seed) {
-    String key = value.trim().toLowerCase(Locale.ROOT);
-    if (key.equals("random")) {
-      return Weights.random(seed);
-    }
-    for (PretrainedSet set : PretrainedSet.values()) {
-      if (set.name().equalsIgnoreCase(key)) {
-        return Weights.pretrained(set);
+    try {
+      return Weights.parse(value, seed);
+    } catch (IllegalArgumentException e) {
+      Path shipped = value == null ? null
+          : shippedFile(Path.of(value).getFileName().toString());
+      if (shipped != null) {
+        return Weights.file(shipped);
       }
+      throw new IllegalArgumentException(e.getMessage() + " (nor a file shipped with --files)",
+          e);
     }
-    Path file = Path.of(value);
-    if (Files.isRegularFile(file)) {
-      return Weights.file(file);
-    }
-    Path shipped = shippedFile(file.getFileName().toString());
-    if (shipped != null) {
-      return Weights.file(shipped);
-    }
-    throw new IllegalArgumentException("weights '" + value + "' is neither imagenet, random, "
-        + "a pretrained set (" + Arrays.stream(PretrainedSet.values())
-            .map(s -> s.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "))
-        + "), an existing model file nor a file shipped with --files");
   }
 
   private static Path shippedFile(String name) {

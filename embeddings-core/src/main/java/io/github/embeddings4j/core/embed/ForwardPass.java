@@ -28,6 +28,18 @@ public interface ForwardPass extends AutoCloseable {
   ForwardPass copy();
 
   /**
+   * Whether one call's images should be shared among several passes run at once: true where a
+   * pass leaves cores idle that a second fills (engines that run a batch as a sequence of
+   * operations with Java or waits between them); false for an engine that already spreads one
+   * batch over every core.
+   *
+   * @return {@code true} by default
+   */
+  default boolean sideBySide() {
+    return true;
+  }
+
+  /**
    * The engine, for logs and reports, e.g. {@code "ONNX Runtime 1.23.2 (CPU)"}.
    *
    * @return a short name

@@ -85,12 +85,11 @@ public abstract class NetworkEmbedder implements Embedder {
    * @param networkBatch the largest (or, when {@code fixedBatch}, the only) images per pass
    * @param fixedBatch whether {@code networkBatch} is fixed rather than a maximum to tune under
    * @param concurrency the most forward passes at once
-   * @param sideBySide whether one call shares its images among several passes run at once
    * @param dimension the vectors' length
    */
   protected record Parts(String name, Preprocessor input, ImageDecoder decoder, ForwardPass first,
       Pooling pooling, boolean normalize, int networkBatch, boolean fixedBatch, int concurrency,
-      boolean sideBySide, int dimension) {
+      int dimension) {
 
     /**
      * Checks the parts.
@@ -123,7 +122,7 @@ public abstract class NetworkEmbedder implements Embedder {
     this.networkBatch = parts.networkBatch();
     this.tuner = parts.fixedBatch() ? null : new BatchTuner(parts.name(), parts.networkBatch());
     this.concurrency = parts.concurrency();
-    this.sideBySide = parts.sideBySide();
+    this.sideBySide = parts.first().sideBySide();
     this.dimension = parts.dimension();
     this.prototype = parts.first();
     this.engine = prototype.engine();

@@ -16,5 +16,24 @@ public enum Pooling {
    * The first token of a sequence (the class token of ViT, CLIP, DINOv2); not defined for feature
    * maps.
    */
-  CLS
+  CLS;
+
+  /**
+   * A pooling by name: {@code avg} (or {@code average}, {@code mean}), {@code max}, {@code cls},
+   * case ignored: the one parser the command line and Spark share.
+   *
+   * @param name the name
+   * @return the pooling
+   * @throws IllegalArgumentException naming the valid names
+   */
+  public static Pooling parse(String name) {
+    String key = name == null ? "" : name.trim().toLowerCase(java.util.Locale.ROOT);
+    return switch (key) {
+      case "avg", "average", "mean" -> AVG;
+      case "max" -> MAX;
+      case "cls" -> CLS;
+      default -> throw new IllegalArgumentException("pooling must be avg, max or cls, not '"
+          + name + "'");
+    };
+  }
 }

@@ -381,7 +381,7 @@ public final class OnnxEmbedder extends NetworkEmbedder {
       }
       OrtForward pass = first;
       Parts parts = new Parts(name, p, decoder, pass, chosen, normalize, networkBatch,
-          batchFixed, concurrency, false, dimension);
+          batchFixed, concurrency, dimension);
       LOG.info("{}: input '{}' {}, output '{}', dimension {}, preprocessing {}, {}", name,
           in.name(), in, out, dimension, p, pass.engine());
       return new OnnxEmbedder(parts, name, sha, info, in.name(), out, p);

@@ -276,6 +276,12 @@ public final class OrtForward implements ForwardPass {
     return new OrtForward(shared);
   }
 
+  /** ONNX Runtime spreads one batch over all its intra-op threads (the processors) itself. */
+  @Override
+  public boolean sideBySide() {
+    return false;
+  }
+
   @Override
   public String engine() {
     return shared.engine;

@@ -67,6 +67,14 @@ final class Engines {
   }
 
   /**
+   * The engine that runs a network and its first pass.
+   *
+   * @param engine which engine it is
+   * @param pass the pass
+   */
+  record Chosen(Engine engine, ForwardPass pass) {}
+
+  /**
    * The forward pass for a network.
    *
    * @param model the zoo model (for the default order)
@@ -74,9 +82,9 @@ final class Engines {
    * @param net the truncated network; owned by the result (freed when another engine took it)
    * @param format its input
    * @param helpers whether DL4J's copies get the oneDNN layer helpers
-   * @return the first pass of the first engine that runs the network and agrees with DL4J
+   * @return the first engine that runs the network and agrees with DL4J, and its first pass
    */
-  static ForwardPass choose(ZooModel model, Engine wanted, Model net, InputFormat format,
+  static Chosen choose(ZooModel model, Engine wanted, Model net, InputFormat format,
       boolean helpers) {
     String backend = Nd4j.getBackend().getClass().getSimpleName();
     boolean cpu = backend.equals("CpuBackend");
@@ -107,7 +115,7 @@ final class Engines {
           // The engine holds its own weights: DL4J's copy (ResNet50 100 MB, VGG16 550 MB
           // outside the heap) is not needed any more.
           net.close();
-          return pass;
+          return new Chosen(e, pass);
         }
         LOG.warn("{}: {} differs from DL4J by {} (relative, more than {}); trying the next"
             + " engine", model, pass.engine(), error, TOLERANCE);
@@ -120,7 +128,7 @@ final class Engines {
         pass.close();
       }
     }
-    return new Dl4jForward(net, format, helpers);
+    return new Chosen(Engine.DL4J, new Dl4jForward(net, format, helpers));
   }
 
   private static ForwardPass build(Engine e, Model net, InputFormat format)

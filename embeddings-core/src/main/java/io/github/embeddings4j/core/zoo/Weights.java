@@ -16,6 +16,39 @@ import java.util.Objects;
 public sealed interface Weights permits Weights.Pretrained, Weights.Random, Weights.File {
 
   /**
+   * Weights by the names the command line and Spark use: {@code random} (from {@code seed}), a
+   * published set ({@code imagenet}, {@code cifar10}, {@code vggface}, {@code mnist}; case
+   * ignored), or the path of an existing model file: the one parser they share.
+   *
+   * @param value the name or path
+   * @param seed the seed of random initialisation
+   * @return the weights
+   * @throws IllegalArgumentException naming what the value may be
+   */
+  static Weights parse(String value, long seed) {
+    String key = value == null ? "" : value.trim().toLowerCase(java.util.Locale.ROOT);
+    if (key.equals("random")) {
+      return random(seed);
+    }
+    for (PretrainedSet set : PretrainedSet.values()) {
+      if (set.name().equalsIgnoreCase(key)) {
+        return pretrained(set);
+      }
+    }
+    if (value != null && !value.isBlank() && java.nio.file.Files.isRegularFile(
+        java.nio.file.Path.of(value))) {
+      return file(java.nio.file.Path.of(value));
+    }
+    StringBuilder sets = new StringBuilder();
+    for (PretrainedSet set : PretrainedSet.values()) {
+      sets.append(sets.length() == 0 ? "" : ", ").append(set.name().toLowerCase(
+          java.util.Locale.ROOT));
+    }
+    throw new IllegalArgumentException("weights '" + value + "' are neither random, a"
+        + " pretrained set (" + sets + ") nor an existing model file");
+  }
+
+  /**
    * The zoo's ImageNet weights.
    *
    * @return pretrained ImageNet weights

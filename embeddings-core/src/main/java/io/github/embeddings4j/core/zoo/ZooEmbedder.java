@@ -8,7 +8,6 @@ import io.github.embeddings4j.core.embed.NetworkEmbedder;
 import io.github.embeddings4j.core.embed.Pooling;
 import io.github.embeddings4j.core.image.ImageDecoder;
 import io.github.embeddings4j.core.image.InputFormat;
-import io.github.embeddings4j.core.onnx.OrtForward;
 import io.github.embeddings4j.core.zoo.dnnl.DnnlGraph;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,14 +68,14 @@ public final class ZooEmbedder extends NetworkEmbedder {
   private final Model prototype;
 
   private ZooEmbedder(Parts parts, Builder b, String layer, List<String> layerNames,
-      Model prototype) {
+      Model prototype, Engine engine) {
     super(parts);
     this.model = b.model;
     this.weights = b.weights;
     this.format = b.format();
     this.layer = layer;
     this.layerNames = layerNames;
-    this.oneDnnGraph = parts.first() instanceof DnnlForward;
+    this.oneDnnGraph = engine == Engine.ONEDNN_GRAPH;
     this.prototype = prototype;
   }
 
@@ -129,16 +128,14 @@ public final class ZooEmbedder extends NetworkEmbedder {
           Nd4j.zeros(1, format.channels(), format.height(), format.width()));
       dimension = FeatureNet.pool(out, b.pooling, false)[0].length;
     }
-    ForwardPass first = Engines.choose(model, b.engine, cut, format, b.oneDnnHelpers);
+    Engines.Chosen engine = Engines.choose(model, b.engine, cut, format, b.oneDnnHelpers);
+    ForwardPass first = engine.pass();
     LOG.info("{} embedder: {}, layer '{}', dimension {}, input {}x{} {}, {}", model,
         describe(b.weights), chosen, dimension, format.height(), format.width(),
         format.colorOrder(), first.engine());
-    // ONNX Runtime runs one batch on every core itself; the other engines leave cores idle
-    // that a second batch side by side fills.
-    boolean sideBySide = !(first instanceof OrtForward);
     Parts parts = new Parts(model + " embedder", format, b.decoder, first, b.pooling,
-        b.normalize, b.networkBatch, b.batchFixed, b.concurrency, sideBySide, dimension);
-    return new ZooEmbedder(parts, b, chosen, layerNames, cut);
+        b.normalize, b.networkBatch, b.batchFixed, b.concurrency, dimension);
+    return new ZooEmbedder(parts, b, chosen, layerNames, cut, engine.engine());
   }
 
   /**

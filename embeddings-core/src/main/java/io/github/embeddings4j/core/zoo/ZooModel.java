@@ -90,6 +90,30 @@ public enum ZooModel {
   }
 
   /**
+   * A model by the name the command line, Spark and the docs use ({@code "resnet50"}, {@code
+   * "simple-cnn"}) or by the constant's name, case ignored: the one parser of model names.
+   *
+   * @param name the name
+   * @return the model
+   * @throws IllegalArgumentException naming the valid names
+   */
+  public static ZooModel parse(String name) {
+    if (name != null) {
+      String key = name.trim().toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+      for (ZooModel m : values()) {
+        if (m.zooName().equals(key) || m.name().equalsIgnoreCase(key)) {
+          return m;
+        }
+      }
+    }
+    StringBuilder names = new StringBuilder();
+    for (ZooModel m : values()) {
+      names.append(names.length() == 0 ? "" : ", ").append(m.zooName());
+    }
+    throw new IllegalArgumentException("unknown model '" + name + "'; choose one of " + names);
+  }
+
+  /**
    * The zoo's name for the model, also its cache folder ({@code <cache>/models/<name>/}).
    *
    * @return e.g. {@code "resnet50"}
