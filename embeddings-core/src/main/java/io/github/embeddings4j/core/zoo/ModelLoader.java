@@ -20,6 +20,9 @@ import org.deeplearning4j.util.ModelSerializer;
 /** Turns {@link Weights} into a DL4J network. */
 final class ModelLoader {
 
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ModelLoader.class);
+
   private ModelLoader() {}
 
   /**
@@ -84,6 +87,15 @@ final class ModelLoader {
   }
 
   private static Model importKeras(Path path) throws Exception {
+    // HDF5 prints its own error stack to stderr (HDF5-DIAG) before the importer throws; the
+    // exception says what failed, with the file's name: the native chatter is turned off for
+    // this thread (HDF5 keeps the setting per thread).
+    try {
+      org.bytedeco.hdf5.global.hdf5.H5Eset_auto2(org.bytedeco.hdf5.global.hdf5.H5E_DEFAULT(),
+          null, null);
+    } catch (RuntimeException | LinkageError e) {
+      LOG.debug("HDF5's error printing left on: {}", e.toString());
+    }
     try {
       return KerasModelImport.importKerasModelAndWeights(path.toString(), false);
     } catch (Exception functionalFailed) {
