@@ -96,7 +96,7 @@ public record InputFormat(int height, int width, ColorOrder colorOrder, PixelSca
     }
     int sw = rgb.getWidth();
     int sh = rgb.getHeight();
-    int[] argb = rgb.getRGB(0, 0, sw, sh, null, 0, sw);
+    int[] argb = Pixels.rgb(rgb);
     float[][] planes = Resampler.coverAndCrop(argb, sw, sh, width, height);
     int plane = height * width;
     float[] r = planes[0];

@@ -245,7 +245,7 @@ public final class Preprocessing implements Preprocessor {
     }
     int sw = rgb.getWidth();
     int sh = rgb.getHeight();
-    int[] argb = rgb.getRGB(0, 0, sw, sh, null, 0, sw);
+    int[] argb = Pixels.rgb(rgb);
     // torchvision's Resize(int): the shorter side to `resize`, the longer in proportion
     // (truncated); then CenterCrop's offsets, rounded half to even as Python's round() does.
     int rw;

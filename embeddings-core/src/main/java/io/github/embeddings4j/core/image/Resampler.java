@@ -14,6 +14,18 @@ final class Resampler {
    * @return planes red, green, blue, each {@code th * tw} values in {@code [0, 255]}
    */
   static float[][] coverAndCrop(int[] argb, int sw, int sh, int tw, int th) {
+    if (sw == tw && sh == th) {
+      // Already the target's size: the area weights would all be 1, so the planes are the
+      // samples themselves (bit for bit what the passes below compute).
+      float[][] planes = new float[3][tw * th];
+      for (int i = 0; i < planes[0].length; i++) {
+        int p = argb[i];
+        planes[0][i] = (p >> 16) & 0xff;
+        planes[1][i] = (p >> 8) & 0xff;
+        planes[2][i] = p & 0xff;
+      }
+      return planes;
+    }
     double scale = Math.max((double) tw / sw, (double) th / sh);
     // The size of the scaled image, at least the target in each direction.
     int rw = Math.max(tw, (int) Math.round(sw * scale));
