@@ -110,7 +110,7 @@ final class Engines {
               .data();
         }
         Activations actual = pass.forward(image, 1);
-        double error = relativeError(actual.data(), expected);
+        double error = DnnlGraph.relativeError(actual.data(), expected);
         if (error <= TOLERANCE) {
           // The engine holds its own weights: DL4J's copy (ResNet50 100 MB, VGG16 550 MB
           // outside the heap) is not needed any more.
@@ -157,19 +157,5 @@ final class Engines {
       image[i] = (float) (random.nextGaussian() * 60);
     }
     return image;
-  }
-
-  /** max |actual - expected| over max |expected|: float error relative to the output's scale. */
-  static double relativeError(float[] actual, float[] expected) {
-    if (actual.length != expected.length) {
-      return Double.POSITIVE_INFINITY;
-    }
-    double diff = 0;
-    double scale = 0;
-    for (int i = 0; i < actual.length; i++) {
-      diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-      scale = Math.max(scale, Math.abs(expected[i]));
-    }
-    return scale == 0 ? diff : diff / scale;
   }
 }

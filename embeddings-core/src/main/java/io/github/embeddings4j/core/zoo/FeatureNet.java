@@ -1,6 +1,5 @@
 package io.github.embeddings4j.core.zoo;
 
-import io.github.embeddings4j.core.embed.Pooling;
 import io.github.embeddings4j.core.image.InputFormat;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -203,62 +201,5 @@ final class FeatureNet {
       in.close();
     }
     return last && out.rank() == 4 ? out.permute(0, 3, 1, 2) : out;
-  }
-
-  /**
-   * Pools a batch of activations into vectors: rank 4 {@code [n, c, h, w]} pooled over {@code h,
-   * w}; rank 3 {@code [n, c, t]} over {@code t}; rank 2 used as is.
-   */
-  static float[][] pool(INDArray activations, Pooling pooling, boolean normalize) {
-    long[] shape = activations.shape();
-    int n = (int) shape[0];
-    int c = (int) shape[1];
-    int spatial = 1;
-    for (int i = 2; i < shape.length; i++) {
-      spatial *= (int) shape[i];
-    }
-    return pool(activations.castTo(DataType.FLOAT).dup('c').data().asFloat(), n, c, spatial,
-        pooling, normalize);
-  }
-
-  /**
-   * Pools {@code n} activations of {@code c} channels by {@code spatial} positions each, laid out
-   * {@code [n, c, spatial]}, into vectors (optionally L2-normalised).
-   */
-  static float[][] pool(float[] data, int n, int c, int spatial, Pooling pooling,
-      boolean normalize) {
-    float[][] out = new float[n][c];
-    for (int i = 0; i < n; i++) {
-      float[] v = out[i];
-      for (int ch = 0; ch < c; ch++) {
-        int base = (i * c + ch) * spatial;
-        if (pooling == Pooling.MAX) {
-          float m = Float.NEGATIVE_INFINITY;
-          for (int s = 0; s < spatial; s++) {
-            m = Math.max(m, data[base + s]);
-          }
-          v[ch] = m;
-        } else {
-          double sum = 0;
-          for (int s = 0; s < spatial; s++) {
-            sum += data[base + s];
-          }
-          v[ch] = (float) (sum / spatial);
-        }
-      }
-      if (normalize) {
-        double norm = 0;
-        for (float x : v) {
-          norm += (double) x * x;
-        }
-        if (norm > 0) {
-          float inv = (float) (1.0 / Math.sqrt(norm));
-          for (int k = 0; k < c; k++) {
-            v[k] *= inv;
-          }
-        }
-      }
-    }
-    return out;
   }
 }

@@ -126,7 +126,8 @@ public final class ZooEmbedder extends NetworkEmbedder {
       // Shape inference does not know every vertex: one forward pass on a blank image does.
       INDArray out = FeatureNet.forward(cut,
           Nd4j.zeros(1, format.channels(), format.height(), format.width()));
-      dimension = FeatureNet.pool(out, b.pooling, false)[0].length;
+      dimension = NetworkEmbedder.pool(Dl4jForward.activations(out), b.pooling, false)[0]
+          .length;
     }
     Engines.Chosen engine = Engines.choose(model, b.engine, cut, format, b.oneDnnHelpers);
     ForwardPass first = engine.pass();
