@@ -15,8 +15,9 @@ import java.util.SplittableRandom;
  * and safe to share between threads; {@link #predict(float[])} assigns new vectors.
  *
  * <p>Fitting is seeded and repeatable: the same data, options and seed give the same centroids,
- * whatever the thread count. The assignment step runs on several threads (or through an ND4J
- * matrix product; docs/reduce-and-cluster.md has the measurements that chose between them). A
+ * whatever the thread count. Seeding is greedy k-means++ (the best of {@code 2 + floor(ln k)}
+ * candidates per centre, as scikit-learn does); each Lloyd iteration is one multi-threaded pass
+ * over the data on the SIMD kernels that both assigns the points and sums them per cluster. A
  * cluster left empty by an assignment is re-seeded with the point farthest from its own
  * centroid, so every cluster has at least one point when fitting ends on an update.
  *
@@ -57,20 +58,21 @@ public final class KMeans {
    */
   public static KMeans fit(float[][] rows, KMeansOptions options) {
     Objects.requireNonNull(rows, "rows");
-    float[][] copy = new float[rows.length][];
     int d = rows.length > 0 ? rows[0].length : 0;
+    float[] data = new float[Math.multiplyExact(rows.length, Math.max(d, 1))];
     for (int i = 0; i < rows.length; i++) {
       if (rows[i].length != d) {
         throw new IllegalArgumentException(
             "row " + i + ": vector dimensions differ: " + rows[i].length + " != " + d);
       }
-      copy[i] = rows[i].clone();
+      System.arraycopy(rows[i], 0, data, i * d, d);
     }
-    return fit(copy, d, options, defaultStrategy(options.clusterCount(), d));
+    return fit(data, rows.length, d, options, defaultStrategy(options.clusterCount(), d));
   }
 
   /**
-   * Clusters a contiguous row-major matrix.
+   * Clusters a contiguous row-major matrix, read in place (no copy is made unless the values
+   * are so large or small that they must be rescaled).
    *
    * @param data {@code n * d} values, point {@code i} at {@code [i * d, (i + 1) * d)}; not
    *     modified
@@ -87,29 +89,36 @@ public final class KMeans {
       throw new IllegalArgumentException(n + " points of dimension " + d + " need "
           + (long) n * d + " values, but the array holds " + data.length);
     }
-    float[][] rows = new float[n][];
-    for (int i = 0; i < n; i++) {
-      rows[i] = Arrays.copyOfRange(data, i * d, (i + 1) * d);
-    }
-    return fit(rows, d, options, defaultStrategy(options.clusterCount(), d));
+    return fit(data, n, d, options, defaultStrategy(options.clusterCount(), d));
   }
 
   /**
-   * The assignment strategy measured faster for this shape (docs/reduce-and-cluster.md): the
-   * matrix product pays once there are enough centroids to multiply.
+   * The assignment strategy for this shape. The SIMD assignment reads each point once for all
+   * centroids and adds it into its cluster's sum in the same pass; it beat the matrix product at
+   * every shape measured (k from 10 to 256 at d = 128, 10 to 100 at d = 784; {@code KMeansProbe}),
+   * so the matrix product is never the default and stays for comparison.
    */
   static Assigner.Strategy defaultStrategy(int k, int d) {
     return (long) k * d >= BLAS_MIN_CENTROID_VALUES ? Assigner.Strategy.BLAS
         : Assigner.Strategy.JAVA;
   }
 
-  /** Centroid values (k times d) from which the BLAS assignment is used. */
-  static final long BLAS_MIN_CENTROID_VALUES = 4096;
+  /** Centroid values (k times d) from which the BLAS assignment is used: none measured. */
+  static final long BLAS_MIN_CENTROID_VALUES = Long.MAX_VALUE;
 
-  /** Fits with a chosen assignment strategy; {@code rows} are owned by the caller of this. */
+  /** Fits rows given as arrays (a copy is made), with a chosen assignment strategy. */
   static KMeans fit(float[][] rows, int d, KMeansOptions options, Assigner.Strategy strategy) {
+    float[] data = new float[Math.multiplyExact(rows.length, d)];
+    for (int i = 0; i < rows.length; i++) {
+      System.arraycopy(rows[i], 0, data, i * d, d);
+    }
+    return fit(data, rows.length, d, options, strategy);
+  }
+
+  /** Fits with a chosen assignment strategy; {@code data} is read, never written. */
+  static KMeans fit(float[] data, int n, int d, KMeansOptions options,
+      Assigner.Strategy strategy) {
     Objects.requireNonNull(options, "options");
-    int n = rows.length;
     int k = options.clusterCount();
     if (k > n) {
       throw new IllegalArgumentException(
@@ -118,74 +127,84 @@ public final class KMeans {
     if (d < 1) {
       throw new IllegalArgumentException("k-means needs a dimension of at least 1, got " + d);
     }
-    checkAndMeanVariance(rows, d);
-    // Data far from 1 in magnitude (beyond 2^40 or below 2^-20) is clustered scaled by a power
-    // of two, which is exact, so that squared distances summed in float neither overflow nor
-    // underflow; the centroids and inertia are scaled back at the end.
-    int exponent = scaleExponent(rows);
-    if (exponent != 0) {
-      rows = scaled(rows, -exponent);
-      options = options.initialCentroids() == null ? options
+    try (Assigner pool = new Assigner(data, n, d, options.threads(), strategy)) {
+      Summary summary = summarise(data, n, d, pool);
+      // Data far from 1 in magnitude (beyond 2^40 or below 2^-20) is clustered scaled by a power
+      // of two, which is exact, so that squared distances summed in float neither overflow nor
+      // underflow; the centroids and inertia are scaled back at the end.
+      int exponent = scaleExponent(summary.maxAbs());
+      if (exponent == 0) {
+        return lloyd(data, n, d, options, summary.meanVariance(), 0, pool);
+      }
+      float[] scaled = new float[data.length];
+      for (int i = 0; i < data.length; i++) {
+        scaled[i] = Math.scalb(data[i], -exponent);
+      }
+      KMeansOptions scaledOptions = options.initialCentroids() == null ? options
           : options.withInitialCentroids(scaled(options.initialCentroids(), -exponent));
-    }
-    double meanVariance = checkAndMeanVariance(rows, d);
-    double tolerance = options.tolerance() * meanVariance;
-    try (Assigner assigner = new Assigner(rows, d, options.threads(), strategy)) {
-      float[][] centroids = options.initialCentroids() != null
-          ? initialCentroids(options.initialCentroids(), d)
-          : plusPlus(rows, k, new SplittableRandom(options.seed()), assigner);
-      int[] labels = new int[n];
-      int[] previous = null;
-      float[] distances = new float[n];
-      int iteration = 0;
-      boolean converged = false;
-      boolean labelsCurrent = false;
-      while (iteration < options.maxIterations()) {
-        iteration++;
-        assigner.assign(centroids, labels, distances);
-        if (previous != null && Arrays.equals(previous, labels)) {
-          // Nothing moved: the centroids are already the means of these assignments.
-          converged = true;
-          labelsCurrent = true;
-          break;
-        }
-        repairEmpty(labels, distances, k);
-        float[][] next = means(rows, labels, k, d, centroids);
-        double shift = 0;
-        for (int j = 0; j < k; j++) {
-          for (int t = 0; t < d; t++) {
-            double delta = next[j][t] - centroids[j][t];
-            shift += delta * delta;
-          }
-        }
-        centroids = next;
-        previous = previous == null ? labels.clone() : copyInto(labels, previous);
-        if (shift <= tolerance) {
-          converged = true;
-          break;
-        }
+      try (Assigner scaledPool = new Assigner(scaled, n, d, options.threads(), strategy)) {
+        return lloyd(scaled, n, d, scaledOptions,
+            Math.scalb(summary.meanVariance(), -2 * exponent), exponent, scaledPool);
       }
-      if (!labelsCurrent) {
-        // Make the reported assignments those of the final centroids.
-        assigner.assign(centroids, labels, distances);
-      }
-      double inertia = inertia(rows, labels, centroids, assigner);
-      if (exponent != 0) {
-        centroids = scaled(centroids, exponent);
-        inertia = Math.scalb(inertia, 2 * exponent);
-      }
-      return new KMeans(centroids, labels, inertia, iteration, converged);
     }
   }
 
-  /** 0 for data within [2^-20, 2^40] in magnitude (or all zero), else the largest's exponent. */
-  static int scaleExponent(float[][] rows) {
-    float max = 0f;
-    for (float[] x : rows) {
-      for (float v : x) {
-        max = Math.max(max, Math.abs(v));
+  private static KMeans lloyd(float[] data, int n, int d, KMeansOptions options,
+      double meanVariance, int exponent, Assigner assigner) {
+    int k = options.clusterCount();
+    double tolerance = options.tolerance() * meanVariance;
+    float[][] centroids = options.initialCentroids() != null
+        ? initialCentroids(options.initialCentroids(), d)
+        : plusPlus(data, n, d, k, new SplittableRandom(options.seed()), assigner);
+    int[] labels = new int[n];
+    int[] previous = null;
+    float[] distances = new float[n];
+    double[] sums = new double[k * d];
+    int[] counts = new int[k];
+    int iteration = 0;
+    boolean converged = false;
+    boolean labelsCurrent = false;
+    while (iteration < options.maxIterations()) {
+      iteration++;
+      assigner.assign(centroids, labels, distances, sums, counts);
+      if (previous != null && Arrays.equals(previous, labels)) {
+        // Nothing moved: the centroids are already the means of these assignments.
+        converged = true;
+        labelsCurrent = true;
+        break;
+      }
+      if (repairEmpty(labels, distances, k)) {
+        assigner.sums(labels, k, sums, counts);
+      }
+      float[][] next = means(sums, counts, k, d);
+      double shift = 0;
+      for (int j = 0; j < k; j++) {
+        for (int t = 0; t < d; t++) {
+          double delta = next[j][t] - centroids[j][t];
+          shift += delta * delta;
+        }
+      }
+      centroids = next;
+      previous = previous == null ? labels.clone() : copyInto(labels, previous);
+      if (shift <= tolerance) {
+        converged = true;
+        break;
       }
     }
+    if (!labelsCurrent) {
+      // Make the reported assignments those of the final centroids.
+      assigner.assign(centroids, labels, distances, null, null);
+    }
+    double inertia = inertia(data, d, labels, centroids, assigner);
+    if (exponent != 0) {
+      centroids = scaled(centroids, exponent);
+      inertia = Math.scalb(inertia, 2 * exponent);
+    }
+    return new KMeans(centroids, labels, inertia, iteration, converged);
+  }
+
+  /** 0 for data within [2^-20, 2^40] in magnitude (or all zero), else the largest's exponent. */
+  static int scaleExponent(float max) {
     if (max == 0f || (max >= 0x1p-20f && max <= 0x1p40f)) {
       return 0;
     }
@@ -208,36 +227,94 @@ public final class KMeans {
     return dst;
   }
 
-  private static double checkAndMeanVariance(float[][] rows, int d) {
-    int n = rows.length;
-    double[] mean = new double[d];
-    double[] sq = new double[d];
-    for (int i = 0; i < n; i++) {
-      float[] x = rows[i];
-      for (int t = 0; t < d; t++) {
-        float v = x[t];
-        if (!Float.isFinite(v)) {
-          throw new IllegalArgumentException(
-              "k-means data has a non-finite value " + v + " at row " + i + ", column " + t);
+  /** The largest magnitude and the mean per-dimension variance of the data. */
+  record Summary(float maxAbs, double meanVariance) {}
+
+  /**
+   * One pass over the data, in parts: every value checked finite, the largest magnitude, and
+   * each dimension's sum and sum of squares about the first point (which keeps the variance
+   * formula clear of cancellation when the data sit far from the origin). Runs of {@value
+   * #SUMMARY_ROWS} rows are summed in float (which vectorises) and added into double; a run
+   * holding a value beyond 2^40 in magnitude, or not finite, is summed in double instead.
+   */
+  static Summary summarise(float[] data, int n, int d, Assigner pool) {
+    int parts = pool.partCount(2L * d);
+    double[][] partSums = new double[parts][];
+    double[][] partSquares = new double[parts][];
+    float[] partMax = new float[parts];
+    long[] firstBad = new long[parts];
+    pool.parts(parts, (part, from, to) -> {
+      double[] s = new double[d];
+      double[] q = new double[d];
+      float[] fs = new float[d];
+      float[] fq = new float[d];
+      float max = 0f;
+      long bad = -1;
+      for (int b = from; b < to && bad < 0; b += SUMMARY_ROWS) {
+        int start = b * d;
+        int end = Math.min(to, b + SUMMARY_ROWS) * d;
+        float runMax = 0f;
+        for (int i = start; i < end; i++) {
+          runMax = Math.max(runMax, Math.abs(data[i]));
         }
-        mean[t] += v;
+        if (runMax <= 0x1p40f) {
+          for (int offset = start; offset < end; offset += d) {
+            for (int t = 0; t < d; t++) {
+              float c = data[offset + t] - data[t];
+              fs[t] += c;
+              fq[t] += c * c;
+            }
+          }
+          for (int t = 0; t < d; t++) {
+            s[t] += fs[t];
+            q[t] += fq[t];
+            fs[t] = 0f;
+            fq[t] = 0f;
+          }
+        } else {
+          for (int i = start; i < end && bad < 0; i++) {
+            float v = data[i];
+            if (!Float.isFinite(v)) {
+              bad = i;
+              break;
+            }
+            double c = (double) v - data[i % d];
+            s[i % d] += c;
+            q[i % d] += c * c;
+          }
+        }
+        max = Math.max(max, runMax);
       }
-    }
-    for (int t = 0; t < d; t++) {
-      mean[t] /= n;
-    }
-    for (float[] x : rows) {
-      for (int t = 0; t < d; t++) {
-        double c = x[t] - mean[t];
-        sq[t] += c * c;
+      partSums[part] = s;
+      partSquares[part] = q;
+      partMax[part] = max;
+      firstBad[part] = bad;
+    });
+    float max = 0f;
+    for (int p = 0; p < parts; p++) {
+      if (firstBad[p] >= 0) {
+        long at = firstBad[p];
+        throw new IllegalArgumentException("k-means data has a non-finite value " + data[(int) at]
+            + " at row " + at / d + ", column " + at % d);
       }
+      max = Math.max(max, partMax[p]);
     }
     double total = 0;
     for (int t = 0; t < d; t++) {
-      total += sq[t] / n;
+      double s = 0;
+      double q = 0;
+      for (int p = 0; p < parts; p++) {
+        s += partSums[p][t];
+        q += partSquares[p][t];
+      }
+      double mean = s / n;
+      total += Math.max(0, q / n - mean * mean);
     }
-    return total / d;
+    return new Summary(max, total / d);
   }
+
+  /** Rows per float run of {@link #summarise}. */
+  static final int SUMMARY_ROWS = 64;
 
   private static float[][] initialCentroids(float[][] given, int d) {
     float[][] out = new float[given.length][];
@@ -257,62 +334,87 @@ public final class KMeans {
   }
 
   /**
-   * k-means++ (Arthur and Vassilvitskii 2007): the first centre uniformly at random, each next
-   * one with probability proportional to its squared distance from the nearest centre so far.
+   * Greedy k-means++, as scikit-learn seeds: the first centre uniformly at random; for each next
+   * one, {@code 2 + floor(ln k)} candidates drawn with probability proportional to their squared
+   * distance from the nearest centre so far (Arthur and Vassilvitskii 2007), of which the one
+   * that leaves the smallest total squared distance is kept. The candidates are scored together,
+   * four per pass of the SIMD kernels, so a centre costs about two passes over the data.
    */
-  static float[][] plusPlus(float[][] rows, int k, SplittableRandom random, Assigner assigner) {
-    int n = rows.length;
+  static float[][] plusPlus(float[] data, int n, int d, int k, SplittableRandom random,
+      Assigner assigner) {
+    int trials = 2 + (int) Math.log(k);
     float[][] centres = new float[k][];
     boolean[] chosen = new boolean[n];
     int first = random.nextInt(n);
-    centres[0] = rows[first].clone();
+    centres[0] = Arrays.copyOfRange(data, first * d, (first + 1) * d);
     chosen[first] = true;
     double[] nearest = new double[n];
     assigner.parallel(n, (from, to) -> {
       for (int i = from; i < to; i++) {
-        nearest[i] = VectorMath.squareDistance(rows[i], centres[0]);
+        nearest[i] = VectorMath.squareDistance(data, i * d, centres[0], 0, d);
       }
     });
+    int parts = assigner.partCount(trials);
     for (int c = 1; c < k; c++) {
       double total = 0;
       for (int i = 0; i < n; i++) {
         total += nearest[i];
       }
-      int pick = -1;
+      int[] picks;
       if (total > 0) {
-        double target = random.nextDouble() * total;
-        double running = 0;
-        for (int i = 0; i < n; i++) {
-          running += nearest[i];
-          if (running > target && nearest[i] > 0) {
-            pick = i;
-            break;
-          }
+        double[] targets = new double[trials];
+        for (int u = 0; u < trials; u++) {
+          targets[u] = random.nextDouble() * total;
         }
-        if (pick < 0) {
-          // Rounding left the target past the running sum: take the last point with weight.
-          for (int i = n - 1; i >= 0; i--) {
-            if (nearest[i] > 0) {
-              pick = i;
-              break;
-            }
-          }
-        }
+        picks = sample(nearest, targets);
       } else {
         // Every point coincides with a centre already: take the next unused point.
-        for (int i = 0; i < n; i++) {
-          if (!chosen[i]) {
-            pick = i;
-            break;
+        int pick = 0;
+        while (chosen[pick]) {
+          pick++;
+        }
+        picks = new int[] {pick};
+      }
+      int best = picks[0];
+      if (picks.length > 1) {
+        float[][] candidates = new float[(picks.length + 3) & ~3][];
+        for (int u = 0; u < candidates.length; u++) {
+          int p = picks[Math.min(u, picks.length - 1)];
+          candidates[u] = Arrays.copyOfRange(data, p * d, (p + 1) * d);
+        }
+        double[][] partPotentials = new double[parts][];
+        assigner.parts(parts, (part, from, to) -> {
+          double[] potential = new double[candidates.length];
+          float[] four = new float[4];
+          for (int i = from; i < to; i++) {
+            for (int u = 0; u < candidates.length; u += 4) {
+              VectorMath.squareDistance4(data, i * d, candidates[u], candidates[u + 1],
+                  candidates[u + 2], candidates[u + 3], d, four);
+              for (int v = 0; v < 4; v++) {
+                potential[u + v] += Math.min(nearest[i], four[v]);
+              }
+            }
+          }
+          partPotentials[part] = potential;
+        });
+        double bestPotential = Double.POSITIVE_INFINITY;
+        for (int u = 0; u < picks.length; u++) {
+          double potential = 0;
+          for (double[] part : partPotentials) {
+            potential += part[u];
+          }
+          if (potential < bestPotential) {
+            bestPotential = potential;
+            best = picks[u];
           }
         }
       }
-      chosen[pick] = true;
-      float[] centre = rows[pick].clone();
+      chosen[best] = true;
+      float[] centre = Arrays.copyOfRange(data, best * d, (best + 1) * d);
       centres[c] = centre;
       assigner.parallel(n, (from, to) -> {
         for (int i = from; i < to; i++) {
-          double dist = VectorMath.squareDistance(rows[i], centre);
+          double dist = VectorMath.squareDistance(data, i * d, centre, 0, d);
           if (dist < nearest[i]) {
             nearest[i] = dist;
           }
@@ -323,14 +425,49 @@ public final class KMeans {
   }
 
   /**
+   * For each target in {@code [0, sum of weights)}, the point where the running sum of the
+   * weights first passes it (a point of weight 0 is never drawn; rounding that leaves a target
+   * past the sum takes the last point with weight), in one pass.
+   */
+  static int[] sample(double[] weights, double[] targets) {
+    Integer[] order = new Integer[targets.length];
+    for (int u = 0; u < order.length; u++) {
+      order[u] = u;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(targets[a], targets[b]));
+    int[] picks = new int[targets.length];
+    Arrays.fill(picks, -1);
+    int next = 0;
+    double running = 0;
+    int lastWeighted = -1;
+    for (int i = 0; i < weights.length && next < order.length; i++) {
+      if (weights[i] <= 0) {
+        continue;
+      }
+      lastWeighted = i;
+      running += weights[i];
+      while (next < order.length && running > targets[order[next]]) {
+        picks[order[next++]] = i;
+      }
+    }
+    while (next < order.length) {
+      picks[order[next++]] = lastWeighted;
+    }
+    return picks;
+  }
+
+  /**
    * Gives each empty cluster the point farthest from its own centroid (among clusters that
    * keep at least one point), in cluster order, so the repair is deterministic.
+   *
+   * @return whether a label changed
    */
-  static void repairEmpty(int[] labels, float[] distances, int k) {
+  static boolean repairEmpty(int[] labels, float[] distances, int k) {
     int[] counts = new int[k];
     for (int label : labels) {
       counts[label]++;
     }
+    boolean changed = false;
     for (int j = 0; j < k; j++) {
       if (counts[j] > 0) {
         continue;
@@ -345,44 +482,33 @@ public final class KMeans {
       labels[far] = j;
       counts[j] = 1;
       distances[far] = 0f;
+      changed = true;
     }
+    return changed;
   }
 
-  /** The mean of each cluster's points, summed in double in point order (deterministic). */
-  private static float[][] means(float[][] rows, int[] labels, int k, int d, float[][] old) {
-    double[][] sums = new double[k][d];
-    int[] counts = new int[k];
-    for (int i = 0; i < rows.length; i++) {
-      double[] s = sums[labels[i]];
-      float[] x = rows[i];
-      for (int t = 0; t < d; t++) {
-        s[t] += x[t];
-      }
-      counts[labels[i]]++;
-    }
+  /** Each cluster's mean from its sum and count (every count is positive after a repair). */
+  private static float[][] means(double[] sums, int[] counts, int k, int d) {
     float[][] out = new float[k][d];
     for (int j = 0; j < k; j++) {
-      if (counts[j] == 0) {
-        out[j] = old[j].clone(); // cannot happen after repairEmpty; kept for safety
-        continue;
-      }
       for (int t = 0; t < d; t++) {
-        out[j][t] = (float) (sums[j][t] / counts[j]);
+        out[j][t] = (float) (sums[j * d + t] / counts[j]);
       }
     }
     return out;
   }
 
-  private static double inertia(float[][] rows, int[] labels, float[][] centroids,
+  /** The sum of squared distances to the assigned centroids, in double, summed in point order. */
+  private static double inertia(float[] data, int d, int[] labels, float[][] centroids,
       Assigner assigner) {
-    double[] perPoint = new double[rows.length];
-    assigner.parallel(rows.length, (from, to) -> {
+    double[] perPoint = new double[labels.length];
+    assigner.parallel(labels.length, (from, to) -> {
       for (int i = from; i < to; i++) {
-        float[] x = rows[i];
+        int offset = i * d;
         float[] c = centroids[labels[i]];
         double s = 0;
-        for (int t = 0; t < x.length; t++) {
-          double delta = x[t] - c[t];
+        for (int t = 0; t < d; t++) {
+          double delta = data[offset + t] - c[t];
           s += delta * delta;
         }
         perPoint[i] = s;

@@ -119,6 +119,27 @@ class KMeansTest {
   }
 
   @Test
+  void greedySeedingFindsEveryBlobOfManyWellSeparatedOnes() {
+    // Ten tight blobs: plain k-means++ puts two seeds in one blob now and then, and Lloyd's
+    // iterations cannot move a seed across to the blob left without one.
+    Blobs b = blobs(10, 100, 16, 9);
+    for (long seed = 0; seed < 20; seed++) {
+      KMeans km = KMeans.fit(b.points(), KMeansOptions.clusters(10).withSeed(seed));
+      assertSamePartition(b.truth(), km.assignments(), 10);
+    }
+  }
+
+  @Test
+  void samplingFollowsTheRunningSumOfTheWeights() {
+    double[] weights = {0, 2, 0, 1, 3};
+    // Running sums 2, 3, 6 at points 1, 3, 4; weightless points are never drawn.
+    assertArrayEquals(new int[] {4, 1, 3, 1, 4},
+        KMeans.sample(weights, new double[] {5.9, 0.0, 2.5, 1.99, 3.0}));
+    // A target at the very sum (rounding) takes the last point with weight.
+    assertArrayEquals(new int[] {2}, KMeans.sample(new double[] {1, 1, 1, 0}, new double[] {3.0}));
+  }
+
+  @Test
   void emptyClusterTakesThePointFarthestFromItsCentroid() {
     int[] labels = {0, 0, 0, 1, 1};
     float[] distances = {1, 5, 2, 9, 3};
