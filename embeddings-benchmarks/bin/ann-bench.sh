@@ -8,9 +8,11 @@
 # Steps, one after the other in this session (an ANN sweep takes minutes, too long to alternate
 # round by round; each point's queries/s is the median of R query passes):
 #   1. build the benchmarks jar (skipped with SKIP_BUILD=1), as run-both.sh does;
-#   2. ann_peers.py --prepare-only: the dataset and its exact top 10 into results/cache/;
-#   3. ours: java -cp benchmarks.jar $ANN_CLASS with the same options (ANN_JAVA_ARGS replaces
-#      them), its JSON lines to results/ann/<name>-embeddings4j.jsonl;
+#   2. ann_peers.py --prepare-only: the dataset and its exact top 10 into a folder of
+#      results/cache/ (base.npy, queries.npy, gt-ids.npy, gt-dist.npy, info.json);
+#   3. ours: java -cp benchmarks.jar $ANN_CLASS --data FOLDER --name DATASET [--threads T]
+#      [--ef LIST] [--repeats R] (ANN_JAVA_ARGS replaces the options), its JSON lines to
+#      results/ann/<name>-embeddings4j.jsonl;
 #   4. the peers: ann_peers.py, to results/ann/<name>-peers.jsonl;
 #   5. ann_report.py over every results/ann/*.jsonl into docs/BENCHMARKS.md and docs/img/.
 # A step that fails is reported and the others still run; the exit status is then 1.
@@ -40,8 +42,8 @@ img=${ANN_IMG:-docs/img}
 jar=embeddings-benchmarks/target/benchmarks.jar
 
 # The file names follow the subset: fashion, fashion-n5000, random1m-n100000, ... The Java
-# program gets the options both sides share; the peers' own (--no-batch, --batch-threads,
-# --libraries, --seed) go to ann_peers.py only.
+# program gets the data folder and the options both sides share (--threads, --ef, --repeats);
+# the peers' own (--no-batch, --batch-threads, --libraries, --seed) go to ann_peers.py only.
 name=$dataset
 args=("$@")
 shared=()
@@ -51,7 +53,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --queries) name+="-q${args[i + 1]:-}" ;;
   esac
   case ${args[i]} in
-    --n | --queries | --threads | --ef | --repeats) shared+=("${args[i]}" "${args[i + 1]:-}"); ((++i)) ;;
+    --threads | --ef | --repeats) shared+=("${args[i]}" "${args[i + 1]:-}"); ((++i)) ;;
   esac
 done
 mkdir -p "$results"
@@ -62,14 +64,14 @@ failed=()
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   mvn -B -q -o -DskipDocs -pl embeddings-benchmarks -am package -DskipTests
 fi
-"$PYTHON" "$bin/ann_peers.py" --dataset "$dataset" --cache "$cache" "$@" --prepare-only
+data=$("$PYTHON" "$bin/ann_peers.py" --dataset "$dataset" --cache "$cache" "$@" --prepare-only)
 
 echo "== ours: $ANN_CLASS" >&2
 if [ -n "${ANN_JAVA_ARGS:-}" ]; then
   # shellcheck disable=SC2206  # word splitting of the override is wanted
   java_args=($ANN_JAVA_ARGS)
 else
-  java_args=(--dataset "$dataset" --cache "$cache" ${shared[@]+"${shared[@]}"})
+  java_args=(--data "$data" --name "$(basename "$data")" ${shared[@]+"${shared[@]}"})
 fi
 # The program prints one JSON line per point on stdout; other lines are skipped by the report.
 if ! "$JAVA" --add-modules jdk.incubator.vector "-Xmx$XMX" -cp "$jar" "$ANN_CLASS" \

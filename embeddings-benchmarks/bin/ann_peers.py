@@ -14,7 +14,10 @@ Output: one JSON object per line, the same fields as the Java program
 
     {"library": "hnswlib", "dataset": "fashion-mnist-784", "metric": "euclidean", "M": 16,
      "efC": 200, "ef": 64, "recall": 0.9871, "qps": 4321.0, "build_s": 12.3, "threads": 1,
-     "mode": "single", "query_threads": 1, "version": "0.7.0", ...}
+     "mode": "single", "query_threads": 1, "version": "0.6.1", "n": 60000, "queries": 10000,
+     "repeats": 3, "index_rss_mib": 210.0}
+
+(``threads``: the build's; ``index_rss_mib``: resident memory after the build less before it.)
 
 Datasets (``--dataset``):
 
@@ -30,7 +33,11 @@ The cache folder (``--cache``, default ``embeddings-benchmarks/results/cache``) 
 dataset, what both sides read so that they measure the same thing: ``<name>/base.npy`` and
 ``queries.npy`` (float32, C order), ``gt-ids.npy`` (int32, queries x 10, row numbers of the
 exact 10 nearest, ties by lower row) and ``gt-dist.npy`` (float32, their Euclidean
-distances). ``--prepare-only`` writes them and stops (the driver runs it before the Java side).
+distances), and ``info.json`` (name, sizes, source; written last, it marks the folder
+complete and is compared with the request before the cache is reused). ``--prepare-only``
+writes them, prints the folder and stops: the driver runs it first and gives the folder to the
+Java side, which needs no IDX reader or random generator of its own and, reading
+``gt-dist.npy`` (float32, readable by ``core.io.Npy``), counts recall by the same rule.
 
 Recall@10 is counted as ann-benchmarks does: a returned row counts when its exact distance
 to the query is at most the 10th true distance + 1e-3 (so ties at the 10th distance do not
@@ -70,6 +77,7 @@ FASHION_DIR = "/usr/share/datasets/fashion-mnist"
 RANDOM_ROWS, RANDOM_DIM, RANDOM_QUERIES = 1_000_000, 512, 10_000
 CHUNK = 100_000  # random rows are drawn in chunks so that a smaller set is a prefix of a larger
 RECALL_EPSILON = 1e-3
+DEFAULT_SEED = 42
 F32_EPS = float(np.finfo(np.float32).eps)
 
 
@@ -177,16 +185,13 @@ def exact_knn(base: np.ndarray, queries: np.ndarray, k: int = K, block: int = 10
             part = base[c0:c0 + chunk]
             d2 = norms32[None, c0:c0 + len(part)] - 2.0 * (q @ part.T)
             d2 += qn.astype(np.float32)[:, None]
-            all_d = np.concatenate([best_d, d2], axis=1)
-            all_i = np.concatenate([best_i, np.broadcast_to(
-                np.arange(c0, c0 + len(part)), d2.shape)], axis=1)
-            keep = min(m + 1, all_d.shape[1])
-            if keep < all_d.shape[1]:
-                sel = np.argpartition(all_d, keep - 1, axis=1)[:, :keep]
-                best_d = np.take_along_axis(all_d, sel, axis=1)
-                best_i = np.take_along_axis(all_i, sel, axis=1)
-            else:
-                best_d, best_i = all_d, all_i
+            cd, ci = smallest(d2, m + 1, c0)
+            cd = np.concatenate([best_d, cd], axis=1)
+            ci = np.concatenate([best_i, ci], axis=1)
+            if cd.shape[1] > m + 1:
+                sel = np.argpartition(cd, m, axis=1)[:, :m + 1]
+                cd, ci = np.take_along_axis(cd, sel, axis=1), np.take_along_axis(ci, sel, axis=1)
+            best_d, best_i = cd, ci
         for r in range(len(q)):
             order = np.lexsort((best_i[r], best_d[r]))
             cand = best_i[r][order]
@@ -212,6 +217,15 @@ def exact_knn(base: np.ndarray, queries: np.ndarray, k: int = K, block: int = 10
     return ids, dist
 
 
+def smallest(d2: np.ndarray, count: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the ``count`` smallest values (any order) and their columns + ``offset``."""
+    if d2.shape[1] <= count:
+        cols = np.broadcast_to(np.arange(d2.shape[1]), d2.shape)
+    else:
+        cols = np.argpartition(d2, count - 1, axis=1)[:, :count]
+    return np.take_along_axis(d2, cols, axis=1), cols.astype(np.int64) + offset
+
+
 def exact_d2(rows: np.ndarray, q: np.ndarray) -> np.ndarray:
     diff = rows.astype(np.float64) - q.astype(np.float64)
     return np.einsum("ij,ij->i", diff, diff)
@@ -233,17 +247,31 @@ def recall_at_k(base: np.ndarray, queries: np.ndarray, found: np.ndarray,
 
 def save_npy_atomic(path: Path, array: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            np.save(f, array, allow_pickle=False)
+            np.save(f, np.ascontiguousarray(array), allow_pickle=False)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def prepared(args) -> tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def prepared(args) -> tuple[str, Path, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The dataset's base, queries and ground truth, from the cache or made and cached."""
     if args.dataset == "fashion":
         full_n, full_q = 60_000, 10_000
@@ -255,29 +283,42 @@ def prepared(args) -> tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
         fail(f"Fashion-MNIST has {full_n} base and {full_q} query images; "
              f"--n {n} / --queries {nq} ask for more")
     name = dataset_name(args.dataset, n, nq, full_n, full_q)
+    if args.dataset != "fashion" and args.seed != DEFAULT_SEED:
+        name += f"-seed{args.seed}"
     folder = args.cache / name
     files = {k: folder / f"{k}.npy" for k in ("base", "queries", "gt-ids", "gt-dist")}
-    if all(f.is_file() for f in files.values()):
-        base = np.load(files["base"], mmap_mode="r")
-        q = np.load(files["queries"])
-        ids, dist = np.load(files["gt-ids"]), np.load(files["gt-dist"])
-        if base.shape[0] == n and q.shape[0] == nq and ids.shape == (nq, K):
+    info = {"dataset": name, "metric": "euclidean", "n": n, "queries": nq,
+            "dimension": 784 if args.dataset == "fashion" else RANDOM_DIM, "k": K,
+            "source": (str(fashion_dir()) if args.dataset == "fashion"
+                       else f"numpy default_rng({args.seed}) normal, unit rows; "
+                            f"queries default_rng({args.seed + 1})")}
+    info_file = folder / "info.json"
+    if info_file.is_file() and all(f.is_file() for f in files.values()):
+        try:
+            same = json.loads(info_file.read_text(encoding="utf-8")) == info
+        except ValueError:
+            same = False
+        if same:
             print(f"ann_peers.py: {name}: cached in {folder}", file=sys.stderr)
-            return name, np.ascontiguousarray(base), q, ids, dist
-        print(f"ann_peers.py: {folder} does not match the request; remaking it", file=sys.stderr)
+            return (name, folder, np.load(files["base"]), np.load(files["queries"]),
+                    np.load(files["gt-ids"]), np.load(files["gt-dist"]))
+        print(f"ann_peers.py: {info_file} does not match the request; remaking {folder}",
+              file=sys.stderr)
+    info_file.unlink(missing_ok=True)
     t = time.perf_counter()
     if args.dataset == "fashion":
         base, q = load_fashion(n, nq)
     else:
         base, q = load_random(n, nq, args.seed)
     ids, dist = exact_knn(base, q)
-    # Ground truth last: a folder with gt-dist.npy is complete.
     for key, arr in (("base", base), ("queries", q), ("gt-ids", ids), ("gt-dist", dist)):
         save_npy_atomic(files[key], arr)
+    # info.json last: a folder that has it is complete.
+    write_atomic(info_file, (json.dumps(info, indent=1) + "\n").encode("utf-8"))
     print(f"ann_peers.py: {name}: {base.shape[0]} x {base.shape[1]} base, {len(q)} queries, "
           f"exact top {K} in {time.perf_counter() - t:.1f} s, cached in {folder}",
           file=sys.stderr)
-    return name, base, q, ids, dist
+    return name, folder, base, q, ids, dist
 
 
 # ---- peers ----------------------------------------------------------------------------
@@ -416,7 +457,7 @@ def parse_args(argv=None):
                     help="query passes per point; queries/s is their median (default 3)")
     ap.add_argument("--libraries", default="hnswlib,faiss", help="peers to run, of "
                     + ", ".join(PEERS))
-    ap.add_argument("--seed", type=int, default=42, help="random data and hnswlib's levels")
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random data and hnswlib's levels")
     ap.add_argument("--cache", type=Path, default=here / "results" / "cache")
     ap.add_argument("--prepare-only", action="store_true",
                     help="write the dataset and ground truth into the cache, run no peer")
@@ -445,8 +486,9 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    name, base, queries, _, gt_dist = prepared(args)
+    name, folder, base, queries, _, gt_dist = prepared(args)
     if args.prepare_only:
+        print(folder)  # the driver hands this folder to the Java side
         return 0
     out = None
     if args.out:

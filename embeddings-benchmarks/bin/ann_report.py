@@ -349,8 +349,8 @@ or the steps by hand (the driver's file names; `ann_peers.py --out` appends):
 ```
 /usr/bin/python3 embeddings-benchmarks/bin/ann_peers.py --dataset fashion --prepare-only
 java --add-modules jdk.incubator.vector -Xmx4g -cp embeddings-benchmarks/target/benchmarks.jar \\
-    io.github.embeddings4j.benchmarks.AnnCurve --dataset fashion \\
-    --cache embeddings-benchmarks/results/cache \\
+    io.github.embeddings4j.benchmarks.AnnCurve \\
+    --data embeddings-benchmarks/results/cache/fashion-mnist-784 --name fashion-mnist-784 \\
     | tee embeddings-benchmarks/results/ann/fashion-embeddings4j.jsonl
 /usr/bin/python3 embeddings-benchmarks/bin/ann_peers.py --dataset fashion \\
     --out embeddings-benchmarks/results/ann/fashion-peers.jsonl
@@ -358,9 +358,10 @@ java --add-modules jdk.incubator.vector -Xmx4g -cp embeddings-benchmarks/target/
     --out docs/BENCHMARKS.md
 ```
 
-Options shared by both sides: `--n N` (the first N base rows), `--queries Q`, `--threads T`
-(build threads; queries always run on one), `--ef LIST`, `--repeats R`. The peers' own:
-`--no-batch`, `--batch-threads T`, `--libraries hnswlib,faiss`, `--seed S`.
+The driver's options: `--n N` (the first N base rows) and `--queries Q` choose the data
+(`--prepare-only` prints the folder it wrote); `--threads T` (build threads; queries always
+run on one), `--ef LIST` and `--repeats R` go to both sides; `--no-batch`, `--batch-threads T`,
+`--libraries hnswlib,faiss` and `--seed S` to the peers only.
 """
 
 
