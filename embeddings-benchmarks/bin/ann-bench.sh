@@ -41,9 +41,10 @@ page=${ANN_PAGE:-docs/BENCHMARKS.md}
 img=${ANN_IMG:-docs/img}
 jar=embeddings-benchmarks/target/benchmarks.jar
 
-# The file names follow the subset: fashion, fashion-n5000, random1m-n100000, ... The Java
-# program gets the data folder and the options both sides share (--threads, --ef, --repeats);
-# the peers' own (--no-batch, --batch-threads, --libraries, --seed) go to ann_peers.py only.
+# The file names follow the subset and build threads: fashion, fashion-t2, random1m-n100000,
+# ... The Java program gets the data folder and the options both sides share (--threads, --ef,
+# --repeats); the peers' own (--no-batch, --batch-threads, --libraries, --seed) go to
+# ann_peers.py only.
 name=$dataset
 args=("$@")
 shared=()
@@ -51,6 +52,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
   case ${args[i]} in
     --n) name+="-n${args[i + 1]:-}" ;;
     --queries) name+="-q${args[i + 1]:-}" ;;
+    --threads) name+="-t${args[i + 1]:-}" ;;
   esac
   case ${args[i]} in
     --threads | --ef | --repeats) shared+=("${args[i]}" "${args[i + 1]:-}"); ((++i)) ;;
