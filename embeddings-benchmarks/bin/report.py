@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import tempfile
 import statistics
 import sys
 from dataclasses import dataclass, field
@@ -25,6 +27,11 @@ from pathlib import Path
 PKG = "io.github.embeddings4j.benchmarks."
 UNIT_SECONDS = {"ns/op": 1e-9, "us/op": 1e-6, "ms/op": 1e-3, "s/op": 1.0}
 READ_BYTES = 1 << 30
+# The approximate-search section is written by ann_report.py between these markers; this
+# script keeps it when it rewrites the rest of the page.
+ANN_BEGIN = "<!-- ann:begin -->"
+ANN_END = "<!-- ann:end -->"
+MEANING_HEADING = "## What each figure means"
 
 # The goals of issue 6: (key, description, target, "higher" means the value must be >= target).
 GOALS = [
@@ -111,6 +118,29 @@ WHY_LUCENE = {
         "ours does (324 bytecodes, inlined); the gap is within the fork-to-fork spread unless "
         "it repeats."),
 }
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Writes a file through a temporary file in its folder, moved into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def kept_ann_section(path: Path) -> str:
+    """The ann_report.py section of the current page, markers included, or ""."""
+    if not path.is_file():
+        return ""
+    page = path.read_text(encoding="utf-8")
+    begin, end = page.find(ANN_BEGIN), page.find(ANN_END)
+    return page[begin:end + len(ANN_END)] if 0 <= begin < end else ""
 
 
 def median(values):
@@ -580,14 +610,16 @@ def main() -> None:
     engines = a.runs[0].parent / "engines.md"
     if engines.is_file():
         L += [engines.read_text(encoding="utf-8").rstrip(), ""]
+    ann = kept_ann_section(a.out)
+    if ann:
+        L += [ann, ""]
     L += [MEANING]
     L += ["## Runs", ""]
     L += header(runs) + [""]
     L += ["## Tables", ""]
     for r in runs:
         L += run_tables(r)
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text("\n".join(L).rstrip() + "\n", encoding="utf-8")
+    write_atomic(a.out, ("\n".join(L).rstrip() + "\n").encode("utf-8"))
     print(f"wrote {a.out}")
 
 
@@ -624,6 +656,9 @@ JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -o -DskipDocs -pl embeddings-
 - A run writes one JSON file per group, `run.log` and `run.properties` into its folder;
   `embeddings-benchmarks/bin/report.py` turns one or more folders into this page.
 - `embeddings-benchmarks/bin/run-both.sh` does all of it: both builds, both runs, the page.
+- `embeddings-benchmarks/bin/ann-bench.sh fashion|random1m` measures the approximate search
+  against hnswlib and FAISS and writes its section of this page (see below); report.py keeps
+  that section when it rewrites the rest.
 
 The same jar carries the lab programs behind the figures of the other pages (not JMH: each
 prints its table): `io.github.embeddings4j.benchmarks.Experiments` (docs/RESULTS.md,
@@ -633,7 +668,7 @@ prints its table): `io.github.embeddings4j.benchmarks.Experiments` (docs/RESULTS
 ([reduce-and-cluster.md](reduce-and-cluster.md)):
 
 ```
-java --add-modules jdk.incubator.vector -Xmx6g -cp embeddings-benchmarks/target/benchmarks.jar \
+java --add-modules jdk.incubator.vector -Xmx6g -cp embeddings-benchmarks/target/benchmarks.jar \\
     io.github.embeddings4j.core.search.BatchCrossover 100000 512 euclidean 10 64,256,1024
 ```
 """

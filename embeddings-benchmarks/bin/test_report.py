@@ -150,6 +150,17 @@ class ReportTest(unittest.TestCase):
         self.assertIn("0.74: met", text)
         self.assertIn("paired ratio **0.74**", text)
 
+    def test_rewriting_the_page_keeps_the_ann_section(self):
+        out = Path(self.tmp.name) / "B.md"
+        block = f"{report.ANN_BEGIN}\n## Approximate search\n\n| made | up |\n{report.ANN_END}"
+        out.write_text("old page\n\n" + block + "\n\nold tail\n")
+        sys.argv = ["report.py", str(self.folder), "--out", str(out)]
+        report.main()
+        page = out.read_text()
+        self.assertEqual(page.count(block), 1)
+        self.assertNotIn("old page", page)
+        self.assertLess(page.index(block), page.index(report.MEANING_HEADING))
+
 
 if __name__ == "__main__":
     unittest.main()
