@@ -27,10 +27,13 @@ from pathlib import Path
 PKG = "io.github.embeddings4j.benchmarks."
 UNIT_SECONDS = {"ns/op": 1e-9, "us/op": 1e-6, "ms/op": 1e-3, "s/op": 1.0}
 READ_BYTES = 1 << 30
-# The approximate-search section is written by ann_report.py between these markers; this
-# script keeps it when it rewrites the rest of the page.
+# The approximate-search section is written by ann_report.py between these markers, and the
+# peers' section (k-means and batch search against FAISS and scikit-learn) by peers.py; this
+# script keeps both when it rewrites the rest of the page.
 ANN_BEGIN = "<!-- ann:begin -->"
 ANN_END = "<!-- ann:end -->"
+PEERS_BEGIN = "<!-- peers:begin -->"
+PEERS_END = "<!-- peers:end -->"
 MEANING_HEADING = "## What each figure means"
 
 # The goals of issue 6: (key, description, target, "higher" means the value must be >= target).
@@ -136,11 +139,16 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def kept_ann_section(path: Path) -> str:
     """The ann_report.py section of the current page, markers included, or ""."""
+    return kept_section(path, ANN_BEGIN, ANN_END)
+
+
+def kept_section(path: Path, begin_marker: str, end_marker: str) -> str:
+    """A section another script maintains, markers included, or "" when the page lacks it."""
     if not path.is_file():
         return ""
     page = path.read_text(encoding="utf-8")
-    begin, end = page.find(ANN_BEGIN), page.find(ANN_END)
-    return page[begin:end + len(ANN_END)] if 0 <= begin < end else ""
+    begin, end = page.find(begin_marker), page.find(end_marker)
+    return page[begin:end + len(end_marker)] if 0 <= begin < end else ""
 
 
 def median(values):
@@ -610,6 +618,9 @@ def main() -> None:
     engines = a.runs[0].parent / "engines.md"
     if engines.is_file():
         L += [engines.read_text(encoding="utf-8").rstrip(), ""]
+    peers = kept_section(a.out, PEERS_BEGIN, PEERS_END)
+    if peers:
+        L += [peers, ""]
     ann = kept_ann_section(a.out)
     if ann:
         L += [ann, ""]

@@ -161,6 +161,16 @@ class ReportTest(unittest.TestCase):
         self.assertNotIn("old page", page)
         self.assertLess(page.index(block), page.index(report.MEANING_HEADING))
 
+    def test_rewriting_the_page_keeps_the_peers_section(self):
+        out = Path(self.tmp.name) / "B.md"
+        block = f"{report.PEERS_BEGIN}\n### Against FAISS\n\n| a | b |\n{report.PEERS_END}"
+        out.write_text("old page\n\n" + block + "\n\nold tail\n")
+        sys.argv = ["report.py", str(self.folder), "--out", str(out)]
+        report.main()
+        page = out.read_text()
+        self.assertEqual(page.count(block), 1)
+        self.assertNotIn("old tail", page)
+
 
 if __name__ == "__main__":
     unittest.main()
