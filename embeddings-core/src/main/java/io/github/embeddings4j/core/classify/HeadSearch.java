@@ -13,7 +13,7 @@ import java.util.Random;
 /**
  * Tries settings of a {@link HeadTrainer} on one set of embeddings and keeps the best head, as
  * {@code core.train.HyperparameterSearch} does for networks: {@link #grid} tries every
- * combination of the listed values, {@link #random} a seeded sample of them drawn without
+ * combination of the listed values (a value listed twice is tried once), {@link #random} a seeded sample of them drawn without
  * repetition. Every trial uses the base trainer's seed, so all are scored on the same
  * stratified validation part; the score is the best epoch's validation accuracy (then the
  * lower validation loss). The embeddings are computed once by the caller (see {@link
@@ -83,7 +83,7 @@ public final class HeadSearch {
    * @return this search
    */
   public HeadSearch learningRates(double... v) {
-    learningRates = java.util.Arrays.stream(v).boxed().toList();
+    learningRates = java.util.Arrays.stream(v).distinct().boxed().toList();
     return this;
   }
 
@@ -94,7 +94,7 @@ public final class HeadSearch {
    * @return this search
    */
   public HeadSearch batchSizes(int... v) {
-    batchSizes = java.util.Arrays.stream(v).boxed().toList();
+    batchSizes = java.util.Arrays.stream(v).distinct().boxed().toList();
     return this;
   }
 
@@ -105,7 +105,7 @@ public final class HeadSearch {
    * @return this search
    */
   public HeadSearch optimizers(HeadTrainer.Optimizer... v) {
-    optimizers = List.of(v);
+    optimizers = java.util.Arrays.stream(v).distinct().toList();
     return this;
   }
 
@@ -116,7 +116,7 @@ public final class HeadSearch {
    * @return this search
    */
   public HeadSearch weightDecays(double... v) {
-    weightDecays = java.util.Arrays.stream(v).boxed().toList();
+    weightDecays = java.util.Arrays.stream(v).distinct().boxed().toList();
     return this;
   }
 
@@ -132,7 +132,7 @@ public final class HeadSearch {
       throw new IllegalArgumentException("hidden sizes are for MLP heads; the base trainer's"
           + " head is linear");
     }
-    hiddenSizes = java.util.Arrays.stream(v).boxed().toList();
+    hiddenSizes = java.util.Arrays.stream(v).distinct().boxed().toList();
     return this;
   }
 
@@ -190,6 +190,20 @@ public final class HeadSearch {
    *     out no validation part (nothing to score trials by)
    */
   public Result run(float[][] vectors, int[] labels) {
+    return run(vectors, labels, 0);
+  }
+
+  /**
+   * Trains and scores every configuration, for a given number of classes (see {@link
+   * HeadTrainer#fit(float[][], int[], int)}).
+   *
+   * @param vectors the embeddings
+   * @param labels their classes
+   * @param classCount the number of classes, or 0 for the largest label plus one
+   * @return every trial and the best
+   * @throws IllegalArgumentException as {@link #run(float[][], int[])}
+   */
+  public Result run(float[][] vectors, int[] labels, int classCount) {
     if (base.validation() == 0) {
       throw new IllegalArgumentException("a search scores trials on a validation part;"
           + " the base trainer holds out none (validation 0)");
@@ -197,7 +211,7 @@ public final class HeadSearch {
     List<HeadTrainer> configs = configurations();
     List<Trial> done = new ArrayList<>();
     for (HeadTrainer t : configs) {
-      done.add(new Trial(t.fit(vectors, labels)));
+      done.add(new Trial(t.fit(vectors, labels, classCount)));
       Progress p = new Progress("search", done.size(), configs.size(), 0);
       try {
         listener.onProgress(p);

@@ -312,6 +312,21 @@ public final class HeadTrainer {
    *     value is not finite, or there are fewer than two classes; the message gives the values
    */
   public Result fit(float[][] vectors, int[] labels) {
+    return fit(vectors, labels, 0);
+  }
+
+  /**
+   * Trains a head for a given number of classes, some of which may have no vectors (a class
+   * whose images all failed to embed, say): such a class is never predicted.
+   *
+   * @param vectors the embeddings, all of one length; not modified
+   * @param labels their classes {@code 0..classCount-1}, at least two distinct classes in all
+   * @param classCount the number of classes, or 0 for the largest label plus one
+   * @return the best epoch's head and the history
+   * @throws IllegalArgumentException as {@link #fit(float[][], int[])}, or if a label is not
+   *     below {@code classCount}
+   */
+  public Result fit(float[][] vectors, int[] labels, int classCount) {
     long start = System.nanoTime();
     Objects.requireNonNull(vectors, "vectors");
     Objects.requireNonNull(labels, "labels");
@@ -343,10 +358,16 @@ public final class HeadTrainer {
       }
       classes = Math.max(classes, labels[i] + 1);
     }
-    if (classes < 2) {
+    if (classCount > 0 && classes > classCount) {
+      throw new IllegalArgumentException("label " + (classes - 1) + " is not below the class"
+          + " count " + classCount);
+    }
+    int distinct = (int) java.util.Arrays.stream(labels).distinct().count();
+    if (distinct < 2) {
       throw new IllegalArgumentException("a classifier needs at least 2 classes; all "
           + vectors.length + " vectors have label " + labels[0]);
     }
+    classes = Math.max(classes, classCount);
     int[] train;
     int[] held;
     if (validation > 0) {
