@@ -122,21 +122,21 @@ final class ClassifyFitCommand implements Callable<Integer> {
       description = "Weight decay (L2; decoupled with adamw) (default: 0.0001).")
   List<Double> weightDecay;
 
-  @Option(names = "--epochs", defaultValue = "200",
+  @Option(names = "--epochs", defaultValue = "200", paramLabel = "N",
       description = "Epochs at most (default: ${DEFAULT-VALUE}).")
   int epochs;
 
-  @Option(names = "--patience", defaultValue = "10",
+  @Option(names = "--patience", defaultValue = "10", paramLabel = "N",
       description = "Stop after this many epochs without a better validation score "
           + "(default: ${DEFAULT-VALUE}); the best epoch's head is kept.")
   int patience;
 
-  @Option(names = "--validation", defaultValue = "0.2",
+  @Option(names = "--validation", defaultValue = "0.2", paramLabel = "SHARE",
       description = "Share of each class held out for early stopping (default: "
           + "${DEFAULT-VALUE}).")
   double validation;
 
-  @Option(names = "--seed", defaultValue = "42",
+  @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
       description = "Seed of the split, the head and random weights (default: "
           + "${DEFAULT-VALUE}).")
   long seed;
