@@ -80,6 +80,12 @@ public final class HeadTrainer {
     }
   }
 
+  /**
+   * Below this many multiply-adds per batch the gradient's slices run on the calling thread;
+   * tests set it to force one path or the other (the results are the same).
+   */
+  static volatile long parallelWork = 1L << 21;
+
   /** The least fall of the validation loss that counts as progress at equal accuracy. */
   static final double MIN_LOSS_GAIN = 1e-3;
 
@@ -412,11 +418,6 @@ public final class HeadTrainer {
         w[i] = (float) (init.nextGaussian() * xavier);
       }
     }
-    // Standardised copies: each vector once, not once per epoch.
-    double[][] z = new double[vectors.length][dim];
-    for (int i = 0; i < vectors.length; i++) {
-      Head.standardize(vectors[i], mean, invStd, z[i]);
-    }
     Steps steps = new Steps(layout, optimizer, learningRate, weightDecay);
     float[] best = w.clone();
     double bestAccuracy = Double.NEGATIVE_INFINITY;
@@ -425,8 +426,7 @@ public final class HeadTrainer {
     List<Epoch> history = new ArrayList<>();
     int[] order = train.clone();
     SplittableRandom shuffle = new SplittableRandom(seed ^ 0x5DEECE66DL);
-    double[] grad = new double[layout.size()];
-    Scratch scratch = new Scratch(layout);
+    Gradients gradients = new Gradients(layout, batchSize, mean, invStd);
     int epoch = 0;
     while (epoch < maxEpochs) {
       epoch++;
@@ -439,12 +439,8 @@ public final class HeadTrainer {
       double lossSum = 0;
       for (int from = 0; from < order.length; from += batchSize) {
         int to = Math.min(order.length, from + batchSize);
-        java.util.Arrays.fill(grad, 0);
-        for (int b = from; b < to; b++) {
-          int i = order[b];
-          lossSum += backward(layout, w, z[i], labels[i], grad, scratch);
-        }
-        steps.apply(w, grad, 1.0 / (to - from));
+        lossSum += gradients.compute(w, vectors, labels, order, from, to);
+        steps.apply(w, gradients.sum, 1.0 / (to - from));
       }
       double trainLoss = lossSum / order.length;
       if (!Double.isFinite(trainLoss)) {
@@ -454,7 +450,7 @@ public final class HeadTrainer {
       double valLoss = Double.NaN;
       double valAccuracy = Double.NaN;
       if (held.length > 0) {
-        double[] score = score(layout, w, z, labels, held, scratch);
+        double[] score = gradients.score(w, vectors, labels, held);
         valLoss = score[0];
         valAccuracy = score[1];
       }
@@ -516,11 +512,13 @@ public final class HeadTrainer {
 
   /** Work arrays of one forward and backward pass. */
   private static final class Scratch {
+    final double[] z;
     final double[] h;
     final double[] p;
     final double[] dh;
 
     Scratch(Head.Layout l) {
+      z = new double[l.dimension()];
       h = new double[Math.max(1, l.hidden())];
       p = new double[l.classes()];
       dh = new double[Math.max(1, l.hidden())];
@@ -528,10 +526,118 @@ public final class HeadTrainer {
   }
 
   /**
+   * The gradient of a batch, computed in slices of a size fixed by the batch size alone: each
+   * slice into its own buffer, on as many threads as are free, then the slices added in order.
+   * So the sum, and the head, are the same bit for bit on any machine and any number of cores.
+   */
+  private static final class Gradients {
+
+    final Head.Layout layout;
+    final float[] mean;
+    final float[] invStd;
+    final int slice;
+    final double[][] parts;
+    final double[] losses;
+    final Scratch[] scratch;
+    final double[] sum;
+
+    Gradients(Head.Layout layout, int batchSize, float[] mean, float[] invStd) {
+      this.layout = layout;
+      this.mean = mean;
+      this.invStd = invStd;
+      // At most 8 slices of at least 16 vectors: bounded memory, enough work per thread.
+      this.slice = Math.max(16, (batchSize + 7) / 8);
+      int slices = (batchSize + slice - 1) / slice;
+      this.parts = new double[slices][layout.size()];
+      this.losses = new double[slices];
+      this.scratch = new Scratch[slices];
+      for (int i = 0; i < slices; i++) {
+        scratch[i] = new Scratch(layout);
+      }
+      this.sum = new double[layout.size()];
+    }
+
+    /** Fills {@link #sum} with the gradient of rows {@code order[from..to)}; the loss sum. */
+    double compute(float[] w, float[][] x, int[] y, int[] order, int from, int to) {
+      int slices = (to - from + slice - 1) / slice;
+      java.util.function.IntConsumer one = s -> {
+        double[] g = parts[s];
+        java.util.Arrays.fill(g, 0);
+        double loss = 0;
+        int end = Math.min(to, from + (s + 1) * slice);
+        for (int b = from + s * slice; b < end; b++) {
+          int i = order[b];
+          loss += backward(layout, w, x[i], mean, invStd, y[i], g, scratch[s]);
+        }
+        losses[s] = loss;
+      };
+      run(slices, (long) (to - from) * layout.size(), one);
+      double loss = 0;
+      System.arraycopy(parts[0], 0, sum, 0, sum.length);
+      loss += losses[0];
+      for (int s = 1; s < slices; s++) {
+        double[] g = parts[s];
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += g[i];
+        }
+        loss += losses[s];
+      }
+      return loss;
+    }
+
+    /** Mean cross-entropy and accuracy on some rows. */
+    double[] score(float[] w, float[][] x, int[] y, int[] rows) {
+      int per = Math.max(1, (rows.length + parts.length - 1) / parts.length);
+      int slices = (rows.length + per - 1) / per;
+      int[] right = new int[slices];
+      run(slices, (long) rows.length * layout.size(), s -> {
+        Scratch sc = scratch[s];
+        double loss = 0;
+        int end = Math.min(rows.length, (s + 1) * per);
+        for (int r = s * per; r < end; r++) {
+          int i = rows[r];
+          Head.standardize(x[i], mean, invStd, sc.z);
+          Head.forward(layout, w, sc.z, sc.h, sc.p);
+          loss -= Math.log(Math.max(sc.p[y[i]], 1e-300));
+          int best = 0;
+          for (int c = 1; c < sc.p.length; c++) {
+            if (sc.p[c] > sc.p[best]) {
+              best = c;
+            }
+          }
+          if (best == y[i]) {
+            right[s]++;
+          }
+        }
+        losses[s] = loss;
+      });
+      double loss = 0;
+      int correct = 0;
+      for (int s = 0; s < slices; s++) {
+        loss += losses[s];
+        correct += right[s];
+      }
+      return new double[] {loss / rows.length, (double) correct / rows.length};
+    }
+
+    private static void run(int slices, long work, java.util.function.IntConsumer body) {
+      if (slices == 1 || work < parallelWork) {
+        for (int s = 0; s < slices; s++) {
+          body.accept(s);
+        }
+      } else {
+        java.util.stream.IntStream.range(0, slices).parallel().forEach(body);
+      }
+    }
+  }
+
+  /**
    * Adds the gradient of one vector's cross-entropy to {@code grad} and returns the loss.
    */
-  private static double backward(Head.Layout l, float[] w, double[] z, int label, double[] grad,
-      Scratch s) {
+  private static double backward(Head.Layout l, float[] w, float[] v, float[] mean,
+      float[] invStd, int label, double[] grad, Scratch s) {
+    double[] z = s.z;
+    Head.standardize(v, mean, invStd, z);
     Head.forward(l, w, z, s.h, s.p);
     double loss = -Math.log(Math.max(s.p[label], 1e-300));
     s.p[label] -= 1; // the gradient of the cross-entropy with respect to the logits
@@ -568,27 +674,6 @@ public final class HeadTrainer {
       }
     }
     return loss;
-  }
-
-  /** Mean cross-entropy and accuracy on some rows. */
-  private static double[] score(Head.Layout l, float[] w, double[][] z, int[] labels,
-      int[] rows, Scratch s) {
-    double loss = 0;
-    int right = 0;
-    for (int i : rows) {
-      Head.forward(l, w, z[i], s.h, s.p);
-      loss -= Math.log(Math.max(s.p[labels[i]], 1e-300));
-      int best = 0;
-      for (int c = 1; c < s.p.length; c++) {
-        if (s.p[c] > s.p[best]) {
-          best = c;
-        }
-      }
-      if (best == labels[i]) {
-        right++;
-      }
-    }
-    return new double[] {loss / rows.length, (double) right / rows.length};
   }
 
   /** The optimiser's state and update rule. */

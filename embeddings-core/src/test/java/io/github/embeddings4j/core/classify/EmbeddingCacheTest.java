@@ -115,7 +115,7 @@ class EmbeddingCacheTest {
         .embed(new PixelEmbedder("a"), ImageFolder.scan(root), null);
     assertEquals(3000, d.vectors().length);
     assertEquals(1000, d.classNames().size());
-    HeadTrainer.Result r = HeadTrainer.builder().learningRate(0.02).maxEpochs(25).patience(5)
+    HeadTrainer.Result r = HeadTrainer.builder().learningRate(0.05).maxEpochs(8).patience(3)
         .batchSize(128).build().fit(d.vectors(), d.labels());
     assertEquals(1000, r.head().classCount());
     assertEquals(1000, r.validationCount(), "one image of each class held out");

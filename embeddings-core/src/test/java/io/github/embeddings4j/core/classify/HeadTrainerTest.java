@@ -99,6 +99,35 @@ class HeadTrainerTest {
   }
 
   @Test
+  void parallelGradientsGiveTheSameHeadAsOneThread() {
+    Random r = new Random(12);
+    float[][] x = new float[300][64];
+    int[] y = new int[300];
+    for (int i = 0; i < x.length; i++) {
+      y[i] = i % 5;
+      for (int j = 0; j < 64; j++) {
+        x[i][j] = (float) r.nextGaussian() + (j % 5 == y[i] ? 1 : 0);
+      }
+    }
+    // 64 vectors x 33,000 parameters per batch: above the threshold, so the slices run in
+    // parallel, unless the threshold is raised.
+    HeadTrainer t = HeadTrainer.builder().head(Head.Kind.MLP).hiddenSize(500).maxEpochs(3)
+        .batchSize(64).build();
+    long saved = HeadTrainer.parallelWork;
+    Head parallel;
+    Head serial;
+    try {
+      HeadTrainer.parallelWork = 0;
+      parallel = t.fit(x, y).head();
+      HeadTrainer.parallelWork = Long.MAX_VALUE;
+      serial = t.fit(x, y).head();
+    } finally {
+      HeadTrainer.parallelWork = saved;
+    }
+    assertEquals(serial, parallel);
+  }
+
+  @Test
   void everyOptimizerLearnsTheSeparableSet() {
     int[] y = new int[90];
     float[][] x = clusters(30, y, 11);
