@@ -230,6 +230,36 @@ class ClassifyCommandTest {
   }
 
   @Test
+  void aModelSavedByTrainIsAnEmbedderToo() throws Exception {
+    Path idx = Files.createDirectories(dir.resolve("idx"));
+    TestDatasets.writeSeparableIdx(idx, 100, 10);
+    Path model = dir.resolve("cnn.zip");
+    CliRun train = CliRun.of("train", "--data", idx.toString(), "--output", model.toString(),
+        "--epochs", "1", "--batch", "32", "--dimension", "8", "-q");
+    assertEquals(Main.EXIT_OK, train.code(), train.toString());
+    Path head = dir.resolve("cnn.e4j");
+    CliRun r = CliRun.of("classify", "fit", "--data", data.toString(), "--embedder",
+        model.toString(), "--output", head.toString(), "--no-cache", "--json", "-q");
+    assertEquals(Main.EXIT_PARTIAL, r.code(), r.toString());
+    assertEquals(8, number(r.out(), "dimension"));
+    Path csv = dir.resolve("cnn.csv");
+    CliRun p = CliRun.of("classify", "predict", "--head", head.toString(), "--input",
+        unseen.toString(), "--output", csv.toString(), "-q");
+    assertEquals(Main.EXIT_OK, p.code(), p.toString());
+    assertEquals(4, Files.readAllLines(csv).size());
+    CliRun wrong = CliRun.of("classify", "fit", "--data", data.toString(), "--embedder",
+        model.toString(), "--weights", "random", "--output", head.toString(), "--no-cache");
+    assertEquals(Main.EXIT_USAGE, wrong.code(), wrong.toString());
+    assertTrue(wrong.err().contains("--weights does not apply to a model saved by train"),
+        wrong.toString());
+    Path notTrained = Files.write(dir.resolve("weights.zip"), new byte[] {1, 2});
+    CliRun zoo = CliRun.of("classify", "fit", "--data", data.toString(), "--embedder",
+        notTrained.toString(), "--output", head.toString(), "--no-cache");
+    assertEquals(Main.EXIT_INPUT, zoo.code(), zoo.toString());
+    assertTrue(zoo.err().contains("--embedder MODEL --weights " + notTrained), zoo.toString());
+  }
+
+  @Test
   void badHyperparametersAreUsageErrors() {
     String[][] cases = {
         {"--lr", "0.1,0.2"}, {"--head", "tree"}, {"--optimizer", "lbfgs"},
