@@ -231,7 +231,10 @@ final class ClassifyFitCommand implements Callable<Integer> {
         searched = searchPlan.run(set.vectors(), set.labels(), classes);
         result = searched.best().result();
       } else {
-        result = trainer().fit(set.vectors(), set.labels(), classes);
+        ProgressReporter epochs = ProgressReporter.forConsole(err, common.quiet);
+        result = trainer().toBuilder().listener(epochs).build()
+            .fit(set.vectors(), set.labels(), classes);
+        epochs.finishBar();
       }
     } catch (IllegalArgumentException x) {
       throw new Main.InputException(x.getMessage(), x);

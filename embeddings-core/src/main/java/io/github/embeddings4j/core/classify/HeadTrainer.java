@@ -397,7 +397,7 @@ public final class HeadTrainer {
     }
     List<Integer> unvalidated = new ArrayList<>();
     for (int c = 0; c < classes; c++) {
-      if (present[c] && !validated[c] && held.length > 0) {
+      if (present[c] && !validated[c] && validation > 0) {
         unvalidated.add(c);
       }
     }

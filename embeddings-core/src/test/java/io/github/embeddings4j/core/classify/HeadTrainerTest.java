@@ -172,6 +172,17 @@ class HeadTrainerTest {
   }
 
   @Test
+  void classesTooSmallToHoldOneOutAreAllListedAndTrainingRunsEveryEpoch() {
+    float[][] x = {{0, 1}, {1, 0}, {0, 2}, {2, 0}};
+    int[] y = {0, 1, 0, 1};
+    HeadTrainer.Result r = HeadTrainer.builder().maxEpochs(4).build().fit(x, y);
+    assertEquals(List.of(0, 1), r.unvalidatedClasses());
+    assertEquals(0, r.validationCount());
+    assertEquals(4, r.epochsRun());
+    assertTrue(Double.isNaN(r.validationAccuracy()));
+  }
+
+  @Test
   void withoutValidationItTrainsEveryEpochOnEveryVector() {
     int[] y = new int[30];
     float[][] x = clusters(10, y, 6);
