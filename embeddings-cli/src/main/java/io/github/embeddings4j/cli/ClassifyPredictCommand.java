@@ -61,6 +61,11 @@ final class ClassifyPredictCommand implements Callable<Integer> {
       description = "The labels to write.")
   Path output;
 
+  @Option(names = "--embedder-file", paramLabel = "FILE",
+      description = "The embedder's model file (ONNX, saved model or weights) when it is no "
+          + "longer where 'classify fit' found it; it must have the same SHA-256.")
+  Path embedderFile;
+
   @Option(names = "--top-k", defaultValue = "1", paramLabel = "K",
       description = "Classes per image, most probable first (default: ${DEFAULT-VALUE}).")
   int topK;
@@ -103,7 +108,7 @@ final class ClassifyPredictCommand implements Callable<Integer> {
     long[] counts = new long[2]; // classified, failed
     Embedder embedder;
     try {
-      embedder = classifier.openEmbedder();
+      embedder = classifier.openEmbedder(embedderFile);
     } catch (EmbeddingException e) {
       throw new Main.InputException(headFile + ": " + ModelOptions.inOptionWords(
           e.getMessage()), e);

@@ -176,6 +176,13 @@ class ClassifyCommandTest {
     assertTrue(p.err().contains(model.toAbsolutePath().toString()), p.toString());
     assertTrue(p.err().contains("changed since the head was trained"), p.toString());
     assertFalse(Files.exists(dir.resolve("x.csv")));
+    Path moved = Files.copy(ONNX, dir.resolve("moved.onnx"));
+    CliRun elsewhere = CliRun.of("classify", "predict", "--head", head.toString(), "--input",
+        unseen.toString(), "--output", dir.resolve("x.csv").toString(), "--embedder-file",
+        moved.toString(), "-q");
+    assertEquals(Main.EXIT_OK, elsewhere.code(), "the original bytes at another path\n"
+        + elsewhere);
+    assertEquals(4, Files.readAllLines(dir.resolve("x.csv")).size());
   }
 
   @Test

@@ -161,6 +161,26 @@ public record EmbedderSpec(Kind kind, Map<String, String> settings) {
   }
 
   /**
+   * The same spec with its model file found at another path (the head and the model copied to
+   * another machine, say). The recorded SHA-256 stays: {@link #open()} still refuses a file
+   * with other bytes.
+   *
+   * @param moved where the file is now
+   * @return the new spec
+   * @throws IllegalArgumentException if the spec names no file (a zoo model with named
+   *     weights)
+   */
+  public EmbedderSpec withFile(Path moved) {
+    if (file() == null) {
+      throw new IllegalArgumentException("the embedder (" + this + ") has no model file to"
+          + " move");
+    }
+    Map<String, String> s = new TreeMap<>(settings);
+    s.put("file", moved.toAbsolutePath().normalize().toString());
+    return new EmbedderSpec(kind, s);
+  }
+
+  /**
    * Checks that the named file, if any, still has the recorded SHA-256.
    *
    * @throws EmbeddingException if the file is missing, unreadable or changed; the message

@@ -255,11 +255,31 @@ public final class ImageClassifier {
    *     cannot be built or does not match
    */
   public Embedder openEmbedder() throws EmbeddingException {
+    return openEmbedder(null);
+  }
+
+  /**
+   * As {@link #openEmbedder()}, with the embedder's model file (ONNX file, saved network or
+   * weights file) at another path than the one recorded; it must still have the recorded
+   * SHA-256.
+   *
+   * @param movedFile where the model file is now, or null for the recorded path
+   * @return the embedder; the caller closes it
+   * @throws EmbeddingException as {@link #openEmbedder()}, or if the embedder has no model
+   *     file
+   */
+  public Embedder openEmbedder(Path movedFile) throws EmbeddingException {
     if (spec == null) {
       throw new EmbeddingException("the head records no way to build its embedder ("
           + embedder + "); build that embedder yourself and pass it");
     }
-    Embedder e = spec.open();
+    EmbedderSpec s;
+    try {
+      s = movedFile == null ? spec : spec.withFile(movedFile);
+    } catch (IllegalArgumentException x) {
+      throw new EmbeddingException(x.getMessage(), x);
+    }
+    Embedder e = s.open();
     try {
       checkEmbedder(e.describe());
     } catch (IllegalArgumentException x) {

@@ -102,6 +102,13 @@ class ImageClassifierTest {
     assertTrue(e.getMessage().contains(model.toString()), e.getMessage());
     assertTrue(e.getMessage().contains("changed since the head was trained"), e.getMessage());
     assertTrue(e.getMessage().contains(recorded), e.getMessage());
+    Path moved = Files.write(dir.resolve("moved.onnx"), new byte[] {9, 9, 8});
+    e = assertThrows(EmbeddingException.class, () -> c.openEmbedder(moved));
+    assertTrue(e.getMessage().contains(moved.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("changed since the head was trained"), e.getMessage());
+    assertEquals(moved.toAbsolutePath().toString(), c.spec().withFile(moved).settings()
+        .get("file"));
+    assertEquals(recorded, c.spec().withFile(moved).settings().get("sha256"));
     Files.delete(model);
     e = assertThrows(EmbeddingException.class, c::openEmbedder);
     assertTrue(e.getMessage().contains("cannot be read"), e.getMessage());
