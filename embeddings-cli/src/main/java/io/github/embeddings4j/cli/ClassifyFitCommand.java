@@ -173,7 +173,10 @@ final class ClassifyFitCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     boolean talk = !common.quiet;
     HeadSearch searchPlan = plan();
-    Path root = Files.isDirectory(data.resolve("train")) ? data.resolve("train") : data;
+    Path root = hasClassFolders(data.resolve("train")) ? data.resolve("train") : data;
+    if (talk && root != data) {
+      err.println("note: " + data + " holds train/ with class folders: fitting on " + root);
+    }
     Outputs.refuseOverlap(spec, List.of(output), List.of(root));
     ImageFolder folder = scan(root);
     if (folder.classNames().size() < 2) {
@@ -196,10 +199,13 @@ final class ClassifyFitCommand implements Callable<Integer> {
       try {
         set = cacheStore.embed(e, folder, progress);
       } catch (IOException x) {
-        throw new Main.InputException("embedding cache " + cacheStore.directory() + ": "
-            + IoErrors.describe(x) + " (pass --cache DIR elsewhere, or --no-cache)", x);
+        throw new Main.InputException(IoErrors.describe(x), x);
       }
       progress.finishBar();
+    }
+    if (set.cacheProblem() != null) {
+      err.println("warning: the embedding cache could not be written (" + set.cacheProblem()
+          + "); going on without it (--cache DIR elsewhere, or --no-cache)");
     }
     if (set.cached()) {
       for (EmbeddingCache.Failed f : set.failed()) {
@@ -309,6 +315,19 @@ final class ClassifyFitCommand implements Callable<Integer> {
     m.put("batch_size", t.batchSize());
     m.put("weight_decay", t.weightDecay());
     return m;
+  }
+
+  /** Whether a folder exists and holds at least one visible sub-folder. */
+  private static boolean hasClassFolders(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      return s.anyMatch(p -> Files.isDirectory(p) && !p.getFileName().toString()
+          .startsWith("."));
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private ImageFolder scan(Path root) {

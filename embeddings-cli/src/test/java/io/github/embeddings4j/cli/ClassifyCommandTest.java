@@ -186,6 +186,18 @@ class ClassifyCommandTest {
   }
 
   @Test
+  void aCacheThatCannotBeWrittenIsAWarningNotAFailure() throws Exception {
+    Path file = Files.writeString(dir.resolve("plain-file"), "x");
+    Path head = dir.resolve("nocache.e4j");
+    CliRun r = fit(ONNX, head, file.resolve("cache"));
+    assertEquals(Main.EXIT_PARTIAL, r.code(), "only the damaged image\n" + r);
+    assertTrue(r.err().contains("warning: the embedding cache could not be written"),
+        r.toString());
+    assertTrue(r.out().contains("\"cache\": \"off\""), r.toString());
+    assertTrue(Files.exists(head));
+  }
+
+  @Test
   void aDamagedHeadFileIsRefusedWithItsName() throws Exception {
     Path head = dir.resolve("damaged.e4j");
     Files.write(head, "E4J1HEAD not really".getBytes());

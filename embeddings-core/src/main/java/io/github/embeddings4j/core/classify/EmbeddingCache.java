@@ -113,10 +113,14 @@ public final class EmbeddingCache {
    * @param classNames the class names, by label
    * @param failed the images that could not be embedded (left out of the vectors)
    * @param cached whether the vectors came from the cache rather than the embedder
-   * @param entry the cache entry's vectors file, or null without a cache
+   * @param entry the cache entry's vectors file, or null without a cache (or when it could not
+   *     be written)
+   * @param cacheProblem why the entry could not be written (the vectors are still returned),
+   *     or null
    */
   public record Dataset(float[][] vectors, int[] labels, List<Path> files,
-      List<String> classNames, List<Failed> failed, boolean cached, Path entry) {
+      List<String> classNames, List<Failed> failed, boolean cached, Path entry,
+      String cacheProblem) {
 
     /**
      * Copies the lists.
@@ -128,6 +132,7 @@ public final class EmbeddingCache {
      * @param failed the failures
      * @param cached whether they came from the cache
      * @param entry the cache entry or null
+     * @param cacheProblem why the entry could not be written, or null
      */
     public Dataset {
       files = List.copyOf(files);
@@ -156,8 +161,9 @@ public final class EmbeddingCache {
    * @param embedder the embedder
    * @param folder the dataset
    * @param listener hears about failures and progress ({@code "embed"})
-   * @return the vectors, labels and failures
-   * @throws IOException if the cache cannot be written, or an image's size or time read
+   * @return the vectors, labels and failures; when the entry cannot be written the vectors
+   *     are returned all the same, with the reason in {@link Dataset#cacheProblem()}
+   * @throws IOException if an image's size or time cannot be read
    */
   public Dataset embed(Embedder embedder, ImageFolder folder, ProgressListener listener)
       throws IOException {
@@ -202,6 +208,7 @@ public final class EmbeddingCache {
       notify(() -> progress.onProgress(p));
     }
     float[][] rows = vectors.toArray(new float[0][]);
+    String problem = null;
     if (entry != null) {
       StringBuilder list = new StringBuilder();
       for (Failed f : failed) {
@@ -209,11 +216,17 @@ public final class EmbeddingCache {
             .append(f.reason().replace('\n', ' ').replace('\t', ' ')).append('\n');
       }
       byte[] bytes = list.toString().getBytes(StandardCharsets.UTF_8);
-      SdkFile.writeAtomically(failedFile(entry), out -> out.write(bytes));
-      EmbeddingSet.write(entry, rows, ids, description);
+      try {
+        SdkFile.writeAtomically(failedFile(entry), out -> out.write(bytes));
+        EmbeddingSet.write(entry, rows, ids, description);
+      } catch (IOException e) {
+        // A cache that cannot be written costs the next run time, not this run its vectors.
+        problem = IoErrors.describe(e);
+        entry = null;
+      }
     }
     return new Dataset(rows, labels.stream().mapToInt(Integer::intValue).toArray(), files,
-        folder.classNames(), failed, false, entry);
+        folder.classNames(), failed, false, entry, problem);
   }
 
   /** The entry's vectors and the failures recorded beside it, or null when it is unusable. */
@@ -259,7 +272,7 @@ public final class EmbeddingCache {
     }
     return new Dataset(vectors.toArray(new float[0][]),
         labels.stream().mapToInt(Integer::intValue).toArray(), files, folder.classNames(),
-        failed, true, entry);
+        failed, true, entry, null);
   }
 
   private static Path failedFile(Path entry) {

@@ -108,6 +108,19 @@ class EmbeddingCacheTest {
   }
 
   @Test
+  void aCacheThatCannotBeWrittenStillGivesTheVectors() throws Exception {
+    Path root = dir.resolve("data");
+    PixelEmbedder.writeDataset(root, 2, 2, 5);
+    Path notAFolder = Files.writeString(dir.resolve("file"), "x");
+    EmbeddingCache.Dataset d = EmbeddingCache.in(notAFolder.resolve("cache"))
+        .embed(new PixelEmbedder("a"), ImageFolder.scan(root), null);
+    assertEquals(4, d.vectors().length);
+    assertEquals(null, d.entry());
+    assertTrue(d.cacheProblem() != null && d.cacheProblem().contains("file"),
+        String.valueOf(d.cacheProblem()));
+  }
+
+  @Test
   void aThousandClassesAreEmbeddedAndLearnt() throws Exception {
     Path root = dir.resolve("many");
     PixelEmbedder.writeDataset(root, 1000, 3, 6);
