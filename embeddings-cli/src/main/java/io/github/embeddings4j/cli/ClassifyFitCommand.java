@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     header = "Train a classifier head on the embeddings of class folders.",
     description =
-        "Embed every image of --data (one sub-folder per class; DIR/train/ when it exists) "
+        "Embed every image of --data (one sub-folder per class; DIR/train/ when it holds "
+        + "class folders) "
         + "with --embedder, keep the vectors in a cache keyed by the embedder and the files "
         + "(reused by later runs and by every trial of a search), and train a linear or MLP "
         + "head with early stopping on a stratified --validation share. Images that cannot be "
