@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     subcommands = {DemoCommand.class, ModelsCommand.class, BackendCommand.class,
         EmbedCommand.class, ReduceCommand.class, SearchCommand.class, ClusterCommand.class,
         EvaluateCommand.class, TrainCommand.class, FinetuneCommand.class,
-        CommandLine.HelpCommand.class},
+        ClassifyCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 usage error, 2 input error, 3 partial failure."})
 public final class Main implements Runnable {
 
@@ -55,6 +55,9 @@ public final class Main implements Runnable {
     // Every subcommand's --version prints the tool's version, not an empty line.
     for (CommandLine sub : cli.getSubcommands().values()) {
       sub.getCommandSpec().versionProvider(new Version());
+      for (CommandLine inner : sub.getSubcommands().values()) {
+        inner.getCommandSpec().versionProvider(new Version());
+      }
     }
     cli.setOut(out);
     cli.setErr(err);

@@ -19,8 +19,16 @@ class HelpTest {
 
   static Stream<String> commands() {
     List<String> names = new ArrayList<>(List.of(""));
-    names.addAll(new CommandLine(new Main()).getSubcommands().keySet());
+    new CommandLine(new Main()).getSubcommands().forEach((name, sub) -> {
+      names.add(name);
+      // Commands of commands too: "classify fit", "classify predict".
+      for (String inner : sub.getSubcommands().keySet()) {
+        names.add(name + " " + inner);
+      }
+    });
     names.remove("help");
+    assertTrue(names.containsAll(List.of("classify", "classify fit", "classify predict")),
+        names.toString());
     return names.stream();
   }
 
@@ -43,7 +51,7 @@ class HelpTest {
   @MethodSource("commands")
   void helpHasNoWarningsAndFitsEightyColumns(String command) {
     CliRun run = command.isEmpty() ? runCapturingSystemErr("--help")
-        : runCapturingSystemErr(command, "--help");
+        : runCapturingSystemErr((command + " --help").split(" "));
     assertEquals(0, run.code(), run.toString());
     assertFalse(run.err().contains("WARN"), run.toString());
     for (String line : run.out().split("\n")) {
@@ -54,7 +62,8 @@ class HelpTest {
   @ParameterizedTest
   @MethodSource("commands")
   void versionIsPrintedByEveryCommand(String command) {
-    CliRun run = command.isEmpty() ? CliRun.of("--version") : CliRun.of(command, "--version");
+    CliRun run = command.isEmpty() ? CliRun.of("--version")
+        : CliRun.of((command + " --version").split(" "));
     assertEquals(0, run.code(), run.toString());
     assertTrue(run.out().startsWith("embeddings4j "), run.toString());
   }

@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.embeddings4j.api.ImageSource;
 import io.github.embeddings4j.api.StandardMetric;
+import io.github.embeddings4j.core.classify.EmbedderSpec;
+import io.github.embeddings4j.core.classify.Head;
+import io.github.embeddings4j.core.classify.HeadTrainer;
+import io.github.embeddings4j.core.classify.ImageClassifier;
 import io.github.embeddings4j.core.cluster.KMeans;
 import io.github.embeddings4j.core.cluster.KMeansOptions;
 import io.github.embeddings4j.core.data.IdxFile;
@@ -112,6 +116,17 @@ class DamagedFilesFuzzTest {
       all.add(new Format("SimHash", bytes(d, SimHash.create(6, 16, 3)::save), SimHash::load,
           damaged, true));
       all.add(new Format("KMeans", bytes(d, kmeans::save), KMeans::load, damaged, true));
+      int[] labels = new int[rows.length];
+      for (int i = 0; i < labels.length; i++) {
+        labels[i] = i % 3;
+      }
+      ImageClassifier classifier = ImageClassifier.of(HeadTrainer.builder()
+          .head(Head.Kind.MLP).hiddenSize(4).maxEpochs(2).build().fit(rows, labels).head(),
+          List.of("a", "b", "c"), io.github.embeddings4j.api.EmbedderDescription
+              .builder("fuzz", 6).build(), EmbedderSpec.trained(Files.write(d.resolve(
+                  "model.zip"), new byte[] {1, 2, 3})));
+      all.add(new Format("ImageClassifier", bytes(d, classifier::save), ImageClassifier::load,
+          damaged, true));
       // NumPy's format has no checksum: an altered value cannot be told from a sound one, so
       // .npy is fuzzed for errors, allocations and hangs; truncation is tested on its own.
       all.add(new Format("npy matrix", bytes(d, f -> Npy.write(f, rows)), Npy::read,
