@@ -97,7 +97,7 @@ public final class ZooFineTuner {
   private final Builder b;
 
   private ZooFineTuner(Builder b) {
-    this.b = b;
+    this.b = b.copy();
   }
 
   /**
@@ -660,6 +660,31 @@ public final class ZooFineTuner {
     Builder haltAfterEpoch(int epoch) {
       haltAfterEpoch = epoch;
       return this;
+    }
+
+    /** A copy, so that a built fine-tuner does not change with this builder. */
+    Builder copy() {
+      Builder c = new Builder(model);
+      c.weights = weights;
+      c.height = height;
+      c.width = width;
+      c.featureLayer = featureLayer;
+      c.freezeUpTo = freezeUpTo;
+      c.backboneScale = backboneScale;
+      c.hyperparameters = hyperparameters;
+      c.augmentation = augmentation;
+      c.checkpoint = checkpoint;
+      c.resume = resume;
+      c.prefetch = prefetch;
+      c.cacheDirectory = cacheDirectory;
+      c.decoder = decoder;
+      c.listener = listener;
+      c.haltAfterEpoch = haltAfterEpoch;
+      return c;
+    }
+
+    Hyperparameters hyperparameters() {
+      return hyperparameters;
     }
 
     InputFormat format() {
