@@ -64,6 +64,45 @@ public record FineTuneResult(ComputationGraph network, FineTunedModel model,
   }
 
   /**
+   * The share of images the fine-tuned classifier labels right, images streamed from disk at the
+   * network's input (no augmentation); images that cannot be decoded are left out.
+   *
+   * @param images labelled images with the same class names as the training images
+   * @return the accuracy in {@code [0, 1]}, {@code NaN} when no image could be decoded
+   * @throws IllegalArgumentException if the class names differ
+   */
+  public double accuracy(io.github.embeddings4j.core.data.ImageFolder images) {
+    if (!images.classNames().equals(model.classes())) {
+      throw new IllegalArgumentException("classes " + images.classNames() + " differ from the"
+          + " network's " + model.classes());
+    }
+    int[] order = new int[images.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    int right = 0;
+    int total = 0;
+    try (FolderBatches batches = new FolderBatches(images.entries(), order, 64,
+        model.classes().size(), model.inputFormat(),
+        io.github.embeddings4j.core.image.ImageDecoder.defaults(), Augmentation.none(), 0, 0,
+        new java.util.concurrent.ConcurrentHashMap<>(), (f, why) -> { }, true)) {
+      while (batches.hasNext()) {
+        try (FolderBatches.Batch batch = batches.next()) {
+          if (batch.size() == 0) {
+            continue;
+          }
+          long[] arg = network.outputSingle(false, batch.features()).argMax(1).toLongVector();
+          for (int i = 0; i < arg.length; i++) {
+            right += arg[i] == batch.labelIndices()[i] ? 1 : 0;
+          }
+          total += arg.length;
+        }
+      }
+    }
+    return total == 0 ? Double.NaN : (double) right / total;
+  }
+
+  /**
    * The history as a Markdown table.
    *
    * @return one row per epoch, the kept one marked
