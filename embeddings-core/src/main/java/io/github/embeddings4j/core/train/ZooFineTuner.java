@@ -552,7 +552,7 @@ public final class ZooFineTuner {
      * The backbone's learning rate as a share of the head's ({@link
      * Hyperparameters#learningRate()}). Default 0.1; 1 for training from scratch.
      *
-     * @param v in {@code (0, 1]}... or above, positive
+     * @param v a positive factor, usually in {@code (0, 1]}
      * @return this builder
      */
     public Builder backboneLearningRateScale(double v) {

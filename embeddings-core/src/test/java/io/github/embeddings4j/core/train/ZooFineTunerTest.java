@@ -80,11 +80,18 @@ class ZooFineTunerTest {
       INDArray b = after.getLayer(l).params();
       (a.equals(b) ? frozen : trained).add(l);
     }
-    int cut = layers.indexOf(freeze);
-    // Everything up to the frozen layer (and nothing else) kept its weights.
-    for (String l : frozen) {
-      assertTrue(layers.indexOf(l) <= cut, l + " did not change but is after " + freeze);
+    // Exactly the frozen layer and the layers it depends on kept their weights.
+    java.util.Set<String> inputs = new java.util.HashSet<>();
+    java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(freeze));
+    while (!todo.isEmpty()) {
+      String v = todo.pop();
+      if (inputs.add(v) && before.getConfiguration().getVertexInputs().get(v) != null) {
+        todo.addAll(before.getConfiguration().getVertexInputs().get(v));
+      }
     }
+    List<String> expectedFrozen = new ArrayList<>(layers);
+    expectedFrozen.retainAll(inputs);
+    assertEquals(expectedFrozen, frozen);
     assertTrue(frozen.contains(freeze) && frozen.contains(layers.get(0)), frozen.toString());
     assertFalse(trained.isEmpty(), "no backbone layer after " + freeze + " changed");
     assertEquals(feature, r.model().embeddingLayer());
@@ -176,5 +183,22 @@ class ZooFineTunerTest {
       assertTrue(maxDiff <= 1e-3 * maxAbs, "differs by " + maxDiff + " of " + maxAbs);
       assertNotEquals(0, maxAbs);
     }
+  }
+
+  @Test
+  void aThousandClassesGetAThousandWideHead(@TempDir Path dir) throws Exception {
+    int[] perClass = new int[1000];
+    java.util.Arrays.fill(perClass, 1);
+    ImageFolder many = ImageFolder.scan(PhotoFolders.write(dir.resolve("many"), 16, 5,
+        perClass));
+    assertEquals(1000, many.classNames().size());
+    FineTuneResult r = ZooFineTuner.builder(ZooModel.SQUEEZENET).weights(Weights.random(7))
+        .inputSize(32, 32).freezeUpTo(ZooModel.SQUEEZENET.defaultLayer(false))
+        .augmentation(Augmentation.none())
+        .hyperparameters(Hyperparameters.builder().epochs(1).batchSize(250).seed(3).build())
+        .build().fit(many, null);
+    assertEquals(1000, r.model().classes().size());
+    assertEquals(1000, r.network().getLayer(ZooFineTuner.HEAD_LAYER).getParam("b").length());
+    assertEquals("class999", r.model().classes().get(999));
   }
 }
