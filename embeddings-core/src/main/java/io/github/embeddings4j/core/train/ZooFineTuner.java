@@ -159,7 +159,7 @@ public final class ZooFineTuner {
       state = r.state();
       b.listener.onProgress(new Progress("resumed after epoch " + state.epoch(), state.epoch(),
           h.epochs(), 0));
-    } else if (b.resume) {
+    } else if (b.resume && b.checkpoint != null) {
       LOG.info("no checkpoint at {}: starting from the first epoch", b.checkpoint);
     }
     if (state == null) {
