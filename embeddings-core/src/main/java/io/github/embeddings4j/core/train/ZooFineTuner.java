@@ -154,6 +154,7 @@ public final class ZooFineTuner {
     Checkpoint.State state = null;
     if (b.checkpoint != null && b.resume && Files.isRegularFile(b.checkpoint)) {
       Checkpoint.Restored r = Checkpoint.read(b.checkpoint, fingerprint);
+      net.close(); // the freshly built graph: the checkpoint's replaces it
       net = r.network();
       OneDnn.attachIfEnabled(net);
       state = r.state();
