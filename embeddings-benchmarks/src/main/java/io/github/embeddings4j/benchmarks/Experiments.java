@@ -50,7 +50,8 @@ import java.util.Map;
  * re-used when present; {@code --epochs} [6], {@code --batch} [128], {@code --lr} [0.002],
  * {@code --schedule} [cosine], {@code --patience} [3] of the E3 network; {@code --e6-train} [1000], {@code --e6-val} [500], {@code --e6-epochs} [1];
  * {@code --e5-backbone} [30000], {@code --e5-test} [1000], {@code --e5-epochs} [5], {@code
- * --e5-backbone-epochs} [2]; {@code --seed} [42]; {@code --limit} [none]: use only the first
+ * --e5-backbone-epochs} [2]; E7's options are listed in {@link ZooTransfer} ({@code --only E7},
+ * not in the default list: it trains a zoo CNN); {@code --seed} [42]; {@code --limit} [none]: use only the first
  * n training images (and n/6 test images), a smoke run of every code path.
  */
 public final class Experiments {
@@ -125,8 +126,9 @@ public final class Experiments {
         case "E4" -> e4(work);
         case "E5" -> e5();
         case "E6" -> e6();
+        case "E7" -> e7(work);
         default -> throw new IllegalArgumentException("unknown experiment '" + e
-            + "'; choose from E1, E2, E3, E4, E5, E6");
+            + "'; choose from E1, E2, E3, E4, E5, E6, E7");
       };
       double minutes = (System.nanoTime() - t) / 6e10;
       body += String.format(Locale.ROOT, "%nWall time of %s: %.1f min, run %s with `%s`.%n",
@@ -473,6 +475,17 @@ public final class Experiments {
           best.validationAccuracy() - near.validationAccuracy()));
     }
     return sb.toString();
+  }
+
+  /** E7 (zoo CNN transfer on photo folders): see {@link ZooTransfer}. */
+  private String e7(Path work) throws IOException {
+    try {
+      return new ZooTransfer(opts, seed, work, data).run();
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("E7 failed: " + e, e);
+    }
   }
 
   private String e5() {

@@ -66,7 +66,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--embedder", paramLabel = "pixels|MODEL|FILE", defaultValue = "pixels",
       description = "Raw pixel values, a zoo model (e.g. squeezenet; see --weights), or a "
-          + "model file saved by 'embeddings4j train' (default: ${DEFAULT-VALUE}).")
+          + "model file saved by 'embeddings4j train' or 'finetune --model' (default: "
+          + "${DEFAULT-VALUE}).")
   String embedder;
 
   @Option(names = {"--weights", "--model-weights"}, paramLabel = "imagenet|random|FILE",
@@ -315,7 +316,7 @@ final class EvaluateCommand implements Callable<Integer> {
       return new Embedded(v, labels);
     }
     Path file = Path.of(embedder);
-    if (Files.isRegularFile(file)) {
+    if (Files.isRegularFile(file) && !ModelOptions.isFineTuned(file)) {
       try (TrainedEmbedder t = TrainedEmbedder.load(file)) {
         return new Embedded(t.embed(images), labels);
       } catch (IOException e) {
@@ -338,7 +339,8 @@ final class EvaluateCommand implements Callable<Integer> {
     int[] labels = entries.stream().mapToInt(ImageFolder.Entry::label).toArray();
     Path file = Path.of(embedder);
     boolean onnx = embedder.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
-    if (embedder.equals("pixels") || (Files.isRegularFile(file) && !onnx)) {
+    if (embedder.equals("pixels") || (Files.isRegularFile(file) && !onnx
+        && !ModelOptions.isFineTuned(file))) {
       LabeledImages gray = folder.loadGrayscale(28, 28);
       if (Files.isRegularFile(file)) {
         try (TrainedEmbedder t = TrainedEmbedder.load(file)) {

@@ -1,12 +1,26 @@
 package io.github.embeddings4j.cli;
 
+import io.github.embeddings4j.api.EmbeddingException;
+import io.github.embeddings4j.core.data.ImageFolder;
 import io.github.embeddings4j.core.data.LabeledImages;
+import io.github.embeddings4j.core.train.Augmentation;
+import io.github.embeddings4j.core.train.FineTuneResult;
 import io.github.embeddings4j.core.train.FineTuner;
+import io.github.embeddings4j.core.train.Hyperparameters;
+import io.github.embeddings4j.core.train.SearchSpace;
 import io.github.embeddings4j.core.train.TrainedEmbedder;
 import io.github.embeddings4j.core.train.TrainingResult;
+import io.github.embeddings4j.core.train.Updater;
+import io.github.embeddings4j.core.train.ZooFineTuneSearch;
+import io.github.embeddings4j.core.train.ZooFineTuner;
+import io.github.embeddings4j.core.zoo.ZooModel;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,18 +29,30 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** Adapts a trained embedder to new labelled images (transfer learning). */
+/** Adapts a network to new labelled images: a saved model, or a zoo CNN on photo folders. */
 @Command(
     name = "finetune",
     mixinStandardHelpOptions = true,
-    header = "Transfer learning from a saved model onto new classes.",
-    description =
-        "Transfer learning: start from a model saved by 'train' (or 'finetune'), freeze "
-        + "its layers up to --freeze-up-to, replace the head for the new data's classes, "
-        + "and train with early stopping; the best epoch's model is saved.",
+    header = "Transfer learning: a zoo CNN on your photo folders, or a saved model on new classes.",
+    description = {
+        "With --model: fine-tune a zoo CNN (squeezenet, resnet50, ...) on a folder of class "
+        + "folders (--data DIR/<class>/<image>) in colour at the model's input size (or "
+        + "--input-size): its classifier is replaced by one for your classes, layers up to "
+        + "--freeze-up-to stay as they are, the rest of the backbone learns at "
+        + "--backbone-lr-scale times the head's rate, images are streamed from disk with "
+        + "seeded augmentation, a checkpoint is written after every epoch (--resume continues "
+        + "it after a crash), and the best epoch is saved. The saved file is an embedder: "
+        + "embed, search and evaluate take it as --model FILE.zip.",
+        "With --from: start from a model saved by 'train' (or 'finetune --from'), 28x28 "
+        + "grayscale, as before."},
     footer = {
         "",
-        "Example:",
+        "Examples:",
+        "  embeddings4j finetune --model squeezenet --weights imagenet --data photos/ \\",
+        "      --freeze-up-to fire5 --epochs 10 --lr 0.001 --output tuned.zip",
+        "  embeddings4j finetune --model squeezenet --weights imagenet --data photos/ \\",
+        "      --search grid --search-lr 0.001,0.0003 --search-freeze none,fire5 \\",
+        "      --epochs 5 --output tuned.zip",
         "  embeddings4j finetune --from cnn.zip --freeze-up-to 3 --data my-images/ \\",
         "      --output tuned.zip --epochs 5 --lr 0.001"})
 final class FinetuneCommand implements Callable<Integer> {
@@ -35,16 +61,214 @@ final class FinetuneCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin TrainOptions options;
 
-  @Option(names = "--from", required = true, paramLabel = "FILE.zip",
-      description = "The model to start from.")
+  @Option(names = "--from", paramLabel = "FILE.zip",
+      description = "The model saved by 'train' to start from (instead of --model).")
   Path from;
+
+  @Option(names = "--model", paramLabel = "MODEL",
+      description = "A zoo CNN to fine-tune on photo folders: resnet50, vgg16, vgg19, squeezenet,"
+          + " xception, darknet19, nasnet, lenet, simplecnn (instead of --from).")
+  String model;
+
+  @Option(names = "--weights", paramLabel = "imagenet|random|FILE",
+      description = "With --model: the starting weights: imagenet (downloaded once into the "
+          + "cache), random (from --seed: training from scratch), or a model file (a DL4J zip, "
+          + "e.g. one saved by this command) (default: imagenet where the zoo has it).")
+  String weights;
+
+  @Option(names = "--input-size", paramLabel = "N",
+      description = "With --model: train at N x N pixels (default: the model's own size).")
+  Integer inputSize;
 
   @Option(names = "--freeze-up-to", paramLabel = "LAYER",
       description = "Freeze this layer and those before it (default: train every layer).")
   String freezeUpTo;
 
+  @Option(names = "--feature-layer", paramLabel = "LAYER",
+      description = "With --model: the layer whose pooled activations feed the new classifier "
+          + "and become the embedding (default: the input of the model's classifier).")
+  String featureLayer;
+
+  @Option(names = "--backbone-lr-scale", defaultValue = "0.1", paramLabel = "X",
+      description = "With --model: the backbone's learning rate as a share of the head's "
+          + "(default: ${DEFAULT-VALUE}; 1 for training from scratch).")
+  double backboneScale;
+
+  @Option(names = "--augment", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "With --model: seeded random resized crops, flips and colour jitter on "
+          + "training images (default: on; --no-augment for the images as they are).")
+  boolean augment = true;
+
+  @Option(names = "--resume",
+      description = "With --model: continue from the checkpoint (OUTPUT.checkpoint) of an "
+          + "interrupted run with the same settings.")
+  boolean resume;
+
+  @Option(names = "--checkpoint", paramLabel = "FILE",
+      description = "With --model: the checkpoint file (default: OUTPUT.checkpoint; removed "
+          + "once the model is saved).")
+  Path checkpoint;
+
+  @Option(names = "--cache-dir", paramLabel = "DIR",
+      description = "Base folder of the weights cache (default: ~/.deeplearning4j).")
+  Path cacheDir;
+
+  @Option(names = "--search", paramLabel = "grid|random",
+      description = "With --model: try the combinations of the --search-* values (grid) or "
+          + "--trials of them (random), print a table of trials, and save the best.")
+  String search;
+
+  @Option(names = "--trials", defaultValue = "4", paramLabel = "N",
+      description = "Trials of a random search (default: ${DEFAULT-VALUE}).")
+  int trials;
+
+  @Option(names = "--search-lr", split = ",", paramLabel = "LR",
+      description = "Learning rates to try (default: --lr).")
+  List<Double> searchLr;
+
+  @Option(names = "--search-batch-size", split = ",", paramLabel = "N",
+      description = "Batch sizes to try (default: --batch).")
+  List<Integer> searchBatch;
+
+  @Option(names = "--search-optimizer", split = ",", paramLabel = "NAME",
+      description = "Optimisers to try (default: --optimizer).")
+  List<String> searchOptimizer;
+
+  @Option(names = "--search-weight-decay", split = ",", paramLabel = "X",
+      description = "Weight decays to try (default: --weight-decay).")
+  List<Double> searchDecay;
+
+  @Option(names = "--search-freeze", split = ",", paramLabel = "LAYER|none",
+      description = "Frozen depths to try: layer names, 'none' for nothing frozen (default: "
+          + "--freeze-up-to).")
+  List<String> searchFreeze;
+
   @Override
   public Integer call() throws IOException {
+    if ((from == null) == (model == null)) {
+      throw new ParameterException(spec.commandLine(), from == null
+          ? "give --model MODEL (a zoo CNN on photo folders) or --from FILE.zip (a model saved "
+              + "by 'train')"
+          : "--from and --model exclude each other: give one");
+    }
+    return model != null ? zoo() : saved();
+  }
+
+  private Integer zoo() throws IOException {
+    PrintWriter err = spec.commandLine().getErr();
+    ZooModel m;
+    Hyperparameters h;
+    ZooFineTuner.Builder b;
+    try {
+      m = ModelOptions.parseModel(model);
+      h = options.hyperparameters();
+      b = ZooFineTuner.builder(m).hyperparameters(h).freezeUpTo(freezeUpTo)
+          .featureLayer(featureLayer).backboneLearningRateScale(backboneScale)
+          .augmentation(augment ? Augmentation.defaults() : Augmentation.none())
+          .weights(ModelOptions.parseWeights(weights, options.seed, m))
+          .listener(ProgressReporter.forConsole(err, common.quiet))
+          .cacheDirectory(cacheDir);
+      if (inputSize != null) {
+        b.inputSize(inputSize, inputSize);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    Path data = options.data;
+    if (!Files.isDirectory(data)) {
+      throw new Main.InputException("--data " + data + ": no such folder (expected "
+          + "DIR/<class>/<image>)", null);
+    }
+    Path root = Files.isDirectory(data.resolve("train")) ? data.resolve("train") : data;
+    ImageFolder all;
+    try {
+      all = ImageFolder.scan(root);
+    } catch (IOException e) {
+      throw new Main.InputException(io.github.embeddings4j.core.io.IoErrors.describe(e), e);
+    }
+    ImageFolder.Splits parts;
+    try {
+      parts = all.split(1 - options.validation, options.validation, 0, options.seed);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--validation: " + e.getMessage());
+    }
+    ImageFolder validation = parts.validation().size() == 0 ? null : parts.validation();
+    Path ckpt = checkpoint != null ? checkpoint
+        : options.output.resolveSibling(options.output.getFileName() + ".checkpoint");
+    FineTuneResult result;
+    try {
+      if (search != null) {
+        if (validation == null) {
+          throw new ParameterException(spec.commandLine(), "--search needs a validation share"
+              + " (--validation > 0)");
+        }
+        ZooFineTuneSearch s = searchOf(h);
+        ZooFineTuneSearch.Result found = s.run(b, parts.train(), validation);
+        spec.commandLine().getOut().println(found.toMarkdown());
+        result = found.bestResult();
+      } else {
+        result = b.checkpoint(ckpt).resume(resume).build().fit(parts.train(), validation);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    } catch (EmbeddingException e) {
+      throw new Main.InputException(ModelOptions.inOptionWords(e.getMessage())
+          + (weights == null || weights.equalsIgnoreCase("imagenet") ? ". Offline? Pass "
+              + "--weights random, or --weights FILE with a model file you have" : ""), e);
+    }
+    result.save(options.output);
+    Files.deleteIfExists(ckpt);
+    spec.commandLine().getOut().println(result.historyTable());
+    if (!result.skipped().isEmpty()) {
+      err.printf("skipped %d image(s) that could not be decoded:%n", result.skipped().size());
+      result.skipped().forEach((f, why) -> err.printf("  %s: %s%n", f, why));
+    }
+    if (!common.quiet) {
+      err.printf(Locale.ROOT, "kept epoch %d (validation accuracy %.4f); saved %s (%s); embed "
+          + "with --model %s%n", result.bestEpoch(), result.bestValidationAccuracy(),
+          options.output, result.model(), options.output);
+    }
+    return result.skipped().isEmpty() ? Main.EXIT_OK : Main.EXIT_PARTIAL;
+  }
+
+  private ZooFineTuneSearch searchOf(Hyperparameters h) {
+    SearchSpace.Builder space = SearchSpace.builder();
+    if (searchLr != null) {
+      space.learningRates(searchLr.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+    if (searchBatch != null) {
+      space.batchSizes(searchBatch.stream().mapToInt(Integer::intValue).toArray());
+    }
+    if (searchOptimizer != null) {
+      List<Updater> u = new ArrayList<>();
+      for (String name : searchOptimizer) {
+        TrainOptions t = new TrainOptions();
+        t.updater = name;
+        t.schedule = "constant";
+        u.add(t.hyperparameters().updater());
+      }
+      space.updaters(u.toArray(new Updater[0]));
+    }
+    if (searchDecay != null) {
+      space.l2s(searchDecay.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+    List<String> freeze = new ArrayList<>();
+    if (searchFreeze == null) {
+      freeze.add(freezeUpTo);
+    } else {
+      for (String f : searchFreeze) {
+        freeze.add(f.equalsIgnoreCase("none") ? null : f);
+      }
+    }
+    return switch (search.toLowerCase(Locale.ROOT)) {
+      case "grid" -> ZooFineTuneSearch.grid(space.build(), freeze);
+      case "random" -> ZooFineTuneSearch.random(space.build(), freeze, trials, options.seed);
+      default -> throw new IllegalArgumentException("--search must be grid or random, not '"
+          + search + "'");
+    };
+  }
+
+  private Integer saved() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     TrainedEmbedder source;
     try {

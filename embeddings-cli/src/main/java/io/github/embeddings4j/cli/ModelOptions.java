@@ -8,6 +8,7 @@ import io.github.embeddings4j.core.image.Preprocessing;
 import io.github.embeddings4j.core.onnx.OnnxEmbedder;
 import io.github.embeddings4j.core.train.TrainedEmbedder;
 import io.github.embeddings4j.core.zoo.Engine;
+import io.github.embeddings4j.core.zoo.FineTunedModel;
 import io.github.embeddings4j.core.zoo.PretrainedSet;
 import io.github.embeddings4j.core.zoo.Weights;
 import io.github.embeddings4j.core.zoo.ZooEmbedder;
@@ -26,7 +27,8 @@ final class ModelOptions {
 
   @Option(names = "--model", paramLabel = "MODEL", defaultValue = "resnet50",
       description = "resnet50, vgg16, vgg19, squeezenet, xception, darknet19, nasnet, lenet or "
-          + "simplecnn, or an ONNX file (FILE.onnx) (default: ${DEFAULT-VALUE}).")
+          + "simplecnn, an ONNX file (FILE.onnx), or a model fine-tuned by 'finetune --model' "
+          + "(FILE.zip) (default: ${DEFAULT-VALUE}).")
   String model;
 
   @Option(names = "--preprocess", paramLabel = "imagenet|clip|inception|none",
@@ -221,9 +223,73 @@ final class ModelOptions {
     }
   }
 
+  /** Whether {@code --model} names a model file (not an ONNX file) rather than a zoo model. */
+  boolean isModelFile() {
+    return !isOnnx() && (model.toLowerCase(Locale.ROOT).endsWith(".zip")
+        || Files.isRegularFile(Path.of(model)));
+  }
+
+  /** Whether a path is a zoo CNN fine-tuned by this SDK. */
+  static boolean isFineTuned(Path file) {
+    try {
+      return Files.isRegularFile(file) && FineTunedModel.read(file) != null;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  /** A zoo CNN fine-tuned by 'finetune --model': the file says model, input, layer. */
+  private NetworkEmbedder buildFineTuned() throws EmbeddingException {
+    Path file = Path.of(model);
+    if (weights != null || preprocess != null || outputName != null) {
+      throw new IllegalArgumentException((weights != null ? "--weights"
+          : preprocess != null ? "--preprocess" : "--output-name") + " does not go with "
+          + "--model " + file + ": the fine-tuned file holds its weights and its input");
+    }
+    Pooling p = pooling();
+    if (p != null && p != Pooling.AVG) {
+      throw new IllegalArgumentException("--pooling " + pooling + ": a fine-tuned model's "
+          + "embedding is the average-pooled features its classifier was trained on");
+    }
+    ZooEmbedder.Builder b;
+    try {
+      if (!Files.isRegularFile(file)) {
+        throw new EmbeddingException(file.toString(), "no such model file", null);
+      }
+      if (FineTunedModel.read(file) == null) {
+        throw new EmbeddingException(file.toString(), isTrainedEmbedder(file)
+            ? "a model saved by 'embeddings4j train' (or 'finetune --from'): use it with "
+                + "'embeddings4j evaluate --embedder " + file + "'"
+            : "not a model fine-tuned by 'embeddings4j finetune --model'; zoo weights go with "
+                + "--model NAME --weights " + file, null);
+      }
+      b = ZooEmbedder.fineTuned(file);
+    } catch (java.io.IOException e) {
+      throw new EmbeddingException(file.toString(), io.github.embeddings4j.core.io.IoErrors
+          .describe(e), e);
+    }
+    b.normalize(normalize).decoder(decoder());
+    if (engine != null) {
+      b.engine(Engine.parse(engine));
+    }
+    if (layer != null) {
+      b.layer(layer);
+    }
+    if (batch != null) {
+      if (batch < 1) {
+        throw new IllegalArgumentException("--batch must be at least 1, not " + batch);
+      }
+      b.networkBatchSize(batch);
+    }
+    return b.build();
+  }
+
   private NetworkEmbedder build() throws EmbeddingException {
     if (isOnnx()) {
       return buildOnnx();
+    }
+    if (isModelFile()) {
+      return buildFineTuned();
     }
     if (preprocess != null || outputName != null) {
       throw new IllegalArgumentException((preprocess != null ? "--preprocess" : "--output-name")

@@ -17,14 +17,15 @@ final class TrainOptions {
 
   @Option(names = "--data", paramLabel = "DIR",
       description = "IDX files (Fashion-MNIST layout) or a folder of class folders, read as 28x28 "
-          + "grayscale (default: ${DEFAULT-VALUE}).")
+          + "grayscale; with 'finetune --model', a folder of class folders read in colour at the "
+          + "model's input size (default: ${DEFAULT-VALUE}).")
   Path data = FashionMnist.defaultDirectory();
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE.zip",
       description = "Where to save the trained model (usable as --embedder FILE of evaluate).")
   Path output;
 
-  @Option(names = "--updater", defaultValue = "adam",
+  @Option(names = {"--updater", "--optimizer"}, defaultValue = "adam",
       description = "adam, nesterovs, rmsprop or sgd (default: ${DEFAULT-VALUE}).")
   String updater;
 
@@ -36,7 +37,7 @@ final class TrainOptions {
           + "epoch) (default: ${DEFAULT-VALUE}).")
   String schedule;
 
-  @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"--batch", "--batch-size"}, defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
   int batch;
 
   @Option(names = "--epochs", defaultValue = "5", description = "Epochs at most (default: ${DEFAULT-VALUE}).")
@@ -47,7 +48,7 @@ final class TrainOptions {
           + "(default: ${DEFAULT-VALUE}); the best epoch's weights are kept.")
   int patience;
 
-  @Option(names = "--l2", defaultValue = "0.0001", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"--l2", "--weight-decay"}, defaultValue = "0.0001", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
   double l2;
 
   @Option(names = "--dropout", defaultValue = "0.5", description = "Dropout before the head (default: ${DEFAULT-VALUE}).")

@@ -2,6 +2,7 @@ package io.github.embeddings4j.spark;
 
 import io.github.embeddings4j.api.EmbeddingException;
 import io.github.embeddings4j.core.embed.Pooling;
+import io.github.embeddings4j.core.zoo.FineTunedModel;
 import io.github.embeddings4j.core.zoo.Weights;
 import io.github.embeddings4j.core.zoo.ZooEmbedder;
 import io.github.embeddings4j.core.zoo.ZooModel;
@@ -41,10 +42,13 @@ record EmbedderSpec(String model, String weights, long seed, String layer, Strin
 
   /** Builds the embedder on this JVM (executor or driver). */
   ZooEmbedder build() throws EmbeddingException {
-    ZooEmbedder.Builder b = ZooEmbedder.builder(parseModel(model))
-        .weights(parseWeights(weights, seed))
-        .pooling(parsePooling(pooling))
-        .normalize(normalize);
+    ZooModel m = parseModel(model);
+    Weights w = parseWeights(weights, seed);
+    ZooEmbedder.Builder b = w instanceof Weights.File f ? fineTuned(m, f.path()) : null;
+    if (b == null) {
+      b = ZooEmbedder.builder(m).weights(w);
+    }
+    b.pooling(parsePooling(pooling)).normalize(normalize);
     if (layer != null && !layer.isEmpty()) {
       b.layer(layer);
     }
@@ -58,6 +62,28 @@ record EmbedderSpec(String model, String weights, long seed, String layer, Strin
       b.concurrency(concurrency);
     }
     return b.build();
+  }
+
+  /**
+   * A builder preset from a zoo CNN fine-tuned by this SDK (its layer and input size, which
+   * explicit settings still override), or null for other weights files.
+   */
+  private static ZooEmbedder.Builder fineTuned(ZooModel m, Path file) throws EmbeddingException {
+    try {
+      FineTunedModel record = FineTunedModel.read(file);
+      if (record == null) {
+        return null;
+      }
+      if (record.model() != m) {
+        throw new IllegalArgumentException("weights " + file + " are a fine-tuned "
+            + record.model().zooName() + ", not " + m.zooName() + ": set the model to "
+            + record.model().zooName());
+      }
+      return ZooEmbedder.fineTuned(file);
+    } catch (java.io.IOException e) {
+      throw new EmbeddingException(file.toString(), "cannot read the model file: "
+          + e.getMessage(), e);
+    }
   }
 
   static ZooModel parseModel(String name) {

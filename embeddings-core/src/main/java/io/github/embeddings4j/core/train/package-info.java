@@ -7,5 +7,12 @@
  * io.github.embeddings4j.core.train.HyperparameterSearch} tries settings on a validation split.
  * Every run ends in a {@link io.github.embeddings4j.core.train.TrainingResult} whose {@link
  * io.github.embeddings4j.core.train.TrainedEmbedder} gives embeddings and saves the model.
+ *
+ * <p>{@link io.github.embeddings4j.core.train.ZooFineTuner} fine-tunes a CNN of the model zoo on
+ * folders of labelled photos in colour (new head, freezing, a slower backbone, seeded
+ * augmentation, images streamed from disk, checkpoints that resume, early stopping), with {@link
+ * io.github.embeddings4j.core.train.ZooFineTuneSearch} over its settings; its {@link
+ * io.github.embeddings4j.core.train.FineTuneResult} saves a file that {@code
+ * ZooEmbedder.fineTuned} embeds with.
  */
 package io.github.embeddings4j.core.train;

@@ -170,6 +170,35 @@ public final class ZooEmbedder extends NetworkEmbedder {
   }
 
   /**
+   * Starts an embedder on a zoo CNN fine-tuned by this SDK ({@code
+   * io.github.embeddings4j.core.train.ZooFineTuner}, {@code embeddings4j finetune --model}): the
+   * file's own record ({@link FineTunedModel}) sets the model, the input size, the embedding layer
+   * and average pooling, so the vectors are the pooled features its classifier reads, computed
+   * on the engine chosen for the zoo model.
+   *
+   * <pre>{@code
+   * try (ZooEmbedder e = ZooEmbedder.fineTuned(Path.of("tuned.zip")).build()) {
+   *   float[] v = e.embed(Path.of("shoe.jpg"));
+   * }
+   * }</pre>
+   *
+   * @param file the fine-tuned model file
+   * @return a builder preset from the file (engine, normalisation, batch size still free)
+   * @throws java.nio.file.NoSuchFileException if the file does not exist
+   * @throws java.io.IOException if it is not a fine-tuned zoo model; the message names it
+   */
+  public static Builder fineTuned(Path file) throws java.io.IOException {
+    FineTunedModel m = FineTunedModel.read(file);
+    if (m == null) {
+      throw new java.io.IOException(file + ": not a fine-tuned zoo model (no "
+          + FineTunedModel.ENTRY + " entry); a zoo model's weights file goes with its model"
+          + " name (ZooEmbedder.builder(model).weights(Weights.file(...)))");
+    }
+    return builder(m.model()).weights(Weights.file(file)).inputSize(m.height(), m.width())
+        .layer(m.embeddingLayer()).pooling(Pooling.AVG);
+  }
+
+  /**
    * The model.
    *
    * @return the zoo model

@@ -180,6 +180,28 @@ public enum ZooModel {
   }
 
   /**
+   * The DL4J network with the given weights, complete (classifier included), for training: the
+   * zoo's ImageNet file (downloaded once into the cache), a model file, or the zoo's graph
+   * initialised from a seed (with the repairs {@link ZooEmbedder} applies too).
+   *
+   * @param weights where the weights come from
+   * @param height the input height (random initialisation shapes the graph for it)
+   * @param width the input width
+   * @param cacheBase the zoo's cache base folder, or {@code null} for DL4J's
+   * @return a {@code ComputationGraph} or a {@code MultiLayerNetwork}
+   * @throws io.github.embeddings4j.api.EmbeddingException if the weights cannot be had; the
+   *     message says which file to place where
+   * @throws IllegalArgumentException for weights the model does not have
+   */
+  public org.deeplearning4j.nn.api.Model network(Weights weights, int height, int width,
+      java.nio.file.Path cacheBase) throws io.github.embeddings4j.api.EmbeddingException {
+    java.nio.file.Path base = cacheBase != null ? cacheBase
+        : org.deeplearning4j.common.resources.DL4JResources.getBaseDirectory().toPath();
+    return ModelLoader.load(this, weights, input.withSize(height, width), base,
+        java.time.Duration.ofSeconds(10));
+  }
+
+  /**
    * The zoo's model object, which builds the graph and knows the pretrained files.
    *
    * @param seed the seed for random initialisation

@@ -1,0 +1,92 @@
+package io.github.embeddings4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.embeddings4j.core.io.EmbeddingSet;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** 'finetune --model' on a photo folder, and its file in embed and evaluate. */
+class ZooFinetuneCliTest {
+
+  @TempDir Path dir;
+
+  private Path photos() throws IOException {
+    Random random = new Random(4);
+    Path root = dir.resolve("photos");
+    for (int c = 0; c < 2; c++) {
+      Path d = Files.createDirectories(root.resolve(c == 0 ? "red" : "blue"));
+      for (int i = 0; i < 6; i++) {
+        BufferedImage image = new BufferedImage(36, 30, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 30; y++) {
+          for (int x = 0; x < 36; x++) {
+            int base = 40 + random.nextInt(60);
+            image.setRGB(x, y, c == 0 ? ((base + 150) << 16) | (base << 8) | base
+                : (base << 16) | (base << 8) | (base + 150));
+          }
+        }
+        ImageIO.write(image, "png", d.resolve(i + ".png").toFile());
+      }
+    }
+    return root;
+  }
+
+  @Test
+  void aFineTunedZooModelIsAnEmbedderForEmbedAndEvaluate() throws IOException {
+    Path data = photos();
+    Path broken = data.resolve("blue").resolve("9-broken.jpg");
+    Files.write(broken, new byte[] {(byte) 0xff, (byte) 0xd8, 1, 2});
+    Path tuned = dir.resolve("tuned.zip");
+    CliRun ft = CliRun.of("finetune", "--model", "squeezenet", "--weights", "random",
+        "--input-size", "48", "--data", data.toString(), "--output", tuned.toString(),
+        "--epochs", "2", "--batch-size", "4", "--validation", "0.25", "--optimizer", "adam",
+        "--weight-decay", "0.0001", "--resume");
+    assertEquals(Main.EXIT_PARTIAL, ft.code(), ft.toString());
+    assertTrue(ft.out().contains("| epoch |"), ft.out());
+    assertTrue(ft.err().contains("9-broken.jpg"), ft.err());
+    assertTrue(Files.isRegularFile(tuned));
+    assertFalse(Files.exists(dir.resolve("tuned.zip.checkpoint")), "checkpoint left behind");
+
+    Path out = dir.resolve("v.npy");
+    CliRun embed = CliRun.of("embed", "--model", tuned.toString(), "--input",
+        data.resolve("red").toString(), "--output", out.toString());
+    assertEquals(0, embed.code(), embed.toString());
+    EmbeddingSet.Contents set = EmbeddingSet.read(out);
+    assertEquals(6, set.vectors().length);
+    assertEquals(512, set.dimension());
+    assertEquals("squeezenet", set.embedder().model());
+    assertTrue(set.embedder().weights().startsWith("file sha256="), set.embedder().weights());
+
+    Files.delete(broken);
+    Path evalData = dir.resolve("eval");
+    for (String part : new String[] {"train", "test"}) {
+      for (String c : new String[] {"red", "blue"}) {
+        Path to = Files.createDirectories(evalData.resolve(part).resolve(c));
+        try (var files = Files.list(data.resolve(c))) {
+          for (Path f : files.toList()) {
+            Files.copy(f, to.resolve(f.getFileName()));
+          }
+        }
+      }
+    }
+    CliRun eval = CliRun.of("evaluate", "--data", evalData.toString(), "--embedder",
+        tuned.toString(), "--json");
+    assertEquals(0, eval.code(), eval.toString());
+    assertTrue(eval.out().contains("\"dimension\": 512"), eval.out());
+
+    CliRun wrong = CliRun.of("finetune", "--model", "squeezenet", "--weights", "random",
+        "--input-size", "48", "--data", data.toString(), "--output", tuned.toString(),
+        "--freeze-up-to", "no-such-layer");
+    assertEquals(Main.EXIT_USAGE, wrong.code(), wrong.toString());
+    assertTrue(wrong.err().contains("no-such-layer") && wrong.err().contains("valid layers"),
+        wrong.err());
+  }
+}
