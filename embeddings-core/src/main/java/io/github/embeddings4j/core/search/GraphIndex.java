@@ -1448,7 +1448,9 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     in.readLongs(ids, 0, n);
     for (int r = 0; r < n; r++) {
       if (keyed) {
-        entries.appendKey(in.readString());
+        String key = in.readString();
+        entries.checkKey(key);
+        entries.appendKey(key);
       } else {
         entries.appendNumeric(ids[r]);
       }
