@@ -117,7 +117,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
   private volatile int visible;
   private volatile GraphStore store;
   private volatile boolean closed;
-  private final ThreadLocal<Scratch> scratch;
+  private final ThreadLocal<GraphScratch> scratch;
 
   private GraphIndex(Builder b) {
     this.dimension = b.dimension;
@@ -139,7 +139,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     for (int i = 0; i < LOCK_STRIPES; i++) {
       linkLocks[i] = new Object();
     }
-    this.scratch = ThreadLocal.withInitial(() -> new Scratch(dimension, 2 * maxDegree));
+    this.scratch = ThreadLocal.withInitial(() -> new GraphScratch(dimension, 2 * maxDegree));
   }
 
   private static Route routeOf(DistanceMetric m) {
@@ -653,7 +653,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     int limit = first + count;
     int parts = Math.min(threads, count / 64 + 1);
     if (parts <= 1) {
-      Scratch s = scratch.get();
+      GraphScratch s = scratch.get();
       for (int i = 0; i < count; i++) {
         insert(st, first + i, rows[i], limit, s);
       }
@@ -661,7 +661,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     }
     // The first nodes alone, so that the graph has a few layers before threads fan out.
     int head = Math.min(count, first == 0 ? 64 : 0);
-    Scratch s0 = scratch.get();
+    GraphScratch s0 = scratch.get();
     for (int i = 0; i < head; i++) {
       insert(st, first + i, rows[i], limit, s0);
     }
@@ -669,7 +669,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     List<Runnable> tasks = new ArrayList<>(parts);
     for (int p = 0; p < parts; p++) {
       tasks.add(() -> {
-        Scratch s = scratch.get();
+        GraphScratch s = scratch.get();
         for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
           insert(st, first + i, rows[i], limit, s);
         }
@@ -697,7 +697,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
   }
 
   /** Inserts node x (its vector stored, its level set) into the graph. */
-  private void insert(GraphStore st, int x, float[] v, int limit, Scratch s) {
+  private void insert(GraphStore st, int x, float[] v, int limit, GraphScratch s) {
     int level = st.level(x);
     long e;
     synchronized (entryLock) {
@@ -713,12 +713,12 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     NodeScorer sc = queryScorer(st, v, s);
     float epd = sc.distance(ep);
     for (int l = top; l > level; l--) {
-      long best = greedy(st, sc, ep, epd, l, limit);
+      long best = GraphWalk.greedy(st, sc, ep, epd, l, limit);
       ep = (int) best;
       epd = Float.intBitsToFloat((int) (best >>> 32));
     }
     for (int l = Math.min(level, top); l >= 0; l--) {
-      searchLayer(st, sc, ep, epd, beamWidth, l, limit, s);
+      GraphWalk.searchLayer(st, sc, ep, epd, beamWidth, l, limit, s);
       int count = s.results.drainNearestFirst(s.candDist, s.candNode);
       ep = s.candNode[0];
       epd = s.candDist[0];
@@ -738,86 +738,11 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     }
   }
 
-  /** Greedy descent on an upper layer; returns (distance bits << 32 | node). */
-  private static long greedy(GraphStore st, NodeScorer sc, int ep, float epd, int level,
-      int limit) {
-    boolean changed = true;
-    while (changed) {
-      changed = false;
-      int[] arr = st.upper[ep >>> st.shift][ep & st.mask];
-      int base = (level - 1) * st.strideUp;
-      int count = Math.min(arr[base], st.strideUp - 1);
-      for (int i = 1; i <= count; i++) {
-        int n = arr[base + i];
-        if (n >= limit) {
-          continue;
-        }
-        float d = sc.distance(n);
-        if (d < epd || (d == epd && n < ep)) {
-          ep = n;
-          epd = d;
-          changed = true;
-        }
-      }
-    }
-    return ((long) Float.floatToRawIntBits(epd) << 32) | (ep & 0xffffffffL);
-  }
-
-  /** The beam search of one layer; leaves the {@code ef} nearest in {@code s.results}. */
-  private static void searchLayer(GraphStore st, NodeScorer sc, int ep, float epd, int ef,
-      int level, int limit, Scratch s) {
-    Visited visited = s.visited;
-    visited.reset(limit);
-    NodeHeap frontier = s.frontier;
-    NodeHeap results = s.results;
-    frontier.clear();
-    results.clear();
-    visited.visit(ep);
-    frontier.push(epd, ep);
-    results.push(epd, ep);
-    int shift = st.shift;
-    int mask = st.mask;
-    while (frontier.size() > 0) {
-      float d = frontier.topDistance();
-      if (results.size() >= ef && d > results.topDistance()) {
-        break;
-      }
-      int c = frontier.topNode();
-      frontier.pop();
-      int[] arr;
-      int base;
-      int count;
-      if (level == 0) {
-        arr = st.links0[c >>> shift];
-        base = (c & mask) * st.stride0;
-        count = Math.min(arr[base], st.stride0 - 1);
-      } else {
-        arr = st.upper[c >>> shift][c & mask];
-        base = (level - 1) * st.strideUp;
-        count = Math.min(arr[base], st.strideUp - 1);
-      }
-      for (int i = 1; i <= count; i++) {
-        int n = arr[base + i];
-        if (n >= limit || !visited.visit(n)) {
-          continue;
-        }
-        float dn = sc.distance(n);
-        if (results.admits(dn, n, ef)) {
-          frontier.push(dn, n);
-          results.push(dn, n);
-          if (results.size() > ef) {
-            results.pop();
-          }
-        }
-      }
-    }
-  }
-
   /**
    * The neighbour-selection heuristic: walking the candidates nearest first, keep one only if
    * it is nearer to the base node than to every one kept so far, up to {@code max}.
    */
-  private int select(GraphStore st, float[] dist, int[] nodes, int count, int max, Scratch s,
+  private int select(GraphStore st, float[] dist, int[] nodes, int count, int max, GraphScratch s,
       int[] out) {
     if (count <= max) {
       System.arraycopy(nodes, 0, out, 0, count);
@@ -843,7 +768,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
   }
 
   /** Adds links from node y at a layer, shrinking its list with the heuristic when full. */
-  private void link(GraphStore st, int y, int level, int[] add, int addCount, Scratch s) {
+  private void link(GraphStore st, int y, int level, int[] add, int addCount, GraphScratch s) {
     synchronized (lockOf(y)) {
       int[] arr;
       int base;
@@ -885,7 +810,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       for (int i = 0; i < total; i++) {
         md[i] = py.distance(merged[i]);
       }
-      sortByDistance(md, merged, total);
+      GraphWalk.sortByDistance(md, merged, total);
       int kept = select(st, md, merged, total, max, s, s.kept);
       for (int i = 0; i < kept; i++) {
         arr[base + 1 + i] = s.kept[i];
@@ -894,184 +819,28 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     }
   }
 
-  /** Insertion sort by (distance, node): lists are short. */
-  private static void sortByDistance(float[] d, int[] n, int count) {
-    for (int i = 1; i < count; i++) {
-      float di = d[i];
-      int ni = n[i];
-      int j = i - 1;
-      while (j >= 0 && (d[j] > di || (d[j] == di && n[j] > ni))) {
-        d[j + 1] = d[j];
-        n[j + 1] = n[j];
-        j--;
-      }
-      d[j + 1] = di;
-      n[j + 1] = ni;
-    }
-  }
-
-  // ---- scorers: the ranking distance (lower is closer) of a prepared query to a node ----
-
-  /** The distance from a fixed query to any node. */
-  abstract static class NodeScorer {
-    abstract float distance(int node);
-  }
-
-  private static final class FloatSquare extends NodeScorer {
-    private final float[][] segs;
-    private final int shift;
-    private final int mask;
-    private final int dim;
-    private final float[] q;
-    private final int qo;
-
-    FloatSquare(GraphStore st, float[] q, int qo) {
-      this.segs = st.vectors;
-      this.shift = st.shift;
-      this.mask = st.mask;
-      this.dim = st.dim;
-      this.q = q;
-      this.qo = qo;
-    }
-
-    @Override
-    float distance(int node) {
-      return VectorMath.squareDistance(q, qo, segs[node >>> shift], (node & mask) * dim, dim);
-    }
-  }
-
-  private static final class FloatDot extends NodeScorer {
-    private final float[][] segs;
-    private final int shift;
-    private final int mask;
-    private final int dim;
-    private final float[] q;
-    private final int qo;
-
-    FloatDot(GraphStore st, float[] q, int qo) {
-      this.segs = st.vectors;
-      this.shift = st.shift;
-      this.mask = st.mask;
-      this.dim = st.dim;
-      this.q = q;
-      this.qo = qo;
-    }
-
-    @Override
-    float distance(int node) {
-      return -VectorMath.dotProduct(q, qo, segs[node >>> shift], (node & mask) * dim, dim);
-    }
-  }
-
-  private static final class CodeSquare extends NodeScorer {
-    private final byte[][] segs;
-    private final int shift;
-    private final int mask;
-    private final int dim;
-    private final float[] shifted;
-    private final float[] steps;
-
-    CodeSquare(GraphStore st, float[] q, float[] buffer) {
-      this.segs = st.codes;
-      this.shift = st.shift;
-      this.mask = st.mask;
-      this.dim = st.dim;
-      st.quantizer.shift(q, buffer);
-      this.shifted = buffer;
-      this.steps = st.quantizer.step;
-    }
-
-    @Override
-    float distance(int node) {
-      return VectorMath.squareDistanceToCodes(shifted, steps, segs[node >>> shift],
-          (node & mask) * dim, dim);
-    }
-  }
-
-  private static final class CodeDot extends NodeScorer {
-    private final byte[][] segs;
-    private final int shift;
-    private final int mask;
-    private final int dim;
-    private final float[] weights;
-    private final float constant;
-
-    CodeDot(GraphStore st, float[] q, float[] buffer) {
-      this.segs = st.codes;
-      this.shift = st.shift;
-      this.mask = st.mask;
-      this.dim = st.dim;
-      this.constant = st.quantizer.weights(q, buffer);
-      this.weights = buffer;
-    }
-
-    @Override
-    float distance(int node) {
-      return -(constant + VectorMath.dotProductWithCodes(weights, segs[node >>> shift],
-          (node & mask) * dim, dim));
-    }
-  }
-
   private boolean squared() {
     return route == Route.EUCLIDEAN || route == Route.SQUARED;
   }
 
   /** A scorer of a (prepared: normalised for cosine) query vector. */
-  private NodeScorer queryScorer(GraphStore st, float[] q, Scratch s) {
+  private NodeScorer queryScorer(GraphStore st, float[] q, GraphScratch s) {
     if (st.codes != null) {
-      return squared() ? new CodeSquare(st, q, s.queryPrep) : new CodeDot(st, q, s.queryPrep);
+      return squared() ? new NodeScorer.CodeSquare(st, q, s.queryPrep) : new NodeScorer.CodeDot(st, q, s.queryPrep);
     }
-    return squared() ? new FloatSquare(st, q, 0) : new FloatDot(st, q, 0);
+    return squared() ? new NodeScorer.FloatSquare(st, q, 0) : new NodeScorer.FloatDot(st, q, 0);
   }
 
   /** A scorer with a stored node as the query (its row in place, or its decoded codes). */
-  private NodeScorer nodeScorer(GraphStore st, int node, Scratch s) {
+  private NodeScorer nodeScorer(GraphStore st, int node, GraphScratch s) {
     if (st.codes != null) {
       st.quantizer.decode(st.codes[node >>> st.shift], (node & st.mask) * dimension, s.nodeVec);
-      return squared() ? new CodeSquare(st, s.nodeVec, s.nodePrep)
-          : new CodeDot(st, s.nodeVec, s.nodePrep);
+      return squared() ? new NodeScorer.CodeSquare(st, s.nodeVec, s.nodePrep)
+          : new NodeScorer.CodeDot(st, s.nodeVec, s.nodePrep);
     }
     float[] seg = st.vectors[node >>> st.shift];
     int off = (node & st.mask) * dimension;
-    return squared() ? new FloatSquare(st, seg, off) : new FloatDot(st, seg, off);
-  }
-
-  /** Per-thread buffers of searches and insertions. */
-  private static final class Scratch {
-    final Visited visited = new Visited();
-    final NodeHeap frontier = NodeHeap.nearestFirst(256);
-    final NodeHeap results = NodeHeap.worstFirst(256);
-    float[] candDist = new float[256];
-    int[] candNode = new int[256];
-    final int[] chosen;
-    final int[] kept;
-    final int[] one = new int[1];
-    final int[] mergeNode;
-    final float[] mergeDist;
-    final float[] query;
-    final float[] queryPrep;
-    final float[] nodeVec;
-    final float[] nodePrep;
-    final float[] row;
-
-    Scratch(int dim, int maxLinks) {
-      chosen = new int[maxLinks + 1];
-      kept = new int[maxLinks + 1];
-      mergeNode = new int[2 * maxLinks + 2];
-      mergeDist = new float[2 * maxLinks + 2];
-      query = new float[dim];
-      queryPrep = new float[dim];
-      nodeVec = new float[dim];
-      nodePrep = new float[dim];
-      row = new float[dim];
-    }
-
-    void ensureCandidates(int n) {
-      if (candDist.length < n) {
-        candDist = new float[n];
-        candNode = new int[n];
-      }
-    }
+    return squared() ? new NodeScorer.FloatSquare(st, seg, off) : new NodeScorer.FloatDot(st, seg, off);
   }
 
   // ---- searches ----
@@ -1136,20 +905,20 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     if (k >= n) {
       return exact(query, k, n, st);
     }
-    Scratch s = scratch.get();
+    GraphScratch s = scratch.get();
     float[] q = prepared(query, s);
     NodeScorer sc = queryScorer(st, q, s);
     int ep = nodeOf(e);
     float epd = sc.distance(ep);
     for (int l = levelOf(e); l > 0; l--) {
-      long best = greedy(st, sc, ep, epd, l, n);
+      long best = GraphWalk.greedy(st, sc, ep, epd, l, n);
       ep = (int) best;
       epd = Float.intBitsToFloat((int) (best >>> 32));
     }
     boolean reranked = st.codes != null && rerank > 0;
     int want = reranked ? (int) Math.min(n, (long) k * rerank) : k;
     int beam = Math.max(ef, want);
-    searchLayer(st, sc, ep, epd, beam, 0, n, s);
+    GraphWalk.searchLayer(st, sc, ep, epd, beam, 0, n, s);
     s.ensureCandidates(beam + 1);
     int count = s.results.drainNearestFirst(s.candDist, s.candNode);
     if (reranked) {
@@ -1157,7 +926,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       for (int i = 0; i < count; i++) {
         s.candDist[i] = exactRanking(q, s.candNode[i], st, s);
       }
-      sortByDistance(s.candDist, s.candNode, count);
+      GraphWalk.sortByDistance(s.candDist, s.candNode, count);
     }
     // The k nearest, and any further candidates tied with the k-th (ids break those ties).
     int take = Math.min(k, count);
@@ -1178,7 +947,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
   }
 
   /** The query as the graph ranks it: normalised (a copy) for cosine. */
-  private float[] prepared(float[] query, Scratch s) {
+  private float[] prepared(float[] query, GraphScratch s) {
     if (route != Route.COSINE) {
       return query;
     }
@@ -1188,7 +957,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
   }
 
   /** The exact ranking distance of a prepared query to a node, from the full floats. */
-  private float exactRanking(float[] q, int node, GraphStore st, Scratch s) {
+  private float exactRanking(float[] q, int node, GraphStore st, GraphScratch s) {
     float[] arr;
     int off;
     if (st.vectors != null) {
@@ -1236,7 +1005,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
   }
 
   private List<Neighbor> exact(float[] query, int k, int n, GraphStore st) {
-    Scratch s = scratch.get();
+    GraphScratch s = scratch.get();
     float[] q = prepared(query, s);
     TopK heap = new TopK(Math.min(k, n));
     idLock.readLock().lock();
@@ -1277,20 +1046,23 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     for (int i = 0; i < queries.length; i++) {
       checkQuery(queries[i], queries.length == 1 ? "query" : "queries[" + i + "]");
     }
-    @SuppressWarnings("unchecked")
-    List<Neighbor>[] out = new List[queries.length];
+    List<List<Neighbor>> out = new ArrayList<>(java.util.Collections.nCopies(queries.length,
+        List.<Neighbor>of()));
     int parts = Math.max(1, Math.min(threads, queries.length / 16));
     AtomicInteger next = new AtomicInteger();
     List<Runnable> tasks = new ArrayList<>(parts);
     for (int p = 0; p < parts; p++) {
       tasks.add(() -> {
         for (int i = next.getAndIncrement(); i < queries.length; i = next.getAndIncrement()) {
-          out[i] = searchOne(queries[i], k, ef);
+          List<Neighbor> hits = searchOne(queries[i], k, ef);
+          synchronized (out) {
+            out.set(i, hits);
+          }
         }
       });
     }
     SearchThreads.runAll(tasks);
-    return List.of(out);
+    return List.copyOf(out);
   }
 
   // ---- files ----
@@ -1310,7 +1082,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       GraphStore st = store;
       int n = visible;
       long e = visibleEntry;
-      Scratch s = scratch.get();
+      GraphScratch s = scratch.get();
       SdkFile.write(file, KIND, VERSION, out -> {
         out.writeInt(dimension);
         out.writeString(metric.metricName());
