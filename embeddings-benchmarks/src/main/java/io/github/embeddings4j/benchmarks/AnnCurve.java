@@ -29,15 +29,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
-import org.apache.lucene.codecs.hnsw.DefaultFlatVectorScorer;
-import org.apache.lucene.index.VectorSimilarityFunction;
-import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.TopKnnCollector;
-import org.apache.lucene.util.hnsw.HnswGraphBuilder;
-import org.apache.lucene.util.hnsw.HnswGraphSearcher;
-import org.apache.lucene.util.hnsw.OnHeapHnswGraph;
-import org.apache.lucene.util.hnsw.RandomAccessVectorValues;
-import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
 
 /**
  * Recall@10 against queries per second of the graph index, ann-benchmarks style (build once;
@@ -62,13 +53,19 @@ import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
  * DIR} (exact answers, default {@code target/ann-cache}). Each embeddings4j row also carries
  * the resident memory after the build ({@code VmRSS}, split into {@code RssAnon} and {@code
  * RssFile} from {@code /proc/self/status}, after a GC) and the index's own {@code
- * memoryBytes()} parts.
+ * memoryBytes()} parts; those resident figures include this program's own copy of the data
+ * ({@code harness_data_mb}) and whatever the exact answers left committed. For the index's
+ * memory alone use {@code --memory}: a run in its own JVM that streams the rows into the index
+ * in batches of 10,000 without keeping them (for {@code random:} data; Fashion-MNIST is
+ * dropped after the build), measures nothing else and prints one JSON line with the build time
+ * and the resident figures. With int8 the quantiser's ranges are then learned from the first
+ * batch.
  */
 public final class AnnCurve {
 
   private AnnCurve() {}
 
-  private static final int K = 10;
+  static final int K = 10;
 
   /**
    * Runs the measurement.
@@ -83,8 +80,8 @@ public final class AnnCurve {
       if (!a.startsWith("--")) {
         throw new IllegalArgumentException("unexpected argument '" + a + "'");
       }
-      if (a.equals("--all-threads")) {
-        opt.put("all-threads", "true");
+      if (a.equals("--all-threads") || a.equals("--memory")) {
+        opt.put(a.substring(2), "true");
       } else {
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException(a + " needs a value");
@@ -107,6 +104,10 @@ public final class AnnCurve {
     int baseLimit = Integer.parseInt(opt.getOrDefault("base", "0"));
     int queryLimit = Integer.parseInt(opt.getOrDefault("queries", "0"));
 
+    if (opt.containsKey("memory")) {
+      memoryRun(dataset, m, efc, threads, compression, reranks[0]);
+      return;
+    }
     float[][][] data = load(dataset);
     float[][] base = baseLimit > 0 ? Arrays.copyOf(data[0], Math.min(baseLimit, data[0].length))
         : data[0];
@@ -126,7 +127,7 @@ public final class AnnCurve {
                 opt.containsKey("all-threads"));
           }
         }
-        case "lucene" -> lucene(name, base, queries, truth, m, efc, efs);
+        case "lucene" -> lucene().run(name, base, queries, truth, m, efc, efs);
         case "jvector" -> jvector(name, base, queries, truth, m, efc, efs, threads);
         default -> throw new IllegalArgumentException("unknown library '" + lib
             + "' (embeddings4j, lucene, jvector)");
@@ -134,11 +135,32 @@ public final class AnnCurve {
     }
   }
 
+  /** A peer measured on the same data: builds its index, then {@link #curve}s it. */
+  interface Peer {
+    void run(String name, float[][] base, float[][] queries, int[][] truth, int m, int efc,
+        int[] efs) throws IOException;
+  }
+
+  /**
+   * Lucene's HNSW, whose vector-values API changed in Lucene 10: the peer is written for Lucene
+   * 9 (the one that runs on Java 17) and left out of the lucene10 profile's build.
+   */
+  private static Peer lucene() {
+    try {
+      return (Peer) Class.forName(AnnCurve.class.getPackageName() + ".LuceneHnswPeer")
+          .getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("the Lucene HNSW peer is built with Lucene 9 only (this"
+          + " build has Lucene " + org.apache.lucene.util.Version.LATEST + "); build the"
+          + " benchmarks with JDK 17 to measure it", e);
+    }
+  }
+
   private static int[] ints(String list) {
     return Arrays.stream(list.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
   }
 
-  private static void log(String s) {
+  static void log(String s) {
     System.err.println("[AnnCurve] " + s);
   }
 
@@ -239,7 +261,7 @@ public final class AnnCurve {
     int[] search(float[] query, int ef) throws IOException;
   }
 
-  private static double recall(int[][] truth, int[][] found) {
+  static double recall(int[][] truth, int[][] found) {
     long hit = 0;
     for (int q = 0; q < truth.length; q++) {
       for (int id : found[q]) {
@@ -255,7 +277,7 @@ public final class AnnCurve {
   }
 
   /** One pass per ef after a warm-up pass; prints one JSON line per ef. */
-  private static void curve(Map<String, Object> row, float[][] queries, int[][] truth,
+  static void curve(Map<String, Object> row, float[][] queries, int[][] truth,
       int[] efs, Searcher s) throws IOException {
     // Warm-up: 5,000 searches (queries reused when fewer) at a middle beam, so that the JIT
     // has compiled the search before the first timed pass.
@@ -298,7 +320,7 @@ public final class AnnCurve {
     System.out.flush();
   }
 
-  private static Map<String, Object> row(String library, String dataset, int m, int efc,
+  static Map<String, Object> row(String library, String dataset, int m, int efc,
       int threads, double buildSeconds) {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("library", library);
@@ -355,6 +377,8 @@ public final class AnnCurve {
     row.put("graph_mb", mem.graph() / 1048576.0);
     row.put("mapped_mb", mem.mappedVectors() / 1048576.0);
     row.put("float_vectors_mb", 4.0 * base.length * base[0].length / 1048576.0);
+    row.put("harness_data_mb", 4.0 * (base.length + queries.length) * base[0].length
+        / 1048576.0);
     row.putAll(memory());
     log("built in " + build + " s; " + mem);
     curve(row, queries, truth, efs, (q, ef) -> rows(index.search(q, K, ef)));
@@ -379,46 +403,114 @@ public final class AnnCurve {
     index.close();
   }
 
+  /**
+   * Builds the index from streamed rows and reports build time and resident memory only: the
+   * program holds one batch of rows at a time, so {@code VmRSS} is the index's (and the JVM's).
+   */
+  private static void memoryRun(String dataset, int m, int efc, int threads,
+      Compression compression, int rerank) throws IOException {
+    Map<String, Object> before = memory();
+    RowStream rows = RowStream.of(dataset);
+    int n = rows.count();
+    int d = rows.dimension();
+    log("memory run: " + dataset + " " + n + " x " + d + ", " + compression + ", " + threads
+        + " build threads");
+    long t0 = System.nanoTime();
+    GraphIndex index = GraphIndex.builder(d).metric(StandardMetric.EUCLIDEAN).maxDegree(m)
+        .beamWidth(efc).threads(threads).compression(compression).rerank(rerank).build();
+    int batch = 10_000;
+    for (int start = 0; start < n; start += batch) {
+      float[][] chunk = rows.next(Math.min(batch, n - start));
+      index.addAll(start, chunk);
+    }
+    double build = (System.nanoTime() - t0) / 1e9;
+    rows = null;
+    Map<String, Object> row = row("embeddings4j", dataset, m, efc, threads, build);
+    row.put("mode", "memory");
+    row.put("compression", compression.name().toLowerCase(Locale.ROOT));
+    GraphIndex.Memory mem = index.memoryBytes();
+    row.put("vectors_mb", mem.vectors() / 1048576.0);
+    row.put("codes_mb", mem.codes() / 1048576.0);
+    row.put("graph_mb", mem.graph() / 1048576.0);
+    row.put("ids_mb", mem.ids() / 1048576.0);
+    row.put("mapped_mb", mem.mappedVectors() / 1048576.0);
+    row.put("float_vectors_mb", 4.0 * n * d / 1048576.0);
+    row.put("vmrss_before_mb", before.get("vmrss_mb"));
+    row.putAll(memory());
+    emit(row);
+    index.close();
+  }
+
+  /** The rows of a data set, a batch at a time ({@code random:} data generated on the fly). */
+  static final class RowStream {
+    private final float[][] all;
+    private final int n;
+    private final int d;
+    private final float[][] centres;
+    private final double spread;
+    private final SplittableRandom random;
+    private int done;
+
+    private RowStream(float[][] all, int n, int d, int clusters) {
+      this.all = all;
+      this.n = n;
+      this.d = d;
+      // The same sequence as gaussian(n, d, clusters, 1).
+      SplittableRandom c = new SplittableRandom(99);
+      this.centres = new float[Math.max(1, clusters)][d];
+      if (clusters > 0) {
+        for (float[] v : centres) {
+          for (int j = 0; j < d; j++) {
+            v[j] = (float) c.nextGaussian();
+          }
+        }
+      }
+      this.spread = clusters > 0 ? 0.5 : 1.0;
+      this.random = new SplittableRandom(1);
+    }
+
+    static RowStream of(String dataset) throws IOException {
+      if (dataset.startsWith("random:")) {
+        String[] p = dataset.split(":");
+        return new RowStream(null, Integer.parseInt(p[1]), Integer.parseInt(p[2]),
+            p.length > 3 ? Integer.parseInt(p[3]) : 1000);
+      }
+      float[][] base = load(dataset)[0];
+      return new RowStream(base, base.length, base[0].length, 0);
+    }
+
+    int count() {
+      return n;
+    }
+
+    int dimension() {
+      return d;
+    }
+
+    float[][] next(int count) {
+      float[][] out = new float[count][];
+      for (int i = 0; i < count; i++, done++) {
+        if (all != null) {
+          out[i] = all[done];
+          continue;
+        }
+        float[] centre = centres[random.nextInt(centres.length)];
+        float[] v = new float[d];
+        for (int j = 0; j < d; j++) {
+          v[j] = centre[j] + (float) (spread * random.nextGaussian());
+        }
+        out[i] = v;
+      }
+      return out;
+    }
+  }
+
   private static int[] rows(List<Neighbor> hits) {
     int[] out = new int[hits.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = (int) hits.get(i).id();
     }
     return out;
-  }
-
-  /**
-   * Lucene 9.12's HNSW on the heap ({@code HnswGraphBuilder}, one build thread: its concurrent
-   * builder needs an index writer's merge), searched with {@code HnswGraphSearcher} and a
-   * collector of {@code ef} results, of which the first 10 count, as Lucene's kNN query does.
-   */
-  private static void lucene(String name, float[][] base, float[][] queries, int[][] truth,
-      int m, int efc, int[] efs) throws IOException {
-    log("Lucene HNSW " + org.apache.lucene.util.Version.LATEST + ": M " + m + ", efC " + efc
-        + ", 1 build thread");
-    RandomAccessVectorValues.Floats vectors =
-        RandomAccessVectorValues.fromFloats(Arrays.asList(base), base[0].length);
-    VectorSimilarityFunction sim = VectorSimilarityFunction.EUCLIDEAN;
-    long t0 = System.nanoTime();
-    RandomVectorScorerSupplier supplier =
-        DefaultFlatVectorScorer.INSTANCE.getRandomVectorScorerSupplier(sim, vectors);
-    OnHeapHnswGraph graph = HnswGraphBuilder.create(supplier, m, efc, 42L).build(base.length);
-    double build = (System.nanoTime() - t0) / 1e9;
-    Map<String, Object> row = row("lucene-hnsw", name, m, efc, 1, build);
-    row.putAll(memory());
-    log("built in " + build + " s");
-    curve(row, queries, truth, efs, (q, ef) -> {
-      TopKnnCollector collector = new TopKnnCollector(Math.max(K, ef), Integer.MAX_VALUE);
-      HnswGraphSearcher.search(
-          DefaultFlatVectorScorer.INSTANCE.getRandomVectorScorer(sim, vectors, q), collector,
-          graph, null);
-      ScoreDoc[] docs = collector.topDocs().scoreDocs;
-      int[] out = new int[Math.min(K, docs.length)];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = docs[i].doc;
-      }
-      return out;
-    });
   }
 
   /**
