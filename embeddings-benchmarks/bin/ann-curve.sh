@@ -17,8 +17,11 @@ out=embeddings-benchmarks/results/ann
 mkdir -p "$out"
 mvn -B -q -o -DskipDocs -pl embeddings-benchmarks -am package -DskipTests
 cores=$(nproc)
+# JOPTS: JVM options; the memory runs let the heap shrink after their GC (no -Xms, low free
+# ratios), so that VmRSS is what the index holds and not the garbage of the build.
 run() {
-  java --add-modules jdk.incubator.vector -Xms${HEAP:-48g} -Xmx${HEAP:-48g} \
+  # shellcheck disable=SC2086
+  java --add-modules jdk.incubator.vector ${JOPTS:--Xms48g -Xmx48g} \
     -cp embeddings-benchmarks/target/benchmarks.jar io.github.embeddings4j.benchmarks.AnnCurve \
     --cache embeddings-benchmarks/target/ann-cache "$@"
 }
@@ -40,7 +43,8 @@ fi
 if [[ $what == memory || $what == all ]]; then
   for n in 100000 1000000; do
     for c in none int8; do
-      run --dataset random:$n:512 --threads "$cores" --memory --compression $c \
+      JOPTS="-Xmx48g -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10" \
+        run --dataset random:$n:512 --threads "$cores" --memory --compression $c \
         | tee -a "$out/memory.jsonl"
     done
   done
