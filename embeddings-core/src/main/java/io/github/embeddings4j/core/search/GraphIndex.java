@@ -132,7 +132,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     this.rerank = b.rerank;
     this.levelFactor = 1.0 / Math.log(Math.max(2, b.maxDegree));
     this.levels = new SplittableRandom(b.seed);
-    int shift = GraphStore.shiftFor(dimension);
+    int shift = b.segmentShift >= 0 ? b.segmentShift : GraphStore.shiftFor(dimension);
     this.store = GraphStore.empty(dimension, shift, maxDegree, true);
     this.mapped = compression == Compression.INT8
         ? new MappedRows(b.vectorDirectory, dimension, shift) : null;
@@ -184,6 +184,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     private Compression compression = Compression.NONE;
     private int rerank = 1;
     private Path vectorDirectory;
+    private int segmentShift = -1;
 
     private Builder(int dimension) {
       if (dimension < 1) {
@@ -299,6 +300,12 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
      */
     public Builder vectorDirectory(Path directory) {
       this.vectorDirectory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /** Segments of {@code 2^shift} rows, so that tests cross segment boundaries with few rows. */
+    Builder segmentShift(int shift) {
+      this.segmentShift = check("segmentShift", shift, 0, 24);
       return this;
     }
 

@@ -56,12 +56,19 @@ final class GraphStore {
     return Math.max(4, Math.min(16, s));
   }
 
-  /** A snapshot with room for at least {@code rows} rows (at least double the capacity). */
+  /**
+   * A snapshot with room for at least {@code rows} rows: doubling within the first segment, then
+   * whole segments (which are allocated, never copied), so that a large index holds less than
+   * one segment of unused room.
+   */
   GraphStore grow(int rows) {
     if (rows <= capacity) {
       return this;
     }
-    int cap = (int) Math.min(EntryIds.MAX_ROWS, Math.max(rows, Math.max(16, 2L * capacity)));
+    long doubled = Math.max(rows, Math.max(16, 2L * capacity));
+    long wholeSegments = (((long) rows + mask) >>> shift) << shift;
+    int cap = (int) Math.min(EntryIds.MAX_ROWS, Math.max(rows, Math.min(doubled,
+        wholeSegments)));
     return new GraphStore(dim, shift, stride0, strideUp, cap,
         vectors == null ? null : growFloats(vectors, cap),
         codes == null ? null : growBytes(codes, cap), quantizer,

@@ -283,6 +283,33 @@ class GraphIndexTest {
   }
 
   @Test
+  void smallSegmentsGiveTheSameIndex() throws IOException {
+    // 16 rows a segment: vectors, codes, lists and the mapped file all cross many boundaries.
+    float[][] x = java.util.Arrays.copyOf(base, 1500);
+    for (Compression c : Compression.values()) {
+      GraphIndex whole = graph(StandardMetric.EUCLIDEAN).threads(1).compression(c)
+          .vectorDirectory(dir).build();
+      GraphIndex split = graph(StandardMetric.EUCLIDEAN).threads(1).compression(c)
+          .vectorDirectory(dir).segmentShift(4).build();
+      whole.addAll(0, java.util.Arrays.copyOf(x, 1100));
+      split.addAll(0, java.util.Arrays.copyOf(x, 1100));
+      for (int i = 1100; i < x.length; i++) {
+        whole.add(i, x[i]);
+        split.add(i, x[i]);
+      }
+      assertEquals(whole.searchAll(queries, 10), split.searchAll(queries, 10), c.name());
+      assertEquals(whole.searchExact(queries[0], 10), split.searchExact(queries[0], 10));
+      Path f = dir.resolve("split-" + c + ".gidx");
+      split.save(f);
+      whole.save(dir.resolve("whole-" + c + ".gidx"));
+      assertArrayEquals(Files.readAllBytes(dir.resolve("whole-" + c + ".gidx")),
+          Files.readAllBytes(f), "the file does not depend on the segments");
+      whole.close();
+      split.close();
+    }
+  }
+
+  @Test
   void exactSearchEqualsTheFlatIndex() {
     GraphIndex g = graph(StandardMetric.EUCLIDEAN).threads(1).build();
     float[][] x = java.util.Arrays.copyOf(base, 800);
