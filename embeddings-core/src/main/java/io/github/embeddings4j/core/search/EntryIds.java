@@ -56,7 +56,7 @@ final class EntryIds {
     checkRoom(count);
   }
 
-  /** Checks that a key can be added (numeric-id index, duplicate, room) without changing anything. */
+  /** Checks that a key can be added (index kind, duplicate, room) without changing anything. */
   void checkKey(String key) {
     Objects.requireNonNull(key, "key");
     if (mode == NUMERIC_IDS) {

@@ -833,7 +833,8 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
   /** A scorer of a (prepared: normalised for cosine) query vector. */
   private NodeScorer queryScorer(GraphStore st, float[] q, GraphScratch s) {
     if (st.codes != null) {
-      return squared() ? new NodeScorer.CodeSquare(st, q, s.queryPrep) : new NodeScorer.CodeDot(st, q, s.queryPrep);
+      return squared() ? new NodeScorer.CodeSquare(st, q, s.queryPrep)
+          : new NodeScorer.CodeDot(st, q, s.queryPrep);
     }
     return squared() ? new NodeScorer.FloatSquare(st, q, 0) : new NodeScorer.FloatDot(st, q, 0);
   }
@@ -847,7 +848,8 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     }
     float[] seg = st.vectors[node >>> st.shift];
     int off = (node & st.mask) * dimension;
-    return squared() ? new NodeScorer.FloatSquare(st, seg, off) : new NodeScorer.FloatDot(st, seg, off);
+    return squared() ? new NodeScorer.FloatSquare(st, seg, off)
+        : new NodeScorer.FloatDot(st, seg, off);
   }
 
   // ---- searches ----

@@ -378,6 +378,13 @@ class GraphIndexTest {
         .getMessage().contains("truncated"));
     Path flat = dir.resolve("flat.fidx");
     flat(StandardMetric.EUCLIDEAN, java.util.Arrays.copyOf(base, 10)).save(flat);
+    // How a caller tells the two index files apart before loading.
+    assertEquals(java.util.Optional.of("GIDX"), io.github.embeddings4j.core.io.SdkFile.kindOf(f));
+    assertEquals(java.util.Optional.of("FIDX"),
+        io.github.embeddings4j.core.io.SdkFile.kindOf(flat));
+    Path npy = dir.resolve("x.npy");
+    io.github.embeddings4j.core.io.Npy.write(npy, new float[][] {{1f}});
+    assertEquals(java.util.Optional.empty(), io.github.embeddings4j.core.io.SdkFile.kindOf(npy));
     assertTrue(assertThrows(DamagedFileException.class, () -> GraphIndex.load(flat))
         .getMessage().contains("not 'GIDX'"));
   }
