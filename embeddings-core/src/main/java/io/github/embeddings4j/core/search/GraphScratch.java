@@ -15,6 +15,7 @@ final class GraphScratch {
   final int[] chosen;
   final int[] kept;
   final int[] one = new int[1];
+  final int[] gather;
   final int[] mergeNode;
   final float[] mergeDist;
   final float[] query;
@@ -25,6 +26,7 @@ final class GraphScratch {
 
   GraphScratch(int dim, int maxLinks) {
     chosen = new int[maxLinks + 1];
+    gather = new int[maxLinks + 1];
     kept = new int[maxLinks + 1];
     mergeNode = new int[2 * maxLinks + 2];
     mergeDist = new float[2 * maxLinks + 2];

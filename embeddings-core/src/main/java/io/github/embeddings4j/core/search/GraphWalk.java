@@ -69,17 +69,25 @@ final class GraphWalk {
         base = (level - 1) * st.strideUp;
         count = Math.min(arr[base], st.strideUp - 1);
       }
+      // The unvisited neighbours first, then their distances: the loads of one distance
+      // overlap the next one's without the visited stamps in between.
+      int[] gather = s.gather;
+      int g = 0;
       for (int i = 1; i <= count; i++) {
         int n = arr[base + i];
-        if (n >= limit || !visited.visit(n)) {
-          continue;
+        if (n < limit && visited.visit(n)) {
+          gather[g++] = n;
         }
+      }
+      for (int j = 0; j < g; j++) {
+        int n = gather[j];
         float dn = sc.distance(n);
         if (results.admits(dn, n, ef)) {
           frontier.push(dn, n);
-          results.push(dn, n);
-          if (results.size() > ef) {
-            results.pop();
+          if (results.size() < ef) {
+            results.push(dn, n);
+          } else {
+            results.replaceTop(dn, n);
           }
         }
       }
