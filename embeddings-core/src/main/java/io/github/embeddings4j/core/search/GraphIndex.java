@@ -1243,7 +1243,11 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       throw in.damaged("entry point " + entryNode + " at level " + entryLevel
           + " is not a node of " + n);
     }
-    GraphStore st = store.grow(n);
+    // A compressed index of FIT_ROWS or more vectors has codes (the fit happens when an add
+    // reaches that size), so its floats go to the mapped file only, never through the heap.
+    boolean expectCodes = mapped != null && n >= FIT_ROWS;
+    GraphStore st = (expectCodes
+        ? GraphStore.empty(dim, store.shift, maxDegree, false) : store).grow(n);
     for (int r = 0; r < n; r++) {
       int level = in.readInt();
       if (level < 0 || level > entryLevel) {
@@ -1276,10 +1280,11 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       }
     }
     boolean coded = in.readInt() == 1;
+    if (coded != expectCodes) {
+      throw in.damaged((coded ? "codes in" : "no codes in") + " an index of " + n + " vectors"
+          + (mapped == null ? " without compression" : " compressed to int8"));
+    }
     if (coded) {
-      if (mapped == null) {
-        throw in.damaged("codes in an index without compression");
-      }
       float[] offset = new float[dim];
       float[] step = new float[dim];
       in.readFloats(offset, 0, dim);

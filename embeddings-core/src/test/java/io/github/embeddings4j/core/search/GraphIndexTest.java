@@ -225,6 +225,16 @@ class GraphIndexTest {
     assertEquals(g.searchAll(queries, 10), back.searchAll(queries, 10));
     assertEquals(g.key(17), back.key(17));
     assertEquals(java.util.Optional.of(17L), back.id("img-17"));
+    // A compressed index too small to have codes yet (under FIT_ROWS vectors) round-trips.
+    GraphIndex small = graph(StandardMetric.EUCLIDEAN).compression(Compression.INT8).threads(1)
+        .vectorDirectory(dir).build();
+    small.addAll(0, java.util.Arrays.copyOf(base, 300));
+    small.save(dir.resolve("small.gidx"));
+    GraphIndex smallBack = GraphIndex.load(dir.resolve("small.gidx"));
+    assertEquals(small.searchAll(queries, 10), smallBack.searchAll(queries, 10));
+    assertEquals(0, smallBack.memoryBytes().codes());
+    small.close();
+    smallBack.close();
     // Adds after a load continue the graph.
     back.add("late", base[2500]);
     assertEquals(back.id("late").orElseThrow(), back.search(base[2500], 1).get(0).id());
@@ -250,6 +260,8 @@ class GraphIndexTest {
     assertThrows(IllegalStateException.class, () -> plain.search(queries[0], 10));
     GraphIndex loaded = GraphIndex.load(f);
     assertEquals(Compression.INT8, loaded.compression());
+    assertEquals(0, loaded.memoryBytes().vectors(), "a loaded int8 index keeps no heap floats");
+    assertEquals(mem.codes(), loaded.memoryBytes().codes());
     assertEquals(r0, recall(truth, loaded.searchAll(queries, 10)), 1e-12);
     GraphIndex reranked = graph(StandardMetric.EUCLIDEAN).compression(Compression.INT8)
         .rerank(4).threads(2).vectorDirectory(dir).build();
