@@ -4,11 +4,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * An index that answers exact k-nearest-neighbour queries; this is how embeddings are searched.
- * {@code embeddings-core} implements it with {@code io.github.embeddings4j.core.search.FlatIndex}
- * over {@code float[]} vectors and {@code BinaryIndex} over packed binary codes ({@code long[]});
- * anything that ranks by neighbours (the kNN classifier, recall measurements) works on either
- * through this interface.
+ * An index that answers k-nearest-neighbour queries; this is how embeddings are searched.
+ * {@code embeddings-core} implements it exactly with {@code
+ * io.github.embeddings4j.core.search.FlatIndex} over {@code float[]} vectors and {@code
+ * BinaryIndex} over packed binary codes ({@code long[]}), and approximately (a graph, faster on
+ * large collections, with a measurable recall) with {@code GraphIndex}; anything that ranks by
+ * neighbours (the kNN classifier, recall measurements) works on any of them through this
+ * interface.
  *
  * <pre>{@code
  * NeighborIndex<float[]> index = FlatIndex.builder(512).metric(StandardMetric.COSINE).build();

@@ -209,6 +209,33 @@ public final class SdkFile {
   }
 
   /**
+   * The kind a file declares in its header, without checking the rest: for choosing the reader
+   * of a file whose kind the caller does not know (a flat {@code "FIDX"} or a graph {@code
+   * "GIDX"} index). The reader still checks everything.
+   *
+   * @param file the file
+   * @return its four-character kind, or empty if it does not start with {@link #MAGIC} and a
+   *     kind (not an embeddings4j file, or shorter than 8 bytes)
+   * @throws IOException if the file cannot be read
+   */
+  public static java.util.Optional<String> kindOf(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer head = ByteBuffer.allocate(8);
+      while (head.hasRemaining() && ch.read(head) > 0) {
+        // read until 8 bytes or the end
+      }
+      if (head.hasRemaining()) {
+        return java.util.Optional.empty();
+      }
+      byte[] b = head.array();
+      if (!MAGIC.equals(new String(b, 0, 4, StandardCharsets.ISO_8859_1))) {
+        return java.util.Optional.empty();
+      }
+      return java.util.Optional.of(new String(b, 4, 4, StandardCharsets.ISO_8859_1));
+    }
+  }
+
+  /**
    * Creates an empty temporary file beside {@code target}, for writing it atomically. Unlike
    * {@link Files#createTempFile}, which makes files readable by their owner only, this one gets
    * the permissions any new file gets (the umask), so the finished file is as readable as one

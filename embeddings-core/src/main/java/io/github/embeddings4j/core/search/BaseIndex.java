@@ -3,17 +3,15 @@ package io.github.embeddings4j.core.search;
 import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.NeighborIndex;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * What {@link FlatIndex} and {@link BinaryIndex} share: ids and string keys, the read-write lock,
- * the checks, and the multi-threaded scan with bounded per-thread heaps merged at the end.
+ * What {@link FlatIndex} and {@link BinaryIndex} share: ids and string keys ({@link
+ * EntryIds}), the read-write lock, the checks, and the multi-threaded scan with bounded
+ * per-thread heaps merged at the end.
  *
  * <p>Rows are numbered in the order they were added; the subclass stores row {@code r}'s vector
  * and scores ranges of rows against queries.
@@ -25,17 +23,9 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
   /** Below this much work (queries x rows x dimension) one thread does it all. */
   private static final long SINGLE_THREAD_WORK = 1L << 18;
 
-  private static final int UNDECIDED = 0;
-  private static final int NUMERIC_IDS = 1;
-  private static final int STRING_KEYS = 2;
-
   final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   final int threads;
-  private long[] ids = new long[16];
-  private int size;
-  private int idMode = UNDECIDED;
-  private List<String> keys;
-  private Map<String, Long> idsByKey;
+  private final EntryIds entries = new EntryIds();
 
   BaseIndex(int threads) {
     if (threads < 1) {
@@ -80,11 +70,11 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
 
   /** The number of rows, for callers that hold the lock. */
   final int rowCount() {
-    return size;
+    return entries.size();
   }
 
   final long idOfRow(int row) {
-    return ids[row];
+    return entries.idOf(row);
   }
 
   /**
@@ -99,8 +89,8 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
   public final long idAt(int row) {
     lock.readLock().lock();
     try {
-      Objects.checkIndex(row, size);
-      return ids[row];
+      Objects.checkIndex(row, entries.size());
+      return entries.idOf(row);
     } finally {
       lock.readLock().unlock();
     }
@@ -110,7 +100,7 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
   public final int size() {
     lock.readLock().lock();
     try {
-      return size;
+      return entries.size();
     } finally {
       lock.readLock().unlock();
     }
@@ -121,12 +111,9 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
     checkVector(vector, "vector");
     lock.writeLock().lock();
     try {
-      if (idMode == STRING_KEYS) {
-        throw new IllegalStateException("this index holds string keys; add with add(String, ...)"
-            + " rather than a numeric id (" + id + ")");
-      }
-      idMode = NUMERIC_IDS;
-      append(id, vector);
+      entries.checkNumeric(id, 1);
+      appendRow(entries.size(), vector);
+      entries.appendNumeric(id);
     } finally {
       lock.writeLock().unlock();
     }
@@ -138,48 +125,19 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
     checkVector(vector, "vector");
     lock.writeLock().lock();
     try {
-      if (idMode == NUMERIC_IDS) {
-        throw new IllegalStateException("this index holds numeric ids; key '" + key
-            + "' cannot be added (use add(long, ...) or a new index)");
-      }
-      if (idMode == UNDECIDED) {
-        idMode = STRING_KEYS;
-        keys = new ArrayList<>();
-        idsByKey = new HashMap<>();
-      }
-      long id = size;
-      if (idsByKey.putIfAbsent(key, id) != null) {
-        throw new IllegalArgumentException("duplicate key '" + key + "' (already id "
-            + idsByKey.get(key) + ")");
-      }
-      keys.add(key);
-      append(id, vector);
-      return id;
+      entries.checkKey(key);
+      appendRow(entries.size(), vector);
+      return entries.appendKey(key);
     } finally {
       lock.writeLock().unlock();
     }
-  }
-
-  private void append(long id, Q vector) {
-    if (size == Integer.MAX_VALUE - 8) {
-      throw new IllegalStateException("index is full: " + size + " entries");
-    }
-    if (size == ids.length) {
-      ids = Arrays.copyOf(ids, (int) Math.min(Integer.MAX_VALUE - 8, 2L * ids.length));
-    }
-    appendRow(size, vector);
-    ids[size] = id;
-    size++;
   }
 
   @Override
   public final Optional<String> key(long id) {
     lock.readLock().lock();
     try {
-      if (idMode != STRING_KEYS || id < 0 || id >= size) {
-        return Optional.empty();
-      }
-      return Optional.of(keys.get((int) id));
+      return entries.key(id, entries.size());
     } finally {
       lock.readLock().unlock();
     }
@@ -194,7 +152,7 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
   public final Optional<Long> id(String key) {
     lock.readLock().lock();
     try {
-      return idsByKey == null ? Optional.empty() : Optional.ofNullable(idsByKey.get(key));
+      return entries.id(key, entries.size());
     } finally {
       lock.readLock().unlock();
     }
@@ -202,11 +160,11 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
 
   /** Whether the entries were added with string keys (for saving). */
   final boolean hasStringKeys() {
-    return idMode == STRING_KEYS;
+    return entries.hasStringKeys();
   }
 
   final String keyOfRow(int row) {
-    return keys.get(row);
+    return entries.keyOf(row);
   }
 
   @Override
@@ -231,6 +189,7 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
     lock.readLock().lock();
     try {
       List<List<Neighbor>> out = new ArrayList<>(queries.length);
+      int size = entries.size();
       if (size == 0 || queries.length == 0) {
         for (int q = 0; q < queries.length; q++) {
           out.add(List.of());
@@ -263,7 +222,7 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
    */
   private TopK[] scanAll(Q[] queries, Object prepared, int k) {
     int nq = queries.length;
-    int n = size;
+    int n = entries.size();
     TopK[] heaps = newHeaps(nq, k);
     long work = (long) nq * n * Math.max(1, rowCost());
     int parts = work < SINGLE_THREAD_WORK ? 1 : threads;

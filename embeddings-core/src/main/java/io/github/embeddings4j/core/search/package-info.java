@@ -6,6 +6,8 @@
  * distance, both multi-threaded, deterministic (ties by id) and saved in the checksummed
  * container; and the scoring of many queries against many vectors at once through ND4J matrix
  * products ({@link io.github.embeddings4j.core.search.BatchScorer}), which {@code FlatIndex}
- * takes where that is faster. DL4J 1.0.0-M2.1 has no nearest-neighbour code of its own.
+ * takes where that is faster; and approximate search on a graph ({@link
+ * io.github.embeddings4j.core.search.GraphIndex}, HNSW, optionally on int8 codes). DL4J
+ * 1.0.0-M2.1 has no nearest-neighbour code of its own.
  */
 package io.github.embeddings4j.core.search;

@@ -2,9 +2,11 @@ package io.github.embeddings4j.core.vector;
 
 import io.github.embeddings4j.api.spi.ScalarVectorKernels;
 import io.github.embeddings4j.api.spi.VectorKernels;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,6 +21,13 @@ final class PanamaVectorKernels implements VectorKernels, ScanKernels {
 
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
+  /**
+   * As many byte lanes as the float species has lanes (16 bytes for AVX-512), widened to
+   * floats in one conversion; null where that would be under 64 bits (no such shape), and the
+   * code kernels then run the scalar loop.
+   */
+  private static final VectorSpecies<Byte> CODES =
+      LANES >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * LANES)) : null;
 
   @Override
   public String name() {
@@ -482,5 +491,82 @@ final class PanamaVectorKernels implements VectorKernels, ScanKernels {
       }
     }
     return to;
+  }
+
+  // The 8-bit code kernels of the graph index: each group of LANES codes is widened to floats
+  // (sign-extended) and scaled by the component steps in registers; two accumulators.
+
+  @Override
+  public float codeSquareDistance(float[] a, float[] s, byte[] c, int co, int n) {
+    if (CODES == null) {
+      return ScanFallback.scalarCodeSquareDistance(a, s, c, co, n);
+    }
+    int whole = n - n % LANES;
+    float sum = whole == 0 ? 0f : codeSquareVectors(a, s, c, co, whole);
+    for (int i = whole; i < n; i++) {
+      float d = s[i] * c[co + i] - a[i];
+      sum = Math.fma(d, d, sum);
+    }
+    return sum;
+  }
+
+  private static float codeSquareVectors(float[] a, float[] s, byte[] c, int co, int whole) {
+    final VectorSpecies<Float> sp = SPECIES;
+    final int l = LANES;
+    FloatVector acc0 = FloatVector.zero(sp);
+    FloatVector acc1 = FloatVector.zero(sp);
+    int i = 0;
+    for (int bound = whole - 2 * l; i <= bound; i += 2 * l) {
+      FloatVector c0 = (FloatVector) ByteVector.fromArray(CODES, c, co + i)
+          .convertShape(VectorOperators.B2F, sp, 0);
+      FloatVector c1 = (FloatVector) ByteVector.fromArray(CODES, c, co + i + l)
+          .convertShape(VectorOperators.B2F, sp, 0);
+      FloatVector d0 = c0.fma(FloatVector.fromArray(sp, s, i), FloatVector.fromArray(sp, a, i)
+          .neg());
+      FloatVector d1 = c1.fma(FloatVector.fromArray(sp, s, i + l),
+          FloatVector.fromArray(sp, a, i + l).neg());
+      acc0 = d0.fma(d0, acc0);
+      acc1 = d1.fma(d1, acc1);
+    }
+    for (; i < whole; i += l) {
+      FloatVector c0 = (FloatVector) ByteVector.fromArray(CODES, c, co + i)
+          .convertShape(VectorOperators.B2F, sp, 0);
+      FloatVector d0 = c0.fma(FloatVector.fromArray(sp, s, i), FloatVector.fromArray(sp, a, i)
+          .neg());
+      acc0 = d0.fma(d0, acc0);
+    }
+    return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+  }
+
+  @Override
+  public float codeDotProduct(float[] w, byte[] c, int co, int n) {
+    if (CODES == null) {
+      return ScanFallback.scalarCodeDotProduct(w, c, co, n, 0);
+    }
+    int whole = n - n % LANES;
+    float sum = whole == 0 ? 0f : codeDotVectors(w, c, co, whole);
+    return whole == n ? sum : sum + ScanFallback.scalarCodeDotProduct(w, c, co, n, whole);
+  }
+
+  private static float codeDotVectors(float[] w, byte[] c, int co, int whole) {
+    final VectorSpecies<Float> sp = SPECIES;
+    final int l = LANES;
+    FloatVector acc0 = FloatVector.zero(sp);
+    FloatVector acc1 = FloatVector.zero(sp);
+    int i = 0;
+    for (int bound = whole - 2 * l; i <= bound; i += 2 * l) {
+      FloatVector c0 = (FloatVector) ByteVector.fromArray(CODES, c, co + i)
+          .convertShape(VectorOperators.B2F, sp, 0);
+      FloatVector c1 = (FloatVector) ByteVector.fromArray(CODES, c, co + i + l)
+          .convertShape(VectorOperators.B2F, sp, 0);
+      acc0 = c0.fma(FloatVector.fromArray(sp, w, i), acc0);
+      acc1 = c1.fma(FloatVector.fromArray(sp, w, i + l), acc1);
+    }
+    for (; i < whole; i += l) {
+      FloatVector c0 = (FloatVector) ByteVector.fromArray(CODES, c, co + i)
+          .convertShape(VectorOperators.B2F, sp, 0);
+      acc0 = c0.fma(FloatVector.fromArray(sp, w, i), acc0);
+    }
+    return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
   }
 }

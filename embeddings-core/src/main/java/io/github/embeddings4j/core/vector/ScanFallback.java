@@ -61,4 +61,32 @@ final class ScanFallback implements ScanKernels {
     }
     return to;
   }
+
+  @Override
+  public float codeSquareDistance(float[] a, float[] s, byte[] c, int co, int n) {
+    return scalarCodeSquareDistance(a, s, c, co, n);
+  }
+
+  @Override
+  public float codeDotProduct(float[] w, byte[] c, int co, int n) {
+    return scalarCodeDotProduct(w, c, co, n, 0);
+  }
+
+  static float scalarCodeSquareDistance(float[] a, float[] s, byte[] c, int co, int n) {
+    float sum = 0f;
+    for (int i = 0; i < n; i++) {
+      float d = s[i] * c[co + i] - a[i];
+      sum = Math.fma(d, d, sum);
+    }
+    return sum;
+  }
+
+  /** The dot product of components {@code [from, n)}, added to nothing. */
+  static float scalarCodeDotProduct(float[] w, byte[] c, int co, int n, int from) {
+    float sum = 0f;
+    for (int i = from; i < n; i++) {
+      sum = Math.fma(w[i], c[co + i], sum);
+    }
+    return sum;
+  }
 }

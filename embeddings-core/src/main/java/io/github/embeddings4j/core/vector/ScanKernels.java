@@ -32,4 +32,15 @@ interface ScanKernels {
 
   /** As {@link #firstAtLeast} for {@code a[i] + b[i + shift] >= t}. */
   int firstShiftedAtLeast(float[] a, float[] b, int shift, int from, int to, float t);
+
+  /**
+   * The squared distance from a query to one row of 8-bit codes, {@code sum((s[i] * c[co + i]
+   * - a[i])^2)}: the query is given shifted by each component's offset ({@code a = q - offset})
+   * and {@code s} are the components' steps, so a code {@code c} stands for {@code offset + s *
+   * c}. The codes are read as signed bytes. Implementations may sum in any order.
+   */
+  float codeSquareDistance(float[] a, float[] s, byte[] c, int co, int n);
+
+  /** {@code sum(w[i] * c[co + i])} over signed 8-bit codes, in any order. */
+  float codeDotProduct(float[] w, byte[] c, int co, int n);
 }

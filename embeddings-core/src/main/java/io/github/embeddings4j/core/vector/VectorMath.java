@@ -411,6 +411,50 @@ public final class VectorMath {
   }
 
   /**
+   * The squared Euclidean distance from a float query to a row of signed 8-bit codes, the
+   * kernel of a scalar-quantised index: a code {@code c} of component {@code i} stands for
+   * {@code offset[i] + steps[i] * c}, and the query comes shifted by the offsets ({@code
+   * shiftedQuery[i] = q[i] - offset[i]}), so the result is {@code sum((steps[i] * c[i] -
+   * shiftedQuery[i])^2)}. SIMD where the Vector API is present; the order of the sums is the
+   * kernel's own, so the last bits may differ between kernels.
+   *
+   * @param shiftedQuery the query less the offsets, at least {@code length} components
+   * @param steps the components' steps, at least {@code length}
+   * @param codes an array holding the row of codes
+   * @param codesOffset where the row starts
+   * @param length the number of components
+   * @return the squared distance from the query to the vector the codes stand for
+   * @throws IndexOutOfBoundsException if a run does not fit in its array
+   */
+  public static float squareDistanceToCodes(float[] shiftedQuery, float[] steps, byte[] codes,
+      int codesOffset, int length) {
+    Objects.checkFromIndexSize(0, length, shiftedQuery.length);
+    Objects.checkFromIndexSize(0, length, steps.length);
+    Objects.checkFromIndexSize(codesOffset, length, codes.length);
+    return SCAN.codeSquareDistance(shiftedQuery, steps, codes, codesOffset, length);
+  }
+
+  /**
+   * The inner product of float weights with a row of signed 8-bit codes, {@code sum(weights[i]
+   * * codes[codesOffset + i])}: with {@code weights[i] = q[i] * steps[i]} and the constant
+   * {@code sum(q[i] * offset[i])} added, the inner product of a query with a scalar-quantised
+   * vector. SIMD where the Vector API is present, summed in the kernel's own order.
+   *
+   * @param weights the weights, at least {@code length}
+   * @param codes an array holding the row of codes
+   * @param codesOffset where the row starts
+   * @param length the number of components
+   * @return the inner product
+   * @throws IndexOutOfBoundsException if a run does not fit in its array
+   */
+  public static float dotProductWithCodes(float[] weights, byte[] codes, int codesOffset,
+      int length) {
+    Objects.checkFromIndexSize(0, length, weights.length);
+    Objects.checkFromIndexSize(codesOffset, length, codes.length);
+    return SCAN.codeDotProduct(weights, codes, codesOffset, length);
+  }
+
+  /**
    * The squared Euclidean norm.
    *
    * @param v a vector

@@ -23,7 +23,9 @@ import io.github.embeddings4j.core.reduce.Pca;
 import io.github.embeddings4j.core.reduce.SimHash;
 import io.github.embeddings4j.core.reduce.ThresholdBinarizer;
 import io.github.embeddings4j.core.search.BinaryIndex;
+import io.github.embeddings4j.core.search.Compression;
 import io.github.embeddings4j.core.search.FlatIndex;
+import io.github.embeddings4j.core.search.GraphIndex;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -108,6 +110,24 @@ class DamagedFilesFuzzTest {
       all.add(new Format("FlatIndex (ids, euclidean)", bytes(d, numbered::save), FlatIndex::load,
           damaged, true));
       all.add(new Format("BinaryIndex", bytes(d, codes::save), BinaryIndex::load, damaged, true));
+      GraphIndex graph = GraphIndex.builder(6).metric(StandardMetric.COSINE).maxDegree(4)
+          .beamWidth(8).threads(1).build();
+      GraphIndex coded = GraphIndex.builder(6).maxDegree(4).beamWidth(8).threads(1)
+          .compression(Compression.INT8).vectorDirectory(d).build();
+      for (int i = 0; i < 12; i++) {
+        graph.add("img-" + i + ".jpg", rows[i]);
+      }
+      float[][] many = new float[GraphIndex.FIT_ROWS][];
+      for (int i = 0; i < many.length; i++) {
+        many[i] = rows[i % rows.length].clone();
+        many[i][i % 6] += i * 0.001f;
+      }
+      coded.addAll(1000L, many);
+      all.add(new Format("GraphIndex (keys, cosine)", bytes(d, graph::save), GraphIndex::load,
+          damaged, true));
+      // FIT_ROWS rows, so that the file holds codes and their ranges.
+      all.add(new Format("GraphIndex (int8, euclidean)", bytes(d, coded::save),
+          GraphIndex::load, damaged, true));
       all.add(new Format("Pca", bytes(d, pca::save), Pca::load, damaged, true));
       all.add(new Format("ThresholdBinarizer", bytes(d, plain::save), ThresholdBinarizer::load,
           damaged, true));

@@ -1,0 +1,112 @@
+package io.github.embeddings4j.core.search;
+
+/**
+ * The two walks of an HNSW graph, on a {@link GraphStore} snapshot: the greedy descent of the
+ * upper layers and the beam search of one layer, both ignoring nodes at or above {@code limit}
+ * (not yet published to searches, or not yet stored), and reading neighbour lists without locks:
+ * a list being rewritten by an insertion may be read half old, half new, but holds node numbers
+ * only, each a stored node, so a walk never meets a broken one.
+ */
+final class GraphWalk {
+
+  private GraphWalk() {}
+
+  /** Greedy descent on an upper layer; returns (distance bits << 32 | node). */
+  static long greedy(GraphStore st, NodeScorer sc, int ep, float epd, int level,
+      int limit) {
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      int[] arr = st.upper[ep >>> st.shift][ep & st.mask];
+      int base = (level - 1) * st.strideUp;
+      int count = Math.min(arr[base], st.strideUp - 1);
+      for (int i = 1; i <= count; i++) {
+        int n = arr[base + i];
+        if (n >= limit) {
+          continue;
+        }
+        float d = sc.distance(n);
+        if (d < epd || (d == epd && n < ep)) {
+          ep = n;
+          epd = d;
+          changed = true;
+        }
+      }
+    }
+    return ((long) Float.floatToRawIntBits(epd) << 32) | (ep & 0xffffffffL);
+  }
+
+  /** The beam search of one layer; leaves the {@code ef} nearest in {@code s.results}. */
+  static void searchLayer(GraphStore st, NodeScorer sc, int ep, float epd, int ef,
+      int level, int limit, GraphScratch s) {
+    Visited visited = s.visited;
+    visited.reset(limit);
+    NodeHeap frontier = s.frontier;
+    NodeHeap results = s.results;
+    frontier.clear();
+    results.clear();
+    visited.visit(ep);
+    frontier.push(epd, ep);
+    results.push(epd, ep);
+    int shift = st.shift;
+    int mask = st.mask;
+    while (frontier.size() > 0) {
+      float d = frontier.topDistance();
+      if (results.size() >= ef && d > results.topDistance()) {
+        break;
+      }
+      int c = frontier.topNode();
+      frontier.pop();
+      int[] arr;
+      int base;
+      int count;
+      if (level == 0) {
+        arr = st.links0[c >>> shift];
+        base = (c & mask) * st.stride0;
+        count = Math.min(arr[base], st.stride0 - 1);
+      } else {
+        arr = st.upper[c >>> shift][c & mask];
+        base = (level - 1) * st.strideUp;
+        count = Math.min(arr[base], st.strideUp - 1);
+      }
+      // The unvisited neighbours first, then their distances: the loads of one distance
+      // overlap the next one's without the visited stamps in between.
+      int[] gather = s.gather;
+      int g = 0;
+      for (int i = 1; i <= count; i++) {
+        int n = arr[base + i];
+        if (n < limit && visited.visit(n)) {
+          gather[g++] = n;
+        }
+      }
+      for (int j = 0; j < g; j++) {
+        int n = gather[j];
+        float dn = sc.distance(n);
+        if (results.admits(dn, n, ef)) {
+          frontier.push(dn, n);
+          if (results.size() < ef) {
+            results.push(dn, n);
+          } else {
+            results.replaceTop(dn, n);
+          }
+        }
+      }
+    }
+  }
+
+  /** Insertion sort by (distance, node): lists are short. */
+  static void sortByDistance(float[] d, int[] n, int count) {
+    for (int i = 1; i < count; i++) {
+      float di = d[i];
+      int ni = n[i];
+      int j = i - 1;
+      while (j >= 0 && (d[j] > di || (d[j] == di && n[j] > ni))) {
+        d[j + 1] = d[j];
+        n[j + 1] = n[j];
+        j--;
+      }
+      d[j + 1] = di;
+      n[j + 1] = ni;
+    }
+  }
+}
