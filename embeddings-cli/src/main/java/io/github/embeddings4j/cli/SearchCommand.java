@@ -5,8 +5,6 @@ import io.github.embeddings4j.api.EmbeddingException;
 import io.github.embeddings4j.api.ImageSource;
 import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.StandardMetric;
-import io.github.embeddings4j.core.io.Ids;
-import io.github.embeddings4j.core.search.FlatIndex;
 import io.github.embeddings4j.core.embed.NetworkEmbedder;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,25 +26,30 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "search",
     mixinStandardHelpOptions = true,
-    header = "Exact k-nearest-neighbour search in an embeddings file.",
+    header = "k-nearest-neighbour search in an embeddings file or a saved index.",
     description =
-        "Exact k-nearest-neighbour search in an embeddings file. A query is an image "
+        "k-nearest-neighbour search in an embeddings file (.npy, searched exactly) or in an "
+        + "index written by 'embeddings4j index' (flat: exact; graph: approximate, --ef sets "
+        + "the beam, --exact answers exactly from the stored vectors). A query is an image "
         + "(embedded with the model options, which must match those that made the file) or "
         + "a .npy vector or matrix (one query per row). Prints rank, id and distance per "
-        + "neighbour.",
+        + "neighbour; with --json one object per query, then {\"queries\": N, \"seconds\": S} "
+        + "where S is the search time alone.",
     footer = {
         "",
         "Examples:",
         "  embeddings4j search --index photos.npy --query cat.jpg --k 5 --metric cosine",
-        "  embeddings4j search --index photos.npy --query queries.npy --k 10 --json"})
+        "  embeddings4j search --index photos.npy --query queries.npy --k 10 --json",
+        "  embeddings4j search --index photos.e4j --query queries.npy --k 10 --ef 128"})
 final class SearchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
   @Mixin ModelOptions modelOptions;
 
-  @Option(names = "--index", required = true, paramLabel = "FILE.npy",
-      description = "The embeddings to search (with FILE.ids.txt beside it for names).")
+  @Option(names = "--index", required = true, paramLabel = "FILE.npy|FILE.e4j",
+      description = "The embeddings to search (with FILE.ids.txt beside it for names), or an "
+          + "index file written by 'embeddings4j index'.")
   Path index;
 
   @Option(names = {"-Q", "--query"}, required = true, paramLabel = "IMAGE|FILE.npy",
@@ -56,9 +59,23 @@ final class SearchCommand implements Callable<Integer> {
   @Option(names = {"-k", "--k"}, defaultValue = "10", description = "Neighbours per query (default: ${DEFAULT-VALUE}).")
   int k;
 
-  @Option(names = "--metric", defaultValue = "cosine",
-      description = "cosine, euclidean, manhattan, dot or hamming (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--metric",
+      description = "cosine, euclidean, manhattan, dot or hamming (default: cosine for a .npy "
+          + "file, the metric an index was built for).")
   String metric;
+
+  @Option(names = "--ef", defaultValue = "0", paramLabel = "N",
+      description = "Graph index: the search beam (at least k; larger: better recall, slower; "
+          + "default: the one saved with the index).")
+  int ef;
+
+  @Option(names = "--exact",
+      description = "Graph index: answer exactly from the stored vectors (for recall checks).")
+  boolean exact;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Threads searching the queries (default: all cores).")
+  Integer threads;
 
   @Option(names = "--json", description = "Print one JSON object per query on stdout.")
   boolean json;
@@ -74,22 +91,34 @@ final class SearchCommand implements Callable<Integer> {
     if (k < 1) {
       throw new ParameterException(spec.commandLine(), "--k must be at least 1, not " + k);
     }
-    DistanceMetric m;
-    try {
-      m = StandardMetric.fromName(metric);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+    DistanceMetric asked = null;
+    if (metric != null) {
+      try {
+        asked = StandardMetric.fromName(metric);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
     }
-    Matrices stored = Matrices.read(index);
-    if (stored.rows().length == 0) {
-      throw new Main.InputException(index + " holds no embeddings", null);
+    if (ef < 0) {
+      throw new ParameterException(spec.commandLine(), "--ef must be at least 1, not " + ef);
     }
-    if (!common.quiet) {
-      stored.noteUnchecked(index, err);
+    int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+    if (threadCount < 1) {
+      throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
     }
-    FlatIndex flat = FlatIndex.builder(stored.dimension()).metric(m).build();
-    flat.addAll(0, stored.rows());
+    try (StoredIndex stored = StoredIndex.open(index, asked, threadCount,
+        common.quiet ? null : err)) {
+      if ((ef > 0 || exact) && !stored.graph()) {
+        throw new ParameterException(spec.commandLine(), (exact ? "--exact" : "--ef")
+            + " applies to graph indexes; " + index + " is searched exactly already ("
+            + stored.describe() + ")");
+      }
+      return search(stored, out, err);
+    }
+  }
 
+  private int search(StoredIndex stored, PrintWriter out, PrintWriter err) {
+    DistanceMetric m = stored.metric();
     List<String> names = new ArrayList<>();
     List<float[]> vectors = new ArrayList<>();
     NetworkEmbedder embedder = null;
@@ -101,8 +130,10 @@ final class SearchCommand implements Callable<Integer> {
           if (rows.rows().length == 0) {
             throw new Main.InputException(q + " holds no query vectors (0 rows)", null);
           }
-          Provenance.check("the query vectors " + q, rows.embedder(), index, stored.embedder(),
-              allowMismatch, err);
+          if (stored.embedder() != null) {
+            Provenance.check("the query vectors " + q, rows.embedder(), index,
+                stored.embedder(), allowMismatch, err);
+          }
           for (int i = 0; i < rows.rows().length; i++) {
             names.add(rows.rows().length == 1 ? q.toString() : q + "[" + i + "]");
             vectors.add(rows.rows()[i]);
@@ -110,8 +141,10 @@ final class SearchCommand implements Callable<Integer> {
         } else {
           if (embedder == null) {
             embedder = modelOptions.build(spec);
-            Provenance.check("the query embedder", embedder.describe(), index,
-                stored.embedder(), allowMismatch, err);
+            if (stored.embedder() != null) {
+              Provenance.check("the query embedder", embedder.describe(), index,
+                  stored.embedder(), allowMismatch, err);
+            }
           }
           try {
             vectors.add(embedder.embed(ImageSource.of(q)));
@@ -133,7 +166,18 @@ final class SearchCommand implements Callable<Integer> {
             + "-dimensional embeddings (use the same model and layer)", null);
       }
     }
-    List<List<Neighbor>> results = flat.searchAll(vectors.toArray(new float[0][]), k);
+    if (ef > 0 && ef < k) {
+      throw new ParameterException(spec.commandLine(), "--ef " + ef + " is below --k " + k
+          + ": the beam must hold at least k candidates");
+    }
+    long t0 = System.nanoTime();
+    List<List<Neighbor>> results;
+    try {
+      results = stored.search(vectors.toArray(new float[0][]), k, ef, exact);
+    } catch (IllegalArgumentException e) {
+      throw new Main.InputException(e.getMessage(), e);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
     for (int q = 0; q < results.size(); q++) {
       if (json) {
         StringBuilder hits = new StringBuilder("[");
@@ -142,7 +186,7 @@ final class SearchCommand implements Callable<Integer> {
             hits.append(", ");
           }
           Map<String, Object> h = new LinkedHashMap<>();
-          h.put("id", Ids.display(stored.ids().get((int) n.id())));
+          h.put("id", stored.display(n.id()));
           h.put("distance", n.distance());
           hits.append(Json.object(h));
         }
@@ -156,14 +200,20 @@ final class SearchCommand implements Callable<Integer> {
         int rank = 1;
         for (Neighbor n : results.get(q)) {
           out.printf(Locale.ROOT, "%4d  %-50s %.6f%n", rank++,
-              Ids.display(stored.ids().get((int) n.id())),
+              stored.display(n.id()),
               n.distance());
         }
       }
     }
-    if (!common.quiet && !json) {
-      err.printf("%d quer%s against %d embeddings%n", results.size(),
-          results.size() == 1 ? "y" : "ies", stored.rows().length);
+    if (json) {
+      Map<String, Object> summary = new LinkedHashMap<>();
+      summary.put("queries", results.size());
+      summary.put("seconds", seconds);
+      out.println(Json.object(summary));
+    } else if (!common.quiet) {
+      err.printf(Locale.ROOT, "%d quer%s against %d embeddings (%s) in %.3f s%n",
+          results.size(), results.size() == 1 ? "y" : "ies", stored.size(), stored.describe(),
+          seconds);
     }
     return Main.EXIT_OK;
   }

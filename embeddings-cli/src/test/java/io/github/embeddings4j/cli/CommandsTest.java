@@ -166,7 +166,9 @@ class CommandsTest {
         "--k", "2", "--metric", "euclidean", "--json");
     assertEquals(0, r.code(), r.toString());
     List<String> lines = r.out().lines().toList();
-    assertEquals(2, lines.size());
+    assertEquals(3, lines.size(), "two queries, then the summary");
+    assertTrue(lines.get(2).matches("\\{\"queries\": 2, \"seconds\": [0-9.eE-]+\\}"),
+        lines.get(2));
     assertTrue(lines.get(0).startsWith("{\"query\": \"" + q + "[0]\", \"metric\": \"euclidean\""
         + ", \"neighbors\": [{\"id\": \"discs/d1.jpg\", \"distance\": 0.0}"), lines.get(0));
   }
@@ -249,7 +251,8 @@ class CommandsTest {
 
   @Test
   void everySubcommandExplainsItselfWithAnExample() {
-    for (String c : new String[] {"demo", "models", "backend", "embed", "reduce", "search",
+    for (String c : new String[] {"demo", "models", "backend", "embed", "reduce", "index",
+        "search",
         "cluster", "evaluate", "train", "finetune"}) {
       CliRun r = CliRun.of(c, "--help");
       assertEquals(0, r.code(), c);

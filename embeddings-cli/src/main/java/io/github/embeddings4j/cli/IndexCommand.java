@@ -1,0 +1,237 @@
+package io.github.embeddings4j.cli;
+
+import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.StandardMetric;
+import io.github.embeddings4j.core.io.IoErrors;
+import io.github.embeddings4j.core.io.Npy;
+import io.github.embeddings4j.core.search.Compression;
+import io.github.embeddings4j.core.search.FlatIndex;
+import io.github.embeddings4j.core.search.GraphIndex;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Builds a search index from vectors and saves it. */
+@Command(
+    name = "index",
+    mixinStandardHelpOptions = true,
+    header = "Build a flat or graph (HNSW) search index from vectors and save it.",
+    description =
+        "Builds a search index over the rows of a .npy matrix and saves it as one checksummed "
+        + "file, written atomically, for 'embeddings4j search --index'. A flat index answers "
+        + "exactly by scanning every vector; a graph index (HNSW) answers approximately in "
+        + "milliseconds at a recall set by the search beam (--ef at search time), and with "
+        + "--compress int8 keeps a quarter of the floats' memory. Ids are the rows' names from "
+        + "--ids (one per line) or the set's own ids file, else the row numbers.",
+    footer = {
+        "",
+        "Examples:",
+        "  embeddings4j index --input photos.npy --metric cosine --output photos.e4j",
+        "  embeddings4j index --input big.npy --compress int8 --m 16 \\",
+        "      --ef-construction 200 --output big.e4j",
+        "  embeddings4j search --index photos.e4j --query q.npy --k 10 --ef 128 --json"})
+final class IndexCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+  @Mixin CommonOptions common;
+
+  @Option(names = {"-i", "--input"}, required = true, paramLabel = "FILE.npy",
+      description = "The vectors, one per row (an embeddings file or any float .npy matrix).")
+  Path input;
+
+  @Option(names = "--ids", paramLabel = "FILE.txt",
+      description = "One id per line, one per row (default: the set's ids file, else row "
+          + "numbers).")
+  Path ids;
+
+  @Option(names = "--metric", defaultValue = "cosine",
+      description = "cosine, euclidean or dot (graph), or any metric of 'search' (flat) "
+          + "(default: ${DEFAULT-VALUE}).")
+  String metric;
+
+  @Option(names = "--type", defaultValue = "graph", paramLabel = "flat|graph",
+      description = "flat (exact) or graph (approximate HNSW) (default: ${DEFAULT-VALUE}).")
+  String type;
+
+  @Option(names = "--compress", defaultValue = "none", paramLabel = "none|int8",
+      description = "Graph only: int8 keeps one byte a component in memory, the floats in a "
+          + "mapped file for the re-rank (default: ${DEFAULT-VALUE}).")
+  String compress;
+
+  @Option(names = "--rerank", defaultValue = "1", paramLabel = "F",
+      description = "With --compress int8: re-rank the best k x F candidates on the exact floats "
+          + "(0: none) (default: ${DEFAULT-VALUE}).")
+  int rerank;
+
+  @Option(names = "--m", defaultValue = "16", paramLabel = "M",
+      description = "Graph: neighbours per node (twice that on the bottom layer) "
+          + "(default: ${DEFAULT-VALUE}).")
+  int m;
+
+  @Option(names = "--ef-construction", defaultValue = "200", paramLabel = "N",
+      description = "Graph: the beam while building; larger is slower and better "
+          + "(default: ${DEFAULT-VALUE}).")
+  int efConstruction;
+
+  @Option(names = "--ef-search", defaultValue = "64", paramLabel = "N",
+      description = "Graph: the default search beam saved with the index; 'search --ef' "
+          + "overrides it (default: ${DEFAULT-VALUE}).")
+  int efSearch;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Threads for building (default: all cores). With 1 and a seed the graph is "
+          + "the same on every run.")
+  Integer threads;
+
+  @Option(names = "--seed", defaultValue = "42",
+      description = "Seed of the graph's random levels (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE",
+      description = "The index file to write (e.g. photos.e4j).")
+  Path output;
+
+  @Option(names = "--json", description = "Print one JSON object describing the index.")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    DistanceMetric metricValue;
+    try {
+      metricValue = StandardMetric.fromName(metric);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    boolean graph = switch (type.toLowerCase(Locale.ROOT)) {
+      case "graph" -> true;
+      case "flat" -> false;
+      default -> throw new ParameterException(spec.commandLine(),
+          "--type must be flat or graph, not '" + type + "'");
+    };
+    Compression compression = switch (compress.toLowerCase(Locale.ROOT)) {
+      case "none" -> Compression.NONE;
+      case "int8" -> Compression.INT8;
+      default -> throw new ParameterException(spec.commandLine(),
+          "--compress must be none or int8, not '" + compress + "'");
+    };
+    if (!graph && compression != Compression.NONE) {
+      throw new ParameterException(spec.commandLine(),
+          "--compress applies to graph indexes only: use --type graph, or leave --compress out");
+    }
+    int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+    if (threadCount < 1) {
+      throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
+    }
+    Matrices set = Matrices.read(input);
+    float[][] rows = set.rows();
+    if (rows.length == 0) {
+      throw new Main.InputException(input + " holds no vectors (0 rows): nothing to index", null);
+    }
+    List<String> names = set.ids();
+    if (ids != null) {
+      try {
+        names = Npy.readIds(ids, rows.length);
+      } catch (IOException e) {
+        throw new Main.InputException(IoErrors.describe(e), e);
+      }
+    }
+    boolean rowNumbers = true;
+    for (int i = 0; i < names.size() && rowNumbers; i++) {
+      rowNumbers = names.get(i).equals(Integer.toString(i));
+    }
+    for (int i = 0; i < rows.length; i++) {
+      for (float v : rows[i]) {
+        if (!Float.isFinite(v)) {
+          throw new Main.InputException(input + ": row " + i + " (" + names.get(i)
+              + ") holds a non-finite value " + v + "; remove or repair that row", null);
+        }
+      }
+    }
+    Path parent = output.toAbsolutePath().getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new Main.InputException("cannot write " + output + ": the folder " + parent
+          + " does not exist", null);
+    }
+    long t0 = System.nanoTime();
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("output", output.toString());
+    report.put("type", graph ? "graph" : "flat");
+    report.put("metric", metricValue.metricName());
+    report.put("vectors", rows.length);
+    report.put("dimension", rows[0].length);
+    try {
+      if (graph) {
+        GraphIndex.Builder b;
+        try {
+          b = GraphIndex.builder(rows[0].length).metric(metricValue).maxDegree(m)
+              .beamWidth(efConstruction).searchBeam(efSearch).seed(seed).threads(threadCount)
+              .compression(compression).rerank(rerank);
+        } catch (IllegalArgumentException e) {
+          throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try (GraphIndex index = b.build()) {
+          if (rowNumbers) {
+            index.addAll(0, rows);
+          } else {
+            index.addAll(names, rows);
+          }
+          double buildSeconds = (System.nanoTime() - t0) / 1e9;
+          index.save(output);
+          GraphIndex.Memory memory = index.memoryBytes();
+          report.put("m", m);
+          report.put("ef_construction", efConstruction);
+          report.put("ef_search", efSearch);
+          report.put("compression", compression.name().toLowerCase(Locale.ROOT));
+          report.put("threads", threadCount);
+          report.put("build_seconds", round(buildSeconds));
+          report.put("memory_bytes", memory.heap());
+        }
+      } else {
+        FlatIndex index = FlatIndex.builder(rows[0].length).metric(metricValue)
+            .threads(threadCount).build();
+        if (rowNumbers) {
+          index.addAll(0, rows);
+        } else {
+          for (int i = 0; i < rows.length; i++) {
+            index.add(names.get(i), rows[i]);
+          }
+        }
+        report.put("build_seconds", round((System.nanoTime() - t0) / 1e9));
+        index.save(output);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new Main.InputException(input + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new Main.InputException(IoErrors.describe(e), e);
+    }
+    report.put("file_bytes", Files.size(output));
+    report.put("seconds", round((System.nanoTime() - t0) / 1e9));
+    if (json) {
+      out.println(Json.object(report));
+    } else if (!common.quiet) {
+      err.printf(Locale.ROOT, "indexed %d vectors of dimension %d (%s, %s) in %.2f s: %s "
+          + "(%d bytes)%n", rows.length, rows[0].length, report.get("type"),
+          metricValue.metricName(), (double) report.get("seconds"), output,
+          (long) report.get("file_bytes"));
+    }
+    return Main.EXIT_OK;
+  }
+
+  private static double round(double seconds) {
+    return Math.round(seconds * 1000) / 1000.0;
+  }
+}

@@ -1,0 +1,182 @@
+package io.github.embeddings4j.cli;
+
+import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.EmbedderDescription;
+import io.github.embeddings4j.api.Neighbor;
+import io.github.embeddings4j.api.NeighborIndex;
+import io.github.embeddings4j.core.io.Ids;
+import io.github.embeddings4j.core.io.IoErrors;
+import io.github.embeddings4j.core.io.SdkFile;
+import io.github.embeddings4j.core.search.FlatIndex;
+import io.github.embeddings4j.core.search.GraphIndex;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What {@code search --index} searches: an embeddings set ({@code .npy}, searched exactly) or an
+ * index file written by {@code embeddings4j index} (a flat or a graph index), with the names its
+ * hits are printed under.
+ */
+final class StoredIndex implements AutoCloseable {
+
+  private final Path file;
+  private final NeighborIndex<float[]> index;
+  private final List<String> rowIds;
+  private final EmbedderDescription embedder;
+  private final boolean npy;
+
+  private StoredIndex(Path file, NeighborIndex<float[]> index, List<String> rowIds,
+      EmbedderDescription embedder, boolean npy) {
+    this.file = file;
+    this.index = index;
+    this.rowIds = rowIds;
+    this.embedder = embedder;
+    this.npy = npy;
+  }
+
+  /**
+   * Opens a file.
+   *
+   * @param file a {@code .npy} embeddings set or an index file
+   * @param metric the metric asked for, or null for the file's own (cosine for {@code .npy})
+   * @param threads the search threads
+   * @param err where notes go, or null for none
+   */
+  static StoredIndex open(Path file, DistanceMetric metric, int threads, PrintWriter err) {
+    if (Files.isDirectory(file)) {
+      throw new Main.InputException("not a file but a folder: " + file, null);
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new Main.InputException("no such file: " + file, null);
+    }
+    Optional<String> kind;
+    try {
+      kind = SdkFile.kindOf(file);
+    } catch (IOException e) {
+      throw new Main.InputException(IoErrors.describe(e), e);
+    }
+    if (kind.isEmpty()) {
+      Matrices stored = Matrices.read(file);
+      if (stored.rows().length == 0) {
+        throw new Main.InputException(file + " holds no embeddings", null);
+      }
+      if (err != null) {
+        stored.noteUnchecked(file, err);
+      }
+      FlatIndex flat = FlatIndex.builder(stored.dimension())
+          .metric(metric != null ? metric : io.github.embeddings4j.api.StandardMetric.COSINE)
+          .threads(threads).build();
+      flat.addAll(0, stored.rows());
+      return new StoredIndex(file, flat, stored.ids(), stored.embedder(), true);
+    }
+    NeighborIndex<float[]> index;
+    try {
+      index = switch (kind.get()) {
+        case "FIDX" -> FlatIndex.load(file);
+        case "GIDX" -> GraphIndex.load(file, threads);
+        default -> throw new Main.InputException(file + " is an embeddings4j '" + kind.get()
+            + "' file, not an index: give an index written by 'embeddings4j index' or a .npy "
+            + "embeddings file", null);
+      };
+    } catch (IOException e) {
+      throw new Main.InputException(IoErrors.describe(e), e);
+    }
+    if (metric != null && !metric.metricName().equals(index.metric().metricName())) {
+      closeQuietly(index);
+      throw new Main.InputException(file + " was built for the " + index.metric().metricName()
+          + " metric, not " + metric.metricName() + ": leave --metric out, or build the index "
+          + "again with --metric " + metric.metricName(), null);
+    }
+    if (index.size() == 0) {
+      closeQuietly(index);
+      throw new Main.InputException(file + " holds no embeddings", null);
+    }
+    return new StoredIndex(file, index, null, null, false);
+  }
+
+  private static void closeQuietly(NeighborIndex<float[]> index) {
+    if (index instanceof GraphIndex g) {
+      g.close();
+    }
+  }
+
+  Path file() {
+    return file;
+  }
+
+  int size() {
+    return index.size();
+  }
+
+  int dimension() {
+    if (index instanceof FlatIndex f) {
+      return f.dimension();
+    }
+    return ((GraphIndex) index).dimension();
+  }
+
+  DistanceMetric metric() {
+    return index.metric();
+  }
+
+  /** How the stored vectors were made; null when the file does not say (index files). */
+  EmbedderDescription embedder() {
+    return embedder;
+  }
+
+  /** Whether this is a graph index (approximate unless asked to be exact). */
+  boolean graph() {
+    return index instanceof GraphIndex;
+  }
+
+  String describe() {
+    if (npy) {
+      return "embeddings file, exact search";
+    }
+    if (index instanceof GraphIndex g) {
+      return "graph index (M " + g.maxDegree() + ", compression " + g.compression()
+          .name().toLowerCase(java.util.Locale.ROOT) + ")";
+    }
+    return "flat index, exact search";
+  }
+
+  /**
+   * Searches.
+   *
+   * @param queries the queries
+   * @param k neighbours each
+   * @param ef the graph's search beam, or 0 for the index's own
+   * @param exact whether a graph index answers exactly from its stored vectors
+   */
+  List<List<Neighbor>> search(float[][] queries, int k, int ef, boolean exact) {
+    if (index instanceof GraphIndex g) {
+      if (exact) {
+        List<List<Neighbor>> out = new ArrayList<>(queries.length);
+        for (float[] q : queries) {
+          out.add(g.searchExact(q, k));
+        }
+        return out;
+      }
+      return ef > 0 ? g.searchAll(queries, k, ef) : g.searchAll(queries, k);
+    }
+    return index.searchAll(queries, k);
+  }
+
+  /** The name a hit is printed under: its id in the set, its key, or its numeric id. */
+  String display(long id) {
+    if (rowIds != null) {
+      return Ids.display(rowIds.get((int) id));
+    }
+    return index.key(id).map(Ids::display).orElse(Long.toString(id));
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(index);
+  }
+}
