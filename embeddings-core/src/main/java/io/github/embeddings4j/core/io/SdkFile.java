@@ -47,32 +47,6 @@ public final class SdkFile {
 
   private SdkFile() {}
 
-  /**
-   * The kind of an embeddings4j file, from its first eight bytes (nothing else is checked), for
-   * callers that accept several kinds and must pick the reader.
-   *
-   * @param file the file
-   * @return the four-character kind, e.g. {@code "FIDX"}; empty when the file does not start
-   *     with the {@value #MAGIC} magic number (another format, or shorter than eight bytes)
-   * @throws IOException if the file cannot be read
-   */
-  public static java.util.Optional<String> kindOf(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer head = ByteBuffer.allocate(8);
-      while (head.hasRemaining() && ch.read(head) > 0) {
-        // keep reading: a channel may return fewer bytes than asked
-      }
-      if (head.hasRemaining()) {
-        return java.util.Optional.empty();
-      }
-      byte[] bytes = head.array();
-      if (!MAGIC.equals(new String(bytes, 0, 4, StandardCharsets.ISO_8859_1))) {
-        return java.util.Optional.empty();
-      }
-      return java.util.Optional.of(new String(bytes, 4, 4, StandardCharsets.ISO_8859_1));
-    }
-  }
-
   /** Writes a payload. */
   @FunctionalInterface
   public interface PayloadWriter {
