@@ -50,7 +50,10 @@ import java.util.concurrent.ForkJoinPool;
  * all), {@code --all-threads} (also q/s of {@code searchAll} on every core, embeddings4j only),
  * {@code --compression none|int8}, {@code --rerank LIST} (int8: one curve per factor), {@code
  * --libraries LIST}, {@code --base N --queries N} (fewer rows, for a smoke run), {@code --cache
- * DIR} (exact answers, default {@code target/ann-cache}). Each embeddings4j row also carries
+ * DIR} (exact answers, default {@code target/ann-cache}); {@code --data DIR --name NAME}: the
+ * data folder {@code ann_peers.py --prepare-only} wrote (base, queries, exact distances), with
+ * recall counted by its rule, and {@code --repeats R} timed passes per beam (median), as
+ * {@code bin/ann-bench.sh} runs it. Each embeddings4j row also carries
  * the resident memory after the build ({@code VmRSS}, split into {@code RssAnon} and {@code
  * RssFile} from {@code /proc/self/status}, after a GC) and the index's own {@code
  * memoryBytes()} parts; those resident figures include this program's own copy of the data
@@ -108,14 +111,31 @@ public final class AnnCurve {
       memoryRun(dataset, m, efc, threads, compression, reranks[0]);
       return;
     }
-    float[][][] data = load(dataset);
-    float[][] base = baseLimit > 0 ? Arrays.copyOf(data[0], Math.min(baseLimit, data[0].length))
-        : data[0];
-    float[][] queries = queryLimit > 0
-        ? Arrays.copyOf(data[1], Math.min(queryLimit, data[1].length)) : data[1];
-    String name = dataset + (baseLimit > 0 || queryLimit > 0 ? "-" + base.length + "x"
-        + queries.length : "");
-    int[][] truth = truth(cache, name, base, queries);
+    float[][] base;
+    float[][] queries;
+    String name;
+    int[][] truth;
+    if (opt.containsKey("data")) {
+      // The folder ann_peers.py prepared: the same rows, queries and exact distances as the
+      // Python peers, and recall counted by the same rule (see distanceRecall).
+      Path folder = Path.of(opt.get("data"));
+      base = Npy.read(folder.resolve("base.npy"));
+      queries = Npy.read(folder.resolve("queries.npy"));
+      truthDistances = Npy.read(folder.resolve("gt-dist.npy"));
+      truthBase = base;
+      name = opt.getOrDefault("name", folder.getFileName().toString());
+      truth = null;
+    } else {
+      float[][][] data = load(dataset);
+      base = baseLimit > 0 ? Arrays.copyOf(data[0], Math.min(baseLimit, data[0].length))
+          : data[0];
+      queries = queryLimit > 0
+          ? Arrays.copyOf(data[1], Math.min(queryLimit, data[1].length)) : data[1];
+      name = dataset + (baseLimit > 0 || queryLimit > 0 ? "-" + base.length + "x"
+          + queries.length : "");
+      truth = truth(cache, name, base, queries);
+    }
+    repeats = Integer.parseInt(opt.getOrDefault("repeats", "1"));
     log("data " + name + ": " + base.length + " x " + base[0].length + ", " + queries.length
         + " queries, kernels " + io.github.embeddings4j.core.vector.VectorMath.kernelsName());
 
@@ -261,6 +281,39 @@ public final class AnnCurve {
     int[] search(float[] query, int ef) throws IOException;
   }
 
+  /** With {@code --data}: each query's 10 exact distances, ascending (ann_peers.py's). */
+  static float[][] truthDistances;
+
+  /** With {@code --data}: the rows the distances of the hits are computed on. */
+  static float[][] truthBase;
+
+  /** Timed passes per beam; the median pass is reported. */
+  static int repeats = 1;
+
+  /**
+   * Recall@10 by ann-benchmarks' rule, which ann_peers.py uses: a hit counts when its exact
+   * Euclidean distance is at most the 10th true distance + 0.001, so ties at the 10th place do
+   * not cost recall.
+   */
+  static double distanceRecall(float[][] queries, int[][] found) {
+    long hit = 0;
+    for (int q = 0; q < queries.length; q++) {
+      double limit = truthDistances[q][K - 1] + 1e-3;
+      for (int row : found[q]) {
+        float[] x = truthBase[row];
+        double s = 0;
+        for (int t = 0; t < x.length; t++) {
+          double diff = (double) x[t] - queries[q][t];
+          s += diff * diff;
+        }
+        if (Math.sqrt(s) <= limit) {
+          hit++;
+        }
+      }
+    }
+    return (double) hit / ((long) queries.length * K);
+  }
+
   static double recall(int[][] truth, int[][] found) {
     long hit = 0;
     for (int q = 0; q < truth.length; q++) {
@@ -286,15 +339,21 @@ public final class AnnCurve {
     }
     for (int ef : efs) {
       int[][] found = new int[queries.length][];
-      long t0 = System.nanoTime();
-      for (int q = 0; q < queries.length; q++) {
-        found[q] = s.search(queries[q], ef);
+      double[] passes = new double[repeats];
+      for (int r = 0; r < repeats; r++) {
+        long t0 = System.nanoTime();
+        for (int q = 0; q < queries.length; q++) {
+          found[q] = s.search(queries[q], ef);
+        }
+        passes[r] = (System.nanoTime() - t0) / 1e9;
       }
-      double sec = (System.nanoTime() - t0) / 1e9;
+      Arrays.sort(passes);
+      double sec = passes[repeats / 2];
       Map<String, Object> point = new LinkedHashMap<>(row);
       point.put("ef", ef);
-      point.put("recall", recall(truth, found));
+      point.put("recall", truth == null ? distanceRecall(queries, found) : recall(truth, found));
       point.put("qps", queries.length / sec);
+      point.put("repeats", repeats);
       point.put("search_threads", 1);
       emit(point);
     }
@@ -328,6 +387,7 @@ public final class AnnCurve {
     row.put("M", m);
     row.put("efC", efc);
     row.put("build_threads", threads);
+    row.put("threads", threads); // the name ann_report.py groups by
     row.put("build_s", buildSeconds);
     return row;
   }
@@ -394,9 +454,12 @@ public final class AnnCurve {
         }
         Map<String, Object> point = new LinkedHashMap<>(row);
         point.put("ef", ef);
-        point.put("recall", recall(truth, found));
+        point.put("recall", truth == null ? distanceRecall(queries, found)
+            : recall(truth, found));
         point.put("qps", queries.length / sec);
         point.put("search_threads", cores);
+        point.put("query_threads", cores);
+        point.put("mode", "batch");
         emit(point);
       }
     }
