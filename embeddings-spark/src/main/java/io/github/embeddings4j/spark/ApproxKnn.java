@@ -45,7 +45,7 @@ import org.apache.spark.util.LongAccumulator;
  * <p>Ids are the rows' own; rows whose vector is null are skipped; a row of another dimension,
  * or with a NaN or infinite component, fails the job naming its id. Results are nearest first,
  * ties by the smaller id; distances are those of {@link GraphIndex}. A partition's graph must
- * serialise to less than 2 GB when Spark writes it out (about 3.5 million 128-d rows).
+ * serialise to less than 2 GB when Spark writes it out (about 3 million 128-d rows).
  */
 public final class ApproxKnn implements Serializable {
 

@@ -104,9 +104,11 @@ class ApproxKnnTest {
     Dataset<Row> df = TestData.frame(spark, ids, v, 3);
     List<List<Neighbor>> exact = ExactKnn.builder().metric(metric).build()
         .search(df, queries, 10);
-    ApproxKnn knn = ApproxKnn.builder().metric(metric).build();
+    // One thread per graph, so that the graphs (and this test) are the same on every run.
+    ApproxKnn knn = ApproxKnn.builder().metric(metric).searchBeam(128).build();
     assertSameHits(exact, knn.search(df, queries, 10), metric + " per partition");
-    GraphIndex collected = EmbeddingStore.toGraphIndex(df, metric);
+    GraphIndex collected = EmbeddingStore.toGraphIndex(df, dim -> GraphIndex.builder(dim)
+        .metric(metric).searchBeam(128).threads(1));
     assertEquals(v.length, collected.size());
     assertSameHits(exact, collected.searchAll(queries, 10), metric + " collected");
     // Saved, it is the file the command-line tool searches.
