@@ -4,14 +4,17 @@ import io.github.embeddings4j.api.DistanceMetric;
 import io.github.embeddings4j.core.io.EmbeddingSet;
 import io.github.embeddings4j.core.io.Npy;
 import io.github.embeddings4j.core.search.FlatIndex;
+import io.github.embeddings4j.core.search.GraphIndex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.IntFunction;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -29,8 +32,8 @@ import org.apache.spark.sql.types.StructType;
  * Embeddings as Parquet: columns {@value #ID} ({@code long}), {@value #PATH} ({@code string}, may
  * be null) and {@value #VECTOR} ({@code array<float>}, null for an image that failed), plus
  * {@value #ERROR} ({@code string}) when the data has it. And conversions between that and the
- * core's single-machine files: a {@link FlatIndex} file and a {@code .npy} matrix with its ids
- * file.
+ * core's single-machine files: a {@link FlatIndex} or {@link GraphIndex} file and a {@code .npy}
+ * matrix with its ids file.
  *
  * <pre>{@code
  * EmbeddingStore.write(embedded, "hdfs:///embeddings/photos", false);
@@ -41,7 +44,8 @@ import org.apache.spark.sql.types.StructType;
  * <p>Writes are all or nothing: Spark writes into a temporary folder beside the target, which is
  * renamed into place only when the job has succeeded. The conversions to and from local files run
  * on the driver and stream rows in id order, so the driver holds one row at a time when writing
- * {@code .npy} (and the whole index when building a {@code FlatIndex}, which lives in memory).
+ * {@code .npy} (and the whole index when building a {@code FlatIndex} or a {@code GraphIndex},
+ * which live in memory).
  */
 public final class EmbeddingStore {
 
@@ -59,6 +63,9 @@ public final class EmbeddingStore {
       .add(ID, DataTypes.LongType, false)
       .add(PATH, DataTypes.StringType, true)
       .add(VECTOR, Vectors.FLOAT_ARRAY, true);
+
+  /** Rows a collected graph index takes per {@code addAll}. */
+  static final int GRAPH_BATCH_ROWS = 65_536;
 
   private EmbeddingStore() {}
 
@@ -181,6 +188,84 @@ public final class EmbeddingStore {
       throw new IllegalArgumentException("no vectors to index (every vector is null)");
     }
     return index;
+  }
+
+  /**
+   * Builds one graph index (HNSW) of stored embeddings on the driver, with the core's defaults
+   * and the given metric; see {@link #toGraphIndex(Dataset, IntFunction)}.
+   *
+   * @param embeddings rows with {@value #ID} and {@value #VECTOR}
+   * @param metric Euclidean, squared Euclidean, cosine or dot product
+   * @return the index; search it on one machine, or {@code save} it for the command-line tool
+   * @throws IllegalArgumentException for another metric, vectors that differ in dimension or
+   *     have a NaN or infinite component (naming the id), or no vectors
+   */
+  public static GraphIndex toGraphIndex(Dataset<Row> embeddings, DistanceMetric metric) {
+    Objects.requireNonNull(metric, "metric");
+    GraphIndex.builder(1).metric(metric); // refuses an unsupported metric before any job runs
+    return toGraphIndex(embeddings, d -> GraphIndex.builder(d).metric(metric));
+  }
+
+  /**
+   * Builds one graph index (HNSW) of stored embeddings on the driver: the non-null vectors stream
+   * in id order, 65,536 rows at a time, into {@link GraphIndex#addAll(long[], float[][])}, which inserts on the builder's threads (by default all the driver's cores). The
+   * driver holds the whole index (about {@code rows x (dimension x 4 + 8 x (2M + 1))} bytes, a
+   * quarter of the floats' part with {@code INT8} compression) and one batch. Ids are the rows'.
+   *
+   * <pre>{@code
+   * GraphIndex index = EmbeddingStore.toGraphIndex(stored, d -> GraphIndex.builder(d)
+   *     .metric(StandardMetric.COSINE).maxDegree(16).beamWidth(200));
+   * index.save(Path.of("photos.e4j"));   // embeddings4j search --index photos.e4j ...
+   * }</pre>
+   *
+   * @param embeddings rows with {@value #ID} and {@value #VECTOR}
+   * @param builder the index's options, given the dimension (that of the first vector)
+   * @return the index
+   * @throws IllegalArgumentException if vectors differ in dimension or have a NaN or infinite
+   *     component (naming the id), the builder is for another dimension, or there are no vectors
+   */
+  public static GraphIndex toGraphIndex(Dataset<Row> embeddings,
+      IntFunction<GraphIndex.Builder> builder) {
+    Objects.requireNonNull(builder, "builder");
+    Iterator<Row> it = vectorsInIdOrder(embeddings);
+    GraphIndex index = null;
+    long[] ids = new long[GRAPH_BATCH_ROWS];
+    float[][] batch = new float[GRAPH_BATCH_ROWS][];
+    int count = 0;
+    try {
+      while (it.hasNext()) {
+        Row r = it.next();
+        float[] v = Vectors.get(r, 1);
+        if (index == null) {
+          index = Objects.requireNonNull(builder.apply(v.length), "builder returned null").build();
+          if (index.dimension() != v.length) {
+            throw new IllegalArgumentException("the builder is for dimension "
+                + index.dimension() + ", the vectors have " + v.length);
+          }
+        } else if (v.length != index.dimension()) {
+          throw new IllegalArgumentException("vector dimensions differ: id " + r.getLong(0)
+              + " has " + v.length + " components, the earlier ones " + index.dimension());
+        }
+        ids[count] = r.getLong(0);
+        batch[count++] = v;
+        if (count == GRAPH_BATCH_ROWS) {
+          index.addAll(ids, batch);
+          count = 0;
+        }
+      }
+      if (index == null) {
+        throw new IllegalArgumentException("no vectors to index (every vector is null)");
+      }
+      if (count > 0) {
+        index.addAll(Arrays.copyOf(ids, count), Arrays.copyOf(batch, count));
+      }
+      return index;
+    } catch (RuntimeException e) {
+      if (index != null) {
+        index.close(); // a compressed index's vector file
+      }
+      throw e;
+    }
   }
 
   /**

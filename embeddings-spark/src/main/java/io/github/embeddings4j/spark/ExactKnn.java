@@ -5,7 +5,6 @@ import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.search.FlatIndex;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -14,13 +13,6 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.IntegerType;
-import org.apache.spark.sql.types.LongType;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Exact k-nearest neighbours of a set of queries over a partitioned DataFrame of embeddings:
@@ -150,30 +142,12 @@ public final class ExactKnn implements Serializable {
    */
   public List<List<Neighbor>> search(Dataset<Row> data, float[][] queries, int k) {
     Objects.requireNonNull(data, "data");
-    Objects.requireNonNull(queries, "queries");
-    if (k < 1) {
-      throw new IllegalArgumentException("k must be at least 1: " + k);
-    }
+    KnnQueries.requireK(k);
+    int dimension = KnnQueries.dimension(queries, false);
     if (queries.length == 0) {
       return List.of();
     }
-    int dimension = -1;
-    for (int q = 0; q < queries.length; q++) {
-      Objects.requireNonNull(queries[q], "queries[" + q + "]");
-      if (dimension < 0) {
-        dimension = queries[q].length;
-      } else if (queries[q].length != dimension) {
-        throw new IllegalArgumentException("vector dimensions differ: queries[" + q + "] has "
-            + queries[q].length + " components, queries[0] " + dimension);
-      }
-    }
-    StructType schema = data.schema();
-    DataType idType = Vectors.field(schema, idCol, "id").dataType();
-    if (!(idType instanceof LongType) && !(idType instanceof IntegerType)) {
-      throw new IllegalArgumentException("id column '" + idCol + "' must be long or int, not "
-          + idType.simpleString());
-    }
-    Vectors.requireVectorColumn(schema, vectorCol, "vector");
+    KnnQueries.requireColumns(data.schema(), idCol, vectorCol);
     // Euclidean ranks by the squared distance (as FlatIndex does) and takes the root at the end.
     boolean root = metric == StandardMetric.EUCLIDEAN;
     DistanceMetric scan = root ? StandardMetric.SQUARED_EUCLIDEAN : metric;
@@ -202,32 +176,8 @@ public final class ExactKnn implements Serializable {
    */
   public Dataset<Row> search(Dataset<Row> data, Dataset<Row> queries, String queryIdCol,
       String queryVectorCol, int k) {
-    Vectors.requireVectorColumn(queries.schema(), queryVectorCol, "query vector");
-    List<Long> ids = new ArrayList<>();
-    List<float[]> vectors = new ArrayList<>();
-    for (Row r : queries.select(queryIdCol, queryVectorCol).collectAsList()) {
-      float[] v = Vectors.get(r, 1);
-      if (v != null && !r.isNullAt(0)) {
-        ids.add(((Number) r.get(0)).longValue());
-        vectors.add(v);
-      }
-    }
-    List<List<Neighbor>> hits = search(data, vectors.toArray(new float[0][]), k);
-    List<Row> rows = new ArrayList<>();
-    for (int q = 0; q < hits.size(); q++) {
-      List<Neighbor> list = hits.get(q);
-      for (int rank = 0; rank < list.size(); rank++) {
-        rows.add(RowFactory.create(ids.get(q), rank, list.get(rank).id(),
-            list.get(rank).distance()));
-      }
-    }
-    StructType schema = new StructType()
-        .add("query_id", DataTypes.LongType, false)
-        .add("rank", DataTypes.IntegerType, false)
-        .add("id", DataTypes.LongType, false)
-        .add("distance", DataTypes.DoubleType, false);
-    SparkSession spark = data.sparkSession();
-    return spark.createDataFrame(rows, schema);
+    KnnQueries.Collected q = KnnQueries.collect(queries, queryIdCol, queryVectorCol);
+    return KnnQueries.table(data.sparkSession(), q.ids(), search(data, q.vectors(), k));
   }
 
   /** One partition: chunks of rows into a FlatIndex each, every query searched per chunk. */

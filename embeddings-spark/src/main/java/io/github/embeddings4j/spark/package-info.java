@@ -1,5 +1,5 @@
 /**
- * Scale-out on Apache Spark 3.5: the core's embedder, PCA, exact search and file formats on
+ * Scale-out on Apache Spark 3.5: the core's embedder, PCA, exact and approximate search and file formats on
  * DataFrames that do not fit one machine.
  *
  * <ul>
@@ -12,8 +12,12 @@
  *       ({@link io.github.embeddings4j.spark.EmbeddingPcaModel}).
  *   <li>{@link io.github.embeddings4j.spark.ExactKnn}: exact k-nearest neighbours of a set of
  *       queries over a partitioned DataFrame; the same results as the core's {@code FlatIndex}.
+ *   <li>{@link io.github.embeddings4j.spark.ApproxKnn}: approximate k-nearest neighbours, one
+ *       {@code GraphIndex} (HNSW) per partition, built once and cached for many searches
+ *       ({@link io.github.embeddings4j.spark.PartitionedGraph}).
  *   <li>{@link io.github.embeddings4j.spark.EmbeddingStore}: Parquet storage (id, path, vector)
- *       and conversions to and from {@code FlatIndex} and {@code .npy} files.
+ *       and conversions to and from {@code FlatIndex} and {@code .npy} files; one
+ *       {@code GraphIndex} of all rows built on the driver.
  *   <li>{@link io.github.embeddings4j.spark.EmbedJob}: the {@code spark-submit} entry point.
  * </ul>
  *

@@ -25,6 +25,8 @@ import org.apache.spark.sql.functions;
  * <pre>
  * throughput MODEL IMAGES SIZE INPUT REPEATS MASTER...   images/s of ImageEmbedder per master
  * pca ROWS DIM K SAMPLE REPEATS                         Spark ML PCA vs EmbeddingPca, local[2]
+ * knn ROWS DIM QUERIES K REPEATS PARTITIONS...          ExactKnn vs ApproxKnn (per partition)
+ *                                                       vs one GraphIndex on the driver, local[2]
  * </pre>
  *
  * <p>docs/spark.md gives the exact command lines (a java command on the test class path with
@@ -41,7 +43,8 @@ public final class SparkMeasurements {
     switch (args[0]) {
       case "throughput" -> throughput(args);
       case "pca" -> pca(args);
-      default -> throw new IllegalArgumentException("throughput or pca, not " + args[0]);
+      case "knn" -> knn(args);
+      default -> throw new IllegalArgumentException("throughput, pca or knn, not " + args[0]);
     }
   }
 
@@ -182,6 +185,102 @@ public final class SparkMeasurements {
     }
     System.out.printf(Locale.ROOT, "apply seconds (median of %d): Spark ML PCAModel %.2f, "
         + "EmbeddingPcaModel %.2f%n", repeats, median(sparkApply), median(oursApply));
+    spark.stop();
+  }
+
+  private static double seconds(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /**
+   * Exact against approximate search over the same cached DataFrame, per partition count: the
+   * exact scan (the recall's reference); the per-partition graphs built for one call, and built
+   * once and cached ({@link PartitionedGraph}), then searched REPEATS times; one graph of all
+   * rows collected to the driver (in id order) and built on all its cores, then searched there
+   * on all cores and on one. Seeded clustered vectors (100 clusters; isotropic noise around
+   * each centre, so within a cluster the data has the full dimension: harder for a graph than
+   * real embeddings). GraphIndex's defaults (M 16, efConstruction 200, ef 64), or
+   * {@code -Dknn.m=}, {@code -Dknn.efConstruction=}, {@code -Dknn.ef=}.
+   */
+  private static void knn(String[] args) throws Exception {
+    int n = Integer.parseInt(args[1]);
+    int d = Integer.parseInt(args[2]);
+    int nq = Integer.parseInt(args[3]);
+    int k = Integer.parseInt(args[4]);
+    int repeats = Integer.parseInt(args[5]);
+    SparkSession spark = session("local[2]");
+    float[][] v = TestData.clustered(21, n, d, 100);
+    float[][] queries = TestData.clustered(22, nq, d, 100);
+    int m = Integer.getInteger("knn.m", 16);
+    int efc = Integer.getInteger("knn.efConstruction", 200);
+    int ef = Integer.getInteger("knn.ef", 64);
+    System.out.printf(Locale.ROOT, "%d x %d seeded clustered vectors, %d queries, k=%d, "
+        + "local[2], driver cores %d; M %d, efConstruction %d, ef %d%n",
+        n, d, nq, k, Runtime.getRuntime().availableProcessors(), m, efc, ef);
+    ApproxKnn approx = ApproxKnn.builder().maxDegree(m).beamWidth(efc).searchBeam(ef).build();
+    for (int a = 6; a < args.length; a++) {
+      int partitions = Integer.parseInt(args[a]);
+      Dataset<Row> df = TestData.frame(spark, TestData.range(n), v, partitions).cache();
+      df.count();
+      System.out.printf(Locale.ROOT, "-- %d partitions (cached)%n", partitions);
+
+      double[] exactS = new double[repeats];
+      List<List<io.github.embeddings4j.api.Neighbor>> truth = null;
+      for (int r = 0; r < repeats; r++) {
+        long t0 = System.nanoTime();
+        truth = ExactKnn.builder().build().search(df, queries, k);
+        exactS[r] = seconds(t0);
+      }
+      System.out.printf(Locale.ROOT, "ExactKnn                 search %.2f s (median of %d, "
+          + "%.0f queries/s)%n", median(exactS), repeats, nq / median(exactS));
+
+      long t0 = System.nanoTime();
+      double onceRecall = ApproxKnnTest.recall(truth, approx.search(df, queries, k));
+      System.out.printf(Locale.ROOT, "ApproxKnn.search (build + search in one call) %.2f s, "
+          + "recall@%d %.4f%n", seconds(t0), k, onceRecall);
+
+      t0 = System.nanoTime();
+      try (PartitionedGraph graphs = approx.index(df)) {
+        double build = seconds(t0);
+        double[] searchS = new double[repeats];
+        double recall = 0;
+        for (int r = 0; r < repeats; r++) {
+          t0 = System.nanoTime();
+          recall = ApproxKnnTest.recall(truth, graphs.search(queries, k));
+          searchS[r] = seconds(t0);
+        }
+        System.out.printf(Locale.ROOT, "ApproxKnn per partition  build %.2f s, search %.2f s "
+            + "(median of %d, %.0f queries/s), recall@%d %.4f, partition builds %d%n", build,
+            median(searchS), repeats, nq / median(searchS), k, recall,
+            graphs.partitionBuilds());
+      }
+
+      t0 = System.nanoTime();
+      io.github.embeddings4j.core.search.GraphIndex one = EmbeddingStore.toGraphIndex(df,
+          dim -> io.github.embeddings4j.core.search.GraphIndex.builder(dim).maxDegree(m)
+              .beamWidth(efc).searchBeam(ef));
+      double collect = seconds(t0);
+      double[] allCores = new double[repeats];
+      double[] oneCore = new double[repeats];
+      double recall = 0;
+      for (int r = 0; r < repeats; r++) {
+        t0 = System.nanoTime();
+        recall = ApproxKnnTest.recall(truth, one.searchAll(queries, k));
+        allCores[r] = seconds(t0);
+        t0 = System.nanoTime();
+        for (float[] q : queries) {
+          one.search(q, k);
+        }
+        oneCore[r] = seconds(t0);
+      }
+      System.out.printf(Locale.ROOT, "GraphIndex on the driver collect + build %.2f s, search "
+          + "%.3f s all cores (%.0f queries/s), %.3f s one thread (%.0f queries/s), "
+          + "recall@%d %.4f, heap %.1f MB%n", collect, median(allCores),
+          nq / median(allCores), median(oneCore), nq / median(oneCore), k, recall,
+          one.memoryBytes().heap() / 1e6);
+      one.close();
+      df.unpersist();
+    }
     spark.stop();
   }
 

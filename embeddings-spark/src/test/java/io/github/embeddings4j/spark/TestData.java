@@ -37,6 +37,26 @@ final class TestData {
     return v;
   }
 
+  /** Seeded Gaussian clusters (centres spread 4, points spread 1 around them), as embeddings are. */
+  static float[][] clustered(long seed, int n, int d, int clusters) {
+    SplittableRandom centres = new SplittableRandom(99);
+    float[][] c = new float[clusters][d];
+    for (float[] v : c) {
+      for (int j = 0; j < d; j++) {
+        v[j] = (float) (4 * centres.nextGaussian());
+      }
+    }
+    SplittableRandom r = new SplittableRandom(seed);
+    float[][] x = new float[n][d];
+    for (float[] row : x) {
+      float[] centre = c[r.nextInt(clusters)];
+      for (int j = 0; j < d; j++) {
+        row[j] = centre[j] + (float) r.nextGaussian();
+      }
+    }
+    return x;
+  }
+
   /** Rows (id, path, vector) with the given ids, spread over partitions. */
   static Dataset<Row> frame(SparkSession spark, long[] ids, float[][] vectors, int partitions) {
     List<Row> rows = new ArrayList<>();

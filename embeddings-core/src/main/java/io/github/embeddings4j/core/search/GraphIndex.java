@@ -472,7 +472,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
    * @throws IllegalStateException if this index holds string keys
    */
   public void add(long id, float[] vector) {
-    addRows(new float[][] {Objects.requireNonNull(vector, "vector")}, id, null, "vector");
+    addRows(new float[][] {Objects.requireNonNull(vector, "vector")}, id, null, null, "vector");
   }
 
   /**
@@ -486,8 +486,8 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
    */
   public long add(String key, float[] vector) {
     Objects.requireNonNull(key, "key");
-    return addRows(new float[][] {Objects.requireNonNull(vector, "vector")}, 0, List.of(key),
-        "vector");
+    return addRows(new float[][] {Objects.requireNonNull(vector, "vector")}, 0, null,
+        List.of(key), "vector");
   }
 
   /**
@@ -501,7 +501,27 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
    */
   public void addAll(long firstId, float[][] vectors) {
     Objects.requireNonNull(vectors, "vectors");
-    addRows(vectors, firstId, null, "vectors");
+    addRows(vectors, firstId, null, null, "vectors");
+  }
+
+  /**
+   * Adds many vectors under the caller's ids, any {@code long}s (say the ids of a table's rows,
+   * with gaps), inserting on {@link Builder#threads(int)} threads. All are checked first; none
+   * is added if one is wrong.
+   *
+   * @param ids one id per vector
+   * @param vectors the vectors (copied)
+   * @throws IllegalArgumentException if the counts differ, or a vector has the wrong length or
+   *     a NaN or infinite component, naming its row and id
+   */
+  public void addAll(long[] ids, float[][] vectors) {
+    Objects.requireNonNull(ids, "ids");
+    Objects.requireNonNull(vectors, "vectors");
+    if (ids.length != vectors.length) {
+      throw new IllegalArgumentException("ids and vectors differ in count: " + ids.length
+          + " ids, " + vectors.length + " vectors");
+    }
+    addRows(vectors, ids.length == 0 ? 0 : ids[0], ids, null, "vectors");
   }
 
   /**
@@ -519,7 +539,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       throw new IllegalArgumentException("keys and vectors differ in count: " + keys.size()
           + " keys, " + vectors.length + " vectors");
     }
-    addRows(vectors, 0, keys, "vectors");
+    addRows(vectors, 0, null, keys, "vectors");
   }
 
   private void checkVector(float[] v, String what) {
@@ -536,11 +556,14 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     }
   }
 
-  private long addRows(float[][] vectors, long firstId, List<String> keys, String what) {
+  /** Adds rows with ids {@code ids[i]} if given, else keys if given, else {@code firstId + i}. */
+  private long addRows(float[][] vectors, long firstId, long[] ids, List<String> keys,
+      String what) {
     int count = vectors.length;
     for (int i = 0; i < count; i++) {
       String name = count == 1 && what.equals("vector") ? "vector"
-          : what + "[" + i + "]" + (keys != null ? " (key '" + keys.get(i) + "')" : "");
+          : what + "[" + i + "]" + (keys != null ? " (key '" + keys.get(i) + "')"
+              : ids != null ? " (id " + ids[i] + ")" : "");
       checkVector(Objects.requireNonNull(vectors[i], name), name);
     }
     if (keys != null) {
@@ -588,7 +611,9 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       try {
         lastId = -1;
         for (int i = 0; i < count; i++) {
-          if (keys == null) {
+          if (ids != null) {
+            entries.appendNumeric(ids[i]);
+          } else if (keys == null) {
             entries.appendNumeric(firstId + i);
           } else {
             lastId = entries.appendKey(keys.get(i));

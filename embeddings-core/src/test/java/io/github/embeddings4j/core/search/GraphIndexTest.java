@@ -145,6 +145,37 @@ class GraphIndexTest {
   }
 
   @Test
+  void idsOfTheCallersChoiceBuildTheSameGraphAsConsecutiveIds() {
+    float[][] x = clustered(1500, D, 7);
+    long[] ids = new long[x.length];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = 5_000_000_000L + 7L * i * i; // gaps, beyond int
+    }
+    GraphIndex byIds = graph(StandardMetric.EUCLIDEAN).threads(1).seed(3).build();
+    byIds.addAll(ids, x);
+    GraphIndex byRows = graph(StandardMetric.EUCLIDEAN).threads(1).seed(3).build();
+    byRows.addAll(0, x);
+    // The same walk, each row number under its id (ids rise with rows: ties order alike).
+    List<List<Neighbor>> rows = byRows.searchAll(queries, 10, 20);
+    List<List<Neighbor>> got = byIds.searchAll(queries, 10, 20);
+    for (int q = 0; q < queries.length; q++) {
+      List<Neighbor> want = new ArrayList<>();
+      rows.get(q).forEach(n -> want.add(new Neighbor(ids[(int) n.id()], n.distance())));
+      assertEquals(want, got.get(q), "query " + q);
+    }
+    IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
+        () -> byIds.addAll(new long[2], new float[3][D]));
+    assertEquals("ids and vectors differ in count: 2 ids, 3 vectors", count.getMessage());
+    float[][] bad = {new float[D], new float[D]};
+    bad[1][4] = Float.POSITIVE_INFINITY;
+    IllegalArgumentException inf = assertThrows(IllegalArgumentException.class,
+        () -> byIds.addAll(new long[] {1, 99}, bad));
+    assertTrue(inf.getMessage().startsWith("vectors[1] (id 99) has an infinite component at 4"),
+        inf.getMessage());
+    assertEquals(x.length, byIds.size());
+  }
+
+  @Test
   void aParallelBuildHasTheSameRecall() {
     GraphIndex g = graph(StandardMetric.EUCLIDEAN).threads(4).build();
     g.addAll(0, base);
