@@ -209,10 +209,7 @@ final class Assigner implements AutoCloseable {
         distances[i] = bestDistance;
         if (f != null) {
           c[best]++;
-          int base = best * d;
-          for (int t = 0; t < d; t++) {
-            f[base + t] += data[offset + t];
-          }
+          VectorMath.addInto(data, offset, f, best * d, d);
         }
       }
       if (s != null) {
@@ -243,12 +240,8 @@ final class Assigner implements AutoCloseable {
         if ((i - from) % block == 0 && i > from) {
           flush(f, s);
         }
-        int base = labels[i] * d;
-        int offset = i * d;
         c[labels[i]]++;
-        for (int t = 0; t < d; t++) {
-          f[base + t] += data[offset + t];
-        }
+        VectorMath.addInto(data, i * d, f, labels[i] * d, d);
       }
       flush(f, s);
       partSums[part] = s;

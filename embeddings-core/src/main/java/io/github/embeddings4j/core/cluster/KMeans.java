@@ -338,7 +338,8 @@ public final class KMeans {
    * one, {@code 2 + floor(ln k)} candidates drawn with probability proportional to their squared
    * distance from the nearest centre so far (Arthur and Vassilvitskii 2007), of which the one
    * that leaves the smallest total squared distance is kept. The candidates are scored together,
-   * four per pass of the SIMD kernels, so a centre costs about two passes over the data.
+   * four per pass of the SIMD kernels, and their distances kept, so a centre costs one pass
+   * over the data per four candidates.
    */
   static float[][] plusPlus(float[] data, int n, int d, int k, SplittableRandom random,
       Assigner assigner) {
@@ -355,6 +356,9 @@ public final class KMeans {
       }
     });
     int parts = assigner.partCount(trials);
+    // Each candidate's squared distance to every point, kept so that the chosen one's update of
+    // the nearest distances needs no second pass over the data.
+    float[][] candidateDistances = new float[(trials + 3) & ~3][n];
     for (int c = 1; c < k; c++) {
       double total = 0;
       for (int i = 0; i < n; i++) {
@@ -376,6 +380,7 @@ public final class KMeans {
         picks = new int[] {pick};
       }
       int best = picks[0];
+      int bestCandidate = -1;
       if (picks.length > 1) {
         float[][] candidates = new float[(picks.length + 3) & ~3][];
         for (int u = 0; u < candidates.length; u++) {
@@ -391,6 +396,7 @@ public final class KMeans {
               VectorMath.squareDistance4(data, i * d, candidates[u], candidates[u + 1],
                   candidates[u + 2], candidates[u + 3], d, four);
               for (int v = 0; v < 4; v++) {
+                candidateDistances[u + v][i] = four[v];
                 potential[u + v] += Math.min(nearest[i], four[v]);
               }
             }
@@ -406,15 +412,18 @@ public final class KMeans {
           if (potential < bestPotential) {
             bestPotential = potential;
             best = picks[u];
+            bestCandidate = u;
           }
         }
       }
       chosen[best] = true;
       float[] centre = Arrays.copyOfRange(data, best * d, (best + 1) * d);
       centres[c] = centre;
+      float[] known = bestCandidate >= 0 ? candidateDistances[bestCandidate] : null;
       assigner.parallel(n, (from, to) -> {
         for (int i = from; i < to; i++) {
-          double dist = VectorMath.squareDistance(data, i * d, centre, 0, d);
+          double dist = known != null ? known[i]
+              : VectorMath.squareDistance(data, i * d, centre, 0, d);
           if (dist < nearest[i]) {
             nearest[i] = dist;
           }

@@ -438,6 +438,18 @@ final class PanamaVectorKernels implements VectorKernels, ScanKernels {
   // vector with a lane at or above the threshold (mask.firstTrue()).
 
   @Override
+  public void addInto(float[] src, int sOff, float[] dst, int dOff, int n) {
+    int i = 0;
+    for (int bound = SPECIES.loopBound(n); i < bound; i += LANES) {
+      FloatVector.fromArray(SPECIES, dst, dOff + i)
+          .add(FloatVector.fromArray(SPECIES, src, sOff + i)).intoArray(dst, dOff + i);
+    }
+    for (; i < n; i++) {
+      dst[dOff + i] += src[sOff + i];
+    }
+  }
+
+  @Override
   public int firstAtLeast(float[] a, int from, int to, float t) {
     int i = from;
     for (int bound = to - LANES; i <= bound; i += LANES) {

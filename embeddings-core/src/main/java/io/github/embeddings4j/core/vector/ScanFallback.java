@@ -33,6 +33,13 @@ final class ScanFallback implements ScanKernels {
   }
 
   @Override
+  public void addInto(float[] src, int sOff, float[] dst, int dOff, int n) {
+    for (int i = 0; i < n; i++) {
+      dst[dOff + i] += src[sOff + i];
+    }
+  }
+
+  @Override
   public int firstAtLeast(float[] a, int from, int to, float t) {
     for (int i = from; i < to; i++) {
       if (a[i] >= t) {

@@ -33,6 +33,9 @@ interface ScanKernels {
   /** As {@link #firstAtLeast} for {@code a[i] + b[i + shift] >= t}. */
   int firstShiftedAtLeast(float[] a, float[] b, int shift, int from, int to, float t);
 
+  /** {@code dst[dOff + i] += src[sOff + i]} for {@code i < n}, each sum rounded once. */
+  void addInto(float[] src, int sOff, float[] dst, int dOff, int n);
+
   /**
    * The squared distance from a query to one row of 8-bit codes, {@code sum((s[i] * c[co + i]
    * - a[i])^2)}: the query is given shifted by each component's offset ({@code a = q - offset})

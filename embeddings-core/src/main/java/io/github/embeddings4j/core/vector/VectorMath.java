@@ -337,6 +337,25 @@ public final class VectorMath {
     SCAN.squareDistance4(row, rowOffset, q0, q1, q2, q3, length, out);
   }
 
+  /**
+   * Adds a run of one array into another, {@code dst[dstOffset + i] += src[srcOffset + i]} for
+   * {@code i < length}, on the SIMD kernels: the sums of k-means' update step. Each element is
+   * rounded once, so every kernel gives the same bits.
+   *
+   * @param src the values added
+   * @param srcOffset where they start
+   * @param dst the running sums
+   * @param dstOffset where the sums start
+   * @param length how many
+   * @throws IndexOutOfBoundsException if a run is not inside its array
+   */
+  public static void addInto(float[] src, int srcOffset, float[] dst, int dstOffset,
+      int length) {
+    Objects.checkFromIndexSize(srcOffset, length, src.length);
+    Objects.checkFromIndexSize(dstOffset, length, dst.length);
+    SCAN.addInto(src, srcOffset, dst, dstOffset, length);
+  }
+
   private static void checkFour(float[] row, int rowOffset, float[] q0, float[] q1, float[] q2,
       float[] q3, int length, float[] out) {
     Objects.checkFromIndexSize(rowOffset, length, row.length);
