@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Exact k-nearest-neighbour search over {@code float[]} vectors by brute force: every query is
@@ -65,6 +66,25 @@ public final class FlatIndex extends BaseIndex<float[]> {
   private final Boolean matrixProduct;
   private final boolean groupQueries;
   private final List<float[]> blocks = new ArrayList<>();
+
+  /**
+   * The off-heap buffers of the last matrix-product search, kept for the next one: fresh
+   * buffers cost a page fault and the kernel's zeroing per 4 KiB page on their first write (48
+   * MiB for 1,024 queries over 512-d rows), which made successive searches of one batch vary by
+   * a third on the development machine. Concurrent searches take it in turn or allocate their
+   * own; the memory is freed with the index.
+   */
+  private final AtomicReference<ProductBuffers> spareBuffers = new AtomicReference<>();
+
+  /** A score buffer and a row buffer, with the sizes they hold. */
+  private record ProductBuffers(BatchScorer.Scores scores, BatchScorer.Rows rows,
+      long scoreCapacity, int rowCapacity) implements AutoCloseable {
+    @Override
+    public void close() {
+      scores.close();
+      rows.close();
+    }
+  }
   private float[] squareNorms = new float[16];
   // Rows whose squared norm left float's accurate range (huge, or tiny but not zero): the
   // matrix-product route's float sums cannot rank them, so searches then take the kernels.
@@ -524,8 +544,19 @@ public final class FlatIndex extends BaseIndex<float[]> {
     BatchScorer.Queries[] queryBlocks =
         new BatchScorer.Queries[(nq + queryBatch - 1) / queryBatch];
     int blockRows = Math.min(n, rowsPerBlock);
-    try (BatchScorer.Scores scores = BatchScorer.Scores.allocate((long) queryBatch * blockRows);
-        BatchScorer.Rows rowMatrix = BatchScorer.rowBuffer(blockRows, dimension)) {
+    long scoreCapacity = (long) queryBatch * blockRows;
+    ProductBuffers buffers = spareBuffers.getAndSet(null);
+    if (buffers == null || buffers.scoreCapacity() < scoreCapacity
+        || buffers.rowCapacity() < blockRows) {
+      if (buffers != null) {
+        buffers.close();
+      }
+      buffers = new ProductBuffers(BatchScorer.Scores.allocate(scoreCapacity),
+          BatchScorer.rowBuffer(blockRows, dimension), scoreCapacity, blockRows);
+    }
+    BatchScorer.Scores scores = buffers.scores();
+    BatchScorer.Rows rowMatrix = buffers.rows();
+    try {
       for (int qb = 0; qb < queryBlocks.length; qb++) {
         int from = qb * queryBatch;
         int to = Math.min(nq, from + queryBatch);
@@ -553,6 +584,10 @@ public final class FlatIndex extends BaseIndex<float[]> {
         if (q != null) {
           q.close();
         }
+      }
+      ProductBuffers previous = spareBuffers.getAndSet(buffers);
+      if (previous != null) {
+        previous.close();
       }
     }
     // Exact distances of the candidates, ranked again; the heaps carried row numbers.
