@@ -7,7 +7,7 @@ order rotating from round to round, so that a drift of the machine's speed hits 
 alike; the figure reported is the median over rounds of the paired ratio (peer's seconds / ours
 in the same round), with each contender's median and spread (slowest / fastest round - 1).
 
-    embeddings-benchmarks/bin/peers.py [--rounds 7] [--threads 2] [--only kmeans|search] \
+    embeddings-benchmarks/bin/peers.py [--rounds 7] [--warmup 3] [--threads 2] [--only kmeans|search] \
         [--out embeddings-benchmarks/results/peers.json] [--doc docs/BENCHMARKS.md]
 
 Cases (the data are written once as .npy under embeddings-benchmarks/results/cache):
@@ -109,7 +109,7 @@ class Ours:
 
 
 def run_kmeans(ours: Ours, name: str, path: Path, k: int, iters: int, rounds: int,
-               threads: int) -> dict:
+               threads: int, warmup: int) -> dict:
     import faiss
     from sklearn.cluster import KMeans as SkKMeans
     from threadpoolctl import threadpool_limits
@@ -143,10 +143,11 @@ def run_kmeans(ours: Ours, name: str, path: Path, k: int, iters: int, rounds: in
 
     return alternate({"embeddings4j": ours_round, "faiss": faiss_round,
                       "sklearn": sklearn_round}, rounds,
-                     {"n": n, "d": d, "k": k, "iterations": iters, "threads": threads})
+                     {"n": n, "d": d, "k": k, "iterations": iters, "threads": threads}, warmup)
 
 
-def run_search(ours: Ours, base: Path, queries: Path, k: int, rounds: int, threads: int) -> dict:
+def run_search(ours: Ours, base: Path, queries: Path, k: int, rounds: int, threads: int,
+               warmup: int) -> dict:
     import faiss
 
     xb = np.load(base)
@@ -169,25 +170,32 @@ def run_search(ours: Ours, base: Path, queries: Path, k: int, rounds: int, threa
 
     return alternate({"embeddings4j": ours_round, "faiss": faiss_round}, rounds,
                      {"n": xb.shape[0], "d": xb.shape[1], "queries": xq.shape[0], "k": k,
-                      "metric": "inner product", "threads": threads})
+                      "metric": "inner product", "threads": threads}, warmup)
 
 
-def alternate(contenders: dict, rounds: int, params: dict) -> dict:
+def last(seconds: dict, names: list, r: int) -> list:
+    return [(n, seconds[n][-1]) for n in names] if r >= 0 else []
+
+
+def alternate(contenders: dict, rounds: int, params: dict, warmup: int = 1) -> dict:
     names = list(contenders)
     seconds = {name: [] for name in names}
     inertia = {name: [] for name in names}
-    for r in range(rounds + 1):  # round 0 warms every contender up and is not counted
-        order = names[r % len(names):] + names[:r % len(names)]
+    # The first rounds warm every contender up and are not counted: the JVM's just-in-time
+    # compiler needs a few rounds before our code runs at its steady speed.
+    for r in range(-warmup, rounds):
+        turn = (r + warmup) % len(names)
+        order = names[turn:] + names[:turn]
         for name in order:
-            s, value = contenders[name](r)
-            if r > 0:
+            s, value = contenders[name](r + warmup)
+            if r >= 0:
                 seconds[name].append(s)
                 if value is not None:
                     inertia[name].append(value)
-        if r > 0:
-            print(f"  round {r}: " + ", ".join(f"{n} {seconds[n][-1]:.3f} s" for n in names),
-                  file=sys.stderr)
-    result = {"params": params, "rounds": rounds, "contenders": {}}
+        print(f"  {'round ' + str(r + 1) if r >= 0 else 'warm-up'}: "
+              + ", ".join(f"{n} {s:.3f} s" for n, s in last(seconds, names, r)),
+              file=sys.stderr)
+    result = {"params": params, "rounds": rounds, "warmup": warmup, "contenders": {}}
     for name in names:
         s = seconds[name]
         entry = {"seconds": s, "median_seconds": statistics.median(s),
@@ -210,7 +218,8 @@ def markdown(report: dict) -> str:
         "",
         f"`embeddings-benchmarks/bin/peers.py --rounds {report['rounds']} --threads "
         f"{report['threads']}` on {m['cpu']}, {m['cores']} cores, {m['date']}: each round runs "
-        "every contender once, in rotating order, after one uncounted warm-up round; *ratio* is "
+        f"every contender once, in rotating order, after {report['warmup']} uncounted warm-up "
+        "rounds (the JVM compiles our code in its first rounds); *ratio* is "
         "the median over rounds of the peer's time / ours in the same round (above 1: ours is "
         "faster); *spread* is the slowest round / the fastest - 1.",
         "",
@@ -255,6 +264,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--rounds", type=int, default=7)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--warmup", type=int, default=3, help="uncounted rounds first (default 3)")
     p.add_argument("--only", choices=["kmeans", "search"])
     p.add_argument("--java", default="java")
     p.add_argument("--classpath", default=str(ROOT / "embeddings-benchmarks/target/benchmarks.jar")
@@ -271,18 +281,18 @@ def main() -> None:
         if a.only in (None, "kmeans"):
             print("kmeans-fashion", file=sys.stderr)
             cases["kmeans-fashion"] = run_kmeans(ours, "fashion", fashion_train(cache), 10, 20,
-                                                 a.rounds, a.threads)
+                                                 a.rounds, a.threads, a.warmup)
             print("kmeans-1m", file=sys.stderr)
             cases["kmeans-1m"] = run_kmeans(ours, "blobs", blobs(cache, 1_000_000, 128, 10), 10,
-                                            20, a.rounds, a.threads)
+                                            20, a.rounds, a.threads, a.warmup)
         if a.only in (None, "search"):
             print("search-100k", file=sys.stderr)
             cases["search-100k"] = run_search(ours, unit(cache, "base", 100_000, 512, 1),
                                               unit(cache, "queries", 1_000, 512, 2), 10,
-                                              a.rounds, a.threads)
+                                              a.rounds, a.threads, a.warmup)
     finally:
         ours.close()
-    report = {"rounds": a.rounds, "threads": a.threads, "cases": cases,
+    report = {"rounds": a.rounds, "warmup": a.warmup, "threads": a.threads, "cases": cases,
               "machine": {"cpu": cpu_name(), "cores": os.cpu_count(),
                           "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}}
     tmp = a.out.with_name(a.out.name + ".tmp")

@@ -26,7 +26,7 @@ class PeersTest(unittest.TestCase):
             calls.append(("peer", r))
             return peer_times[r], 11.0
 
-        res = peers.alternate({"embeddings4j": ours, "faiss": peer}, 3, {"k": 10})
+        res = peers.alternate({"embeddings4j": ours, "faiss": peer}, 3, {"k": 10}, warmup=1)
         # Paired ratios 3, 1, 0.5: median 1 (the medians of each side would give 2 / 2 = 1 too,
         # but a drift between rounds would not cancel there).
         self.assertEqual(res["contenders"]["faiss"]["ratio"], 1.0)
