@@ -39,6 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
+from report import write_atomic
+
 ROOT = Path(__file__).resolve().parents[2]
 BEGIN = "<!-- peers:begin -->"
 END = "<!-- peers:end -->"
@@ -245,9 +247,7 @@ def replace_section(doc: Path, section: str) -> None:
         text = head + section + rest.split(END, 1)[1]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
-    tmp = doc.with_name(doc.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, doc)
+    write_atomic(doc, text.encode("utf-8"))
 
 
 def cpu_name() -> str:
@@ -295,9 +295,7 @@ def main() -> None:
     report = {"rounds": a.rounds, "warmup": a.warmup, "threads": a.threads, "cases": cases,
               "machine": {"cpu": cpu_name(), "cores": os.cpu_count(),
                           "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}}
-    tmp = a.out.with_name(a.out.name + ".tmp")
-    tmp.write_text(json.dumps(report, indent=1), encoding="utf-8")
-    os.replace(tmp, a.out)
+    write_atomic(a.out, json.dumps(report, indent=1).encode("utf-8"))
     print(markdown(report))
     if a.doc:
         replace_section(a.doc, markdown(report))
