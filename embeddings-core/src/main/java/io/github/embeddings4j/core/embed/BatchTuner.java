@@ -12,10 +12,19 @@ import org.slf4j.LoggerFactory;
  * measured 1.8, 2.8, 3.2 and 1.6 img/s at 1, 4, 8 and 16), and where the peak lies depends on
  * the model, the cores and the native build.
  *
- * <p>The first forward passes try the sizes 1, 2, 4, ... up to the maximum, each {@value
- * #RUNS} times; the first run of each size is a warm-up (oneDNN builds its kernels per shape) and
- * is not counted. Then the size with the lowest median time per image is used from there on.
- * Nothing is wasted: the trial passes embed real images. Thread-safe.
+ * <p>The first forward passes try the sizes 1, 2, 4, ... up to the maximum in rounds (1, 2, 4,
+ * ..., 1, 2, 4, ...), so that a machine whose speed drifts while the trials run (another process
+ * starting, the JIT finishing, the CPU's clock) slows every size alike rather than the ones tried
+ * last. Each size runs {@value #RUNS} times, and its first run is a warm-up (oneDNN builds its
+ * kernels per shape) that is not counted. The sizes whose median time per image is within
+ * {@value #NEAR_PERCENT}% of the fastest then run {@value #FINAL_RUNS} more times each, again in
+ * rounds: a pass's time varies by 5-10% on a shared machine, and three runs cannot tell sizes 5%
+ * apart. Then the size with the lowest median time per image over all its counted runs is used
+ * from there on, except that a larger size within {@value #TIE_PERCENT}% of it wins: a
+ * difference that small is within the trials' noise, and larger batches are the steadier choice
+ * (fewer calls, fewer per-pass costs). Nothing is wasted: the trial passes embed real images.
+ * Engines whose rate rises with the batch (ONNX Runtime, {@link ForwardPass#tunesBatchSize()})
+ * skip the trials and use the maximum. Thread-safe.
  */
 final class BatchTuner {
 
@@ -24,10 +33,22 @@ final class BatchTuner {
   /** Runs per candidate size, the first of them a warm-up. */
   static final int RUNS = 4;
 
+  /** Sizes within this many percent of the fastest after the first runs go to the final. */
+  static final int NEAR_PERCENT = 10;
+
+  /** Further runs per size in the final. */
+  static final int FINAL_RUNS = 5;
+
+  /** Medians within this many percent of the fastest count as a tie, won by the larger size. */
+  static final int TIE_PERCENT = 3;
+
   private final String owner;
   private final int[] candidates;
   private final double[][] perImage;
   private final int[] runs;
+  /** Runs each size is to have: {@link #RUNS}, or more for the final's contenders. */
+  private final int[] target;
+  private boolean inFinal;
   private int chosen = -1;
 
   /**
@@ -50,8 +71,10 @@ final class BatchTuner {
       candidates[i] = s;
     }
     candidates[count] = max;
-    perImage = new double[candidates.length][RUNS - 1];
+    perImage = new double[candidates.length][RUNS - 1 + FINAL_RUNS];
     runs = new int[candidates.length];
+    target = new int[candidates.length];
+    Arrays.fill(target, RUNS);
   }
 
   /**
@@ -77,10 +100,15 @@ final class BatchTuner {
     if (chosen >= 0) {
       return Math.min(candidates[chosen], limit);
     }
+    // Round by round: the allowed size with the fewest runs so far, the smaller on a tie.
+    int least = -1;
     for (int i = 0; i < candidates.length && candidates[i] <= limit; i++) {
-      if (runs[i] < RUNS) {
-        return candidates[i];
+      if (runs[i] < target[i] && (least < 0 || runs[i] < runs[least])) {
+        least = i;
       }
+    }
+    if (least >= 0) {
+      return candidates[least];
     }
     int best = best(limit);
     return best < 0 ? Math.min(limit, candidates[0]) : candidates[best];
@@ -88,23 +116,35 @@ final class BatchTuner {
 
   /**
    * The size with the lowest median time per image among the measured sizes up to {@code
-   * limit}.
+   * limit}, or the largest size within {@link #TIE_PERCENT} of it.
    *
    * @return its index, or -1 if none is measured yet
    */
   private int best(int limit) {
+    double fastest = fastest(limit);
     int best = -1;
-    double bestMedian = Double.POSITIVE_INFINITY;
     for (int k = 0; k < candidates.length && candidates[k] <= limit; k++) {
-      if (runs[k] >= RUNS) {
-        double median = median(perImage[k]);
-        if (median < bestMedian) {
-          bestMedian = median;
-          best = k;
-        }
+      if (runs[k] >= RUNS && median(k) <= fastest * (1 + TIE_PERCENT / 100.0)) {
+        best = k;
       }
     }
     return best;
+  }
+
+  /** The lowest median time per image among the measured sizes up to {@code limit}. */
+  private double fastest(int limit) {
+    double fastest = Double.POSITIVE_INFINITY;
+    for (int k = 0; k < candidates.length && candidates[k] <= limit; k++) {
+      if (runs[k] >= RUNS) {
+        fastest = Math.min(fastest, median(k));
+      }
+    }
+    return fastest;
+  }
+
+  /** The median time per image of size {@code k}'s counted runs. */
+  private double median(int k) {
+    return median(Arrays.copyOf(perImage[k], runs[k] - 1));
   }
 
   /**
@@ -129,22 +169,37 @@ final class BatchTuner {
       return;
     }
     int i = Arrays.binarySearch(candidates, size);
-    if (i < 0 || runs[i] >= RUNS) {
+    if (i < 0 || runs[i] >= target[i]) {
       return;
     }
     if (runs[i] > 0) {
       perImage[i][runs[i] - 1] = nanos / (double) size;
     }
     runs[i]++;
-    for (int r : runs) {
-      if (r < RUNS) {
+    for (int k = 0; k < runs.length; k++) {
+      if (runs[k] < target[k]) {
+        return;
+      }
+    }
+    if (!inFinal) {
+      // The first runs are over: the sizes near the fastest go to the final, if more than one.
+      inFinal = true;
+      double fastest = fastest(Integer.MAX_VALUE);
+      int contenders = 0;
+      for (int k = 0; k < candidates.length; k++) {
+        if (median(k) <= fastest * (1 + NEAR_PERCENT / 100.0)) {
+          target[k] = RUNS + FINAL_RUNS;
+          contenders++;
+        }
+      }
+      if (contenders > 1) {
         return;
       }
     }
     StringJoiner rates = new StringJoiner(", ");
     for (int k = 0; k < candidates.length; k++) {
-      rates.add(String.format(Locale.ROOT, "%d: %.2f img/s", candidates[k],
-          1e9 / median(perImage[k])));
+      rates.add(String.format(Locale.ROOT, "%d: %.2f img/s (%d runs)", candidates[k],
+          1e9 / median(k), runs[k] - 1));
     }
     chosen = best(Integer.MAX_VALUE);
     LOG.info("{}: network batch size {} chosen ({})", owner, candidates[chosen], rates);

@@ -40,6 +40,18 @@ public interface ForwardPass extends AutoCloseable {
   }
 
   /**
+   * Whether an embedder that was given no fixed network batch size should measure one on its
+   * first batches ({@code BatchTuner}): true where the rate is not monotonic in the batch size
+   * (DL4J's engine, the oneDNN executor); false for an engine whose rate rises with the batch up
+   * to the maximum, which is then used from the first batch.
+   *
+   * @return {@code true} by default
+   */
+  default boolean tunesBatchSize() {
+    return true;
+  }
+
+  /**
    * The engine, for logs and reports, e.g. {@code "ONNX Runtime 1.23.2 (CPU)"}.
    *
    * @return a short name

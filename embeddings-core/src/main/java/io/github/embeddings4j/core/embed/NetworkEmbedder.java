@@ -120,7 +120,8 @@ public abstract class NetworkEmbedder implements Embedder {
     this.pooling = parts.pooling();
     this.normalize = parts.normalize();
     this.networkBatch = parts.networkBatch();
-    this.tuner = parts.fixedBatch() ? null : new BatchTuner(parts.name(), parts.networkBatch());
+    this.tuner = parts.fixedBatch() || !parts.first().tunesBatchSize() ? null
+        : new BatchTuner(parts.name(), parts.networkBatch());
     this.concurrency = parts.concurrency();
     this.sideBySide = parts.first().sideBySide();
     this.dimension = parts.dimension();

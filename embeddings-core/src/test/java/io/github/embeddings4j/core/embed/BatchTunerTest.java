@@ -40,6 +40,54 @@ class BatchTunerTest {
   }
 
   @Test
+  void triesTheSizesInRoundsSoThatDriftSlowsThemAlike() {
+    BatchTuner t = new BatchTuner("test", 8);
+    int[] order = new int[4 * BatchTuner.RUNS];
+    for (int pass = 0; pass < order.length; pass++) {
+      order[pass] = t.next();
+      t.record(order[pass], 1_000L * order[pass]);
+    }
+    for (int pass = 0; pass < order.length; pass++) {
+      assertEquals(new int[] {1, 2, 4, 8}[pass % 4], order[pass], "pass " + pass);
+    }
+  }
+
+  @Test
+  void sizesNearTheFastestRunAFinalInRounds() {
+    // 8 and 16 within 10% after the first runs: both run FINAL_RUNS more, alternated; the
+    // others are done.
+    BatchTuner t = new BatchTuner("test", 16);
+    int passes = tune(t, size -> size == 8 ? 1_000_000L : size == 16 ? 1_050_000L : 3_000_000L);
+    assertEquals(5 * BatchTuner.RUNS + 2 * BatchTuner.FINAL_RUNS, passes);
+    assertEquals(8, t.chosen());
+    // One slow pass of 8 in the first runs (a page fault, another process) made 16 look
+    // faster; the final's runs outvote it.
+    BatchTuner noisy = new BatchTuner("test", 16);
+    int[] calls = new int[17];
+    tune(noisy, size -> {
+      int call = calls[size]++;
+      if (size == 8 && (call == 1 || call == 2)) {
+        return 1_150_000L;
+      }
+      return size == 8 ? 1_000_000L : size == 16 ? 1_080_000L : 3_000_000L;
+    });
+    assertEquals(8, noisy.chosen());
+  }
+
+  @Test
+  void aNearTieGoesToTheLargerSizeAndAClearWinDoesNot() {
+    // 16 within 2% of 8: a tie within the trials' noise, won by the larger batch.
+    BatchTuner tie = new BatchTuner("test", 16);
+    tune(tie, size -> size == 8 ? 1_000_000L : size == 16 ? 1_020_000L : 2_000_000L);
+    assertEquals(16, tie.chosen());
+    // 16 more than the tie margin slower: 8 stays.
+    BatchTuner clear = new BatchTuner("test", 16);
+    long slower = 1_000_000L * (100 + BatchTuner.TIE_PERCENT + 2) / 100;
+    tune(clear, size -> size == 8 ? 1_000_000L : size == 16 ? slower : 2_000_000L);
+    assertEquals(8, clear.chosen());
+  }
+
+  @Test
   void theWarmUpRunAndOutliersDoNotDecide() {
     BatchTuner t = new BatchTuner("test", 4);
     // Size 4 is fastest, but its first pass (oneDNN building its kernels) is very slow, and

@@ -19,7 +19,7 @@ import java.util.Map;
  * java -cp ... io.github.embeddings4j.core.zoo.DefaultsDuel [model] [images] [rounds]
  *   model   a ZooModel name (default RESNET50), run on the engine Engine.AUTO picks
  *   images  images per call (default 32), decoded 256 x 256 pictures
- *   rounds  measured rounds (default 7), after two uncounted ones (the tuner's trials)
+ *   rounds  measured rounds (default 7), after nine uncounted ones (the tuner's trials)
  * </pre>
  *
  * <p>Settings: the defaults (batch size tuned by {@code BatchTuner}, network copies side by side
@@ -29,6 +29,14 @@ import java.util.Map;
  * call (batch-1 steadiness: the spread of its rate over rounds).
  */
 public final class DefaultsDuel {
+
+  /**
+   * Uncounted rounds first: enough calls for the tuner's trials at 32 images a call (each size
+   * 1, 2, 4, 8, 16 run {@code BatchTuner.RUNS} times, 124 images, then a final of up to {@code
+   * BatchTuner.FINAL_RUNS} more passes of the sizes near the fastest, at most 155 images), and
+   * the JIT.
+   */
+  private static final int WARM_UP = 9;
 
   private DefaultsDuel() {}
 
@@ -73,7 +81,7 @@ public final class DefaultsDuel {
     names.forEach(n -> seconds.put(n, new double[rounds]));
     double[] tensorSeconds = new double[rounds];
     double[] singleRate = new double[rounds];
-    for (int r = -2; r < rounds; r++) {
+    for (int r = -WARM_UP; r < rounds; r++) {
       int shift = Math.floorMod(r, names.size());
       for (int j = 0; j < names.size(); j++) {
         String name = names.get((j + shift) % names.size());
