@@ -60,7 +60,7 @@ public final class EngineDuel {
       embedders(models, rounds);
       return;
     }
-    FmaPeak.gflops(2_000_000);
+    FmaPeak.best(1);
     System.out.printf(Locale.ROOT, "# %d cores, ONNX Runtime %s, %s; FMA peak %.1f GFLOP/s"
         + " (%d lanes)%n", Runtime.getRuntime().availableProcessors(), OrtForward.VERSION,
         DnnlGraph.status(), peak(), FmaPeak.lanes());

@@ -44,8 +44,7 @@ public final class TrainingThroughput {
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 16;
     int steps = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     int size = args.length > 3 ? Integer.parseInt(args[3]) : 224;
-    FmaPeak.gflops(2_000_000);
-    double peak = FmaPeak.gflops(50_000_000);
+    double peak = FmaPeak.best(5);
     System.out.printf(Locale.ROOT, "native flavour %s, %d cores, FMA peak %.1f GFLOP/s, batch %d,"
         + " %dx%d, %d steps (median)%n%n", flavour, Runtime.getRuntime().availableProcessors(),
         peak, batch, size, size, steps);
