@@ -389,7 +389,38 @@ public final class AnnCurve {
     row.put("build_threads", threads);
     row.put("threads", threads); // the name ann_report.py groups by
     row.put("build_s", buildSeconds);
+    row.put("version", versionOf(library));
+    row.put("java", Runtime.version().toString());
     return row;
+  }
+
+  /**
+   * The version of a library's jar as its build recorded it: Maven's {@code pom.properties}
+   * (embeddings4j, JVector) or Lucene's {@code Version.LATEST}; empty when there is none
+   * (classes run from a build folder).
+   */
+  static String versionOf(String library) {
+    String[] coordinates = switch (library) {
+      case "embeddings4j" -> new String[] {"io.github.embeddings4j", "embeddings-core"};
+      case "jvector" -> new String[] {"io.github.jbellis", "jvector-base"};
+      default -> null;
+    };
+    if (coordinates != null) {
+      String resource = "/META-INF/maven/" + coordinates[0] + "/" + coordinates[1]
+          + "/pom.properties";
+      Class<?> anchor = library.equals("jvector") ? GraphIndexBuilder.class : GraphIndex.class;
+      try (var in = anchor.getResourceAsStream(resource)) {
+        if (in != null) {
+          var props = new java.util.Properties();
+          props.load(in);
+          return props.getProperty("version", "");
+        }
+      } catch (IOException e) {
+        return "";
+      }
+      return "";
+    }
+    return library.startsWith("lucene") ? org.apache.lucene.util.Version.LATEST.toString() : "";
   }
 
   /** VmRSS, RssAnon and RssFile in MiB after a GC, or empty where /proc is absent. */
