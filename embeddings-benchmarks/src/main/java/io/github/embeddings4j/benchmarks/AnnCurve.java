@@ -400,27 +400,27 @@ public final class AnnCurve {
    * (classes run from a build folder).
    */
   static String versionOf(String library) {
-    String[] coordinates = switch (library) {
-      case "embeddings4j" -> new String[] {"io.github.embeddings4j", "embeddings-core"};
-      case "jvector" -> new String[] {"io.github.jbellis", "jvector-base"};
-      default -> null;
-    };
-    if (coordinates != null) {
-      String resource = "/META-INF/maven/" + coordinates[0] + "/" + coordinates[1]
-          + "/pom.properties";
-      Class<?> anchor = library.equals("jvector") ? GraphIndexBuilder.class : GraphIndex.class;
-      try (var in = anchor.getResourceAsStream(resource)) {
-        if (in != null) {
-          var props = new java.util.Properties();
-          props.load(in);
-          return props.getProperty("version", "");
-        }
-      } catch (IOException e) {
-        return "";
-      }
+    if (library.startsWith("lucene")) {
+      return org.apache.lucene.util.Version.LATEST.toString();
+    }
+    boolean jvector = library.equals("jvector");
+    if (!jvector && !library.equals("embeddings4j")) {
       return "";
     }
-    return library.startsWith("lucene") ? org.apache.lucene.util.Version.LATEST.toString() : "";
+    Class<?> anchor = jvector ? GraphIndexBuilder.class : GraphIndex.class;
+    String resource = jvector
+        ? "/META-INF/maven/io.github.jbellis/jvector-base/pom.properties"
+        : "/META-INF/maven/io.github.embeddings4j/embeddings-core/pom.properties";
+    try (var in = anchor.getResourceAsStream(resource)) {
+      if (in == null) {
+        return "";
+      }
+      var props = new java.util.Properties();
+      props.load(in);
+      return props.getProperty("version", "");
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /** VmRSS, RssAnon and RssFile in MiB after a GC, or empty where /proc is absent. */

@@ -19,11 +19,13 @@ import java.util.Map;
  * java -cp ... io.github.embeddings4j.core.zoo.DefaultsDuel [model] [images] [rounds]
  *   model   a ZooModel name (default RESNET50), run on the engine Engine.AUTO picks
  *   images  images per call (default 32), decoded 256 x 256 pictures
- *   rounds  measured rounds (default 7), after nine uncounted ones (the tuner's trials)
+ *   rounds  measured rounds (default 7), after nine uncounted ones (the JIT, and the tuner's
+ *           trials on engines that tune)
  * </pre>
  *
- * <p>Settings: the defaults (batch size tuned by {@code BatchTuner}, network copies side by side
- * where the engine allows); each fixed network batch size 1, 2, 4, 8, 16 with one copy, and with
+ * <p>Settings: the defaults (batch size as the engine chooses it: the maximum on ONNX Runtime,
+ * tuned by {@code BatchTuner} on the others; network copies side by side where the engine
+ * allows); each fixed network batch size 1, 2, 4, 8, 16 with one copy, and with
  * two copies where the engine runs copies side by side. Also per round: the defaults given the
  * same images as ready tensors ({@code embedTensors}, no decoding or resizing), and one image per
  * call (batch-1 steadiness: the spread of its rate over rounds).
@@ -31,10 +33,10 @@ import java.util.Map;
 public final class DefaultsDuel {
 
   /**
-   * Uncounted rounds first: enough calls for the tuner's trials at 32 images a call (each size
-   * 1, 2, 4, 8, 16 run {@code BatchTuner.RUNS} times, 124 images, then a final of up to {@code
-   * BatchTuner.FINAL_RUNS} more passes of the sizes near the fastest, at most 155 images), and
-   * the JIT.
+   * Uncounted rounds first: for the JIT and, on engines that tune, enough calls for the tuner's
+   * trials at 32 images a call (each size 1, 2, 4, 8, 16 run {@code BatchTuner.RUNS} times, 124
+   * images, then a final of up to {@code BatchTuner.FINAL_RUNS} more passes of the sizes near
+   * the fastest, at most 155 images).
    */
   private static final int WARM_UP = 9;
 
