@@ -66,6 +66,8 @@ public final class FlatIndex extends BaseIndex<float[]> {
   private final Boolean matrixProduct;
   private final boolean groupQueries;
   private final List<float[]> blocks = new ArrayList<>();
+  /** Where searches take their candidates from, or null to find them here. */
+  private volatile CandidateSource candidateSource;
 
   /**
    * The off-heap buffers of the last matrix-product search, kept for the next one: fresh
@@ -99,6 +101,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
     this.tileRows = Math.max(1, SCAN_TILE_BYTES / (4 * dimension));
     this.matrixProduct = b.matrixProduct;
     this.groupQueries = b.groupQueries;
+    this.candidateSource = b.candidateSource;
   }
 
   private static Route routeOf(DistanceMetric m) {
@@ -134,6 +137,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
     private int blockFloats = BLOCK_FLOATS;
     private Boolean matrixProduct;
     private boolean groupQueries = true;
+    private CandidateSource candidateSource;
 
     private Builder(int dimension) {
       if (dimension < 1) {
@@ -178,6 +182,18 @@ public final class FlatIndex extends BaseIndex<float[]> {
       return this;
     }
 
+    /**
+     * Takes the candidates of searches from an accelerator, which the index then measures
+     * exactly (see {@link CandidateSource}); default none.
+     *
+     * @param source the source, or null for none
+     * @return this builder
+     */
+    public Builder candidates(CandidateSource source) {
+      this.candidateSource = source;
+      return this;
+    }
+
     /** Whether scans read each row once for four queries (default); off to measure the gain. */
     Builder groupQueries(boolean groupQueries) {
       this.groupQueries = groupQueries;
@@ -212,6 +228,17 @@ public final class FlatIndex extends BaseIndex<float[]> {
   @Override
   public DistanceMetric metric() {
     return metric;
+  }
+
+  /**
+   * Takes the candidates of later searches from an accelerator, which the index then measures
+   * exactly (see {@link CandidateSource}); searches already running keep the source they began
+   * with.
+   *
+   * @param source the source, or null to find candidates here again
+   */
+  public void candidates(CandidateSource source) {
+    this.candidateSource = source;
   }
 
   /**
@@ -519,11 +546,11 @@ public final class FlatIndex extends BaseIndex<float[]> {
   TopK[] searchBatched(float[][] queries, Object prepared, int k) {
     int n = rowCount();
     if (!(route == Route.DOT || route == Route.COSINE || route == Route.SQUARED
-        || route == Route.EUCLIDEAN)
-        || !(matrixProduct != null ? matrixProduct
-            : BatchScorer.prefersMatrixProduct(queries.length, n))) {
+        || route == Route.EUCLIDEAN)) {
       return null;
     }
+    // Extremes first: neither a matrix product nor an accelerator can rank them, and the
+    // check must not touch ND4J (an accelerator's class path may lack it).
     float[] queryNorms = (float[]) prepared;
     if (extremeRows > 0) {
       return null;
@@ -532,6 +559,17 @@ public final class FlatIndex extends BaseIndex<float[]> {
       if (extreme(queries[q], queryNorms[q])) {
         return null;
       }
+    }
+    CandidateSource source = candidateSource;
+    if (source != null) {
+      int[][] rows = source.candidates(queries, k, storedRows());
+      if (rows != null) {
+        return measure(queries, queryNorms, k, rows);
+      }
+    }
+    if (!(matrixProduct != null ? matrixProduct
+        : BatchScorer.prefersMatrixProduct(queries.length, n))) {
+      return null;
     }
     int nq = queries.length;
     // Twice k candidates by the matrix-product scores (rounded differently, and squared
@@ -591,17 +629,41 @@ public final class FlatIndex extends BaseIndex<float[]> {
       }
     }
     // Exact distances of the candidates, ranked again; the heaps carried row numbers.
+    int[][] rows = new int[nq][];
+    for (int q = 0; q < nq; q++) {
+      TopK a = approx[q];
+      rows[q] = new int[a.size()];
+      for (int i = 0; i < a.size(); i++) {
+        rows[q][i] = (int) a.idAt(i);
+      }
+    }
+    return measure(queries, queryNorms, k, rows);
+  }
+
+  /**
+   * The k nearest of each query's candidate rows by their exact distances, queries split among
+   * the threads.
+   */
+  private TopK[] measure(float[][] queries, float[] queryNorms, int k, int[][] rows) {
+    int nq = queries.length;
+    int n = rowCount();
+    if (rows.length != nq) {
+      throw new IllegalStateException("the candidate source answered " + rows.length
+          + " lists for " + nq + " queries");
+    }
     TopK[] heaps = newHeaps(nq, k);
     List<Runnable> tasks = new ArrayList<>();
-    int parts = Math.min(threads, nq);
+    int parts = Math.max(1, Math.min(threads, nq));
     for (int p = 0; p < parts; p++) {
       int from = (int) ((long) nq * p / parts);
       int to = (int) ((long) nq * (p + 1) / parts);
       tasks.add(() -> {
         for (int q = from; q < to; q++) {
-          TopK a = approx[q];
-          for (int i = 0; i < a.size(); i++) {
-            int row = (int) a.idAt(i);
+          for (int row : rows[q]) {
+            if (row < 0 || row >= n) {
+              throw new IllegalStateException("the candidate source named row " + row
+                  + " of an index of " + n + " rows");
+            }
             int bk = row / rowsPerBlock;
             int off = (row - bk * rowsPerBlock) * dimension;
             heaps[q].offer(rowDistance(queries[q], queryNorms[q], blocks.get(bk), off, row, null),
@@ -612,6 +674,50 @@ public final class FlatIndex extends BaseIndex<float[]> {
     }
     SearchThreads.runAll(tasks);
     return heaps;
+  }
+
+  /** The rows as a {@link CandidateSource} reads them; valid under the caller's read lock. */
+  private CandidateSource.Rows storedRows() {
+    int n = rowCount();
+    return new CandidateSource.Rows() {
+      @Override
+      public int count() {
+        return n;
+      }
+
+      @Override
+      public int dimension() {
+        return dimension;
+      }
+
+      @Override
+      public DistanceMetric metric() {
+        return metric;
+      }
+
+      @Override
+      public void copy(int fromRow, int toRow, float[] dest, int destOffset) {
+        Objects.checkFromToIndex(fromRow, toRow, n);
+        Objects.checkFromIndexSize(destOffset, (long) (toRow - fromRow) * dimension > Integer.MAX_VALUE
+            ? Integer.MAX_VALUE : (toRow - fromRow) * dimension, dest.length);
+        int r = fromRow;
+        int at = destOffset;
+        while (r < toRow) {
+          int b = r / rowsPerBlock;
+          int end = Math.min(toRow, (b + 1) * rowsPerBlock);
+          int floats = (end - r) * dimension;
+          System.arraycopy(blocks.get(b), (r - b * rowsPerBlock) * dimension, dest, at, floats);
+          at += floats;
+          r = end;
+        }
+      }
+
+      @Override
+      public float squareNorm(int row) {
+        Objects.checkIndex(row, n);
+        return squareNorms[row];
+      }
+    };
   }
 
   /** Copies a storage block into ND4J's buffer, split among the search threads. */
