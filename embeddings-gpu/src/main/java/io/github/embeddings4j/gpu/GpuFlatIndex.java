@@ -293,6 +293,11 @@ public final class GpuFlatIndex implements NeighborIndex<float[]>, AutoCloseable
     return options;
   }
 
+  /** Nanoseconds the GPU part (scoring and selection) of the last search took, or -1. */
+  long lastGpuNanos() {
+    return gpu == null ? -1 : gpu.lastCandidateNanos;
+  }
+
   /**
    * Frees the GPU memory; the host index stays searchable, on the CPU.
    */

@@ -86,6 +86,8 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
   private int termRows;
   private boolean closed;
   private boolean loggedTooManyCandidates;
+  /** Nanoseconds the last call of {@link #candidates} spent, for the benchmark's breakdown. */
+  volatile long lastCandidateNanos;
 
   /** One device allocation. */
   private record Buffer(Pointer pointer, long bytes) {
@@ -156,6 +158,7 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
       }
     }
     lock.lock();
+    long start = System.nanoTime();
     try {
       if (closed) {
         throw new IllegalStateException("the GPU index is closed");
@@ -172,6 +175,7 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
       }
       return search(queries, candidates, plan, rows);
     } finally {
+      lastCandidateNanos = System.nanoTime() - start;
       lock.unlock();
     }
   }

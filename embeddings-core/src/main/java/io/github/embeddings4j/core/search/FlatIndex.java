@@ -58,6 +58,22 @@ public final class FlatIndex extends BaseIndex<float[]> {
 
   private enum Route { DOT, COSINE, SQUARED, EUCLIDEAN, MANHATTAN, SIGN_HAMMING, CUSTOM }
 
+  /**
+   * Whether ND4J is on the class path. Without it (a class path cut down to the search classes,
+   * as the GPU check carries) searches of many queries take the kernels instead of ND4J's
+   * matrix products.
+   */
+  private static final boolean ND4J_PRESENT = classPresent("org.nd4j.linalg.factory.Nd4j");
+
+  private static boolean classPresent(String name) {
+    try {
+      Class.forName(name, false, FlatIndex.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
   private final int dimension;
   private final DistanceMetric metric;
   private final Route route;
@@ -567,7 +583,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
         return measure(queries, queryNorms, k, rows);
       }
     }
-    if (!(matrixProduct != null ? matrixProduct
+    if (!ND4J_PRESENT || !(matrixProduct != null ? matrixProduct
         : BatchScorer.prefersMatrixProduct(queries.length, n))) {
       return null;
     }
