@@ -5,6 +5,7 @@ import io.github.embeddings4j.api.spi.VectorKernels;
 import io.github.embeddings4j.core.backend.Backends;
 import io.github.embeddings4j.core.backend.OneDnn;
 import io.github.embeddings4j.core.zoo.ZooEmbedder;
+import io.github.embeddings4j.gpu.GpuDevice;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Properties;
@@ -66,6 +67,15 @@ final class BackendCommand implements Callable<Integer> {
     }
     for (String gpu : r.gpus()) {
       out.println("GPU found:        " + gpu);
+    }
+    // The GPU index (embeddings-gpu, CUDA 13), independent of ND4J's backend above.
+    String noGpu = GpuDevice.unavailableReason();
+    if (noGpu != null) {
+      out.println("GPU search:       unavailable: " + noGpu);
+    } else {
+      for (GpuDevice gpu : GpuDevice.list()) {
+        out.println("GPU search:       " + gpu);
+      }
     }
     out.println("BLAS:             " + env.get("blas.vendor") + ", " + env.get("blas.threads")
         + " threads; OpenMP threads: " + r.threads());

@@ -35,6 +35,12 @@ public final class Main implements Runnable {
    * @param args the command line
    */
   public static void main(String[] args) {
+    // JavaCPP's own warnings through SLF4J, so that they follow the levels below: the CUDA 13
+    // preset brings JavaCPP 1.5.13, and JavaCPP warns on every load that ND4J's presets are
+    // 1.5.7 (they run on it; docs/gpu.md).
+    if (System.getProperty("org.bytedeco.javacpp.logger") == null) {
+      System.setProperty("org.bytedeco.javacpp.logger", "slf4j");
+    }
     // Before any logger exists: --verbose shows the libraries' INFO lines too (ND4J, DL4J).
     if (java.util.Arrays.asList(args).contains("--verbose")) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");

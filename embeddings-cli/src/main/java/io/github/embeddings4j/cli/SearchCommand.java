@@ -6,6 +6,8 @@ import io.github.embeddings4j.api.ImageSource;
 import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.embed.NetworkEmbedder;
+import io.github.embeddings4j.gpu.GpuOptions;
+import io.github.embeddings4j.gpu.Storage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -40,7 +42,8 @@ import picocli.CommandLine.Spec;
         "Examples:",
         "  embeddings4j search --index photos.npy --query cat.jpg --k 5 --metric cosine",
         "  embeddings4j search --index photos.npy --query queries.npy --k 10 --json",
-        "  embeddings4j search --index photos.e4j --query queries.npy --k 10 --ef 128"})
+        "  embeddings4j search --index photos.e4j --query queries.npy --k 10 --ef 128",
+        "  embeddings4j search --index photos.npy --query queries.npy --k 10 --device gpu"})
 final class SearchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -77,6 +80,17 @@ final class SearchCommand implements Callable<Integer> {
       description = "Threads searching the queries (default: all cores).")
   Integer threads;
 
+  @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu|auto",
+      description = "Where an exact search runs: cpu (default), gpu (an NVIDIA GPU with CUDA 13,"
+          + " else an error) or auto (the GPU when one can be used, else the CPU). Flat indexes"
+          + " and .npy files; dot, cosine and euclidean.")
+  String device;
+
+  @Option(names = "--gpu-storage", defaultValue = "float32", paramLabel = "TYPE",
+      description = "How vectors are kept on the GPU: float32 (default), float16 or bfloat16"
+          + " (half the memory; candidates are measured again in float32).")
+  String gpuStorage;
+
   @Option(names = "--json", description = "Print one JSON object per query on stdout.")
   boolean json;
 
@@ -106,8 +120,24 @@ final class SearchCommand implements Callable<Integer> {
     if (threadCount < 1) {
       throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
     }
+    String where = device.trim().toLowerCase(Locale.ROOT);
+    if (!List.of("cpu", "gpu", "auto").contains(where)) {
+      throw new ParameterException(spec.commandLine(), "--device must be cpu, gpu or auto, not '"
+          + device + "'");
+    }
+    Storage storage;
+    try {
+      storage = Storage.valueOf(gpuStorage.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--gpu-storage must be float32, float16"
+          + " or bfloat16, not '" + gpuStorage + "'");
+    }
     try (StoredIndex stored = StoredIndex.open(index, asked, threadCount,
         common.quiet ? null : err)) {
+      if (!where.equals("cpu")) {
+        stored.useGpu(GpuOptions.defaults().storage(storage)
+            .fallbackToCpu(where.equals("auto")), common.quiet ? null : err);
+      }
       if ((ef > 0 || exact) && !stored.graph()) {
         throw new ParameterException(spec.commandLine(), (exact ? "--exact" : "--ef")
             + " applies to graph indexes; " + index + " is searched exactly already ("

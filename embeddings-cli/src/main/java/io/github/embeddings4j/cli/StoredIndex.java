@@ -8,6 +8,9 @@ import io.github.embeddings4j.core.io.Ids;
 import io.github.embeddings4j.core.io.IoErrors;
 import io.github.embeddings4j.core.io.SdkFile;
 import io.github.embeddings4j.core.search.FlatIndex;
+import io.github.embeddings4j.gpu.GpuFlatIndex;
+import io.github.embeddings4j.gpu.GpuOptions;
+import io.github.embeddings4j.gpu.GpuUnavailableException;
 import io.github.embeddings4j.core.search.GraphIndex;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,6 +32,8 @@ final class StoredIndex implements AutoCloseable {
   private final List<String> rowIds;
   private final EmbedderDescription embedder;
   private final boolean npy;
+  /** The GPU searching a flat index, or null on the CPU. */
+  private GpuFlatIndex gpu;
 
   private StoredIndex(Path file, NeighborIndex<float[]> index, List<String> rowIds,
       EmbedderDescription embedder, boolean npy) {
@@ -37,6 +42,31 @@ final class StoredIndex implements AutoCloseable {
     this.rowIds = rowIds;
     this.embedder = embedder;
     this.npy = npy;
+  }
+
+  /**
+   * Moves the search of an exact (flat) index to a GPU.
+   *
+   * @param options the GPU options; with the CPU fallback, a missing GPU is a note on err
+   * @param err where the note goes, or null
+   * @throws Main.InputException for a graph index, a metric the GPU does not serve, or no GPU
+   *     when the options do not fall back
+   */
+  void useGpu(GpuOptions options, PrintWriter err) {
+    if (!(index instanceof FlatIndex flat)) {
+      throw new Main.InputException("--device gpu searches exact indexes (a .npy file or an"
+          + " index built with --type flat); " + file + " is a " + describe(), null);
+    }
+    try {
+      gpu = GpuFlatIndex.on(flat, options);
+    } catch (IllegalArgumentException | GpuUnavailableException e) {
+      throw new Main.InputException(e.getMessage() + (e instanceof GpuUnavailableException
+          ? " (--device auto searches on the CPU instead)" : ""), e);
+    }
+    if (err != null) {
+      err.println(gpu.onGpu() ? "searching on " + gpu.device().orElseThrow()
+          : "searching on the CPU: " + gpu.cpuReason());
+    }
   }
 
   /**
@@ -177,6 +207,9 @@ final class StoredIndex implements AutoCloseable {
 
   @Override
   public void close() {
+    if (gpu != null) {
+      gpu.close();
+    }
     closeQuietly(index);
   }
 }
