@@ -24,8 +24,10 @@ prepare() {
     cp "$m/target/$m-0.1.0-SNAPSHOT.jar" "$dir/lib/"
   done
   (cd embeddings-gpu/target/test-classes && jar cf "../../../$dir/lib/embeddings-gpu-tests.jar" .)
-  # The test classes to run: every *Test but ClassPathTest, which is about ND4J (not carried).
+  # The test classes to run: every *Test but ClassPathTest (about ND4J, which is not carried)
+  # and KernelEmulationTest (the kernels on the CPU, which needs the sources and g++).
   (cd embeddings-gpu/target/test-classes && find . -name '*Test.class' ! -name 'ClassPathTest.class' \
+    ! -name 'KernelEmulationTest.class' \
     | sed 's|^\./||; s|\.class$||; s|/|.|g' | sort) > "$dir/tests.txt"
   local m2="${MAVEN_REPO:-$HOME/.m2/repository}"
   local artifacts=(

@@ -1,7 +1,11 @@
 package io.github.embeddings4j.gpu;
 
+import static org.bytedeco.cuda.global.cudart.cuDeviceGet;
+import static org.bytedeco.cuda.global.cudart.cuDeviceGetName;
+import static org.bytedeco.cuda.global.cudart.cudaDevAttrComputeCapabilityMajor;
+import static org.bytedeco.cuda.global.cudart.cudaDevAttrComputeCapabilityMinor;
+import static org.bytedeco.cuda.global.cudart.cudaDeviceGetAttribute;
 import static org.bytedeco.cuda.global.cudart.cudaDriverGetVersion;
-import static org.bytedeco.cuda.global.cudart.cudaGetDeviceProperties;
 import static org.bytedeco.cuda.global.cudart.cudaMemGetInfo;
 import static org.bytedeco.cuda.global.cudart.cudaRuntimeGetVersion;
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
@@ -9,7 +13,6 @@ import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.bytedeco.cuda.cudart.cudaDeviceProp;
 import org.bytedeco.cuda.global.cudnn;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.SizeTPointer;
@@ -52,15 +55,13 @@ public record GpuDevice(int index, String name, String computeCapability, long t
     String cudnnVersion = loadCudnnVersion();
     List<GpuDevice> gpus = new ArrayList<>(count);
     for (int d = 0; d < count; d++) {
-      try (cudaDeviceProp prop = new cudaDeviceProp();
-           SizeTPointer free = new SizeTPointer(1);
+      try (SizeTPointer free = new SizeTPointer(1);
            SizeTPointer total = new SizeTPointer(1)) {
-        Cuda.check(cudaGetDeviceProperties(prop, d), "cudaGetDeviceProperties(" + d + ")");
         Cuda.check(cudaSetDevice(d), "cudaSetDevice(" + d + ")");
         Cuda.check(cudaMemGetInfo(free, total), "cudaMemGetInfo on GPU " + d);
-        gpus.add(new GpuDevice(d, prop.name().getString().trim(),
-            prop.major() + "." + prop.minor(), total.get(), free.get(), version(runtime[0]),
-            version(driver[0]), cudnnVersion));
+        gpus.add(new GpuDevice(d, name(d), attribute(cudaDevAttrComputeCapabilityMajor, d) + "."
+            + attribute(cudaDevAttrComputeCapabilityMinor, d), total.get(), free.get(),
+            version(runtime[0]), version(driver[0]), cudnnVersion));
       }
     }
     return List.copyOf(gpus);
@@ -94,6 +95,27 @@ public record GpuDevice(int index, String name, String computeCapability, long t
     } catch (GpuUnavailableException | GpuException e) {
       return e.getMessage();
     }
+  }
+
+  /** A device attribute (cudaDeviceGetAttribute), e.g. its number of multiprocessors. */
+  static int attribute(int attribute, int device) {
+    int[] value = {0};
+    Cuda.check(cudaDeviceGetAttribute(value, attribute, device),
+        "cudaDeviceGetAttribute(" + attribute + ", " + device + ")");
+    return value[0];
+  }
+
+  /** The GPU's name from the driver (cuDeviceGetName), without the trailing NULs. */
+  private static String name(int device) {
+    byte[] name = new byte[256];
+    int[] handle = {0};
+    Kernels.checkDriver(cuDeviceGet(handle, device), "cuDeviceGet(" + device + ")");
+    Kernels.checkDriver(cuDeviceGetName(name, name.length, handle[0]), "cuDeviceGetName");
+    int end = 0;
+    while (end < name.length && name[end] != 0) {
+      end++;
+    }
+    return new String(name, 0, end, java.nio.charset.StandardCharsets.UTF_8).trim();
   }
 
   /** The compute capability as one number: 9.0 is 90, 8.6 is 86. */

@@ -42,7 +42,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.bytedeco.cuda.cublas.cublasContext;
 import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
-import org.bytedeco.cuda.cudart.cudaDeviceProp;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -118,12 +117,9 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
           + ", compute capability " + device.computeCapability() + ") is older than CUDA 13"
           + " supports (7.5, Turing)", null);
     }
-    try (cudaDeviceProp prop = new cudaDeviceProp()) {
-      setDevice();
-      Cuda.check(org.bytedeco.cuda.global.cudart.cudaGetDeviceProperties(prop,
-          options.device()), "cudaGetDeviceProperties");
-      this.multiprocessors = prop.multiProcessorCount();
-    }
+    setDevice();
+    this.multiprocessors = GpuDevice.attribute(
+        org.bytedeco.cuda.global.cudart.cudaDevAttrMultiProcessorCount, options.device());
     Cuda.check(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), "cudaStreamCreate");
     Cuda.checkBlas(cublasCreate_v2(blas), "cublasCreate");
     Cuda.checkBlas(cublasSetStream_v2(blas, stream), "cublasSetStream");

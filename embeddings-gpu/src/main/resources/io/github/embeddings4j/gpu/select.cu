@@ -1,6 +1,7 @@
 // Kernels of embeddings4j's GPU index, compiled at run time by NVRTC for the GPU in use.
 // The host defines KMAX (the most candidates a thread keeps) and THREADS (threads per block).
-// No headers: NVRTC needs none for this file.
+// No headers: NVRTC needs none for this file. The selection kernel's logic is also compiled for
+// the CPU by src/test/emulator (without __CUDACC_RTC__) and checked against a plain sort.
 
 #define NO_ROW 0x7fffffff
 
@@ -125,9 +126,13 @@ extern "C" __global__ void to_float16(const float* __restrict__ in,
                                       unsigned short* __restrict__ out, long long n) {
   for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n;
        i += (long long) gridDim.x * blockDim.x) {
+#ifdef __CUDACC_RTC__
     unsigned short h;
     asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(in[i]));
     out[i] = h;
+#else
+    out[i] = e4j_float_to_half(in[i]);  // the CPU emulation's, which only has to compile
+#endif
   }
 }
 
