@@ -113,8 +113,8 @@ run() {
   timeout 300 "${java[@]}" -Xmx60g io.github.embeddings4j.gpu.GpuSearchDuel --rows 10000000 \
     --dim 512 --queries 10000 --k 10 --rounds 3 --storages float32,float16 --check 5 \
     --out "$out/duel-10m.jsonl" || status=$?
-  python3 - "$out/duel.jsonl" <<'PY' | tee "$out/summary.md"
-import json, statistics, sys
+  python3 - "$out/duel.jsonl" "$out/duel-10m.jsonl" <<'PY' | tee "$out/summary.md"
+import json, os, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 print("| storage | embeddings4j s | PyTorch s | ratio (median of paired rounds) | same as CPU |")
 print("|---|---|---|---|---|")
@@ -126,6 +126,11 @@ for s in ("float32", "float16"):
         print(f"| {s} | {statistics.median(o['seconds_median'] for o in ours):.4f} | "
               f"{statistics.median(t['seconds_median'] for t in theirs):.4f} | "
               f"{statistics.median(pairs):.2f} | {ours[-1]['same_as_cpu']} |")
+if os.path.exists(sys.argv[2]):
+    for r in (json.loads(l) for l in open(sys.argv[2]) if l.strip()):
+        print(f"\n10M x 512 {r['storage']}: {r['seconds_median']:.3f} s "
+              f"(GPU part {r['gpu_seconds_median']:.3f} s), recall@{r['k']} against float32 "
+              f"{r['recall_vs_float32']:.6f}, same as CPU {r['same_as_cpu']}")
 PY
   return $status
 }

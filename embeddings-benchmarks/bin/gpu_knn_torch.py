@@ -25,13 +25,18 @@ def main(argv=None):
     p.add_argument("--block", type=int, default=1024)
     p.add_argument("--dtypes", default="float32,float16")
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--device", default="cuda",
+                   help="cuda (default), or cpu to try the script without a GPU")
     p.add_argument("--out")
     a = p.parse_args(argv)
+
+    import time
 
     import torch
 
     torch.backends.cuda.matmul.allow_tf32 = False
-    dev = torch.device("cuda")
+    dev = torch.device(a.device)
+    cuda = dev.type == "cuda"
     g = torch.Generator(device=dev).manual_seed(a.seed)
     x32 = torch.randn(a.rows, a.dim, device=dev, generator=g)
     x32 /= x32.norm(dim=1, keepdim=True)
@@ -52,26 +57,33 @@ def main(argv=None):
             return torch.cat(ids).cpu()
 
         search()  # warm-up: cuBLAS handles, kernels, the allocator's pool
-        torch.cuda.synchronize()
+        if cuda:
+            torch.cuda.synchronize()
         seconds = []
         for _ in range(a.rounds):
-            start = torch.cuda.Event(enable_timing=True)
-            end = torch.cuda.Event(enable_timing=True)
-            start.record()
-            search()
-            end.record()
-            torch.cuda.synchronize()
-            seconds.append(start.elapsed_time(end) / 1000.0)
+            if cuda:
+                start = torch.cuda.Event(enable_timing=True)
+                end = torch.cuda.Event(enable_timing=True)
+                start.record()
+                search()
+                end.record()
+                torch.cuda.synchronize()
+                seconds.append(start.elapsed_time(end) / 1000.0)
+            else:
+                t0 = time.perf_counter()
+                search()
+                seconds.append(time.perf_counter() - t0)
         median = statistics.median(seconds)
         line = {"peer": "pytorch", "torch": torch.__version__, "storage": name.strip(),
                 "rows": a.rows, "dim": a.dim, "queries": a.queries, "k": a.k,
                 "rounds": a.rounds, "seconds_median": round(median, 4),
                 "seconds": [round(s, 4) for s in seconds], "qps": round(a.queries / median),
-                "gpu": torch.cuda.get_device_name(0)}
+                "gpu": torch.cuda.get_device_name(0) if cuda else "cpu"}
         print(json.dumps(line), flush=True)
         lines.append(line)
         del x, q
-        torch.cuda.empty_cache()
+        if cuda:
+            torch.cuda.empty_cache()
     if a.out:
         with open(a.out, "a") as f:
             for line in lines:
