@@ -7,10 +7,16 @@ import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.search.FlatIndex;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +53,8 @@ import org.slf4j.LoggerFactory;
 public final class GpuFlatIndex implements NeighborIndex<float[]>, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(GpuFlatIndex.class);
+  /** The property that turns the overlapping chunks of {@link #searchAll} off ("false"). */
+  static final String PIPELINE_PROPERTY = "embeddings4j.gpu.pipeline";
 
   private final FlatIndex host;
   private final GpuScorer gpu;
@@ -214,9 +222,61 @@ public final class GpuFlatIndex implements NeighborIndex<float[]>, AutoCloseable
     return host.search(query, k);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Many queries (at least eight query batches) are searched in chunks of four batches, two
+   * at a time, so that the exact measuring of one chunk on the CPU overlaps the GPU's work on
+   * the next. {@code -Dembeddings4j.gpu.pipeline=false} searches them in one piece.
+   */
   @Override
   public List<List<Neighbor>> searchAll(float[][] queries, int k) {
-    return host.searchAll(queries, k);
+    int chunk = 4 * options.queryBatch();
+    if (gpu == null || "false".equals(System.getProperty(PIPELINE_PROPERTY)) || queries == null
+        || queries.length < 2 * chunk) {
+      return host.searchAll(queries, k);
+    }
+    if (k <= 0) {
+      throw new IllegalArgumentException("k must be at least 1: " + k);
+    }
+    for (int q = 0; q < queries.length; q++) {
+      float[] query = Objects.requireNonNull(queries[q], "queries[" + q + "]");
+      if (query.length != dimension()) {
+        throw new IllegalArgumentException("vector dimensions differ: queries[" + q + "] has "
+            + query.length + " components, the index " + dimension());
+      }
+    }
+    ExecutorService pipeline = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "embeddings4j-gpu-pipeline");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<List<List<Neighbor>>>> parts = new ArrayList<>();
+      for (int from = 0; from < queries.length; from += chunk) {
+        float[][] part = Arrays.copyOfRange(queries, from, Math.min(queries.length,
+            from + chunk));
+        parts.add(pipeline.submit(() -> host.searchAll(part, k)));
+      }
+      List<List<Neighbor>> out = new ArrayList<>(queries.length);
+      for (Future<List<List<Neighbor>>> part : parts) {
+        out.addAll(part.get());
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while searching", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      pipeline.shutdownNow();
+    }
   }
 
   @Override
@@ -293,9 +353,9 @@ public final class GpuFlatIndex implements NeighborIndex<float[]>, AutoCloseable
     return options;
   }
 
-  /** Nanoseconds the GPU part (scoring and selection) of the last search took, or -1. */
-  long lastGpuNanos() {
-    return gpu == null ? -1 : gpu.lastCandidateNanos;
+  /** Nanoseconds the GPU parts (scoring and selection) of all searches took so far, or -1. */
+  long gpuNanos() {
+    return gpu == null ? -1 : gpu.candidateNanos.get();
   }
 
   /**

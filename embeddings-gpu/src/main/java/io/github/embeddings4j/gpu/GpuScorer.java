@@ -85,8 +85,9 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
   private int termRows;
   private boolean closed;
   private boolean loggedTooManyCandidates;
-  /** Nanoseconds the last call of {@link #candidates} spent, for the benchmark's breakdown. */
-  volatile long lastCandidateNanos;
+  /** Nanoseconds all calls of {@link #candidates} spent holding the GPU, for benchmarks. */
+  final java.util.concurrent.atomic.AtomicLong candidateNanos =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** One device allocation. */
   private record Buffer(Pointer pointer, long bytes) {
@@ -171,7 +172,7 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
       }
       return search(queries, candidates, plan, rows);
     } finally {
-      lastCandidateNanos = System.nanoTime() - start;
+      candidateNanos.addAndGet(System.nanoTime() - start);
       lock.unlock();
     }
   }

@@ -153,6 +153,26 @@ class GpuFlatIndexTest {
   }
 
   @Test
+  void manyQueriesArePipelinedInChunksWithTheSameAnswers() {
+    GpuTests.assumeGpu();
+    float[][] data = GpuTests.random(14, 2000, 16);
+    float[][] queries = GpuTests.random(15, 2300, 16);
+    // Chunks of 4 x 64 queries: 2,300 queries make nine, the last one short.
+    try (GpuFlatIndex gpu = GpuFlatIndex.create(16, StandardMetric.COSINE,
+        GpuOptions.defaults().queryBatch(64))) {
+      FlatIndex cpu = fill(gpu, data, StandardMetric.COSINE);
+      assertEquals(cpu.searchAll(queries, 7), gpu.searchAll(queries, 7));
+      float[][] bad = queries.clone();
+      bad[2001] = new float[3];
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> gpu.searchAll(bad, 7));
+      assertEquals("vector dimensions differ: queries[2001] has 3 components, the index 16",
+          e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> gpu.searchAll(queries, 0));
+    }
+  }
+
+  @Test
   void concurrentSearchesTakeTurnsOnTheGpu() throws Exception {
     GpuTests.assumeGpu();
     float[][] data = GpuTests.random(8, 6000, 40);

@@ -82,18 +82,33 @@ public final class GpuSearchDuel {
     for (String name : a.get("--storages").split(",")) {
       Storage storage = Storage.valueOf(name.trim().toUpperCase(Locale.ROOT));
       List<List<Neighbor>> answers;
+      // Rounds alternate the pipelined search (chunks overlapping the CPU's exact measuring)
+      // with the one-piece search, so that the two are compared side by side.
       double[] seconds = new double[rounds];
       double[] gpuSeconds = new double[rounds];
+      double[] onePiece = new double[rounds];
       double warm;
       try (GpuFlatIndex gpu = GpuFlatIndex.on(host, GpuOptions.defaults().storage(storage))) {
         long w = System.nanoTime();
         answers = gpu.searchAll(queries, k);
         warm = (System.nanoTime() - w) / 1e9;
         for (int r = 0; r < rounds; r++) {
+          long g = gpu.gpuNanos();
           long s = System.nanoTime();
           answers = gpu.searchAll(queries, k);
           seconds[r] = (System.nanoTime() - s) / 1e9;
-          gpuSeconds[r] = gpu.lastGpuNanos() / 1e9;
+          gpuSeconds[r] = (gpu.gpuNanos() - g) / 1e9;
+          System.setProperty(GpuFlatIndex.PIPELINE_PROPERTY, "false");
+          try {
+            s = System.nanoTime();
+            List<List<Neighbor>> single = gpu.searchAll(queries, k);
+            onePiece[r] = (System.nanoTime() - s) / 1e9;
+            if (!single.equals(answers)) {
+              throw new IllegalStateException("the pipelined and one-piece answers differ");
+            }
+          } finally {
+            System.clearProperty(GpuFlatIndex.PIPELINE_PROPERTY);
+          }
         }
       }
       if (cpuSample == null && sample.length > 0) {
@@ -121,12 +136,14 @@ public final class GpuSearchDuel {
       String json = String.format(Locale.ROOT, "{\"peer\": \"embeddings4j\", \"storage\":"
           + " \"%s\", \"rows\": %d, \"dim\": %d, \"queries\": %d, \"k\": %d, \"metric\": \"%s\","
           + " \"rerank\": %d, \"rounds\": %d, \"seconds_median\": %.4f, \"seconds\": %s,"
-          + " \"gpu_seconds_median\": %.4f, \"warmup_seconds\": %.3f, \"qps\": %.0f,"
+          + " \"gpu_seconds_median\": %.4f, \"one_piece_seconds_median\": %.4f,"
+          + " \"pipelined_over_one_piece\": %.3f, \"warmup_seconds\": %.3f, \"qps\": %.0f,"
           + " \"same_as_cpu\": \"%d/%d\", \"recall_vs_%s\": %.6f, \"gpu\": \"%s\"}",
           storage.name().toLowerCase(Locale.ROOT), n, d, nq, k, metric, GpuOptions.defaults()
               .storage(storage).effectiveRerank(), rounds, median, Arrays.toString(seconds),
-          median(gpuSeconds), warm, nq / median, sameAsCpu, sample.length, referenceStorage,
-          recall, GpuDevice.get(0).name());
+          median(gpuSeconds), median(onePiece), pairedRatio(seconds, onePiece), warm,
+          nq / median, sameAsCpu, sample.length, referenceStorage, recall,
+          GpuDevice.get(0).name());
       System.out.println(json);
       if (out != null) {
         out.println(json);
@@ -173,6 +190,15 @@ public final class GpuSearchDuel {
       total += reference.get(q).size();
     }
     return total == 0 ? 1.0 : (double) found / total;
+  }
+
+  /** The median of a[i] / b[i]. */
+  static double pairedRatio(double[] a, double[] b) {
+    double[] r = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      r[i] = a[i] / b[i];
+    }
+    return median(r);
   }
 
   static double median(double[] xs) {
