@@ -10,6 +10,18 @@ __device__ __forceinline__ bool before(float d1, int r1, float d2, int r2) {
   return d1 < d2 || (d1 == d2 && r1 < r2);
 }
 
+// The least (d, r) of the warp, in lane 0 (the full mask: every lane must call this).
+__device__ __forceinline__ void warp_least(float& d, int& r) {
+  for (int offset = 16; offset > 0; offset >>= 1) {
+    const float d2 = __shfl_down_sync(0xffffffffu, d, offset);
+    const int r2 = __shfl_down_sync(0xffffffffu, r, offset);
+    if (before(d2, r2, d, r)) {
+      d = d2;
+      r = r2;
+    }
+  }
+}
+
 // Per query (blockIdx.x) and part of the rows (blockIdx.y), the k rows of least approximate
 // distance among the scores of one block of rows.
 //   scores:     scores[q * scoreStride + r] = <query q, row rowBase + r>, r in [0, rows)
@@ -84,14 +96,7 @@ select_nearest(const float* __restrict__ scores, long long scoreStride, int rows
   for (int j = 0; j < k; j++) {
     float d = head < k ? bestD[head] : inf;
     int r = head < k ? bestR[head] : NO_ROW;
-    for (int offset = 16; offset > 0; offset >>= 1) {
-      const float d2 = __shfl_down_sync(0xffffffffu, d, offset);
-      const int r2 = __shfl_down_sync(0xffffffffu, r, offset);
-      if (before(d2, r2, d, r)) {
-        d = d2;
-        r = r2;
-      }
-    }
+    warp_least(d, r);
     if (lane == 0) {
       warpD[warp] = d;
       warpR[warp] = r;
@@ -100,14 +105,7 @@ select_nearest(const float* __restrict__ scores, long long scoreStride, int rows
     if (warp == 0) {
       d = lane < THREADS / 32 ? warpD[lane] : inf;
       r = lane < THREADS / 32 ? warpR[lane] : NO_ROW;
-      for (int offset = 16; offset > 0; offset >>= 1) {
-        const float d2 = __shfl_down_sync(0xffffffffu, d, offset);
-        const int r2 = __shfl_down_sync(0xffffffffu, r, offset);
-        if (before(d2, r2, d, r)) {
-          d = d2;
-          r = r2;
-        }
-      }
+      warp_least(d, r);
       if (lane == 0) {
         winnerR = r;
         outDist[out + j] = d;
