@@ -13,7 +13,9 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
+import org.deeplearning4j.nn.modelimport.keras.KerasModel;
+import org.deeplearning4j.nn.modelimport.keras.KerasSequentialModel;
+import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelBuilder;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -96,16 +98,28 @@ final class ModelLoader {
     } catch (RuntimeException | LinkageError e) {
       LOG.debug("HDF5's error printing left on: {}", e.toString());
     }
-    try {
-      return KerasModelImport.importKerasModelAndWeights(path.toString(), false);
-    } catch (Exception functionalFailed) {
-      // A Sequential model is not a functional one: try the other importer before giving up.
-      try {
-        return KerasModelImport.importKerasSequentialModelAndWeights(path.toString(), false);
-      } catch (Exception sequentialFailed) {
-        functionalFailed.addSuppressed(sequentialFailed);
-        throw functionalFailed;
-      }
+    // The builders are closed here, on this thread, whether the import works or not: DL4J's
+    // own KerasModelImport leaves the HDF5 file open when a build fails (a Sequential model
+    // tried as a functional one), for JavaCPP's deallocator thread to close whenever the
+    // garbage collector gets to it. HDF5 is not thread-safe, and a core test JVM once died at
+    // exit (SIGSEGV in H5F_get_nrefs on the VM thread, HDF5's exit clean-up) after every test
+    // had passed: most likely such a late close racing the clean-up.
+    Exception functionalFailed;
+    KerasModelBuilder functional = new KerasModel().modelBuilder();
+    try (functional) {
+      functional.modelHdf5Filename(path.toString()).enforceTrainingConfig(false);
+      return functional.buildModel().getComputationGraph();
+    } catch (Exception e) {
+      functionalFailed = e;
+    }
+    // A Sequential model is not a functional one: try the other importer before giving up.
+    KerasModelBuilder sequential = new KerasSequentialModel().modelBuilder();
+    try (sequential) {
+      sequential.modelHdf5Filename(path.toString()).enforceTrainingConfig(false);
+      return sequential.buildSequential().getMultiLayerNetwork();
+    } catch (Exception sequentialFailed) {
+      functionalFailed.addSuppressed(sequentialFailed);
+      throw functionalFailed;
     }
   }
 
