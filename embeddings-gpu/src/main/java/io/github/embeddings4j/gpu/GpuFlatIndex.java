@@ -106,7 +106,8 @@ public final class GpuFlatIndex implements NeighborIndex<float[]>, AutoCloseable
    * @param metric dot product, cosine, Euclidean or squared Euclidean
    * @param options how to use the GPU
    * @return the index
-   * @throws IllegalArgumentException if the metric is not one of those, or the dimension < 1
+   * @throws IllegalArgumentException if the metric is not one of those, or the dimension is
+   *     below 1
    * @throws GpuUnavailableException if no GPU can be used and the options do not fall back
    */
   public static GpuFlatIndex create(int dimension, DistanceMetric metric, GpuOptions options) {
