@@ -28,9 +28,9 @@ import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every {@code ```java} block of README.md and docs/*.md compiles against the API, the core and
- * this module (the Spark classes), so the documentation cannot drift from the code. It lives in
- * this module because its test class path is the widest: api + core + spark.
+ * Every {@code ```java} block of README.md and docs/*.md compiles against the API, the core, the
+ * GPU index and this module (the Spark classes), so the documentation cannot drift from the code.
+ * It lives in this module because its test class path is the widest: api + core + gpu + spark.
  *
  * <p>A block that declares a type is compiled as it is; any other block becomes the body of a
  * method in a class of its own, with the imports of {@link #IMPORTS}. A block that uses names it
@@ -66,6 +66,7 @@ class DocSnippetsCompileTest {
       "io.github.embeddings4j.core.train.*",
       "io.github.embeddings4j.core.vector.*",
       "io.github.embeddings4j.core.zoo.*",
+      "io.github.embeddings4j.gpu.*",
       "io.github.embeddings4j.spark.*",
       "org.apache.spark.sql.*",
       "java.nio.file.*",
