@@ -66,7 +66,6 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
   private final GpuOptions options;
   private final GpuDevice device;
   private final int metricCode;
-  private final StandardMetric metric;
   private final int sm;
   private final int multiprocessors;
   private final ReentrantLock lock = new ReentrantLock();
@@ -103,7 +102,6 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
    */
   GpuScorer(GpuOptions options, StandardMetric metric) {
     this.options = options;
-    this.metric = metric;
     this.metricCode = switch (metric) {
       case DOT_PRODUCT -> 0;
       case COSINE -> 1;
@@ -179,7 +177,12 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
 
   /** The index of the first finite component beyond float16's range, or -1. */
   static int beyondFloat16(float[] v) {
-    for (int i = 0; i < v.length; i++) {
+    return beyondFloat16(v, 0, v.length);
+  }
+
+  /** The index in {@code [from, to)} of the first finite component beyond float16's range. */
+  static int beyondFloat16(float[] v, int from, int to) {
+    for (int i = from; i < to; i++) {
       float a = Math.abs(v[i]);
       if (a > FLOAT16_MAX && a != Float.POSITIVE_INFINITY) {
         return i;
@@ -360,17 +363,11 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
     int count = r1 - r0;
     float[] host = hostChunk(count * d);
     rows.copy(r0, r1, host, 0);
-    if (options.storage() == Storage.FLOAT16) {
-      for (int r = 0; r < count; r++) {
-        for (int i = 0; i < d; i++) {
-          float a = Math.abs(host[r * d + i]);
-          if (a > FLOAT16_MAX && a != Float.POSITIVE_INFINITY) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "component %d of row"
-                + " %d is %s, beyond float16's range (+-65504): use Storage.BFLOAT16 or FLOAT32",
-                i, r0 + r, host[r * d + i]));
-          }
-        }
-      }
+    int beyond = options.storage() == Storage.FLOAT16 ? beyondFloat16(host, 0, count * d) : -1;
+    if (beyond >= 0) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "component %d of row %d is"
+          + " %s, beyond float16's range (+-65504): use Storage.BFLOAT16 or FLOAT32",
+          beyond % d, r0 + beyond / d, host[beyond]));
     }
     if (options.storage() == Storage.FLOAT32) {
       copyToDevice(host, count * d, target.address() + targetOffset);
@@ -402,47 +399,49 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
       int now = Math.min(perBuffer, count - at);
       int p = nextPinned;
       nextPinned ^= 1;
-      if (pinned[p] == null) {
-        Pointer h = new Pointer();
-        Cuda.check(cudaMallocHost(h, MemoryPlan.MAX_CHUNK_BYTES),
-            "cudaMallocHost(" + MemoryPlan.gib(MemoryPlan.MAX_CHUNK_BYTES) + ")");
-        pinned[p] = h;
-      } else {
-        Cuda.check(cudaEventSynchronize(pinnedFree[p]), "cudaEventSynchronize");
-      }
-      FloatPointer staging = new FloatPointer(pinned[p]);
-      staging.put(host, at, now);
-      Cuda.check(cudaMemcpyAsync(Cuda.at(deviceAddress + 4L * at), pinned[p], 4L * now,
+      Cuda.check(cudaEventSynchronize(pinnedFree[p]), "cudaEventSynchronize");
+      Pointer buffer = pinned(p);
+      new FloatPointer(buffer).put(host, at, now);
+      Cuda.check(cudaMemcpyAsync(Cuda.at(deviceAddress + 4L * at), buffer, 4L * now,
           cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync to the GPU");
       Cuda.check(cudaEventRecord(pinnedFree[p], stream), "cudaEventRecord");
     }
   }
 
-  /** The candidates of a super-batch back to the host (synchronous). */
+  /**
+   * The candidates of a super-batch back to the host, through pinned buffer 0 (synchronous: the
+   * stream's order puts each copy after any upload still reading that buffer).
+   */
   private void download(Buffer candD, float[] hostD, Buffer candR, int[] hostR, int entries) {
+    Pointer staging = pinned(0);
     int perBuffer = (int) (MemoryPlan.MAX_CHUNK_BYTES / 4);
     for (int at = 0; at < entries; at += perBuffer) {
       int now = Math.min(perBuffer, entries - at);
-      for (int which = 0; which < 2; which++) {
-        int p = nextPinned;
-        nextPinned ^= 1;
-        if (pinned[p] == null) {
-          Pointer h = new Pointer();
-          Cuda.check(cudaMallocHost(h, MemoryPlan.MAX_CHUNK_BYTES), "cudaMallocHost");
-          pinned[p] = h;
-        }
-        long src = (which == 0 ? candD : candR).address() + 4L * at;
-        Cuda.check(cudaMemcpyAsync(pinned[p], Cuda.at(src), 4L * now, cudaMemcpyDeviceToHost,
-            stream), "cudaMemcpyAsync from the GPU");
+      for (Buffer source : new Buffer[] {candD, candR}) {
+        Cuda.check(cudaMemcpyAsync(staging, Cuda.at(source.address() + 4L * at), 4L * now,
+            cudaMemcpyDeviceToHost, stream), "cudaMemcpyAsync from the GPU");
         Cuda.check(cudaStreamSynchronize(stream), "searching on the GPU");
-        if (which == 0) {
-          new FloatPointer(pinned[p]).get(hostD, at, now);
+        if (source == candD) {
+          new FloatPointer(staging).get(hostD, at, now);
         } else {
-          new IntPointer(pinned[p]).get(hostR, at, now);
+          new IntPointer(staging).get(hostR, at, now);
         }
-        Cuda.check(cudaEventRecord(pinnedFree[p], stream), "cudaEventRecord");
       }
     }
+  }
+
+  /**
+   * Pinned host buffer {@code p} (0 or 1) of MAX_CHUNK_BYTES, allocated on first use. Its event
+   * has then never been recorded, and waiting on such an event returns at once.
+   */
+  private Pointer pinned(int p) {
+    if (pinned[p] == null) {
+      Pointer h = new Pointer();
+      Cuda.check(cudaMallocHost(h, MemoryPlan.MAX_CHUNK_BYTES),
+          "cudaMallocHost(" + MemoryPlan.gib(MemoryPlan.MAX_CHUNK_BYTES) + ")");
+      pinned[p] = h;
+    }
+    return pinned[p];
   }
 
   /** A reusable float array of at least {@code floats}. */
@@ -538,9 +537,5 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
     } finally {
       lock.unlock();
     }
-  }
-
-  StandardMetric metric() {
-    return metric;
   }
 }

@@ -72,7 +72,8 @@ public final class GpuSearchDuel {
     float[][] queries = unitVectors(seed - 1, nq, d);
     System.err.printf(Locale.ROOT, "data: %,d x %d unit vectors and %,d queries in %.1f s%n", n,
         d, nq, (System.nanoTime() - t0) / 1e9);
-    System.err.println("GPU: " + GpuDevice.get(0));
+    GpuDevice device = GpuDevice.get(0);
+    System.err.println("GPU: " + device);
 
     List<List<Neighbor>> reference = null;
     String referenceStorage = null;
@@ -127,7 +128,7 @@ public final class GpuSearchDuel {
           sameAsCpu++;
         }
       }
-      double recall = reference == null ? 1.0 : recall(reference, answers, k);
+      double recall = reference == null ? 1.0 : recall(reference, answers);
       if (reference == null) {
         reference = answers;
         referenceStorage = storage.name().toLowerCase(Locale.ROOT);
@@ -143,7 +144,7 @@ public final class GpuSearchDuel {
               .storage(storage).effectiveRerank(), rounds, median, Arrays.toString(seconds),
           median(gpuSeconds), median(onePiece), pairedRatio(seconds, onePiece), warm,
           nq / median, sameAsCpu, sample.length, referenceStorage, recall,
-          GpuDevice.get(0).name());
+          device.name());
       System.out.println(json);
       if (out != null) {
         out.println(json);
@@ -176,7 +177,7 @@ public final class GpuSearchDuel {
   }
 
   /** The mean share of the reference's ids that the answer found. */
-  static double recall(List<List<Neighbor>> reference, List<List<Neighbor>> answer, int k) {
+  static double recall(List<List<Neighbor>> reference, List<List<Neighbor>> answer) {
     long found = 0;
     long total = 0;
     for (int q = 0; q < reference.size(); q++) {

@@ -714,8 +714,8 @@ public final class FlatIndex extends BaseIndex<float[]> {
       @Override
       public void copy(int fromRow, int toRow, float[] dest, int destOffset) {
         Objects.checkFromToIndex(fromRow, toRow, n);
-        Objects.checkFromIndexSize(destOffset, (long) (toRow - fromRow) * dimension > Integer.MAX_VALUE
-            ? Integer.MAX_VALUE : (toRow - fromRow) * dimension, dest.length);
+        Objects.checkFromIndexSize(destOffset, (long) (toRow - fromRow) * dimension,
+            dest.length);
         int r = fromRow;
         int at = destOffset;
         while (r < toRow) {
