@@ -188,6 +188,11 @@ inline T __shfl_down_sync(unsigned, T value, int offset) {
   return out;
 }
 
+// Shared-memory atomics: real ones, since std::threads run concurrently.
+inline int atomicAdd(int* address, int value) {
+  return __atomic_fetch_add(address, value, __ATOMIC_RELAXED);
+}
+
 inline float __int_as_float(int i) { float f; std::memcpy(&f, &i, 4); return f; }
 inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, 4); return u; }
 // float32 to IEEE binary16 bits, rounding to nearest even: what PTX's cvt.rn.f16.f32 does on

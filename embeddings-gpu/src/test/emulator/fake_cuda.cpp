@@ -95,7 +95,7 @@ int cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned, unsigned, unsign
     e4j_launch(select_nearest, grid, THREADS, *(const float**) p[0], *(long long*) p[1],
                *(int*) p[2], *(const float**) p[3], *(const float**) p[4], *(int*) p[5],
                *(int*) p[6], *(int*) p[7], *(int*) p[8], *(int*) p[9], *(float**) p[10],
-               *(int**) p[11]);
+               *(int**) p[11], *(int*) p[12]);
   } else {
     auto kernel = n == "to_float16" ? to_float16 : to_bfloat16;
     e4j_launch(kernel, e4j_dim3{1, 1, 1}, 32, *(const float**) p[0],

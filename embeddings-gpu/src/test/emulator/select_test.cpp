@@ -4,6 +4,13 @@
 #define KMAX 64
 #define THREADS 256
 #include "cuda_emulation.h"
+// How each block chose: [0] no filter tried, [1] the sampled threshold used, [2] tried but
+// scanned plainly (too few or too many rows passed).
+static int traces[3];
+#define E4J_FILTER_TRACE(outcome) \
+  do {                            \
+    if (threadIdx.x == 0) traces[outcome]++; \
+  } while (0)
 #include "../../main/resources/io/github/embeddings4j/gpu/select.cu"
 
 #include <algorithm>
@@ -22,9 +29,17 @@ static void fail(const char* what, int c, int q, int p, int i, float d, int r, f
   }
 }
 
+// Scores: normal, or (ties) rounded to quarters, or (constant) all equal, or (planted) with
+// the sampled rows (the first 8 of every 256) far nearer than the rest, or (one_thread) the rows
+// of thread 5's stride far nearer, so that one thread's list holds every answer.
+enum Kind { NORMAL, TIES, CONSTANT, PLANTED, ONE_THREAD };
+
 struct Case {
   int queries, rows, parts, k, metric;
-  bool nans, ties;
+  bool nans;
+  Kind kind;
+  int filter;
+  int expect;  // the trace every block should leave, or -1 for any
 };
 
 int main() {
@@ -33,12 +48,22 @@ int main() {
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::uniform_real_distribution<float> positive(0.1f, 2.0f);
   const Case cases[] = {
-      {3, 5000, 1, 10, 0, false, false},  // dot product, one part
-      {2, 5000, 3, 20, 1, true, false},   // cosine, NaN scores, three parts
-      {2, 3000, 2, 64, 2, false, true},   // squared L2, many equal distances, the largest list
-      {1, 40, 4, 16, 0, false, false},    // 10 rows per part: fewer than k, padded
-      {2, 700, 1, 1, 2, true, true},      // k = 1
-      {2, 37, 1, 32, 1, false, true},     // fewer rows than threads
+      {3, 5000, 1, 10, 0, false, NORMAL, 1, 0},  // dot product, one part
+      {2, 5000, 3, 20, 1, true, NORMAL, 1, 0},   // cosine, NaN scores, three parts
+      {2, 3000, 2, 64, 2, false, TIES, 1, 0},    // squared L2, many ties, the largest list
+      {1, 40, 4, 16, 0, false, NORMAL, 1, 0},    // 10 rows per part: fewer than k, padded
+      {2, 700, 1, 1, 2, true, TIES, 1, 0},       // k = 1
+      {2, 37, 1, 32, 1, false, TIES, 1, 0},      // fewer rows than threads
+      // Parts large enough for the sampled threshold:
+      {2, 70000, 1, 10, 0, false, NORMAL, 1, 1},   // used
+      {1, 140000, 2, 64, 1, true, NORMAL, 1, 1},   // two parts, cosine, NaNs, k > FILTER_RANK
+      {1, 70000, 1, 40, 2, false, TIES, 1, -1},    // many ties at the threshold
+      {1, 70000, 1, 10, 0, false, NORMAL, 0, 0},   // filter off: the plain scan
+      {1, 70000, 1, 32, 2, false, CONSTANT, 1, 2}, // every row passes: too many for the pool
+      {1, 70000, 1, 64, 0, false, PLANTED, 1, 2},  // only 32 pass, fewer than k
+      {4, 70000, 1, 64, 0, false, ONE_THREAD, 0, 0},  // one thread's whole list is the answer
+      {1, 70000, 1, 32, 2, false, ONE_THREAD, 1, 1},  // exactly k pass
+      {8, 70000, 1, 2, 1, false, ONE_THREAD, 0, 0},   // the same with k = 2: each list's tail
   };
   int c = 0;
   for (const Case& t : cases) {
@@ -47,23 +72,36 @@ int main() {
     const int partBase = t.parts;      // and this launch fills the second half of the lists
     const int partsPerQuery = 2 * t.parts;
     std::vector<float> scores((size_t) t.queries * stride);
-    for (float& s : scores) {
-      s = t.ties ? std::round(normal(rng) * 4) / 4 : normal(rng);
+    for (size_t i = 0; i < scores.size(); i++) {
+      float v = normal(rng);
+      int r = (int) (i % stride);
+      scores[i] = t.kind == TIES ? std::round(v * 4) / 4
+                : t.kind == CONSTANT ? 0.5f
+                : t.kind == PLANTED && r % 256 < 8 ? 10 + v
+                : t.kind == ONE_THREAD && r % THREADS == 5 ? 10 + v : v;
     }
     if (t.nans) {
       for (size_t i = 0; i < scores.size(); i += 97) scores[i] = NAN;
     }
     std::vector<float> rowTerms(rowBase + t.rows);
-    for (float& x : rowTerms) x = t.ties ? 1.0f : positive(rng);
+    for (float& x : rowTerms) x = t.kind == TIES || t.kind == CONSTANT ? 1.0f : positive(rng);
     std::vector<float> queryTerms(t.queries);
     for (float& x : queryTerms) x = positive(rng);
     size_t outSize = (size_t) t.queries * partsPerQuery * t.k;
     std::vector<float> outD(outSize, -7.0f);
     std::vector<int> outR(outSize, -7);
+    traces[0] = traces[1] = traces[2] = 0;
     e4j_launch(select_nearest, e4j_dim3{(unsigned) t.queries, (unsigned) t.parts, 1}, THREADS,
                (const float*) scores.data(), (long long) stride, t.rows,
                (const float*) rowTerms.data(), (const float*) queryTerms.data(), t.metric, t.k,
-               rowBase, partsPerQuery, partBase, outD.data(), outR.data());
+               rowBase, partsPerQuery, partBase, outD.data(), outR.data(), t.filter);
+    if (t.expect >= 0 && traces[t.expect] != t.queries * t.parts) {
+      if (failures++ < 20) {
+        std::printf("case %d: %d of %d blocks should have taken path %d; traces %d %d %d\n", c,
+                    traces[t.expect], t.queries * t.parts, t.expect, traces[0], traces[1],
+                    traces[2]);
+      }
+    }
     for (int q = 0; q < t.queries; q++) {
       for (int p = 0; p < partsPerQuery; p++) {
         size_t at = ((size_t) q * partsPerQuery + p) * t.k;

@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * Storage}, in GPU memory; a collection larger than the GPU's memory is streamed through it
  * ({@link Residency}). Dot product, cosine, Euclidean and squared Euclidean are served.
  *
+ * <p>The selection kernel sorts only the rows at or below a threshold taken from a sample of
+ * each block of 32,768 rows or more, and scans every row where too few or too many pass; so
+ * the candidates never depend on the sample. {@code -Dembeddings4j.gpu.filter=false} always
+ * scans every row (for comparing the two).
+ *
  * <pre>{@code
  * try (GpuFlatIndex index = GpuFlatIndex.create(512, StandardMetric.COSINE,
  *     GpuOptions.defaults().storage(Storage.FLOAT16))) {
@@ -55,6 +60,11 @@ public final class GpuFlatIndex implements NeighborIndex<float[]>, AutoCloseable
   private static final Logger LOG = LoggerFactory.getLogger(GpuFlatIndex.class);
   /** The property that turns the overlapping chunks of {@link #searchAll} off ("false"). */
   static final String PIPELINE_PROPERTY = "embeddings4j.gpu.pipeline";
+  /**
+   * The property that turns the selection kernel's sampled threshold off ("false"): every row
+   * then goes through the threads' lists. The answers are the same either way.
+   */
+  static final String FILTER_PROPERTY = "embeddings4j.gpu.filter";
 
   private final FlatIndex host;
   private final GpuScorer gpu;

@@ -215,6 +215,7 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
           : buffer("chunkStored", (long) storage.bytes() * plan.rowBlock() * d);
     }
     Kernels.Loaded k = kernelsFor(candidates);
+    int filter = "false".equals(System.getProperty(GpuFlatIndex.FILTER_PROPERTY)) ? 0 : 1;
     int[][] out = new int[nq][];
     float[] hostD = new float[(int) Math.min(Integer.MAX_VALUE - 8, superBatch * perQuery)];
     int[] hostR = new int[hostD.length];
@@ -240,7 +241,8 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
               MemoryPlan.THREADS, stream, scores.address(), (long) rowsInBlock, rowsInBlock,
               buffers.get("rowTerms").address(), qTerms.address() + 4L * q0, metricCode,
               candidates, r0, partsPerQuery, b * plan.partsPerBlock(),
-              candD.address() + 4L * q0 * perQuery, candR.address() + 4L * q0 * perQuery);
+              candD.address() + 4L * q0 * perQuery, candR.address() + 4L * q0 * perQuery,
+              filter);
         }
       }
       int entries = (int) (count * perQuery);

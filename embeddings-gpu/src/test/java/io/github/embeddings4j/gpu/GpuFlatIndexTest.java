@@ -80,6 +80,40 @@ class GpuFlatIndexTest {
     }
   }
 
+  static List<Arguments> metricsInFloat32AndFloat16() {
+    return metricsAndStorages().stream().filter(a -> a.get()[1] != Storage.BFLOAT16).toList();
+  }
+
+  /**
+   * Blocks of 70,000 rows, one part per query (600 queries in one batch fill even a GPU of 300
+   * multiprocessors): the selection kernel takes its sampled threshold, and answers as with
+   * the plain scan and as FlatIndex.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("metricsInFloat32AndFloat16")
+  void largeBlocksTakeTheSampledThresholdWithTheSameAnswers(StandardMetric metric,
+      Storage storage) {
+    GpuTests.assumeGpu();
+    float[][] data = GpuTests.random(16, 70_000, 24);
+    float[][] queries = GpuTests.random(17, 600, 24);
+    try (GpuFlatIndex gpu = GpuFlatIndex.create(24, metric,
+        GpuOptions.defaults().storage(storage).queryBatch(600))) {
+      FlatIndex cpu = fill(gpu, data, metric);
+      // k = 10 keeps 20 or 40 candidates; k = 50 keeps 100 or 200, more than the 32 rows the
+      // threshold guarantees, so the kernel counts the rows that pass.
+      for (int k : new int[] {10, 50}) {
+        List<List<Neighbor>> expected = cpu.searchAll(queries, k);
+        assertEquals(expected, gpu.searchAll(queries, k), "k = " + k);
+        System.setProperty(GpuFlatIndex.FILTER_PROPERTY, "false");
+        try {
+          assertEquals(expected, gpu.searchAll(queries, k), "k = " + k + ", plain scan");
+        } finally {
+          System.clearProperty(GpuFlatIndex.FILTER_PROPERTY);
+        }
+      }
+    }
+  }
+
   @Test
   void tiesGoToTheSmallerIdAndKBeyondTheSizeReturnsEverything() {
     GpuTests.assumeGpu();

@@ -26,6 +26,9 @@ import java.util.stream.IntStream;
  * rounds after a warm-up. For each storage it prints one JSON line with the median seconds, the
  * GPU part's median, queries per second, and how the answers compare with the CPU's exact
  * {@link FlatIndex} on a sample of queries and with the first storage's answers (recall@k).
+ * Its rounds alternate the default search with the one-piece search (no pipeline) and with the
+ * selection kernel's plain scan (no sampled threshold), checks that all three answer alike, and
+ * reports the paired ratios.
  *
  * <pre>
  * java -Xmx40g --add-modules jdk.incubator.vector -cp ... io.github.embeddings4j.gpu.GpuSearchDuel \
@@ -84,10 +87,13 @@ public final class GpuSearchDuel {
       Storage storage = Storage.valueOf(name.trim().toUpperCase(Locale.ROOT));
       List<List<Neighbor>> answers;
       // Rounds alternate the pipelined search (chunks overlapping the CPU's exact measuring)
-      // with the one-piece search, so that the two are compared side by side.
+      // with the one-piece search and with the selection kernel's plain scan (no sampled
+      // threshold), so that each is compared with the default side by side.
       double[] seconds = new double[rounds];
       double[] gpuSeconds = new double[rounds];
       double[] onePiece = new double[rounds];
+      double[] plainScan = new double[rounds];
+      double[] plainScanGpu = new double[rounds];
       double warm;
       try (GpuFlatIndex gpu = GpuFlatIndex.on(host, GpuOptions.defaults().storage(storage))) {
         long w = System.nanoTime();
@@ -109,6 +115,20 @@ public final class GpuSearchDuel {
             }
           } finally {
             System.clearProperty(GpuFlatIndex.PIPELINE_PROPERTY);
+          }
+          System.setProperty(GpuFlatIndex.FILTER_PROPERTY, "false");
+          try {
+            g = gpu.gpuNanos();
+            s = System.nanoTime();
+            List<List<Neighbor>> plain = gpu.searchAll(queries, k);
+            plainScan[r] = (System.nanoTime() - s) / 1e9;
+            plainScanGpu[r] = (gpu.gpuNanos() - g) / 1e9;
+            if (!plain.equals(answers)) {
+              throw new IllegalStateException("the answers with and without the selection"
+                  + " kernel's sampled threshold differ");
+            }
+          } finally {
+            System.clearProperty(GpuFlatIndex.FILTER_PROPERTY);
           }
         }
       }
@@ -138,11 +158,15 @@ public final class GpuSearchDuel {
           + " \"%s\", \"rows\": %d, \"dim\": %d, \"queries\": %d, \"k\": %d, \"metric\": \"%s\","
           + " \"rerank\": %d, \"rounds\": %d, \"seconds_median\": %.4f, \"seconds\": %s,"
           + " \"gpu_seconds_median\": %.4f, \"one_piece_seconds_median\": %.4f,"
-          + " \"pipelined_over_one_piece\": %.3f, \"warmup_seconds\": %.3f, \"qps\": %.0f,"
+          + " \"pipelined_over_one_piece\": %.3f, \"plain_scan_seconds_median\": %.4f,"
+          + " \"plain_scan_gpu_seconds_median\": %.4f, \"filtered_over_plain_scan\": %.3f,"
+          + " \"filtered_over_plain_scan_gpu\": %.3f, \"warmup_seconds\": %.3f, \"qps\": %.0f,"
           + " \"same_as_cpu\": \"%d/%d\", \"recall_vs_%s\": %.6f, \"gpu\": \"%s\"}",
           storage.name().toLowerCase(Locale.ROOT), n, d, nq, k, metric, GpuOptions.defaults()
               .storage(storage).effectiveRerank(), rounds, median, Arrays.toString(seconds),
-          median(gpuSeconds), median(onePiece), pairedRatio(seconds, onePiece), warm,
+          median(gpuSeconds), median(onePiece), pairedRatio(seconds, onePiece),
+          median(plainScan), median(plainScanGpu), pairedRatio(seconds, plainScan),
+          pairedRatio(gpuSeconds, plainScanGpu), warm,
           nq / median, sameAsCpu, sample.length, referenceStorage, recall,
           device.name());
       System.out.println(json);
