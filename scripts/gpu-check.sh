@@ -10,6 +10,11 @@
 # Only target/gpu-check travels; the GPU machine needs libcuda (the driver) and CUDA 13's
 # libcudart, libcublas and libnvrtc, found through ldconfig, /usr/local/cuda or PyTorch's
 # nvidia-* Python packages. docs/gpu.md shows a run's output.
+#
+# The sizes of `run` can be changed for a rehearsal (docs/gpu.md, "Rehearsing the check"):
+#   GPU_CHECK_ROWS (1000000), GPU_CHECK_LARGE_ROWS (10000000), GPU_CHECK_QUERIES (10000),
+#   GPU_CHECK_JAVA_OPTS (more JVM options), GPU_CHECK_TORCH_DEVICE (cuda), GPU_CHECK_TIME_FACTOR
+#   (1: multiplies every step's time limit, for slow stand-ins such as the fake CUDA).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 dir=target/gpu-check
@@ -83,55 +88,95 @@ PY
   echo "${dirs[*]}"
 }
 
+# step NAME SECONDS LOG COMMAND...: runs a step with a time limit, its output shown and added
+# to LOG; a failure is logged with its cause (to stderr and $out/steps.txt) and kept in
+# $status, and the next step still runs.
+step() {
+  local name="$1" limit="$2" log="$3" rc=0
+  shift 3
+  limit=$((limit * ${GPU_CHECK_TIME_FACTOR:-1}))
+  set +e
+  timeout "$limit" "$@" 2>&1 | tee -a "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" = 124 ]; then
+    echo "gpu-check: $name timed out after $limit s" | tee -a "$out/steps.txt" >&2
+  elif [ "$rc" != 0 ]; then
+    echo "gpu-check: $name failed with status $rc" | tee -a "$out/steps.txt" >&2
+  else
+    echo "gpu-check: $name passed" >> "$out/steps.txt"
+  fi
+  [ "$rc" = 0 ] || status=$rc
+}
+
 run() {
   local quick=0
   [ "${1:-}" = "--quick" ] && quick=1
   [ -x "$dir/jre/bin/java" ] || { echo "gpu-check: $dir/jre missing: run 'scripts/gpu-check.sh prepare' first" >&2; exit 1; }
-  local out="${OUT:-$dir/out}"
+  out="${OUT:-$dir/out}"
   mkdir -p "$out"
+  : > "$out/steps.txt"
   export LD_LIBRARY_PATH="$(cuda_library_path)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-  local java=("$dir/jre/bin/java" --add-modules jdk.incubator.vector -cp "$dir/lib/*")
+  local java=("$dir/jre/bin/java" --add-modules jdk.incubator.vector ${GPU_CHECK_JAVA_OPTS:-}
+    -cp "$dir/lib/*")
   command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total,memory.used --format=csv | tee "$out/nvidia-smi.txt"
   local selectors=()
   while IFS= read -r c; do selectors+=(--select-class "$c"); done < "$dir/tests.txt"
-  local status=0
+  status=0
   echo "== GPU tests" >&2
-  timeout 300 "${java[@]}" -Xmx8g org.junit.platform.console.ConsoleLauncher execute \
-    "${selectors[@]}" --reports-dir "$out/junit" --details=tree --disable-banner 2>&1 \
-    | tee "$out/tests.log" || status=$?
+  step "the GPU tests" 300 "$out/tests.log" "${java[@]}" -Xmx8g \
+    org.junit.platform.console.ConsoleLauncher execute "${selectors[@]}" \
+    --reports-dir "$out/junit" --details=tree --disable-banner
   [ "$quick" = 1 ] && return $status
-  local duel=(-Xmx48g io.github.embeddings4j.gpu.GpuSearchDuel --rows 1000000 --dim 512
-    --queries 10000 --k 10 --rounds 5 --storages float32,float16 --check 50)
-  local torch=(embeddings-benchmarks/bin/gpu_knn_torch.py --rows 1000000 --dim 512
-    --queries 10000 --k 10 --rounds 5 --dtypes float32,float16)
+  local rows="${GPU_CHECK_ROWS:-1000000}" large="${GPU_CHECK_LARGE_ROWS:-10000000}"
+  local queries="${GPU_CHECK_QUERIES:-10000}"
+  local duel=(-Xmx48g io.github.embeddings4j.gpu.GpuSearchDuel --rows "$rows" --dim 512
+    --queries "$queries" --k 10 --rounds 5 --storages float32,float16 --check 50)
+  local torch=(embeddings-benchmarks/bin/gpu_knn_torch.py --rows "$rows" --dim 512
+    --queries "$queries" --k 10 --rounds 5 --dtypes float32,float16
+    --device "${GPU_CHECK_TORCH_DEVICE:-cuda}")
   for round in 1 2; do
     echo "== duel round $round: embeddings4j, then PyTorch" >&2
-    timeout 240 "${java[@]}" "${duel[@]}" --out "$out/duel.jsonl" || status=$?
-    timeout 120 python3 "${torch[@]}" --out "$out/duel.jsonl" || status=$?
+    step "embeddings4j's duel, round $round" 240 "$out/duel.log" "${java[@]}" "${duel[@]}" \
+      --out "$out/duel.jsonl"
+    step "PyTorch's duel, round $round" 120 "$out/duel.log" python3 "${torch[@]}" \
+      --out "$out/duel.jsonl"
   done
-  echo "== 10M x 512: float16 with re-rank against the float32 answer" >&2
-  timeout 300 "${java[@]}" -Xmx60g io.github.embeddings4j.gpu.GpuSearchDuel --rows 10000000 \
-    --dim 512 --queries 10000 --k 10 --rounds 3 --storages float32,float16 --check 5 \
-    --out "$out/duel-10m.jsonl" || status=$?
+  echo "== $large x 512: float16 with re-rank against the float32 answer" >&2
+  step "the $large-row run" 300 "$out/duel.log" "${java[@]}" -Xmx60g \
+    io.github.embeddings4j.gpu.GpuSearchDuel --rows "$large" --dim 512 --queries "$queries" --k 10 --rounds 3 \
+    --storages float32,float16 --check 5 --out "$out/duel-10m.jsonl"
   python3 - "$out/duel.jsonl" "$out/duel-10m.jsonl" <<'PY' | tee "$out/summary.md"
 import json, os, statistics, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-print("| storage | embeddings4j s | PyTorch s | ratio (median of paired rounds) | same as CPU |")
-print("|---|---|---|---|---|")
+
+def lines(path):
+    return [json.loads(l) for l in open(path) if l.strip()] if os.path.exists(path) else []
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+rows = lines(sys.argv[1])
+print("| storage | embeddings4j s (GPU part) | PyTorch s | ratio to PyTorch | with sampled threshold / plain scan | pipelined / one piece | same as CPU |")
+print("|---|---|---|---|---|---|---|")
 for s in ("float32", "float16"):
     ours = [r for r in rows if r["peer"] == "embeddings4j" and r["storage"] == s]
     theirs = [r for r in rows if r["peer"] == "pytorch" and r["storage"] == s]
+    if not ours:
+        continue
+    # Paired by round: the i-th run of each side ran next to each other.
     pairs = [o["seconds_median"] / t["seconds_median"] for o, t in zip(ours, theirs)]
-    if pairs:
-        print(f"| {s} | {statistics.median(o['seconds_median'] for o in ours):.4f} | "
-              f"{statistics.median(t['seconds_median'] for t in theirs):.4f} | "
-              f"{statistics.median(pairs):.2f} | {ours[-1]['same_as_cpu']} |")
-if os.path.exists(sys.argv[2]):
-    for r in (json.loads(l) for l in open(sys.argv[2]) if l.strip()):
-        print(f"\n10M x 512 {r['storage']}: {r['seconds_median']:.3f} s "
-              f"(GPU part {r['gpu_seconds_median']:.3f} s), recall@{r['k']} against float32 "
-              f"{r['recall_vs_float32']:.6f}, same as CPU {r['same_as_cpu']}")
+    print(f"| {s} | {med([o['seconds_median'] for o in ours]):.4f} "
+          f"({med([o['gpu_seconds_median'] for o in ours]):.4f}) | "
+          f"{med([t['seconds_median'] for t in theirs]):.4f} | {med(pairs):.2f} | "
+          f"{med([o['filtered_over_plain_scan'] for o in ours]):.3f} | "
+          f"{med([o['pipelined_over_one_piece'] for o in ours]):.3f} | "
+          f"{', '.join(o['same_as_cpu'] for o in ours)} |")
+for r in lines(sys.argv[2]):
+    print(f"\n{r['rows']:,} x {r['dim']} {r['storage']}: {r['seconds_median']:.3f} s "
+          f"(GPU part {r['gpu_seconds_median']:.3f} s), recall@{r['k']} against float32 "
+          f"{r['recall_vs_float32']:.6f}, same as CPU {r['same_as_cpu']}")
 PY
+  cat "$out/steps.txt" >&2
   return $status
 }
 

@@ -42,12 +42,16 @@ def main(argv=None):
     x32 /= x32.norm(dim=1, keepdim=True)
     q32 = torch.randn(a.queries, a.dim, device=dev, generator=g)
     q32 /= q32.norm(dim=1, keepdim=True)
-    lines = []
     for name in a.dtypes.split(","):
         dtype = {"float32": torch.float32, "float16": torch.float16,
                  "bfloat16": torch.bfloat16}[name.strip()]
         x = x32.to(dtype)
         q = q32.to(dtype)
+        if not cuda and dtype != torch.float32:
+            # PyTorch's CPU build may have no 16-bit matrix product (1.13 has none): store in
+            # 16 bits, multiply in float32. Only for trying the script without a GPU.
+            x = x.to(torch.float32)
+            q = q.to(torch.float32)
 
         def search():
             ids = []
@@ -80,14 +84,13 @@ def main(argv=None):
                 "seconds": [round(s, 4) for s in seconds], "qps": round(a.queries / median),
                 "gpu": torch.cuda.get_device_name(0) if cuda else "cpu"}
         print(json.dumps(line), flush=True)
-        lines.append(line)
+        if a.out:
+            # Each line as soon as it is measured, so that a later failure keeps it.
+            with open(a.out, "a") as f:
+                f.write(json.dumps(line) + "\n")
         del x, q
         if cuda:
             torch.cuda.empty_cache()
-    if a.out:
-        with open(a.out, "a") as f:
-            for line in lines:
-                f.write(json.dumps(line) + "\n")
 
 
 if __name__ == "__main__":
