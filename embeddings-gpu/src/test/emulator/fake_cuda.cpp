@@ -125,6 +125,10 @@ int nvrtcGetPTXSize(void*, size_t* n) { *n = 8; return 0; }
 int nvrtcGetPTX(void*, char* out) { std::memcpy(out, "// fake", 8); return 0; }
 int nvrtcGetProgramLogSize(void*, size_t* n) { *n = 1; return 0; }
 int nvrtcGetProgramLog(void*, char* out) { out[0] = 0; return 0; }
+// CUDA 13.0's list.
+static const int archs[] = {75, 80, 86, 87, 88, 89, 90, 100, 103, 110, 120, 121};
+int nvrtcGetNumSupportedArchs(int* n) { *n = sizeof(archs) / sizeof(archs[0]); return 0; }
+int nvrtcGetSupportedArchs(int* out) { std::memcpy(out, archs, sizeof(archs)); return 0; }
 #endif
 
 #ifdef E4J_CUBLAS

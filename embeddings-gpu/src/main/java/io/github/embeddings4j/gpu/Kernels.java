@@ -11,10 +11,12 @@ import static org.bytedeco.cuda.global.nvrtc.nvrtcDestroyProgram;
 import static org.bytedeco.cuda.global.nvrtc.nvrtcGetCUBIN;
 import static org.bytedeco.cuda.global.nvrtc.nvrtcGetCUBINSize;
 import static org.bytedeco.cuda.global.nvrtc.nvrtcGetErrorString;
+import static org.bytedeco.cuda.global.nvrtc.nvrtcGetNumSupportedArchs;
 import static org.bytedeco.cuda.global.nvrtc.nvrtcGetPTX;
 import static org.bytedeco.cuda.global.nvrtc.nvrtcGetPTXSize;
 import static org.bytedeco.cuda.global.nvrtc.nvrtcGetProgramLog;
 import static org.bytedeco.cuda.global.nvrtc.nvrtcGetProgramLogSize;
+import static org.bytedeco.cuda.global.nvrtc.nvrtcGetSupportedArchs;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,6 +36,8 @@ import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.javacpp.SizeTPointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The index's CUDA kernels ({@code select.cu}): compiled by NVRTC for the GPU's architecture
@@ -44,6 +48,8 @@ import org.bytedeco.javacpp.SizeTPointer;
  * asking for more candidates than that is left to the CPU.
  */
 final class Kernels {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
 
   /** The most candidates per query the selection kernel keeps. */
   static final int MAX_CANDIDATES = 1024;
@@ -79,18 +85,60 @@ final class Kernels {
   }
 
   /**
-   * The kernels compiled for one architecture and list size: a CUBIN for {@code sm_XY}, or PTX
-   * for {@code compute_XY} (which the driver compiles) when this NVRTC cannot build machine
-   * code for that architecture.
+   * The kernels compiled for one architecture and list size: a CUBIN for {@code sm_XY} where
+   * this NVRTC knows the architecture, else PTX for the newest one it knows below it, which
+   * the driver compiles for the GPU (a GPU newer than the CUDA bindings).
    */
   static byte[] image(int sm, int listSize) {
     return IMAGES.computeIfAbsent("sm_" + sm + "/" + listSize, key -> {
-      try {
-        return compile("--gpu-architecture=sm_" + sm, listSize, true);
-      } catch (GpuException e) {
-        return compile("--gpu-architecture=compute_" + sm, listSize, false);
+      String target = target(sm, supportedArchitectures());
+      if (target.startsWith("compute_")) {
+        LOG.info("NVRTC has no machine code for sm_{}: compiling PTX for {}, which the driver"
+            + " compiles for the GPU", sm, target);
       }
+      return compile("--gpu-architecture=" + target, listSize, target.startsWith("sm_"));
     });
+  }
+
+  /**
+   * What to compile for a GPU of compute capability {@code sm} (e.g. 90 for 9.0): {@code
+   * sm_XY} when NVRTC supports it, else {@code compute_XY} of the newest supported
+   * architecture below it.
+   *
+   * @param supported the architectures NVRTC supports, as {@code nvrtcGetSupportedArchs}
+   *     lists them
+   * @throws GpuException if every supported architecture is newer than the GPU
+   */
+  static String target(int sm, int[] supported) {
+    int below = -1;
+    int oldest = Integer.MAX_VALUE;
+    for (int a : supported) {
+      if (a == sm) {
+        return "sm_" + sm;
+      }
+      if (a < sm) {
+        below = Math.max(below, a);
+      }
+      oldest = Math.min(oldest, a);
+    }
+    if (supported.length == 0) {
+      throw new GpuException("NVRTC lists no architecture it compiles for");
+    }
+    if (below < 0) {
+      throw new GpuException("this NVRTC compiles for compute capability " + oldest / 10 + "."
+          + oldest % 10 + " and newer; the GPU's is " + sm / 10 + "." + sm % 10 + ": use an"
+          + " older CUDA, or the CPU");
+    }
+    return "compute_" + below;
+  }
+
+  /** The architectures this NVRTC compiles for, e.g. {75, 80, ..., 120}. */
+  static int[] supportedArchitectures() {
+    int[] count = new int[1];
+    checkNvrtc(nvrtcGetNumSupportedArchs(count), "nvrtcGetNumSupportedArchs", null);
+    int[] archs = new int[count[0]];
+    checkNvrtc(nvrtcGetSupportedArchs(archs), "nvrtcGetSupportedArchs", null);
+    return archs;
   }
 
   private static byte[] compile(String arch, int listSize, boolean cubin) {

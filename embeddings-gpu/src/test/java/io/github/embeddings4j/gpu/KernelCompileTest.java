@@ -26,6 +26,20 @@ class KernelCompileTest {
   }
 
   @Test
+  void gpusNewerThanNvrtcGetPtxForTheNewestArchitectureBelowThem() {
+    int[] cuda13 = {120, 75, 80, 86, 87, 89, 90, 100, 103, 110, 121};
+    assertEquals("sm_90", Kernels.target(90, cuda13));
+    assertEquals("sm_75", Kernels.target(75, cuda13));
+    assertEquals("compute_121", Kernels.target(130, cuda13), "a GPU newer than NVRTC");
+    assertEquals("compute_90", Kernels.target(95, cuda13), "an architecture it skips");
+    GpuException e = assertThrows(GpuException.class, () -> Kernels.target(70, cuda13));
+    assertEquals("this NVRTC compiles for compute capability 7.5 and newer; the GPU's is 7.0:"
+        + " use an older CUDA, or the CPU", e.getMessage());
+    assertEquals("NVRTC lists no architecture it compiles for",
+        assertThrows(GpuException.class, () -> Kernels.target(90, new int[0])).getMessage());
+  }
+
+  @Test
   void theSourceCompilesForTuringAndHopperAtEverySize() {
     String failure = null;
     try {
