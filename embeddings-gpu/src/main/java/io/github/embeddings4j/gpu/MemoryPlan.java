@@ -24,6 +24,8 @@ record MemoryPlan(boolean resident, int rowBlock, int queryBatch, int superBatch
 
   /** GPU memory left to the driver, cuBLAS's workspace and other programs. */
   static final long RESERVE_BYTES = 512L << 20;
+  /** The most threads any GPU CUDA 13 supports holds at once per multiprocessor. */
+  static final int MAX_THREADS_PER_SM = 2048;
   /** Most bytes of one block of scores (query batch x row block floats). */
   static final long MAX_SCORE_BYTES = 1L << 30;
   /** Most bytes of the candidates held for a super-batch of queries. */
@@ -49,7 +51,8 @@ record MemoryPlan(boolean resident, int rowBlock, int queryBatch, int superBatch
    */
   static MemoryPlan plan(int rows, int dimension, Storage storage, int candidates, int queries,
       GpuOptions options, long freeBytes, int multiprocessors) {
-    long budget = Math.max(0, freeBytes - RESERVE_BYTES);
+    long reserve = RESERVE_BYTES + localMemoryBytes(candidates, multiprocessors);
+    long budget = Math.max(0, freeBytes - reserve);
     if (options.memoryLimitBytes() > 0) {
       budget = Math.min(budget, options.memoryLimitBytes());
     }
@@ -70,7 +73,7 @@ record MemoryPlan(boolean resident, int rowBlock, int queryBatch, int superBatch
             gib(p == null ? minimumWorking(rows, dimension, storage, candidates) :
                 p.workingBytes()), gib(budget), gib(freeBytes),
             options.memoryLimitBytes() > 0 ? ", limit " + gib(options.memoryLimitBytes()) : "",
-            gib(RESERVE_BYTES)));
+            gib(reserve)));
       }
     }
     long perRow = 4L * dimension + (storage == Storage.FLOAT32 ? 0 : (long) storage.bytes()
@@ -94,6 +97,17 @@ record MemoryPlan(boolean resident, int rowBlock, int queryBatch, int superBatch
       }
       chunk = Math.max(THREADS, chunk / 2);
     }
+  }
+
+  /**
+   * The local memory the driver sets aside when the selection kernel is launched: each
+   * thread's candidate lists (a float and an int per entry, {@code KMAX} entries) for every
+   * thread the GPU can hold at once. 66 MiB for lists of 32 on an H200's 132 multiprocessors,
+   * 2.06 GiB for lists of 1,024.
+   */
+  static long localMemoryBytes(int candidates, int multiprocessors) {
+    int list = Kernels.listSize(Math.max(1, Math.min(candidates, Kernels.MAX_CANDIDATES)));
+    return 8L * list * MAX_THREADS_PER_SM * multiprocessors;
   }
 
   /**

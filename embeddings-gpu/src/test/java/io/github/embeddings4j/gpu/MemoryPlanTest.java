@@ -51,11 +51,26 @@ class MemoryPlanTest {
         Storage.FLOAT32, 20, 10_000, auto.residency(Residency.RESIDENT), 16 * GIB, 132));
     assertTrue(e.getMessage().contains("10,000,000 x 512 float32 vectors need 19.07 GiB"),
         e.getMessage());
-    assertTrue(e.getMessage().contains("15.50 GiB may be used"), e.getMessage());
+    // 16 GiB less 512 MiB and the selection kernel's local memory (lists of 32: 66 MiB).
+    assertTrue(e.getMessage().contains("15.44 GiB may be used (16.00 GiB free, 578.0 MiB kept"
+        + " in reserve)"), e.getMessage());
     assertTrue(e.getMessage().contains("Residency.AUTO or STREAMED"), e.getMessage());
     // In float16 they fit.
     assertTrue(MemoryPlan.plan(10_000_000, 512, Storage.FLOAT16, 40, 10_000, auto, 16 * GIB,
         132).resident());
+  }
+
+  @Test
+  void longCandidateListsReserveTheKernelsLocalMemory() {
+    assertEquals(8L * 32 * 2048 * 132, MemoryPlan.localMemoryBytes(20, 132));
+    assertEquals(8L * 1024 * 2048 * 132, MemoryPlan.localMemoryBytes(1024, 132));
+    // 22 GiB of vectors on a GPU with 24 GiB free: resident with short lists; with lists of
+    // 1,024 the driver's 2.06 GiB of local memory would not fit beside them, so they stream.
+    int rows = (int) (22 * GIB / (512 * 4));
+    assertTrue(MemoryPlan.plan(rows, 512, Storage.FLOAT32, 20, 1000, GpuOptions.defaults(),
+        24 * GIB, 132).resident());
+    assertFalse(MemoryPlan.plan(rows, 512, Storage.FLOAT32, 1024, 1000, GpuOptions.defaults(),
+        24 * GIB, 132).resident());
   }
 
   @Test
