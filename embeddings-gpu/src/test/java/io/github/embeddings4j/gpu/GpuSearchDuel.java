@@ -105,31 +105,12 @@ public final class GpuSearchDuel {
           answers = gpu.searchAll(queries, k);
           seconds[r] = (System.nanoTime() - s) / 1e9;
           gpuSeconds[r] = (gpu.gpuNanos() - g) / 1e9;
-          System.setProperty(GpuFlatIndex.PIPELINE_PROPERTY, "false");
-          try {
-            s = System.nanoTime();
-            List<List<Neighbor>> single = gpu.searchAll(queries, k);
-            onePiece[r] = (System.nanoTime() - s) / 1e9;
-            if (!single.equals(answers)) {
-              throw new IllegalStateException("the pipelined and one-piece answers differ");
-            }
-          } finally {
-            System.clearProperty(GpuFlatIndex.PIPELINE_PROPERTY);
-          }
-          System.setProperty(GpuFlatIndex.FILTER_PROPERTY, "false");
-          try {
-            g = gpu.gpuNanos();
-            s = System.nanoTime();
-            List<List<Neighbor>> plain = gpu.searchAll(queries, k);
-            plainScan[r] = (System.nanoTime() - s) / 1e9;
-            plainScanGpu[r] = (gpu.gpuNanos() - g) / 1e9;
-            if (!plain.equals(answers)) {
-              throw new IllegalStateException("the answers with and without the selection"
-                  + " kernel's sampled threshold differ");
-            }
-          } finally {
-            System.clearProperty(GpuFlatIndex.FILTER_PROPERTY);
-          }
+          onePiece[r] = timedWithout(GpuFlatIndex.PIPELINE_PROPERTY, gpu, queries, k, answers,
+              "the pipelined and one-piece answers differ")[0];
+          double[] plain = timedWithout(GpuFlatIndex.FILTER_PROPERTY, gpu, queries, k, answers,
+              "the answers with and without the selection kernel's sampled threshold differ");
+          plainScan[r] = plain[0];
+          plainScanGpu[r] = plain[1];
         }
       }
       if (cpuSample == null && sample.length > 0) {
@@ -176,6 +157,27 @@ public final class GpuSearchDuel {
     }
     if (out != null) {
       out.close();
+    }
+  }
+
+  /**
+   * One search with {@code property} set to "false": its seconds and its GPU part's seconds.
+   * It must answer as {@code expected}, or this throws with {@code differ}.
+   */
+  private static double[] timedWithout(String property, GpuFlatIndex gpu, float[][] queries,
+      int k, List<List<Neighbor>> expected, String differ) {
+    System.setProperty(property, "false");
+    try {
+      long g = gpu.gpuNanos();
+      long s = System.nanoTime();
+      List<List<Neighbor>> answers = gpu.searchAll(queries, k);
+      double[] seconds = {(System.nanoTime() - s) / 1e9, (gpu.gpuNanos() - g) / 1e9};
+      if (!answers.equals(expected)) {
+        throw new IllegalStateException(differ);
+      }
+      return seconds;
+    } finally {
+      System.clearProperty(property);
     }
   }
 
