@@ -141,6 +141,9 @@ final class IndexCommand implements Callable<Integer> {
     if (rows.length == 0) {
       throw new Main.InputException(input + " holds no vectors (0 rows): nothing to index", null);
     }
+    if (!common.quiet && !json) {
+      set.noteUnchecked(input, err);
+    }
     List<String> names = set.ids();
     if (ids != null) {
       try {
@@ -173,13 +176,14 @@ final class IndexCommand implements Callable<Integer> {
     report.put("metric", metricValue.metricName());
     report.put("vectors", rows.length);
     report.put("dimension", rows[0].length);
+    report.put("embedder", set.embedder() == null ? null : set.embedder().model());
     try {
       if (graph) {
         GraphIndex.Builder b;
         try {
           b = GraphIndex.builder(rows[0].length).metric(metricValue).maxDegree(m)
               .beamWidth(efConstruction).searchBeam(efSearch).seed(seed).threads(threadCount)
-              .compression(compression).rerank(rerank);
+              .compression(compression).rerank(rerank).embedder(set.embedder());
         } catch (IllegalArgumentException e) {
           throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -202,7 +206,7 @@ final class IndexCommand implements Callable<Integer> {
         }
       } else {
         FlatIndex index = FlatIndex.builder(rows[0].length).metric(metricValue)
-            .threads(threadCount).build();
+            .threads(threadCount).embedder(set.embedder()).build();
         if (rowNumbers) {
           index.addAll(0, rows);
         } else {

@@ -126,7 +126,14 @@ final class StoredIndex implements AutoCloseable {
       closeQuietly(index);
       throw new Main.InputException(file + " holds no embeddings", null);
     }
-    return new StoredIndex(file, index, null, null, false);
+    EmbedderDescription embedder = index instanceof FlatIndex f ? f.embedder().orElse(null)
+        : ((GraphIndex) index).embedder().orElse(null);
+    if (embedder == null && err != null) {
+      err.println("note: " + file + " records no embedder (an index of vectors without a"
+          + " description, or written by an older embeddings4j): the queries cannot be checked"
+          + " against it");
+    }
+    return new StoredIndex(file, index, null, embedder, false);
   }
 
   private static void closeQuietly(NeighborIndex<float[]> index) {
@@ -154,7 +161,7 @@ final class StoredIndex implements AutoCloseable {
     return index.metric();
   }
 
-  /** How the stored vectors were made; null when the file does not say (index files). */
+  /** How the stored vectors were made; null when the file does not say. */
   EmbedderDescription embedder() {
     return embedder;
   }

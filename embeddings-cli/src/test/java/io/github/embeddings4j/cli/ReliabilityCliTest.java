@@ -360,4 +360,46 @@ class ReliabilityCliTest {
     assertEquals(Main.EXIT_OK, r.code(), r.toString());
     assertTrue(r.err().contains("note: " + legacy + " has no description"), r.err());
   }
+
+  /** An index file keeps the description of the set it was built from, and is checked too. */
+  @Test
+  void anIndexFileRefusesAQueryEmbedderOfAnotherSeed() throws IOException {
+    String query = photos.resolve("p0.png").toString();
+    for (String type : List.of("flat", "graph")) {
+      Path file = dir.resolve("described-" + type + ".e4j");
+      CliRun r = CliRun.of("index", "--input", index.toString(), "--output", file.toString(),
+          "--type", type, "--metric", "euclidean");
+      assertEquals(Main.EXIT_OK, r.code(), r.toString());
+      assertFalse(r.err().contains("note:"), r.err());
+
+      r = CliRun.of("search", "--index", file.toString(), "--query", query, "--model", "lenet",
+          "--weights", "random", "--seed", "8");
+      assertEquals(Main.EXIT_INPUT, r.code(), r.toString());
+      assertTrue(r.err().contains("the query embedder does not match the embedder that made "
+          + file), r.err());
+      assertTrue(r.err().contains("weights: random seed=8 != random seed=7"), r.err());
+      assertEquals("", r.out());
+
+      r = CliRun.of("search", "--index", file.toString(), "--query", query, "--model", "lenet",
+          "--weights", "random", "--seed", "8", "--allow-mismatch");
+      assertEquals(Main.EXIT_OK, r.code(), r.toString());
+      assertTrue(r.err().contains("warning: the query embedder does not match"), r.err());
+
+      r = CliRun.of(with("search", "--index", file.toString(), "--query", query, "--k", "1"));
+      assertEquals(Main.EXIT_OK, r.code(), r.toString());
+      assertTrue(r.out().contains("p0.png"), r.out());
+    }
+
+    // Vectors without a description make an index without one: said when indexing and
+    // searching, and searched as before.
+    Path legacy = dir.resolve("undescribed.npy");
+    Npy.write(legacy, EmbeddingSet.read(index).vectors());
+    Path file = dir.resolve("undescribed.e4j");
+    CliRun r = CliRun.of("index", "--input", legacy.toString(), "--output", file.toString());
+    assertEquals(Main.EXIT_OK, r.code(), r.toString());
+    assertTrue(r.err().contains("note: " + legacy + " has no description"), r.err());
+    r = CliRun.of(with("search", "--index", file.toString(), "--query", query, "--k", "1"));
+    assertEquals(Main.EXIT_OK, r.code(), r.toString());
+    assertTrue(r.err().contains("note: " + file + " records no embedder"), r.err());
+  }
 }

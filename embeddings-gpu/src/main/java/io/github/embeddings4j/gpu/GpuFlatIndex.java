@@ -1,6 +1,7 @@
 package io.github.embeddings4j.gpu;
 
 import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.NeighborIndex;
 import io.github.embeddings4j.api.StandardMetric;
@@ -226,6 +227,16 @@ public final class GpuFlatIndex implements NeighborIndex<float[]>, AutoCloseable
   @Override
   public DistanceMetric metric() {
     return host.metric();
+  }
+
+  /**
+   * How the indexed vectors were made: the description the host index holds ({@link
+   * FlatIndex#embedder()}), saved and loaded with it.
+   *
+   * @return the description, or empty when nobody recorded one
+   */
+  public Optional<EmbedderDescription> embedder() {
+    return host.embedder();
   }
 
   @Override

@@ -325,10 +325,10 @@ public final class ImageClassifier {
    */
   public void save(Path file) throws IOException {
     SdkFile.write(file, KIND, VERSION, out -> {
-      writeMap(out, info);
-      writeMap(out, embedder.toMap());
+      out.writeStringMap(info);
+      out.writeDescription(embedder);
       out.writeString(spec == null ? "" : spec.kind().name());
-      writeMap(out, spec == null ? Map.of() : spec.settings());
+      out.writeStringMap(spec == null ? Map.of() : spec.settings());
       out.writeInt(classNames.size());
       for (String name : classNames) {
         out.writeString(name);
@@ -354,15 +354,13 @@ public final class ImageClassifier {
    */
   public static ImageClassifier load(Path file) throws IOException {
     return SdkFile.read(file, KIND, VERSION, (in, version) -> {
-      Map<String, String> info = readMap(in);
-      EmbedderDescription description;
-      try {
-        description = EmbedderDescription.fromMap(readMap(in));
-      } catch (IllegalArgumentException e) {
-        throw in.damaged("the embedder's description: " + e.getMessage());
+      Map<String, String> info = in.readStringMap();
+      EmbedderDescription description = in.readDescription();
+      if (description == null) {
+        throw in.damaged("the embedder's description is missing");
       }
       String kind = in.readString();
-      Map<String, String> specSettings = readMap(in);
+      Map<String, String> specSettings = in.readStringMap();
       EmbedderSpec spec;
       try {
         spec = kind.isEmpty() ? null : new EmbedderSpec(EmbedderSpec.Kind.valueOf(kind),
@@ -394,24 +392,6 @@ public final class ImageClassifier {
       return new ImageClassifier(new Head(dim, hidden, classes, mean, invStd, params), names,
           description, spec, info);
     });
-  }
-
-  private static void writeMap(SdkFile.Output out, Map<String, String> m) throws IOException {
-    out.writeInt(m.size());
-    for (Map.Entry<String, String> e : m.entrySet()) {
-      out.writeString(e.getKey());
-      out.writeString(e.getValue());
-    }
-  }
-
-  private static Map<String, String> readMap(SdkFile.Input in) throws IOException {
-    int n = in.readInt();
-    in.require(n, 8, "map entries");
-    Map<String, String> m = new LinkedHashMap<>();
-    for (int i = 0; i < n; i++) {
-      m.put(in.readString(), in.readString());
-    }
-    return m;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.github.embeddings4j.core.io;
 
+import io.github.embeddings4j.api.EmbedderDescription;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -11,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
@@ -536,6 +539,31 @@ public final class SdkFile {
       writeInt(b.length);
       writeBytes(b, 0, b.length);
     }
+
+    /**
+     * Writes a map of strings as its size (int) and its keys and values in iteration order.
+     *
+     * @param m the map
+     * @throws IOException if writing fails
+     */
+    public void writeStringMap(Map<String, String> m) throws IOException {
+      writeInt(m.size());
+      for (Map.Entry<String, String> e : m.entrySet()) {
+        writeString(e.getKey());
+        writeString(e.getValue());
+      }
+    }
+
+    /**
+     * Writes how the vectors of a file were made, as {@link #writeStringMap} of {@link
+     * EmbedderDescription#toMap()}; an empty map when nobody said.
+     *
+     * @param d the description, or null for none
+     * @throws IOException if writing fails
+     */
+    public void writeDescription(EmbedderDescription d) throws IOException {
+      writeStringMap(d == null ? Map.of() : d.toMap());
+    }
   }
 
   /**
@@ -720,6 +748,42 @@ public final class SdkFile {
       byte[] b = new byte[n];
       readBytes(b, 0, n);
       return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads a map written by {@link Output#writeStringMap}.
+     *
+     * @return the map, in the order written; modifiable
+     * @throws IOException if the payload ends early or a count is impossible
+     */
+    public Map<String, String> readStringMap() throws IOException {
+      int n = readInt();
+      require(n, 8, "map entries");
+      Map<String, String> m = new LinkedHashMap<>();
+      for (int i = 0; i < n; i++) {
+        m.put(readString(), readString());
+      }
+      return m;
+    }
+
+    /**
+     * Reads a description written by {@link Output#writeDescription}.
+     *
+     * @return the description, or null when the file records none
+     * @throws DamagedFileException if the recorded fields do not make a description, naming
+     *     the file
+     * @throws IOException if the payload ends early
+     */
+    public EmbedderDescription readDescription() throws IOException {
+      Map<String, String> m = readStringMap();
+      if (m.isEmpty()) {
+        return null;
+      }
+      try {
+        return EmbedderDescription.fromMap(m);
+      } catch (IllegalArgumentException e) {
+        throw damaged("the embedder's description: " + e.getMessage());
+      }
     }
 
     /**

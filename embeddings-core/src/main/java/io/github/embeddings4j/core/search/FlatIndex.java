@@ -1,6 +1,7 @@
 package io.github.embeddings4j.core.search;
 
 import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.NeighborIndex;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.io.SdkFile;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -49,7 +51,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
 
   /** The kind and version of the saved file. */
   static final String KIND = "FIDX";
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   /** Floats per storage block (16 MiB): large enough to stream, small enough to allocate. */
   static final int BLOCK_FLOATS = 1 << 22;
@@ -81,6 +83,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
   private final int tileRows;
   private final Boolean matrixProduct;
   private final boolean groupQueries;
+  private final EmbedderDescription embedder;
   private final List<float[]> blocks = new ArrayList<>();
   /** Where searches take their candidates from, or null to find them here. */
   private volatile CandidateSource candidateSource;
@@ -118,6 +121,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
     this.matrixProduct = b.matrixProduct;
     this.groupQueries = b.groupQueries;
     this.candidateSource = b.candidateSource;
+    this.embedder = b.embedder;
   }
 
   private static Route routeOf(DistanceMetric m) {
@@ -154,6 +158,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
     private Boolean matrixProduct;
     private boolean groupQueries = true;
     private CandidateSource candidateSource;
+    private EmbedderDescription embedder;
 
     private Builder(int dimension) {
       if (dimension < 1) {
@@ -210,6 +215,20 @@ public final class FlatIndex extends BaseIndex<float[]> {
       return this;
     }
 
+    /**
+     * Records how the indexed vectors were made, so that whoever searches the index, or loads
+     * it from its file, can check that the queries were made the same way ({@link
+     * EmbedderDescription#differences}); default none.
+     *
+     * @param embedder the description of the indexed vectors' embedder, or null for none
+     * @return this builder
+     * @throws IllegalArgumentException if its dimension is not the index's
+     */
+    public Builder embedder(EmbedderDescription embedder) {
+      this.embedder = IndexEmbedder.checked(embedder, dimension);
+      return this;
+    }
+
     /** Whether scans read each row once for four queries (default); off to measure the gain. */
     Builder groupQueries(boolean groupQueries) {
       this.groupQueries = groupQueries;
@@ -244,6 +263,18 @@ public final class FlatIndex extends BaseIndex<float[]> {
   @Override
   public DistanceMetric metric() {
     return metric;
+  }
+
+  /**
+   * How the indexed vectors were made, as given to {@link Builder#embedder} or recorded in the
+   * loaded file. Check a query embedder against it before searching: {@code
+   * index.embedder().map(e -> e.differences(queryEmbedder.describe()))} is empty or names what
+   * differs.
+   *
+   * @return the description, or empty when nobody recorded one
+   */
+  public Optional<EmbedderDescription> embedder() {
+    return Optional.ofNullable(embedder);
   }
 
   /**
@@ -886,9 +917,10 @@ public final class FlatIndex extends BaseIndex<float[]> {
   }
 
   /**
-   * Saves the index atomically in the checksummed container ({@code FIDX}, version 1). The
-   * metric is saved by name; an index with a metric of your own is loaded with {@link
-   * #load(Path, DistanceMetric)}.
+   * Saves the index atomically in the checksummed container ({@code FIDX}, version 2): the
+   * dimension, the metric, the {@linkplain #embedder() embedder's description}, the ids or keys
+   * and the vectors. The metric is saved by name; an index with a metric of your own is loaded
+   * with {@link #load(Path, DistanceMetric)}.
    *
    * @param file the file
    * @throws IOException if writing fails; an existing file is then left as it was
@@ -900,6 +932,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
       SdkFile.write(file, KIND, VERSION, out -> {
         out.writeInt(dimension);
         out.writeString(metric.metricName());
+        out.writeDescription(embedder);
         out.writeInt(n);
         out.writeInt(hasStringKeys() ? 1 : 0);
         for (int r = 0; r < n; r++) {
@@ -921,7 +954,8 @@ public final class FlatIndex extends BaseIndex<float[]> {
   }
 
   /**
-   * Loads an index saved with a built-in metric.
+   * Loads an index saved with a built-in metric (by this version, or by an older one whose
+   * files record no embedder).
    *
    * @param file the file
    * @return the index, with the default thread count
@@ -965,6 +999,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
       } else {
         m = metric;
       }
+      EmbedderDescription described = IndexEmbedder.read(in, version, dim);
       int n = in.readInt();
       boolean keyed = in.readInt() == 1;
       in.require(n, (int) Math.min(Integer.MAX_VALUE, 8 + 4L * dim), "entries");
@@ -977,7 +1012,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
           keys[r] = in.readString();
         }
       }
-      FlatIndex index = builder(dim).metric(m).build();
+      FlatIndex index = builder(dim).metric(m).embedder(described).build();
       // Sized only once a row is known to be in the file: a crafted empty index declaring a
       // dimension of two billion would otherwise allocate 8 GB here.
       float[] row = new float[n == 0 ? 0 : dim];

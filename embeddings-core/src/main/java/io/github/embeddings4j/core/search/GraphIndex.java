@@ -1,6 +1,7 @@
 package io.github.embeddings4j.core.search;
 
 import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.NeighborIndex;
 import io.github.embeddings4j.api.StandardMetric;
@@ -82,7 +83,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
 
   /** The kind and version of the saved file. */
   static final String KIND = "GIDX";
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   /** Vectors seen before the int8 ranges are fitted. */
   public static final int FIT_ROWS = 1024;
@@ -103,6 +104,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
   private final int threads;
   private final Compression compression;
   private final int rerank;
+  private final EmbedderDescription embedder;
   private final double levelFactor;
   private final SplittableRandom levels;
   private final MappedRows mapped;
@@ -130,6 +132,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     this.threads = b.threads;
     this.compression = b.compression;
     this.rerank = b.rerank;
+    this.embedder = b.embedder;
     this.levelFactor = 1.0 / Math.log(Math.max(2, b.maxDegree));
     this.levels = new SplittableRandom(b.seed);
     int shift = b.segmentShift >= 0 ? b.segmentShift : GraphStore.shiftFor(dimension);
@@ -185,6 +188,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     private int rerank = 1;
     private Path vectorDirectory;
     private int segmentShift = -1;
+    private EmbedderDescription embedder;
 
     private Builder(int dimension) {
       if (dimension < 1) {
@@ -303,6 +307,19 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       return this;
     }
 
+    /**
+     * Records how the indexed vectors were made, as {@link FlatIndex.Builder#embedder} does;
+     * default none.
+     *
+     * @param embedder the description of the indexed vectors' embedder, or null for none
+     * @return this builder
+     * @throws IllegalArgumentException if its dimension is not the index's
+     */
+    public Builder embedder(EmbedderDescription embedder) {
+      this.embedder = IndexEmbedder.checked(embedder, dimension);
+      return this;
+    }
+
     /** Segments of {@code 2^shift} rows, so that tests cross segment boundaries with few rows. */
     Builder segmentShift(int shift) {
       this.segmentShift = check("segmentShift", shift, 0, 24);
@@ -362,6 +379,16 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
   @Override
   public DistanceMetric metric() {
     return metric;
+  }
+
+  /**
+   * How the indexed vectors were made, as given to {@link Builder#embedder} or recorded in the
+   * loaded file; check a query embedder against it before searching.
+   *
+   * @return the description, or empty when nobody recorded one
+   */
+  public Optional<EmbedderDescription> embedder() {
+    return Optional.ofNullable(embedder);
   }
 
   /**
@@ -1102,8 +1129,8 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
   // ---- files ----
 
   /**
-   * Saves the index atomically in the checksummed container ({@code GIDX}, version 1): the
-   * parameters, ids or keys, the graph, the float vectors and, compressed, the codes and their
+   * Saves the index atomically in the checksummed container ({@code GIDX}, version 2): the
+   * parameters, the {@linkplain #embedder() embedder's description}, ids or keys, the graph, the float vectors and, compressed, the codes and their
    * ranges. Adds wait while it runs; searches do not.
    *
    * @param file the file
@@ -1126,6 +1153,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
         out.writeLong(seed);
         out.writeString(compression.name());
         out.writeInt(rerank);
+        out.writeDescription(embedder);
         out.writeInt(n);
         boolean keyed = entries.hasStringKeys();
         out.writeInt(keyed ? 1 : 0);
@@ -1182,7 +1210,8 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
 
   /**
    * Loads an index, with the default thread count and, if compressed, its float vectors in a
-   * temporary file under {@code java.io.tmpdir}.
+   * temporary file under {@code java.io.tmpdir}. Files of older versions, which record no
+   * embedder, load too.
    *
    * @param file the file
    * @return the index
@@ -1223,6 +1252,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       long seed = in.readLong();
       String comp = in.readString();
       int rerank = in.readInt();
+      EmbedderDescription described = IndexEmbedder.read(in, version, dim);
       Compression compression;
       try {
         compression = Compression.valueOf(comp);
@@ -1232,7 +1262,8 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       GraphIndex index;
       try {
         index = builder(dim).metric(m).maxDegree(maxDegree).beamWidth(efc).searchBeam(ef)
-            .seed(seed).compression(compression).rerank(rerank).threads(threads).build();
+            .seed(seed).compression(compression).rerank(rerank).threads(threads)
+            .embedder(described).build();
       } catch (IllegalArgumentException ex) {
         throw in.damaged("parameters out of range: " + ex.getMessage());
       }
