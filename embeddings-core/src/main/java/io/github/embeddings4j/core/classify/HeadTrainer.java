@@ -3,6 +3,7 @@ package io.github.embeddings4j.core.classify;
 import io.github.embeddings4j.api.Progress;
 import io.github.embeddings4j.api.ProgressListener;
 import io.github.embeddings4j.core.data.StratifiedSplit;
+import io.github.embeddings4j.core.train.EarlyStopping;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -420,9 +421,7 @@ public final class HeadTrainer {
     }
     Steps steps = new Steps(layout, optimizer, learningRate, weightDecay);
     float[] best = w.clone();
-    double bestAccuracy = Double.NEGATIVE_INFINITY;
-    double bestLoss = Double.POSITIVE_INFINITY;
-    int bestEpoch = 0;
+    EarlyStopping stopping = EarlyStopping.onAccuracyThenLoss(patience, MIN_LOSS_GAIN);
     List<Epoch> history = new ArrayList<>();
     int[] order = train.clone();
     SplittableRandom shuffle = new SplittableRandom(seed ^ 0x5DEECE66DL);
@@ -460,26 +459,15 @@ public final class HeadTrainer {
       } catch (RuntimeException e) {
         // A listener never stops the work.
       }
-      if (held.length == 0) {
-        best = w;
-        bestEpoch = epoch;
-        continue;
-      }
-      // Better accuracy wins; at equal accuracy a validation loss lower by at least
-      // MIN_LOSS_GAIN does (a head that is already always right still improves its margins,
-      // but ever smaller gains on a separable set must not keep it training forever).
-      if (valAccuracy > bestAccuracy
-          || (valAccuracy == bestAccuracy && valLoss < bestLoss - MIN_LOSS_GAIN)) {
-        bestAccuracy = valAccuracy;
-        bestLoss = valLoss;
-        bestEpoch = epoch;
-        best = w.clone();
-      } else if (epoch - bestEpoch >= patience) {
+      if (stopping.offer(epoch, valAccuracy, valLoss)) {
+        // Without validation every epoch is the best: the last one's weights, copied once.
+        best = held.length == 0 ? w : w.clone();
+      } else if (stopping.exhausted()) {
         break;
       }
     }
     Head head = new Head(dim, hidden, classes, mean, invStd, best == w ? w.clone() : best);
-    return new Result(head, this, held.length > 0 ? bestAccuracy : Double.NaN, bestEpoch, epoch,
+    return new Result(head, this, stopping.bestAccuracy(), stopping.bestEpoch(), epoch,
         train.length, held.length, unvalidated, history, (System.nanoTime() - start) / 1e9);
   }
 

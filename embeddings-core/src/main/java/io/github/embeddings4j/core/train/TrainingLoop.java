@@ -45,11 +45,9 @@ final class TrainingLoop {
       order[i] = i;
     }
     List<EpochRecord> history = new ArrayList<>();
-    double best = Double.NEGATIVE_INFINITY;
-    int bestEpoch = 0;
+    EarlyStopping stopping = EarlyStopping.onAccuracy(h.patience());
     INDArray bestParams = null;
     boolean stoppedEarly = false;
-    int sinceBest = 0;
     for (int epoch = 1; epoch <= h.epochs(); epoch++) {
       long epochStart = System.nanoTime();
       String task = "epoch " + epoch + "/" + h.epochs();
@@ -88,25 +86,20 @@ final class TrainingLoop {
           (System.nanoTime() - epochStart) / 1e9));
       LOG.debug("{}: loss {} validation accuracy {}", task, lossSum / order.length, accuracy);
       report(listener, new Progress(task, order.length, order.length, 0));
-      if (validation == null) {
-        bestEpoch = epoch;
-        continue;
-      }
-      if (accuracy > best) {
-        best = accuracy;
-        bestEpoch = epoch;
-        bestParams = net.params().dup();
-        sinceBest = 0;
-      } else if (++sinceBest >= h.patience()) {
+      if (stopping.offer(epoch, accuracy, Double.NaN)) {
+        if (validation != null) {
+          bestParams = net.params().dup();
+        }
+      } else if (stopping.exhausted()) {
         stoppedEarly = epoch < h.epochs();
         break;
       }
     }
-    if (bestParams != null && bestEpoch != history.size()) {
+    if (bestParams != null && stopping.bestEpoch() != history.size()) {
       net.setParams(bestParams);
     }
-    return new TrainingResult(model, history, bestEpoch,
-        validation == null ? Double.NaN : best, stoppedEarly, h,
+    return new TrainingResult(model, history, stopping.bestEpoch(), stopping.bestAccuracy(),
+        stoppedEarly, h,
         (System.nanoTime() - start) / 1e9);
   }
 

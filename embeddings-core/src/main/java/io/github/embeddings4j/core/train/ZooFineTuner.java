@@ -170,14 +170,13 @@ public final class ZooFineTuner {
     List<ImageFolder.Entry> entries = train.entries();
     Map<Path, String> skipped = new ConcurrentHashMap<>();
     List<EpochRecord> history = new ArrayList<>(state.history());
-    int bestEpoch = state.bestEpoch();
-    double best = state.bestAccuracy();
-    int sinceBest = state.sinceBest();
+    EarlyStopping stopping = EarlyStopping.resumeOnAccuracy(h.patience(), state.bestEpoch(),
+        state.bestAccuracy(), state.sinceBest());
     INDArray bestParams = state.bestParams();
     boolean stoppedEarly = false;
     int steps = 0;
     for (int epoch = state.epoch() + 1; epoch <= h.epochs(); epoch++) {
-      if (state.epoch() > 0 && sinceBest >= h.patience()) {
+      if (state.epoch() > 0 && stopping.exhausted()) {
         break; // the checkpoint was written by a run that stopped early
       }
       long epochStart = System.nanoTime();
@@ -219,25 +218,21 @@ public final class ZooFineTuner {
       double rate = h.learningRate() * h.schedule().multiplier(epoch - 1, h.epochs());
       history.add(new EpochRecord(epoch, lossSum / seen, accuracy, rate,
           (System.nanoTime() - epochStart) / 1e9));
-      if (validation == null || accuracy > best) {
-        best = validation == null ? Double.NaN : accuracy;
-        bestEpoch = epoch;
+      if (stopping.offer(epoch, accuracy, Double.NaN)) {
         if (bestParams != null) {
           bestParams.close();
         }
         bestParams = net.params().dup();
-        sinceBest = 0;
-      } else {
-        sinceBest++;
       }
       if (b.checkpoint != null) {
-        Checkpoint.write(b.checkpoint, net, fingerprint, new Checkpoint.State(epoch, bestEpoch,
-            best, sinceBest, history, bestParams));
+        Checkpoint.write(b.checkpoint, net, fingerprint, new Checkpoint.State(epoch,
+            stopping.bestEpoch(), stopping.bestAccuracy(), stopping.epochsSinceBest(), history,
+            bestParams));
       }
       if (epoch == b.haltAfterEpoch) {
         throw new Halted(epoch);
       }
-      if (validation != null && sinceBest >= h.patience()) {
+      if (stopping.exhausted()) {
         stoppedEarly = epoch < h.epochs();
         break;
       }
@@ -248,15 +243,16 @@ public final class ZooFineTuner {
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("hyperparameters", h.summary());
     facts.put("epochs", String.valueOf(history.size()));
-    facts.put("bestEpoch", String.valueOf(bestEpoch));
-    facts.put("validationAccuracy", String.valueOf(best));
+    facts.put("bestEpoch", String.valueOf(stopping.bestEpoch()));
+    facts.put("validationAccuracy", String.valueOf(stopping.bestAccuracy()));
     facts.put("freezeUpTo", String.valueOf(b.freezeUpTo));
     facts.put("backboneLearningRateScale", String.valueOf(b.backboneScale));
     facts.put("augmentation", b.augmentation.toString());
     facts.put("trainImages", String.valueOf(entries.size() - skipped.size()));
     FineTunedModel record = new FineTunedModel(b.model, format.height(), format.width(),
         feature, classes, HEAD_LAYER, describe(b.weights), facts);
-    return new FineTuneResult(net, record, history, bestEpoch, best, stoppedEarly,
+    return new FineTuneResult(net, record, history, stopping.bestEpoch(),
+        stopping.bestAccuracy(), stoppedEarly,
         Map.copyOf(skipped), h, (System.nanoTime() - start) / 1e9);
   }
 
