@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.search.FlatIndex;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -269,6 +271,28 @@ class GpuFlatIndexTest {
       assertEquals(e.getMessage(), index.cpuReason());
       FlatIndex cpu = fill(index, data, StandardMetric.COSINE);
       assertEquals(cpu.searchAll(data, 3), index.searchAll(data, 3));
+    }
+  }
+
+  /** On the GPU or, without one, on the CPU: the description travels with the host index. */
+  @Test
+  void theEmbeddersDescriptionIsKeptAndSavedWithTheIndex(@TempDir Path dir) throws Exception {
+    EmbedderDescription made = EmbedderDescription.builder("resnet50", 8)
+        .weights("random seed=7").build();
+    FlatIndex host = FlatIndex.builder(8).metric(StandardMetric.COSINE).embedder(made).build();
+    host.addAll(0, GpuTests.random(16, 50, 8));
+    Path file = dir.resolve("described.fidx");
+    try (GpuFlatIndex index = GpuFlatIndex.on(host, GpuOptions.defaults().fallbackToCpu(true))) {
+      assertEquals(Optional.of(made), index.embedder());
+      index.save(file);
+    }
+    try (GpuFlatIndex loaded = GpuFlatIndex.load(file, GpuOptions.defaults()
+        .fallbackToCpu(true))) {
+      assertEquals(Optional.of(made), loaded.embedder());
+    }
+    try (GpuFlatIndex plain = GpuFlatIndex.create(8, StandardMetric.COSINE,
+        GpuOptions.defaults().fallbackToCpu(true))) {
+      assertEquals(Optional.empty(), plain.embedder());
     }
   }
 
