@@ -1,6 +1,8 @@
 package io.github.embeddings4j.core.train;
 
 import io.github.embeddings4j.api.EmbeddingException;
+import io.github.embeddings4j.api.Progress;
+import io.github.embeddings4j.api.ProgressListener;
 import io.github.embeddings4j.core.data.ImageFolder;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -101,7 +103,9 @@ public final class ZooFineTuneSearch {
   }
 
   /**
-   * Runs every trial (without checkpoints).
+   * Runs every trial (without checkpoints). Progress goes to the base fine-tuner's listener:
+   * each trial's reports with the trial in front of their task ({@code "trial 2/4: epoch
+   * 1/6"}), and after each trial one report of task {@code "search"} counting the trials done.
    *
    * @param base the fine-tuner whose model, weights, input size and other settings the trials
    *     share (not changed)
@@ -116,14 +120,24 @@ public final class ZooFineTuneSearch {
     Objects.requireNonNull(validation, "a search needs a validation set");
     List<Trial> done = new ArrayList<>();
     FineTuneResult best = null;
-    for (Configuration c : configurations(base)) {
+    List<Configuration> configs = configurations(base);
+    ProgressListener listener = base.listener();
+    for (Configuration c : configs) {
+      String trial = "trial " + (done.size() + 1) + "/" + configs.size() + ": ";
       FineTuneResult r = base.copy().hyperparameters(c.hyperparameters())
-          .freezeUpTo(c.freezeUpTo()).checkpoint(null).resume(false).build()
-          .fit(train, validation);
+          .freezeUpTo(c.freezeUpTo()).checkpoint(null).resume(false)
+          .listener(p -> listener.onProgress(new Progress(trial + p.task(), p.completed(),
+              p.total(), p.failed())))
+          .build().fit(train, validation);
       done.add(new Trial(c, r.bestValidationAccuracy(), r.bestEpoch(), r.history().size(),
           r.seconds()));
       if (best == null || r.bestValidationAccuracy() > best.bestValidationAccuracy()) {
         best = r;
+      }
+      try {
+        listener.onProgress(new Progress("search", done.size(), configs.size(), 0));
+      } catch (RuntimeException e) {
+        // A listener never stops the work.
       }
     }
     return new Result(done, best);

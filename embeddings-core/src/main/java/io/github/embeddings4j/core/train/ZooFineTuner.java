@@ -653,6 +653,11 @@ public final class ZooFineTuner {
       return this;
     }
 
+    /** Who hears about progress, for a search that runs this builder's copies. */
+    ProgressListener listener() {
+      return listener;
+    }
+
     /** For tests: stop (as if killed) right after this epoch's checkpoint. */
     Builder haltAfterEpoch(int epoch) {
       haltAfterEpoch = epoch;
