@@ -43,6 +43,11 @@ public final class EmbeddingTrainer {
     this.classes = b.classes;
   }
 
+  /** Who hears about progress, for a search that runs this trainer's copies. */
+  ProgressListener listener() {
+    return listener;
+  }
+
   /**
    * A builder with the defaults: {@link Architecture#smallCnn(int) smallCnn(128)}, {@link
    * Hyperparameters#defaults()}, no listener, classes from the training labels.

@@ -108,7 +108,9 @@ public final class HyperparameterSearch {
   }
 
   /**
-   * Trains and scores every configuration.
+   * Trains and scores every configuration. Each training reports to the trainer's listener with
+   * its trial in front of the task ({@code "trial 2/4: epoch 1/6"}); this search's listener hears
+   * one {@code "search"} report per finished trial.
    *
    * @param train the training images
    * @param validation the images that score each configuration
@@ -120,7 +122,9 @@ public final class HyperparameterSearch {
     List<Hyperparameters> configs = configurations();
     List<Trial> done = new ArrayList<>();
     for (Hyperparameters h : configs) {
-      TrainingResult r = trainer.toBuilder().hyperparameters(h).build().train(train, validation);
+      TrainingResult r = trainer.toBuilder().hyperparameters(h)
+          .listener(underTrial(trainer.listener(), done.size() + 1, configs.size())).build()
+          .train(train, validation);
       done.add(new Trial(h, r.bestValidationAccuracy(), r.bestEpoch(), r.history().size(),
           r.seconds()));
       try {
@@ -130,6 +134,20 @@ public final class HyperparameterSearch {
       }
     }
     return new SearchResult(done);
+  }
+
+  /**
+   * A listener that passes reports on with the trial in front of their task.
+   *
+   * @param listener the listener
+   * @param trial the trial, from 1
+   * @param trials how many trials there are
+   * @return the listener for that trial's training
+   */
+  static ProgressListener underTrial(ProgressListener listener, int trial, int trials) {
+    String prefix = "trial " + trial + "/" + trials + ": ";
+    return p -> listener.onProgress(new Progress(prefix + p.task(), p.completed(), p.total(),
+        p.failed()));
   }
 
   /**

@@ -123,11 +123,9 @@ public final class ZooFineTuneSearch {
     List<Configuration> configs = configurations(base);
     ProgressListener listener = base.listener();
     for (Configuration c : configs) {
-      String trial = "trial " + (done.size() + 1) + "/" + configs.size() + ": ";
       FineTuneResult r = base.copy().hyperparameters(c.hyperparameters())
           .freezeUpTo(c.freezeUpTo()).checkpoint(null).resume(false)
-          .listener(p -> listener.onProgress(new Progress(trial + p.task(), p.completed(),
-              p.total(), p.failed())))
+          .listener(HyperparameterSearch.underTrial(listener, done.size() + 1, configs.size()))
           .build().fit(train, validation);
       done.add(new Trial(c, r.bestValidationAccuracy(), r.bestEpoch(), r.history().size(),
           r.seconds()));

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.embeddings4j.api.Progress;
 import io.github.embeddings4j.core.data.LabeledImages;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -36,12 +38,19 @@ class HyperparameterSearchTest {
     // A usable rate against one too small to learn anything: the search must pick the first.
     SearchSpace two = SearchSpace.builder().learningRates(3e-3, 1e-12).build();
     LabeledImages train = TestData.train(100);
+    List<Progress> trainings = new ArrayList<>();
+    List<Progress> searched = new ArrayList<>();
     HyperparameterSearch.SearchResult r = HyperparameterSearch.grid(two)
         .trainer(EmbeddingTrainer.builder().architecture(Architecture.smallCnn(8))
             .hyperparameters(Hyperparameters.builder().epochs(1).batchSize(10).build())
-            .build())
+            .listener(trainings::add).build())
+        .listener(searched::add)
         .run(train, TestData.validation(60));
     assertEquals(2, r.trials().size());
+    // Each training's reports name its trial; the search reports each finished trial.
+    List<String> tasks = trainings.stream().map(Progress::task).distinct().toList();
+    assertEquals(List.of("trial 1/2: epoch 1/1", "trial 2/2: epoch 1/1"), tasks);
+    assertEquals(List.of(1L, 2L), searched.stream().map(Progress::completed).toList());
     double max = r.trials().stream()
         .mapToDouble(HyperparameterSearch.Trial::validationAccuracy).max().orElseThrow();
     assertEquals(max, r.best().validationAccuracy());
