@@ -1,6 +1,7 @@
 package io.github.embeddings4j.spark;
 
 import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.core.io.EmbeddingSet;
 import io.github.embeddings4j.core.io.Npy;
 import io.github.embeddings4j.core.search.FlatIndex;
@@ -13,6 +14,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.IntFunction;
 import org.apache.hadoop.fs.FileSystem;
@@ -40,6 +42,11 @@ import org.apache.spark.sql.types.StructType;
  * Dataset<Row> stored = EmbeddingStore.read(spark, "hdfs:///embeddings/photos");
  * EmbeddingStore.toFlatIndex(stored, StandardMetric.COSINE).save(Path.of("photos.index"));
  * }</pre>
+ *
+ * <p>The vector column's metadata may hold how the vectors were made ({@link #embedder}, put
+ * there by {@link ImageEmbedder}); Parquet keeps it, and the conversions pass it on: {@code
+ * toNpy} writes it as the set's description, {@code toFlatIndex} and {@code toGraphIndex} record
+ * it in the index, {@code fromNpy} and {@code fromFlatIndex} read it back.
  *
  * <p>Writes are all or nothing: Spark writes into a temporary folder beside the target, which is
  * renamed into place only when the job has succeeded. The conversions to and from local files run
@@ -129,11 +136,60 @@ public final class EmbeddingStore {
         : vt.equals(org.apache.spark.ml.linalg.SQLDataTypes.VectorType())
             ? org.apache.spark.ml.functions.vector_to_array(functions.col(VECTOR), "float32")
             : functions.col(VECTOR).cast(DataTypes.createArrayType(DataTypes.FloatType));
-    cols.add(vector.as(VECTOR));
+    // A cast or conversion would drop the column's metadata: the embedder's description is kept.
+    cols.add(vector.as(VECTOR, schema.fields()[schema.fieldIndex(VECTOR)].metadata()));
     if (names.contains(ERROR)) {
       cols.add(functions.col(ERROR).cast(DataTypes.StringType).as(ERROR));
     }
     return embeddings.select(cols.toArray(new Column[0]));
+  }
+
+  /**
+   * How the vectors of a store were made: the embedder's description that {@link ImageEmbedder}
+   * records in its output column's metadata, which Parquet keeps with the schema and the
+   * conversions below pass on (to {@code .npy} sets and index files, where the command-line
+   * tool checks queries against it).
+   *
+   * @param embeddings rows with {@value #VECTOR}
+   * @return the description, or empty when the column carries none
+   * @throws IllegalArgumentException if there is no {@value #VECTOR} column, or its description
+   *     is damaged
+   */
+  public static Optional<EmbedderDescription> embedder(Dataset<Row> embeddings) {
+    return Optional.ofNullable(Vectors.description(Vectors.field(embeddings.schema(), VECTOR,
+        "vector")));
+  }
+
+  /**
+   * The same rows, with the {@value #VECTOR} column described as made by an embedder (vectors
+   * from elsewhere whose maker you know), or with its description dropped (vectors changed since,
+   * which it no longer describes).
+   *
+   * @param embeddings rows with {@value #VECTOR}
+   * @param embedder the description, or null to drop the column's
+   * @return the rows with the new metadata (a new plan over the same data)
+   * @throws IllegalArgumentException if there is no {@value #VECTOR} column
+   */
+  public static Dataset<Row> withEmbedder(Dataset<Row> embeddings,
+      EmbedderDescription embedder) {
+    StructType schema = embeddings.schema();
+    Vectors.field(schema, VECTOR, "vector");
+    // An alias cannot drop metadata (Spark removes an alias of empty metadata as redundant), so
+    // the rows are handed over again under the new schema.
+    return embeddings.sparkSession().createDataFrame(embeddings.javaRDD(),
+        Vectors.describe(schema, VECTOR, embedder));
+  }
+
+  /** The description of the vectors, checked against their dimension; null for none. */
+  private static EmbedderDescription describedAs(Dataset<Row> embeddings, int dimension) {
+    EmbedderDescription d = embedder(embeddings).orElse(null);
+    if (d != null && d.dimension() != dimension) {
+      throw new IllegalArgumentException("column '" + VECTOR + "' is described as the "
+          + d.dimension() + "-dimensional vectors of " + d.model() + " but holds " + dimension
+          + "-dimensional ones: the description belongs to other vectors; drop it with "
+          + "EmbeddingStore.withEmbedder(embeddings, null)");
+    }
+    return d;
   }
 
   /**
@@ -177,7 +233,8 @@ public final class EmbeddingStore {
       Row r = it.next();
       float[] v = Vectors.get(r, 1);
       if (index == null) {
-        index = FlatIndex.builder(v.length).metric(metric).build();
+        index = FlatIndex.builder(v.length).metric(metric)
+            .embedder(describedAs(embeddings, v.length)).build();
       } else if (v.length != index.dimension()) {
         throw new IllegalArgumentException("vector dimensions differ: id " + r.getLong(0)
             + " has " + v.length + " components, the earlier ones " + index.dimension());
@@ -237,7 +294,10 @@ public final class EmbeddingStore {
         Row r = it.next();
         float[] v = Vectors.get(r, 1);
         if (index == null) {
-          index = Objects.requireNonNull(builder.apply(v.length), "builder returned null").build();
+          EmbedderDescription d = describedAs(embeddings, v.length);
+          GraphIndex.Builder b = Objects.requireNonNull(builder.apply(v.length),
+              "builder returned null");
+          index = (d == null ? b : b.embedder(d)).build();
           if (index.dimension() != v.length) {
             throw new IllegalArgumentException("the builder is for dimension "
                 + index.dimension() + ", the vectors have " + v.length);
@@ -284,7 +344,8 @@ public final class EmbeddingStore {
       long id = index.idAt(r);
       rows.add(RowFactory.create(id, index.key(id).orElse(null), index.vectorAt(r)));
     }
-    return spark.createDataFrame(rows, SCHEMA).repartition(partitions);
+    return spark.createDataFrame(rows, Vectors.describe(SCHEMA, VECTOR,
+        index.embedder().orElse(null))).repartition(partitions);
   }
 
   /**
@@ -308,7 +369,7 @@ public final class EmbeddingStore {
     Row first = it.next();
     int d = Vectors.get(first, 1).length;
     // Vectors, ids and description as one unit: a failure leaves the previous set whole.
-    try (EmbeddingSet.Writer out = EmbeddingSet.writer(npyFile, d, null)) {
+    try (EmbeddingSet.Writer out = EmbeddingSet.writer(npyFile, d, describedAs(embeddings, d))) {
       for (Row r = first; r != null; r = it.hasNext() ? it.next() : null) {
         float[] v = Vectors.get(r, 1);
         if (v.length != d) {
@@ -346,7 +407,8 @@ public final class EmbeddingStore {
     for (int i = 0; i < matrix.length; i++) {
       rows.add(RowFactory.create((long) i, names == null ? null : names.get(i), matrix[i]));
     }
-    return spark.createDataFrame(rows, SCHEMA).repartition(partitions);
+    return spark.createDataFrame(rows, Vectors.describe(SCHEMA, VECTOR, set.embedder()))
+        .repartition(partitions);
   }
 
   private static void requirePartitions(int partitions) {

@@ -1,5 +1,6 @@
 package io.github.embeddings4j.spark;
 
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.EmbeddingResult;
 import io.github.embeddings4j.api.ImageSource;
 import java.io.IOException;
@@ -26,6 +27,7 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -33,6 +35,7 @@ import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -58,7 +61,9 @@ import org.apache.spark.sql.types.StructType;
  * <p><b>Output.</b> Two columns are appended: the embedding ({@code array<float>}, null when the
  * image failed) and the error ({@code string}: the image's name and what went wrong, null when it
  * succeeded). A failed image never fails the job; the other columns are kept as they are, and
- * rows keep their order within each partition.
+ * rows keep their order within each partition. The embedding column's metadata records how the
+ * vectors were made ({@link #describe()}; {@link #setRecordDescription(boolean)}), for {@link
+ * EmbeddingStore} and the command-line tool to check queries against.
  *
  * <p><b>Execution.</b> The embedder is built once per executor JVM, on first use, and shared by
  * the tasks running there (see docs/spark.md for memory and thread settings). Rows are embedded
@@ -88,6 +93,7 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
   private final IntParam batchSize;
   private final IntParam networkBatchSize;
   private final IntParam concurrency;
+  private final BooleanParam recordDescription;
 
   /** An embedder with a random uid and the defaults listed on each setter. */
   public ImageEmbedder() {
@@ -135,7 +141,10 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
     setDefault(inputWidth, (Object) 0);
     setDefault(batchSize, (Object) 64);
     setDefault(networkBatchSize, (Object) 0);
+    recordDescription = new BooleanParam(this, "recordDescription", "describe the embedder"
+        + " in the output column's metadata (builds the network once on the driver)");
     setDefault(concurrency, (Object) 0);
+    setDefault(recordDescription, (Object) true);
   }
 
   /**
@@ -238,6 +247,38 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
   /** @return the concurrency parameter */
   public IntParam concurrency() {
     return concurrency;
+  }
+
+  /** @return the parameter that records the embedder's description */
+  public BooleanParam recordDescription() {
+    return recordDescription;
+  }
+
+  /**
+   * Whether {@link #transform} records how the vectors are made (the {@link
+   * EmbedderDescription} of {@link #describe()}) in the output column's metadata, where Parquet,
+   * {@link EmbeddingStore}'s conversions and the command-line tool find it to refuse queries
+   * embedded another way. Default true; it builds the network once on the driver (cached in the
+   * driver's JVM, and shared with the tasks in local mode).
+   *
+   * @param record false to leave the metadata alone (the vectors then cannot be checked)
+   * @return this
+   */
+  public ImageEmbedder setRecordDescription(boolean record) {
+    return put(recordDescription, record);
+  }
+
+  /**
+   * How this stage's vectors are made: the {@code ZooEmbedder}'s description (model, weights,
+   * layer, pooling, normalisation, input format, dimension). Builds the network on the driver
+   * on the first call for these parameters; later calls, and tasks of the same JVM, reuse it.
+   *
+   * @return the description
+   * @throws IllegalStateException if the embedder cannot be built (e.g. the weights cannot be
+   *     had), with the reason
+   */
+  public EmbedderDescription describe() {
+    return ExecutorEmbedders.get(spec()).describe();
   }
 
   /**
@@ -453,6 +494,9 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType in = dataset.schema();
     StructType out = transformSchema(in);
+    if ((Boolean) getOrDefault(recordDescription)) {
+      out = Vectors.describe(out, str(outputCol), describe());
+    }
     int inputIndex = in.fieldIndex(str(inputCol));
     boolean bytes = in.fields()[inputIndex].dataType() instanceof BinaryType;
     int nameIndex = -1;
@@ -461,7 +505,20 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
       nameIndex = f.dataType() instanceof StringType ? in.fieldIndex(str(pathCol)) : -1;
     }
     EmbedRows f = new EmbedRows(spec(), inputIndex, bytes, nameIndex, integer(batchSize));
-    return dataset.toDF().mapPartitions(f, Encoders.row(out));
+    Dataset<Row> embedded = dataset.toDF().mapPartitions(f, Encoders.row(out));
+    // The row encoder keeps the types but not the columns' metadata: the description is put
+    // back on the output column by an alias that carries it.
+    String column = str(outputCol);
+    Metadata described = out.apply(column).metadata();
+    if (!described.contains(Vectors.DESCRIPTION_KEY)) {
+      return embedded;
+    }
+    List<Column> cols = new ArrayList<>();
+    for (String name : embedded.columns()) {
+      Column c = embedded.col("`" + name.replace("`", "``") + "`");
+      cols.add(name.equals(column) ? c.as(name, described) : c);
+    }
+    return embedded.select(cols.toArray(new Column[0]));
   }
 
   @Override

@@ -1,6 +1,9 @@
 package io.github.embeddings4j.spark;
 
+import io.github.embeddings4j.api.EmbedderDescription;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
@@ -8,6 +11,8 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -42,6 +47,73 @@ final class Vectors {
     }
     throw new IllegalArgumentException("no " + what + " column '" + column + "' in "
         + schema.simpleString());
+  }
+
+  /**
+   * The key of a vector column's metadata that holds how its vectors were made: an object of
+   * the {@link EmbedderDescription#toMap()} fields, kept by Parquet with the schema.
+   */
+  static final String DESCRIPTION_KEY = "embeddings4j_embedder";
+
+  /**
+   * A schema whose column carries a description in its metadata (replacing any earlier one).
+   *
+   * @param schema the schema
+   * @param column the vector column
+   * @param d the description, or null to drop the column's
+   * @return the new schema
+   */
+  static StructType describe(StructType schema, String column, EmbedderDescription d) {
+    StructField[] fields = schema.fields().clone();
+    int i = schema.fieldIndex(column);
+    StructField f = fields[i];
+    fields[i] = new StructField(f.name(), f.dataType(), f.nullable(),
+        withDescription(f.metadata(), d));
+    return new StructType(fields);
+  }
+
+  /**
+   * Metadata with a description under {@link #DESCRIPTION_KEY} (replacing any earlier one).
+   *
+   * @param base the column's metadata
+   * @param d the description, or null to drop it
+   * @return the new metadata
+   */
+  static Metadata withDescription(Metadata base, EmbedderDescription d) {
+    MetadataBuilder b = new MetadataBuilder().withMetadata(base).remove(DESCRIPTION_KEY);
+    if (d != null) {
+      MetadataBuilder fields = new MetadataBuilder();
+      d.toMap().forEach(fields::putString);
+      b.putMetadata(DESCRIPTION_KEY, fields.build());
+    }
+    return b.build();
+  }
+
+  /**
+   * The description a column's metadata carries.
+   *
+   * @param f the column
+   * @return the description, or null when it carries none
+   * @throws IllegalArgumentException if it carries one that does not parse, naming the column
+   */
+  static EmbedderDescription description(StructField f) {
+    Metadata m = f.metadata();
+    if (!m.contains(DESCRIPTION_KEY)) {
+      return null;
+    }
+    try {
+      Metadata d = m.getMetadata(DESCRIPTION_KEY);
+      Map<String, String> fields = new LinkedHashMap<>();
+      scala.collection.Iterator<String> keys = d.map().keysIterator();
+      while (keys.hasNext()) {
+        String k = keys.next();
+        fields.put(k, d.getString(k));
+      }
+      return EmbedderDescription.fromMap(fields);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("column '" + f.name() + "' carries a damaged "
+          + DESCRIPTION_KEY + " description in its metadata: " + e.getMessage(), e);
+    }
   }
 
   /** The vector in a row's column, or null for a null value. */

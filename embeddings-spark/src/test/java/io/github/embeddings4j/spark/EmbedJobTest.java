@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.embeddings4j.api.EmbedderDescription;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +59,13 @@ class EmbedJobTest {
     long withVectors = rows.stream().filter(r -> !r.isNullAt(2)).count();
     assertEquals(12, withVectors);
     assertEquals(256, Vectors.get(rows.get(0), 2).length);
+    // The store says how its vectors were made (the job's embedder), for the files made of it.
+    EmbedderDescription made = EmbeddingStore.embedder(EmbeddingStore.read(spark, out))
+        .orElseThrow();
+    assertEquals("simplecnn", made.model());
+    assertEquals("random seed=3", made.weights());
+    assertEquals("32x32x3", made.inputSize());
+    assertEquals(256, made.dimension());
 
     // A glob picks files directly; --allow-failures turns the status to 0.
     EmbedJob.Options glob = EmbedJob.Options.parse(new String[] {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.io.Npy;
 import io.github.embeddings4j.core.search.FlatIndex;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -130,6 +132,36 @@ class EmbeddingStoreTest {
       assertEquals(names.get(r), back.get(r).getString(1));
       assertArrayEquals(matrix[r], Vectors.get(back.get(r), 2));
     }
+  }
+
+  @Test
+  void aDescriptionOfOtherVectorsIsRefusedWithTheWayOut(@TempDir Path dir) {
+    EmbedderDescription wide = EmbedderDescription.builder("resnet50", 2048)
+        .weights("imagenet").build();
+    float[][] v = TestData.vectors(36, 5, 3);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < v.length; i++) {
+      rows.add(RowFactory.create((long) i, null, v[i]));
+    }
+    Dataset<Row> df = spark.createDataFrame(rows, Vectors.describe(EmbeddingStore.SCHEMA,
+        EmbeddingStore.VECTOR, wide));
+    assertEquals(Optional.of(wide), EmbeddingStore.embedder(df));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> EmbeddingStore.toFlatIndex(df, StandardMetric.COSINE));
+    assertEquals("column 'vector' is described as the 2048-dimensional vectors of resnet50 but"
+        + " holds 3-dimensional ones: the description belongs to other vectors; drop it with"
+        + " EmbeddingStore.withEmbedder(embeddings, null)", e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> EmbeddingStore.toNpy(df, dir.resolve("x.npy")));
+    assertFalse(Files.exists(dir.resolve("x.npy")));
+    // The way out the message gives works.
+    Dataset<Row> dropped = EmbeddingStore.withEmbedder(df, null);
+    assertEquals(Optional.empty(), EmbeddingStore.embedder(dropped));
+    assertEquals(5, EmbeddingStore.toFlatIndex(dropped, StandardMetric.COSINE).size());
+    // And the right one can be put on instead.
+    EmbedderDescription narrow = EmbedderDescription.builder("mine", 3).build();
+    assertEquals(Optional.of(narrow), EmbeddingStore.toFlatIndex(
+        EmbeddingStore.withEmbedder(df, narrow), StandardMetric.COSINE).embedder());
   }
 
   @Test

@@ -7,8 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.EmbeddingResult;
 import io.github.embeddings4j.api.ImageSource;
+import io.github.embeddings4j.api.StandardMetric;
+import io.github.embeddings4j.core.io.EmbeddingSet;
+import io.github.embeddings4j.core.search.FlatIndex;
+import io.github.embeddings4j.core.search.GraphIndex;
 import io.github.embeddings4j.core.zoo.Weights;
 import io.github.embeddings4j.core.zoo.ZooEmbedder;
 import io.github.embeddings4j.core.zoo.ZooModel;
@@ -19,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -26,6 +32,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
@@ -190,5 +197,53 @@ class ImageEmbedderTest {
     String alone = dir.resolve("embedder").toString();
     embedder.write().save(alone);
     assertEquals(embedder.spec(), ImageEmbedder.load(alone).spec());
+  }
+
+  /** Issue 20's provenance, through Spark: the vectors say how they were made, end to end. */
+  @Test
+  void theEmbeddingColumnRecordsTheEmbedderAndTheStoreAndFilesKeepIt(@TempDir Path dir)
+      throws Exception {
+    Dataset<Row> images = spark.read().format("binaryFile")
+        .load(folder.resolve("img001[0-9].png").toString());
+    ImageEmbedder embedder = lenet().setSeed(13);
+    EmbedderDescription made = embedder.describe();
+    assertEquals("lenet", made.model());
+    assertEquals("random seed=13", made.weights());
+    assertEquals(500, made.dimension());
+    try (ZooEmbedder local = ZooEmbedder.builder(ZooModel.LENET).weights(Weights.random(13))
+        .build()) {
+      assertEquals(List.of(), local.describe().differences(made));
+    }
+
+    Dataset<Row> embedded = embedder.transform(images);
+    assertEquals(made, Vectors.description(embedded.schema().apply("embedding")));
+    // The driver's build for the description is the one the tasks use (local mode: one JVM).
+    embedded.count();
+    assertEquals(1, ExecutorEmbedders.builds(embedder.spec()));
+
+    Dataset<Row> numbered = EmbedJob.withIds(spark, embedded.select(functions.col("path"),
+        functions.col("embedding").as(EmbeddingStore.VECTOR)).orderBy("path"));
+    String store = dir.resolve("store").toString();
+    EmbeddingStore.write(numbered, store, false);
+    Dataset<Row> stored = EmbeddingStore.read(spark, store);
+    assertEquals(Optional.of(made), EmbeddingStore.embedder(stored));
+
+    Path npy = dir.resolve("photos.npy");
+    assertEquals(10, EmbeddingStore.toNpy(stored, npy));
+    assertEquals(made, EmbeddingSet.readDescription(npy));
+    assertEquals(Optional.of(made), EmbeddingStore.embedder(EmbeddingStore.fromNpy(spark, npy,
+        1)));
+    FlatIndex flat = EmbeddingStore.toFlatIndex(stored, StandardMetric.COSINE);
+    assertEquals(Optional.of(made), flat.embedder());
+    assertEquals(Optional.of(made), EmbeddingStore.embedder(EmbeddingStore.fromFlatIndex(spark,
+        flat, 1)));
+    try (GraphIndex graph = EmbeddingStore.toGraphIndex(stored, StandardMetric.COSINE)) {
+      assertEquals(Optional.of(made), graph.embedder());
+    }
+
+    // Turned off: nothing recorded, and nothing downstream claims to know.
+    Dataset<Row> plain = embedder.copy(new org.apache.spark.ml.param.ParamMap())
+        .setRecordDescription(false).transform(images);
+    assertNull(Vectors.description(plain.schema().apply("embedding")));
   }
 }
