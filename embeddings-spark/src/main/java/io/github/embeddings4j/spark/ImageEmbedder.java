@@ -27,7 +27,6 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -494,9 +493,6 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType in = dataset.schema();
     StructType out = transformSchema(in);
-    if ((Boolean) getOrDefault(recordDescription)) {
-      out = Vectors.describe(out, str(outputCol), describe());
-    }
     int inputIndex = in.fieldIndex(str(inputCol));
     boolean bytes = in.fields()[inputIndex].dataType() instanceof BinaryType;
     int nameIndex = -1;
@@ -506,19 +502,14 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
     }
     EmbedRows f = new EmbedRows(spec(), inputIndex, bytes, nameIndex, integer(batchSize));
     Dataset<Row> embedded = dataset.toDF().mapPartitions(f, Encoders.row(out));
-    // The row encoder keeps the types but not the columns' metadata: the description is put
-    // back on the output column by an alias that carries it.
-    String column = str(outputCol);
-    Metadata described = out.apply(column).metadata();
-    if (!described.contains(Vectors.DESCRIPTION_KEY)) {
+    if (!(Boolean) getOrDefault(recordDescription)) {
       return embedded;
     }
-    List<Column> cols = new ArrayList<>();
-    for (String name : embedded.columns()) {
-      Column c = embedded.col("`" + name.replace("`", "``") + "`");
-      cols.add(name.equals(column) ? c.as(name, described) : c);
-    }
-    return embedded.select(cols.toArray(new Column[0]));
+    // An alias that carries metadata puts the description on the output column (the row
+    // encoder would not keep a schema's metadata).
+    String column = str(outputCol);
+    return embedded.withColumn(column, embedded.col("`" + column.replace("`", "``") + "`")
+        .as(column, Vectors.withDescription(Metadata.empty(), describe())));
   }
 
   @Override
