@@ -11,15 +11,19 @@
 #   2. ann_peers.py --prepare-only: the dataset and its exact top 10 into a folder of
 #      results/cache/ (base.npy, queries.npy, gt-ids.npy, gt-dist.npy, info.json);
 #   3. ours: java -cp benchmarks.jar $ANN_CLASS --data FOLDER --name DATASET [--threads T]
-#      [--ef LIST] [--repeats R] (ANN_JAVA_ARGS replaces the options), its JSON lines to
-#      results/ann/<name>-embeddings4j.jsonl;
+#      [--ef LIST] [--repeats R] --libraries $ANN_LIBRARIES (ANN_JAVA_ARGS replaces the
+#      options), its JSON lines to results/ann/<name>-embeddings4j.jsonl;
 #   4. the peers: ann_peers.py, to results/ann/<name>-peers.jsonl;
 #   5. ann_report.py over every results/ann/*.jsonl into docs/BENCHMARKS.md and docs/img/.
 # A step that fails is reported and the others still run; the exit status is then 1.
 #
 # Environment: ANN_CLASS (default io.github.embeddings4j.benchmarks.AnnCurve), PYTHON (the
 # Python with numpy, hnswlib, faiss and matplotlib; default /usr/bin/python3), JAVA (default:
-# java on the PATH), XMX (heap; default 4g for fashion, 12g for random1m), SKIP_BUILD=1,
+# java on the PATH), JDKS (JDK folders, space-separated: step 1 and 3 then run once per JDK, each
+# with its own build, so that the JDK 21+ build's Lucene 10 uses its SIMD path; the files are
+# <name>-jdk<N>-embeddings4j.jsonl; JAVA and SKIP_BUILD are then not used), ANN_LIBRARIES (the
+# Java side's libraries, default embeddings4j; e.g. embeddings4j,lucene,jvector), XMX (heap;
+# default 4g for fashion, 12g for random1m), SKIP_BUILD=1,
 # PEERS (default hnswlib,faiss); ANN_RESULTS, ANN_CACHE, ANN_PAGE, ANN_IMG (where the JSONL
 # files, the cache, the page and the plots go; defaults below; for trial runs elsewhere).
 set -euo pipefail
@@ -63,25 +67,42 @@ ours=$results/$name-embeddings4j.jsonl
 peers=$results/$name-peers.jsonl
 failed=()
 
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  mvn -B -q -o -DskipDocs -pl embeddings-benchmarks -am package -DskipTests
-fi
 data=$("$PYTHON" "$bin/ann_peers.py" --dataset "$dataset" --cache "$cache" "$@" --prepare-only)
-
-echo "== ours: $ANN_CLASS" >&2
 if [ -n "${ANN_JAVA_ARGS:-}" ]; then
   # shellcheck disable=SC2206  # word splitting of the override is wanted
   java_args=($ANN_JAVA_ARGS)
 else
-  java_args=(--data "$data" --name "$(basename "$data")" ${shared[@]+"${shared[@]}"})
+  java_args=(--data "$data" --name "$(basename "$data")" ${shared[@]+"${shared[@]}"}
+    --libraries "${ANN_LIBRARIES:-embeddings4j}")
 fi
-# The program prints one JSON line per point on stdout; other lines are skipped by the report.
-if ! "$JAVA" --add-modules jdk.incubator.vector "-Xmx$XMX" -cp "$jar" "$ANN_CLASS" \
-    "${java_args[@]}" | tee "$ours.tmp"; then
-  failed+=("ours ($ANN_CLASS): see its output above; $ours left as it was")
-  rm -f "$ours.tmp"
+
+# run_java JAVA JAR OUT: the Java side on one JVM. It prints one JSON line per point on stdout;
+# other lines are skipped by the report. OUT is replaced only when the run succeeds.
+run_java() {
+  echo "== ours: $ANN_CLASS on $1" >&2
+  if ! "$1" --add-modules jdk.incubator.vector "-Xmx$XMX" -cp "$2" "$ANN_CLASS" \
+      "${java_args[@]}" | tee "$3.tmp"; then
+    failed+=("ours ($ANN_CLASS on $1): see its output above; $3 left as it was")
+    rm -f "$3.tmp"
+  else
+    mv "$3.tmp" "$3"
+  fi
+}
+
+if [ -n "${JDKS:-}" ]; then
+  # Each JDK builds its own jar (the JDK 21+ build swaps Lucene 9 for 10), kept apart by name.
+  for home in $JDKS; do
+    major=$("$home/bin/java" -XshowSettings:properties -version 2>&1 \
+      | sed -n 's/^ *java.specification.version = //p')
+    JAVA_HOME=$home mvn -B -q -o -DskipDocs -pl embeddings-benchmarks -am package -DskipTests
+    cp "$jar" "${jar%.jar}-jdk$major.jar"
+    run_java "$home/bin/java" "${jar%.jar}-jdk$major.jar" "$results/$name-jdk$major-embeddings4j.jsonl"
+  done
 else
-  mv "$ours.tmp" "$ours"
+  if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    mvn -B -q -o -DskipDocs -pl embeddings-benchmarks -am package -DskipTests
+  fi
+  run_java "$JAVA" "$jar" "$ours"
 fi
 
 echo "== peers: ${PEERS:-hnswlib,faiss}" >&2

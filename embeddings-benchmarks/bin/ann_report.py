@@ -44,8 +44,11 @@ import report  # noqa: E402  (the page's markers and the atomic write)
 
 OURS = "embeddings4j"
 PEERS = ["hnswlib", "faiss"]
+# The peers AnnCurve runs in our JVM: compared with ours on the same Java runtime only.
+JAVA_PEERS = ["lucene-hnsw", "jvector"]
 PEER_NAMES = {"hnswlib": "hnswlib `Index` (HNSW)", "faiss": "FAISS `IndexHNSWFlat`",
-              OURS: "embeddings4j `GraphIndex`"}
+              "lucene-hnsw": "Lucene `OnHeapHnswGraph` (HNSW)",
+              "jvector": "JVector `OnHeapGraphIndex`", OURS: "embeddings4j `GraphIndex`"}
 TARGETS = (0.95, 0.99)
 FASHION = "fashion-mnist-784"
 PLOT_NAMES = {FASHION: "ann-fashion-mnist.png"}
@@ -76,6 +79,16 @@ class Point:
     query_threads: int = 1
     version: str = ""
     source: str = ""
+    runtime: str = ""    # "JDK 25" for the Java rows (from their "java" field), else ""
+
+
+def runtime_of(row: dict) -> str:
+    """"JDK <feature version>" of a row's "java" field ("25.0.3+9-LTS" gives "JDK 25")."""
+    java = str(row.get("java", "")).strip()
+    if not java:
+        return ""
+    major = java.split(".")[0].split("+")[0].split("-")[0]
+    return f"JDK {major}"
 
 
 def parse_line(text: str, where: str) -> Point:
@@ -106,7 +119,8 @@ def parse_line(text: str, where: str) -> Point:
                  ef_construction=int(row.get("efC", 0)), ef=int(row["ef"]), recall=recall,
                  qps=qps, build_s=float(row["build_s"]),
                  query_threads=int(row.get("query_threads", 1)),
-                 version=str(row.get("version", "")), source=where.rsplit(":", 1)[0])
+                 version=str(row.get("version", "")), source=where.rsplit(":", 1)[0],
+                 runtime=runtime_of(row))
 
 
 def load_points(files: list[Path]) -> list[Point]:
@@ -122,8 +136,8 @@ def load_points(files: list[Path]) -> list[Point]:
             if not line.lstrip().startswith("{"):
                 continue
             p = parse_line(line, f"{f}:{i}")
-            points[(p.dataset, p.library, p.mode, p.threads, p.m, p.ef_construction,
-                    p.ef)] = p
+            points[(p.dataset, p.library, p.runtime, p.mode, p.threads, p.m,
+                    p.ef_construction, p.ef)] = p
     return list(points.values())
 
 
@@ -166,21 +180,33 @@ def qps_at(points: list[Point], target: float) -> AtRecall | None:
     return AtRecall(math.exp(math.log(a.qps) + f * (math.log(b.qps) - math.log(a.qps))), b, True)
 
 
-def curves(points: list[Point], dataset: str, mode: str) -> dict[tuple[str, int], list[Point]]:
-    """Points of one dataset and mode per (library, build threads), by rising ef."""
-    out: dict[tuple[str, int], list[Point]] = {}
+Key = tuple[str, int, str]  # (library, build threads, runtime)
+
+
+def curves(points: list[Point], dataset: str, mode: str) -> dict[Key, list[Point]]:
+    """Points of one dataset and mode per (library, build threads, runtime), by rising ef."""
+    out: dict[Key, list[Point]] = {}
     for p in points:
         if p.dataset == dataset and p.mode == mode:
-            out.setdefault((p.library, p.threads), []).append(p)
-    order = {name: i for i, name in enumerate([OURS] + PEERS)}
+            out.setdefault((p.library, p.threads, p.runtime), []).append(p)
+    order = {name: i for i, name in enumerate([OURS] + PEERS + JAVA_PEERS)}
     return {k: sorted(v, key=lambda p: p.ef)
-            for k, v in sorted(out.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0]))}
+            for k, v in sorted(out.items(), key=lambda kv: (order.get(kv[0][0], 99),
+                                                           runtime_order(kv[0][2]), kv[0]))}
 
 
-def label(key: tuple[str, int], keys) -> str:
-    lib, threads = key
+def runtime_order(runtime: str) -> int:
+    """Older JDKs first; rows without a runtime (the Python peers) sort as one."""
+    digits = runtime.removeprefix("JDK ")
+    return int(digits) if digits.isdigit() else 0
+
+
+def label(key: Key, keys) -> str:
+    lib, threads, runtime = key
     name = PEER_NAMES.get(lib, lib)
-    if len({t for _, t in keys}) > 1:
+    if runtime and len({k[2] for k in keys if k[2]}) > 1:
+        name += f", {runtime}"
+    if len({k[1] for k in keys}) > 1:
         name += f", built on {threads} thread{'s' if threads > 1 else ''}"
     return name
 
@@ -245,33 +271,42 @@ def dataset_tables(points: list[Point], dataset: str, plot: str | None) -> list[
 
 def ratio_table(single: dict, dataset: str) -> list[str]:
     ours = [k for k in single if k[0] == OURS]
-    peers = [p for p in PEERS if any(k[0] == p for k in single)]
+    peers = [p for p in PEERS + JAVA_PEERS if any(k[0] == p for k in single)]
     if not ours or not peers:
         return []
     goals = dataset == FASHION
+    runtimes = len({k[2] for k in ours}) > 1
+    java_note = ("; the Java peers against ours on the same JDK" if any(p in JAVA_PEERS
+                                                                       for p in peers) else "")
     L = ["Ours against the peers (queries/s: ours / theirs, higher is better; build time: "
-         "ours / theirs, lower is better" + ("; targets: issue 19's, against hnswlib" if goals
-                                              else "") + "):", "",
-         "| build threads | ratio | " + " | ".join(f"ours / {p}" for p in peers) + " |",
+         "ours / theirs, lower is better; the same build threads" + java_note
+         + ("; targets: issue 19's, against hnswlib" if goals else "") + "):", "",
+         "| build threads" + (", JDK" if runtimes else "") + " | ratio | "
+         + " | ".join(f"ours / {p}" for p in peers) + " |",
          "|---:|---|" + "---:|" * len(peers)]
+
+    def theirs_of(p: str, threads: int, runtime: str):
+        return single.get((p, threads, runtime if p in JAVA_PEERS else ""))
+
     for ok in ours:
-        threads = ok[1]
+        threads, runtime = ok[1], ok[2]
+        first = f"{threads}, {runtime}" if runtimes else f"{threads}"
         mine = single[ok]
         for t in TARGETS:
             cells = []
             for p in peers:
-                theirs = single.get((p, threads))
+                theirs = theirs_of(p, threads, runtime)
                 a, b = qps_at(mine, t), qps_at(theirs, t) if theirs else None
                 x = a.qps / b.qps if a and b else None
                 cells.append(ratio_text(x, GOALS.get(t) if goals and p == "hnswlib" else None))
-            L.append(f"| {threads} | q/s at recall {t} | " + " | ".join(cells) + " |")
+            L.append(f"| {first} | q/s at recall {t} | " + " | ".join(cells) + " |")
         cells = []
         for p in peers:
-            theirs = single.get((p, threads))
+            theirs = theirs_of(p, threads, runtime)
             x = mine[0].build_s / theirs[0].build_s if theirs and theirs[0].build_s > 0 else None
             cells.append(ratio_text(x, BUILD_GOAL if goals and p == "hnswlib" else None,
                                     lower_is_better=True))
-        L.append(f"| {threads} | build time | " + " | ".join(cells) + " |")
+        L.append(f"| {first} | build time | " + " | ".join(cells) + " |")
     L.append("")
     return L
 
@@ -314,14 +349,17 @@ Generated by `embeddings-benchmarks/bin/ann_report.py`; do not edit between the 
 The protocol is ann-benchmarks': an HNSW graph of degree M = 16 and construction beam 200 is
 built over the base vectors, then for each search beam `ef` of a sweep (10 to 400; to 1,200 on
 random vectors) every query is answered one at a time on one thread (a loop calling the library
-once per query: a Java loop over `GraphIndex.search` for ours, a Python loop over hnswlib's
-`knn_query` and FAISS's `search` for the peers, as ann-benchmarks' own wrappers do) and its 10
+once per query: a Java loop over `GraphIndex.search` for ours and over the Java peers' searches
+(Lucene's `HnswGraphSearcher`, JVector's `GraphSearcher`), a Python loop over hnswlib's
+`knn_query` and FAISS's `search` for the Python peers, as ann-benchmarks' own wrappers do) and its 10
 results are compared with the exact 10 nearest. Recall@10 counts a result when its exact
 distance is at most the 10th true distance + 0.001, as ann-benchmarks does. Queries/s of a
 point is the median of R passes over all queries (R is the `repeats` field, 3 by default), all
 measured in one session with the libraries run one after the other, not alternated: one ANN
 sweep takes minutes, too long to alternate round by round. Build time is one build on the
-number of threads shown, the same for every library of a row group.
+number of threads shown, the same for every library of a row group. The Java rows name their
+JDK when a run has more than one: Lucene and JVector switch their Vector API paths on from JDK
+21 (Lucene 10 there, Lucene 9 on JDK 17), so each is compared with ours on the same JDK.
 
 - Fashion-MNIST: the 60,000 training images are the base, the 10,000 test images the queries,
   784 raw pixels (0-255) as floats, Euclidean distance.
@@ -340,6 +378,9 @@ Run it (the peers need Debian's `python3-hnswlib` and `python3-faiss`; not part 
 
 ```
 embeddings-benchmarks/bin/ann-bench.sh fashion            # build, ours, the peers, this section
+JDKS="/usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/java-17-openjdk-amd64" \\
+    ANN_LIBRARIES=embeddings4j,lucene,jvector \\
+    embeddings-benchmarks/bin/ann-bench.sh fashion --threads 2   # also Lucene and JVector, on both JDKs
 embeddings-benchmarks/bin/ann-bench.sh random1m --n 100000
 embeddings-benchmarks/bin/ann-bench.sh random1m
 ```
@@ -361,7 +402,8 @@ java --add-modules jdk.incubator.vector -Xmx4g -cp embeddings-benchmarks/target/
 The driver's options: `--n N` (the first N base rows) and `--queries Q` choose the data
 (`--prepare-only` prints the folder it wrote); `--threads T` (build threads; queries always
 run on one), `--ef LIST` and `--repeats R` go to both sides; `--no-batch`, `--batch-threads T`,
-`--libraries hnswlib,faiss` and `--seed S` to the peers only.
+`--libraries hnswlib,faiss` and `--seed S` to the peers only. Its environment (`JDKS`,
+`ANN_LIBRARIES`, `PEERS`, `XMX`, ...) is described at the top of the script.
 """
 
 

@@ -170,6 +170,30 @@ class PageTest(unittest.TestCase):
         self.assertIn("| 1 | q/s at recall 0.95 | 2.00 | ", page)
         self.assertNotIn("met", page.split(report.ANN_BEGIN)[1])
 
+    def test_java_rows_are_told_apart_by_jdk_and_java_peers_compared_on_the_same_one(self):
+        j17, j25 = {"java": "17.0.15+6-Debian-1deb12u1"}, {"java": "25.0.3+9-LTS"}
+        rows = [row("embeddings4j", 10, 0.90, 2000, 30.0, **j17),
+                row("embeddings4j", 20, 0.99, 500, 30.0, **j17),
+                row("embeddings4j", 10, 0.90, 4000, 20.0, **j25),
+                row("embeddings4j", 20, 0.99, 1000, 20.0, **j25),
+                row("lucene-hnsw", 10, 0.90, 1000, 40.0, **j17),
+                row("lucene-hnsw", 20, 0.99, 250, 40.0, **j17),
+                row("lucene-hnsw", 10, 0.90, 2000, 80.0, **j25),
+                row("lucene-hnsw", 20, 0.99, 800, 80.0, **j25),
+                row("hnswlib", 10, 0.90, 1000, 15.0), row("hnswlib", 20, 0.99, 400, 15.0)]
+        page = self.run_report(rows)
+        # Same library, two JDKs: two rows, neither replacing the other, older JDK first.
+        self.assertLess(page.index(f"| {ours_label()}, JDK 17 | ? | 30.0 (1) |"),
+                        page.index(f"| {ours_label()}, JDK 25 | ? | 20.0 (1) |"))
+        self.assertIn("| Lucene `OnHeapHnswGraph` (HNSW), JDK 25 | ? | 80.0 (1) | ", page)
+        self.assertNotIn("hnswlib `Index` (HNSW), JDK", page)
+        # At 0.99 (a measured point): hnswlib for both; Lucene on the same JDK only.
+        self.assertIn("| build threads, JDK | ratio | ours / hnswlib | ours / lucene-hnsw |",
+                      page)
+        self.assertIn("| 1, JDK 17 | q/s at recall 0.99 | 1.25: met | 2.00 |", page)
+        self.assertIn("| 1, JDK 25 | q/s at recall 0.99 | 2.50: met | 1.25 |", page)
+        self.assertIn("| 1, JDK 25 | build time | 1.33: met | 0.25 |", page)
+
     def test_one_marker_alone_is_an_error_naming_both(self):
         self.page.write_text("x\n" + report.ANN_BEGIN + "\nno end\n")
         f = self.dir / "p.jsonl"

@@ -33,10 +33,11 @@ import java.util.concurrent.ForkJoinPool;
 /**
  * Recall@10 against queries per second of the graph index, ann-benchmarks style (build once;
  * then for each search beam the queries one at a time on one thread, recall against an exact
- * answer), for {@link GraphIndex} and, as further "library" rows, Lucene's HNSW (lucene-core;
- * no SIMD on Java 17) and JVector (io.github.jbellis:jvector, scalar on Java 17). Each point is
- * one JSON line on standard output, so that the Python peers' script (hnswlib, FAISS) can plot
- * all of them; progress goes to standard error.
+ * answer), for {@link GraphIndex} and, as further "library" rows, Lucene's HNSW (lucene-core: 9
+ * on Java 17, without SIMD; 10 in the lucene10 profile on Java 21+, with it) and JVector
+ * (io.github.jbellis:jvector, scalar on Java 17). Each point is one JSON line on standard
+ * output, so that the Python peers' script (hnswlib, FAISS) can plot all of them; progress goes
+ * to standard error.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -Xmx24g -cp embeddings-benchmarks/target/benchmarks.jar \
@@ -147,7 +148,7 @@ public final class AnnCurve {
                 opt.containsKey("all-threads"));
           }
         }
-        case "lucene" -> lucene().run(name, base, queries, truth, m, efc, efs);
+        case "lucene" -> lucene().run(name, base, queries, truth, m, efc, efs, threads);
         case "jvector" -> jvector(name, base, queries, truth, m, efc, efs, threads);
         default -> throw new IllegalArgumentException("unknown library '" + lib
             + "' (embeddings4j, lucene, jvector)");
@@ -158,21 +159,24 @@ public final class AnnCurve {
   /** A peer measured on the same data: builds its index, then {@link #curve}s it. */
   interface Peer {
     void run(String name, float[][] base, float[][] queries, int[][] truth, int m, int efc,
-        int[] efs) throws IOException;
+        int[] efs, int threads) throws IOException;
   }
 
   /**
-   * Lucene's HNSW, whose vector-values API changed in Lucene 10: the peer is written for Lucene
-   * 9 (the one that runs on Java 17) and left out of the lucene10 profile's build.
+   * Lucene's HNSW, whose vector-values API changed in Lucene 10: each build compiles the adapter
+   * for its Lucene ({@code LuceneHnswPeer} on JDK 17 with Lucene 9, {@code Lucene10HnswPeer} in
+   * the lucene10 profile), found here by name.
    */
   private static Peer lucene() {
+    String peer = org.apache.lucene.util.Version.LATEST.major >= 10 ? "Lucene10HnswPeer"
+        : "LuceneHnswPeer";
     try {
-      return (Peer) Class.forName(AnnCurve.class.getPackageName() + ".LuceneHnswPeer")
+      return (Peer) Class.forName(AnnCurve.class.getPackageName() + "." + peer)
           .getDeclaredConstructor().newInstance();
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("the Lucene HNSW peer is built with Lucene 9 only (this"
-          + " build has Lucene " + org.apache.lucene.util.Version.LATEST + "); build the"
-          + " benchmarks with JDK 17 to measure it", e);
+      throw new IllegalStateException("this build has no " + peer + " for Lucene "
+          + org.apache.lucene.util.Version.LATEST + " (the lucene10 profile compiles the Lucene"
+          + " 10 adapter, the default build the Lucene 9 one)", e);
     }
   }
 
