@@ -49,6 +49,9 @@ public record EmbedderDescription(String model, String weights, String layer, St
   /** Extra keys with this prefix are information only and are not compared. */
   public static final String INFO_PREFIX = "info.";
 
+  /** The extra field that lists the reductions applied to the vectors ({@link #reducedTo}). */
+  public static final String REDUCTION = "reduction";
+
   /** The value of a field nobody recorded. */
   public static final String UNKNOWN = "unknown";
 
@@ -197,6 +200,32 @@ public record EmbedderDescription(String model, String weights, String layer, St
         map.getOrDefault("input_size", UNKNOWN), map.getOrDefault("color_order", UNKNOWN),
         map.getOrDefault("scaling", UNKNOWN), dimension, map.getOrDefault("sdk_version", UNKNOWN),
         extra);
+  }
+
+  /**
+   * The description of vectors made from these by a reduction (a PCA, a projection): the same
+   * embedder, the reduced dimension, and the step appended to the extra field {@value
+   * #REDUCTION} (steps in order, separated by {@code "; "}). Reduced vectors are then told apart
+   * from the originals and from other reductions of them, as every comparison of descriptions
+   * needs.
+   *
+   * @param dimension the dimension of the reduced vectors
+   * @param step what was done, e.g. {@code pca 512 to 64, model sha256=...}
+   * @return the new description
+   * @throws IllegalArgumentException if {@code dimension} is not positive or {@code step} is
+   *     blank
+   */
+  public EmbedderDescription reducedTo(int dimension, String step) {
+    if (dimension <= 0) {
+      throw new IllegalArgumentException("reduced dimension must be positive: " + dimension);
+    }
+    if (Objects.requireNonNull(step, "step").isBlank()) {
+      throw new IllegalArgumentException("reduction step must be named, not blank");
+    }
+    Map<String, String> e = new TreeMap<>(extra);
+    e.merge(REDUCTION, step, (before, now) -> before + "; " + now);
+    return new EmbedderDescription(model, weights, layer, pooling, normalized, inputSize,
+        colorOrder, scaling, dimension, sdkVersion, e);
   }
 
   /**

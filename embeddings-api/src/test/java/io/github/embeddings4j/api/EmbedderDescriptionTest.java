@@ -49,6 +49,26 @@ class EmbedderDescriptionTest {
   }
 
   @Test
+  void aReductionKeepsTheEmbedderSetsTheDimensionAndListsTheStepsInOrder() {
+    EmbedderDescription once = RESNET.reducedTo(64, "pca 2048 to 64, model sha256=ab");
+    assertEquals(64, once.dimension());
+    assertEquals("pca 2048 to 64, model sha256=ab", once.extra().get(EmbedderDescription.REDUCTION));
+    EmbedderDescription twice = once.reducedTo(8, "pca 64 to 8");
+    assertEquals("pca 2048 to 64, model sha256=ab; pca 64 to 8",
+        twice.extra().get(EmbedderDescription.REDUCTION));
+    assertEquals(RESNET.weights(), twice.weights());
+    // Reduced vectors are not the originals, nor another reduction of them.
+    assertEquals(List.of("dimension: 2048 != 64",
+        "extra.reduction: (none) != pca 2048 to 64, model sha256=ab"), RESNET.differences(once));
+    assertEquals(List.of("extra.reduction: pca 2048 to 64, model sha256=ab != pca 2048 to 64, "
+        + "model sha256=cd"), once.differences(RESNET.reducedTo(64,
+        "pca 2048 to 64, model sha256=cd")));
+    assertEquals(once, EmbedderDescription.fromMap(once.toMap()));
+    assertThrows(IllegalArgumentException.class, () -> RESNET.reducedTo(0, "pca"));
+    assertThrows(IllegalArgumentException.class, () -> RESNET.reducedTo(8, " "));
+  }
+
+  @Test
   void misuseIsRefusedWithTheValue() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> EmbedderDescription.builder("m", 0).build());

@@ -11,10 +11,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -120,8 +118,7 @@ final class ReduceCommand implements Callable<Integer> {
     if (how.apply != null) {
       try {
         pca = Pca.load(how.apply);
-        reduction = "pca " + pca.inputDimension() + " to " + pca.outputDimension() + ", model "
-            + "sha256=" + Checksums.sha256(how.apply);
+        reduction = pca.reductionStep() + ", model sha256=" + Checksums.sha256(how.apply);
       } catch (IOException e) {
         throw new Main.InputException(IoErrors.describe(e), e);
       }
@@ -158,8 +155,7 @@ final class ReduceCommand implements Callable<Integer> {
             + "the variance%n", in.rows().length, in.dimension(),
             (System.nanoTime() - start) / 1e9, pca.outputDimension(), 100 * kept);
       }
-      reduction = "pca " + pca.inputDimension() + " to " + pca.outputDimension()
-          + (whiten ? " whitened" : "");
+      reduction = pca.reductionStep();
       if (saveModel != null) {
         pca.save(saveModel);
         if (in.embedder() != null) {
@@ -173,21 +169,12 @@ final class ReduceCommand implements Callable<Integer> {
     }
     if (output != null) {
       EmbedderDescription described = in.embedder() == null ? null
-          : reduced(in.embedder(), pca.outputDimension(), reduction);
+          : in.embedder().reducedTo(pca.outputDimension(), reduction);
       Matrices.write(output, pca.reduceAll(in.rows()), in.ids(), described);
       if (!common.quiet) {
         err.printf("wrote %d x %d to %s%n", in.rows().length, pca.outputDimension(), output);
       }
     }
     return Main.EXIT_OK;
-  }
-
-  /** The description of reduced vectors: the embedder's, its dimension and the reduction. */
-  static EmbedderDescription reduced(EmbedderDescription d, int dimension, String reduction) {
-    Map<String, String> m = new LinkedHashMap<>(d.toMap());
-    m.put("dimension", Integer.toString(dimension));
-    String previous = m.get("extra.reduction");
-    m.put("extra.reduction", previous == null ? reduction : previous + "; " + reduction);
-    return EmbedderDescription.fromMap(m);
   }
 }

@@ -1,5 +1,6 @@
 package io.github.embeddings4j.spark;
 
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.core.reduce.Pca;
 import io.github.embeddings4j.core.reduce.PcaOptions;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -268,7 +270,15 @@ public final class EmbeddingPca extends Estimator<EmbeddingPcaModel>
           + getOrDefault(inputCol) + "', found " + rows.length);
     }
     Pca pca = Pca.fit(rows, options);
-    EmbeddingPcaModel model = new EmbeddingPcaModel(uid, PcaBytes.of(pca));
+    StructField input = dataset.schema().fields()[dataset.schema().fieldIndex(
+        getOrDefault(inputCol))];
+    EmbedderDescription described = Vectors.description(input);
+    if (described != null && described.dimension() != pca.inputDimension()) {
+      throw new IllegalArgumentException("column '" + input.name() + "' is described as the "
+          + described.dimension() + "-dimensional vectors of " + described.model() + " but holds "
+          + pca.inputDimension() + "-dimensional ones: the description belongs to other vectors");
+    }
+    EmbeddingPcaModel model = new EmbeddingPcaModel(uid, PcaBytes.of(pca), described);
     model.setInputCol(getOrDefault(inputCol)).setOutputCol(getOrDefault(outputCol));
     return model.setParent(this);
   }

@@ -1,12 +1,20 @@
 package io.github.embeddings4j.spark;
 
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.core.reduce.Pca;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
@@ -19,6 +27,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import scala.Option;
 
@@ -27,24 +36,42 @@ import scala.Option;
  * in plain Java ({@link Pca#reduce(float[])}), so each output is exactly what the core gives for
  * that vector. Null vectors stay null. Saved and loaded with Spark ML (the PCA is stored as the
  * bytes of the core's checksummed PCA file).
+ *
+ * <p>Descriptions travel through it as through the command-line tool's {@code reduce}: the
+ * model remembers the description of the vectors it was fitted on ({@link #fittedOn()}), refuses
+ * to reduce vectors described as another embedder's (unless {@link #setCheckEmbedder} says
+ * otherwise), and describes its output column as the input's reduced by {@code pca A to B,
+ * model sha256=...} (the checksum of the core's PCA file, {@link #pca()} saved).
  */
 public final class EmbeddingPcaModel extends Model<EmbeddingPcaModel> implements MLWritable {
 
   private static final long serialVersionUID = 1L;
 
+  /** The column of the saved data that holds the description the PCA was fitted on. */
+  private static final String FITTED_ON = "fitted_on";
+
   private final String uid;
   private final byte[] pcaBytes;
+  private final Map<String, String> fittedOn;
   private transient Pca pca;
   private final Param<String> inputCol;
   private final Param<String> outputCol;
+  private final BooleanParam checkEmbedder;
 
-  EmbeddingPcaModel(String uid, byte[] pcaBytes) {
+  /**
+   * @param fittedOn the description of the vectors the PCA was fitted on, or null for none
+   */
+  EmbeddingPcaModel(String uid, byte[] pcaBytes, EmbedderDescription fittedOn) {
     this.uid = uid;
     this.pcaBytes = pcaBytes.clone();
+    this.fittedOn = fittedOn == null ? null : new LinkedHashMap<>(fittedOn.toMap());
     inputCol = new Param<>(this, "inputCol", "vector column to reduce");
     outputCol = new Param<>(this, "outputCol", "reduced vector column to add (array<float>)");
+    checkEmbedder = new BooleanParam(this, "checkEmbedder", "refuse vectors described as made "
+        + "by another embedder than the ones the PCA was fitted on");
     setDefault(inputCol, "embedding");
     setDefault(outputCol, "pca");
+    setDefault(checkEmbedder, true);
   }
 
   /**
@@ -79,6 +106,35 @@ public final class EmbeddingPcaModel extends Model<EmbeddingPcaModel> implements
   /** @return the output column parameter */
   public Param<String> outputCol() {
     return outputCol;
+  }
+
+  /** @return the embedder check parameter */
+  public BooleanParam checkEmbedder() {
+    return checkEmbedder;
+  }
+
+  /**
+   * The description of the vectors the PCA was fitted on: the input column's, as {@link
+   * ImageEmbedder} and {@link EmbeddingStore} record it, when it had one.
+   *
+   * @return the description, or empty when the fitted column carried none
+   */
+  public Optional<EmbedderDescription> fittedOn() {
+    return Optional.ofNullable(fittedOn).map(EmbedderDescription::fromMap);
+  }
+
+  /**
+   * Whether {@link #transform} refuses an input column described as made by another embedder
+   * than the vectors the PCA was fitted on (other model, weights, layer, preprocessing: its
+   * components mean nothing there). Default true; nothing is checked when either side has no
+   * description.
+   *
+   * @param check false to reduce such vectors anyway
+   * @return this
+   */
+  public EmbeddingPcaModel setCheckEmbedder(boolean check) {
+    set(checkEmbedder, check);
+    return this;
   }
 
   /**
@@ -126,15 +182,62 @@ public final class EmbeddingPcaModel extends Model<EmbeddingPcaModel> implements
     return schema.add(out, Vectors.FLOAT_ARRAY, true);
   }
 
+  /**
+   * Adds the reduced vectors. The input column's description, when it has one, is checked
+   * against {@link #fittedOn()} and carried to the output column as reduced by this PCA; the
+   * other columns keep their metadata.
+   *
+   * @param dataset rows with the input column
+   * @return the rows with the output column
+   * @throws IllegalArgumentException if the columns are wrong, or the input column is described
+   *     as another embedder's vectors or as vectors of another dimension than the PCA's
+   */
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
     int column = dataset.schema().fieldIndex(getOrDefault(inputCol));
     String name = getOrDefault(inputCol);
+    EmbedderDescription reduced = reducedDescription(dataset.schema().fields()[column]);
     Broadcast<byte[]> shared = JavaSparkContext.fromSparkContext(
         dataset.sparkSession().sparkContext()).broadcast(pcaBytes);
     Reduce f = new Reduce(shared, column, name, pca().inputDimension());
-    return dataset.toDF().mapPartitions(f, Encoders.row(out));
+    Dataset<Row> rows = dataset.toDF().mapPartitions(f, Encoders.row(out));
+    return Vectors.withMetadata(rows, reduced == null ? out
+        : Vectors.describe(out, getOrDefault(outputCol), reduced));
+  }
+
+  /** The output column's description: the input's, checked, reduced; null when it has none. */
+  private EmbedderDescription reducedDescription(StructField input) {
+    EmbedderDescription in = Vectors.description(input);
+    if (in == null) {
+      return null;
+    }
+    Pca p = pca();
+    if (in.dimension() != p.inputDimension()) {
+      throw new IllegalArgumentException("column '" + input.name() + "' is described as the "
+          + in.dimension() + "-dimensional vectors of " + in.model() + " but the PCA reduces "
+          + p.inputDimension() + "-dimensional ones: fit the PCA on these vectors");
+    }
+    Optional<EmbedderDescription> fitted = fittedOn();
+    if (fitted.isPresent() && (Boolean) getOrDefault(checkEmbedder)) {
+      List<String> differ = in.differences(fitted.get());
+      if (!differ.isEmpty()) {
+        throw new IllegalArgumentException("column '" + input.name() + "' holds vectors of "
+            + "another embedder than the PCA was fitted on (" + String.join("; ", differ)
+            + "): its components mean nothing there. Fit the PCA on these vectors, or "
+            + "setCheckEmbedder(false) to reduce them anyway");
+      }
+    }
+    return in.reducedTo(p.outputDimension(), p.reductionStep() + ", model sha256="
+        + sha256(pcaBytes));
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256", e);
+    }
   }
 
   private record Reduce(Broadcast<byte[]> shared, int column, String name, int dimension)
@@ -171,7 +274,8 @@ public final class EmbeddingPcaModel extends Model<EmbeddingPcaModel> implements
 
   @Override
   public EmbeddingPcaModel copy(ParamMap extra) {
-    return copyValues(new EmbeddingPcaModel(uid, pcaBytes), extra).setParent(parent());
+    return copyValues(new EmbeddingPcaModel(uid, pcaBytes, fittedOn().orElse(null)), extra)
+        .setParent(parent());
   }
 
   @Override
@@ -184,7 +288,10 @@ public final class EmbeddingPcaModel extends Model<EmbeddingPcaModel> implements
     return "EmbeddingPcaModel[" + uid + ", " + pca() + "]";
   }
 
-  /** Metadata (params) as Spark ML writes it, and the PCA file's bytes in {@code data/}. */
+  /**
+   * Metadata (params) as Spark ML writes it; in {@code data/} the PCA file's bytes and the
+   * description of the vectors it was fitted on (null for none).
+   */
   private static final class Writer extends MLWriter {
     private final EmbeddingPcaModel model;
 
@@ -195,8 +302,11 @@ public final class EmbeddingPcaModel extends Model<EmbeddingPcaModel> implements
     @Override
     public void saveImpl(String path) {
       DefaultParamsWriter.saveMetadata(model, path, sc(), Option.empty(), Option.empty());
-      StructType schema = new StructType().add("pca", DataTypes.BinaryType, false);
-      sparkSession().createDataFrame(List.of(RowFactory.create((Object) model.pcaBytes)), schema)
+      StructType schema = new StructType().add("pca", DataTypes.BinaryType, false)
+          .add(FITTED_ON, DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType),
+              true);
+      sparkSession().createDataFrame(List.of(RowFactory.create(model.pcaBytes, model.fittedOn)),
+              schema)
           .coalesce(1).write().parquet(path + "/data");
     }
   }
@@ -211,7 +321,13 @@ public final class EmbeddingPcaModel extends Model<EmbeddingPcaModel> implements
         throw new IllegalArgumentException(path + "/data: expected one stored PCA, found "
             + data.size());
       }
-      EmbeddingPcaModel m = new EmbeddingPcaModel(metadata.uid(), (byte[]) data.get(0).get(0));
+      Row row = data.get(0);
+      // Models saved before descriptions were kept have no such column.
+      boolean hasFitted = List.of(row.schema().fieldNames()).contains(FITTED_ON)
+          && !row.isNullAt(row.fieldIndex(FITTED_ON));
+      EmbedderDescription fitted = hasFitted
+          ? EmbedderDescription.fromMap(row.getJavaMap(row.fieldIndex(FITTED_ON))) : null;
+      EmbeddingPcaModel m = new EmbeddingPcaModel(metadata.uid(), (byte[]) row.get(0), fitted);
       metadata.getAndSetParams(m, Option.empty());
       return m;
     }

@@ -34,7 +34,6 @@ import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StringType;
-import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -502,14 +501,9 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
     }
     EmbedRows f = new EmbedRows(spec(), inputIndex, bytes, nameIndex, integer(batchSize));
     Dataset<Row> embedded = dataset.toDF().mapPartitions(f, Encoders.row(out));
-    if (!(Boolean) getOrDefault(recordDescription)) {
-      return embedded;
-    }
-    // An alias that carries metadata puts the description on the output column (the row
-    // encoder would not keep a schema's metadata).
-    String column = str(outputCol);
-    return embedded.withColumn(column, embedded.col("`" + column.replace("`", "``") + "`")
-        .as(column, Vectors.withDescription(Metadata.empty(), describe())));
+    // The row encoder keeps no metadata: the input columns' and the description go back on.
+    return Vectors.withMetadata(embedded, (Boolean) getOrDefault(recordDescription)
+        ? Vectors.describe(out, str(outputCol), describe()) : out);
   }
 
   @Override

@@ -1,10 +1,13 @@
 package io.github.embeddings4j.spark;
 
 import io.github.embeddings4j.api.EmbedderDescription;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
@@ -87,6 +90,29 @@ final class Vectors {
       b.putMetadata(DESCRIPTION_KEY, fields.build());
     }
     return b.build();
+  }
+
+  /**
+   * The rows with the metadata of {@code schema}'s columns on them. A row encoder, as {@code
+   * mapPartitions} uses, keeps no column metadata, so a stage that maps rows puts it back with
+   * this: one select in which the columns that carry metadata are aliased with it.
+   *
+   * @param rows the rows, with the columns of {@code schema}
+   * @param schema their schema, with the metadata to carry
+   * @return the rows with the metadata (the same rows when no column carries any)
+   */
+  static Dataset<Row> withMetadata(Dataset<Row> rows, StructType schema) {
+    List<Column> cols = new ArrayList<>();
+    boolean any = false;
+    for (StructField f : schema.fields()) {
+      Column c = rows.col("`" + f.name().replace("`", "``") + "`");
+      if (!f.metadata().equals(Metadata.empty())) {
+        c = c.as(f.name(), f.metadata());
+        any = true;
+      }
+      cols.add(c);
+    }
+    return any ? rows.select(cols.toArray(new Column[0])) : rows;
   }
 
   /**

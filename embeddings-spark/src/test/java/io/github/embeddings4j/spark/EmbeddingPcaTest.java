@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.embeddings4j.api.EmbedderDescription;
+import io.github.embeddings4j.core.io.Checksums;
 import io.github.embeddings4j.core.reduce.Pca;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -122,6 +124,59 @@ class EmbeddingPcaTest {
     for (float[] x : v) {
       assertArrayEquals(model.pca().reduce(x), loaded.pca().reduce(x));
     }
+  }
+
+  @Test
+  void descriptionsTravelThroughThePcaAsThroughTheCommandLine(@TempDir Path dir)
+      throws Exception {
+    float[][] v = TestData.vectors(10, 200, 12);
+    EmbedderDescription lenet = EmbedderDescription.builder("lenet", 12)
+        .weights("random seed=7").build();
+    Dataset<Row> df = EmbeddingStore.withEmbedder(
+        TestData.frame(spark, TestData.range(200), v, 2), lenet);
+    EmbeddingPcaModel model = new EmbeddingPca().setInputCol("vector").setOutputCol("r")
+        .setK(3).fit(df);
+    assertEquals(lenet, model.fittedOn().orElseThrow());
+    Dataset<Row> reduced = model.transform(df);
+    // The output is the input's vectors reduced by this PCA, whose file has that checksum; the
+    // input column keeps its own description.
+    Path file = dir.resolve("model.pca");
+    model.pca().save(file);
+    EmbedderDescription out = Vectors.description(reduced.schema().apply("r"));
+    assertEquals(lenet.reducedTo(3, "pca 12 to 3, model sha256=" + Checksums.sha256(file)), out);
+    assertEquals(lenet, EmbeddingStore.embedder(reduced).orElseThrow());
+    assertEquals(200, reduced.count());
+
+    // Vectors of other weights (same dimension): refused, naming the difference, unless asked.
+    Dataset<Row> other = EmbeddingStore.withEmbedder(df,
+        EmbedderDescription.builder("lenet", 12).weights("random seed=8").build());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> model.transform(other));
+    assertTrue(e.getMessage().contains("'vector'")
+        && e.getMessage().contains("weights: random seed=8 != random seed=7")
+        && e.getMessage().contains("setCheckEmbedder(false)"), e.getMessage());
+    EmbeddingPcaModel lenient = model.copy(new org.apache.spark.ml.param.ParamMap())
+        .setCheckEmbedder(false);
+    assertEquals("random seed=8", Vectors.description(lenient.transform(other).schema()
+        .apply("r")).weights());
+
+    // Undescribed vectors: nothing to check, nothing to describe.
+    Dataset<Row> bare = EmbeddingStore.withEmbedder(df, null);
+    assertNull(Vectors.description(model.transform(bare).schema().apply("r")));
+    // The saved model remembers what it was fitted on, and so does one fitted on bare vectors.
+    model.write().save(dir.resolve("described").toString());
+    assertEquals(lenet, EmbeddingPcaModel.load(dir.resolve("described").toString()).fittedOn()
+        .orElseThrow());
+    EmbeddingPcaModel fromBare = new EmbeddingPca().setInputCol("vector").setK(3).fit(bare);
+    fromBare.write().save(dir.resolve("bare").toString());
+    assertTrue(EmbeddingPcaModel.load(dir.resolve("bare").toString()).fittedOn().isEmpty());
+    // A description of other vectors than the column holds is refused at the fit.
+    Dataset<Row> wrong = EmbeddingStore.withEmbedder(df,
+        EmbedderDescription.builder("lenet", 500).build());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> new EmbeddingPca().setInputCol("vector").setK(3).fit(wrong));
+    assertTrue(e.getMessage().contains("500-dimensional") && e.getMessage().contains("12"),
+        e.getMessage());
   }
 
   @Test

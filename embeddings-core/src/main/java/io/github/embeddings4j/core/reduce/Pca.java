@@ -515,6 +515,17 @@ public final class Pca implements Reducer {
   }
 
   /**
+   * This PCA as a step of {@link io.github.embeddings4j.api.EmbedderDescription#reducedTo}:
+   * {@code pca 512 to 64}, with {@code whitened} after it when it whitens. Callers that know the
+   * saved file add its checksum ({@code , model sha256=...}).
+   *
+   * @return the step
+   */
+  public String reductionStep() {
+    return "pca " + dimension + " to " + components.length + (whitened ? " whitened" : "");
+  }
+
+  /**
    * Loads a PCA written by {@link #save(Path)}.
    *
    * @param file the file

@@ -330,6 +330,8 @@ class PcaTest {
       assertArrayEquals(pca.components()[i], loaded.components()[i]);
     }
     assertArrayEquals(pca.reduce(x[3]), loaded.reduce(x[3]));
+    assertEquals("pca 6 to 3 whitened", loaded.reductionStep());
+    assertEquals("pca 6 to 2", Pca.fit(x, PcaOptions.components(2)).reductionStep());
   }
 
   @Test
