@@ -59,6 +59,7 @@ public final class ApproxKnn implements Serializable {
   private final int threads;
   private final String idCol;
   private final String vectorCol;
+  private final boolean checkEmbedder;
 
   private ApproxKnn(Builder b) {
     this.metric = b.metric;
@@ -69,6 +70,7 @@ public final class ApproxKnn implements Serializable {
     this.threads = b.threads;
     this.idCol = b.idCol;
     this.vectorCol = b.vectorCol;
+    this.checkEmbedder = b.checkEmbedder;
   }
 
   /**
@@ -92,6 +94,7 @@ public final class ApproxKnn implements Serializable {
     private int threads = 1;
     private String idCol = EmbeddingStore.ID;
     private String vectorCol = EmbeddingStore.VECTOR;
+    private boolean checkEmbedder = true;
 
     private Builder() {}
 
@@ -198,6 +201,20 @@ public final class ApproxKnn implements Serializable {
     }
 
     /**
+     * Whether a search with a DataFrame of queries (here or on the {@link PartitionedGraph}) refuses query vectors whose column is
+     * described as made by another embedder than the data's (the description {@link
+     * ImageEmbedder} and {@link EmbeddingStore} keep in a column's metadata). Default {@code
+     * true}; a column without a description is never refused.
+     *
+     * @param check {@code false} to search such queries anyway
+     * @return this builder
+     */
+    public Builder checkEmbedder(boolean check) {
+      this.checkEmbedder = check;
+      return this;
+    }
+
+    /**
      * Builds the search.
      *
      * @return the search
@@ -219,6 +236,10 @@ public final class ApproxKnn implements Serializable {
 
   int searchBeam() {
     return searchBeam;
+  }
+
+  boolean checkEmbedder() {
+    return checkEmbedder;
   }
 
   /**
@@ -272,10 +293,16 @@ public final class ApproxKnn implements Serializable {
    * @param queryVectorCol the queries' vector column; rows with a null vector are skipped
    * @param k at least 1
    * @return one row per (query, neighbour)
+   * @throws IllegalArgumentException as {@link #search(Dataset, float[][], int)}, and when the
+   *     queries are described as another embedder's vectors than the data (see {@link
+   *     Builder#checkEmbedder})
    */
   public Dataset<Row> search(Dataset<Row> data, Dataset<Row> queries, String queryIdCol,
       String queryVectorCol, int k) {
-    KnnQueries.Collected q = KnnQueries.collect(queries, queryIdCol, queryVectorCol);
+    Objects.requireNonNull(data, "data");
+    KnnQueries.requireColumns(data.schema(), idCol, vectorCol);
+    KnnQueries.Collected q = KnnQueries.collect(queries, queryIdCol, queryVectorCol,
+        KnnQueries.description(data.schema(), vectorCol), vectorCol, checkEmbedder);
     return KnnQueries.table(data.sparkSession(), q.ids(), search(data, q.vectors(), k));
   }
 
@@ -322,7 +349,8 @@ public final class ApproxKnn implements Serializable {
         .mapPartitions(new Build(this, dimension, builds)).persist(level);
     try {
       long size = graphs.map(g -> (long) g.size()).fold(0L, Long::sum);
-      return new PartitionedGraph(this, sc, graphs, dimension, size, builds);
+      return new PartitionedGraph(this, sc, graphs, dimension, size, builds,
+          KnnQueries.description(data.schema(), vectorCol), vectorCol);
     } catch (RuntimeException e) {
       graphs.unpersist(false);
       throw e;

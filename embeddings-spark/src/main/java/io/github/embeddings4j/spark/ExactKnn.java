@@ -39,12 +39,14 @@ public final class ExactKnn implements Serializable {
   private final String idCol;
   private final String vectorCol;
   private final int chunkRows;
+  private final boolean checkEmbedder;
 
   private ExactKnn(Builder b) {
     this.metric = b.metric;
     this.idCol = b.idCol;
     this.vectorCol = b.vectorCol;
     this.chunkRows = b.chunkRows;
+    this.checkEmbedder = b.checkEmbedder;
   }
 
   /**
@@ -63,6 +65,7 @@ public final class ExactKnn implements Serializable {
     private String idCol = EmbeddingStore.ID;
     private String vectorCol = EmbeddingStore.VECTOR;
     private int chunkRows = 65_536;
+    private boolean checkEmbedder = true;
 
     private Builder() {}
 
@@ -121,6 +124,20 @@ public final class ExactKnn implements Serializable {
     }
 
     /**
+     * Whether a search with a DataFrame of queries refuses query vectors whose column is
+     * described as made by another embedder than the data's (the description {@link
+     * ImageEmbedder} and {@link EmbeddingStore} keep in a column's metadata). Default {@code
+     * true}; a column without a description is never refused.
+     *
+     * @param check {@code false} to search such queries anyway
+     * @return this builder
+     */
+    public Builder checkEmbedder(boolean check) {
+      this.checkEmbedder = check;
+      return this;
+    }
+
+    /**
      * Builds the search.
      *
      * @return the search
@@ -166,6 +183,8 @@ public final class ExactKnn implements Serializable {
   /**
    * The {@code k} nearest rows of each query row, as a DataFrame: {@code query_id}, {@code rank}
    * (0 for the nearest), {@code id}, {@code distance}. The queries are collected to the driver.
+   * When both vector columns carry a description of their embedder, they must match (see
+   * {@link Builder#checkEmbedder}).
    *
    * @param data rows with an id and a vector column
    * @param queries rows with a {@code long} or {@code int} id column and a vector column
@@ -173,10 +192,15 @@ public final class ExactKnn implements Serializable {
    * @param queryVectorCol the queries' vector column; rows with a null vector are skipped
    * @param k at least 1
    * @return one row per (query, neighbour)
+   * @throws IllegalArgumentException as {@link #search(Dataset, float[][], int)}, and when the
+   *     queries are described as another embedder's vectors than the data
    */
   public Dataset<Row> search(Dataset<Row> data, Dataset<Row> queries, String queryIdCol,
       String queryVectorCol, int k) {
-    KnnQueries.Collected q = KnnQueries.collect(queries, queryIdCol, queryVectorCol);
+    Objects.requireNonNull(data, "data");
+    KnnQueries.requireColumns(data.schema(), idCol, vectorCol);
+    KnnQueries.Collected q = KnnQueries.collect(queries, queryIdCol, queryVectorCol,
+        KnnQueries.description(data.schema(), vectorCol), vectorCol, checkEmbedder);
     return KnnQueries.table(data.sparkSession(), q.ids(), search(data, q.vectors(), k));
   }
 

@@ -1,5 +1,6 @@
 package io.github.embeddings4j.spark;
 
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.Neighbor;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +69,11 @@ final class KnnQueries {
     Vectors.requireVectorColumn(schema, vectorCol, "vector");
   }
 
+  /** The description a vector column carries in its metadata, or null for none. */
+  static EmbedderDescription description(StructType schema, String vectorCol) {
+    return Vectors.description(Vectors.field(schema, vectorCol, "vector"));
+  }
+
   static void requireK(int k) {
     if (k < 1) {
       throw new IllegalArgumentException("k must be at least 1: " + k);
@@ -77,8 +83,33 @@ final class KnnQueries {
   /** Query rows collected to the driver: rows with a null id or vector are skipped. */
   record Collected(List<Long> ids, float[][] vectors) {}
 
-  static Collected collect(Dataset<Row> queries, String idCol, String vectorCol) {
+  /**
+   * Collects the queries after checking that their column's description (when it has one)
+   * matches the data's (when it has one): vectors of two embedders are not comparable, so unless
+   * {@code check} is off the search refuses them, naming what differs.
+   *
+   * @param queries the query rows
+   * @param idCol their id column
+   * @param vectorCol their vector column
+   * @param data the description of the data's vectors, or null for none
+   * @param dataColumn the data's vector column, for the message
+   * @param check whether to refuse differing descriptions
+   */
+  static Collected collect(Dataset<Row> queries, String idCol, String vectorCol,
+      EmbedderDescription data, String dataColumn, boolean check) {
+    Objects.requireNonNull(queries, "queries");
     Vectors.requireVectorColumn(queries.schema(), vectorCol, "query vector");
+    EmbedderDescription query = Vectors.description(
+        Vectors.field(queries.schema(), vectorCol, "query vector"));
+    if (check && data != null && query != null) {
+      List<String> differ = query.differences(data);
+      if (!differ.isEmpty()) {
+        throw new IllegalArgumentException("query column '" + vectorCol + "' holds vectors of "
+            + "another embedder than data column '" + dataColumn + "' ("
+            + String.join("; ", differ) + "): distances between them mean nothing. Embed the "
+            + "queries as the data was embedded, or checkEmbedder(false) to search anyway");
+      }
+    }
     List<Long> ids = new ArrayList<>();
     List<float[]> vectors = new ArrayList<>();
     for (Row r : queries.select(idCol, vectorCol).collectAsList()) {

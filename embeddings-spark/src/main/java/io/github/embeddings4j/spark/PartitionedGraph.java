@@ -1,9 +1,11 @@
 package io.github.embeddings4j.spark;
 
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.Neighbor;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -28,16 +30,31 @@ public final class PartitionedGraph implements AutoCloseable {
   private final int dimension;
   private final long size;
   private final LongAccumulator builds;
+  private final EmbedderDescription description;
+  private final String vectorCol;
   private volatile boolean closed;
 
   PartitionedGraph(ApproxKnn settings, JavaSparkContext sc, JavaRDD<PartitionGraph> graphs,
-      int dimension, long size, LongAccumulator builds) {
+      int dimension, long size, LongAccumulator builds, EmbedderDescription description,
+      String vectorCol) {
     this.settings = settings;
     this.sc = sc;
     this.graphs = graphs;
     this.dimension = dimension;
     this.size = size;
     this.builds = builds;
+    this.description = description;
+    this.vectorCol = vectorCol;
+  }
+
+  /**
+   * How the indexed vectors were made: the description their column carried, if any. A search
+   * with a DataFrame of queries checks the queries' column against it.
+   *
+   * @return the description, or empty when the column had none
+   */
+  public Optional<EmbedderDescription> description() {
+    return Optional.ofNullable(description);
   }
 
   /**
@@ -131,17 +148,21 @@ public final class PartitionedGraph implements AutoCloseable {
   /**
    * As {@link #search(float[][], int)} for a DataFrame of queries (collected to the driver),
    * giving rows {@code query_id}, {@code rank} (0 for the nearest), {@code id}, {@code distance}.
+   * When the queries' column and the indexed one both carry a description of their embedder,
+   * they must match (see {@link ApproxKnn.Builder#checkEmbedder}).
    *
    * @param queries rows with a {@code long} or {@code int} id column and a vector column
    * @param queryIdCol the queries' id column
    * @param queryVectorCol the queries' vector column; rows with a null vector are skipped
    * @param k at least 1
    * @return one row per (query, neighbour)
+   * @throws IllegalArgumentException as {@link #search(float[][], int)}, and when the queries
+   *     are described as another embedder's vectors than the indexed ones
    */
   public Dataset<Row> search(Dataset<Row> queries, String queryIdCol, String queryVectorCol,
       int k) {
-    Objects.requireNonNull(queries, "queries");
-    KnnQueries.Collected q = KnnQueries.collect(queries, queryIdCol, queryVectorCol);
+    KnnQueries.Collected q = KnnQueries.collect(queries, queryIdCol, queryVectorCol,
+        description, vectorCol, settings.checkEmbedder());
     return KnnQueries.table(queries.sparkSession(), q.ids(), search(q.vectors(), k));
   }
 

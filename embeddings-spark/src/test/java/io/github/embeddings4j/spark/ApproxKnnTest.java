@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.search.GraphIndex;
@@ -266,6 +267,42 @@ class ApproxKnnTest {
     try (PartitionedGraph graphs = knn.index(df)) {
       assertEquals(once, graphs.search(queries, "id", "vector", 3).orderBy("query_id", "rank")
           .collectAsList());
+    }
+  }
+
+  @Test
+  void theGraphsRememberTheirEmbedderAndRefuseOtherQueries() {
+    float[][] v = TestData.clustered(14, 200, 6, 4);
+    EmbedderDescription seven = EmbedderDescription.builder("lenet", 6)
+        .weights("random seed=7").build();
+    Dataset<Row> df = EmbeddingStore.withEmbedder(
+        TestData.frame(spark, TestData.range(200), v, 2), seven);
+    Dataset<Row> plain = TestData.frame(spark, new long[] {9}, new float[][] {v[40]}, 1);
+    Dataset<Row> other = EmbeddingStore.withEmbedder(plain,
+        EmbedderDescription.builder("lenet", 6).weights("random seed=8").build());
+    ApproxKnn knn = ApproxKnn.builder().build();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> knn.search(df, other, "id", "vector", 3));
+    assertTrue(e.getMessage().contains("weights: random seed=8 != random seed=7"),
+        e.getMessage());
+    try (PartitionedGraph graphs = knn.index(df)) {
+      assertEquals(seven, graphs.description().orElseThrow());
+      List<Row> want = graphs.search(plain, "id", "vector", 3).orderBy("rank").collectAsList();
+      assertEquals(40L, want.get(0).getLong(2));
+      e = assertThrows(IllegalArgumentException.class,
+          () -> graphs.search(other, "id", "vector", 3));
+      assertTrue(e.getMessage().contains("checkEmbedder(false)"), e.getMessage());
+    }
+    try (PartitionedGraph lenient = ApproxKnn.builder().checkEmbedder(false).build()
+        .index(df)) {
+      assertEquals(40L, lenient.search(other, "id", "vector", 3).orderBy("rank")
+          .collectAsList().get(0).getLong(2));
+    }
+    try (PartitionedGraph undescribed = knn.index(TestData.frame(spark, TestData.range(200), v,
+        2))) {
+      assertTrue(undescribed.description().isEmpty());
+      assertEquals(40L, undescribed.search(other, "id", "vector", 3).orderBy("rank")
+          .collectAsList().get(0).getLong(2));
     }
   }
 }

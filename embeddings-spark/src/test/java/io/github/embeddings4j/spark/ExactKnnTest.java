@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.search.FlatIndex;
@@ -125,5 +126,30 @@ class ExactKnnTest {
         () -> knn.search(df, new float[][] {new float[4]}, 3));
     assertTrue(String.valueOf(job.getMessage()).contains("vector dimensions differ"),
         job.getMessage());
+  }
+
+  @Test
+  void queriesDescribedAsAnotherEmbeddersVectorsAreRefusedUnlessAsked() {
+    float[][] v = TestData.vectors(31, 60, 6);
+    EmbedderDescription seven = EmbedderDescription.builder("lenet", 6)
+        .weights("random seed=7").build();
+    Dataset<Row> df = EmbeddingStore.withEmbedder(
+        TestData.frame(spark, TestData.range(60), v, 2), seven);
+    Dataset<Row> plain = TestData.frame(spark, new long[] {5}, new float[][] {v[3]}, 1);
+    Dataset<Row> same = EmbeddingStore.withEmbedder(plain, seven);
+    Dataset<Row> other = EmbeddingStore.withEmbedder(plain,
+        EmbedderDescription.builder("lenet", 6).weights("random seed=8").build());
+    ExactKnn knn = ExactKnn.builder().build();
+    List<Row> want = knn.search(df, plain, "id", "vector", 3).orderBy("rank").collectAsList();
+    assertEquals(3L, want.get(0).getLong(2));
+    // Same embedder, or a side without a description: nothing to refuse.
+    assertEquals(want, knn.search(df, same, "id", "vector", 3).orderBy("rank").collectAsList());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> knn.search(df, other, "id", "vector", 3));
+    assertTrue(e.getMessage().contains("query column 'vector'")
+        && e.getMessage().contains("weights: random seed=8 != random seed=7")
+        && e.getMessage().contains("checkEmbedder(false)"), e.getMessage());
+    assertEquals(want, ExactKnn.builder().checkEmbedder(false).build()
+        .search(df, other, "id", "vector", 3).orderBy("rank").collectAsList());
   }
 }
