@@ -5,6 +5,10 @@
 #
 #   embeddings-benchmarks/bin/ann-jdk-pair.sh JDK_HOME_A JDK_HOME_B [ROUNDS] [EF_LIST]
 #
+# JAVA_OPTS_A and JAVA_OPTS_B add JVM options to one side, so one JDK can be paired with itself,
+# e.g. without and with transparent huge pages:
+#   JAVA_OPTS_B=-XX:+UseTransparentHugePages ann-jdk-pair.sh "$JAVA_HOME" "$JAVA_HOME" 5
+#
 # Defaults: 3 rounds, ef 16,32,64; data: the Fashion-MNIST folder ann_peers.py prepared
 # (ANN_DATA to choose another), 2 build threads, 3 passes per point. Each round runs A then B.
 set -euo pipefail
@@ -14,6 +18,8 @@ if [ $# -lt 2 ]; then
   exit 2
 fi
 homes=("$1" "$2")
+read -r -a opts_a <<< "${JAVA_OPTS_A:-}"
+read -r -a opts_b <<< "${JAVA_OPTS_B:-}"
 rounds=${3:-3}
 efs=${4:-16,32,64}
 data=${ANN_DATA:-embeddings-benchmarks/results/cache/fashion-mnist-784}
@@ -37,20 +43,22 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for ((r = 1; r <= rounds; r++)); do
   for i in 0 1; do
-    echo "round $r: ${homes[i]}" >&2
-    "${homes[i]}/bin/java" --add-modules jdk.incubator.vector -Xmx4g -cp "${jars[i]}" \
+    if [ "$i" = 0 ]; then opts=("${opts_a[@]}"); else opts=("${opts_b[@]}"); fi
+    echo "round $r: ${homes[i]} ${opts[*]}" >&2
+    "${homes[i]}/bin/java" --add-modules jdk.incubator.vector -Xmx4g "${opts[@]}" -cp "${jars[i]}" \
       io.github.embeddings4j.benchmarks.AnnCurve --data "$data" --name "$(basename "$data")" \
       --threads 2 --ef "$efs" --repeats 3 --libraries embeddings4j 2>/dev/null \
       | sed -n "s/^{/{\"side\": $i, \"round\": $r, /p" >> "$out"
   done
 done
-"$PYTHON" - "$out" <<'PY'
+"$PYTHON" - "$out" "${JAVA_OPTS_A:-}" "${JAVA_OPTS_B:-}" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 by = {(r["round"], r["ef"], r["side"]): r for r in rows}
 rounds = sorted({r["round"] for r in rows})
 java = {r["side"]: r["java"] for r in rows}
-print(f"A: {java[0]}  B: {java[1]}  ({len(rounds)} rounds, A then B)")
+opts = [f" {o}" if o else "" for o in sys.argv[2:4]]
+print(f"A: {java[0]}{opts[0]}  B: {java[1]}{opts[1]}  ({len(rounds)} rounds, A then B)")
 for ef in sorted({r["ef"] for r in rows}):
     pairs = [(by[(k, ef, 0)]["qps"], by[(k, ef, 1)]["qps"]) for k in rounds]
     print(f"ef {ef}: q/s A/B per round " + ", ".join(f"{a:,.0f}/{b:,.0f}" for a, b in pairs)

@@ -5,6 +5,7 @@ import io.github.embeddings4j.api.ImageSource;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.cli.report.ContactSheet;
 import io.github.embeddings4j.cli.report.HtmlReport;
+import io.github.embeddings4j.cli.report.ReportFolder;
 import io.github.embeddings4j.cli.report.Thumbnails;
 import io.github.embeddings4j.core.cluster.KMeans;
 import io.github.embeddings4j.core.cluster.KMeansOptions;
@@ -81,9 +82,11 @@ final class ClusterCommand implements Callable<Integer> {
       description = "Images per contact sheet (default: ${DEFAULT-VALUE}).")
   int perSheet;
 
+  private PrintWriter err;
+
   @Override
   public Integer call() throws IOException {
-    PrintWriter err = spec.commandLine().getErr();
+    err = spec.commandLine().getErr();
     // Every option is checked before anything is read or written.
     if (clusters < 1) {
       throw new ParameterException(spec.commandLine(), "--clusters must be at least 1, not "
@@ -96,6 +99,13 @@ final class ClusterCommand implements Callable<Integer> {
     if (perSheet < 1) {
       throw new ParameterException(spec.commandLine(), "--per-sheet must be at least 1, not "
           + perSheet);
+    }
+    if (images != null) {
+      try {
+        ReportFolder.check(report);
+      } catch (IllegalArgumentException e) {
+        throw new Main.InputException("--report " + e.getMessage(), e);
+      }
     }
     Path csv = output != null ? output : input.resolveSibling(
         input.getFileName().toString().replaceFirst("\\.npy$", "") + ".clusters.csv");
@@ -135,14 +145,40 @@ final class ClusterCommand implements Callable<Integer> {
           .append(dist[i]).append('\n');
     }
     byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+    if (images == null) {
+      writeAssignments(csv, bytes);
+      return Main.EXIT_OK;
+    }
+    ReportFolder folder;
+    try {
+      folder = ReportFolder.begin(report);
+    } catch (IllegalArgumentException e) {
+      throw new Main.InputException("--report " + e.getMessage(), e);
+    }
+    try (folder) {
+      int unreadable = writeReport(folder, in, km, assign, dist);
+      // The assignments and the report they picture are replaced one after the other, the
+      // report last: a failure before leaves both old; one between, the new CSV and old report.
+      writeAssignments(csv, bytes);
+      folder.commit();
+      if (!common.quiet) {
+        err.println("wrote " + clusters + " contact sheets and "
+            + folder.target().resolve("index.html"));
+      }
+      return unreadable > 0 ? Main.EXIT_PARTIAL : Main.EXIT_OK;
+    }
+  }
+
+  private void writeAssignments(Path csv, byte[] bytes) throws IOException {
     SdkFile.writeAtomically(csv, out -> out.write(bytes));
     if (!common.quiet) {
       err.println("wrote assignments to " + csv);
     }
-    if (images == null) {
-      return Main.EXIT_OK;
-    }
-    Files.createDirectories(report);
+  }
+
+  /** The contact sheets and index.html into the folder; the count of unreadable images. */
+  private int writeReport(ReportFolder folder, Matrices in, KMeans km, int[] assign,
+      float[] dist) throws IOException {
     ImageDecoder decoder = ImageDecoder.defaults();
     HtmlReport html = new HtmlReport("Clusters of " + input.getFileName());
     List<List<String>> rows = new ArrayList<>();
@@ -165,17 +201,14 @@ final class ClusterCommand implements Callable<Integer> {
         }
       }
       String name = String.format(Locale.ROOT, "cluster-%02d.png", c);
-      ContactSheet.write(report.resolve(name), thumbs, 8, 96,
+      ContactSheet.write(folder.resolve(name), thumbs, 8, 96,
           "cluster " + c + ": " + sizes[c] + " images (nearest the centre first)");
       html.image("Cluster " + c, name, sizes[c] + " images");
       rows.add(List.of(Integer.toString(c), Integer.toString(sizes[c])));
     }
     html.table("Cluster sizes", List.of("cluster", "images"), rows);
-    html.write(report.resolve("index.html"));
-    if (!common.quiet) {
-      err.println("wrote " + clusters + " contact sheets and " + report.resolve("index.html"));
-    }
-    return unreadable > 0 ? Main.EXIT_PARTIAL : Main.EXIT_OK;
+    html.write(folder.resolve("index.html"));
+    return unreadable;
   }
 
   static String csvField(String s) {

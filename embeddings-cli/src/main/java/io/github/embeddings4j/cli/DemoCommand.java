@@ -4,6 +4,7 @@ import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.cli.report.ContactSheet;
 import io.github.embeddings4j.cli.report.HtmlReport;
+import io.github.embeddings4j.cli.report.ReportFolder;
 import io.github.embeddings4j.cli.report.ScatterPlot;
 import io.github.embeddings4j.cli.report.Thumbnails;
 import io.github.embeddings4j.core.cluster.KMeans;
@@ -100,6 +101,10 @@ final class DemoCommand implements Callable<Integer> {
 
   private PrintWriter err;
   private long stepStart;
+  /** The new report, written beside the old one until the run succeeds. */
+  private ReportFolder folder;
+  /** Where the report's files go: {@code folder.dir()}. */
+  private Path files;
 
   private void step(String what) {
     stepStart = System.nanoTime();
@@ -114,11 +119,26 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    try {
+      return demo();
+    } finally {
+      if (folder != null) {
+        folder.close();   // a run that failed leaves the old report as it was
+      }
+    }
+  }
+
+  private Integer demo() throws IOException {
     err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     if (train < 20 || test < 1 || k < 1 || epochs < 1) {
       throw new ParameterException(spec.commandLine(), "--train must be at least 20 and --test, "
           + "--k, --epochs at least 1 (got " + train + ", " + test + ", " + k + ", " + epochs + ")");
+    }
+    try {
+      ReportFolder.check(report);
+    } catch (IllegalArgumentException e) {
+      throw new Main.InputException("--report " + e.getMessage(), e);
     }
     long begin = System.nanoTime();
     FashionMnist.Split split;
@@ -131,7 +151,12 @@ final class DemoCommand implements Callable<Integer> {
     LabeledImages testSet = split.test().head(test);
     int k = Math.min(this.k, trainSet.size());
     List<String> names = FashionMnist.CLASS_NAMES;
-    Files.createDirectories(report);
+    try {
+      folder = ReportFolder.begin(report);
+    } catch (IllegalArgumentException e) {
+      throw new Main.InputException("--report " + e.getMessage(), e);
+    }
+    files = folder.dir();
     List<List<String>> rows = new ArrayList<>();
 
     // 1. Raw pixels, the published baseline's setting.
@@ -155,7 +180,7 @@ final class DemoCommand implements Callable<Integer> {
     progress.finishBar();
     double trainSeconds = seconds();
     TrainedEmbedder cnn = trained.embedder();
-    cnn.save(report.resolve("cnn-embedder.zip"));
+    cnn.save(files.resolve("cnn-embedder.zip"));
 
     step("embedding all images");
     float[][] eTrain = cnn.embed(trainSet);
@@ -193,7 +218,7 @@ final class DemoCommand implements Callable<Integer> {
     step("k-means, scatter plot, gallery and contact sheets");
     int shown = Math.min(testSet.size(), 3000);
     float[][] xy = Pca.fit(eTest, Pca.keep(2)).reduceAll(java.util.Arrays.copyOf(eTest, shown));
-    ScatterPlot.write(report.resolve("pca-scatter.png"), xy,
+    ScatterPlot.write(files.resolve("pca-scatter.png"), xy,
         java.util.Arrays.copyOf(testSet.labels(), shown), names,
         "CNN embeddings of " + shown + " test images, first two principal components");
     List<HtmlReport.GalleryRow> gallery = gallery(eTrain, trainSet, eTest, testSet);
@@ -216,7 +241,7 @@ final class DemoCommand implements Callable<Integer> {
           .sorted(Comparator.comparingDouble(i -> StandardMetric.EUCLIDEAN.distance(eTest[i], centre)))
           .limit(40).forEach(i -> thumbs.add(Thumbnails.of(testSet, i)));
       String file = String.format(Locale.ROOT, "cluster-%02d.png", c);
-      ContactSheet.write(report.resolve(file), thumbs, 10, 56,
+      ContactSheet.write(files.resolve(file), thumbs, 10, 56,
           "cluster " + c + ": " + members.length + " images");
       sheets.add(file);
     }
@@ -249,7 +274,8 @@ final class DemoCommand implements Callable<Integer> {
     for (int c = 0; c < sheets.size(); c++) {
       html.image("Cluster " + c, sheets.get(c), "the 40 images nearest the centre");
     }
-    html.write(report.resolve("index.html"));
+    html.write(files.resolve("index.html"));
+    folder.commit();
 
     out.println("| " + String.join(" | ", header.subList(0, 6)) + " |");
     out.println("|---|---:|---:|---:|---:|---:|");
@@ -290,7 +316,7 @@ final class DemoCommand implements Callable<Integer> {
 
   private List<HtmlReport.GalleryRow> gallery(float[][] eTrain, LabeledImages trainSet,
       float[][] eTest, LabeledImages testSet) throws IOException {
-    Path thumbs = report.resolve("thumbs");
+    Path thumbs = files.resolve("thumbs");
     Files.createDirectories(thumbs);
     FlatIndex index = FlatIndex.builder(eTrain[0].length).metric(StandardMetric.COSINE).build();
     index.addAll(0, eTrain);
@@ -298,12 +324,12 @@ final class DemoCommand implements Callable<Integer> {
     for (int q = 0; q < Math.min(8, eTest.length); q++) {
       int query = q * Math.max(1, eTest.length / 8);
       String qName = "thumbs/test-" + query + ".png";
-      Thumbnails.writePng(report.resolve(qName), Thumbnails.of(testSet, query));
+      Thumbnails.writePng(files.resolve(qName), Thumbnails.of(testSet, query));
       List<HtmlReport.Hit> hits = new ArrayList<>();
       for (Neighbor n : index.search(eTest[query], 8)) {
         int id = (int) n.id();
         String name = "thumbs/train-" + id + ".png";
-        Thumbnails.writePng(report.resolve(name), Thumbnails.of(trainSet, id));
+        Thumbnails.writePng(files.resolve(name), Thumbnails.of(trainSet, id));
         hits.add(new HtmlReport.Hit(name, FashionMnist.CLASS_NAMES.get(trainSet.label(id)),
             n.distance(), trainSet.label(id) == testSet.label(query)));
       }

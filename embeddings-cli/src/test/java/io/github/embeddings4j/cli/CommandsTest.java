@@ -2,6 +2,7 @@ package io.github.embeddings4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.embeddings4j.core.io.Npy;
@@ -207,6 +208,28 @@ class CommandsTest {
     assertTrue(Files.size(report.resolve("cluster-00.png")) > 0);
     assertTrue(Files.size(report.resolve("cluster-01.png")) > 0);
     assertTrue(Files.readString(report.resolve("index.html")).contains("cluster-01.png"));
+
+    // Again with one cluster: the report is replaced as a whole, no stale second sheet.
+    assertEquals(0, CliRun.of("cluster", "-q", "--input", embeddings.toString(), "--clusters",
+        "1", "--output", csv.toString(), "--images", photos.toString(), "--report",
+        report.toString()).code());
+    assertTrue(Files.exists(report.resolve("cluster-00.png")));
+    assertFalse(Files.exists(report.resolve("cluster-01.png")));
+
+    // A folder of the user's own is refused before k-means runs, and left as it was.
+    Path mine = dir.resolve("mine");
+    Files.createDirectories(mine);
+    Files.writeString(mine.resolve("notes.txt"), "mine");
+    CliRun refused = CliRun.of("cluster", "--input", embeddings.toString(), "--clusters", "2",
+        "--output", dir.resolve("other.csv").toString(), "--images", photos.toString(),
+        "--report", mine.toString());
+    assertEquals(Main.EXIT_INPUT, refused.code(), refused.toString());
+    assertTrue(refused.err().contains("--report " + mine + " holds")
+        && !refused.err().contains("k-means:"), refused.err());
+    assertFalse(Files.exists(dir.resolve("other.csv")));
+    try (var left = Files.list(mine)) {
+      assertEquals(List.of(mine.resolve("notes.txt")), left.toList());
+    }
   }
 
   @Test

@@ -2,7 +2,9 @@ package io.github.embeddings4j.cli.report;
 
 import io.github.embeddings4j.core.io.SdkFile;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -158,11 +160,11 @@ public final class HtmlReport {
         table.gallery td { text-align: center; font-size: 12px; }
         table.gallery img { width: 64px; height: 64px; image-rendering: pixelated; }
         td.query { background: #f3f3f3; } td.hit { border: 2px solid #2ca02c; }
-        td.miss { border: 2px solid #d62728; }
+        %s
         figure img { max-width: 100%%; border: 1px solid #eee; }
         </style></head><body>
         <h1>%s</h1>
-        """.formatted(escape(title), escape(title)));
+        """.formatted(escape(title), SIGNATURE, escape(title)));
     for (String s : sections) {
       sb.append(s).append('\n');
     }
@@ -178,6 +180,24 @@ public final class HtmlReport {
   public void write(Path file) throws IOException {
     byte[] bytes = html().getBytes(StandardCharsets.UTF_8);
     SdkFile.writeAtomically(file, out -> out.write(bytes));
+  }
+
+  /** A line of the page's style sheet that only this class writes. */
+  private static final String SIGNATURE = "td.miss { border: 2px solid #d62728; }";
+
+  /**
+   * Whether a file is a page this class wrote (by the style sheet it starts with).
+   *
+   * @param file an HTML file
+   * @return {@code true} for one of this class's pages
+   * @throws IOException if it cannot be read
+   */
+  static boolean wrote(Path file) throws IOException {
+    byte[] head;
+    try (InputStream in = Files.newInputStream(file)) {
+      head = in.readNBytes(4096);
+    }
+    return new String(head, StandardCharsets.UTF_8).contains(SIGNATURE);
   }
 
   static String escape(String s) {
