@@ -61,12 +61,19 @@ final class KnnQueries {
 
   /** Fails unless the id column is {@code long} or {@code int} and the vector column vectors. */
   static void requireColumns(StructType schema, String idCol, String vectorCol) {
-    DataType idType = Vectors.field(schema, idCol, "id").dataType();
+    requireColumns(schema, idCol, vectorCol, "");
+  }
+
+  /** As {@link #requireColumns(StructType, String, String)}, {@code what} naming the side. */
+  private static void requireColumns(StructType schema, String idCol, String vectorCol,
+      String what) {
+    DataType idType = Vectors.field(schema, idCol, what + "id").dataType();
     if (!(idType instanceof LongType) && !(idType instanceof IntegerType)) {
-      throw new IllegalArgumentException("id column '" + idCol + "' must be long or int, not "
-          + idType.simpleString());
+      throw new IllegalArgumentException(what + "id column '" + idCol + "' must be long or int,"
+          + " not " + idType.simpleString() + " (number the rows, e.g. with"
+          + " functions.monotonically_increasing_id())");
     }
-    Vectors.requireVectorColumn(schema, vectorCol, "vector");
+    Vectors.requireVectorColumn(schema, vectorCol, what + "vector");
   }
 
   /** The description a vector column carries in its metadata, or null for none. */
@@ -98,7 +105,7 @@ final class KnnQueries {
   static Collected collect(Dataset<Row> queries, String idCol, String vectorCol,
       EmbedderDescription data, String dataColumn, boolean check) {
     Objects.requireNonNull(queries, "queries");
-    Vectors.requireVectorColumn(queries.schema(), vectorCol, "query vector");
+    requireColumns(queries.schema(), idCol, vectorCol, "query ");
     EmbedderDescription query = Vectors.description(
         Vectors.field(queries.schema(), vectorCol, "query vector"));
     if (check && data != null && query != null) {

@@ -151,5 +151,10 @@ class ExactKnnTest {
         && e.getMessage().contains("checkEmbedder(false)"), e.getMessage());
     assertEquals(want, ExactKnn.builder().checkEmbedder(false).build()
         .search(df, other, "id", "vector", 3).orderBy("rank").collectAsList());
+    // A query id column that is not a number is named before any job.
+    e = assertThrows(IllegalArgumentException.class,
+        () -> knn.search(df, plain, "path", "vector", 3));
+    assertTrue(e.getMessage().startsWith("query id column 'path' must be long or int, not "
+        + "string"), e.getMessage());
   }
 }
