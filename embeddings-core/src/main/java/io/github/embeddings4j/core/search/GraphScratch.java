@@ -23,6 +23,8 @@ final class GraphScratch {
   final float[] nodeVec;
   final float[] nodePrep;
   final float[] row;
+  /** Where {@link NodeScorer#touch}'s sums go, so that its reads stay. */
+  float sink;
 
   GraphScratch(int dim, int maxLinks) {
     chosen = new int[maxLinks + 1];

@@ -79,6 +79,7 @@ final class GraphWalk {
           gather[g++] = n;
         }
       }
+      s.sink += sc.touch(gather, g);
       for (int j = 0; j < g; j++) {
         int n = gather[j];
         float dn = sc.distance(n);

@@ -13,6 +13,42 @@ abstract class NodeScorer {
 
   abstract float distance(int node);
 
+  /**
+   * Reads the first and the last component of each node's row and returns their sum: loads
+   * that do not depend on each other, so the processor resolves the rows' pages and fetches
+   * their first and last cache lines all at once, before {@link #distance} walks each row in
+   * turn. The caller stores the sum, so the reads cannot be dropped.
+   *
+   * @param nodes the nodes about to be scored
+   * @param count how many of {@code nodes}
+   * @return a value of no meaning
+   */
+  abstract float touch(int[] nodes, int count);
+
+  static float touchFloats(float[][] segs, int shift, int mask, int dim, int[] nodes,
+      int count) {
+    float sum = 0;
+    for (int i = 0; i < count; i++) {
+      int n = nodes[i];
+      float[] seg = segs[n >>> shift];
+      int at = (n & mask) * dim;
+      sum += seg[at] + seg[at + dim - 1];
+    }
+    return sum;
+  }
+
+  static float touchBytes(byte[][] segs, int shift, int mask, int dim, int[] nodes,
+      int count) {
+    int sum = 0;
+    for (int i = 0; i < count; i++) {
+      int n = nodes[i];
+      byte[] seg = segs[n >>> shift];
+      int at = (n & mask) * dim;
+      sum += seg[at] + seg[at + dim - 1];
+    }
+    return sum;
+  }
+
   static final class FloatSquare extends NodeScorer {
     private final float[][] segs;
     private final int shift;
@@ -33,6 +69,11 @@ abstract class NodeScorer {
     @Override
     float distance(int node) {
       return VectorMath.squareDistance(q, qo, segs[node >>> shift], (node & mask) * dim, dim);
+    }
+
+    @Override
+    float touch(int[] nodes, int count) {
+      return touchFloats(segs, shift, mask, dim, nodes, count);
     }
   }
 
@@ -56,6 +97,11 @@ abstract class NodeScorer {
     @Override
     float distance(int node) {
       return -VectorMath.dotProduct(q, qo, segs[node >>> shift], (node & mask) * dim, dim);
+    }
+
+    @Override
+    float touch(int[] nodes, int count) {
+      return touchFloats(segs, shift, mask, dim, nodes, count);
     }
   }
 
@@ -82,6 +128,11 @@ abstract class NodeScorer {
       return VectorMath.squareDistanceToCodes(shifted, steps, segs[node >>> shift],
           (node & mask) * dim, dim);
     }
+
+    @Override
+    float touch(int[] nodes, int count) {
+      return touchBytes(segs, shift, mask, dim, nodes, count);
+    }
   }
 
   static final class CodeDot extends NodeScorer {
@@ -105,6 +156,11 @@ abstract class NodeScorer {
     float distance(int node) {
       return -(constant + VectorMath.dotProductWithCodes(weights, segs[node >>> shift],
           (node & mask) * dim, dim));
+    }
+
+    @Override
+    float touch(int[] nodes, int count) {
+      return touchBytes(segs, shift, mask, dim, nodes, count);
     }
   }
 }
