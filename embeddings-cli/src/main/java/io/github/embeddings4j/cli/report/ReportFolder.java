@@ -9,10 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -20,6 +23,10 @@ import java.util.stream.Stream;
  * .NAME.writing-*}), and {@link #commit()} puts that folder in the report's place, so that a
  * reader sees the old report or the new one, never a mix (a run that fails or is killed leaves
  * the old report as it was), and files of an earlier, larger report do not linger.
+ *
+ * <p>A hidden folder of a run that was interrupted (SIGINT, SIGTERM) is deleted at shutdown;
+ * one of a run killed outright (SIGKILL) is deleted by the next run's {@link #begin} once it is
+ * an hour old, as the SDK's file writes treat their temporaries.
  *
  * <p>Replacing a folder deletes it, so only a folder this class wrote (it holds a {@value
  * #MARKER} file), an empty one, or a report written before the marker existed (an {@code
@@ -43,6 +50,9 @@ public final class ReportFolder implements AutoCloseable {
   private static final String WRITING = ".writing-";
   private static final String OLD = ".old-";
 
+  /** Hidden folders of another run older than this are left over from a kill. */
+  static final Duration STALE_AFTER = Duration.ofHours(1);
+
   private final Path target;
   private final Path staging;
   private boolean committed;
@@ -55,7 +65,7 @@ public final class ReportFolder implements AutoCloseable {
   /**
    * Starts a new version of the report folder {@code target}, after checking that what is there
    * may be replaced. Removes the {@code .NAME.old-*} folders a replacement killed between its two
-   * renames left behind.
+   * renames left behind, and {@code .NAME.writing-*} folders over an hour old.
    *
    * @param target the report folder; need not exist
    * @return the folder to write into
@@ -75,7 +85,14 @@ public final class ReportFolder implements AutoCloseable {
     for (Path old : siblings(abs, OLD)) {
       deleteTree(old);
     }
+    long cutoff = System.currentTimeMillis() - STALE_AFTER.toMillis();
+    for (Path stale : siblings(abs, WRITING)) {
+      if (Files.getLastModifiedTime(stale).toMillis() < cutoff) {
+        deleteTree(stale);
+      }
+    }
     Path staging = Files.createTempDirectory(parent, "." + abs.getFileName() + WRITING);
+    Cleanup.PENDING.add(staging);
     return new ReportFolder(abs, staging);
   }
 
@@ -141,6 +158,7 @@ public final class ReportFolder implements AutoCloseable {
       Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
       try {
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        Cleanup.PENDING.remove(staging);
       } catch (IOException | RuntimeException e) {
         try {
           Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
@@ -153,6 +171,7 @@ public final class ReportFolder implements AutoCloseable {
       deleteTree(old);
     } else {
       Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+      Cleanup.PENDING.remove(staging);
       committed = true;
     }
   }
@@ -163,6 +182,7 @@ public final class ReportFolder implements AutoCloseable {
     if (!committed) {
       try {
         deleteTree(staging);
+        Cleanup.PENDING.remove(staging);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot delete the unfinished report " + staging, e);
       }
@@ -244,6 +264,23 @@ public final class ReportFolder implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** The hidden folders of reports being written, deleted by a shutdown hook (SIGINT, SIGTERM). */
+  private static final class Cleanup {
+    static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
+
+    static {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        for (Path p : PENDING) {
+          try {
+            deleteTree(p);
+          } catch (IOException | RuntimeException e) {
+            // Nothing to tell anyone at shutdown; the next run removes it once an hour old.
+          }
+        }
+      }, "embeddings4j-report-cleanup"));
+    }
   }
 
   private static void deleteTree(Path root) throws IOException {

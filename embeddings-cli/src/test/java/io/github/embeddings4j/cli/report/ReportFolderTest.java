@@ -6,9 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,5 +130,48 @@ class ReportFolderTest {
     assertThrows(IllegalStateException.class, f::commit);
     f.close();
     assertEquals(List.of(".embeddings4j-report"), names(target));
+  }
+
+  @Test
+  void hiddenFoldersOfKilledRunsGoOnceAnHourOldAndFreshOnesStay() throws IOException {
+    Path target = dir.resolve("r");
+    Path stale = Files.createDirectories(dir.resolve(".r.writing-111"));
+    Files.writeString(stale.resolve("index.html"), "half");
+    Path fresh = Files.createDirectories(dir.resolve(".r.writing-222"));
+    Files.setLastModifiedTime(stale, FileTime.from(Instant.now()
+        .minus(ReportFolder.STALE_AFTER).minusSeconds(60)));
+    report(target, 1, "new", true);
+    assertEquals(List.of(".r.writing-222", "r"), names(dir),
+        "a fresh one may be another run's, still writing");
+    assertTrue(Files.isDirectory(fresh));
+  }
+
+  /** The child of {@link #anInterruptedRunLeavesTheOldReportAndNoHiddenFolder}. */
+  public static final class Interrupted {
+    public static void main(String[] args) throws Exception {
+      ReportFolder f = ReportFolder.begin(Path.of(args[0]));
+      Files.writeString(f.resolve("cluster-00.png"), "new");
+      System.out.println("ready");
+      System.out.flush();
+      Thread.sleep(60_000);
+    }
+  }
+
+  @Test
+  void anInterruptedRunLeavesTheOldReportAndNoHiddenFolder() throws Exception {
+    Path target = dir.resolve("r");
+    report(target, 2, "old", true);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        Interrupted.class.getName(), target.toString()).redirectErrorStream(true).start();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
+        StandardCharsets.UTF_8))) {
+      assertEquals("ready", out.readLine());
+      assertEquals(2, names(dir).size(), "the hidden folder exists while the run writes");
+      p.destroy();   // SIGTERM, as Ctrl-C or a job scheduler would send
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    }
+    assertEquals(List.of("r"), names(dir));
+    assertEquals("old 1", Files.readString(target.resolve("cluster-01.png")));
   }
 }
