@@ -24,7 +24,8 @@ prepare() {
   rm -rf "$dir"
   mkdir -p "$dir/lib"
   echo "gpu-check: building embeddings-api, -core and -gpu" >&2
-  mvn -B -q -ntp -DskipDocs -DskipTests -pl embeddings-gpu -am package
+  # Debian's Maven prints colour resets even in batch mode: dropped (pipefail keeps the status).
+  mvn -B -q -ntp -DskipDocs -DskipTests -pl embeddings-gpu -am package 2>&1 | sed $'s/\e\\[0m//g' >&2
   for m in embeddings-api embeddings-core embeddings-gpu; do
     cp "$m/target/$m-0.1.0-SNAPSHOT.jar" "$dir/lib/"
   done
@@ -41,7 +42,8 @@ prepare() {
     org.slf4j:slf4j-api:2.0.17 org.slf4j:slf4j-simple:2.0.17
     org.junit.platform:junit-platform-console-standalone:1.14.1)
   for a in "${artifacts[@]}"; do
-    mvn -B -q -ntp dependency:copy -Dartifact="$a" -DoutputDirectory="$dir/lib" >/dev/null
+    mvn -B -q -ntp dependency:copy -Dartifact="$a" -DoutputDirectory="$dir/lib" 2>&1 >/dev/null \
+      | sed $'s/\e\\[0m//g' >&2
   done
   # The CUDA preset's natives hold 27 bindings (33 MB unpacked); keep the four the index and
   # `backend` use: cudart (with the driver API), cuBLAS, NVRTC and cuDNN.
