@@ -101,11 +101,7 @@ final class ClusterCommand implements Callable<Integer> {
           + perSheet);
     }
     if (images != null) {
-      try {
-        ReportFolder.check(report);
-      } catch (IllegalArgumentException e) {
-        throw new Main.InputException("--report " + e.getMessage(), e);
-      }
+      Outputs.checkReport(report);
     }
     Path csv = output != null ? output : input.resolveSibling(
         input.getFileName().toString().replaceFirst("\\.npy$", "") + ".clusters.csv");
@@ -149,13 +145,7 @@ final class ClusterCommand implements Callable<Integer> {
       writeAssignments(csv, bytes);
       return Main.EXIT_OK;
     }
-    ReportFolder folder;
-    try {
-      folder = ReportFolder.begin(report);
-    } catch (IllegalArgumentException e) {
-      throw new Main.InputException("--report " + e.getMessage(), e);
-    }
-    try (folder) {
+    try (ReportFolder folder = Outputs.beginReport(report)) {
       int unreadable = writeReport(folder, in, km, assign, dist);
       // The assignments and the report they picture are replaced one after the other, the
       // report last: a failure before leaves both old; one between, the new CSV and old report.

@@ -103,8 +103,6 @@ final class DemoCommand implements Callable<Integer> {
   private long stepStart;
   /** The new report, written beside the old one until the run succeeds. */
   private ReportFolder folder;
-  /** Where the report's files go: {@code folder.dir()}. */
-  private Path files;
 
   private void step(String what) {
     stepStart = System.nanoTime();
@@ -135,11 +133,7 @@ final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--train must be at least 20 and --test, "
           + "--k, --epochs at least 1 (got " + train + ", " + test + ", " + k + ", " + epochs + ")");
     }
-    try {
-      ReportFolder.check(report);
-    } catch (IllegalArgumentException e) {
-      throw new Main.InputException("--report " + e.getMessage(), e);
-    }
+    Outputs.checkReport(report);
     long begin = System.nanoTime();
     FashionMnist.Split split;
     try {
@@ -151,12 +145,7 @@ final class DemoCommand implements Callable<Integer> {
     LabeledImages testSet = split.test().head(test);
     int k = Math.min(this.k, trainSet.size());
     List<String> names = FashionMnist.CLASS_NAMES;
-    try {
-      folder = ReportFolder.begin(report);
-    } catch (IllegalArgumentException e) {
-      throw new Main.InputException("--report " + e.getMessage(), e);
-    }
-    files = folder.dir();
+    folder = Outputs.beginReport(report);
     List<List<String>> rows = new ArrayList<>();
 
     // 1. Raw pixels, the published baseline's setting.
@@ -180,7 +169,7 @@ final class DemoCommand implements Callable<Integer> {
     progress.finishBar();
     double trainSeconds = seconds();
     TrainedEmbedder cnn = trained.embedder();
-    cnn.save(files.resolve("cnn-embedder.zip"));
+    cnn.save(folder.resolve("cnn-embedder.zip"));
 
     step("embedding all images");
     float[][] eTrain = cnn.embed(trainSet);
@@ -218,7 +207,7 @@ final class DemoCommand implements Callable<Integer> {
     step("k-means, scatter plot, gallery and contact sheets");
     int shown = Math.min(testSet.size(), 3000);
     float[][] xy = Pca.fit(eTest, Pca.keep(2)).reduceAll(java.util.Arrays.copyOf(eTest, shown));
-    ScatterPlot.write(files.resolve("pca-scatter.png"), xy,
+    ScatterPlot.write(folder.resolve("pca-scatter.png"), xy,
         java.util.Arrays.copyOf(testSet.labels(), shown), names,
         "CNN embeddings of " + shown + " test images, first two principal components");
     List<HtmlReport.GalleryRow> gallery = gallery(eTrain, trainSet, eTest, testSet);
@@ -241,7 +230,7 @@ final class DemoCommand implements Callable<Integer> {
           .sorted(Comparator.comparingDouble(i -> StandardMetric.EUCLIDEAN.distance(eTest[i], centre)))
           .limit(40).forEach(i -> thumbs.add(Thumbnails.of(testSet, i)));
       String file = String.format(Locale.ROOT, "cluster-%02d.png", c);
-      ContactSheet.write(files.resolve(file), thumbs, 10, 56,
+      ContactSheet.write(folder.resolve(file), thumbs, 10, 56,
           "cluster " + c + ": " + members.length + " images");
       sheets.add(file);
     }
@@ -274,7 +263,7 @@ final class DemoCommand implements Callable<Integer> {
     for (int c = 0; c < sheets.size(); c++) {
       html.image("Cluster " + c, sheets.get(c), "the 40 images nearest the centre");
     }
-    html.write(files.resolve("index.html"));
+    html.write(folder.resolve("index.html"));
     folder.commit();
 
     out.println("| " + String.join(" | ", header.subList(0, 6)) + " |");
@@ -316,7 +305,7 @@ final class DemoCommand implements Callable<Integer> {
 
   private List<HtmlReport.GalleryRow> gallery(float[][] eTrain, LabeledImages trainSet,
       float[][] eTest, LabeledImages testSet) throws IOException {
-    Path thumbs = files.resolve("thumbs");
+    Path thumbs = folder.resolve("thumbs");
     Files.createDirectories(thumbs);
     FlatIndex index = FlatIndex.builder(eTrain[0].length).metric(StandardMetric.COSINE).build();
     index.addAll(0, eTrain);
@@ -324,12 +313,12 @@ final class DemoCommand implements Callable<Integer> {
     for (int q = 0; q < Math.min(8, eTest.length); q++) {
       int query = q * Math.max(1, eTest.length / 8);
       String qName = "thumbs/test-" + query + ".png";
-      Thumbnails.writePng(files.resolve(qName), Thumbnails.of(testSet, query));
+      Thumbnails.writePng(folder.resolve(qName), Thumbnails.of(testSet, query));
       List<HtmlReport.Hit> hits = new ArrayList<>();
       for (Neighbor n : index.search(eTest[query], 8)) {
         int id = (int) n.id();
         String name = "thumbs/train-" + id + ".png";
-        Thumbnails.writePng(files.resolve(name), Thumbnails.of(trainSet, id));
+        Thumbnails.writePng(folder.resolve(name), Thumbnails.of(trainSet, id));
         hits.add(new HtmlReport.Hit(name, FashionMnist.CLASS_NAMES.get(trainSet.label(id)),
             n.distance(), trainSet.label(id) == testSet.label(query)));
       }

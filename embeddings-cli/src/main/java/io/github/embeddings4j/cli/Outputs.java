@@ -1,5 +1,6 @@
 package io.github.embeddings4j.cli;
 
+import io.github.embeddings4j.cli.report.ReportFolder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,37 @@ final class Outputs {
               + " another output");
         }
       }
+    }
+  }
+
+  /**
+   * Refuses (exit 2) a {@code --report} folder that a new report may not replace, before any
+   * work: see {@link ReportFolder#check}.
+   *
+   * @param report the folder
+   * @throws IOException if it cannot be read
+   */
+  static void checkReport(Path report) throws IOException {
+    try {
+      ReportFolder.check(report);
+    } catch (IllegalArgumentException e) {
+      throw new Main.InputException("--report " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Starts the new version of a {@code --report} folder ({@link ReportFolder#begin}), refusing
+   * (exit 2) a folder it may not replace.
+   *
+   * @param report the folder
+   * @return the folder to write into and commit
+   * @throws IOException if the hidden folder cannot be made
+   */
+  static ReportFolder beginReport(Path report) throws IOException {
+    try {
+      return ReportFolder.begin(report);
+    } catch (IllegalArgumentException e) {
+      throw new Main.InputException("--report " + e.getMessage(), e);
     }
   }
 

@@ -272,12 +272,7 @@ public final class EmbeddingPca extends Estimator<EmbeddingPcaModel>
     Pca pca = Pca.fit(rows, options);
     StructField input = dataset.schema().fields()[dataset.schema().fieldIndex(
         getOrDefault(inputCol))];
-    EmbedderDescription described = Vectors.description(input);
-    if (described != null && described.dimension() != pca.inputDimension()) {
-      throw new IllegalArgumentException("column '" + input.name() + "' is described as the "
-          + described.dimension() + "-dimensional vectors of " + described.model() + " but holds "
-          + pca.inputDimension() + "-dimensional ones: the description belongs to other vectors");
-    }
+    EmbedderDescription described = Vectors.description(input, pca.inputDimension(), "");
     EmbeddingPcaModel model = new EmbeddingPcaModel(uid, PcaBytes.of(pca), described);
     model.setInputCol(getOrDefault(inputCol)).setOutputCol(getOrDefault(outputCol));
     return model.setParent(this);

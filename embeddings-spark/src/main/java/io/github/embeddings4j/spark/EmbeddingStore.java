@@ -182,14 +182,8 @@ public final class EmbeddingStore {
 
   /** The description of the vectors, checked against their dimension; null for none. */
   private static EmbedderDescription describedAs(Dataset<Row> embeddings, int dimension) {
-    EmbedderDescription d = embedder(embeddings).orElse(null);
-    if (d != null && d.dimension() != dimension) {
-      throw new IllegalArgumentException("column '" + VECTOR + "' is described as the "
-          + d.dimension() + "-dimensional vectors of " + d.model() + " but holds " + dimension
-          + "-dimensional ones: the description belongs to other vectors; drop it with "
-          + "EmbeddingStore.withEmbedder(embeddings, null)");
-    }
-    return d;
+    return Vectors.description(Vectors.field(embeddings.schema(), VECTOR, "vector"), dimension,
+        "drop it with EmbeddingStore.withEmbedder(embeddings, null)");
   }
 
   /**

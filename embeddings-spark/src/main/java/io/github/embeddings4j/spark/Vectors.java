@@ -142,6 +142,26 @@ final class Vectors {
     }
   }
 
+  /**
+   * A column's description checked against the dimension of the vectors it holds.
+   *
+   * @param f the column
+   * @param dimension the vectors' dimension
+   * @param remedy what the message tells the user to do, after a semicolon; empty for nothing
+   * @return the description, or null when the column carries none
+   * @throws IllegalArgumentException if the description is of vectors of another dimension
+   */
+  static EmbedderDescription description(StructField f, int dimension, String remedy) {
+    EmbedderDescription d = description(f);
+    if (d != null && d.dimension() != dimension) {
+      throw new IllegalArgumentException("column '" + f.name() + "' is described as the "
+          + d.dimension() + "-dimensional vectors of " + d.model() + " but holds " + dimension
+          + "-dimensional ones: the description belongs to other vectors"
+          + (remedy.isEmpty() ? "" : "; " + remedy));
+    }
+    return d;
+  }
+
   /** The vector in a row's column, or null for a null value. */
   static float[] get(Row row, int column) {
     if (row.isNullAt(column)) {

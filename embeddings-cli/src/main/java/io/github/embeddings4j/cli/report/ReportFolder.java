@@ -254,9 +254,6 @@ public final class ReportFolder implements AutoCloseable {
   /** The hidden siblings {@code .NAME<kind>*} of a report folder. */
   private static List<Path> siblings(Path target, String kind) throws IOException {
     String prefix = "." + target.getFileName() + kind;
-    if (!Files.isDirectory(target.getParent())) {
-      return List.of();
-    }
     List<Path> out = new ArrayList<>();
     for (Path p : list(target.getParent())) {
       if (p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p)) {
