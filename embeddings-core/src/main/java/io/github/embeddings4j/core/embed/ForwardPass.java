@@ -52,7 +52,7 @@ public interface ForwardPass extends AutoCloseable {
   }
 
   /**
-   * The engine, for logs and reports, e.g. {@code "ONNX Runtime 1.23.2 (CPU)"}.
+   * The engine, for logs and reports, e.g. {@code "ONNX Runtime 1.26.0 (CPU)"}.
    *
    * @return a short name
    */

@@ -137,7 +137,7 @@ public abstract class NetworkEmbedder implements Embedder {
   }
 
   /**
-   * The inference engine that runs the network, e.g. {@code "ONNX Runtime 1.23.2 (CPU)"}.
+   * The inference engine that runs the network, e.g. {@code "ONNX Runtime 1.26.0 (CPU)"}.
    *
    * @return its name
    */

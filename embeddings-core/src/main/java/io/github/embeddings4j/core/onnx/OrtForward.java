@@ -113,8 +113,9 @@ public final class OrtForward implements ForwardPass {
   }
 
   /**
-   * What ONNX Runtime offers here, for reports: its version and execution providers, and which
-   * serves sessions, e.g. {@code "1.23.2, providers [CPU]; sessions run on the CPU"}.
+   * What ONNX Runtime offers here, for reports: its version and execution providers, which
+   * serves sessions, and its telemetry, e.g. {@code "1.26.0, providers [CPU]; sessions run on the
+   * CPU (...); telemetry none in this release on Linux"}.
    *
    * @return one line
    */
@@ -126,19 +127,22 @@ public final class OrtForward implements ForwardPass {
       return VERSION + ", providers " + p + "; sessions run on " + (cuda && !cpuOnly
           ? "CUDA (GPU 0) where a GPU answers, else the CPU" : "the CPU" + (cuda ? " ("
           + DEVICE_PROPERTY + "=cpu)" : " (the GPU build, onnxruntime_gpu, is not on the class"
-          + " path)"));
+          + " path)")) + "; telemetry " + OrtStartup.telemetryState();
     } catch (RuntimeException | LinkageError e) {
       return "unavailable (" + e + ")";
     }
   }
 
   /**
-   * The shared environment, logging errors only.
+   * The shared environment, logging errors only. It is created on first use on a thread of its
+   * own, so that ONNX Runtime 1.29+'s telemetry start-up survives long command lines, and with
+   * the runtime's telemetry events off unless {@code -Dembeddings4j.onnx.telemetry=true} (see
+   * docs/onnx.md, "ONNX Runtime versions and telemetry").
    *
    * @return ONNX Runtime's environment
    */
   public static OrtEnvironment environment() {
-    return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "embeddings4j");
+    return OrtStartup.environment();
   }
 
   /**

@@ -26,6 +26,7 @@ class OrtProvidersTest {
     assertTrue(status.startsWith(OrtForward.VERSION + ", providers ["), status);
     assertTrue(status.contains("sessions run on the CPU (the GPU build, onnxruntime_gpu, is not"
         + " on the class path)"), status);
+    assertTrue(status.endsWith("; telemetry " + OrtStartup.telemetryState()), status);
     try (OnnxEmbedder e = OnnxEmbedder.builder(OnnxEmbedderTest.fixture("resnet_tiny.onnx"))
         .preprocessing(SMALL).build()) {
       assertTrue(e.engine().equals("ONNX Runtime " + OrtForward.VERSION + " (CPU)"), e.engine());
