@@ -253,11 +253,33 @@ def main(argv=None):
     # which torch 1.13 cannot export to ONNX.
     for p in model.parameters():
         p.requires_grad_(True)
-    torch.onnx.export(model, dummy, output, opset_version=args.opset, input_names=["input"],
-                      output_names=[out_name], dynamic_axes=dyn, do_constant_folding=True,
-                      training=torch.onnx.TrainingMode.EVAL)
-
+    # Into a folder of its own first: over 2 GB, torch writes every weight as a loose file named
+    # after the tensor (onnx__MatMul_4064, ...) beside the model, which would mix with (and
+    # overwrite) other models' files. Those are gathered into one OUTPUT.data below.
     import onnx
+    import shutil
+    import tempfile
+    staging = tempfile.mkdtemp(prefix=".export-", dir=os.path.dirname(os.path.abspath(output)))
+    try:
+        staged = os.path.join(staging, os.path.basename(output))
+        torch.onnx.export(model, dummy, staged, opset_version=args.opset, input_names=["input"],
+                          output_names=[out_name], dynamic_axes=dyn, do_constant_folding=True,
+                          training=torch.onnx.TrainingMode.EVAL)
+        data = output + ".data"
+        if len(os.listdir(staging)) > 1:
+            proto = onnx.load(staged)  # reads the loose weight files too
+            if os.path.exists(data):
+                os.remove(data)  # onnx appends to an existing data file
+            onnx.save_model(proto, output, save_as_external_data=True,
+                            all_tensors_to_one_file=True, location=os.path.basename(data),
+                            size_threshold=1024)
+            del proto
+        else:
+            os.replace(staged, output)
+            if os.path.exists(data):
+                os.remove(data)  # a stale data file of an earlier, larger export
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     out_shape = ["batch"] + list(ref_out.shape[1:])
     meta = {
         "model": name,
@@ -307,9 +329,12 @@ def main(argv=None):
     with open(output + ".json", "w") as f:
         json.dump(meta, f, indent=2)
         f.write("\n")
-    print("wrote %s (%.1f MB) and %s.json; output %s %s; preprocessing: preset %s, resize %d (%s), "
-          "crop %d" % (output, os.path.getsize(output) / 1e6, output, out_name, out_shape, pre["preset"],
-                       pre["resize_size"], pre["interpolation"], pre["crop_size"]))
+    data = output + ".data"
+    weights = (", weights in %s (%.1f MB, keep it beside the model)"
+               % (data, os.path.getsize(data) / 1e6)) if os.path.exists(data) else ""
+    print("wrote %s (%.1f MB%s) and %s.json; output %s %s; preprocessing: preset %s, resize %d (%s), "
+          "crop %d" % (output, os.path.getsize(output) / 1e6, weights, output, out_name, out_shape,
+                       pre["preset"], pre["resize_size"], pre["interpolation"], pre["crop_size"]))
     return status
 
 

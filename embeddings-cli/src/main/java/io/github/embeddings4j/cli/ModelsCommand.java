@@ -110,6 +110,20 @@ final class ModelsCommand implements Callable<Integer> {
     }
     out.printf(Locale.ROOT, "parameters:  %,d (%.1f MB as float32)%n", info.parameters(),
         info.parameters() * 4 / 1e6);
+    java.nio.file.Path folder = inspect.toAbsolutePath().normalize().getParent();
+    for (String location : info.externalData()) {
+      String state;
+      try {
+        java.nio.file.Path f = folder.resolve(location).normalize();
+        state = !f.startsWith(folder) ? "outside the model's folder: refused when loading"
+            : size(java.nio.file.Files.size(f));
+      } catch (java.io.IOException e) {
+        state = "missing: copy it beside the model";
+      } catch (java.nio.file.InvalidPathException e) {
+        state = "not a valid file name";
+      }
+      out.println("weights in:  " + location + " (external data, " + state + ")");
+    }
     int nodes = info.operators().values().stream().mapToInt(Integer::intValue).sum();
     out.println("operators:   " + nodes + " nodes: " + info.operators().entrySet().stream()
         .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
@@ -119,5 +133,10 @@ final class ModelsCommand implements Callable<Integer> {
       out.println("  " + t);
     }
     return Main.EXIT_OK;
+  }
+
+  private static String size(long bytes) {
+    return bytes >= 1_000_000 ? String.format(Locale.ROOT, "%.1f MB", bytes / 1e6)
+        : String.format(Locale.ROOT, "%.1f KB", bytes / 1e3);
   }
 }

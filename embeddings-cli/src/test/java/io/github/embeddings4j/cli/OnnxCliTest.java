@@ -100,6 +100,35 @@ class OnnxCliTest {
   }
 
   @Test
+  void aModelWithExternalDataIsInspectedAndEmbeddedByItsPath() throws Exception {
+    CliRun r = CliRun.of("models", "--inspect",
+        FIXTURES.resolve("mobile_se_ext.onnx").toString());
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("weights in:  mobile_se_ext.onnx.data (external data, 19.9 KB)"),
+        r.out());
+    Path model = Files.copy(FIXTURES.resolve("mobile_se_ext.onnx"),
+        dir.resolve("mobile_se_ext.onnx"));
+    Path out = dir.resolve("e.npy");
+    CliRun missing = CliRun.of("embed", "--model", model.toString(), "--input",
+        FIXTURES.resolve("image.png").toString(), "--output", out.toString());
+    assertEquals(2, missing.code(), missing.toString());
+    assertTrue(missing.err().contains("mobile_se_ext.onnx.data, which is missing; copy that"
+        + " file"), missing.err());
+    assertFalse(Files.exists(out));
+    assertTrue(CliRun.of("models", "--inspect", model.toString()).out().contains(
+        "(external data, missing: copy it beside the model)"));
+    Files.copy(FIXTURES.resolve("mobile_se_ext.onnx.data"), dir.resolve("mobile_se_ext.onnx.data"));
+    CliRun ok = CliRun.of("embed", "--model", model.toString(), "--input",
+        FIXTURES.resolve("image.png").toString(), "--output", out.toString());
+    assertEquals(0, ok.code(), ok.toString());
+    CliRun inline = CliRun.of("embed", "--model", FIXTURES.resolve("mobile_se.onnx").toString(),
+        "--input", FIXTURES.resolve("image.png").toString(), "--output",
+        dir.resolve("inline.npy").toString());
+    assertEquals(0, inline.code(), inline.toString());
+    assertArrayEquals(Npy.readRows(dir.resolve("inline.npy"))[0], Npy.readRows(out)[0]);
+  }
+
+  @Test
   void badModelsExitTwoNamingTheFileAndWriteNothing() throws Exception {
     Path out = dir.resolve("never.npy");
     Path text = Files.writeString(dir.resolve("notes.onnx"), "not a model");

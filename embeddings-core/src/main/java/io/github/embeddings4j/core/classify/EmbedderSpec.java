@@ -115,7 +115,8 @@ public record EmbedderSpec(Kind kind, Map<String, String> settings) {
     Map<String, String> s = new TreeMap<>();
     Path abs = file.toAbsolutePath().normalize();
     s.put("file", abs.toString());
-    s.put("sha256", Checksums.sha256(abs));
+    // With external data files, the digest covers them too (OnnxEmbedder.sha256(Path)).
+    s.put("sha256", OnnxEmbedder.sha256(abs));
     if (preprocess != null) {
       Preprocessing.preset(preprocess);
     }
@@ -194,7 +195,7 @@ public record EmbedderSpec(Kind kind, Map<String, String> settings) {
     String recorded = settings.get("sha256");
     String actual;
     try {
-      actual = Checksums.sha256(file);
+      actual = kind == Kind.ONNX ? OnnxEmbedder.sha256(file) : Checksums.sha256(file);
     } catch (IOException e) {
       throw new EmbeddingException(file + ": the embedder's model file cannot be read ("
           + IoErrors.reason(e) + "); put it back at that path", e);

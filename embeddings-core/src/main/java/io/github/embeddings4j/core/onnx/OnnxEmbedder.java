@@ -48,8 +48,19 @@ import org.slf4j.LoggerFactory;
  * threads = the processors and every graph optimisation on; batches are tuned as for every
  * {@link NetworkEmbedder}; a model exported with a fixed batch size runs batches in parts of
  * that size. {@link #close()} frees the session's native memory.
+ *
+ * <p><b>Large models.</b> A model over 2 GB (ViT-H, ViT-g, the larger CLIP and DINOv2 towers)
+ * keeps its weights in external data files beside the {@code .onnx} file, as {@code
+ * torch.onnx.export} and {@code onnx.save_model(..., save_as_external_data=True)} write them.
+ * Load such a model by its path: the files are found in the model's folder, checked before ONNX
+ * Runtime starts (missing, or named outside that folder: refused, naming the file), and hashed
+ * with the model into {@link #sha256()}.
  */
 public final class OnnxEmbedder extends NetworkEmbedder {
+
+  /** ONNX Runtime's session option: where a model loaded from memory finds its external data. */
+  static final String EXTERNAL_DATA_FOLDER =
+      "session.model_external_initializers_file_folder_path";
 
   private static final Logger LOG = LoggerFactory.getLogger(OnnxEmbedder.class);
 
@@ -103,12 +114,84 @@ public final class OnnxEmbedder extends NetworkEmbedder {
 
   /**
    * The SHA-256 of the model's bytes, lower-case hex: what identifies the model in files that
-   * record how their vectors were made.
+   * record how their vectors were made. For a model with external data, the digest runs over
+   * the model file and then each data file, in the order the model first names them ({@link
+   * #sha256(Path)}).
    *
    * @return 64 hex digits
    */
   public String sha256() {
     return sha256;
+  }
+
+  /**
+   * The SHA-256 that an embedder built on this file would report ({@link #sha256()}), without
+   * starting ONNX Runtime: of the file's bytes, followed by those of its external data files
+   * where it has any. For a file that is not ONNX, the file's own SHA-256.
+   *
+   * @param model the {@code .onnx} file
+   * @return 64 hex digits
+   * @throws IOException if the file or one of its data files cannot be read, is missing, or is
+   *     named outside the model's folder; the message names it
+   */
+  public static String sha256(Path model) throws IOException {
+    byte[] bytes = Files.readAllBytes(model);
+    List<String> locations;
+    try {
+      locations = OnnxModelInfo.parse(bytes).externalData();
+    } catch (IllegalArgumentException notOnnx) {
+      locations = List.of();
+    }
+    try {
+      return sha256(bytes, externalFiles(model, locations));
+    } catch (EmbeddingException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The external data files a model names, resolved in its folder and checked.
+   *
+   * @param model the model file
+   * @param locations the {@code location} values, as {@link OnnxModelInfo#externalData()}
+   * @return the files, in the same order
+   * @throws EmbeddingException if a location is absolute or leaves the model's folder, or a
+   *     file is missing or not a regular file; the message names the model, the location and
+   *     the fix
+   */
+  static List<Path> externalFiles(Path model, List<String> locations) throws EmbeddingException {
+    if (locations.isEmpty()) {
+      return List.of();
+    }
+    Path folder = model.toAbsolutePath().normalize().getParent();
+    List<Path> files = new java.util.ArrayList<>();
+    for (String location : locations) {
+      Path rel;
+      try {
+        rel = Path.of(location);
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new EmbeddingException(model.toString(), "external data location '" + location
+            + "' is not a valid file name", e);
+      }
+      Path file = folder.resolve(rel).normalize();
+      if (rel.isAbsolute() || !file.startsWith(folder)) {
+        throw new EmbeddingException(model.toString(), "external data location '" + location
+            + "' points outside the model's folder " + folder + "; ONNX keeps a model's"
+            + " external data beside it, under a relative name: re-save the model with"
+            + " onnx.save_model(model, path, save_as_external_data=True)", null);
+      }
+      if (!Files.exists(file)) {
+        throw new EmbeddingException(model.toString(), "its weights are in the external data"
+            + " file " + file + ", which is missing; copy that file (" + location + ") beside"
+            + " the model", null);
+      }
+      if (!Files.isRegularFile(file)) {
+        throw new EmbeddingException(model.toString(), "external data " + file
+            + " is not a file", null);
+      }
+      files.add(file);
+    }
+    return files;
   }
 
   /**
@@ -322,12 +405,28 @@ public final class OnnxEmbedder extends NetworkEmbedder {
           throw new EmbeddingException(name, "cannot read the model: " + e.getMessage(), e);
         }
       }
-      String sha = sha256(model);
       OnnxModelInfo info;
       try {
         info = OnnxModelInfo.parse(model);
       } catch (IllegalArgumentException e) {
         throw new EmbeddingException(name, e.getMessage(), null);
+      }
+      List<Path> external = List.of();
+      if (!info.externalData().isEmpty()) {
+        if (path == null) {
+          throw new EmbeddingException(name, "the model keeps its weights in external data ("
+              + String.join(", ", info.externalData()) + "), which a model held in memory"
+              + " cannot find; build it with OnnxEmbedder.builder(Path) on the .onnx file,"
+              + " with its data files beside it", null);
+        }
+        external = externalFiles(path, info.externalData());
+      }
+      String sha;
+      try {
+        sha = sha256(model, external);
+      } catch (IOException e) {
+        throw new EmbeddingException(name, "cannot read its external data: " + e.getMessage(),
+            e);
       }
       OnnxModelInfo.Tensor in = imageInput(info);
       long[] dims = in.shape();
@@ -354,6 +453,10 @@ public final class OnnxEmbedder extends NetworkEmbedder {
       OrtSession.SessionOptions options = null;
       try {
         options = OrtForward.options();
+        if (!external.isEmpty()) {
+          options.addConfigEntry(EXTERNAL_DATA_FOLDER,
+              path.toAbsolutePath().normalize().getParent().toString());
+        }
         first = OrtForward.of(OrtForward.environment().createSession(model, options), options,
             in.name(), out, new long[] {p.shape()[0], p.shape()[1], p.shape()[2]}, last);
       } catch (OrtException e) {
@@ -513,11 +616,24 @@ public final class OnnxEmbedder extends NetworkEmbedder {
     return rest.bytes();
   }
 
-  private static String sha256(byte[] bytes) {
+  private static String sha256(byte[] bytes, List<Path> external) throws IOException {
+    MessageDigest md;
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+      md = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JVM has no SHA-256", e);
     }
+    md.update(bytes);
+    byte[] buf = new byte[1 << 20];
+    for (Path f : external) {
+      try (java.io.InputStream in = Files.newInputStream(f)) {
+        for (int n; (n = in.read(buf)) > 0; ) {
+          md.update(buf, 0, n);
+        }
+      } catch (IOException e) {
+        throw new IOException(f + ": " + e.getMessage(), e);
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
   }
 }

@@ -24,10 +24,13 @@ import java.util.TreeMap;
  * @param operators how many nodes of each operator type, sorted by name
  * @param parameters the number of weight values (initializers)
  * @param tensors every tensor a node produces, in the file's order
+ * @param externalData the files that hold weights outside the model file ({@code location} of
+ *     the initializers stored as external data, relative to the model's folder), in the order
+ *     first named; empty when every weight is in the file
  */
 public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> opsets,
     List<Tensor> inputs, List<Tensor> outputs, Map<String, Integer> operators, long parameters,
-    List<String> tensors) {
+    List<String> tensors, List<String> externalData) {
 
   /**
    * A graph input or output: its name, element type and shape ({@code -1} where a dimension is
@@ -68,6 +71,7 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
     outputs = List.copyOf(outputs);
     operators = Collections.unmodifiableMap(new TreeMap<>(operators));
     tensors = List.copyOf(tensors);
+    externalData = List.copyOf(externalData);
   }
 
   /**
@@ -141,6 +145,7 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
     Map<String, Integer> operators = new TreeMap<>();
     Set<String> weights = new HashSet<>();
     List<String> tensors = new ArrayList<>();
+    Set<String> external = new java.util.LinkedHashSet<>();
     long parameters = 0;
     while (g.more()) {
       long tag = g.varint();
@@ -175,6 +180,24 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
             }
           } else if (tt >>> 3 == 8 && (tt & 7) == 2) {
             name = t.string();
+          } else if (tt >>> 3 == 13 && (tt & 7) == 2) {
+            // external_data: {key, value} entries; "location" names the file.
+            Reader entry = t.message();
+            String key = null;
+            String value = null;
+            while (entry.more()) {
+              long e = entry.varint();
+              if (e >>> 3 == 1 && (e & 7) == 2) {
+                key = entry.string();
+              } else if (e >>> 3 == 2 && (e & 7) == 2) {
+                value = entry.string();
+              } else {
+                entry.skip((int) (e & 7));
+              }
+            }
+            if ("location".equals(key) && value != null) {
+              external.add(value);
+            }
           } else {
             t.skip((int) (tt & 7));
           }
@@ -189,7 +212,8 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
     }
     inputs.removeIf(t -> weights.contains(t.name()));
     String by = (producer + " " + version).trim();
-    return new OnnxModelInfo(ir, by, opsets, inputs, outputs, operators, parameters, tensors);
+    return new OnnxModelInfo(ir, by, opsets, inputs, outputs, operators, parameters, tensors,
+        new ArrayList<>(external));
   }
 
   private static Tensor valueInfo(Reader r) {

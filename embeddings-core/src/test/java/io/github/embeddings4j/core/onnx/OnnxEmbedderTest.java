@@ -53,7 +53,7 @@ class OnnxEmbedderTest {
     return image;
   }
 
-  private static float[] flat(float[][] rows) {
+  static float[] flat(float[][] rows) {
     int n = rows[0].length;
     float[] out = new float[rows.length * n];
     for (int i = 0; i < rows.length; i++) {
@@ -75,13 +75,13 @@ class OnnxEmbedderTest {
   }
 
   /** PyTorch's output pooled and normalised as the embedder does, item by item. */
-  private static float[][] expected(String output, int n, int[] item, Pooling pooling)
+  static float[][] expected(String output, int n, int[] item, Pooling pooling)
       throws IOException {
     float[] data = flat(Npy.readRows(fixture(output)));
     return NetworkEmbedder.pool(new Activations(data, n, item, false), pooling, true);
   }
 
-  private static void assertClose(float[][] expected, float[][] actual, String what) {
+  static void assertClose(float[][] expected, float[][] actual, String what) {
     assertEquals(expected.length, actual.length);
     for (int i = 0; i < expected.length; i++) {
       double r = relative(actual[i], expected[i]);
