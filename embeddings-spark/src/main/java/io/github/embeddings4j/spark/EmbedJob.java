@@ -83,12 +83,17 @@ public final class EmbedJob {
         "  --output PATH         Parquet folder to write (id, path, vector, error)",
         "  --overwrite           replace the output if it exists",
         "  --model NAME          resnet50 (default), vgg16, vgg19, squeezenet, xception,",
-        "                        darknet19, nasnet, lenet, simplecnn",
+        "                        darknet19, nasnet, lenet, simplecnn, or an ONNX file",
+        "                        (FILE.onnx: hdfs://, s3a://..., a path on every machine,",
+        "                        or shipped with --files with its .data files)",
         "  --weights W           imagenet (default), random, cifar10, vggface, mnist, or a",
         "                        model file (ship it with --files; found by its name)",
         "  --seed N              seed of random weights (default 42)",
         "  --layer NAME          layer to embed (default: the model's own)",
-        "  --pooling avg|max     global pooling (default avg)",
+        "  --pooling avg|max|cls global pooling (default avg; cls: first token, ONNX)",
+        "  --preprocess P        ONNX: imagenet, clip, inception, none (default: the",
+        "                        model's .onnx.json, else imagenet)",
+        "  --output-name NAME    ONNX: the output or tensor to embed (default: the first)",
         "  --normalize true|false  L2-normalise vectors (default true)",
         "  --input-size HxW      network input size (default: the model's)",
         "  --batch N             rows per embedder call (default 64)",
@@ -223,7 +228,7 @@ public final class EmbedJob {
       List<String> flags = List.of("--overwrite", "--allow-failures", "--help", "-h");
       List<String> valued = List.of("--input", "--output", "--model", "--weights", "--seed",
           "--layer", "--pooling", "--normalize", "--input-size", "--batch", "--network-batch",
-          "--concurrency", "--partitions");
+          "--concurrency", "--partitions", "--preprocess", "--output-name");
       List<String> rest = new ArrayList<>(List.of(args));
       for (int i = 0; i < rest.size(); i++) {
         String a = rest.get(i);
@@ -267,6 +272,8 @@ public final class EmbedJob {
           case "--seed" -> e.setSeed(parseLong(m.getKey(), v));
           case "--layer" -> e.setLayer(v);
           case "--pooling" -> e.setPooling(v);
+          case "--preprocess" -> e.setPreprocess(v);
+          case "--output-name" -> e.setOutputName(v);
           case "--normalize" -> e.setNormalize(parseBoolean(m.getKey(), v));
           case "--input-size" -> {
             String[] hw = v.toLowerCase(java.util.Locale.ROOT).split("x");

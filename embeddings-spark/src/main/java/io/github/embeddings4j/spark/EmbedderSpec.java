@@ -1,7 +1,10 @@
 package io.github.embeddings4j.spark;
 
 import io.github.embeddings4j.api.EmbeddingException;
+import io.github.embeddings4j.core.embed.NetworkEmbedder;
 import io.github.embeddings4j.core.embed.Pooling;
+import io.github.embeddings4j.core.image.Preprocessing;
+import io.github.embeddings4j.core.onnx.OnnxEmbedder;
 import io.github.embeddings4j.core.zoo.FineTunedModel;
 import io.github.embeddings4j.core.zoo.Weights;
 import io.github.embeddings4j.core.zoo.ZooEmbedder;
@@ -14,21 +17,57 @@ import org.apache.spark.SparkFiles;
 /**
  * Everything that determines an embedder, in a form that travels to executors and serves as the
  * key of their cache ({@link ExecutorEmbedders}): equal specs share one built embedder per JVM.
- * The words are the command-line tool's ({@code --model}, {@code --weights}, {@code --seed}).
+ * The words are the command-line tool's ({@code --model}, {@code --weights}, {@code --seed},
+ * {@code --preprocess}, {@code --output-name}). A model ending in {@code .onnx} is an ONNX file
+ * ({@link OnnxFiles} finds it on each machine); any other is a zoo CNN.
  */
 record EmbedderSpec(String model, String weights, long seed, String layer, String pooling,
-    boolean normalize, int inputHeight, int inputWidth, int networkBatch, int concurrency)
-    implements Serializable {
+    boolean normalize, int inputHeight, int inputWidth, int networkBatch, int concurrency,
+    String preprocess, String outputName) implements Serializable {
 
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
+
+  /** The weights of a stage that names none ({@link ImageEmbedder}'s default). */
+  static final String DEFAULT_WEIGHTS = "imagenet";
 
   /** Checks every value that can be checked without building, so bad options fail early. */
   EmbedderSpec {
-    parseModel(model);
-    parsePooling(pooling);
-    if (weights == null || weights.isBlank()) {
-      throw new IllegalArgumentException("weights must be imagenet, random, a pretrained set "
-          + "or a model file, not '" + weights + "'");
+    preprocess = preprocess == null ? "" : preprocess;
+    outputName = outputName == null ? "" : outputName;
+    Pooling p = Pooling.parse(pooling);
+    if (isOnnx(model)) {
+      if (weights != null && !weights.isBlank() && !DEFAULT_WEIGHTS.equals(weights)) {
+        throw new IllegalArgumentException("weights '" + weights + "' are for zoo models; the"
+            + " ONNX model " + model + " brings its own: leave the weights unset");
+      }
+      if (layer != null && !layer.isEmpty()) {
+        throw new IllegalArgumentException("layer '" + layer + "' names a zoo model's layer;"
+            + " for the ONNX model " + model + " set the output name (setOutputName,"
+            + " --output-name) to embed another tensor");
+      }
+      if (inputHeight > 0) {
+        throw new IllegalArgumentException("the input size of the ONNX model " + model + " is"
+            + " the model's own; the preprocessing (setPreprocess) chooses how images are"
+            + " resized to it");
+      }
+      if (!preprocess.isEmpty()) {
+        Preprocessing.preset(preprocess);
+      }
+    } else {
+      parseModel(model);
+      if (p == Pooling.CLS) {
+        throw new IllegalArgumentException("pooling cls is for token sequences of ONNX models;"
+            + " zoo CNNs take avg or max");
+      }
+      if (!preprocess.isEmpty() || !outputName.isEmpty()) {
+        throw new IllegalArgumentException("preprocess and outputName are for ONNX models"
+            + " (a model file ending in .onnx); the zoo model " + model + " takes its layer"
+            + " (setLayer) and input size (setInputSize)");
+      }
+      if (weights == null || weights.isBlank()) {
+        throw new IllegalArgumentException("weights must be imagenet, random, a pretrained set "
+            + "or a model file, not '" + weights + "'");
+      }
     }
     if ((inputHeight > 0) != (inputWidth > 0) || inputHeight < 0 || inputWidth < 0) {
       throw new IllegalArgumentException("input size must be two positive numbers or unset (0):"
@@ -40,8 +79,40 @@ record EmbedderSpec(String model, String weights, long seed, String layer, Strin
     }
   }
 
+  /** A zoo model's spec (no ONNX settings). */
+  EmbedderSpec(String model, String weights, long seed, String layer, String pooling,
+      boolean normalize, int inputHeight, int inputWidth, int networkBatch, int concurrency) {
+    this(model, weights, seed, layer, pooling, normalize, inputHeight, inputWidth, networkBatch,
+        concurrency, "", "");
+  }
+
+  /**
+   * Whether a model names an ONNX file (it ends in {@code .onnx}, any case) rather than a zoo
+   * CNN.
+   */
+  static boolean isOnnx(String model) {
+    return model != null && model.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
+  }
+
   /** Builds the embedder on this JVM (executor or driver). */
-  ZooEmbedder build() throws EmbeddingException {
+  NetworkEmbedder build() throws EmbeddingException {
+    if (isOnnx(model)) {
+      OnnxEmbedder.Builder b = OnnxEmbedder.builder(OnnxFiles.local(model))
+          .normalize(normalize).pooling(Pooling.parse(pooling));
+      if (!preprocess.isEmpty()) {
+        b.preprocessing(Preprocessing.preset(preprocess));
+      }
+      if (!outputName.isEmpty()) {
+        b.output(outputName);
+      }
+      if (networkBatch > 0) {
+        b.networkBatchSize(networkBatch);
+      }
+      if (concurrency > 0) {
+        b.concurrency(concurrency);
+      }
+      return b.build();
+    }
     ZooModel m = parseModel(model);
     Weights w = parseWeights(weights, seed);
     ZooEmbedder.Builder b = w instanceof Weights.File f ? fineTuned(m, f.path()) : null;
@@ -93,8 +164,8 @@ record EmbedderSpec(String model, String weights, long seed, String layer, Strin
   static Pooling parsePooling(String name) {
     Pooling p = Pooling.parse(name);
     if (p == Pooling.CLS) {
-      throw new IllegalArgumentException("pooling cls is for token sequences; zoo CNNs take avg"
-          + " or max");
+      throw new IllegalArgumentException("pooling cls is for token sequences of ONNX models;"
+          + " zoo CNNs take avg or max");
     }
     return p;
   }
@@ -118,7 +189,7 @@ record EmbedderSpec(String model, String weights, long seed, String layer, Strin
     }
   }
 
-  private static Path shippedFile(String name) {
+  static Path shippedFile(String name) {
     try {
       Path p = Path.of(SparkFiles.get(name));
       return Files.isRegularFile(p) ? p : null;

@@ -1,7 +1,7 @@
 package io.github.embeddings4j.spark;
 
 import io.github.embeddings4j.api.EmbeddingException;
-import io.github.embeddings4j.core.zoo.ZooEmbedder;
+import io.github.embeddings4j.core.embed.NetworkEmbedder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,12 +9,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The embedders of this JVM, one per {@link EmbedderSpec}. Spark runs many tasks (partitions)
  * in each executor JVM, concurrently; building the network once and sharing it (a {@link
- * ZooEmbedder} is safe for concurrent use: it keeps a pool of network copies) avoids loading the
- * weights for every partition, which for ResNet50 costs seconds and 100 MB each time.
+ * NetworkEmbedder}, zoo or ONNX, is safe for concurrent use: it keeps a pool of network copies
+ * or one shared session) avoids loading the weights for every partition, which for ResNet50
+ * costs seconds and 100 MB each time.
  */
 final class ExecutorEmbedders {
 
-  private static final Map<EmbedderSpec, ZooEmbedder> EMBEDDERS = new ConcurrentHashMap<>();
+  private static final Map<EmbedderSpec, NetworkEmbedder> EMBEDDERS = new ConcurrentHashMap<>();
   private static final Map<EmbedderSpec, AtomicInteger> BUILDS = new ConcurrentHashMap<>();
 
   static {
@@ -30,10 +31,10 @@ final class ExecutorEmbedders {
    * (the map locks the key while the function runs). A build that fails is not cached, so a
    * retried task tries again.
    */
-  static ZooEmbedder get(EmbedderSpec spec) {
+  static NetworkEmbedder get(EmbedderSpec spec) {
     return EMBEDDERS.computeIfAbsent(spec, s -> {
       try {
-        ZooEmbedder e = s.build();
+        NetworkEmbedder e = s.build();
         BUILDS.computeIfAbsent(s, k -> new AtomicInteger()).incrementAndGet();
         return e;
       } catch (EmbeddingException e) {
@@ -51,7 +52,7 @@ final class ExecutorEmbedders {
 
   static void closeAll() {
     for (EmbedderSpec s : EMBEDDERS.keySet()) {
-      ZooEmbedder e = EMBEDDERS.remove(s);
+      NetworkEmbedder e = EMBEDDERS.remove(s);
       if (e != null) {
         e.close();
       }

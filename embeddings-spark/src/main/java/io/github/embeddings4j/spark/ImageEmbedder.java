@@ -40,7 +40,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * A Spark ML {@link Transformer} that adds an embedding column to a DataFrame of images, with
  * the core's {@code ZooEmbedder} and its options (model, weights, layer, pooling, normalisation,
- * input size).
+ * input size), or with any ONNX vision model through {@code OnnxEmbedder} (a model ending in
+ * {@code .onnx}: preprocessing, output tensor, pooling, normalisation).
  *
  * <pre>{@code
  * Dataset<Row> images = spark.read().format("binaryFile").load("s3a://bucket/photos/*.jpg");
@@ -50,6 +51,11 @@ import org.apache.spark.sql.types.StructType;
  *     .setOutputCol("embedding").setErrorCol("embedding_error");
  * Dataset<Row> embedded = embedder.transform(images);   // + embedding array<float>, error string
  * }</pre>
+ *
+ * <p>An ONNX model (CLIP's image tower, a ViT, anything {@code scripts/onnx/export.py} writes)
+ * is named by its file: {@code setModel("hdfs:///models/vit_b_16.onnx")} (copied once to each
+ * executor, with the external data files beside it), a path that exists on every machine, or a
+ * file shipped with {@code spark-submit --files} (its name is enough).
  *
  * <p><b>Input.</b> The input column holds the image bytes ({@code binary}, e.g. the {@code
  * content} column of Spark's {@code binaryFile} source; the path column then names each image in
@@ -92,6 +98,8 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
   private final IntParam networkBatchSize;
   private final IntParam concurrency;
   private final BooleanParam recordDescription;
+  private final Param<String> preprocess;
+  private final Param<String> outputName;
 
   /** An embedder with a random uid and the defaults listed on each setter. */
   public ImageEmbedder() {
@@ -110,13 +118,18 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
         "column naming each image in errors when the input is bytes; ignored if absent");
     outputCol = new Param<>(this, "outputCol", "embedding column to add (array<float>)");
     errorCol = new Param<>(this, "errorCol", "error column to add (string, null on success)");
-    model = new Param<>(this, "model", "zoo model: resnet50, vgg16, vgg19, squeezenet, "
-        + "xception, darknet19, nasnet, lenet or simplecnn");
+    model = new Param<>(this, "model", "zoo model (resnet50, vgg16, vgg19, squeezenet, "
+        + "xception, darknet19, nasnet, lenet, simplecnn) or an ONNX file (ending in .onnx)");
     weights = new Param<>(this, "weights",
         "imagenet, random, a pretrained set (cifar10, vggface, mnist) or a model file");
     seed = new LongParam(this, "seed", "seed of random initialisation");
     layer = new Param<>(this, "layer", "layer whose activations are embedded; empty: default");
-    pooling = new Param<>(this, "pooling", "global pooling of convolutional layers: avg or max");
+    pooling = new Param<>(this, "pooling", "global pooling of feature maps: avg or max; token"
+        + " sequences of ONNX models: cls (first token), avg or max");
+    preprocess = new Param<>(this, "preprocess", "ONNX models: imagenet, clip, inception or"
+        + " none; empty: what the model's .onnx.json says, else imagenet");
+    outputName = new Param<>(this, "outputName", "ONNX models: the output or tensor embedded;"
+        + " empty: the first output");
     normalize = new BooleanParam(this, "normalize", "scale vectors to unit L2 length");
     inputHeight = new IntParam(this, "inputHeight", "network input height; 0: the model's");
     inputWidth = new IntParam(this, "inputWidth", "network input width; 0: the model's");
@@ -143,6 +156,8 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
         + " in the output column's metadata (builds the network once on the driver)");
     setDefault(concurrency, (Object) 0);
     setDefault(recordDescription, (Object) true);
+    setDefault(preprocess, "");
+    setDefault(outputName, "");
   }
 
   /**
@@ -247,6 +262,16 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
     return concurrency;
   }
 
+  /** @return the preprocessing parameter (ONNX models) */
+  public Param<String> preprocess() {
+    return preprocess;
+  }
+
+  /** @return the output name parameter (ONNX models) */
+  public Param<String> outputName() {
+    return outputName;
+  }
+
   /** @return the parameter that records the embedder's description */
   public BooleanParam recordDescription() {
     return recordDescription;
@@ -267,8 +292,8 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
   }
 
   /**
-   * How this stage's vectors are made: the {@code ZooEmbedder}'s description (model, weights,
-   * layer, pooling, normalisation, input format, dimension). Builds the network on the driver
+   * How this stage's vectors are made: the embedder's description (model, weights or the ONNX
+   * file's SHA-256, layer or tensor, pooling, normalisation, input format, dimension). Builds the network on the driver
    * on the first call for these parameters; later calls, and tasks of the same JVM, reuse it.
    *
    * @return the description
@@ -322,15 +347,47 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
   }
 
   /**
-   * The zoo model, by the command-line tool's names ({@code resnet50}, {@code simplecnn}, ...).
-   * Default {@code resnet50}.
+   * The model: a zoo CNN by the command-line tool's names ({@code resnet50}, {@code simplecnn},
+   * ...), or an ONNX file, whose name ends in {@code .onnx}: a URI every executor can read
+   * ({@code hdfs://}, {@code s3a://}, ...; copied once per executor JVM with the external data
+   * files beside it), a path that exists on the driver and every executor, or the name of a file
+   * shipped with {@code spark-submit --files} (ship its {@code .data} files too). Default {@code
+   * resnet50}.
    *
    * @param name the model
    * @return this
    */
   public ImageEmbedder setModel(String name) {
-    EmbedderSpec.parseModel(name);
+    if (!EmbedderSpec.isOnnx(name)) {
+      EmbedderSpec.parseModel(name);
+    }
     return put(model, name);
+  }
+
+  /**
+   * How images become an ONNX model's input: {@code imagenet}, {@code clip}, {@code inception}
+   * or {@code none} (as the command line's {@code --preprocess}). Default: what the model's
+   * {@code .onnx.json} says (scripts/onnx/export.py writes it), else {@code imagenet} at the
+   * model's input size. Zoo models refuse it.
+   *
+   * @param preset the preset
+   * @return this
+   */
+  public ImageEmbedder setPreprocess(String preset) {
+    io.github.embeddings4j.core.image.Preprocessing.preset(preset);
+    return put(preprocess, preset);
+  }
+
+  /**
+   * The output, or any intermediate tensor, of an ONNX model to embed (as the command line's
+   * {@code --output-name}; {@code embeddings4j models --inspect} lists them). Default: the
+   * first output. Zoo models take {@link #setLayer(String)} instead.
+   *
+   * @param name the tensor's name
+   * @return this
+   */
+  public ImageEmbedder setOutputName(String name) {
+    return put(outputName, name);
   }
 
   /**
@@ -367,13 +424,14 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
   }
 
   /**
-   * Global pooling of convolutional activations: {@code avg} (default) or {@code max}.
+   * Global pooling of feature maps: {@code avg} (default) or {@code max}; for token sequences of
+   * ONNX models also {@code cls}, the first token.
    *
    * @param name the pooling
    * @return this
    */
   public ImageEmbedder setPooling(String name) {
-    EmbedderSpec.parsePooling(name);
+    io.github.embeddings4j.core.embed.Pooling.parse(name);
     return put(pooling, name);
   }
 
@@ -462,13 +520,16 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
   EmbedderSpec spec() {
     return new EmbedderSpec(str(model), str(weights), (Long) getOrDefault(seed), str(layer),
         str(pooling), (Boolean) getOrDefault(normalize), integer(inputHeight),
-        integer(inputWidth), integer(networkBatchSize), integer(concurrency));
+        integer(inputWidth), integer(networkBatchSize), integer(concurrency), str(preprocess),
+        str(outputName));
   }
 
   @Override
   public StructType transformSchema(StructType schema) {
     EmbedderSpec spec = spec();
-    EmbedderSpec.parseWeights(spec.weights(), spec.seed()); // a missing file fails here
+    if (!EmbedderSpec.isOnnx(spec.model())) {
+      EmbedderSpec.parseWeights(spec.weights(), spec.seed()); // a missing file fails here
+    }
     DataType in = Vectors.field(schema, str(inputCol), "input").dataType();
     if (!(in instanceof BinaryType) && !(in instanceof StringType)) {
       throw new IllegalArgumentException("input column '" + str(inputCol) + "' must be binary "

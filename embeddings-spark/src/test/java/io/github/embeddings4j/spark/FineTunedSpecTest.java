@@ -39,8 +39,8 @@ class FineTunedSpecTest {
     ZooFineTuner.builder(ZooModel.SQUEEZENET).weights(Weights.random(1)).inputSize(40, 40)
         .hyperparameters(Hyperparameters.builder().epochs(1).batchSize(3).build()).build()
         .fit(ImageFolder.scan(dir.resolve("data")), null).save(file);
-    try (ZooEmbedder e = new EmbedderSpec("squeezenet", file.toString(), 0, null, "avg", true,
-        0, 0, 0, 0).build()) {
+    try (ZooEmbedder e = (ZooEmbedder) new EmbedderSpec("squeezenet", file.toString(), 0, null,
+        "avg", true, 0, 0, 0, 0).build()) {
       assertEquals("fire9", e.layer());
       assertEquals(40, e.inputFormat().height());
       assertEquals(512, e.dimension());
