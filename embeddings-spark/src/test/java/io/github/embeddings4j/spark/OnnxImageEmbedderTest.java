@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * ONNX models on Spark: the core module's {@code mobile_se_ext.onnx}, whose weights are in an
- * external data file (scripts/onnx/make_external_fixture.py), found by path, by a name shipped
+ * external data file (scripts/onnx/derive_fixtures.py), found by path, by a name shipped
  * with {@code --files}, and copied from a file system URI.
  */
 class OnnxImageEmbedderTest {

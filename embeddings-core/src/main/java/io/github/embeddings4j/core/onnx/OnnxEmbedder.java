@@ -55,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * Load such a model by its path: the files are found in the model's folder, checked before ONNX
  * Runtime starts (missing, or named outside that folder: refused, naming the file), and hashed
  * with the model into {@link #sha256()}.
+ *
+ * <p><b>Half precision.</b> A model whose image input is float16, bfloat16 or float64 (models
+ * converted to half precision with their inputs and outputs) is fed images converted from
+ * float32, and outputs of those types are read back as float32.
  */
 public final class OnnxEmbedder extends NetworkEmbedder {
 
@@ -497,7 +501,8 @@ public final class OnnxEmbedder extends NetworkEmbedder {
           if (t.name().equals(input)) {
             if (!imageShaped(t)) {
               throw new IllegalArgumentException(name + ": input '" + input + "' is " + t
-                  + ", not an image batch [n, c, h, w] or [n, h, w, c] with 1 or 3 channels");
+                  + ", not an image batch [n, c, h, w] or [n, h, w, c] with 1 or 3 channels"
+                  + " of float32, float16, bfloat16 or float64");
             }
             return t;
           }
@@ -510,13 +515,18 @@ public final class OnnxEmbedder extends NetworkEmbedder {
           return t;
         }
       }
-      throw new IllegalArgumentException(name + ": no image-shaped input (float32 [n, c, h, w]"
-          + " or [n, h, w, c] with 1 or 3 channels); inputs: " + info.inputs());
+      throw new IllegalArgumentException(name + ": no image-shaped input (float32, float16,"
+          + " bfloat16 or float64 [n, c, h, w] or [n, h, w, c] with 1 or 3 channels); inputs: "
+          + info.inputs());
     }
+
+    /** The element types images are fed as (converted from float32 at the input). */
+    private static final List<String> IMAGE_TYPES = List.of("float32", "float16", "bfloat16",
+        "float64");
 
     private static boolean imageShaped(OnnxModelInfo.Tensor t) {
       long[] s = t.shape();
-      return t.type().equals("float32") && s.length == 4 && (s[1] == 1 || s[1] == 3
+      return IMAGE_TYPES.contains(t.type()) && s.length == 4 && (s[1] == 1 || s[1] == 3
           || s[3] == 1 || s[3] == 3);
     }
 

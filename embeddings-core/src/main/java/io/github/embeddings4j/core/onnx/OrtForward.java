@@ -1,6 +1,7 @@
 package io.github.embeddings4j.core.onnx;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -8,6 +9,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.platform.Fp16Conversions;
 import io.github.embeddings4j.core.embed.Activations;
 import io.github.embeddings4j.core.embed.ForwardPass;
 import java.nio.FloatBuffer;
@@ -45,10 +47,13 @@ public final class OrtForward implements ForwardPass {
     final String engine;
     /** Whether 4-D outputs are laid out [n, h, w, c] (models with channels-last inputs). */
     final boolean channelsLast;
+    /** The input's element type: FLOAT, FLOAT16, BFLOAT16 or DOUBLE. */
+    final OnnxJavaType inputType;
 
     Shared(OrtSession session, OrtSession.SessionOptions options, String input, String output,
-        long[] item, int fixedBatch, boolean channelsLast) {
+        long[] item, int fixedBatch, boolean channelsLast, OnnxJavaType inputType) {
       this.channelsLast = channelsLast;
+      this.inputType = inputType;
       this.session = session;
       this.options = options;
       this.input = input;
@@ -167,7 +172,10 @@ public final class OrtForward implements ForwardPass {
   }
 
   /**
-   * Wraps an open session; the pass takes ownership of the session and its options.
+   * Wraps an open session; the pass takes ownership of the session and its options (and closes
+   * them when it refuses the input's element type). Images are converted from float32 to the
+   * input's type (float16, bfloat16 or float64 where the model takes those), and outputs of
+   * those types back to float32.
    *
    * @param session the session
    * @param options its options, closed with it
@@ -181,10 +189,67 @@ public final class OrtForward implements ForwardPass {
   static OrtForward of(OrtSession session, OrtSession.SessionOptions options, String input,
       String output, long[] item, boolean channelsLast) throws OrtException {
     NodeInfo info = session.getInputInfo().get(input);
-    long batch = info != null && info.getInfo() instanceof TensorInfo t && t.getShape().length > 0
-        ? t.getShape()[0] : -1;
+    TensorInfo tensor = info != null && info.getInfo() instanceof TensorInfo t ? t : null;
+    long batch = tensor != null && tensor.getShape().length > 0 ? tensor.getShape()[0] : -1;
+    OnnxJavaType type = tensor == null ? OnnxJavaType.FLOAT : tensor.type;
+    if (!INPUT_TYPES.contains(type)) {
+      session.close();
+      options.close();
+      throw new IllegalArgumentException("input '" + input + "' takes " + type + " tensors;"
+          + " images are fed as FLOAT, FLOAT16, BFLOAT16 or DOUBLE");
+    }
     return new OrtForward(new Shared(session, options, input, output, item.clone(),
-        batch > 0 ? (int) batch : -1, channelsLast));
+        batch > 0 ? (int) batch : -1, channelsLast, type));
+  }
+
+  /** The input element types images are converted to (from float32, at the input). */
+  static final Set<OnnxJavaType> INPUT_TYPES = Set.of(OnnxJavaType.FLOAT, OnnxJavaType.FLOAT16,
+      OnnxJavaType.BFLOAT16, OnnxJavaType.DOUBLE);
+
+  /** The input tensor of a run, as the model's element type. */
+  private OnnxTensor inputTensor(OrtEnvironment env, float[] input, int offset, int count,
+      long[] dims) throws OrtException {
+    FloatBuffer values = FloatBuffer.wrap(input, offset, count).slice();
+    return switch (shared.inputType) {
+      case FLOAT16 -> OnnxTensor.createTensor(env,
+          Fp16Conversions.convertFloatBufferToFp16Buffer(values), dims, OnnxJavaType.FLOAT16);
+      case BFLOAT16 -> OnnxTensor.createTensor(env,
+          Fp16Conversions.convertFloatBufferToBf16Buffer(values), dims, OnnxJavaType.BFLOAT16);
+      case DOUBLE -> {
+        double[] d = new double[count];
+        for (int i = 0; i < count; i++) {
+          d[i] = input[offset + i];
+        }
+        yield OnnxTensor.createTensor(env, java.nio.DoubleBuffer.wrap(d), dims);
+      }
+      default -> OnnxTensor.createTensor(env, values, dims);
+    };
+  }
+
+  /** An output's values as float32, from float32, float16, bfloat16 or float64. */
+  private float[] floats(OnnxTensor out) {
+    OnnxJavaType type = out.getInfo().type;
+    if (type == OnnxJavaType.DOUBLE) {
+      java.nio.DoubleBuffer db = out.getDoubleBuffer();
+      float[] values = new float[db.remaining()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = (float) db.get(i);
+      }
+      return values;
+    }
+    FloatBuffer fb = type == OnnxJavaType.FLOAT16
+        ? Fp16Conversions.convertFp16BufferToFloatBuffer(out.getShortBuffer())
+        : type == OnnxJavaType.BFLOAT16
+            ? Fp16Conversions.convertBf16BufferToFloatBuffer(out.getShortBuffer())
+            : type == OnnxJavaType.FLOAT ? out.getFloatBuffer() : null;
+    if (fb == null) {
+      throw new IllegalStateException("output '" + shared.output + "' is " + type + ", not a"
+          + " floating-point tensor; choose another with --output-name (models --inspect"
+          + " lists them)");
+    }
+    float[] values = new float[fb.remaining()];
+    fb.get(values);
+    return values;
   }
 
   /**
@@ -241,8 +306,7 @@ public final class OrtForward implements ForwardPass {
     dims[0] = n;
     System.arraycopy(shared.item, 0, dims, 1, shared.item.length);
     OrtEnvironment env = environment();
-    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input, offset,
-        n * shared.itemSize).slice(), dims);
+    try (OnnxTensor t = inputTensor(env, input, offset, n * shared.itemSize, dims);
         OrtSession.Result r = shared.session.run(Map.of(shared.input, t),
             Set.of(shared.output))) {
       OnnxValue v = r.get(shared.output).orElseThrow();
@@ -254,13 +318,7 @@ public final class OrtForward implements ForwardPass {
         throw new IllegalStateException("output '" + shared.output + "' has shape "
             + Arrays.toString(shape) + ", not one row per image of a batch of " + n);
       }
-      FloatBuffer fb = out.getFloatBuffer();
-      if (fb == null) {
-        throw new IllegalStateException("output '" + shared.output + "' is "
-            + out.getInfo().type + ", not float");
-      }
-      float[] values = new float[fb.remaining()];
-      fb.get(values);
+      float[] values = floats(out);
       float[] itemShape = new float[shape.length - 1];
       for (int i = 1; i < shape.length; i++) {
         itemShape[i - 1] = shape[i];

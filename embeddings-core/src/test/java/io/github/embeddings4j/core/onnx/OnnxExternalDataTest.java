@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Models that keep their weights in external data files, as every ONNX model over 2 GB does:
  * {@code mobile_se_ext.onnx} is {@code mobile_se.onnx} re-saved by {@code onnx.save_model} with
- * all weights in {@code mobile_se_ext.onnx.data} (scripts/onnx/make_external_fixture.py).
+ * all weights in {@code mobile_se_ext.onnx.data} (scripts/onnx/derive_fixtures.py).
  */
 class OnnxExternalDataTest {
 

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Writes the test fixtures derived from mobile_se.onnx (made by make_fixtures.py) with the
+`onnx` package alone (Debian: python3-onnx); every run writes the same bytes.
+
+    python3 scripts/onnx/derive_fixtures.py [--out embeddings-core/src/test/resources/onnx]
+
+- mobile_se_ext.onnx + mobile_se_ext.onnx.data: every weight in one external data file, the
+  layout torch.onnx.export and onnx.save_model use for models over 2 GB.
+- mobile_se_fp16io.onnx, mobile_se_bf16io.onnx: the same network taking and giving float16
+  (bfloat16) tensors, with Cast nodes at its edges, as models converted to half precision with
+  their inputs and outputs do.
+"""
+import argparse
+import os
+
+import onnx
+from onnx import TensorProto, helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_OUT = os.path.join(HERE, "..", "..", "embeddings-core", "src", "test", "resources", "onnx")
+
+
+def external(model, out):
+    data = "mobile_se_ext.onnx.data"
+    path = os.path.join(out, "mobile_se_ext.onnx")
+    if os.path.exists(os.path.join(out, data)):
+        os.remove(os.path.join(out, data))  # save_model appends to an existing data file
+    onnx.save_model(model, path, save_as_external_data=True, all_tensors_to_one_file=True,
+                    location=data, size_threshold=0)
+    onnx.checker.check_model(path)
+    return [path, os.path.join(out, data)]
+
+
+def half_io(model, elem_type, name, out):
+    """The graph's only input and output become elem_type, cast to and from float32."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    g = m.graph
+    inp, outp = g.input[0], g.output[0]
+    inner_in, inner_out = inp.name + "_f32", outp.name + "_f32"
+    for node in g.node:
+        node.input[:] = [inner_in if x == inp.name else x for x in node.input]
+        node.output[:] = [inner_out if x == outp.name else x for x in node.output]
+    g.node.insert(0, helper.make_node("Cast", [inp.name], [inner_in], to=TensorProto.FLOAT,
+                                      name="cast_input"))
+    g.node.append(helper.make_node("Cast", [inner_out], [outp.name], to=elem_type,
+                                   name="cast_output"))
+    inp.type.tensor_type.elem_type = elem_type
+    outp.type.tensor_type.elem_type = elem_type
+    path = os.path.join(out, name)
+    onnx.save_model(m, path)
+    onnx.checker.check_model(path)
+    return [path]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=DEFAULT_OUT, help="fixture folder (default: %(default)s)")
+    args = ap.parse_args()
+    source = os.path.join(args.out, "mobile_se.onnx")
+    # A fresh copy for each: saving with external data moves the weights out of the proto.
+    written = external(onnx.load(source), args.out)
+    written += half_io(onnx.load(source), TensorProto.FLOAT16, "mobile_se_fp16io.onnx", args.out)
+    written += half_io(onnx.load(source), TensorProto.BFLOAT16, "mobile_se_bf16io.onnx",
+                       args.out)
+    for p in written:
+        print(f"{p}: {os.path.getsize(p)} bytes")
+
+
+if __name__ == "__main__":
+    main()
