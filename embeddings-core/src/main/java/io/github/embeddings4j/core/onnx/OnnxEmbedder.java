@@ -10,9 +10,12 @@ import io.github.embeddings4j.core.image.ColorOrder;
 import io.github.embeddings4j.core.image.ImageDecoder;
 import io.github.embeddings4j.core.image.Preprocessing;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -139,7 +142,15 @@ public final class OnnxEmbedder extends NetworkEmbedder {
    *     named outside the model's folder; the message names it
    */
   public static String sha256(Path model) throws IOException {
-    byte[] bytes = Files.readAllBytes(model);
+    ByteBuffer bytes;
+    try {
+      bytes = Builder.map(model, model.toString());
+    } catch (EmbeddingException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(e.getMessage(), e);
+    }
     List<String> locations;
     try {
       locations = OnnxModelInfo.parse(bytes).externalData();
@@ -398,17 +409,9 @@ public final class OnnxEmbedder extends NetworkEmbedder {
      *     does not fit the model's input
      */
     public OnnxEmbedder build() throws EmbeddingException {
-      byte[] model = bytes;
-      if (model == null) {
-        try {
-          model = Files.readAllBytes(path);
-        } catch (NoSuchFileException e) {
-          throw new EmbeddingException(name, "no such file; give the path of an .onnx model"
-              + " (scripts/onnx/export.py writes one from PyTorch)", null);
-        } catch (IOException e) {
-          throw new EmbeddingException(name, "cannot read the model: " + e.getMessage(), e);
-        }
-      }
+      // A file is mapped, not read onto the heap: a 1.2 GB ViT-L is parsed, hashed and handed
+      // to ONNX Runtime without a copy in the JVM's heap.
+      ByteBuffer model = bytes != null ? ByteBuffer.wrap(bytes) : map(path, name);
       OnnxModelInfo info;
       try {
         info = OnnxModelInfo.parse(model);
@@ -451,7 +454,9 @@ public final class OnnxEmbedder extends NetworkEmbedder {
               + "'; outputs: " + names(info.outputs()) + "; other tensors: "
               + preview(info.tensors()));
         }
-        model = withOutput(model, out);
+        byte[] whole = new byte[model.remaining()];
+        model.duplicate().get(whole);
+        model = ByteBuffer.wrap(withOutput(whole, out));
       }
       OrtForward first;
       OrtSession.SessionOptions options = null;
@@ -461,8 +466,11 @@ public final class OnnxEmbedder extends NetworkEmbedder {
           options.addConfigEntry(EXTERNAL_DATA_FOLDER,
               path.toAbsolutePath().normalize().getParent().toString());
         }
-        first = OrtForward.of(OrtForward.environment().createSession(model, options), options,
-            in.name(), out, new long[] {p.shape()[0], p.shape()[1], p.shape()[2]}, last);
+        OrtSession session = model.hasArray()
+            ? OrtForward.environment().createSession(model.array(), options)
+            : OrtForward.environment().createSession(model, options);
+        first = OrtForward.of(session, options, in.name(), out,
+            new long[] {p.shape()[0], p.shape()[1], p.shape()[2]}, last);
       } catch (OrtException e) {
         if (options != null) {
           options.close();
@@ -492,6 +500,24 @@ public final class OnnxEmbedder extends NetworkEmbedder {
       LOG.info("{}: input '{}' {}, output '{}', dimension {}, preprocessing {}, {}", name,
           in.name(), in, out, dimension, p, pass.engine());
       return new OnnxEmbedder(parts, name, sha, info, in.name(), out, p);
+    }
+
+    /** A read-only mapping of a model file. */
+    private static ByteBuffer map(Path path, String name) throws EmbeddingException {
+      try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+        long size = ch.size();
+        if (size > Integer.MAX_VALUE) {
+          throw new EmbeddingException(name, "the file is " + size + " bytes; an ONNX file holds"
+              + " at most 2 GB, larger models keep their weights in external data files beside"
+              + " it (scripts/onnx/export.py writes them so)", null);
+        }
+        return ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+      } catch (NoSuchFileException e) {
+        throw new EmbeddingException(name, "no such file; give the path of an .onnx model"
+            + " (scripts/onnx/export.py writes one from PyTorch)", e);
+      } catch (IOException e) {
+        throw new EmbeddingException(name, "cannot read the model: " + e.getMessage(), e);
+      }
     }
 
     /** The image input: the one named, or the first of rank 4 with 1 or 3 channels. */
@@ -626,14 +652,14 @@ public final class OnnxEmbedder extends NetworkEmbedder {
     return rest.bytes();
   }
 
-  private static String sha256(byte[] bytes, List<Path> external) throws IOException {
+  private static String sha256(ByteBuffer bytes, List<Path> external) throws IOException {
     MessageDigest md;
     try {
       md = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JVM has no SHA-256", e);
     }
-    md.update(bytes);
+    md.update(bytes.duplicate());
     byte[] buf = new byte[1 << 20];
     for (Path f : external) {
       try (java.io.InputStream in = Files.newInputStream(f)) {

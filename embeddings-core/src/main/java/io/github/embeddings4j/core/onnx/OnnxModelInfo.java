@@ -93,10 +93,24 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
    *     message says which
    */
   public static OnnxModelInfo parse(byte[] model) {
-    if (model.length == 0) {
+    return parse(java.nio.ByteBuffer.wrap(model));
+  }
+
+  /**
+   * Reads a model's description from a buffer, e.g. a read-only mapping of the file, so that a
+   * model of up to 2 GB is read without a copy on the heap. The buffer's position is not moved.
+   *
+   * @param model the file's bytes, from the buffer's position to its limit
+   * @return the description
+   * @throws IllegalArgumentException if the bytes are not an ONNX model, or are cut short; the
+   *     message says which
+   */
+  public static OnnxModelInfo parse(java.nio.ByteBuffer model) {
+    java.nio.ByteBuffer b = model.slice();
+    if (b.remaining() == 0) {
       throw new IllegalArgumentException("the file is empty");
     }
-    Reader m = new Reader(model, 0, model.length);
+    Reader m = new Reader(b, 0, b.limit());
     long ir = -1;
     String producer = "";
     String version = "";
@@ -139,7 +153,7 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
       throw new IllegalArgumentException("not an ONNX model: no " + (graph == null ? "graph"
           : "IR version") + " in it");
     }
-    Reader g = new Reader(model, graph[0], graph[0] + graph[1]);
+    Reader g = new Reader(b, graph[0], graph[0] + graph[1]);
     List<Tensor> inputs = new ArrayList<>();
     List<Tensor> outputs = new ArrayList<>();
     Map<String, Integer> operators = new TreeMap<>();
@@ -290,11 +304,11 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
 
   /** Reads the protocol buffers wire format; fails with a clear reason past the end. */
   private static final class Reader {
-    private final byte[] b;
+    private final java.nio.ByteBuffer b;
     private int pos;
     private final int end;
 
-    Reader(byte[] b, int from, int end) {
+    Reader(java.nio.ByteBuffer b, int from, int end) {
       this.b = b;
       this.pos = from;
       this.end = end;
@@ -310,7 +324,7 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
         if (pos >= end) {
           throw cut();
         }
-        int x = b[pos++] & 0xff;
+        int x = b.get(pos++) & 0xff;
         v |= (long) (x & 0x7f) << shift;
         if (x < 0x80) {
           return v;
@@ -337,7 +351,9 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
       long len = varint();
       int from = pos;
       advance(len);
-      return new String(b, from, (int) len, StandardCharsets.UTF_8);
+      byte[] chars = new byte[(int) len];
+      b.get(from, chars);
+      return new String(chars, StandardCharsets.UTF_8);
     }
 
     void skip(int wire) {
