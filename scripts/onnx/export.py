@@ -70,6 +70,15 @@ def _interp_name(mode):
 # torchvision
 # ----------------------------------------------------------------------------
 
+def rescale(pre, crop):
+    """Another crop size, with the resize in the same proportion (256 for 224 becomes 439 for
+    384), so the crop keeps the share of the image the weights were trained on."""
+    old = pre["crop_size"]
+    pre["input_size"] = [crop, crop]
+    pre["crop_size"] = crop
+    pre["resize_size"] = int(round(pre["resize_size"] * crop / old))
+
+
 def torchvision_model(name, weights, random_init):
     import torchvision.models as tvm
     if name not in tvm.list_models():
@@ -114,7 +123,7 @@ def torchvision_model(name, weights, random_init):
         if model.image_size != crop:
             pre["note"] = ("weights %s expect %d px crops but the random-init architecture takes %d px"
                            % (w, crop, model.image_size))
-            pre["crop_size"] = model.image_size
+            rescale(pre, model.image_size)
     return model, ("random" if random_init else str(w)), pre
 
 
@@ -230,8 +239,7 @@ def main(argv=None):
     model.eval()
 
     if args.input_size:
-        pre["input_size"] = [args.input_size, args.input_size]
-        pre["crop_size"] = args.input_size
+        rescale(pre, args.input_size)
     h, w = pre["input_size"]
     out_name = "features" if args.features else "logits"
     output = args.output or (name.replace("/", "_") + ".onnx")
