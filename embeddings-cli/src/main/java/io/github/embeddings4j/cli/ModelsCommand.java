@@ -110,6 +110,15 @@ final class ModelsCommand implements Callable<Integer> {
     }
     out.printf(Locale.ROOT, "parameters:  %,d (%.1f MB as float32)%n", info.parameters(),
         info.parameters() * 4 / 1e6);
+    String sidecar = inspect.getFileName() + ".json";
+    try {
+      out.println("preprocess:  " + io.github.embeddings4j.core.onnx.OnnxEmbedder
+          .recordedPreprocessing(inspect).map(p -> p + ", from " + sidecar)
+          .orElse("none recorded (no " + sidecar + "); embed uses --preprocess, default"
+              + " imagenet at the input's size"));
+    } catch (io.github.embeddings4j.api.EmbeddingException e) {
+      out.println("preprocess:  " + sidecar + " is not usable: " + e.getMessage());
+    }
     java.nio.file.Path folder = inspect.toAbsolutePath().normalize().getParent();
     for (String location : info.externalData()) {
       String state;

@@ -95,6 +95,7 @@ class OnnxCliTest {
     assertTrue(r.out().contains("input:       input float32 [?, 3, 32, 32]"), r.out());
     assertTrue(r.out().contains("output:      tokens float32 [?, 17, 64]"), r.out());
     assertTrue(r.out().contains("output:      tokens_layer1"), r.out());
+    assertTrue(r.out().contains("preprocess:  none recorded (no vit_tiny.onnx.json)"), r.out());
     assertTrue(r.out().contains("operator sets {=17}") || r.out().contains("\"\"=17")
         || r.out().contains("{=17"), r.out());
   }
@@ -106,6 +107,12 @@ class OnnxCliTest {
     assertEquals(0, r.code(), r.toString());
     assertTrue(r.out().contains("weights in:  mobile_se_ext.onnx.data (external data, 19.9 KB)"),
         r.out());
+    Files.writeString(dir.resolve("with.onnx.json"), "{\"preprocessing\": {\"preset\": \"clip\","
+        + " \"input_size\": [64, 64], \"resize_size\": [64]}}");
+    Files.copy(FIXTURES.resolve("mobile_se.onnx"), dir.resolve("with.onnx"));
+    CliRun sidecar = CliRun.of("models", "--inspect", dir.resolve("with.onnx").toString());
+    assertTrue(sidecar.out().contains("preprocess:  clip") && sidecar.out().contains(
+        "crop 64x64") && sidecar.out().contains("from with.onnx.json"), sidecar.out());
     Path model = Files.copy(FIXTURES.resolve("mobile_se_ext.onnx"),
         dir.resolve("mobile_se_ext.onnx"));
     Path out = dir.resolve("e.npy");

@@ -165,6 +165,20 @@ public final class OnnxEmbedder extends NetworkEmbedder {
   }
 
   /**
+   * The preprocessing recorded beside a model in {@code FILE.onnx.json} (scripts/onnx/export.py
+   * writes it from the weights' own transforms), which {@link Builder#build()} uses unless
+   * another is given.
+   *
+   * @param model the {@code .onnx} file
+   * @return the recorded preprocessing, or empty when there is no such file
+   * @throws EmbeddingException if the file exists but cannot be read or understood
+   */
+  public static java.util.Optional<Preprocessing> recordedPreprocessing(Path model)
+      throws EmbeddingException {
+    return java.util.Optional.ofNullable(Sidecar.read(model));
+  }
+
+  /**
    * The external data files a model names, resolved in its folder and checked.
    *
    * @param model the model file
