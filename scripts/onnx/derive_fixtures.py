@@ -9,6 +9,8 @@
 - mobile_se_fp16io.onnx, mobile_se_bf16io.onnx: the same network taking and giving float16
   (bfloat16) tensors, with Cast nodes at its edges, as models converted to half precision with
   their inputs and outputs do.
+- mobile_se_two_inputs.onnx: the same network whose output is scaled by a second input, a
+  model that needs more than an image.
 """
 import argparse
 import os
@@ -53,6 +55,24 @@ def half_io(model, elem_type, name, out):
     return [path]
 
 
+def two_inputs(model, out):
+    """The network's features times a second input, 'scale' [1]: a model that needs more than
+    the image (as a whole CLIP model needs its text inputs)."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    g = m.graph
+    outp = g.output[0]
+    inner = outp.name + "_unscaled"
+    for node in g.node:
+        node.output[:] = [inner if x == outp.name else x for x in node.output]
+    g.input.append(helper.make_tensor_value_info("scale", TensorProto.FLOAT, [1]))
+    g.node.append(helper.make_node("Mul", [inner, "scale"], [outp.name], name="scale_output"))
+    path = os.path.join(out, "mobile_se_two_inputs.onnx")
+    onnx.save_model(m, path)
+    onnx.checker.check_model(path)
+    return [path]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -64,6 +84,7 @@ def main():
     written += half_io(onnx.load(source), TensorProto.FLOAT16, "mobile_se_fp16io.onnx", args.out)
     written += half_io(onnx.load(source), TensorProto.BFLOAT16, "mobile_se_bf16io.onnx",
                        args.out)
+    written += two_inputs(onnx.load(source), args.out)
     for p in written:
         print(f"{p}: {os.path.getsize(p)} bytes")
 

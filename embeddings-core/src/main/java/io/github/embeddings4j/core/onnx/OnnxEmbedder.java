@@ -450,6 +450,14 @@ public final class OnnxEmbedder extends NetworkEmbedder {
             e);
       }
       OnnxModelInfo.Tensor in = imageInput(info);
+      List<OnnxModelInfo.Tensor> others = info.inputs().stream()
+          .filter(t -> !t.name().equals(in.name())).toList();
+      if (!others.isEmpty()) {
+        throw new IllegalArgumentException(name + ": besides its image input '" + in.name()
+            + "' the model needs " + others + ", which an image embedder cannot give; export"
+            + " the image part by itself (for CLIP: the vision tower with its projection,"
+            + " e.g. Hugging Face's CLIPVisionModelWithProjection or open_clip's model.visual)");
+      }
       long[] dims = in.shape();
       boolean last = dims[1] != 1 && dims[1] != 3 && (dims[3] == 1 || dims[3] == 3);
       int channels = (int) (last ? dims[3] : dims[1]);

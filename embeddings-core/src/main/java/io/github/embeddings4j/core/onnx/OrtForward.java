@@ -82,7 +82,8 @@ public final class OrtForward implements ForwardPass {
 
   /**
    * A session's options as this SDK runs them: all graph optimisations, intra-op threads = the
-   * processors, one inter-op thread, sequential execution, errors only; and the CUDA execution
+   * processors, one inter-op thread, sequential execution, fatal log lines only (errors come back as
+   * exceptions); and the CUDA execution
    * provider on GPU 0 where ONNX Runtime's GPU build ({@code onnxruntime_gpu}) is on the class
    * path and a GPU answers, unless {@value #DEVICE_PROPERTY} is {@code cpu}.
    *
@@ -95,7 +96,9 @@ public final class OrtForward implements ForwardPass {
     o.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
     o.setInterOpNumThreads(1);
     o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-    o.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+    // Fatal only: a failing run comes back as an exception the SDK reports with the model's
+    // name; ONNX Runtime's own error line would print it a second time, in colour.
+    o.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
     if (cudaAvailable() && !"cpu".equalsIgnoreCase(System.getProperty(DEVICE_PROPERTY))) {
       try {
         o.addCUDA(0);

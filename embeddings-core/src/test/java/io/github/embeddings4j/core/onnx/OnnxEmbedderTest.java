@@ -243,6 +243,14 @@ class OnnxEmbedderTest {
         () -> OnnxEmbedder.builder(g.model(13), "vectors.onnx").build());
     assertTrue(noImage.getMessage().startsWith("vectors.onnx: no image-shaped input"),
         noImage.getMessage());
+
+    // A model that needs a second input besides the image (scripts/onnx/derive_fixtures.py):
+    // refused before ONNX Runtime would fail on the missing feed.
+    IllegalArgumentException two = assertThrows(IllegalArgumentException.class,
+        () -> OnnxEmbedder.builder(fixture("mobile_se_two_inputs.onnx")).build());
+    assertTrue(two.getMessage().contains("besides its image input 'input' the model needs"
+        + " [scale float32 [1]]") && two.getMessage().contains("CLIPVisionModelWithProjection"),
+        two.getMessage());
   }
 
   @Test
