@@ -30,6 +30,11 @@ class OnnxImageEmbedderTest {
 
   private static final Path FIXTURES = Path.of("../embeddings-core/src/test/resources/onnx");
   private static final String DATA = "mobile_se_ext.onnx.data";
+  /**
+   * The stem's activations: the random-weight network's final features hardly tell these images
+   * apart (the SDK warns that they collapse), and rows that differ are what shows a mix-up.
+   */
+  private static final String STEM = "/stem/stem.2/HardSwish_output_0";
 
   @TempDir
   static Path folder;
@@ -60,17 +65,25 @@ class OnnxImageEmbedderTest {
   @Test
   void anOnnxModelWithExternalDataGivesTheVectorsOfOneMachine() throws Exception {
     Path model = model("by-path");
-    ImageEmbedder embedder = new ImageEmbedder().setModel(model.toString()).setBatchSize(5);
+    String stem = STEM;
+    ImageEmbedder embedder = new ImageEmbedder().setModel(model.toString()).setOutputName(stem)
+        .setBatchSize(5);
     Dataset<Row> out = embedder.transform(pictures());
     List<Row> rows = out.select("path", "embedding", "embedding_error").collectAsList();
     assertEquals(12, rows.size());
-    try (OnnxEmbedder local = OnnxEmbedder.builder(model).build()) {
+    try (OnnxEmbedder local = OnnxEmbedder.builder(model).output(stem).build()) {
+      java.util.Set<String> distinct = new java.util.HashSet<>();
       for (Row r : rows) {
         assertNull(r.get(2), r.getString(0));
         Path image = Path.of(java.net.URI.create(r.getString(0)));
         assertArrayEquals(local.embed(ImageSource.of(image)), Vectors.get(r, 1),
             r.getString(0));
+        distinct.add(java.util.Arrays.toString(Vectors.get(r, 1)));
       }
+      assertEquals(12, distinct.size(), "every image has a vector of its own");
+      double cos = io.github.embeddings4j.api.StandardMetric.COSINE.distance(
+          Vectors.get(rows.get(0), 1), Vectors.get(rows.get(1), 1));
+      assertTrue(cos > 1e-4, "two images' vectors differ in more than rounding: " + cos);
       EmbedderDescription recorded = Vectors.description(out.schema().apply("embedding"));
       assertNotNull(recorded);
       assertEquals("onnx sha256=" + OnnxEmbedder.sha256(model), recorded.model());
@@ -88,13 +101,16 @@ class OnnxImageEmbedderTest {
     spark.sparkContext().addFile(model.toString());
     spark.sparkContext().addFile(data.toString());
     assertFalse(Files.exists(Path.of("shipped_se.onnx")), "not in the working folder");
-    List<Row> rows = new ImageEmbedder().setModel("shipped_se.onnx").transform(pictures())
-        .select("embedding", "embedding_error").collectAsList();
+    List<Row> rows = new ImageEmbedder().setModel("shipped_se.onnx").setOutputName(STEM)
+        .transform(pictures()).select("embedding", "embedding_error").collectAsList();
     assertEquals(12, rows.size());
+    int dimension = Vectors.get(rows.get(0), 0).length;
+    assertTrue(dimension > 1);
     for (Row r : rows) {
       assertNull(r.get(1));
-      assertEquals(48, Vectors.get(r, 0).length);
+      assertEquals(dimension, Vectors.get(r, 0).length);
     }
+    assertFalse(java.util.Arrays.equals(Vectors.get(rows.get(0), 0), Vectors.get(rows.get(1), 0)));
   }
 
   @Test
