@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the test fixtures derived from mobile_se.onnx (made by make_fixtures.py) with the
-`onnx` package alone (Debian: python3-onnx); every run writes the same bytes.
+"""Writes the test fixtures derived from those of make_fixtures.py, with the `onnx` package
+(Debian: python3-onnx) and, for the last, Pillow and NumPy; every run writes the same bytes.
 
     python3 scripts/onnx/derive_fixtures.py [--out embeddings-core/src/test/resources/onnx]
 
@@ -11,6 +11,8 @@
   their inputs and outputs do.
 - mobile_se_two_inputs.onnx: the same network whose output is scaled by a second input, a
   model that needs more than an image.
+- image.siglip.npy: image.png prepared as Hugging Face's SigLIP processor does (needs Pillow
+  and NumPy too).
 """
 import argparse
 import os
@@ -73,6 +75,21 @@ def two_inputs(model, out):
     return [path]
 
 
+def siglip_input(out):
+    """image.png as Hugging Face's SiglipImageProcessor prepares it: Pillow's resize of both
+    sides to 224 (BICUBIC), x / 255 in float64 cast to float32, then (x - 0.5) / 0.5. Emulated
+    with Pillow and NumPy (transformers is not installed here), step for step."""
+    import numpy as np
+    from PIL import Image
+    img = Image.open(os.path.join(out, "image.png")).convert("RGB")
+    img = img.resize((224, 224), resample=Image.BICUBIC)
+    x = (np.asarray(img).astype(np.float64) * (1 / 255)).astype(np.float32)
+    x = (x - np.float32(0.5)) / np.float32(0.5)
+    path = os.path.join(out, "image.siglip.npy")
+    np.save(path, x.transpose(2, 0, 1)[None].astype(np.float32))
+    return [path]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -85,6 +102,7 @@ def main():
     written += half_io(onnx.load(source), TensorProto.BFLOAT16, "mobile_se_bf16io.onnx",
                        args.out)
     written += two_inputs(onnx.load(source), args.out)
+    written += siglip_input(args.out)
     for p in written:
         print(f"{p}: {os.path.getsize(p)} bytes")
 

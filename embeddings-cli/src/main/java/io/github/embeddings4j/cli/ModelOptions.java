@@ -31,7 +31,7 @@ final class ModelOptions {
           + "(FILE.zip) (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--preprocess", paramLabel = "imagenet|clip|inception|none",
+  @Option(names = "--preprocess", paramLabel = "imagenet|clip|inception|siglip|none",
       description = "With an ONNX model: how images become its input, as in PyTorch "
           + "(default: imagenet at the model's input size).")
   String preprocess;

@@ -126,8 +126,8 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
     layer = new Param<>(this, "layer", "layer whose activations are embedded; empty: default");
     pooling = new Param<>(this, "pooling", "global pooling of feature maps: avg or max; token"
         + " sequences of ONNX models: cls (first token), avg or max");
-    preprocess = new Param<>(this, "preprocess", "ONNX models: imagenet, clip, inception or"
-        + " none; empty: what the model's .onnx.json says, else imagenet");
+    preprocess = new Param<>(this, "preprocess", "ONNX models: imagenet, clip, inception,"
+        + " siglip or none; empty: what the model's .onnx.json says, else imagenet");
     outputName = new Param<>(this, "outputName", "ONNX models: the output or tensor embedded;"
         + " empty: the first output");
     normalize = new BooleanParam(this, "normalize", "scale vectors to unit L2 length");
@@ -365,8 +365,8 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
   }
 
   /**
-   * How images become an ONNX model's input: {@code imagenet}, {@code clip}, {@code inception}
-   * or {@code none} (as the command line's {@code --preprocess}). Default: what the model's
+   * How images become an ONNX model's input: {@code imagenet}, {@code clip}, {@code inception},
+   * {@code siglip} or {@code none} (as the command line's {@code --preprocess}). Default: what the model's
    * {@code .onnx.json} says (scripts/onnx/export.py writes it), else {@code imagenet} at the
    * model's input size. Zoo models refuse it.
    *

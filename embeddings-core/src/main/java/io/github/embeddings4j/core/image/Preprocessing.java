@@ -23,7 +23,14 @@ import java.util.Objects;
  * {@code [-1, 1]}: Inception, Keras "tf" models</td></tr>
  * <tr><td>{@link #none()}</td><td>224, bilinear</td><td>224</td><td>{@code [0, 1]}, no mean or
  * deviation</td></tr>
+ * <tr><td>{@link #siglip()}</td><td>both sides to 224 (stretched), bicubic</td><td>none</td>
+ * <td>{@code 2x - 1}, in {@code [-1, 1]}: SigLIP and SigLIP 2 as Hugging Face prepares
+ * them</td></tr>
  * </table>
+ *
+ * <p>{@link Builder#stretch(boolean)} resizes both sides to the input size, ignoring the aspect
+ * ratio and cropping nothing, as Hugging Face's {@code ViTImageProcessor} and {@code
+ * SiglipImageProcessor} do (with Pillow, so the same filters apply to the bit).
  *
  * <pre>{@code
  * Preprocessing p = Preprocessing.imagenet();                  // a preset
@@ -52,6 +59,7 @@ public final class Preprocessing implements Preprocessor {
   private final float[] mean;
   private final float[] std;
   private final boolean channelsLast;
+  private final boolean stretch;
 
   private Preprocessing(Builder b) {
     this.name = b.name;
@@ -63,6 +71,7 @@ public final class Preprocessing implements Preprocessor {
     this.mean = b.mean.clone();
     this.std = b.std.clone();
     this.channelsLast = b.channelsLast;
+    this.stretch = b.stretch;
   }
 
   /**
@@ -99,6 +108,20 @@ public final class Preprocessing implements Preprocessor {
   }
 
   /**
+   * SigLIP's preprocessing as Hugging Face's {@code SiglipImageProcessor} does it: both sides to
+   * 224 (bicubic, the aspect ratio not kept, nothing cropped), values in {@code [-1, 1]}. For
+   * the 256, 384 and 512 px variants, set the size ({@code .toBuilder().size(384, 384)}; the
+   * size of the model's input is taken where the model fixes it).
+   *
+   * @return the preset
+   */
+  public static Preprocessing siglip() {
+    return new Builder("siglip").size(224, 224).resize(224).stretch(true)
+        .interpolation(Interpolation.BICUBIC).mean(0.5f, 0.5f, 0.5f).std(0.5f, 0.5f, 0.5f)
+        .build();
+  }
+
+  /**
    * Shorter side to 224 (bilinear), centre crop 224, values in {@code [0, 1]}.
    *
    * @return the preset
@@ -108,7 +131,8 @@ public final class Preprocessing implements Preprocessor {
   }
 
   /**
-   * A preset by name: {@code imagenet}, {@code clip}, {@code inception} or {@code none}.
+   * A preset by name: {@code imagenet}, {@code clip}, {@code inception}, {@code siglip} or
+   * {@code none}.
    *
    * @param preset the name (case ignored)
    * @return the preset
@@ -119,9 +143,10 @@ public final class Preprocessing implements Preprocessor {
       case "imagenet" -> imagenet();
       case "clip" -> clip();
       case "inception" -> inception();
+      case "siglip" -> siglip();
       case "none" -> none();
       default -> throw new IllegalArgumentException("unknown preprocessing '" + preset
-          + "'; valid: imagenet, clip, inception, none");
+          + "'; valid: imagenet, clip, inception, siglip, none");
     };
   }
 
@@ -141,7 +166,8 @@ public final class Preprocessing implements Preprocessor {
    */
   public Builder toBuilder() {
     Builder b = new Builder(name + "*").size(height, width).resize(resize)
-        .interpolation(interpolation).colorOrder(colorOrder).channelsLast(channelsLast);
+        .interpolation(interpolation).colorOrder(colorOrder).channelsLast(channelsLast)
+        .stretch(stretch);
     b.mean = mean.clone();
     b.std = std.clone();
     return b;
@@ -207,8 +233,23 @@ public final class Preprocessing implements Preprocessor {
    * @return e.g. {@code "shorter side 256 bilinear, mean [0.485, 0.456, 0.406], std [...]"}
    */
   public String values() {
-    return "shorter side " + resize + " " + interpolation.name().toLowerCase(Locale.ROOT)
+    return resizing() + " " + interpolation.name().toLowerCase(Locale.ROOT)
         + ", mean " + Arrays.toString(mean) + ", std " + Arrays.toString(std);
+  }
+
+  /**
+   * Whether both sides are resized to the input size, the aspect ratio not kept and nothing
+   * cropped (Hugging Face's ViT and SigLIP processors), rather than the shorter side and a
+   * centre crop.
+   *
+   * @return {@code true} when stretched
+   */
+  public boolean stretch() {
+    return stretch;
+  }
+
+  private String resizing() {
+    return stretch ? "stretched to " + height + "x" + width : "shorter side " + resize;
   }
 
   /**
@@ -250,7 +291,11 @@ public final class Preprocessing implements Preprocessor {
     // (truncated); then CenterCrop's offsets, rounded half to even as Python's round() does.
     int rw;
     int rh;
-    if (sw <= sh) {
+    if (stretch) {
+      // Hugging Face's resize to (height, width): both sides, through Pillow; nothing cropped.
+      rw = width;
+      rh = height;
+    } else if (sw <= sh) {
       rw = resize;
       rh = (int) ((long) resize * sh / sw);
     } else {
@@ -299,8 +344,8 @@ public final class Preprocessing implements Preprocessor {
 
   @Override
   public String toString() {
-    return name + " (shorter side " + resize + " " + interpolation.name().toLowerCase(Locale.ROOT)
-        + ", crop " + height + "x" + width + ", " + colorOrder + (channelsLast ? " channels-last"
+    return name + " (" + resizing() + " " + interpolation.name().toLowerCase(Locale.ROOT)
+        + (stretch ? "" : ", crop " + height + "x" + width) + ", " + colorOrder + (channelsLast ? " channels-last"
         : "") + ", mean " + Arrays.toString(mean) + ", std " + Arrays.toString(std) + ")";
   }
 
@@ -308,13 +353,13 @@ public final class Preprocessing implements Preprocessor {
   public boolean equals(Object o) {
     return o instanceof Preprocessing p && height == p.height && width == p.width
         && resize == p.resize && interpolation == p.interpolation && colorOrder == p.colorOrder
-        && channelsLast == p.channelsLast && Arrays.equals(mean, p.mean)
+        && channelsLast == p.channelsLast && stretch == p.stretch && Arrays.equals(mean, p.mean)
         && Arrays.equals(std, p.std);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(height, width, resize, interpolation, colorOrder, channelsLast,
+    return Objects.hash(height, width, resize, interpolation, colorOrder, channelsLast, stretch,
         Arrays.hashCode(mean), Arrays.hashCode(std));
   }
 
@@ -329,6 +374,7 @@ public final class Preprocessing implements Preprocessor {
     private float[] mean = {0f, 0f, 0f};
     private float[] std = {1f, 1f, 1f};
     private boolean channelsLast;
+    private boolean stretch;
 
     private Builder(String name) {
       this.name = name;
@@ -361,6 +407,19 @@ public final class Preprocessing implements Preprocessor {
         throw new IllegalArgumentException("resize must be positive: " + shorterSide);
       }
       this.resize = shorterSide;
+      return this;
+    }
+
+    /**
+     * Whether both sides are resized to the input size ({@link #size}), the aspect ratio not
+     * kept and nothing cropped, as Hugging Face's ViT and SigLIP processors do. Default {@code
+     * false}: the shorter side to {@link #resize}, then a centre crop (torchvision).
+     *
+     * @param on {@code true} to stretch
+     * @return this builder
+     */
+    public Builder stretch(boolean on) {
+      this.stretch = on;
       return this;
     }
 

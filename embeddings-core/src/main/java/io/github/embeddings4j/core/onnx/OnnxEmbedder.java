@@ -568,6 +568,10 @@ public final class OnnxEmbedder extends NetworkEmbedder {
           + info.inputs());
     }
 
+    /** The presets by name, which adapt to a model's fixed input size. */
+    private static final List<String> PRESETS = List.of("imagenet", "clip", "inception",
+        "siglip", "none");
+
     /** The element types images are fed as (converted from float32 at the input). */
     private static final List<String> IMAGE_TYPES = List.of("float32", "float16", "bfloat16",
         "float64");
@@ -593,6 +597,14 @@ public final class OnnxEmbedder extends NetworkEmbedder {
           p = p.toBuilder().size((int) h, (int) w).resize(channels == 1 ? (int) Math.min(h, w)
               : resize).build();
         }
+      } else if (h > 0 && w > 0 && (h != p.height() || w != p.width())
+          && PRESETS.contains(p.name())) {
+        // A preset by name on a model of another fixed size (CLIP at 336, SigLIP at 384): the
+        // preset at the model's size, its resize in the same proportion. A size set by hand
+        // (a name with '*') is kept, and refused below when it does not fit.
+        int resize = (int) Math.round(Math.min(h, w) * (double) p.resize()
+            / Math.min(p.height(), p.width()));
+        p = p.toBuilder().size((int) h, (int) w).resize(resize).build();
       }
       if (p.channels() != channels) {
         throw new IllegalArgumentException(name + ": the model takes " + channels

@@ -146,7 +146,9 @@ class OnnxEmbedderTest {
       throws Exception {
     java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(
         fixture("image.png").toFile());
-    for (String preset : List.of("imagenet", "clip", "inception")) {
+    // siglip: Hugging Face's processor (Pillow resize of both sides, no crop), emulated with
+    // Pillow and NumPy by scripts/onnx/derive_fixtures.py.
+    for (String preset : List.of("imagenet", "clip", "inception", "siglip")) {
       Preprocessing p = Preprocessing.preset(preset);
       float[] ours = new float[p.size()];
       p.write(image, ours, 0);
@@ -166,6 +168,27 @@ class OnnxEmbedderTest {
       double r = relative(v, want[0]);
       assertTrue(r < 1e-4, "relative difference " + r);
     }
+  }
+
+  @Test
+  void aPresetByNameTakesTheSizeTheModelFixes() throws Exception {
+    // mobile_se takes 64x64 images: clip and siglip at 64, their resize in proportion.
+    try (OnnxEmbedder clip = OnnxEmbedder.builder(fixture("mobile_se.onnx"))
+        .preprocessing(Preprocessing.clip()).build();
+        OnnxEmbedder siglip = OnnxEmbedder.builder(fixture("mobile_se.onnx"))
+            .preprocessing(Preprocessing.siglip()).build()) {
+      assertEquals(64, clip.preprocessing().height());
+      assertEquals(64, clip.preprocessing().resize());
+      assertEquals(Preprocessing.Interpolation.BICUBIC, clip.preprocessing().interpolation());
+      assertEquals(64, siglip.preprocessing().width());
+      assertTrue(siglip.preprocessing().stretch());
+      assertEquals(48, siglip.embed(ImageSource.of(fixture("image.png"))).length);
+    }
+    // A size set by hand is the user's: refused where it does not fit.
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> OnnxEmbedder.builder(fixture("mobile_se.onnx"))
+            .preprocessing(Preprocessing.clip().toBuilder().size(96, 96).build()).build());
+    assertTrue(e.getMessage().contains("the model takes 64x64 images"), e.getMessage());
   }
 
   @Test
