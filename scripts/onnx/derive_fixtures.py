@@ -11,6 +11,7 @@
   their inputs and outputs do.
 - mobile_se_two_inputs.onnx: the same network whose output is scaled by a second input, a
   model that needs more than an image.
+- vit_tiny_one_output.onnx: vit_tiny.onnx with tokens_layer1 no longer an output.
 - image.siglip.npy: image.png prepared as Hugging Face's SigLIP processor does (needs Pillow
   and NumPy too).
 """
@@ -75,6 +76,19 @@ def two_inputs(model, out):
     return [path]
 
 
+def one_output(out):
+    """vit_tiny.onnx without its second output, tokens_layer1, which stays an inner tensor: the
+    embedder must add it as an output to embed it, and get what vit_tiny.onnx gives for it."""
+    m = onnx.load(os.path.join(out, "vit_tiny.onnx"))
+    keep = [o for o in m.graph.output if o.name != "tokens_layer1"]
+    del m.graph.output[:]
+    m.graph.output.extend(keep)
+    path = os.path.join(out, "vit_tiny_one_output.onnx")
+    onnx.save_model(m, path)
+    onnx.checker.check_model(path)
+    return [path]
+
+
 def siglip_input(out):
     """image.png as Hugging Face's SiglipImageProcessor prepares it: Pillow's resize of both
     sides to 224 (BICUBIC), x / 255 in float64 cast to float32, then (x - 0.5) / 0.5. Emulated
@@ -102,6 +116,7 @@ def main():
     written += half_io(onnx.load(source), TensorProto.BFLOAT16, "mobile_se_bf16io.onnx",
                        args.out)
     written += two_inputs(onnx.load(source), args.out)
+    written += one_output(args.out)
     written += siglip_input(args.out)
     for p in written:
         print(f"{p}: {os.path.getsize(p)} bytes")

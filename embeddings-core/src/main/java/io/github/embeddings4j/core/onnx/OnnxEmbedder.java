@@ -476,9 +476,7 @@ public final class OnnxEmbedder extends NetworkEmbedder {
               + "'; outputs: " + names(info.outputs()) + "; other tensors: "
               + preview(info.tensors()));
         }
-        byte[] whole = new byte[model.remaining()];
-        model.duplicate().get(whole);
-        model = ByteBuffer.wrap(withOutput(whole, out));
+        model = withOutput(model, out);
       }
       OrtForward first;
       OrtSession.SessionOptions options = null;
@@ -630,60 +628,29 @@ public final class OnnxEmbedder extends NetworkEmbedder {
             + " lists them all)";
   }
 
-  /** The model with one more graph output: an intermediate tensor, of float type. */
-  static byte[] withOutput(byte[] model, String tensor) {
-    OnnxProto.Writer rest = new OnnxProto.Writer();
-    OnnxProto.Writer graph = new OnnxProto.Writer();
-    int pos = 0;
-    while (pos < model.length) {
-      int start = pos;
-      long tag = 0;
-      int shift = 0;
-      int x;
-      do {
-        x = model[pos++] & 0xff;
-        tag |= (long) (x & 0x7f) << shift;
-        shift += 7;
-      } while (x >= 0x80);
-      int wire = (int) (tag & 7);
-      long len = 0;
-      if (wire == 2) {
-        shift = 0;
-        do {
-          x = model[pos++] & 0xff;
-          len |= (long) (x & 0x7f) << shift;
-          shift += 7;
-        } while (x >= 0x80);
-      }
-      int bodyFrom = pos;
-      pos += switch (wire) {
-        case 0 -> {
-          int n = 0;
-          while ((model[pos + n] & 0x80) != 0) {
-            n++;
-          }
-          yield n + 1;
-        }
-        case 1 -> 8;
-        case 5 -> 4;
-        default -> (int) len;
-      };
-      if (tag >>> 3 == 7 && wire == 2) {
-        graph.raw(java.util.Arrays.copyOfRange(model, bodyFrom, pos));
-      } else {
-        rest.raw(java.util.Arrays.copyOfRange(model, start, pos));
-      }
-    }
-    OnnxProto.Writer tensorType = new OnnxProto.Writer();
-    tensorType.varint(1, 1);
-    OnnxProto.Writer type = new OnnxProto.Writer();
-    type.bytes(1, tensorType.bytes());
+  /**
+   * The model with one more graph output, an intermediate tensor: the model's bytes followed by a
+   * second {@code graph} field that holds only that output. Protocol buffers' parsers merge a
+   * repeated message field into the first (its repeated fields append), so ONNX Runtime reads
+   * one graph with one more output. The tensor's element type is left to ONNX Runtime's type
+   * inference, so float16 tensors work as float32 ones do. One copy of the model, on the heap.
+   *
+   * @param model the model's bytes, from position to limit
+   * @param tensor the tensor to add as an output
+   * @return the new model
+   */
+  static ByteBuffer withOutput(ByteBuffer model, String tensor) {
     OnnxProto.Writer info = new OnnxProto.Writer();
-    info.string(1, tensor);
-    info.bytes(2, type.bytes());
+    info.string(1, tensor); // name only: the type is inferred
+
+    OnnxProto.Writer graph = new OnnxProto.Writer();
     graph.bytes(12, info.bytes());
-    rest.bytes(7, graph.bytes());
-    return rest.bytes();
+    OnnxProto.Writer tail = new OnnxProto.Writer();
+    tail.bytes(7, graph.bytes());
+    byte[] t = tail.bytes();
+    ByteBuffer out = ByteBuffer.allocate(model.remaining() + t.length);
+    out.put(model.duplicate()).put(t).flip();
+    return out;
   }
 
   private static String sha256(ByteBuffer bytes, List<Path> external) throws IOException {

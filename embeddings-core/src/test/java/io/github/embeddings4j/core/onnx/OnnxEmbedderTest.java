@@ -171,6 +171,27 @@ class OnnxEmbedderTest {
   }
 
   @Test
+  void anInnerTensorIsAddedAsAnOutputAndGivesWhatTheRealOutputGives() throws Exception {
+    // vit_tiny_one_output.onnx is vit_tiny.onnx whose tokens_layer1 is no longer an output
+    // (scripts/onnx/derive_fixtures.py): the embedder adds it, and must get the real output's
+    // values, which the test above checks against PyTorch.
+    Preprocessing p32 = Preprocessing.imagenet().toBuilder().size(32, 32).resize(32).build();
+    float[] input = flat(Npy.readRows(fixture("vit_tiny.input.npy")));
+    assertTrue(OnnxModelInfo.parse(Files.readAllBytes(fixture("vit_tiny_one_output.onnx")))
+        .outputs().stream().noneMatch(t -> t.name().equals("tokens_layer1")));
+    try (OnnxEmbedder added = OnnxEmbedder.builder(fixture("vit_tiny_one_output.onnx"))
+        .preprocessing(p32).output("tokens_layer1").pooling(Pooling.AVG).build();
+        OnnxEmbedder real = OnnxEmbedder.builder(fixture("vit_tiny.onnx"))
+            .preprocessing(p32).output("tokens_layer1").pooling(Pooling.AVG).build()) {
+      float[][] a = added.embedTensors(input, 3);
+      float[][] b = real.embedTensors(input, 3);
+      for (int i = 0; i < 3; i++) {
+        assertArrayEquals(b[i], a[i], "row " + i);
+      }
+    }
+  }
+
+  @Test
   void aPresetByNameTakesTheSizeTheModelFixes() throws Exception {
     // mobile_se takes 64x64 images: clip and siglip at 64, their resize in proportion.
     try (OnnxEmbedder clip = OnnxEmbedder.builder(fixture("mobile_se.onnx"))
