@@ -84,6 +84,10 @@ final class ModelsCommand implements Callable<Integer> {
           (weights.isEmpty() ? "" : weights + ", ")
               + (m.supportsRandomInit() ? "random, " : "") + "FILE");
     }
+    out.println();
+    out.println("and any vision model exported to ONNX: --model FILE.onnx (--preprocess imagenet,"
+        + " clip, inception, siglip or none; models --inspect FILE.onnx shows what it holds;"
+        + " docs/onnx.md)");
     return Main.EXIT_OK;
   }
 

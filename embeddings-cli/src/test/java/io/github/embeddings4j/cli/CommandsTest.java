@@ -240,6 +240,8 @@ class CommandsTest {
         "darknet19", "nasnet", "lenet", "simplecnn"}) {
       assertTrue(r.out().contains(m), m + " listed: " + r.out());
     }
+    assertTrue(r.out().contains("any vision model exported to ONNX: --model FILE.onnx"),
+        r.out());
     CliRun layers = CliRun.of("models", "--layers", "lenet");
     assertEquals(0, layers.code(), layers.toString());
     assertTrue(layers.out().contains("ffn1   <- default embedding layer"), layers.out());
