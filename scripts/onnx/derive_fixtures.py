@@ -12,6 +12,8 @@
 - mobile_se_two_inputs.onnx: the same network whose output is scaled by a second input, a
   model that needs more than an image.
 - vit_tiny_one_output.onnx: vit_tiny.onnx with tokens_layer1 no longer an output.
+- vit_tiny_hf.onnx: vit_tiny.onnx with Hugging Face's outputs, last_hidden_state and
+  pooler_output (the mean of the tokens).
 - image.siglip.npy: image.png prepared as Hugging Face's SigLIP processor does (needs Pillow
   and NumPy too).
 """
@@ -89,6 +91,29 @@ def one_output(out):
     return [path]
 
 
+def hf_outputs(out):
+    """vit_tiny.onnx with Hugging Face's output names: last_hidden_state (its tokens) first, and
+    pooler_output, the mean of the tokens, as a model with its own pooling head gives one."""
+    m = onnx.load(os.path.join(out, "vit_tiny.onnx"))
+    g = m.graph
+    for node in g.node:
+        node.output[:] = ["last_hidden_state" if x == "tokens" else x for x in node.output]
+        node.input[:] = ["last_hidden_state" if x == "tokens" else x for x in node.input]
+    keep = [o for o in g.output if o.name == "tokens"]
+    del g.output[:]
+    first = keep[0]
+    first.name = "last_hidden_state"
+    g.output.append(first)
+    g.node.append(helper.make_node("ReduceMean", ["last_hidden_state"], ["pooler_output"],
+                                   axes=[1], keepdims=0, name="pool"))
+    g.output.append(helper.make_tensor_value_info("pooler_output", TensorProto.FLOAT,
+                                                  ["batch", 64]))
+    path = os.path.join(out, "vit_tiny_hf.onnx")
+    onnx.save_model(m, path)
+    onnx.checker.check_model(path)
+    return [path]
+
+
 def siglip_input(out):
     """image.png as Hugging Face's SiglipImageProcessor prepares it: Pillow's resize of both
     sides to 224 (BICUBIC), x / 255 in float64 cast to float32, then (x - 0.5) / 0.5. Emulated
@@ -117,6 +142,7 @@ def main():
                        args.out)
     written += two_inputs(onnx.load(source), args.out)
     written += one_output(args.out)
+    written += hf_outputs(args.out)
     written += siglip_input(args.out)
     for p in written:
         print(f"{p}: {os.path.getsize(p)} bytes")

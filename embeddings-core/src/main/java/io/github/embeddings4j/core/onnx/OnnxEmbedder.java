@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>What is embedded.</b> The model's first output by default, or any output or intermediate
- * tensor by name ({@link Builder#output(String)}). A 4-D feature map is pooled over its positions
+ * <p><b>What is embedded.</b> The model's first output by default (but a Hugging Face export
+ * whose first output is the token sequence and which also gives {@code image_embeds} or {@code
+ * pooler_output} gives that pooled vector), or any output or intermediate tensor by name
+ * ({@link Builder#output(String)}). A 4-D feature map is pooled over its positions
  * ({@link Pooling#AVG} or {@link Pooling#MAX}); a 3-D token sequence {@code [batch, tokens,
  * width]} gives its first (class) token ({@link Pooling#CLS}, the default for sequences) or the
  * mean or max over all tokens; a 2-D output is used as it is. The image input is the first input
@@ -464,8 +466,7 @@ public final class OnnxEmbedder extends NetworkEmbedder {
       long h = last ? dims[1] : dims[2];
       long w = last ? dims[2] : dims[3];
       Preprocessing p = preprocessing(channels, h, w, last);
-      String out = output != null ? output : info.outputs().isEmpty() ? null
-          : info.outputs().get(0).name();
+      String out = output != null ? output : defaultOutput(info.outputs());
       if (out == null) {
         throw new IllegalArgumentException(name + ": the model has no outputs");
       }
@@ -565,6 +566,33 @@ public final class OnnxEmbedder extends NetworkEmbedder {
           + " bfloat16 or float64 [n, c, h, w] or [n, h, w, c] with 1 or 3 channels); inputs: "
           + info.inputs());
     }
+
+    /**
+     * The output embedded by default: the first, except where the first is a token sequence
+     * ({@code [batch, tokens, width]}, Hugging Face's {@code last_hidden_state}) and the model
+     * also gives a pooled vector under one of Hugging Face's names ({@code image_embeds}, then
+     * {@code pooler_output}): SigLIP has no class token and pools with its own head, DINOv2's
+     * pooled output is the normalised class token, CLIP's image_embeds the projected one.
+     */
+    static String defaultOutput(List<OnnxModelInfo.Tensor> outputs) {
+      if (outputs.isEmpty()) {
+        return null;
+      }
+      OnnxModelInfo.Tensor first = outputs.get(0);
+      if (first.shape().length == 3) {
+        for (String pooled : POOLED_OUTPUTS) {
+          for (OnnxModelInfo.Tensor t : outputs) {
+            if (t.name().equals(pooled) && t.shape().length == 2) {
+              return t.name();
+            }
+          }
+        }
+      }
+      return first.name();
+    }
+
+    /** Hugging Face's names of a pooled image vector, in order of preference. */
+    private static final List<String> POOLED_OUTPUTS = List.of("image_embeds", "pooler_output");
 
     /** The presets by name, which adapt to a model's fixed input size. */
     private static final List<String> PRESETS = List.of("imagenet", "clip", "inception",

@@ -192,6 +192,35 @@ class OnnxEmbedderTest {
   }
 
   @Test
+  void aHuggingFaceExportGivesItsPooledOutputByDefault() throws Exception {
+    // vit_tiny_hf.onnx: last_hidden_state (vit_tiny's tokens) first, then pooler_output, the
+    // mean of the tokens (scripts/onnx/derive_fixtures.py).
+    Preprocessing p32 = Preprocessing.imagenet().toBuilder().size(32, 32).resize(32).build();
+    float[] input = flat(Npy.readRows(fixture("vit_tiny.input.npy")));
+    try (OnnxEmbedder hf = OnnxEmbedder.builder(fixture("vit_tiny_hf.onnx")).preprocessing(p32)
+        .build();
+        OnnxEmbedder mean = OnnxEmbedder.builder(fixture("vit_tiny.onnx")).preprocessing(p32)
+            .pooling(Pooling.AVG).build();
+        OnnxEmbedder hfTokens = OnnxEmbedder.builder(fixture("vit_tiny_hf.onnx"))
+            .preprocessing(p32).output("last_hidden_state").build();
+        OnnxEmbedder cls = OnnxEmbedder.builder(fixture("vit_tiny.onnx")).preprocessing(p32)
+            .build()) {
+      assertEquals("pooler_output", hf.outputName());
+      assertClose(mean.embedTensors(input, 3), hf.embedTensors(input, 3), "pooler_output");
+      assertEquals(Pooling.CLS, hfTokens.pooling());
+      float[][] a = hfTokens.embedTensors(input, 3);
+      float[][] b = cls.embedTensors(input, 3);
+      for (int i = 0; i < 3; i++) {
+        assertArrayEquals(b[i], a[i], "the class token, asked for by name, row " + i);
+      }
+    }
+    // A model whose first output is not a sequence keeps it, whatever else it gives.
+    assertEquals("features", OnnxEmbedder.Builder.defaultOutput(List.of(
+        new OnnxModelInfo.Tensor("features", "float32", new long[] {-1, 48}),
+        new OnnxModelInfo.Tensor("pooler_output", "float32", new long[] {-1, 48}))));
+  }
+
+  @Test
   void aPresetByNameTakesTheSizeTheModelFixes() throws Exception {
     // mobile_se takes 64x64 images: clip and siglip at 64, their resize in proportion.
     try (OnnxEmbedder clip = OnnxEmbedder.builder(fixture("mobile_se.onnx"))
