@@ -12,8 +12,8 @@
 - mobile_se_two_inputs.onnx: the same network whose output is scaled by a second input, a
   model that needs more than an image.
 - vit_tiny_one_output.onnx: vit_tiny.onnx with tokens_layer1 no longer an output.
-- vit_tiny_hf.onnx: vit_tiny.onnx with Hugging Face's outputs, last_hidden_state and
-  pooler_output (the mean of the tokens).
+- vit_tiny_hf.onnx: vit_tiny.onnx shaped like a Hugging Face SigLIP export: last_hidden_state
+  (the patch tokens, no class token) and pooler_output (their mean).
 - image.siglip.npy: image.png prepared as Hugging Face's SigLIP processor does (needs Pillow
   and NumPy too).
 """
@@ -92,22 +92,24 @@ def one_output(out):
 
 
 def hf_outputs(out):
-    """vit_tiny.onnx with Hugging Face's output names: last_hidden_state (its tokens) first, and
-    pooler_output, the mean of the tokens, as a model with its own pooling head gives one."""
+    """vit_tiny.onnx shaped like Hugging Face's SigLIP export: last_hidden_state is its 16 patch
+    tokens without the class token (4 x 4, a square grid), and pooler_output their mean, as
+    SigLIP's own pooling head gives a vector."""
     m = onnx.load(os.path.join(out, "vit_tiny.onnx"))
     g = m.graph
-    for node in g.node:
-        node.output[:] = ["last_hidden_state" if x == "tokens" else x for x in node.output]
-        node.input[:] = ["last_hidden_state" if x == "tokens" else x for x in node.input]
     keep = [o for o in g.output if o.name == "tokens"]
     del g.output[:]
-    first = keep[0]
-    first.name = "last_hidden_state"
-    g.output.append(first)
+    for name, value in (("starts", 1), ("ends", 1 << 30), ("axes", 1)):
+        g.initializer.append(helper.make_tensor("hf_" + name, TensorProto.INT64, [1], [value]))
+    g.node.append(helper.make_node("Slice", ["tokens", "hf_starts", "hf_ends", "hf_axes"],
+                                   ["last_hidden_state"], name="patches"))
     g.node.append(helper.make_node("ReduceMean", ["last_hidden_state"], ["pooler_output"],
                                    axes=[1], keepdims=0, name="pool"))
+    g.output.append(helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT,
+                                                  ["batch", 16, 64]))
     g.output.append(helper.make_tensor_value_info("pooler_output", TensorProto.FLOAT,
                                                   ["batch", 64]))
+    del keep
     path = os.path.join(out, "vit_tiny_hf.onnx")
     onnx.save_model(m, path)
     onnx.checker.check_model(path)

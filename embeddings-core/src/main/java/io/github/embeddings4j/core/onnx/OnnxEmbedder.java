@@ -39,13 +39,15 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>What is embedded.</b> The model's first output by default (but a Hugging Face export
- * whose first output is the token sequence and which also gives {@code image_embeds} or {@code
- * pooler_output} gives that pooled vector), or any output or intermediate tensor by name
- * ({@link Builder#output(String)}). A 4-D feature map is pooled over its positions
+ * <p><b>What is embedded.</b> The model's first output by default, or any output or intermediate
+ * tensor by name ({@link Builder#output(String)}). A Hugging Face export whose first output is
+ * the token sequence gives its {@code image_embeds} (CLIP) instead, or its {@code
+ * pooler_output} where the sequence has no class token (SigLIP). A 4-D feature map is pooled over its positions
  * ({@link Pooling#AVG} or {@link Pooling#MAX}); a 3-D token sequence {@code [batch, tokens,
- * width]} gives its first (class) token ({@link Pooling#CLS}, the default for sequences) or the
- * mean or max over all tokens; a 2-D output is used as it is. The image input is the first input
+ * width]} gives its first (class) token ({@link Pooling#CLS}, the default where the sequence
+ * has one token more than a square grid of patches) or the mean or max over all tokens (the
+ * mean is the default for a square grid, which has no class token); a 2-D output is used as it
+ * is. The image input is the first input
  * of rank 4 with 1 or 3 channels, channels first ({@code [n, c, h, w]}, PyTorch) or last ({@code
  * [n, h, w, c]}, TensorFlow), unless named ({@link Builder#input(String)}).
  *
@@ -505,7 +507,10 @@ public final class OnnxEmbedder extends NetworkEmbedder {
         // One blank image shows the output's shape, which the file may leave open.
         Activations probe = first.forward(new float[p.size()], 1);
         boolean sequence = probe.rank() == 2;
-        chosen = pooling != null ? pooling : sequence ? Pooling.CLS : Pooling.AVG;
+        // A sequence has a class token first when it holds one token more than a square grid
+        // of patches (ViT, CLIP, DINOv2: 197 = 14 x 14 + 1); SigLIP's 196 has none: its mean.
+        boolean classToken = sequence && !patchesOnly(probe.shape()[0]);
+        chosen = pooling != null ? pooling : classToken ? Pooling.CLS : Pooling.AVG;
         dimension = NetworkEmbedder.pool(probe, chosen, false)[0].length;
       } catch (RuntimeException e) {
         first.close();
@@ -579,20 +584,35 @@ public final class OnnxEmbedder extends NetworkEmbedder {
         return null;
       }
       OnnxModelInfo.Tensor first = outputs.get(0);
-      if (first.shape().length == 3) {
-        for (String pooled : POOLED_OUTPUTS) {
-          for (OnnxModelInfo.Tensor t : outputs) {
-            if (t.name().equals(pooled) && t.shape().length == 2) {
-              return t.name();
-            }
-          }
+      long[] shape = first.shape();
+      if (shape.length == 3) {
+        // image_embeds: CLIP's projected embedding. pooler_output only where the sequence has
+        // no class token (SigLIP's attention-pooling head): ViTModel exported from a fine-tuned
+        // checkpoint has a pooler of random weights, so its class token stays the default.
+        if (vector(outputs, "image_embeds") != null) {
+          return "image_embeds";
+        }
+        if (shape[1] > 0 && patchesOnly(shape[1]) && vector(outputs, "pooler_output") != null) {
+          return "pooler_output";
         }
       }
       return first.name();
     }
 
-    /** Hugging Face's names of a pooled image vector, in order of preference. */
-    private static final List<String> POOLED_OUTPUTS = List.of("image_embeds", "pooler_output");
+    private static String vector(List<OnnxModelInfo.Tensor> outputs, String name) {
+      for (OnnxModelInfo.Tensor t : outputs) {
+        if (t.name().equals(name) && t.shape().length == 2) {
+          return name;
+        }
+      }
+      return null;
+    }
+
+    /** Whether a token count is a square grid of patches, with no class token. */
+    static boolean patchesOnly(long tokens) {
+      long side = Math.round(Math.sqrt(tokens));
+      return tokens > 1 && side * side == tokens;
+    }
 
     /** The presets by name, which adapt to a model's fixed input size. */
     private static final List<String> PRESETS = List.of("imagenet", "clip", "inception",

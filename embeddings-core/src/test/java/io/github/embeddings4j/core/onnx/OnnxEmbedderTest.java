@@ -192,29 +192,33 @@ class OnnxEmbedderTest {
   }
 
   @Test
-  void aHuggingFaceExportGivesItsPooledOutputByDefault() throws Exception {
-    // vit_tiny_hf.onnx: last_hidden_state (vit_tiny's tokens) first, then pooler_output, the
-    // mean of the tokens (scripts/onnx/derive_fixtures.py).
+  void aSequenceWithoutAClassTokenGivesItsPooledOutputOrItsMean() throws Exception {
+    // vit_tiny_hf.onnx is shaped like a SigLIP export (scripts/onnx/derive_fixtures.py):
+    // last_hidden_state holds vit_tiny's 16 patch tokens without its class token, and
+    // pooler_output is their mean.
     Preprocessing p32 = Preprocessing.imagenet().toBuilder().size(32, 32).resize(32).build();
     float[] input = flat(Npy.readRows(fixture("vit_tiny.input.npy")));
-    try (OnnxEmbedder hf = OnnxEmbedder.builder(fixture("vit_tiny_hf.onnx")).preprocessing(p32)
-        .build();
-        OnnxEmbedder mean = OnnxEmbedder.builder(fixture("vit_tiny.onnx")).preprocessing(p32)
-            .pooling(Pooling.AVG).build();
-        OnnxEmbedder hfTokens = OnnxEmbedder.builder(fixture("vit_tiny_hf.onnx"))
+    try (OnnxEmbedder pooled = OnnxEmbedder.builder(fixture("vit_tiny_hf.onnx"))
+        .preprocessing(p32).build();
+        OnnxEmbedder patches = OnnxEmbedder.builder(fixture("vit_tiny_hf.onnx"))
             .preprocessing(p32).output("last_hidden_state").build();
         OnnxEmbedder cls = OnnxEmbedder.builder(fixture("vit_tiny.onnx")).preprocessing(p32)
             .build()) {
-      assertEquals("pooler_output", hf.outputName());
-      assertClose(mean.embedTensors(input, 3), hf.embedTensors(input, 3), "pooler_output");
-      assertEquals(Pooling.CLS, hfTokens.pooling());
-      float[][] a = hfTokens.embedTensors(input, 3);
-      float[][] b = cls.embedTensors(input, 3);
-      for (int i = 0; i < 3; i++) {
-        assertArrayEquals(b[i], a[i], "the class token, asked for by name, row " + i);
-      }
+      assertEquals("pooler_output", pooled.outputName());
+      assertEquals(Pooling.AVG, patches.pooling(), "16 = 4 x 4 tokens: no class token");
+      assertEquals(Pooling.CLS, cls.pooling(), "17 = 4 x 4 + 1 tokens: a class token first");
+      assertClose(patches.embedTensors(input, 3), pooled.embedTensors(input, 3),
+          "pooler_output against the mean of the patches");
     }
-    // A model whose first output is not a sequence keeps it, whatever else it gives.
+    List<OnnxModelInfo.Tensor> clip = List.of(
+        new OnnxModelInfo.Tensor("last_hidden_state", "float32", new long[] {-1, 50, 768}),
+        new OnnxModelInfo.Tensor("image_embeds", "float32", new long[] {-1, 512}));
+    assertEquals("image_embeds", OnnxEmbedder.Builder.defaultOutput(clip));
+    // ViTModel from a fine-tuned checkpoint: a class token, and a pooler of random weights.
+    List<OnnxModelInfo.Tensor> vit = List.of(
+        new OnnxModelInfo.Tensor("last_hidden_state", "float32", new long[] {-1, 197, 768}),
+        new OnnxModelInfo.Tensor("pooler_output", "float32", new long[] {-1, 768}));
+    assertEquals("last_hidden_state", OnnxEmbedder.Builder.defaultOutput(vit));
     assertEquals("features", OnnxEmbedder.Builder.defaultOutput(List.of(
         new OnnxModelInfo.Tensor("features", "float32", new long[] {-1, 48}),
         new OnnxModelInfo.Tensor("pooler_output", "float32", new long[] {-1, 48}))));
