@@ -63,7 +63,8 @@ final class ModelOptions {
 
   @Option(names = "--pooling", paramLabel = "avg|max|cls",
       description = "Pooling of feature maps (avg, max) or token sequences (cls: the first "
-          + "token; avg, max: over all tokens) (default: avg; cls for sequences).")
+          + "token; avg, max: over all tokens) (default: avg; cls for sequences with a class"
+          + " token, one token more than a square grid of patches).")
   String pooling;
 
   @Option(names = "--normalize", negatable = true, defaultValue = "true", fallbackValue = "true",
