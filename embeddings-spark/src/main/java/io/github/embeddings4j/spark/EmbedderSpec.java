@@ -119,7 +119,7 @@ record EmbedderSpec(String model, String weights, long seed, String layer, Strin
     if (b == null) {
       b = ZooEmbedder.builder(m).weights(w);
     }
-    b.pooling(parsePooling(pooling)).normalize(normalize);
+    b.pooling(Pooling.parse(pooling)).normalize(normalize); // cls: refused by the constructor
     if (layer != null && !layer.isEmpty()) {
       b.layer(layer);
     }
@@ -159,15 +159,6 @@ record EmbedderSpec(String model, String weights, long seed, String layer, Strin
 
   static ZooModel parseModel(String name) {
     return ZooModel.parse(name);
-  }
-
-  static Pooling parsePooling(String name) {
-    Pooling p = Pooling.parse(name);
-    if (p == Pooling.CLS) {
-      throw new IllegalArgumentException("pooling cls is for token sequences of ONNX models;"
-          + " zoo CNNs take avg or max");
-    }
-    return p;
   }
 
   /**

@@ -130,6 +130,10 @@ public final class Preprocessing implements Preprocessor {
     return new Builder("none").size(224, 224).resize(224).build();
   }
 
+  /** The presets' names, as {@link #preset(String)} takes them. */
+  public static final java.util.List<String> PRESETS = java.util.List.of("imagenet", "clip",
+      "inception", "siglip", "none");
+
   /**
    * A preset by name: {@code imagenet}, {@code clip}, {@code inception}, {@code siglip} or
    * {@code none}.
@@ -146,7 +150,7 @@ public final class Preprocessing implements Preprocessor {
       case "siglip" -> siglip();
       case "none" -> none();
       default -> throw new IllegalArgumentException("unknown preprocessing '" + preset
-          + "'; valid: imagenet, clip, inception, siglip, none");
+          + "'; valid: " + String.join(", ", PRESETS));
     };
   }
 

@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>What is embedded.</b> The model's first output by default, or any output or intermediate
  * tensor by name ({@link Builder#output(String)}). A Hugging Face export whose first output is
  * the token sequence gives its {@code image_embeds} (CLIP) instead, or its {@code
- * pooler_output} where the sequence has no class token (SigLIP). A 4-D feature map is pooled over its positions
- * ({@link Pooling#AVG} or {@link Pooling#MAX}); a 3-D token sequence {@code [batch, tokens,
+ * pooler_output} where the sequence has no class token (SigLIP). A 4-D feature map is pooled
+ * over its positions ({@link Pooling#AVG} or {@link Pooling#MAX}); a 3-D token sequence {@code [batch, tokens,
  * width]} gives its first (class) token ({@link Pooling#CLS}, the default where the sequence
  * has one token more than a square grid of patches) or the mean or max over all tokens (the
  * mean is the default for a square grid, which has no class token); a 2-D output is used as it
@@ -575,9 +575,8 @@ public final class OnnxEmbedder extends NetworkEmbedder {
     /**
      * The output embedded by default: the first, except where the first is a token sequence
      * ({@code [batch, tokens, width]}, Hugging Face's {@code last_hidden_state}) and the model
-     * also gives a pooled vector under one of Hugging Face's names ({@code image_embeds}, then
-     * {@code pooler_output}): SigLIP has no class token and pools with its own head, DINOv2's
-     * pooled output is the normalised class token, CLIP's image_embeds the projected one.
+     * also gives, as a vector, {@code image_embeds} (CLIP's projected embedding) or, where the
+     * sequence has no class token, {@code pooler_output} (SigLIP's attention-pooling head).
      */
     static String defaultOutput(List<OnnxModelInfo.Tensor> outputs) {
       if (outputs.isEmpty()) {
@@ -589,23 +588,18 @@ public final class OnnxEmbedder extends NetworkEmbedder {
         // image_embeds: CLIP's projected embedding. pooler_output only where the sequence has
         // no class token (SigLIP's attention-pooling head): ViTModel exported from a fine-tuned
         // checkpoint has a pooler of random weights, so its class token stays the default.
-        if (vector(outputs, "image_embeds") != null) {
+        if (hasVector(outputs, "image_embeds")) {
           return "image_embeds";
         }
-        if (shape[1] > 0 && patchesOnly(shape[1]) && vector(outputs, "pooler_output") != null) {
+        if (shape[1] > 0 && patchesOnly(shape[1]) && hasVector(outputs, "pooler_output")) {
           return "pooler_output";
         }
       }
       return first.name();
     }
 
-    private static String vector(List<OnnxModelInfo.Tensor> outputs, String name) {
-      for (OnnxModelInfo.Tensor t : outputs) {
-        if (t.name().equals(name) && t.shape().length == 2) {
-          return name;
-        }
-      }
-      return null;
+    private static boolean hasVector(List<OnnxModelInfo.Tensor> outputs, String name) {
+      return outputs.stream().anyMatch(t -> t.name().equals(name) && t.shape().length == 2);
     }
 
     /** Whether a token count is a square grid of patches, with no class token. */
@@ -613,10 +607,6 @@ public final class OnnxEmbedder extends NetworkEmbedder {
       long side = Math.round(Math.sqrt(tokens));
       return tokens > 1 && side * side == tokens;
     }
-
-    /** The presets by name, which adapt to a model's fixed input size. */
-    private static final List<String> PRESETS = List.of("imagenet", "clip", "inception",
-        "siglip", "none");
 
     /** The element types images are fed as (converted from float32 at the input). */
     private static final List<String> IMAGE_TYPES = List.of("float32", "float16", "bfloat16",
@@ -634,20 +624,16 @@ public final class OnnxEmbedder extends NetworkEmbedder {
       if (p == null && path != null) {
         p = Sidecar.read(path);
       }
+      boolean preset = p == null || Preprocessing.PRESETS.contains(p.name());
       if (p == null) {
         p = channels == 1 ? Preprocessing.none().toBuilder().colorOrder(ColorOrder.GRAY).build()
             : Preprocessing.imagenet();
-        if (h > 0 && w > 0 && (h != p.height() || w != p.width())) {
-          // The preset at the model's size, the resize in the same proportion (256 for 224).
-          int resize = (int) Math.round(Math.min(h, w) * 256.0 / 224.0);
-          p = p.toBuilder().size((int) h, (int) w).resize(channels == 1 ? (int) Math.min(h, w)
-              : resize).build();
-        }
-      } else if (h > 0 && w > 0 && (h != p.height() || w != p.width())
-          && PRESETS.contains(p.name())) {
-        // A preset by name on a model of another fixed size (CLIP at 336, SigLIP at 384): the
-        // preset at the model's size, its resize in the same proportion. A size set by hand
-        // (a name with '*') is kept, and refused below when it does not fit.
+      }
+      if (preset && h > 0 && w > 0 && (h != p.height() || w != p.width())) {
+        // The default or a preset by name on a model of another fixed size (CLIP at 336,
+        // SigLIP at 384): the preset at the model's size, its resize in the same proportion
+        // (256 for 224). A size set by hand (a name with '*') is kept, and refused below when
+        // it does not fit.
         int resize = (int) Math.round(Math.min(h, w) * (double) p.resize()
             / Math.min(p.height(), p.width()));
         p = p.toBuilder().size((int) h, (int) w).resize(resize).build();

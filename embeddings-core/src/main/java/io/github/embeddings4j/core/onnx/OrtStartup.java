@@ -141,7 +141,7 @@ final class OrtStartup {
    */
   static Optional<String> notice(String version, String disableVariable, boolean kept) {
     if (kept || !sendsPosixTelemetry(version, System.getProperty("os.name", ""))
-        || "1".equals(disableVariable) || "true".equalsIgnoreCase(disableVariable)) {
+        || disables(disableVariable)) {
       return Optional.empty();
     }
     return Optional.of("ONNX Runtime " + version + " sends usage telemetry to Microsoft from"
@@ -165,10 +165,10 @@ final class OrtStartup {
    */
   static String telemetryState(String version, String disableVariable, boolean kept,
       String osName) {
-    if ("1".equals(disableVariable) || "true".equalsIgnoreCase(disableVariable)) {
+    if (disables(disableVariable)) {
       return "off (" + DISABLE_VARIABLE + "=" + disableVariable + ")";
     }
-    boolean windows = osName.toLowerCase(java.util.Locale.ROOT).startsWith("windows");
+    boolean windows = windows(osName);
     if (!windows && !sendsPosixTelemetry(version, osName)) {
       return "none in this release on " + osName;
     }
@@ -189,6 +189,15 @@ final class OrtStartup {
         Boolean.getBoolean(TELEMETRY_PROPERTY), System.getProperty("os.name", ""));
   }
 
+  /** Whether a value of {@code ORT_DISABLE_TELEMETRY} turns the telemetry off. */
+  private static boolean disables(String disableVariable) {
+    return "1".equals(disableVariable) || "true".equalsIgnoreCase(disableVariable);
+  }
+
+  private static boolean windows(String osName) {
+    return osName.toLowerCase(java.util.Locale.ROOT).startsWith("windows");
+  }
+
   /**
    * Whether a release starts the 1DS telemetry of Linux and macOS (1.29.0 and later).
    *
@@ -197,7 +206,7 @@ final class OrtStartup {
    * @return true for 1.29+ on an operating system other than Windows
    */
   static boolean sendsPosixTelemetry(String version, String osName) {
-    if (osName.toLowerCase(java.util.Locale.ROOT).startsWith("windows")) {
+    if (windows(osName)) {
       return false;
     }
     String[] parts = version.split("[.-]");
