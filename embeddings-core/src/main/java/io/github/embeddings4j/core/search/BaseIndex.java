@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongPredicate;
 
 /**
  * What {@link FlatIndex} and {@link BinaryIndex} share: ids and string keys ({@link
@@ -19,6 +20,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * @param <Q> the query and vector type
  */
 abstract class BaseIndex<Q> implements NeighborIndex<Q> {
+
+  /**
+   * A filtered search scores only the accepted rows when at most one row in this many is
+   * accepted: gathering rows loses the tiled, four-query kernels, which a full scan keeps.
+   */
+  static final int GATHER_ONE_IN = 8;
 
   /** Below this much work (queries x rows x dimension) one thread does it all. */
   private static final long SINGLE_THREAD_WORK = 1L << 18;
@@ -55,6 +62,14 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
   abstract void scan(Q[] queries, Object prepared, int qFrom, int qTo, int rowFrom, int rowTo,
       TopK[] heaps);
 
+  /**
+   * Offers the rows {@code rows[from..to)} (increasing row numbers) to the heaps of queries
+   * {@code [qFrom, qTo)}, as {@link #scan} does for a range: a filtered search's route when few
+   * rows pass its filter.
+   */
+  abstract void scanRows(Q[] queries, Object prepared, int qFrom, int qTo, int[] rows, int from,
+      int to, TopK[] heaps);
+
   /** Turns a ranking distance into the metric's distance (e.g. a square root). */
   double finish(double rankingDistance) {
     return rankingDistance;
@@ -62,9 +77,10 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
 
   /**
    * A faster route for many queries, or null to use the scan; called under the read lock with
-   * {@code k <= size}.
+   * {@code k <= size}. With a {@code rowFilter} (row numbers, not ids) only the rows it passes
+   * may be returned.
    */
-  TopK[] searchBatched(Q[] queries, Object prepared, int k) {
+  TopK[] searchBatched(Q[] queries, Object prepared, int k, LongPredicate rowFilter) {
     return null;
   }
 
@@ -178,7 +194,50 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
 
   @Override
   public final List<List<Neighbor>> searchAll(Q[] queries, int k) {
-    Objects.requireNonNull(queries, "queries");
+    return searchAll(queries, k, null, "queries");
+  }
+
+  /**
+   * The {@code k} nearest entries among those whose ids {@code filter} accepts (see {@link
+   * NeighborIndex#search(Object, int, LongPredicate)}): exact, with the same order and ties as
+   * an index holding only those entries. The filter is asked once for each entry, then again
+   * for candidates that reach a result list. When at most one entry in {@value
+   * #GATHER_ONE_IN} passes, only those rows are scored; otherwise every row is scored as
+   * without a filter and the filter decides which enter the results.
+   *
+   * @param query the query
+   * @param k how many neighbours, at least 1
+   * @param filter which ids may be returned
+   * @return up to {@code k} accepted neighbours, nearest first
+   * @throws IllegalArgumentException if {@code k <= 0} or the query has the wrong dimension
+   */
+  @Override
+  public final List<Neighbor> search(Q query, int k, LongPredicate filter) {
+    Objects.requireNonNull(query, "query");
+    @SuppressWarnings("unchecked")
+    Q[] one = (Q[]) java.lang.reflect.Array.newInstance(query.getClass(), 1);
+    one[0] = query;
+    return searchAll(one, k, Objects.requireNonNull(filter, "filter"), "query").get(0);
+  }
+
+  /**
+   * {@link #search(Object, int, LongPredicate)} for many queries, with one pass of the filter
+   * over the entries for all of them.
+   *
+   * @param queries the queries
+   * @param k how many neighbours each, at least 1
+   * @param filter which ids may be returned
+   * @return one list per query, in order
+   * @throws IllegalArgumentException if {@code k <= 0} or a query has the wrong dimension
+   */
+  @Override
+  public final List<List<Neighbor>> searchAll(Q[] queries, int k, LongPredicate filter) {
+    return searchAll(queries, k, Objects.requireNonNull(filter, "filter"), "queries");
+  }
+
+  private List<List<Neighbor>> searchAll(Q[] queries, int k, LongPredicate filter,
+      String what) {
+    Objects.requireNonNull(queries, what);
     if (k <= 0) {
       throw new IllegalArgumentException("k must be at least 1: " + k);
     }
@@ -188,19 +247,50 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
     }
     lock.readLock().lock();
     try {
-      List<List<Neighbor>> out = new ArrayList<>(queries.length);
       int size = entries.size();
-      if (size == 0 || queries.length == 0) {
+      long[] accepted = null;
+      int count = size;
+      if (filter != null && size > 0 && queries.length > 0) {
+        accepted = new long[(size + 63) >>> 6];
+        count = 0;
+        for (int r = 0; r < size; r++) {
+          if (filter.test(entries.idOf(r))) {
+            accepted[r >>> 6] |= 1L << r;
+            count++;
+          }
+        }
+      }
+      List<List<Neighbor>> out = new ArrayList<>(queries.length);
+      if (count == 0 || queries.length == 0) {
         for (int q = 0; q < queries.length; q++) {
           out.add(List.of());
         }
         return out;
       }
-      int kk = Math.min(k, size);
+      int kk = Math.min(k, count);
       Object prepared = prepare(queries);
-      TopK[] heaps = searchBatched(queries, prepared, kk);
-      if (heaps == null) {
-        heaps = scanAll(queries, prepared, kk);
+      TopK[] heaps;
+      if (accepted == null || count == size) {
+        heaps = searchBatched(queries, prepared, kk, null);
+        if (heaps == null) {
+          heaps = scanAll(queries, prepared, kk, null, null, size);
+        }
+      } else if ((long) count * GATHER_ONE_IN <= size) {
+        int[] rows = new int[count];
+        int i = 0;
+        for (int w = 0; w < accepted.length; w++) {
+          for (long bits = accepted[w]; bits != 0; bits &= bits - 1) {
+            rows[i++] = (w << 6) + Long.numberOfTrailingZeros(bits);
+          }
+        }
+        heaps = scanAll(queries, prepared, kk, null, rows, count);
+      } else {
+        long[] rowBits = accepted;
+        heaps = searchBatched(queries, prepared, kk,
+            row -> (rowBits[(int) (row >>> 6)] & (1L << row)) != 0);
+        if (heaps == null) {
+          heaps = scanAll(queries, prepared, kk, filter, null, size);
+        }
       }
       for (TopK heap : heaps) {
         List<Neighbor> sorted = heap.toList();
@@ -218,16 +308,17 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
 
   /**
    * The exact scan: split the queries among threads when there are many, else split the rows
-   * and merge the per-thread heaps.
+   * and merge the per-thread heaps. Scans rows {@code [0, n)}, or with {@code rows} the first
+   * {@code n} of those; the heaps keep only ids {@code filter} passes, when it is given.
    */
-  private TopK[] scanAll(Q[] queries, Object prepared, int k) {
+  private TopK[] scanAll(Q[] queries, Object prepared, int k, LongPredicate filter, int[] rows,
+      int n) {
     int nq = queries.length;
-    int n = entries.size();
-    TopK[] heaps = newHeaps(nq, k);
+    TopK[] heaps = newHeaps(nq, k, filter);
     long work = (long) nq * n * Math.max(1, rowCost());
     int parts = work < SINGLE_THREAD_WORK ? 1 : threads;
     if (parts == 1) {
-      scan(queries, prepared, 0, nq, 0, n, heaps);
+      scanPart(queries, prepared, 0, nq, rows, 0, n, heaps);
       return heaps;
     }
     List<Runnable> tasks = new ArrayList<>(parts);
@@ -235,7 +326,7 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
       for (int p = 0; p < parts; p++) {
         int from = (int) ((long) nq * p / parts);
         int to = (int) ((long) nq * (p + 1) / parts);
-        tasks.add(() -> scan(queries, prepared, from, to, 0, n, heaps));
+        tasks.add(() -> scanPart(queries, prepared, from, to, rows, 0, n, heaps));
       }
       SearchThreads.runAll(tasks);
       return heaps;
@@ -247,8 +338,8 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
       int to = (int) ((long) n * (p + 1) / rowParts);
       int part = p;
       tasks.add(() -> {
-        TopK[] local = newHeaps(nq, k);
-        scan(queries, prepared, 0, nq, from, to, local);
+        TopK[] local = newHeaps(nq, k, filter);
+        scanPart(queries, prepared, 0, nq, rows, from, to, local);
         partial[part] = local;
       });
     }
@@ -257,6 +348,23 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
       for (int q = 0; q < nq; q++) {
         heaps[q].addAll(local[q]);
       }
+    }
+    return heaps;
+  }
+
+  private void scanPart(Q[] queries, Object prepared, int qFrom, int qTo, int[] rows, int from,
+      int to, TopK[] heaps) {
+    if (rows == null) {
+      scan(queries, prepared, qFrom, qTo, from, to, heaps);
+    } else {
+      scanRows(queries, prepared, qFrom, qTo, rows, from, to, heaps);
+    }
+  }
+
+  static TopK[] newHeaps(int count, int k, LongPredicate filter) {
+    TopK[] heaps = new TopK[count];
+    for (int i = 0; i < count; i++) {
+      heaps[i] = new TopK(k, filter);
     }
     return heaps;
   }

@@ -220,6 +220,27 @@ public final class BinaryIndex extends BaseIndex<long[]> {
     }
   }
 
+  @Override
+  void scanRows(long[][] queries, Object prepared, int qFrom, int qTo, int[] rows, int from,
+      int to, TopK[] heaps) {
+    for (int g0 = from; g0 < to; g0 += tileRows) {
+      int g1 = Math.min(to, g0 + tileRows);
+      for (int q = qFrom; q < qTo; q++) {
+        long[] query = queries[q];
+        TopK heap = heaps[q];
+        for (int i = g0; i < g1; i++) {
+          int row = rows[i];
+          int b = row / rowsPerBlock;
+          int dist = VectorMath.hamming(query, 0, blocks.get(b), (row - b * rowsPerBlock) * words,
+              words);
+          if (!(dist > heap.bound())) {
+            heap.offer(dist, idOfRow(row));
+          }
+        }
+      }
+    }
+  }
+
   /**
    * Saves the index atomically in the checksummed container ({@code BIDX}, version 1).
    *

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongPredicate;
 
 /**
  * Exact k-nearest-neighbour search over {@code float[]} vectors by brute force: every query is
@@ -440,6 +441,30 @@ public final class FlatIndex extends BaseIndex<float[]> {
     }
   }
 
+  @Override
+  void scanRows(float[][] queries, Object prepared, int qFrom, int qTo, int[] rows, int from,
+      int to, TopK[] heaps) {
+    float[] queryNorms = (float[]) prepared;
+    float[] scratch = route == Route.CUSTOM ? new float[dimension] : null;
+    // Rows in groups that fit the cache while every query runs over them.
+    for (int g0 = from; g0 < to; g0 += tileRows) {
+      int g1 = Math.min(to, g0 + tileRows);
+      for (int q = qFrom; q < qTo; q++) {
+        float[] query = queries[q];
+        TopK heap = heaps[q];
+        for (int i = g0; i < g1; i++) {
+          int row = rows[i];
+          int b = row / rowsPerBlock;
+          int off = (row - b * rowsPerBlock) * dimension;
+          double dist = rowDistance(query, queryNorms[q], blocks.get(b), off, row, scratch);
+          if (!(dist > heap.bound())) {
+            heap.offer(dist, idOfRow(row));
+          }
+        }
+      }
+    }
+  }
+
   /**
    * One query against rows {@code [r0, r1)} of one block, starting at {@code base}: one loop
    * per route so that the loop body is a single kernel call and a compare.
@@ -590,7 +615,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
   }
 
   @Override
-  TopK[] searchBatched(float[][] queries, Object prepared, int k) {
+  TopK[] searchBatched(float[][] queries, Object prepared, int k, LongPredicate rowFilter) {
     int n = rowCount();
     if (!(route == Route.DOT || route == Route.COSINE || route == Route.SQUARED
         || route == Route.EUCLIDEAN)) {
@@ -608,7 +633,8 @@ public final class FlatIndex extends BaseIndex<float[]> {
       }
     }
     CandidateSource source = candidateSource;
-    if (source != null) {
+    // An accelerator ranks every row: it cannot honour a filter.
+    if (source != null && rowFilter == null) {
       int[][] rows = source.candidates(queries, k, storedRows());
       if (rows != null) {
         return measure(queries, queryNorms, k, rows);
@@ -622,7 +648,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
     // Twice k candidates by the matrix-product scores (rounded differently, and squared
     // Euclidean through |q|^2 + |x|^2 - 2 q.x loses precision), then exact distances.
     int candidates = (int) Math.min(n, 2L * k);
-    TopK[] approx = newHeaps(nq, candidates);
+    TopK[] approx = newHeaps(nq, candidates, rowFilter);
     int queryBatch = Math.max(1, Math.min(nq, BatchScorer.QUERY_BATCH));
     float[] rowTerms = route == Route.COSINE ? inverseNorms(n)
         : route == Route.DOT ? null : negativeHalfNorms(n);

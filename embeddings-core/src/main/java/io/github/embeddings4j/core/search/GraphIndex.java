@@ -20,6 +20,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongPredicate;
 
 /**
  * Approximate k-nearest-neighbour search over {@code float[]} vectors on a hierarchical
@@ -952,10 +953,57 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     if (ef < 1) {
       throw new IllegalArgumentException("ef must be at least 1: " + ef);
     }
-    return searchOne(query, k, ef);
+    return searchOne(query, k, ef, null);
   }
 
-  private List<Neighbor> searchOne(float[] query, int k, int ef) {
+  /**
+   * The {@code k} approximate nearest entries among those whose ids {@code filter} accepts,
+   * with the beam {@code max(k, searchBeam())}: see {@link #search(float[], int, int,
+   * LongPredicate)}.
+   *
+   * @param query the query
+   * @param k how many, at least 1
+   * @param filter which ids may be returned
+   * @return up to {@code k} accepted neighbours, nearest first
+   * @throws IllegalArgumentException as {@link #search(float[], int)}
+   */
+  @Override
+  public List<Neighbor> search(float[] query, int k, LongPredicate filter) {
+    return search(query, k, searchBeam, filter);
+  }
+
+  /**
+   * The {@code k} approximate nearest entries among those whose ids {@code filter} accepts (one
+   * user's photos, one category, the entries not deleted), with a beam of {@code max(k, ef)}.
+   * The walk goes through rejected entries as through any other, and the beam keeps the
+   * {@code ef} nearest accepted ones, so recall at a given beam stays close to an unfiltered
+   * search's while a good share of the entries passes. When few pass, or the accepted ones
+   * lie far from the query, the walk would have to visit much of the graph to find them; it
+   * stops once it has computed more distances than there are accepted entries (estimated from
+   * the share it has met) and scans the accepted entries exactly instead. An exact scan also
+   * answers when the walk finds fewer than {@code k} accepted entries.
+   *
+   * <p>The filter is asked about each entry the walk meets (once each), or about every entry
+   * when it scans; it may be called from several threads at once and must answer the same for
+   * an id throughout a search.
+   *
+   * @param query the query
+   * @param k how many, at least 1
+   * @param ef the beam, at least 1
+   * @param filter which ids may be returned
+   * @return up to {@code k} accepted neighbours, nearest first; fewer when fewer are accepted
+   * @throws IllegalArgumentException as {@link #search(float[], int, int)}
+   */
+  public List<Neighbor> search(float[] query, int k, int ef, LongPredicate filter) {
+    checkQuery(query, "query");
+    checkK(k);
+    if (ef < 1) {
+      throw new IllegalArgumentException("ef must be at least 1: " + ef);
+    }
+    return searchOne(query, k, ef, Objects.requireNonNull(filter, "filter"));
+  }
+
+  private List<Neighbor> searchOne(float[] query, int k, int ef, LongPredicate filter) {
     ensureOpen();
     long e = visibleEntry;
     int n = visible;
@@ -964,7 +1012,15 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       return List.of();
     }
     if (k >= n) {
-      return exact(query, k, n, st);
+      return exact(query, k, n, st, filter);
+    }
+    if (filter != null) {
+      idLock.readLock().lock();
+      try {
+        return searchFiltered(query, k, ef, filter, e, n, st);
+      } finally {
+        idLock.readLock().unlock();
+      }
     }
     GraphScratch s = scratch.get();
     float[] q = prepared(query, s);
@@ -1002,6 +1058,48 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       }
     } finally {
       idLock.readLock().unlock();
+    }
+    out.sort(null);
+    return List.copyOf(out.size() > k ? out.subList(0, k) : out);
+  }
+
+  /** {@link #searchOne} with a filter; the caller holds the id lock's read side. */
+  private List<Neighbor> searchFiltered(float[] query, int k, int ef, LongPredicate filter,
+      long e, int n, GraphStore st) {
+    GraphScratch s = scratch.get();
+    float[] q = prepared(query, s);
+    NodeScorer sc = queryScorer(st, q, s);
+    int ep = nodeOf(e);
+    float epd = sc.distance(ep);
+    for (int l = levelOf(e); l > 0; l--) {
+      long best = GraphWalk.greedy(st, sc, ep, epd, l, n);
+      ep = (int) best;
+      epd = Float.intBitsToFloat((int) (best >>> 32));
+    }
+    boolean reranked = st.codes != null && rerank > 0;
+    int want = reranked ? (int) Math.min(n, (long) k * rerank) : k;
+    int beam = Math.max(ef, want);
+    boolean walked = GraphWalk.searchLayerFiltered(st, sc, ep, epd, beam, n, s,
+        node -> filter.test(entries.idOf(node)));
+    if (!walked || s.results.size() < k) {
+      return exactFiltered(query, k, n, st, filter);
+    }
+    s.ensureCandidates(beam + 1);
+    int count = s.results.drainNearestFirst(s.candDist, s.candNode);
+    if (reranked) {
+      count = Math.min(count, want);
+      for (int i = 0; i < count; i++) {
+        s.candDist[i] = exactRanking(q, s.candNode[i], st, s);
+      }
+      GraphWalk.sortByDistance(s.candDist, s.candNode, count);
+    }
+    int take = Math.min(k, count);
+    while (take < count && s.candDist[take] == s.candDist[take - 1]) {
+      take++;
+    }
+    List<Neighbor> out = new ArrayList<>(take);
+    for (int i = 0; i < take; i++) {
+      out.add(new Neighbor(entries.idOf(s.candNode[i]), finish(s.candDist[i])));
     }
     out.sort(null);
     return List.copyOf(out.size() > k ? out.subList(0, k) : out);
@@ -1062,23 +1160,56 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     if (n == 0) {
       return List.of();
     }
-    return exact(query, k, n, st);
+    return exact(query, k, n, st, null);
   }
 
-  private List<Neighbor> exact(float[] query, int k, int n, GraphStore st) {
+  /**
+   * The {@code k} nearest entries whose ids {@code filter} accepts, by a scan of the accepted
+   * entries' float vectors: exact, for checking a filtered search's recall.
+   *
+   * @param query the query
+   * @param k how many, at least 1
+   * @param filter which ids may be returned
+   * @return up to {@code k} accepted neighbours, nearest first
+   * @throws IllegalArgumentException as {@link #search(float[], int)}
+   */
+  public List<Neighbor> searchExact(float[] query, int k, LongPredicate filter) {
+    checkQuery(query, "query");
+    checkK(k);
+    Objects.requireNonNull(filter, "filter");
+    ensureOpen();
+    int n = visible;
+    GraphStore st = store;
+    if (n == 0) {
+      return List.of();
+    }
+    return exact(query, k, n, st, filter);
+  }
+
+  private List<Neighbor> exact(float[] query, int k, int n, GraphStore st,
+      LongPredicate filter) {
+    idLock.readLock().lock();
+    try {
+      return exactFiltered(query, k, n, st, filter);
+    } finally {
+      idLock.readLock().unlock();
+    }
+  }
+
+  /** The exact scan, of the entries {@code filter} accepts when given; under the id lock. */
+  private List<Neighbor> exactFiltered(float[] query, int k, int n, GraphStore st,
+      LongPredicate filter) {
     GraphScratch s = scratch.get();
     float[] q = prepared(query, s);
     TopK heap = new TopK(Math.min(k, n));
-    idLock.readLock().lock();
-    try {
-      for (int r = 0; r < n; r++) {
+    for (int r = 0; r < n; r++) {
+      long id = entries.idOf(r);
+      if (filter == null || filter.test(id)) {
         double d = finish(exactRanking(q, r, st, s));
         if (!(d > heap.bound())) {
-          heap.offer(d, entries.idOf(r));
+          heap.offer(d, id);
         }
       }
-    } finally {
-      idLock.readLock().unlock();
     }
     return List.copyOf(heap.toList());
   }
@@ -1086,6 +1217,37 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
   @Override
   public List<List<Neighbor>> searchAll(float[][] queries, int k) {
     return searchAll(queries, k, searchBeam);
+  }
+
+  /**
+   * {@link #search(float[], int, LongPredicate)} for many queries, split among {@link
+   * Builder#threads(int)} threads.
+   *
+   * @param queries the queries
+   * @param k how many neighbours each, at least 1
+   * @param filter which ids may be returned
+   * @return one list per query, in order
+   * @throws IllegalArgumentException if a query or {@code k} is wrong, naming it
+   */
+  @Override
+  public List<List<Neighbor>> searchAll(float[][] queries, int k, LongPredicate filter) {
+    return searchAll(queries, k, searchBeam, filter);
+  }
+
+  /**
+   * {@link #search(float[], int, int, LongPredicate)} for many queries, split among {@link
+   * Builder#threads(int)} threads.
+   *
+   * @param queries the queries
+   * @param k how many neighbours each, at least 1
+   * @param ef the beam
+   * @param filter which ids may be returned
+   * @return one list per query, in order
+   * @throws IllegalArgumentException if a query, {@code k} or {@code ef} is wrong, naming it
+   */
+  public List<List<Neighbor>> searchAll(float[][] queries, int k, int ef,
+      LongPredicate filter) {
+    return searchMany(queries, k, ef, Objects.requireNonNull(filter, "filter"));
   }
 
   /**
@@ -1099,6 +1261,11 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
    * @throws IllegalArgumentException if a query, {@code k} or {@code ef} is wrong, naming it
    */
   public List<List<Neighbor>> searchAll(float[][] queries, int k, int ef) {
+    return searchMany(queries, k, ef, null);
+  }
+
+  private List<List<Neighbor>> searchMany(float[][] queries, int k, int ef,
+      LongPredicate filter) {
     Objects.requireNonNull(queries, "queries");
     checkK(k);
     if (ef < 1) {
@@ -1115,7 +1282,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     for (int p = 0; p < parts; p++) {
       tasks.add(() -> {
         for (int i = next.getAndIncrement(); i < queries.length; i = next.getAndIncrement()) {
-          List<Neighbor> hits = searchOne(queries[i], k, ef);
+          List<Neighbor> hits = searchOne(queries[i], k, ef, filter);
           synchronized (out) {
             out.set(i, hits);
           }

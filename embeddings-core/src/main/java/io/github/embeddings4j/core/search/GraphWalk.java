@@ -1,5 +1,7 @@
 package io.github.embeddings4j.core.search;
 
+import java.util.function.IntPredicate;
+
 /**
  * The two walks of an HNSW graph, on a {@link GraphStore} snapshot: the greedy descent of the
  * upper layers and the beam search of one layer, both ignoring nodes at or above {@code limit}
@@ -93,6 +95,79 @@ final class GraphWalk {
         }
       }
     }
+  }
+
+  /**
+   * The beam search of layer 0 for a filtered query: every node is walked through, but only
+   * nodes {@code accept} passes enter {@code s.results} (the {@code ef} nearest of them). Gives
+   * up, returning false, once it has computed more distances than an exact scan of the accepted
+   * nodes would, judged by the share of accepted nodes among those it has met (at least {@code
+   * ef} of them first): a rare or distant subset costs a scan of that subset, never a walk of
+   * the whole graph.
+   */
+  static boolean searchLayerFiltered(GraphStore st, NodeScorer sc, int ep, float epd, int ef,
+      int limit, GraphScratch s, IntPredicate accept) {
+    Visited visited = s.visited;
+    visited.reset(limit);
+    NodeHeap frontier = s.frontier;
+    NodeHeap results = s.results;
+    frontier.clear();
+    results.clear();
+    visited.visit(ep);
+    frontier.push(epd, ep);
+    long met = 1;
+    long accepted = 0;
+    if (accept.test(ep)) {
+      results.push(epd, ep);
+      accepted++;
+    }
+    int shift = st.shift;
+    int mask = st.mask;
+    while (frontier.size() > 0) {
+      float d = frontier.topDistance();
+      if (results.size() >= ef && d > results.topDistance()) {
+        break;
+      }
+      int c = frontier.topNode();
+      frontier.pop();
+      int[] arr = st.links0[c >>> shift];
+      int base = (c & mask) * st.stride0;
+      int count = Math.min(arr[base], st.stride0 - 1);
+      int[] gather = s.gather;
+      int g = 0;
+      for (int i = 1; i <= count; i++) {
+        int n = arr[base + i];
+        if (n < limit && visited.visit(n)) {
+          gather[g++] = n;
+        }
+      }
+      s.sink += sc.touch(gather, g);
+      for (int j = 0; j < g; j++) {
+        int n = gather[j];
+        float dn = sc.distance(n);
+        boolean ok = accept.test(n);
+        met++;
+        if (ok) {
+          accepted++;
+        }
+        if (results.admits(dn, n, ef)) {
+          frontier.push(dn, n);
+          if (ok) {
+            if (results.size() < ef) {
+              results.push(dn, n);
+            } else {
+              results.replaceTop(dn, n);
+            }
+          }
+        }
+      }
+      // met > limit * (accepted share): the distances computed so far exceed the estimated
+      // number of accepted nodes, which is what an exact scan of them would compute.
+      if (met >= ef && (double) met * met > (double) limit * (accepted + 1)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Insertion sort by (distance, node): lists are short. */

@@ -3,6 +3,7 @@ package io.github.embeddings4j.core.search;
 import io.github.embeddings4j.api.Neighbor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongPredicate;
 
 /**
  * A bounded max-heap of the {@code k} best (distance, id) pairs seen so far, in primitive arrays.
@@ -14,12 +15,22 @@ final class TopK {
   private final int k;
   private final double[] dist;
   private final long[] ids;
+  private final LongPredicate accept;
   private int size;
 
   TopK(int k) {
+    this(k, null);
+  }
+
+  /**
+   * A heap that keeps only ids {@code accept} passes; it is asked only about a pair that would
+   * otherwise get in, so a filter costs one call per candidate that beats the bound.
+   */
+  TopK(int k, LongPredicate accept) {
     this.k = k;
     this.dist = new double[k];
     this.ids = new long[k];
+    this.accept = accept;
   }
 
   int size() {
@@ -44,6 +55,9 @@ final class TopK {
     // -0.0 and 0.0 must tie (Double.compare tells them apart); adding 0.0 turns -0.0 into 0.0.
     d += 0.0;
     if (size < k) {
+      if (accept != null && !accept.test(id)) {
+        return;
+      }
       int i = size++;
       while (i > 0) {
         int parent = (i - 1) >>> 1;
@@ -58,7 +72,7 @@ final class TopK {
       ids[i] = id;
       return;
     }
-    if (!worse(dist[0], ids[0], d, id)) {
+    if (!worse(dist[0], ids[0], d, id) || (accept != null && !accept.test(id))) {
       return;
     }
     siftDown(d, id);
