@@ -91,6 +91,16 @@ final class SearchCommand implements Callable<Integer> {
           + " (half the memory; candidates are measured again in float32).")
   String gpuStorage;
 
+  @Option(names = "--only", paramLabel = "GLOB",
+      description = "Search only the entries whose names match this glob ('cats/**', '*.png';"
+          + " * stays within a folder, ** crosses folders); repeatable: any of them.")
+  List<String> only = new ArrayList<>();
+
+  @Option(names = "--exclude", paramLabel = "GLOB",
+      description = "Leave out the entries whose names match this glob (the query image"
+          + " itself, a folder); repeatable.")
+  List<String> exclude = new ArrayList<>();
+
   @Option(names = "--json", description = "Print one JSON object per query on stdout.")
   boolean json;
 
@@ -147,6 +157,17 @@ final class SearchCommand implements Callable<Integer> {
     }
   }
 
+  private static String describe(List<String> only, List<String> exclude) {
+    List<String> parts = new ArrayList<>();
+    for (String g : only) {
+      parts.add("--only '" + g + "'");
+    }
+    for (String g : exclude) {
+      parts.add("--exclude '" + g + "'");
+    }
+    return String.join(" ", parts);
+  }
+
   private int search(StoredIndex stored, PrintWriter out, PrintWriter err) {
     DistanceMetric m = stored.metric();
     List<String> names = new ArrayList<>();
@@ -200,10 +221,28 @@ final class SearchCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--ef " + ef + " is below --k " + k
           + ": the beam must hold at least k candidates");
     }
+    StoredIndex.NameFilter filter;
+    try {
+      filter = stored.filter(only, exclude);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (filter != null && filter.passing() == 0) {
+      throw new Main.InputException("no entry of " + index + " passes "
+          + describe(only, exclude) + " (its " + stored.size() + " names are those a search"
+          + " prints; globs match whole names: 'cats/*' for the files in cats/, 'cats/**'"
+          + " also for those below it)", null);
+    }
+    if (filter != null && !common.quiet) {
+      err.println((filter.passing() >= 0 ? filter.passing() + " of " + stored.size()
+          : "the") + " entries that pass " + describe(only, exclude) + " are searched"
+          + (stored.onGpu() ? " (on the CPU: the GPU search does not filter)" : ""));
+    }
     long t0 = System.nanoTime();
     List<List<Neighbor>> results;
     try {
-      results = stored.search(vectors.toArray(new float[0][]), k, ef, exact);
+      results = stored.search(vectors.toArray(new float[0][]), k, ef, exact,
+          filter == null ? null : filter.accept());
     } catch (IllegalArgumentException e) {
       throw new Main.InputException(e.getMessage(), e);
     }

@@ -14,11 +14,16 @@ import io.github.embeddings4j.gpu.GpuUnavailableException;
 import io.github.embeddings4j.core.search.GraphIndex;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongPredicate;
 
 /**
  * What {@code search --index} searches: an embeddings set ({@code .npy}, searched exactly) or an
@@ -146,6 +151,11 @@ final class StoredIndex implements AutoCloseable {
     return file;
   }
 
+  /** Whether searches run on a GPU. */
+  boolean onGpu() {
+    return gpu != null && gpu.onGpu();
+  }
+
   int size() {
     return index.size();
   }
@@ -191,17 +201,109 @@ final class StoredIndex implements AutoCloseable {
    * @param exact whether a graph index answers exactly from its stored vectors
    */
   List<List<Neighbor>> search(float[][] queries, int k, int ef, boolean exact) {
+    return search(queries, k, ef, exact, null);
+  }
+
+  /**
+   * Searches the entries {@code filter} accepts, or all of them when it is null.
+   *
+   * @param queries the queries
+   * @param k neighbours each
+   * @param ef the graph's search beam, or 0 for the index's own
+   * @param exact whether a graph index answers exactly from its stored vectors
+   * @param filter which ids may be returned, or null
+   */
+  List<List<Neighbor>> search(float[][] queries, int k, int ef, boolean exact,
+      LongPredicate filter) {
     if (index instanceof GraphIndex g) {
       if (exact) {
         List<List<Neighbor>> out = new ArrayList<>(queries.length);
         for (float[] q : queries) {
-          out.add(g.searchExact(q, k));
+          out.add(filter == null ? g.searchExact(q, k) : g.searchExact(q, k, filter));
         }
         return out;
       }
+      if (filter != null) {
+        return ef > 0 ? g.searchAll(queries, k, ef, filter) : g.searchAll(queries, k, filter);
+      }
       return ef > 0 ? g.searchAll(queries, k, ef) : g.searchAll(queries, k);
     }
-    return index.searchAll(queries, k);
+    return filter == null ? index.searchAll(queries, k) : index.searchAll(queries, k, filter);
+  }
+
+  /**
+   * The entries whose names match one of {@code only} (all when it is empty) and none of
+   * {@code exclude}, as a filter over ids, with the count that passes. Names are those a search
+   * prints: the set's ids, the index's keys, or numeric ids in decimal; the patterns are globs
+   * ({@code *} within a folder, {@code **} across folders, {@code ?}, {@code [..]}, {@code
+   * {a,b}}).
+   *
+   * @param only globs an entry must match one of, or empty
+   * @param exclude globs an entry must match none of
+   * @return the filter, or null when both lists are empty
+   * @throws IllegalArgumentException for a malformed glob, naming it
+   */
+  NameFilter filter(List<String> only, List<String> exclude) {
+    if (only.isEmpty() && exclude.isEmpty()) {
+      return null;
+    }
+    List<PathMatcher> in = matchers(only, "--only");
+    List<PathMatcher> out = matchers(exclude, "--exclude");
+    int n = index.size();
+    boolean rowIdsAreIds = rowIds != null || (n > 0 && index.key(0).isPresent());
+    if (rowIdsAreIds) {
+      BitSet pass = new BitSet(n);
+      for (int row = 0; row < n; row++) {
+        String name = rowIds != null ? rowIds.get(row) : index.key(row).orElse("");
+        if (matches(name, in, out)) {
+          pass.set(row);
+        }
+      }
+      return new NameFilter(id -> id >= 0 && id < n && pass.get((int) id), pass.cardinality());
+    }
+    // Numeric ids of the caller's: matched by their decimal names when asked.
+    return new NameFilter(id -> matches(Long.toString(id), in, out), -1);
+  }
+
+  /** A filter over ids and the number of entries it passes (-1 when not counted). */
+  record NameFilter(LongPredicate accept, int passing) {}
+
+  private static List<PathMatcher> matchers(List<String> globs, String option) {
+    List<PathMatcher> out = new ArrayList<>(globs.size());
+    for (String glob : globs) {
+      try {
+        out.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(option + " '" + glob + "' is not a valid glob: "
+            + e.getMessage() + " (examples: 'cats/**', '*.png', 'photos/2024-*/**')", e);
+      }
+    }
+    return out;
+  }
+
+  private static boolean matches(String name, List<PathMatcher> in, List<PathMatcher> out) {
+    Path p;
+    try {
+      p = Path.of(name);
+    } catch (InvalidPathException e) {
+      return false;
+    }
+    boolean pass = in.isEmpty();
+    for (PathMatcher m : in) {
+      if (m.matches(p)) {
+        pass = true;
+        break;
+      }
+    }
+    if (!pass) {
+      return false;
+    }
+    for (PathMatcher m : out) {
+      if (m.matches(p)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The name a hit is printed under: its id in the set, its key, or its numeric id. */

@@ -125,6 +125,50 @@ class IndexCliTest {
   }
 
   @Test
+  void onlyAndExcludeSearchTheEntriesWhoseNamesMatch() {
+    Path graph = dir.resolve("filtered-graph.e4j");
+    assertEquals(0, index(graph, "--ids", ids.toString(), "--metric", "euclidean").code());
+    Path flat = dir.resolve("filtered-flat.e4j");
+    assertEquals(0, index(flat, "--ids", ids.toString(), "--type", "flat", "--metric",
+        "euclidean").code());
+    // item-1, item-10..19, item-100..199: 111 of 600.
+    List<List<String>> fromGraph = neighbours(search(graph, "--exact", "--only", "item-1*"), 20);
+    List<List<String>> fromFlat = neighbours(search(flat, "--only", "item-1*"), 20);
+    assertEquals(fromFlat, fromGraph);
+    for (List<String> hits : fromFlat) {
+      assertEquals(5, hits.size());
+      for (String id : hits) {
+        assertTrue(id.startsWith("item-1"), id);
+      }
+    }
+    // Query 0 is item-0 moved a little: left out, it is no longer the first hit.
+    assertEquals("item-0", neighbours(search(flat), 20).get(0).get(0));
+    List<List<String>> without = neighbours(search(flat, "--exclude", "item-0"), 20);
+    assertTrue(!without.get(0).contains("item-0"), without.get(0).toString());
+    // Two --only globs: either; an --exclude on top: neither excluded name comes back.
+    List<List<String>> either = neighbours(search(graph, "--only", "item-2*", "--only",
+        "item-3*", "--exclude", "item-29", "--ef", "64"), 20);
+    for (List<String> hits : either) {
+      for (String id : hits) {
+        assertTrue((id.startsWith("item-2") || id.startsWith("item-3")) && !id.equals("item-29"),
+            id);
+      }
+    }
+    CliRun counted = CliRun.of("search", "--index", flat.toString(), "--query",
+        queries.toString(), "--only", "item-1*");
+    assertEquals(0, counted.code(), counted.toString());
+    assertTrue(counted.err().contains("111 of 600 entries that pass --only 'item-1*'"),
+        counted.err());
+    CliRun none = search(flat, "--only", "photos/**");
+    assertEquals(Main.EXIT_INPUT, none.code(), none.toString());
+    assertTrue(none.err().contains("no entry of") && none.err().contains("photos/**"),
+        none.err());
+    CliRun bad = search(flat, "--only", "item-[");
+    assertEquals(Main.EXIT_USAGE, bad.code(), bad.toString());
+    assertTrue(bad.err().contains("'item-[' is not a valid glob"), bad.err());
+  }
+
+  @Test
   void compressedIndexKeepsTheNearestFirst() {
     Path small = dir.resolve("int8.e4j");
     CliRun built = index(small, "--compress", "int8", "--rerank", "4", "--metric", "cosine");

@@ -110,6 +110,9 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
   private final SplittableRandom levels;
   private final MappedRows mapped;
 
+  /** Entries a filtered search samples to estimate the share its filter accepts. */
+  static final int FILTER_SAMPLE = 1024;
+
   private final ReentrantLock addLock = new ReentrantLock();
   private final ReentrantReadWriteLock idLock = new ReentrantReadWriteLock();
   private final EntryIds entries = new EntryIds();
@@ -978,14 +981,19 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
    * The walk goes through rejected entries as through any other, and the beam keeps the
    * {@code ef} nearest accepted ones, so recall at a given beam stays close to an unfiltered
    * search's while a good share of the entries passes. When few pass, or the accepted ones
-   * lie far from the query, the walk would have to visit much of the graph to find them; it
-   * stops once it has computed more distances than there are accepted entries (estimated from
-   * the share it has met) and scans the accepted entries exactly instead. An exact scan also
-   * answers when the walk finds fewer than {@code k} accepted entries.
+   * lie far from the query, the walk would have to visit much of the graph to find them, and
+   * an exact scan of the accepted entries is cheaper: the search asks the filter about {@value
+   * #FILTER_SAMPLE} entries drawn at random (the same ones for every query) to estimate the
+   * share it passes, and scans at once when the walk could not be expected to fill its beam
+   * (about {@code 2.5 ef / share} nodes) in half as many distances as the scan would compute
+   * (the scan's are about twice as cheap);
+   * a walk that passes that budget, or whose share of accepted nodes met says it will, gives
+   * way to the scan. The scan also answers when the walk finds fewer than {@code k} accepted
+   * entries. Results therefore have full recall whenever the scan answers.
    *
-   * <p>The filter is asked about each entry the walk meets (once each), or about every entry
-   * when it scans; it may be called from several threads at once and must answer the same for
-   * an id throughout a search.
+   * <p>The filter is asked about the sampled entries and each entry the walk meets (once
+   * each), or about every entry when it scans; it may be called from several threads at once
+   * and must answer the same for an id throughout a search.
    *
    * @param query the query
    * @param k how many, at least 1
@@ -1079,9 +1087,26 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     boolean reranked = st.codes != null && rerank > 0;
     int want = reranked ? (int) Math.min(n, (long) k * rerank) : k;
     int beam = Math.max(ef, want);
-    boolean walked = GraphWalk.searchLayerFiltered(st, sc, ep, epd, beam, n, s,
-        node -> filter.test(entries.idOf(node)));
-    if (!walked || s.results.size() < k) {
+    // The share of accepted entries, from a fixed sample: a scan of them computes share x n
+    // distances (in order, about twice as fast each as the walk's), and the walk meets about
+    // 2.5 to 3.5 x beam / share nodes before its beam holds the nearest accepted ones
+    // (Fashion-MNIST: walks of beam 128 at share 0.1 passed a budget of 3,000 a third of the
+    // time). The sample's error (7% of the share at 0.5, 14% at 0.05) decides borderline
+    // cases; the walk's own check below catches the walks that go wrong.
+    int sampled = Math.min(n, FILTER_SAMPLE);
+    SplittableRandom pick = new SplittableRandom(n);
+    int hits = 0;
+    for (int i = 0; i < sampled; i++) {
+      if (filter.test(entries.idOf(sampled == n ? i : pick.nextInt(n)))) {
+        hits++;
+      }
+    }
+    double share = (hits + 0.5) / (sampled + 1);
+    long budget = (long) (share * n / 2);
+    if (hits == 0 || budget < 2.5 * beam / share
+        || !GraphWalk.searchLayerFiltered(st, sc, ep, epd, beam, n, s,
+            node -> filter.test(entries.idOf(node)), budget)
+        || s.results.size() < k) {
       return exactFiltered(query, k, n, st, filter);
     }
     s.ensureCandidates(beam + 1);
@@ -1202,13 +1227,29 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     GraphScratch s = scratch.get();
     float[] q = prepared(query, s);
     TopK heap = new TopK(Math.min(k, n));
-    for (int r = 0; r < n; r++) {
-      long id = entries.idOf(r);
-      if (filter == null || filter.test(id)) {
+    if (filter == null) {
+      for (int r = 0; r < n; r++) {
         double d = finish(exactRanking(q, r, st, s));
         if (!(d > heap.bound())) {
-          heap.offer(d, id);
+          heap.offer(d, entries.idOf(r));
         }
+      }
+      return List.copyOf(heap.toList());
+    }
+    // The filter in a loop of its own first: beside the distance kernel it ran 2.5 times
+    // slower (measured: 195 against 80 us a query over 60,000 rows).
+    int[] rows = s.rows(n);
+    int count = 0;
+    for (int r = 0; r < n; r++) {
+      if (filter.test(entries.idOf(r))) {
+        rows[count++] = r;
+      }
+    }
+    for (int i = 0; i < count; i++) {
+      int r = rows[i];
+      double d = finish(exactRanking(q, r, st, s));
+      if (!(d > heap.bound())) {
+        heap.offer(d, entries.idOf(r));
       }
     }
     return List.copyOf(heap.toList());

@@ -39,6 +39,16 @@ final class GraphScratch {
     row = new float[dim];
   }
 
+  private int[] rows = new int[0];
+
+  /** A buffer of at least {@code n} row numbers, for a filtered scan. */
+  int[] rows(int n) {
+    if (rows.length < n) {
+      rows = new int[Math.max(n, rows.length + (rows.length >>> 1))];
+    }
+    return rows;
+  }
+
   void ensureCandidates(int n) {
     if (candDist.length < n) {
       candDist = new float[n];
