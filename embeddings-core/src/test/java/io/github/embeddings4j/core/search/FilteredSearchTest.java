@@ -355,6 +355,69 @@ class FilteredSearchTest {
   }
 
   @Test
+  void aFilterThatThrowsFailsTheSearchAndLeavesTheIndexUsable() {
+    float[][] x = GraphIndexTest.clustered(3_000, 32, 12);
+    float[][] q = GraphIndexTest.clustered(40, 32, 13);
+    LongPredicate broken = id -> {
+      if (id == idOf(1_500)) {
+        throw new IllegalStateException("lookup failed for " + id);
+      }
+      return true;
+    };
+    FlatIndex flat = fill(flatBuilder(StandardMetric.EUCLIDEAN, 32).threads(2).build(), x);
+    try (GraphIndex g = graph(StandardMetric.EUCLIDEAN, x, Compression.NONE)) {
+      // Every entry is asked about in the flat search, on both of its threads.
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> flat.searchAll(q, 5, broken));
+      assertTrue(e.getMessage().contains("lookup failed"), e.getMessage());
+      assertThrows(IllegalStateException.class, () -> g.searchExact(q[0], 5, broken));
+      // The locks were released: adds and searches go on.
+      flat.add(99_999L, x[0]);
+      g.add(99_999L, x[0]);
+      assertEquals(2, flat.search(x[0], 2, id -> true).size());
+      assertEquals(99_999L, g.search(x[0], 1, id -> id == 99_999L).get(0).id());
+    }
+  }
+
+  @Test
+  void filteredGraphSearchesRunWhileEntriesAreAdded() throws Exception {
+    float[][] x = GraphIndexTest.clustered(4_000, 32, 14);
+    try (GraphIndex g = graph(StandardMetric.EUCLIDEAN, java.util.Arrays.copyOf(x, 2_000),
+        Compression.NONE)) {
+      LongPredicate even = id -> ((id - 1000) / 3) % 2 == 0;
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread adder = new Thread(() -> {
+        try {
+          for (int r = 2_000; r < 4_000; r++) {
+            g.add(idOf(r), x[r]);
+          }
+        } catch (Throwable t) {
+          failure.set(t);
+        }
+      });
+      adder.start();
+      int searches = 0;
+      while (adder.isAlive() || searches < 50) {
+        float[] query = x[searches % 4_000];
+        for (Neighbor n : g.search(query, 10, even)) {
+          assertTrue(even.test(n.id()), "rejected id " + n.id());
+        }
+        for (Neighbor n : g.search(query, 10, id -> id % 1_000 == 7)) {
+          assertEquals(7, n.id() % 1_000);
+        }
+        searches++;
+      }
+      adder.join();
+      assertEquals(null, failure.get());
+      // Once the adds are done, the rarest filter finds its entries among all 4,000.
+      LongPredicate rare = id -> id == idOf(3_999) || id == idOf(5);
+      assertEquals(List.of(idOf(3_999), idOf(5)).stream().sorted().toList(),
+          g.search(x[3_999], 10, rare).stream().map(Neighbor::id).sorted().toList());
+    }
+  }
+
+  @Test
   void theInterfaceDefaultFiltersAnyIndex() {
     float[][] x = random(500, 8, 9);
     FlatIndex inner = fill(FlatIndex.builder(8).build(), x);
