@@ -99,6 +99,34 @@ final class EntryIds {
     return id;
   }
 
+  /**
+   * Appends a row with a key that no lookup finds: a removed entry's, read back from a file in
+   * which a later entry may carry the same key.
+   */
+  long appendForgottenKey(String key) {
+    if (mode == NUMERIC_IDS) {
+      throw new IllegalStateException("this index holds numeric ids; key '" + key
+          + "' cannot be added");
+    }
+    if (mode == UNDECIDED) {
+      mode = STRING_KEYS;
+      keys = new ArrayList<>();
+      idsByKey = new HashMap<>();
+    }
+    long id = size;
+    keys.add(key);
+    grow();
+    ids[size++] = id;
+    return id;
+  }
+
+  /** Stops a key's lookup (its entry was removed), so that the key can be added again. */
+  void forget(String key) {
+    if (idsByKey != null) {
+      idsByKey.remove(key);
+    }
+  }
+
   private void grow() {
     if (size == ids.length) {
       ids = Arrays.copyOf(ids, (int) Math.min(MAX_ROWS, 2L * ids.length));

@@ -20,6 +20,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntPredicate;
 import java.util.function.LongPredicate;
 
 /**
@@ -84,7 +85,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
 
   /** The kind and version of the saved file. */
   static final String KIND = "GIDX";
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   /** Vectors seen before the int8 ranges are fitted. */
   public static final int FIT_ROWS = 1024;
@@ -121,6 +122,9 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
   private long buildEntry = NO_ENTRY;
   private volatile long visibleEntry = NO_ENTRY;
   private volatile int visible;
+  /** Removed nodes, a bit each (nodes past its end are live); under the id lock. */
+  private long[] removedNodes = new long[0];
+  private volatile int removedCount;
   private volatile GraphStore store;
   private volatile boolean closed;
   private final ThreadLocal<GraphScratch> scratch;
@@ -440,20 +444,164 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     return rerank;
   }
 
-  /** The entries a search sees: those whose insertion is complete. */
+  /** The entries a search sees: those whose insertion is complete, less those removed. */
   @Override
   public int size() {
-    return visible;
+    idLock.readLock().lock();
+    try {
+      return visible - removedCount;
+    } finally {
+      idLock.readLock().unlock();
+    }
   }
 
   @Override
   public Optional<String> key(long id) {
     idLock.readLock().lock();
     try {
-      return entries.key(id, visible);
+      Optional<String> key = entries.key(id, visible);
+      return key.isPresent() && removed((int) id) ? Optional.empty() : key;
     } finally {
       idLock.readLock().unlock();
     }
+  }
+
+  /** Whether a node was removed; under the id lock. */
+  private boolean removed(int node) {
+    int w = node >>> 6;
+    return w < removedNodes.length && (removedNodes[w] & (1L << node)) != 0;
+  }
+
+  /** Marks a node removed and forgets its key; under the id lock's write side. */
+  private void markRemoved(int node) {
+    int w = node >>> 6;
+    if (w >= removedNodes.length) {
+      removedNodes = Arrays.copyOf(removedNodes, Math.max(w + 1, 2 * removedNodes.length));
+    }
+    removedNodes[w] |= 1L << node;
+    removedCount++;
+    if (entries.hasStringKeys()) {
+      entries.forget(entries.keyOf(node));
+    }
+  }
+
+  /**
+   * Removes the entry with this id (every entry with it, if it was added more than once), so
+   * that no search returns it and {@link #size()} no longer counts it. Its node stays in the
+   * graph as a waypoint for searches, as in hnswlib's {@code mark_deleted}: memory is not
+   * given back, and a graph of which a large share was removed is best rebuilt from the live
+   * entries. Saved indexes keep the removals. The id may be added again, as a new entry.
+   * Searches that run meanwhile see the removal or not; none sees it half done.
+   *
+   * <p>For an index of numeric ids this scans every id (use {@link #removeIf} for many); for
+   * an index of string keys, where ids are row numbers, it takes constant time.
+   *
+   * @param id the id
+   * @return whether an entry was removed
+   * @throws IllegalStateException if the index is closed
+   */
+  public boolean remove(long id) {
+    if (entries.hasStringKeys()) {
+      return removeKeyedNode(id);
+    }
+    return removeIf(x -> x == id) > 0;
+  }
+
+  /**
+   * Removes the entry with this key, as {@link #remove(long)} does; the key may then be added
+   * again, as a new entry with a new id.
+   *
+   * @param key the key
+   * @return whether an entry was removed
+   * @throws IllegalStateException if the index is closed
+   */
+  public boolean remove(String key) {
+    Objects.requireNonNull(key, "key");
+    addLock.lock();
+    try {
+      ensureOpen();
+      idLock.writeLock().lock();
+      try {
+        Optional<Long> id = entries.id(key, visible);
+        if (id.isEmpty() || removed((int) (long) id.get())) {
+          return false;
+        }
+        markRemoved((int) (long) id.get());
+        return true;
+      } finally {
+        idLock.writeLock().unlock();
+      }
+    } finally {
+      addLock.unlock();
+    }
+  }
+
+  /** Removes the node whose id is {@code id} in a keyed index (ids are row numbers). */
+  private boolean removeKeyedNode(long id) {
+    addLock.lock();
+    try {
+      ensureOpen();
+      idLock.writeLock().lock();
+      try {
+        if (id < 0 || id >= visible || removed((int) id)) {
+          return false;
+        }
+        markRemoved((int) id);
+        return true;
+      } finally {
+        idLock.writeLock().unlock();
+      }
+    } finally {
+      addLock.unlock();
+    }
+  }
+
+  /**
+   * Removes every entry whose id {@code ids} accepts, in one pass (see {@link #remove(long)}).
+   * The predicate is asked about each live entry once, while adds and other removals wait.
+   *
+   * @param ids which ids to remove
+   * @return how many entries were removed
+   * @throws IllegalStateException if the index is closed
+   */
+  public int removeIf(LongPredicate ids) {
+    Objects.requireNonNull(ids, "ids");
+    addLock.lock();
+    try {
+      ensureOpen();
+      int n = visible;
+      idLock.writeLock().lock();
+      try {
+        int count = 0;
+        for (int node = 0; node < n; node++) {
+          if (!removed(node) && ids.test(entries.idOf(node))) {
+            markRemoved(node);
+            count++;
+          }
+        }
+        return count;
+      } finally {
+        idLock.writeLock().unlock();
+      }
+    } finally {
+      addLock.unlock();
+    }
+  }
+
+  /**
+   * The nodes a search may return: live ones that pass the filter, when one is given; null for
+   * every node. Under the id lock.
+   */
+  private IntPredicate acceptedNodes(LongPredicate filter) {
+    if (removedCount == 0) {
+      return filter == null ? null : node -> filter.test(entries.idOf(node));
+    }
+    long[] gone = removedNodes;
+    if (filter == null) {
+      return node -> (node >>> 6) >= gone.length || (gone[node >>> 6] & (1L << node)) == 0;
+    }
+    return node -> ((node >>> 6) >= gone.length || (gone[node >>> 6] & (1L << node)) == 0)
+        && filter.test(entries.idOf(node));
   }
 
   /**
@@ -1019,16 +1167,20 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     if (n == 0 || e == NO_ENTRY) {
       return List.of();
     }
-    if (k >= n) {
-      return exact(query, k, n, st, filter);
-    }
-    if (filter != null) {
+    if (filter != null || removedCount > 0) {
       idLock.readLock().lock();
       try {
-        return searchFiltered(query, k, ef, filter, e, n, st);
+        IntPredicate accept = acceptedNodes(filter);
+        if (k >= n - removedCount) {
+          return exactNodes(query, k, n, st, accept);
+        }
+        return searchFiltered(query, k, ef, accept, e, n, st);
       } finally {
         idLock.readLock().unlock();
       }
+    }
+    if (k >= n) {
+      return exact(query, k, n, st, null);
     }
     GraphScratch s = scratch.get();
     float[] q = prepared(query, s);
@@ -1071,8 +1223,11 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     return List.copyOf(out.size() > k ? out.subList(0, k) : out);
   }
 
-  /** {@link #searchOne} with a filter; the caller holds the id lock's read side. */
-  private List<Neighbor> searchFiltered(float[] query, int k, int ef, LongPredicate filter,
+  /**
+   * {@link #searchOne} returning only the nodes {@code accept} passes; the caller holds the id
+   * lock's read side.
+   */
+  private List<Neighbor> searchFiltered(float[] query, int k, int ef, IntPredicate accept,
       long e, int n, GraphStore st) {
     GraphScratch s = scratch.get();
     float[] q = prepared(query, s);
@@ -1097,17 +1252,16 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     SplittableRandom pick = new SplittableRandom(n);
     int hits = 0;
     for (int i = 0; i < sampled; i++) {
-      if (filter.test(entries.idOf(sampled == n ? i : pick.nextInt(n)))) {
+      if (accept.test(sampled == n ? i : pick.nextInt(n))) {
         hits++;
       }
     }
     double share = (hits + 0.5) / (sampled + 1);
     long budget = (long) (share * n / 2);
     if (hits == 0 || budget < 2.5 * beam / share
-        || !GraphWalk.searchLayerFiltered(st, sc, ep, epd, beam, n, s,
-            node -> filter.test(entries.idOf(node)), budget)
+        || !GraphWalk.searchLayerFiltered(st, sc, ep, epd, beam, n, s, accept, budget)
         || s.results.size() < k) {
-      return exactFiltered(query, k, n, st, filter);
+      return exactNodes(query, k, n, st, accept);
     }
     s.ensureCandidates(beam + 1);
     int count = s.results.drainNearestFirst(s.candDist, s.candNode);
@@ -1215,19 +1369,19 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       LongPredicate filter) {
     idLock.readLock().lock();
     try {
-      return exactFiltered(query, k, n, st, filter);
+      return exactNodes(query, k, n, st, acceptedNodes(filter));
     } finally {
       idLock.readLock().unlock();
     }
   }
 
-  /** The exact scan, of the entries {@code filter} accepts when given; under the id lock. */
-  private List<Neighbor> exactFiltered(float[] query, int k, int n, GraphStore st,
-      LongPredicate filter) {
+  /** The exact scan of the nodes {@code accept} passes (all when null); under the id lock. */
+  private List<Neighbor> exactNodes(float[] query, int k, int n, GraphStore st,
+      IntPredicate accept) {
     GraphScratch s = scratch.get();
     float[] q = prepared(query, s);
     TopK heap = new TopK(Math.min(k, n));
-    if (filter == null) {
+    if (accept == null) {
       for (int r = 0; r < n; r++) {
         double d = finish(exactRanking(q, r, st, s));
         if (!(d > heap.bound())) {
@@ -1241,7 +1395,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     int[] rows = s.rows(n);
     int count = 0;
     for (int r = 0; r < n; r++) {
-      if (filter.test(entries.idOf(r))) {
+      if (accept.test(r)) {
         rows[count++] = r;
       }
     }
@@ -1337,9 +1491,11 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
   // ---- files ----
 
   /**
-   * Saves the index atomically in the checksummed container ({@code GIDX}, version 2): the
-   * parameters, the {@linkplain #embedder() embedder's description}, ids or keys, the graph, the float vectors and, compressed, the codes and their
-   * ranges. Adds wait while it runs; searches do not.
+   * Saves the index atomically in the checksummed container ({@code GIDX}): the parameters, the
+   * {@linkplain #embedder() embedder's description}, ids, the {@linkplain #remove(long) removed}
+   * entries, keys, the graph, the float vectors and, compressed, the codes and their ranges.
+   * Version 3 when entries were removed, else version 2, which releases before removals could
+   * be made read. Adds and removals wait while it runs; searches do not.
    *
    * @param file the file
    * @throws IOException if writing fails; an existing file is then left as it was
@@ -1352,7 +1508,10 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       int n = visible;
       long e = visibleEntry;
       GraphScratch s = scratch.get();
-      SdkFile.write(file, KIND, VERSION, out -> {
+      // Version 3 only when something was removed, so that files without removals still load
+      // in releases that read version 2.
+      int[] gone = removedList(n);
+      SdkFile.write(file, KIND, gone.length == 0 ? 2 : VERSION, out -> {
         out.writeInt(dimension);
         out.writeString(metric.metricName());
         out.writeInt(maxDegree);
@@ -1367,6 +1526,12 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
         out.writeInt(keyed ? 1 : 0);
         for (int r = 0; r < n; r++) {
           out.writeLong(entries.idOf(r));
+        }
+        if (gone.length > 0) {
+          out.writeInt(gone.length);
+          for (int node : gone) {
+            out.writeInt(node);
+          }
         }
         if (keyed) {
           for (int r = 0; r < n; r++) {
@@ -1405,6 +1570,26 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       });
     } finally {
       addLock.unlock();
+    }
+  }
+
+  /** The removed nodes below {@code n}, in order. */
+  private int[] removedList(int n) {
+    idLock.readLock().lock();
+    try {
+      int[] out = new int[removedCount];
+      int i = 0;
+      for (int w = 0; w < removedNodes.length; w++) {
+        for (long bits = removedNodes[w]; bits != 0; bits &= bits - 1) {
+          int node = (w << 6) + Long.numberOfTrailingZeros(bits);
+          if (node < n) {
+            out[i++] = node;
+          }
+        }
+      }
+      return i == out.length ? out : Arrays.copyOf(out, i);
+    } finally {
+      idLock.readLock().unlock();
     }
   }
 
@@ -1476,7 +1661,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
         throw in.damaged("parameters out of range: " + ex.getMessage());
       }
       try {
-        index.readGraph(in, dim);
+        index.readGraph(in, dim, version);
       } catch (IOException | RuntimeException ex) {
         index.close();
         throw ex;
@@ -1485,21 +1670,50 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     });
   }
 
-  private void readGraph(SdkFile.Input in, int dim) throws IOException {
+  private void readGraph(SdkFile.Input in, int dim, int version) throws IOException {
     int n = in.readInt();
     boolean keyed = in.readInt() == 1;
     in.require(n, (int) Math.min(Integer.MAX_VALUE, 12 + 4L * dim), "entries");
     long[] ids = new long[n];
     in.readLongs(ids, 0, n);
+    long[] gone = new long[(n + 63) >>> 6];
+    int goneCount = 0;
+    if (version >= 3) {
+      goneCount = in.readInt();
+      if (goneCount < 0 || goneCount > n) {
+        throw in.damaged(goneCount + " removed entries in an index of " + n);
+      }
+      int previous = -1;
+      for (int i = 0; i < goneCount; i++) {
+        int node = in.readInt();
+        if (node <= previous || node >= n) {
+          throw in.damaged("removed entry " + node + " is not a node of " + n
+              + " listed in order");
+        }
+        gone[node >>> 6] |= 1L << node;
+        previous = node;
+      }
+    }
     for (int r = 0; r < n; r++) {
+      boolean isGone = (gone[r >>> 6] & (1L << r)) != 0;
       if (keyed) {
         String key = in.readString();
-        entries.checkKey(key);
-        entries.appendKey(key);
+        if (isGone) {
+          entries.appendForgottenKey(key);
+        } else {
+          try {
+            entries.checkKey(key);
+          } catch (IllegalArgumentException ex) {
+            throw in.damaged(ex.getMessage());
+          }
+          entries.appendKey(key);
+        }
       } else {
         entries.appendNumeric(ids[r]);
       }
     }
+    removedNodes = gone;
+    removedCount = goneCount;
     int entryNode = in.readInt();
     int entryLevel = in.readInt();
     if (n > 0 && (entryNode < 0 || entryNode >= n || entryLevel < 0
