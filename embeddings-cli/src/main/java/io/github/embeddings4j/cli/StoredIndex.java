@@ -20,6 +20,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
@@ -249,20 +250,55 @@ final class StoredIndex implements AutoCloseable {
     }
     List<PathMatcher> in = matchers(only, "--only");
     List<PathMatcher> out = matchers(exclude, "--exclude");
-    int n = index.size();
-    boolean rowIdsAreIds = rowIds != null || (n > 0 && index.key(0).isPresent());
-    if (rowIdsAreIds) {
+    if (rowIds != null) {
+      // A .npy set: ids are row numbers.
+      int n = rowIds.size();
       BitSet pass = new BitSet(n);
       for (int row = 0; row < n; row++) {
-        String name = rowIds != null ? rowIds.get(row) : index.key(row).orElse("");
-        if (matches(name, in, out)) {
+        if (matches(rowIds.get(row), in, out)) {
           pass.set(row);
         }
       }
       return new NameFilter(id -> id >= 0 && id < n && pass.get((int) id), pass.cardinality());
     }
-    // Numeric ids of the caller's: matched by their decimal names when asked.
-    return new NameFilter(id -> matches(Long.toString(id), in, out), -1);
+    long[] accepted;
+    if (index instanceof FlatIndex f) {
+      int n = f.size();
+      long[] ids = new long[n];
+      int count = 0;
+      for (int row = 0; row < n; row++) {
+        long id = f.idAt(row);
+        if (matches(f.key(id).orElse(Long.toString(id)), in, out)) {
+          ids[count++] = id;
+        }
+      }
+      accepted = Arrays.copyOf(ids, count);
+    } else if (index instanceof GraphIndex g && g.keyed()) {
+      // A graph of string keys: ids are node numbers, removed nodes have no key.
+      int live = index.size();
+      long[] ids = new long[live];
+      int count = 0;
+      int seen = 0;
+      for (long id = 0; seen < live; id++) {
+        Optional<String> key = index.key(id);
+        if (key.isPresent()) {
+          seen++;
+          if (matches(key.get(), in, out)) {
+            ids[count++] = id;
+          }
+        }
+      }
+      accepted = Arrays.copyOf(ids, count);
+    } else {
+      // A graph of numeric ids of the caller's: matched by their decimal names when met.
+      java.util.concurrent.ConcurrentHashMap<Long, Boolean> seen =
+          new java.util.concurrent.ConcurrentHashMap<>();
+      return new NameFilter(id -> seen.computeIfAbsent(id,
+          x -> matches(Long.toString(x), in, out)), -1);
+    }
+    Arrays.sort(accepted);
+    long[] sorted = accepted;
+    return new NameFilter(id -> Arrays.binarySearch(sorted, id) >= 0, sorted.length);
   }
 
   /** A filter over ids and the number of entries it passes (-1 when not counted). */

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -172,7 +173,8 @@ public final class GpuFlatIndex implements NeighborIndex<float[]>, AutoCloseable
   }
 
   /**
-   * Adds a vector under a string key; its id is its row number.
+   * Adds a vector under a string key; its id is the next key id (its row number until an
+   * entry is removed).
    *
    * @param key the key, unique in this index
    * @param vector the vector (copied)
@@ -198,6 +200,64 @@ public final class GpuFlatIndex implements NeighborIndex<float[]>, AutoCloseable
       checkRange(Objects.requireNonNull(vectors[i], "vectors[" + i + "]"), "vectors[" + i + "]");
     }
     host.addAll(firstId, vectors);
+  }
+
+  /**
+   * Removes the entry with this id (every entry with it), as {@link FlatIndex#remove(long)}
+   * does; the GPU's copy of the vectors is made again at the next search.
+   *
+   * @param id the id
+   * @return whether an entry was removed
+   */
+  public boolean remove(long id) {
+    return host.remove(id);
+  }
+
+  /**
+   * Removes the entry with this key, as {@link FlatIndex#remove(String)} does.
+   *
+   * @param key the key
+   * @return whether an entry was removed
+   */
+  public boolean remove(String key) {
+    return host.remove(key);
+  }
+
+  /**
+   * Removes every entry whose id {@code ids} accepts, as {@link FlatIndex#removeIf} does.
+   *
+   * @param ids which ids to remove
+   * @return how many entries were removed
+   */
+  public int removeIf(LongPredicate ids) {
+    return host.removeIf(ids);
+  }
+
+  /**
+   * The {@code k} nearest entries among those {@code filter} accepts: answered on the CPU by
+   * the host {@link FlatIndex} (the GPU's selection ranks every row), exactly.
+   *
+   * @param query the query
+   * @param k how many, at least 1
+   * @param filter which ids may be returned
+   * @return up to {@code k} accepted neighbours, nearest first
+   */
+  @Override
+  public List<Neighbor> search(float[] query, int k, LongPredicate filter) {
+    return host.search(query, k, filter);
+  }
+
+  /**
+   * {@link #search(float[], int, LongPredicate)} for many queries, on the CPU.
+   *
+   * @param queries the queries
+   * @param k how many each, at least 1
+   * @param filter which ids may be returned
+   * @return one list per query, in order
+   */
+  @Override
+  public List<List<Neighbor>> searchAll(float[][] queries, int k, LongPredicate filter) {
+    return host.searchAll(queries, k, filter);
   }
 
   private void checkRange(float[] vector, String what) {

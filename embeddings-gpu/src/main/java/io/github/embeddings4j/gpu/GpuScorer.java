@@ -82,6 +82,8 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
   private float[] hostChunk;
   private int residentRows;
   private int termRows;
+  /** The index's removal count when the resident rows and terms were copied. */
+  private long copiedGeneration;
   private boolean closed;
   private boolean loggedTooManyCandidates;
   /** Nanoseconds all calls of {@link #candidates} spent holding the GPU, for benchmarks. */
@@ -161,6 +163,12 @@ final class GpuScorer implements CandidateSource, AutoCloseable {
       setDevice();
       MemoryPlan plan = MemoryPlan.plan(n, rows.dimension(), options.storage(), candidates,
           queries.length, options, freeBytes(), multiprocessors);
+      if (rows.generation() != copiedGeneration) {
+        // Rows were removed: those after them moved down, so every copy is stale.
+        residentRows = 0;
+        termRows = 0;
+        copiedGeneration = rows.generation();
+      }
       syncTerms(rows);
       if (plan.resident()) {
         syncResident(rows, plan);

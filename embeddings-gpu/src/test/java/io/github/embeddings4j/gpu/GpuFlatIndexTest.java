@@ -189,6 +189,32 @@ class GpuFlatIndexTest {
   }
 
   @Test
+  void removalsMoveRowsAndTheGpuCopyFollows() {
+    GpuTests.assumeGpu();
+    float[][] data = GpuTests.random(18, 3000, 32);
+    float[][] queries = GpuTests.random(19, 300, 32);
+    for (Storage storage : Storage.values()) {
+      try (GpuFlatIndex gpu = GpuFlatIndex.create(32, StandardMetric.EUCLIDEAN,
+          GpuOptions.defaults().storage(storage))) {
+        FlatIndex cpu = FlatIndex.builder(32).metric(StandardMetric.EUCLIDEAN).build();
+        gpu.addAll(0, data);
+        cpu.addAll(0, data);
+        assertEquals(cpu.searchAll(queries, 10), gpu.searchAll(queries, 10), storage + "");
+        // As many removed as added back: the row count alone cannot tell the copy is stale.
+        assertEquals(500, gpu.removeIf(id -> id % 6 == 0));
+        cpu.removeIf(id -> id % 6 == 0);
+        for (int i = 0; i < 500; i++) {
+          gpu.add(10_000 + i, data[i]);
+          cpu.add(10_000 + i, data[i]);
+        }
+        assertEquals(cpu.searchAll(queries, 10), gpu.searchAll(queries, 10), storage + "");
+        assertEquals(cpu.searchAll(queries, 10, id -> id % 2 == 1),
+            gpu.searchAll(queries, 10, id -> id % 2 == 1), storage + " filtered");
+      }
+    }
+  }
+
+  @Test
   void manyQueriesArePipelinedInChunksWithTheSameAnswers() {
     GpuTests.assumeGpu();
     float[][] data = GpuTests.random(14, 2000, 16);

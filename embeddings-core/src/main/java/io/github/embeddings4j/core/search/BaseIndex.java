@@ -3,6 +3,7 @@ package io.github.embeddings4j.core.search;
 import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.NeighborIndex;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,6 +57,20 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
 
   /** Stores a vector as row {@code row} (= the current size); called under the write lock. */
   abstract void appendRow(int row, Q vector);
+
+  /**
+   * Drops the stored rows set in {@code removed} of the first {@code rows}, moving the others
+   * down in order; called under the write lock, before the ids are compacted.
+   */
+  abstract void compactRows(BitSet removed, int rows);
+
+  /** Counts removals, so that a copy of the rows elsewhere (a GPU's) knows it is stale. */
+  private volatile long generation;
+
+  /** The number of times rows were removed; under the read lock it is stable. */
+  final long generation() {
+    return generation;
+  }
 
   /** Per-search data derived from the queries (e.g. their norms); may be null. */
   Object prepare(Q[] queries) {
@@ -142,7 +157,109 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
     }
   }
 
-  /** Adds with a string key; the id is the row number. */
+  /**
+   * Removes the entry with this id (every entry with it, if it was added more than once): the
+   * rows after it move down, keeping their order and their ids, so removing costs about as
+   * much as one search (use {@link #removeIf} for many at once). String keys keep their ids
+   * too: a key's id is its row number only until a row before it is removed.
+   *
+   * @param id the id
+   * @return whether an entry was removed
+   */
+  public final boolean remove(long id) {
+    lock.writeLock().lock();
+    try {
+      int n = entries.size();
+      BitSet gone = new BitSet();
+      if (entries.hasStringKeys()) {
+        int row = entries.rowOfKeyId(id, n);
+        if (row >= 0) {
+          gone.set(row);
+        }
+      } else {
+        for (int r = 0; r < n; r++) {
+          if (entries.idOf(r) == id) {
+            gone.set(r);
+          }
+        }
+      }
+      return drop(gone, n) > 0;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Removes the entry with this key, as {@link #remove(long)} does; the key may be added again,
+   * as a new entry with a new id.
+   *
+   * @param key the key
+   * @return whether an entry was removed
+   */
+  public final boolean remove(String key) {
+    Objects.requireNonNull(key, "key");
+    lock.writeLock().lock();
+    try {
+      int n = entries.size();
+      Optional<Long> id = entries.id(key, n);
+      if (id.isEmpty()) {
+        return false;
+      }
+      BitSet gone = new BitSet();
+      gone.set(entries.rowOfKeyId(id.get(), n));
+      return drop(gone, n) > 0;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Removes every entry whose id {@code ids} accepts, moving the remaining rows once.
+   *
+   * @param ids which ids to remove; asked once about each entry, while searches and adds wait
+   * @return how many entries were removed
+   */
+  public final int removeIf(LongPredicate ids) {
+    Objects.requireNonNull(ids, "ids");
+    lock.writeLock().lock();
+    try {
+      int n = entries.size();
+      BitSet gone = new BitSet();
+      for (int r = 0; r < n; r++) {
+        if (ids.test(entries.idOf(r))) {
+          gone.set(r);
+        }
+      }
+      return drop(gone, n);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private int drop(BitSet gone, int n) {
+    if (gone.isEmpty()) {
+      return 0;
+    }
+    compactRows(gone, n);
+    generation++;
+    return entries.compact(gone);
+  }
+
+  /** Adds a loaded entry with its key and the id its file recorded. */
+  final void addWithKey(String key, long id, Q vector) {
+    Objects.requireNonNull(key, "key");
+    checkVector(vector, "vector");
+    lock.writeLock().lock();
+    try {
+      entries.checkKey(key);
+      appendRow(entries.size(), vector);
+      entries.appendKey(key, id);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Adds with a string key; its id is the next key id (the row number until a removal). */
   final long addWithKey(String key, Q vector) {
     Objects.requireNonNull(key, "key");
     checkVector(vector, "vector");

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -175,6 +176,25 @@ public final class BinaryIndex extends BaseIndex<long[]> {
     System.arraycopy(code, 0, block, offset, words);
   }
 
+  @Override
+  void compactRows(BitSet removed, int rows) {
+    int w = 0;
+    for (int r = 0; r < rows; r++) {
+      if (removed.get(r)) {
+        continue;
+      }
+      if (w != r) {
+        System.arraycopy(blocks.get(r / rowsPerBlock), (r % rowsPerBlock) * words,
+            blocks.get(w / rowsPerBlock), (w % rowsPerBlock) * words, words);
+      }
+      w++;
+    }
+    int keepBlocks = (w + rowsPerBlock - 1) / rowsPerBlock;
+    while (blocks.size() > keepBlocks) {
+      blocks.remove(blocks.size() - 1);
+    }
+  }
+
   /**
    * A copy of the code stored in a row.
    *
@@ -306,7 +326,11 @@ public final class BinaryIndex extends BaseIndex<long[]> {
       for (int r = 0; r < n; r++) {
         in.readLongs(code, 0, w);
         if (keyed) {
-          index.add(keys[r], code);
+          try {
+            index.addWithKey(keys[r], ids[r], code);
+          } catch (IllegalArgumentException e) {
+            throw in.damaged("entry " + r + ": " + e.getMessage());
+          }
         } else {
           index.add(ids[r], code);
         }

@@ -71,5 +71,16 @@ public interface CandidateSource {
      * @throws IndexOutOfBoundsException if the row is out of bounds
      */
     float squareNorm(int row);
+
+    /**
+     * How many times rows were removed from the index: rows keep their numbers while this
+     * stays the same (new rows are appended after them), so a copy of rows {@code [0, r)} made
+     * at the same generation is still valid; after a change, copy everything again.
+     *
+     * @return the generation, 0 for an index nothing was removed from
+     */
+    default long generation() {
+      return 0;
+    }
   }
 }

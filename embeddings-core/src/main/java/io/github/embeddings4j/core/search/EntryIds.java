@@ -2,6 +2,7 @@ package io.github.embeddings4j.core.search;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,12 @@ final class EntryIds {
   private int mode = UNDECIDED;
   private List<String> keys;
   private Map<String, Long> idsByKey;
+  /**
+   * The id the next key gets. Keys' ids are given in increasing order and never reused, so
+   * they are sorted by row and survive the removal of rows ({@link #compact}); they equal the
+   * row numbers until a row is removed.
+   */
+  private long nextKeyId;
 
   int size() {
     return size;
@@ -86,12 +93,25 @@ final class EntryIds {
 
   /** Appends a row with a key, whose id is its row number; {@link #checkKey} passed. */
   long appendKey(String key) {
+    return appendKey(key, nextKeyId);
+  }
+
+  /**
+   * Appends a row with a key and the id a file recorded for it ({@link #checkKey} passed).
+   *
+   * @throws IllegalArgumentException if the id is not above the previous key's
+   */
+  long appendKey(String key, long id) {
+    if (id < nextKeyId) {
+      throw new IllegalArgumentException("key '" + key + "' has id " + id
+          + ", not above the previous key's (" + (nextKeyId - 1) + ")");
+    }
     if (mode == UNDECIDED) {
       mode = STRING_KEYS;
       keys = new ArrayList<>();
       idsByKey = new HashMap<>();
     }
-    long id = size;
+    nextKeyId = id + 1;
     idsByKey.put(key, id);
     keys.add(key);
     grow();
@@ -113,7 +133,7 @@ final class EntryIds {
       keys = new ArrayList<>();
       idsByKey = new HashMap<>();
     }
-    long id = size;
+    long id = nextKeyId++;
     keys.add(key);
     grow();
     ids[size++] = id;
@@ -133,12 +153,26 @@ final class EntryIds {
     }
   }
 
+  /**
+   * The row of a key's id among the first {@code visible} rows, or -1: keys' ids increase with
+   * their rows, so a binary search finds it (at once while no row was removed).
+   */
+  int rowOfKeyId(long id, int visible) {
+    int hi = Math.min(visible, size) - 1;
+    if (mode != STRING_KEYS || id < 0 || hi < 0) {
+      return -1;
+    }
+    if (id <= hi && ids[(int) id] == id) {
+      return (int) id;
+    }
+    int row = Arrays.binarySearch(ids, 0, hi + 1, id);
+    return row >= 0 ? row : -1;
+  }
+
   /** The key of an id among the first {@code visible} rows. */
   Optional<String> key(long id, int visible) {
-    if (mode != STRING_KEYS || id < 0 || id >= Math.min(visible, size)) {
-      return Optional.empty();
-    }
-    return Optional.of(keys.get((int) id));
+    int row = rowOfKeyId(id, visible);
+    return row < 0 ? Optional.empty() : Optional.of(keys.get(row));
   }
 
   /** The id of a key among the first {@code visible} rows. */
@@ -147,6 +181,35 @@ final class EntryIds {
       return Optional.empty();
     }
     Long id = idsByKey.get(key);
-    return id == null || id >= visible ? Optional.empty() : Optional.of(id);
+    return id == null || rowOfKeyId(id, visible) < 0 ? Optional.empty() : Optional.of(id);
+  }
+
+  /**
+   * Drops the rows set in {@code removed}, keeping the others in order with their ids and keys;
+   * removed keys are forgotten, so they can be added again (with new ids).
+   *
+   * @return the number of rows dropped
+   */
+  int compact(BitSet removed) {
+    int w = 0;
+    for (int r = 0; r < size; r++) {
+      if (removed.get(r)) {
+        if (keys != null) {
+          idsByKey.remove(keys.get(r));
+        }
+        continue;
+      }
+      ids[w] = ids[r];
+      if (keys != null) {
+        keys.set(w, keys.get(r));
+      }
+      w++;
+    }
+    int dropped = size - w;
+    if (keys != null) {
+      keys.subList(w, size).clear();
+    }
+    size = w;
+    return dropped;
   }
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -365,6 +366,41 @@ public final class FlatIndex extends BaseIndex<float[]> {
     if (extreme(vector, squareNorms[row])) {
       extremeRows++;
     }
+  }
+
+  @Override
+  void compactRows(BitSet removed, int rows) {
+    int d = dimension;
+    int w = 0;
+    int extremes = 0;
+    for (int r = 0; r < rows; r++) {
+      if (removed.get(r)) {
+        continue;
+      }
+      if (w != r) {
+        float[] from = blocks.get(r / rowsPerBlock);
+        float[] to = blocks.get(w / rowsPerBlock);
+        System.arraycopy(from, (r % rowsPerBlock) * d, to, (w % rowsPerBlock) * d, d);
+        squareNorms[w] = squareNorms[r];
+      }
+      w++;
+    }
+    // Blocks past the last row are dropped; the extremes are counted again.
+    int keepBlocks = (w + rowsPerBlock - 1) / rowsPerBlock;
+    while (blocks.size() > keepBlocks) {
+      blocks.remove(blocks.size() - 1);
+    }
+    float[] row = new float[d];
+    for (int r = 0; r < w; r++) {
+      float sq = squareNorms[r];
+      if (VectorMath.outsideFloatRange(sq) && !Float.isNaN(sq)) {
+        System.arraycopy(blocks.get(r / rowsPerBlock), (r % rowsPerBlock) * d, row, 0, d);
+        if (extreme(row, sq)) {
+          extremes++;
+        }
+      }
+    }
+    extremeRows = extremes;
   }
 
   /** A vector whose squared norm is infinite or underflowed (a zero vector is not extreme). */
@@ -790,6 +826,11 @@ public final class FlatIndex extends BaseIndex<float[]> {
         Objects.checkIndex(row, n);
         return squareNorms[row];
       }
+
+      @Override
+      public long generation() {
+        return FlatIndex.this.generation();
+      }
     };
   }
 
@@ -1045,7 +1086,11 @@ public final class FlatIndex extends BaseIndex<float[]> {
       for (int r = 0; r < n; r++) {
         in.readFloats(row, 0, dim);
         if (keyed) {
-          index.add(keys[r], row);
+          try {
+            index.addWithKey(keys[r], ids[r], row);
+          } catch (IllegalArgumentException e) {
+            throw in.damaged("entry " + r + ": " + e.getMessage());
+          }
         } else {
           index.add(ids[r], row);
         }

@@ -466,6 +466,21 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     }
   }
 
+  /**
+   * Whether the entries were added with string keys (their ids are then node numbers, 0, 1,
+   * 2, ... in the order added) rather than numeric ids.
+   *
+   * @return whether the index holds string keys
+   */
+  public boolean keyed() {
+    idLock.readLock().lock();
+    try {
+      return entries.hasStringKeys();
+    } finally {
+      idLock.readLock().unlock();
+    }
+  }
+
   /** Whether a node was removed; under the id lock. */
   private boolean removed(int node) {
     int w = node >>> 6;
