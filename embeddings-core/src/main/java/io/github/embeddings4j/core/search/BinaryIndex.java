@@ -135,7 +135,8 @@ public final class BinaryIndex extends BaseIndex<long[]> {
   }
 
   /**
-   * Adds a code under a string key; its id is its row number.
+   * Adds a code under a string key; its id is the next in {@code 0, 1, 2, ...} (its row
+   * number until an entry is removed).
    *
    * @param key the key, unique in this index
    * @param code the code (copied)

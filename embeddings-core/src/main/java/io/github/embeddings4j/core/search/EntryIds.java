@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * The ids of an index's rows and, for an index filled with string keys, the keys: one index holds
- * either the caller's numeric ids or string keys whose ids are the row numbers. Not thread-safe:
+ * either the caller's numeric ids or string keys with ids 0, 1, 2, ... in the order added (the
+ * row numbers until rows are removed). Not thread-safe:
  * each index guards it with its own lock.
  */
 final class EntryIds {
@@ -91,7 +92,7 @@ final class EntryIds {
     ids[size++] = id;
   }
 
-  /** Appends a row with a key, whose id is its row number; {@link #checkKey} passed. */
+  /** Appends a row with a key, whose id is the next key id; {@link #checkKey} passed. */
   long appendKey(String key) {
     return appendKey(key, nextKeyId);
   }

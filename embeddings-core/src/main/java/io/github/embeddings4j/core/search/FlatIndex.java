@@ -33,8 +33,11 @@ import java.util.function.LongPredicate;
  * distances.
  *
  * <p>Ids are the caller's {@code long}s ({@link #add(long, float[])}) or, for an index filled
- * with {@link #add(String, float[])}, the row numbers {@code 0, 1, 2, ...} with {@link
- * #key(long)} giving the key back; one index holds one kind. Ids are not checked for uniqueness.
+ * with {@link #add(String, float[])}, {@code 0, 1, 2, ...} in the order added (the row numbers
+ * until an entry is {@linkplain #remove(long) removed}; kept through removals and files), with
+ * {@link #key(long)} giving the key back; one index holds one kind. Ids are not checked for
+ * uniqueness. {@link #search(Object, int, java.util.function.LongPredicate)} searches within
+ * the entries a filter accepts; {@link #remove(long)} and {@link #removeIf} take entries out.
  *
  * <p>Threads: searches may run concurrently with each other; an add waits for running searches
  * to finish and blocks new ones until it is done (a read-write lock), so a search sees the index
@@ -303,7 +306,8 @@ public final class FlatIndex extends BaseIndex<float[]> {
   }
 
   /**
-   * Adds a vector under a string key; its id is its row number.
+   * Adds a vector under a string key; its id is the next in {@code 0, 1, 2, ...} (its row
+   * number until an entry is removed).
    *
    * @param key the key, unique in this index
    * @param vector the vector (copied)

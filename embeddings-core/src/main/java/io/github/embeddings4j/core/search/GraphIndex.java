@@ -58,11 +58,16 @@ import java.util.function.LongPredicate;
  * when done with it.
  *
  * <p><b>Ids, keys, errors</b> as in {@link FlatIndex}: the caller's {@code long}s or string
- * keys whose ids are row numbers; a search with {@code k >= size()} returns every entry (an
+ * keys whose ids are node numbers ({@code 0, 1, 2, ...} in the order added); a search with {@code k >= size()} returns every entry (an
  * exact scan); an empty index returns empty lists; a dimension mismatch is an {@link
  * IllegalArgumentException} naming both lengths. Unlike {@code FlatIndex}, a vector or query
  * with a {@code NaN} or infinite component is refused (it would break the graph's ordering),
  * naming the row and component. Results are nearest first, equal distances by the smaller id.
+ *
+ * <p><b>Subsets and removals.</b> {@link #search(float[], int, int, LongPredicate)} returns the
+ * nearest entries a filter accepts, walking through the others; {@link #remove(long)} and
+ * {@link #removeIf} take entries out of every search while their nodes stay in the graph as
+ * waypoints.
  *
  * <p><b>Threads.</b> Searches run concurrently with each other and with adds; a search sees a
  * node once its insertion (or its whole {@code addAll}) is complete, never a half-linked one.
@@ -509,7 +514,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
    * Searches that run meanwhile see the removal or not; none sees it half done.
    *
    * <p>For an index of numeric ids this scans every id (use {@link #removeIf} for many); for
-   * an index of string keys, where ids are row numbers, it takes constant time.
+   * an index of string keys, where ids are node numbers, it takes constant time.
    *
    * @param id the id
    * @return whether an entry was removed
@@ -551,7 +556,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     }
   }
 
-  /** Removes the node whose id is {@code id} in a keyed index (ids are row numbers). */
+  /** Removes the node whose id is {@code id} in a keyed index (ids are node numbers). */
   private boolean removeKeyedNode(long id) {
     addLock.lock();
     try {
