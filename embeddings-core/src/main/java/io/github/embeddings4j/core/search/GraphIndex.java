@@ -115,6 +115,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
   private final double levelFactor;
   private final SplittableRandom levels;
   private final MappedRows mapped;
+  private final Path vectorDirectory;
 
   /** Entries a filtered search samples to estimate the share its filter accepts. */
   static final int FILTER_SAMPLE = 1024;
@@ -150,6 +151,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     this.levels = new SplittableRandom(b.seed);
     int shift = b.segmentShift >= 0 ? b.segmentShift : GraphStore.shiftFor(dimension);
     this.store = GraphStore.empty(dimension, shift, maxDegree, true);
+    this.vectorDirectory = b.vectorDirectory;
     this.mapped = compression == Compression.INT8
         ? new MappedRows(b.vectorDirectory, dimension, shift) : null;
     for (int i = 0; i < LOCK_STRIPES; i++) {
@@ -602,6 +604,93 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
         return count;
       } finally {
         idLock.writeLock().unlock();
+      }
+    } finally {
+      addLock.unlock();
+    }
+  }
+
+  /**
+   * A new index of the entries not removed, built again with this index's parameters (beam,
+   * degree, seed, threads, compression, embedder description): for giving back the memory of
+   * removed entries, and the recall that many removals cost a graph. Numeric ids are kept;
+   * string keys are kept with new ids ({@code 0, 1, 2, ...} in the order of the remaining
+   * entries). The stored vectors are used (for cosine, the normalised copies). It takes as
+   * long as adding the entries to a new index, on {@link Builder#threads(int)} threads, in
+   * batches of 10,000; adds and removals on this index wait meanwhile, searches do not. This
+   * index is left as it is: close it, or keep it until the new one is saved.
+   *
+   * @return the new index
+   * @throws IllegalStateException if this index is closed
+   */
+  public GraphIndex rebuilt() {
+    addLock.lock();
+    try {
+      ensureOpen();
+      int n = visible;
+      GraphStore st = store;
+      int[] live;
+      long[] ids;
+      List<String> keys = null;
+      idLock.readLock().lock();
+      try {
+        live = new int[n - removedCount];
+        int count = 0;
+        for (int node = 0; node < n; node++) {
+          if (!removed(node)) {
+            live[count++] = node;
+          }
+        }
+        live = Arrays.copyOf(live, count);
+        ids = new long[count];
+        boolean keyed = entries.hasStringKeys();
+        if (keyed) {
+          keys = new ArrayList<>(count);
+        }
+        for (int i = 0; i < count; i++) {
+          ids[i] = entries.idOf(live[i]);
+          if (keyed) {
+            keys.add(entries.keyOf(live[i]));
+          }
+        }
+      } finally {
+        idLock.readLock().unlock();
+      }
+      Builder b = builder(dimension).metric(metric).maxDegree(maxDegree).beamWidth(beamWidth)
+          .searchBeam(searchBeam).seed(seed).threads(threads).compression(compression)
+          .rerank(rerank).embedder(embedder);
+      if (vectorDirectory != null) {
+        b.vectorDirectory(vectorDirectory);
+      }
+      GraphIndex out = b.build();
+      try {
+        GraphScratch s = scratch.get();
+        int batch = 10_000;
+        for (int from = 0; from < live.length; from += batch) {
+          int to = Math.min(live.length, from + batch);
+          float[][] rows = new float[to - from][];
+          for (int i = from; i < to; i++) {
+            int node = live[i];
+            float[] v = new float[dimension];
+            if (st.vectors != null) {
+              System.arraycopy(st.vectors[node >>> st.shift], (node & st.mask) * dimension, v, 0,
+                  dimension);
+            } else {
+              mapped.read(node, s.row);
+              System.arraycopy(s.row, 0, v, 0, dimension);
+            }
+            rows[i - from] = v;
+          }
+          if (keys != null) {
+            out.addAll(keys.subList(from, to), rows);
+          } else {
+            out.addAll(Arrays.copyOfRange(ids, from, to), rows);
+          }
+        }
+        return out;
+      } catch (RuntimeException e) {
+        out.close();
+        throw e;
       }
     } finally {
       addLock.unlock();

@@ -207,6 +207,53 @@ class GraphRemoveTest {
     }
   }
 
+  @Test
+  void aRebuiltIndexHoldsTheLiveEntriesAndGivesTheMemoryBack() throws Exception {
+    float[][] x = GraphIndexTest.clustered(3_000, 32, 28);
+    float[][] q = GraphIndexTest.clustered(60, 32, 29);
+    for (Compression c : Compression.values()) {
+      try (GraphIndex g = graph(x, c)) {
+        assertEquals(2_000, g.removeIf(id -> id % 3 != 0));
+        try (GraphIndex fresh = g.rebuilt()) {
+          assertEquals(1_000, fresh.size());
+          assertEquals(g.maxDegree(), fresh.maxDegree());
+          assertEquals(g.compression(), fresh.compression());
+          assertTrue(fresh.memoryBytes().graph() < g.memoryBytes().graph() / 2,
+              fresh.memoryBytes() + " against " + g.memoryBytes());
+          Set<Long> gone = new HashSet<>();
+          for (int r = 0; r < x.length; r++) {
+            if ((10_000L + r) % 3 != 0) {
+              gone.add(10_000L + r);
+            }
+          }
+          FlatIndex truth = live(x, gone);
+          long hit = 0;
+          for (float[] query : q) {
+            List<Long> want = ids(truth.search(query, 10));
+            assertEquals(want, ids(fresh.searchExact(query, 10)), c + "");
+            hit += fresh.search(query, 10).stream().filter(n -> want.contains(n.id())).count();
+          }
+          assertTrue(hit >= 0.97 * 10 * q.length, c + ": recall " + hit / (10.0 * q.length));
+          Path file = dir.resolve("fresh-" + c + ".gidx");
+          fresh.save(file);
+          assertEquals(2, versionOf(file), "nothing removed in the new index");
+        }
+      }
+    }
+    // Keys stay, with new ids in the order of the remaining entries.
+    GraphIndex keyed = GraphIndex.builder(32).seed(2).threads(1).build();
+    for (int r = 0; r < 300; r++) {
+      keyed.add("k" + r, x[r]);
+    }
+    keyed.removeIf(id -> id < 100);
+    try (GraphIndex fresh = keyed.rebuilt()) {
+      assertEquals(Optional.of(0L), fresh.id("k100"));
+      assertEquals(Optional.of(199L), fresh.id("k299"));
+      assertEquals(Optional.empty(), fresh.id("k5"));
+      assertEquals(fresh.id("k150").orElseThrow(), fresh.search(x[150], 1).get(0).id());
+    }
+  }
+
   /** The format version in an SdkFile's header (magic, kind, then the version). */
   private static int versionOf(Path file) throws Exception {
     byte[] b = Files.readAllBytes(file);
