@@ -23,17 +23,14 @@ import java.util.function.LongPredicate;
 abstract class BaseIndex<Q> implements NeighborIndex<Q> {
 
   /**
-   * A filtered search of fewer than four queries scores only the accepted rows when at most
-   * one row in this many is accepted (measured on Fashion-MNIST: a gathered row costs about
-   * 2.3 times a row of the full scan, filter included).
+   * A filtered search scores only the accepted rows when at most one row in this many is
+   * accepted. Measured over 60,000 x 784 rows (Fashion-MNIST and random), a gathered row cost
+   * 2.3 times a row of the full scan for one query (filter included), 3 to 4 times for 16
+   * queries (four-query kernels) and for 256 (matrix products); the full scan with a filter
+   * also ran slower than without. Break-even came near a share of 0.35 to 0.45 for every
+   * query count.
    */
   static final int GATHER_ONE_IN = 3;
-
-  /**
-   * The same for four queries or more, whose full scan reads each row once for four queries
-   * (or runs as matrix products), which gathering rows gives up.
-   */
-  static final int GATHER_ONE_IN_BATCH = 8;
 
   /** Below this much work (queries x rows x dimension) one thread does it all. */
   private static final long SINGLE_THREAD_WORK = 1L << 18;
@@ -325,8 +322,8 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
    * The {@code k} nearest entries among those whose ids {@code filter} accepts (see {@link
    * NeighborIndex#search(Object, int, LongPredicate)}): exact, with the same order and ties as
    * an index holding only those entries. The filter is asked once for each entry, then again
-   * for candidates that reach a result list. When few pass (at most a third of the
-   * entries for one query, an eighth for four or more), only those rows are scored; otherwise
+   * for candidates that reach a result list. When at most a third of the entries pass,
+   * only those rows are scored; otherwise
    * every row is scored as without a filter and the filter decides which enter the results.
    *
    * @param query the query
@@ -399,8 +396,7 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
         if (heaps == null) {
           heaps = scanAll(queries, prepared, kk, null, null, size);
         }
-      } else if ((long) count * (queries.length < 4 ? GATHER_ONE_IN : GATHER_ONE_IN_BATCH)
-          <= size) {
+      } else if ((long) count * GATHER_ONE_IN <= size) {
         int[] rows = new int[count];
         int i = 0;
         for (int w = 0; w < accepted.length; w++) {
