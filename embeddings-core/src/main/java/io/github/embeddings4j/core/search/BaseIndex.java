@@ -26,9 +26,8 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
    * A filtered search scores only the accepted rows when at most one row in this many is
    * accepted. Measured over 60,000 x 784 rows (Fashion-MNIST and random), a gathered row cost
    * 2.3 times a row of the full scan for one query (filter included), 3 to 4 times for 16
-   * queries (four-query kernels) and for 256 (matrix products); the full scan with a filter
-   * also ran slower than without. Break-even came near a share of 0.35 to 0.45 for every
-   * query count.
+   * queries (four-query kernels) and for 256 (matrix products). Break-even came near a share
+   * of 0.35 to 0.45 for every query count.
    */
   static final int GATHER_ONE_IN = 3;
 
