@@ -9,6 +9,9 @@
 - mobile_se_fp16io.onnx, mobile_se_bf16io.onnx: the same network taking and giving float16
   (bfloat16) tensors, with Cast nodes at its edges, as models converted to half precision with
   their inputs and outputs do.
+- mobile_se_uint8.onnx: the same network behind a uint8 [1, 64, 64, 3] input (channels last)
+  that it casts, transposes and normalises itself with ImageNet's mean and deviation, as
+  exports with their preprocessing inside (TensorFlow's, tf2onnx's) take images.
 - mobile_se_two_inputs.onnx: the same network whose output is scaled by a second input, a
   model that needs more than an image.
 - vit_tiny_one_output.onnx: vit_tiny.onnx with tokens_layer1 no longer an output.
@@ -55,6 +58,39 @@ def half_io(model, elem_type, name, out):
     inp.type.tensor_type.elem_type = elem_type
     outp.type.tensor_type.elem_type = elem_type
     path = os.path.join(out, name)
+    onnx.save_model(m, path)
+    onnx.checker.check_model(path)
+    return [path]
+
+
+def uint8_pixels(model, out):
+    """A uint8 NHWC input, scaled inside: (x - 255 mean) / (255 std), then the network."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    g = m.graph
+    inp = g.input[0]
+    dims = [d.dim_value for d in inp.type.tensor_type.shape.dim]  # [1, 3, 64, 64]
+    inner = inp.name + "_normalised"
+    for node in g.node:
+        node.input[:] = [inner if x == inp.name else x for x in node.input]
+    mean = [255 * v for v in (0.485, 0.456, 0.406)]
+    std = [255 * v for v in (0.229, 0.224, 0.225)]
+    g.initializer.append(helper.make_tensor("pixel_mean", TensorProto.FLOAT, [1, 3, 1, 1], mean))
+    g.initializer.append(helper.make_tensor("pixel_std", TensorProto.FLOAT, [1, 3, 1, 1], std))
+    nodes = [
+        helper.make_node("Cast", ["pixels"], ["pixels_f32"], to=TensorProto.FLOAT, name="cast"),
+        helper.make_node("Transpose", ["pixels_f32"], ["pixels_nchw"], perm=[0, 3, 1, 2],
+                         name="to_nchw"),
+        helper.make_node("Sub", ["pixels_nchw", "pixel_mean"], ["pixels_centred"], name="centre"),
+        helper.make_node("Div", ["pixels_centred", "pixel_std"], [inner], name="scale"),
+    ]
+    for i, node in enumerate(nodes):
+        g.node.insert(i, node)
+    new_input = helper.make_tensor_value_info("pixels", TensorProto.UINT8,
+                                              [dims[0], dims[2], dims[3], dims[1]])
+    g.input.remove(inp)
+    g.input.insert(0, new_input)
+    path = os.path.join(out, "mobile_se_uint8.onnx")
     onnx.save_model(m, path)
     onnx.checker.check_model(path)
     return [path]
@@ -140,6 +176,7 @@ def main():
     written += half_io(onnx.load(source), TensorProto.FLOAT16, "mobile_se_fp16io.onnx", args.out)
     written += half_io(onnx.load(source), TensorProto.BFLOAT16, "mobile_se_bf16io.onnx",
                        args.out)
+    written += uint8_pixels(onnx.load(source), args.out)
     written += two_inputs(onnx.load(source), args.out)
     written += one_output(args.out)
     written += hf_outputs(args.out)

@@ -81,7 +81,7 @@ final class ClassifyFitCommand implements Callable<Integer> {
       description = "Embedding layer of a zoo model (default: the model's own).")
   String layer;
 
-  @Option(names = "--preprocess", paramLabel = "imagenet|clip|inception|siglip|none",
+  @Option(names = "--preprocess", paramLabel = "imagenet|clip|inception|siglip|none|raw",
       description = "Preprocessing of an ONNX model (default: imagenet).")
   String preprocess;
 

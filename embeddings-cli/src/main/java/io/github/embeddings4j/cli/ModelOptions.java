@@ -31,9 +31,10 @@ final class ModelOptions {
           + "(FILE.zip) (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--preprocess", paramLabel = "imagenet|clip|inception|siglip|none",
+  @Option(names = "--preprocess", paramLabel = "imagenet|clip|inception|siglip|none|raw",
       description = "With an ONNX model: how images become its input, as in PyTorch "
-          + "(default: imagenet at the model's input size).")
+          + "(default: imagenet at the model's input size; raw, the pixels 0-255, for a uint8"
+          + " input).")
   String preprocess;
 
   @Option(names = "--output-name", paramLabel = "NAME",

@@ -91,7 +91,7 @@ public final class EmbedJob {
         "  --seed N              seed of random weights (default 42)",
         "  --layer NAME          layer to embed (default: the model's own)",
         "  --pooling avg|max|cls global pooling (default avg; cls: first token, ONNX)",
-        "  --preprocess P        ONNX: imagenet, clip, inception, siglip, none (default:",
+        "  --preprocess P        ONNX: imagenet, clip, inception, siglip, none, raw (default:",
         "                        the model's .onnx.json, else imagenet)",
         "  --output-name NAME    ONNX: the output or tensor to embed (default: the first)",
         "  --normalize true|false  L2-normalise vectors (default true)",

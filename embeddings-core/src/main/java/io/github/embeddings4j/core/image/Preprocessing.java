@@ -26,6 +26,8 @@ import java.util.Objects;
  * <tr><td>{@link #siglip()}</td><td>both sides to 224 (stretched), bicubic</td><td>none</td>
  * <td>{@code 2x - 1}, in {@code [-1, 1]}: SigLIP and SigLIP 2 as Hugging Face prepares
  * them</td></tr>
+ * <tr><td>{@link #raw()}</td><td>224, bilinear</td><td>224</td><td>the pixels, 0 to 255:
+ * models that scale them themselves, and uint8 inputs</td></tr>
  * </table>
  *
  * <p>{@link Builder#stretch(boolean)} resizes both sides to the input size, ignoring the aspect
@@ -130,13 +132,40 @@ public final class Preprocessing implements Preprocessor {
     return new Builder("none").size(224, 224).resize(224).build();
   }
 
-  /** The presets' names, as {@link #preset(String)} takes them. */
-  public static final java.util.List<String> PRESETS = java.util.List.of("imagenet", "clip",
-      "inception", "siglip", "none");
+  /**
+   * Shorter side to 224 (bilinear), centre crop 224, values from 0 to 255: the pixels as they
+   * are, for models that scale them themselves (Keras applications such as EfficientNet and
+   * ConvNeXt, exports with their preprocessing inside) and for models whose input is uint8.
+   *
+   * @return the preset
+   */
+  public static Preprocessing raw() {
+    float s = 1f / 255f;
+    return new Builder("raw").size(224, 224).resize(224).std(s, s, s).build();
+  }
 
   /**
-   * A preset by name: {@code imagenet}, {@code clip}, {@code inception}, {@code siglip} or
-   * {@code none}.
+   * Whether the values are the pixels as they are, 0 to 255 ({@link #raw()}'s scaling, at any
+   * size): what a model with a uint8 input takes.
+   *
+   * @return whether mean is 0 and the deviation 1/255 in every channel
+   */
+  public boolean rawPixels() {
+    for (int i = 0; i < mean.length; i++) {
+      if (mean[i] != 0f || Math.abs(std[i] * 255f - 1f) > 1e-6f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The presets' names, as {@link #preset(String)} takes them. */
+  public static final java.util.List<String> PRESETS = java.util.List.of("imagenet", "clip",
+      "inception", "siglip", "none", "raw");
+
+  /**
+   * A preset by name: {@code imagenet}, {@code clip}, {@code inception}, {@code siglip},
+   * {@code none} or {@code raw}.
    *
    * @param preset the name (case ignored)
    * @return the preset
@@ -149,6 +178,7 @@ public final class Preprocessing implements Preprocessor {
       case "inception" -> inception();
       case "siglip" -> siglip();
       case "none" -> none();
+      case "raw" -> raw();
       default -> throw new IllegalArgumentException("unknown preprocessing '" + preset
           + "'; valid: " + String.join(", ", PRESETS));
     };

@@ -467,7 +467,7 @@ public final class OnnxEmbedder extends NetworkEmbedder {
       int channels = (int) (last ? dims[3] : dims[1]);
       long h = last ? dims[1] : dims[2];
       long w = last ? dims[2] : dims[3];
-      Preprocessing p = preprocessing(channels, h, w, last);
+      Preprocessing p = preprocessing(channels, h, w, last, in.type().equals("uint8"));
       String out = output != null ? output : defaultOutput(info.outputs());
       if (out == null) {
         throw new IllegalArgumentException(name + ": the model has no outputs");
@@ -554,7 +554,7 @@ public final class OnnxEmbedder extends NetworkEmbedder {
             if (!imageShaped(t)) {
               throw new IllegalArgumentException(name + ": input '" + input + "' is " + t
                   + ", not an image batch [n, c, h, w] or [n, h, w, c] with 1 or 3 channels"
-                  + " of float32, float16, bfloat16 or float64");
+                  + " of float32, float16, bfloat16, float64 or uint8");
             }
             return t;
           }
@@ -568,7 +568,8 @@ public final class OnnxEmbedder extends NetworkEmbedder {
         }
       }
       throw new IllegalArgumentException(name + ": no image-shaped input (float32, float16,"
-          + " bfloat16 or float64 [n, c, h, w] or [n, h, w, c] with 1 or 3 channels); inputs: "
+          + " bfloat16, float64 or uint8 [n, c, h, w] or [n, h, w, c] with 1 or 3 channels);"
+          + " inputs: "
           + info.inputs());
     }
 
@@ -610,7 +611,7 @@ public final class OnnxEmbedder extends NetworkEmbedder {
 
     /** The element types images are fed as (converted from float32 at the input). */
     private static final List<String> IMAGE_TYPES = List.of("float32", "float16", "bfloat16",
-        "float64");
+        "float64", "uint8");
 
     private static boolean imageShaped(OnnxModelInfo.Tensor t) {
       long[] s = t.shape();
@@ -618,16 +619,24 @@ public final class OnnxEmbedder extends NetworkEmbedder {
           || s[3] == 1 || s[3] == 3);
     }
 
-    private Preprocessing preprocessing(int channels, long h, long w, boolean last)
-        throws EmbeddingException {
+    private Preprocessing preprocessing(int channels, long h, long w, boolean last,
+        boolean pixels) throws EmbeddingException {
       Preprocessing p = preprocessing;
       if (p == null && path != null) {
         p = Sidecar.read(path);
       }
       boolean preset = p == null || Preprocessing.PRESETS.contains(p.name());
       if (p == null) {
-        p = channels == 1 ? Preprocessing.none().toBuilder().colorOrder(ColorOrder.GRAY).build()
-            : Preprocessing.imagenet();
+        // A uint8 input takes the pixels themselves (the model scales them).
+        Preprocessing base = pixels ? Preprocessing.raw()
+            : channels == 1 ? Preprocessing.none() : Preprocessing.imagenet();
+        p = channels == 1 ? base.toBuilder().colorOrder(ColorOrder.GRAY).build() : base;
+      }
+      if (pixels && !p.rawPixels()) {
+        throw new IllegalArgumentException(name + ": its input takes uint8 pixels, 0 to 255,"
+            + " which the model scales itself; preprocessing " + p.name() + " gives "
+            + p.values() + " (use Preprocessing.raw(), --preprocess raw, adjusting its size"
+            + " and resize if needed)");
       }
       if (preset && h > 0 && w > 0 && (h != p.height() || w != p.width())) {
         // The default or a preset by name on a model of another fixed size (CLIP at 336,

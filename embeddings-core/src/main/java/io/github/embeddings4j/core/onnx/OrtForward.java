@@ -199,7 +199,7 @@ public final class OrtForward implements ForwardPass {
       session.close();
       options.close();
       throw new IllegalArgumentException("input '" + input + "' takes " + type + " tensors;"
-          + " images are fed as FLOAT, FLOAT16, BFLOAT16 or DOUBLE");
+          + " images are fed as FLOAT, FLOAT16, BFLOAT16, DOUBLE or UINT8");
     }
     return new OrtForward(new Shared(session, options, input, output, item.clone(),
         batch > 0 ? (int) batch : -1, channelsLast, type));
@@ -207,7 +207,7 @@ public final class OrtForward implements ForwardPass {
 
   /** The input element types images are converted to (from float32, at the input). */
   static final Set<OnnxJavaType> INPUT_TYPES = Set.of(OnnxJavaType.FLOAT, OnnxJavaType.FLOAT16,
-      OnnxJavaType.BFLOAT16, OnnxJavaType.DOUBLE);
+      OnnxJavaType.BFLOAT16, OnnxJavaType.DOUBLE, OnnxJavaType.UINT8);
 
   /** The input tensor of a run, as the model's element type. */
   private OnnxTensor inputTensor(OrtEnvironment env, float[] input, int offset, int count,
@@ -218,6 +218,15 @@ public final class OrtForward implements ForwardPass {
           Fp16Conversions.convertFloatBufferToFp16Buffer(values), dims, OnnxJavaType.FLOAT16);
       case BFLOAT16 -> OnnxTensor.createTensor(env,
           Fp16Conversions.convertFloatBufferToBf16Buffer(values), dims, OnnxJavaType.BFLOAT16);
+      case UINT8 -> {
+        // Pixel values 0..255 (the embedder feeds a uint8 input only raw pixels), rounded.
+        byte[] b = new byte[count];
+        for (int i = 0; i < count; i++) {
+          b[i] = (byte) Math.max(0, Math.min(255, Math.round(input[offset + i])));
+        }
+        yield OnnxTensor.createTensor(env, java.nio.ByteBuffer.wrap(b), dims,
+            OnnxJavaType.UINT8);
+      }
       case DOUBLE -> {
         double[] d = new double[count];
         for (int i = 0; i < count; i++) {
