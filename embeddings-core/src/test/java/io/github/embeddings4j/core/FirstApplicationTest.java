@@ -90,6 +90,21 @@ class FirstApplicationTest {
       FlatIndex again = FlatIndex.load(saved);
       assertEquals(hits, again.search(query, 3));
 
+      // Step 3b: within a subset (the discs only), then without the query image itself.
+      List<Neighbor> discs = index.search(query, 3,
+          id -> index.key(id).orElse("").startsWith("discs/"));
+      assertEquals(3, discs.size());
+      for (Neighbor n : discs) {
+        assertTrue(index.key(n.id()).orElseThrow().startsWith("discs/"), n.toString());
+      }
+      long self = index.id("bars/2.png").orElseThrow();
+      List<Neighbor> others = index.search(query, 3, id -> id != self);
+      assertEquals(hits.subList(1, 3), others.subList(0, 2));
+      // Step 3c: a photo deleted from the folder leaves the index too.
+      assertTrue(index.remove("bars/2.png"));
+      assertEquals(others, index.search(query, 3));
+      index.add("bars/2.png", query);
+
       // Step 4: reduce to 4 dimensions with PCA.
       float[][] rows = vectors.toArray(new float[0][]);
       Pca pca = Pca.fit(rows, Pca.keep(4));
@@ -99,7 +114,7 @@ class FirstApplicationTest {
       // Step 5: two clusters with k-means.
       KMeans clusters = KMeans.fit(small, KMeansOptions.clusters(2).withSeed(7));
       assertEquals(8, clusters.assignments().length);
-      int[] cluster = clusters.assignments(); // in the order of the index: bars, then discs
+      int[] cluster = clusters.assignments(); // in the order embedded: bars, then discs
       assertEquals(8, Arrays.stream(clusters.clusterSizes()).sum());
       assertTrue(cluster[0] != cluster[4], Arrays.toString(cluster));
       for (int i = 0; i < 8; i++) {
