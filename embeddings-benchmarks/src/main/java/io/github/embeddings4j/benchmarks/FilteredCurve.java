@@ -28,6 +28,10 @@ import java.util.function.LongPredicate;
  * {@link FlatIndex}'s filtered search on one thread. One JSON line per point on standard
  * output.
  *
+ * <p>{@code --dataset random:N:D[:CLUSTERS]} runs the random filters on {@link AnnCurve}'s
+ * seeded Gaussian clusters instead (its first {@code --queries} queries), to see the rules at
+ * another size.
+ *
  * <p>With {@code --export DIR} it also writes what {@code bin/filtered_peer.py} needs to run
  * FAISS's filtered HNSW on the same data, filters and exact answers: {@code base.npy}, {@code
  * queries.npy}, {@code base-labels.npy}, {@code query-labels.npy}, {@code masks.npy} (one row of
@@ -63,8 +67,10 @@ public final class FilteredCurve {
     int threads = 2;
     int flatQueries = 200;
     Path export = null;
+    String dataset = "fashion-mnist";
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
+        case "--dataset" -> dataset = args[i + 1];
         case "--queries" -> nq = Integer.parseInt(args[i + 1]);
         case "--ef" -> efs = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt)
             .toArray();
@@ -77,21 +83,32 @@ public final class FilteredCurve {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    FashionMnist.Split split = FashionMnist.load(FashionMnist.defaultDirectory());
-    LabeledImages train = split.train();
-    LabeledImages test = split.test();
-    int n = train.size();
-    float[][] base = new float[n][];
-    for (int i = 0; i < n; i++) {
-      base[i] = train.vector(i);
-    }
+    boolean fashion = dataset.equals("fashion-mnist");
+    float[][] base;
     float[][] queries = new float[nq][];
+    int[] labels = null;
     int[] queryLabels = new int[nq];
-    for (int i = 0; i < nq; i++) {
-      queries[i] = test.vector(i);
-      queryLabels[i] = test.label(i);
+    if (fashion) {
+      FashionMnist.Split split = FashionMnist.load(FashionMnist.defaultDirectory());
+      LabeledImages train = split.train();
+      LabeledImages test = split.test();
+      base = new float[train.size()][];
+      for (int i = 0; i < base.length; i++) {
+        base[i] = train.vector(i);
+      }
+      for (int i = 0; i < nq; i++) {
+        queries[i] = test.vector(i);
+        queryLabels[i] = test.label(i);
+      }
+      labels = train.labels();
+    } else {
+      float[][][] data = AnnCurve.load(dataset);
+      base = data[0];
+      queries = Arrays.copyOf(data[1], nq);
     }
-    int[] labels = train.labels();
+    int n = base.length;
+    int dim = base[0].length;
+    float[][] qs = queries;
 
     // Ids are row numbers; each filter is a bit set over them.
     List<String> names = new ArrayList<>();
@@ -111,30 +128,37 @@ public final class FilteredCurve {
       names.add("random-" + shares[f]);
       perQueryBits.add(same);
     }
-    long[][] classBits = new long[10][(n + 63) >>> 6];
-    for (int i = 0; i < n; i++) {
-      classBits[labels[i]][i >>> 6] |= 1L << i;
+    if (fashion) {
+      long[][] classBits = new long[10][(n + 63) >>> 6];
+      for (int i = 0; i < n; i++) {
+        classBits[labels[i]][i >>> 6] |= 1L << i;
+      }
+      long[][] own = new long[nq][];
+      long[][] other = new long[nq][];
+      for (int q = 0; q < nq; q++) {
+        own[q] = classBits[queryLabels[q]];
+        other[q] = classBits[(queryLabels[q] + 5) % 10];
+      }
+      names.add("own-class");
+      perQueryBits.add(own);
+      names.add("other-class");
+      perQueryBits.add(other);
     }
-    long[][] own = new long[nq][];
-    long[][] other = new long[nq][];
-    for (int q = 0; q < nq; q++) {
-      own[q] = classBits[queryLabels[q]];
-      other[q] = classBits[(queryLabels[q] + 5) % 10];
-    }
-    names.add("own-class");
-    perQueryBits.add(own);
-    names.add("other-class");
-    perQueryBits.add(other);
 
-    FlatIndex flat = FlatIndex.builder(784).metric(StandardMetric.EUCLIDEAN).threads(1).build();
+    FlatIndex flat = FlatIndex.builder(dim).metric(StandardMetric.EUCLIDEAN).threads(1).build();
     flat.addAll(0, base);
-    AnnCurve.log("building the graph (M 16, efConstruction 200, " + threads + " threads)");
+    AnnCurve.log("building the graph of " + n + " x " + dim + " (M 16, efConstruction 200, "
+        + threads + " threads)");
     long t0 = System.nanoTime();
-    GraphIndex graph = GraphIndex.builder(784).metric(StandardMetric.EUCLIDEAN).maxDegree(16)
+    GraphIndex graph = GraphIndex.builder(dim).metric(StandardMetric.EUCLIDEAN).maxDegree(16)
         .beamWidth(200).threads(threads).build();
     graph.addAll(0, base);
     AnnCurve.log(String.format(Locale.ROOT, "built in %.1f s",
         (System.nanoTime() - t0) / 1e9));
+    if (export != null && !fashion) {
+      throw new IllegalArgumentException("--export writes Fashion-MNIST's folder for"
+          + " filtered_peer.py; run it without --dataset");
+    }
     if (export != null) {
       Files.createDirectories(export);
       Npy.write(export.resolve("base.npy"), base);
@@ -166,7 +190,7 @@ public final class FilteredCurve {
       share /= nq;
       // The flat index: exact, so only its speed.
       int fq = Math.min(flatQueries, nq);
-      double flatQps = qps(repeats, fq, q -> flat.search(queries[q], K, accept(bits[q])));
+      double flatQps = qps(repeats, fq, q -> flat.search(qs[q], K, accept(bits[q])));
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("library", "embeddings4j-flat");
       row.put("filter", names.get(f));
@@ -188,7 +212,7 @@ public final class FilteredCurve {
           }
         }
         int e = ef;
-        double graphQps = qps(repeats, nq, q -> graph.search(queries[q], K, e,
+        double graphQps = qps(repeats, nq, q -> graph.search(qs[q], K, e,
             accept(bits[q])));
         row = new LinkedHashMap<>();
         row.put("library", "embeddings4j-graph");
