@@ -115,11 +115,13 @@ final class ModelsCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "parameters:  %,d (%.1f MB as float32)%n", info.parameters(),
         info.parameters() * 4 / 1e6);
     String sidecar = inspect.getFileName() + ".json";
+    boolean pixels = info.inputs().stream().anyMatch(t -> t.type().equals("uint8"));
     try {
       out.println("preprocess:  " + io.github.embeddings4j.core.onnx.OnnxEmbedder
           .recordedPreprocessing(inspect).map(p -> p + ", from " + sidecar)
           .orElse("none recorded (no " + sidecar + "); embed uses --preprocess, default"
-              + " imagenet at the input's size"));
+              + (pixels ? " raw (the pixels, 0 to 255, for its uint8 input)"
+                  : " imagenet") + " at the input's size"));
     } catch (io.github.embeddings4j.api.EmbeddingException e) {
       out.println("preprocess:  " + sidecar + " is not usable: " + e.getMessage());
     }

@@ -101,6 +101,28 @@ class OnnxCliTest {
   }
 
   @Test
+  void aUint8ModelIsInspectedAndEmbeddedWithRawPixels() throws Exception {
+    String model = FIXTURES.resolve("mobile_se_uint8.onnx").toString();
+    CliRun r = CliRun.of("models", "--inspect", model);
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("input:       pixels uint8 [1, 64, 64, 3]"), r.out());
+    assertTrue(r.out().contains("default raw (the pixels, 0 to 255, for its uint8 input)"),
+        r.out());
+    Path out = dir.resolve("u8.npy");
+    CliRun ok = CliRun.of("embed", "-q", "--model", model, "--input",
+        FIXTURES.resolve("image.png").toString(), "--output", out.toString());
+    assertEquals(0, ok.code(), ok.toString());
+    assertEquals(48, io.github.embeddings4j.core.io.Npy.readRows(out)[0].length);
+    CliRun scaled = CliRun.of("embed", "-q", "--model", model, "--preprocess", "imagenet",
+        "--input", FIXTURES.resolve("image.png").toString(), "--output",
+        dir.resolve("u8-imagenet.npy").toString());
+    assertEquals(2, scaled.code(), scaled.toString());
+    assertTrue(scaled.err().contains("uint8 pixels, 0 to 255")
+        && scaled.err().contains("--preprocess raw"), scaled.err());
+    assertFalse(Files.exists(dir.resolve("u8-imagenet.npy")));
+  }
+
+  @Test
   void aModelWithExternalDataIsInspectedAndEmbeddedByItsPath() throws Exception {
     CliRun r = CliRun.of("models", "--inspect",
         FIXTURES.resolve("mobile_se_ext.onnx").toString());
