@@ -58,9 +58,9 @@ import java.util.function.LongPredicate;
  * when done with it.
  *
  * <p><b>Ids, keys, errors</b> as in {@link FlatIndex}: the caller's {@code long}s or string
- * keys whose ids are node numbers ({@code 0, 1, 2, ...} in the order added); a search with {@code k >= size()} returns every entry (an
- * exact scan); an empty index returns empty lists; a dimension mismatch is an {@link
- * IllegalArgumentException} naming both lengths. Unlike {@code FlatIndex}, a vector or query
+ * keys whose ids are node numbers ({@code 0, 1, 2, ...} in the order added); a search with
+ * {@code k >= size()} returns every entry (an exact scan); an empty index returns empty lists;
+ * a dimension mismatch is an {@link IllegalArgumentException} naming both lengths. Unlike {@code FlatIndex}, a vector or query
  * with a {@code NaN} or infinite component is refused (it would break the graph's ordering),
  * naming the row and component. Results are nearest first, equal distances by the smaller id.
  *
@@ -511,8 +511,8 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
    * Removes the entry with this id (every entry with it, if it was added more than once), so
    * that no search returns it and {@link #size()} no longer counts it. Its node stays in the
    * graph as a waypoint for searches, as in hnswlib's {@code mark_deleted}: memory is not
-   * given back, and a graph of which a large share was removed is best rebuilt from the live
-   * entries. Saved indexes keep the removals. The id may be added again, as a new entry.
+   * given back, and a graph of which a large share was removed is best replaced by its {@link
+   * #rebuilt()} copy. Saved indexes keep the removals. The id may be added again, as a new entry.
    * Searches that run meanwhile see the removal or not; none sees it half done.
    *
    * <p>For an index of numeric ids this scans every id (use {@link #removeIf} for many); for
