@@ -363,7 +363,7 @@ public final class AnnCurve {
     }
   }
 
-  private static void emit(Map<String, Object> point) {
+  static void emit(Map<String, Object> point) {
     StringBuilder sb = new StringBuilder("{");
     for (Map.Entry<String, Object> e : point.entrySet()) {
       if (sb.length() > 1) {

@@ -197,7 +197,7 @@ public final class FilteredCurve {
       row.put("share", round(share));
       row.put("recall", 1.0);
       row.put("qps", Math.round(flatQps));
-      emit(row);
+      AnnCurve.emit(row);
       for (int ef : efs) {
         int[][] found = new int[nq][];
         long[] calls = new long[1];
@@ -222,7 +222,7 @@ public final class FilteredCurve {
         row.put("recall", round(AnnCurve.recall(truth, found)));
         row.put("qps", Math.round(graphQps));
         row.put("exact_scans", round((double) scans / nq));
-        emit(row);
+        AnnCurve.emit(row);
       }
     }
     graph.close();
@@ -271,19 +271,5 @@ public final class FilteredCurve {
 
   private static double round(double x) {
     return Math.round(x * 10_000) / 10_000.0;
-  }
-
-  private static void emit(Map<String, Object> row) {
-    StringBuilder s = new StringBuilder("{");
-    for (Map.Entry<String, Object> e : row.entrySet()) {
-      if (s.length() > 1) {
-        s.append(", ");
-      }
-      s.append('"').append(e.getKey()).append("\": ");
-      Object v = e.getValue();
-      s.append(v instanceof String ? "\"" + v + "\"" : String.valueOf(v));
-    }
-    System.out.println(s.append('}'));
-    System.out.flush();
   }
 }

@@ -163,9 +163,7 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
    * @return whether an entry was removed
    */
   public final boolean remove(long id) {
-    lock.writeLock().lock();
-    try {
-      int n = entries.size();
+    return removeRows(n -> {
       BitSet gone = new BitSet();
       if (entries.hasStringKeys()) {
         int row = entries.rowOfKeyId(id, n);
@@ -179,10 +177,8 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
           }
         }
       }
-      return drop(gone, n) > 0;
-    } finally {
-      lock.writeLock().unlock();
-    }
+      return gone;
+    }) > 0;
   }
 
   /**
@@ -194,19 +190,11 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
    */
   public final boolean remove(String key) {
     Objects.requireNonNull(key, "key");
-    lock.writeLock().lock();
-    try {
-      int n = entries.size();
-      Optional<Long> id = entries.id(key, n);
-      if (id.isEmpty()) {
-        return false;
-      }
+    return removeRows(n -> {
       BitSet gone = new BitSet();
-      gone.set(entries.rowOfKeyId(id.get(), n));
-      return drop(gone, n) > 0;
-    } finally {
-      lock.writeLock().unlock();
-    }
+      entries.id(key, n).ifPresent(id -> gone.set(entries.rowOfKeyId(id, n)));
+      return gone;
+    }) > 0;
   }
 
   /**
@@ -217,16 +205,23 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
    */
   public final int removeIf(LongPredicate ids) {
     Objects.requireNonNull(ids, "ids");
-    lock.writeLock().lock();
-    try {
-      int n = entries.size();
+    return removeRows(n -> {
       BitSet gone = new BitSet();
       for (int r = 0; r < n; r++) {
         if (ids.test(entries.idOf(r))) {
           gone.set(r);
         }
       }
-      return drop(gone, n);
+      return gone;
+    });
+  }
+
+  /** Drops the rows {@code choose} names among the current ones, under the write lock. */
+  private int removeRows(java.util.function.IntFunction<BitSet> choose) {
+    lock.writeLock().lock();
+    try {
+      int n = entries.size();
+      return drop(choose.apply(n), n);
     } finally {
       lock.writeLock().unlock();
     }

@@ -1294,17 +1294,27 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     GraphScratch s = scratch.get();
     float[] q = prepared(query, s);
     NodeScorer sc = queryScorer(st, q, s);
-    int ep = nodeOf(e);
-    float epd = sc.distance(ep);
-    for (int l = levelOf(e); l > 0; l--) {
-      long best = GraphWalk.greedy(st, sc, ep, epd, l, n);
-      ep = (int) best;
-      epd = Float.intBitsToFloat((int) (best >>> 32));
-    }
+    long bottom = descend(st, sc, e, n);
+    int ep = (int) bottom;
+    float epd = Float.intBitsToFloat((int) (bottom >>> 32));
     boolean reranked = st.codes != null && rerank > 0;
     int want = reranked ? (int) Math.min(n, (long) k * rerank) : k;
     int beam = Math.max(ef, want);
     GraphWalk.searchLayer(st, sc, ep, epd, beam, 0, n, s);
+    idLock.readLock().lock();
+    try {
+      return beamResults(q, k, want, reranked, beam, st, s);
+    } finally {
+      idLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The k nearest of the beam the walk left in {@code s.results}, re-ranked on the floats when
+   * the index is compressed; under the id lock.
+   */
+  private List<Neighbor> beamResults(float[] q, int k, int want, boolean reranked, int beam,
+      GraphStore st, GraphScratch s) {
     s.ensureCandidates(beam + 1);
     int count = s.results.drainNearestFirst(s.candDist, s.candNode);
     if (reranked) {
@@ -1320,13 +1330,8 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       take++;
     }
     List<Neighbor> out = new ArrayList<>(take);
-    idLock.readLock().lock();
-    try {
-      for (int i = 0; i < take; i++) {
-        out.add(new Neighbor(entries.idOf(s.candNode[i]), finish(s.candDist[i])));
-      }
-    } finally {
-      idLock.readLock().unlock();
+    for (int i = 0; i < take; i++) {
+      out.add(new Neighbor(entries.idOf(s.candNode[i]), finish(s.candDist[i])));
     }
     out.sort(null);
     return List.copyOf(out.size() > k ? out.subList(0, k) : out);
@@ -1341,13 +1346,9 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     GraphScratch s = scratch.get();
     float[] q = prepared(query, s);
     NodeScorer sc = queryScorer(st, q, s);
-    int ep = nodeOf(e);
-    float epd = sc.distance(ep);
-    for (int l = levelOf(e); l > 0; l--) {
-      long best = GraphWalk.greedy(st, sc, ep, epd, l, n);
-      ep = (int) best;
-      epd = Float.intBitsToFloat((int) (best >>> 32));
-    }
+    long bottom = descend(st, sc, e, n);
+    int ep = (int) bottom;
+    float epd = Float.intBitsToFloat((int) (bottom >>> 32));
     boolean reranked = st.codes != null && rerank > 0;
     int want = reranked ? (int) Math.min(n, (long) k * rerank) : k;
     int beam = Math.max(ef, want);
@@ -1372,25 +1373,22 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
         || s.results.size() < k) {
       return exactNodes(query, k, n, st, accept);
     }
-    s.ensureCandidates(beam + 1);
-    int count = s.results.drainNearestFirst(s.candDist, s.candNode);
-    if (reranked) {
-      count = Math.min(count, want);
-      for (int i = 0; i < count; i++) {
-        s.candDist[i] = exactRanking(q, s.candNode[i], st, s);
-      }
-      GraphWalk.sortByDistance(s.candDist, s.candNode, count);
+    return beamResults(q, k, want, reranked, beam, st, s);
+  }
+
+  /**
+   * The greedy descent of a search through the upper layers, from the entry point {@code e} to
+   * layer 0: (distance bits << 32 | node), as {@link GraphWalk#greedy} gives it.
+   */
+  private long descend(GraphStore st, NodeScorer sc, long e, int n) {
+    int ep = nodeOf(e);
+    float epd = sc.distance(ep);
+    for (int l = levelOf(e); l > 0; l--) {
+      long best = GraphWalk.greedy(st, sc, ep, epd, l, n);
+      ep = (int) best;
+      epd = Float.intBitsToFloat((int) (best >>> 32));
     }
-    int take = Math.min(k, count);
-    while (take < count && s.candDist[take] == s.candDist[take - 1]) {
-      take++;
-    }
-    List<Neighbor> out = new ArrayList<>(take);
-    for (int i = 0; i < take; i++) {
-      out.add(new Neighbor(entries.idOf(s.candNode[i]), finish(s.candDist[i])));
-    }
-    out.sort(null);
-    return List.copyOf(out.size() > k ? out.subList(0, k) : out);
+    return ((long) Float.floatToRawIntBits(epd) << 32) | (ep & 0xffffffffL);
   }
 
   /** The query as the graph ranks it: normalised (a copy) for cosine. */

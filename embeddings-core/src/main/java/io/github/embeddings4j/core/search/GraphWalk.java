@@ -50,8 +50,6 @@ final class GraphWalk {
     visited.visit(ep);
     frontier.push(epd, ep);
     results.push(epd, ep);
-    int shift = st.shift;
-    int mask = st.mask;
     while (frontier.size() > 0) {
       float d = frontier.topDistance();
       if (results.size() >= ef && d > results.topDistance()) {
@@ -59,28 +57,8 @@ final class GraphWalk {
       }
       int c = frontier.topNode();
       frontier.pop();
-      int[] arr;
-      int base;
-      int count;
-      if (level == 0) {
-        arr = st.links0[c >>> shift];
-        base = (c & mask) * st.stride0;
-        count = Math.min(arr[base], st.stride0 - 1);
-      } else {
-        arr = st.upper[c >>> shift][c & mask];
-        base = (level - 1) * st.strideUp;
-        count = Math.min(arr[base], st.strideUp - 1);
-      }
-      // The unvisited neighbours first, then their distances: the loads of one distance
-      // overlap the next one's without the visited stamps in between.
       int[] gather = s.gather;
-      int g = 0;
-      for (int i = 1; i <= count; i++) {
-        int n = arr[base + i];
-        if (n < limit && visited.visit(n)) {
-          gather[g++] = n;
-        }
-      }
+      int g = unvisitedNeighbours(st, c, level, limit, visited, gather);
       s.sink += sc.touch(gather, g);
       for (int j = 0; j < g; j++) {
         int n = gather[j];
@@ -121,8 +99,6 @@ final class GraphWalk {
       results.push(epd, ep);
       accepted++;
     }
-    int shift = st.shift;
-    int mask = st.mask;
     while (frontier.size() > 0) {
       float d = frontier.topDistance();
       if (results.size() >= ef && d > results.topDistance()) {
@@ -130,17 +106,8 @@ final class GraphWalk {
       }
       int c = frontier.topNode();
       frontier.pop();
-      int[] arr = st.links0[c >>> shift];
-      int base = (c & mask) * st.stride0;
-      int count = Math.min(arr[base], st.stride0 - 1);
       int[] gather = s.gather;
-      int g = 0;
-      for (int i = 1; i <= count; i++) {
-        int n = arr[base + i];
-        if (n < limit && visited.visit(n)) {
-          gather[g++] = n;
-        }
-      }
+      int g = unvisitedNeighbours(st, c, 0, limit, visited, gather);
       s.sink += sc.touch(gather, g);
       for (int j = 0; j < g; j++) {
         int n = gather[j];
@@ -170,6 +137,36 @@ final class GraphWalk {
       }
     }
     return true;
+  }
+
+  /**
+   * Puts the neighbours of node {@code c} on {@code level} that are below {@code limit} and
+   * not yet visited into {@code gather}, marking them visited; returns their count. The
+   * unvisited neighbours first, then their distances: the loads of one distance overlap the
+   * next one's without the visited stamps in between.
+   */
+  private static int unvisitedNeighbours(GraphStore st, int c, int level, int limit,
+      Visited visited, int[] gather) {
+    int[] arr;
+    int base;
+    int count;
+    if (level == 0) {
+      arr = st.links0[c >>> st.shift];
+      base = (c & st.mask) * st.stride0;
+      count = Math.min(arr[base], st.stride0 - 1);
+    } else {
+      arr = st.upper[c >>> st.shift][c & st.mask];
+      base = (level - 1) * st.strideUp;
+      count = Math.min(arr[base], st.strideUp - 1);
+    }
+    int g = 0;
+    for (int i = 1; i <= count; i++) {
+      int n = arr[base + i];
+      if (n < limit && visited.visit(n)) {
+        gather[g++] = n;
+      }
+    }
+    return g;
   }
 
   /** Insertion sort by (distance, node): lists are short. */

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class OnnxHalfPrecisionTest {
 
-  private static double relative(float[] a, float[] b) {
+  /** The relative L2 difference of a from b. */
+  static double relative(float[] a, float[] b) {
     double diff = 0;
     double norm = 0;
     for (int i = 0; i < a.length; i++) {

@@ -1,6 +1,7 @@
 package io.github.embeddings4j.core.onnx;
 
 import static io.github.embeddings4j.core.onnx.OnnxEmbedderTest.fixture;
+import static io.github.embeddings4j.core.onnx.OnnxHalfPrecisionTest.relative;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,16 +20,6 @@ import org.junit.jupiter.api.Test;
  * for the same image prepared with ImageNet's values.
  */
 class OnnxPixelInputTest {
-
-  private static double relative(float[] a, float[] b) {
-    double diff = 0;
-    double norm = 0;
-    for (int i = 0; i < a.length; i++) {
-      diff += (a[i] - b[i]) * (double) (a[i] - b[i]);
-      norm += b[i] * (double) b[i];
-    }
-    return Math.sqrt(diff / norm);
-  }
 
   @Test
   void aUint8ModelTakesRawPixelsAndGivesTheFloatModelsVectors() throws Exception {

@@ -40,7 +40,8 @@ class FilteredSearchTest {
     return id -> Math.floorMod(id * 0x9E3779B97F4A7C15L >>> 40, 1000) < share * 1000;
   }
 
-  private static float[][] random(int n, int d, long seed) {
+  /** Seeded Gaussian vectors. */
+  static float[][] random(int n, int d, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     float[][] x = new float[n][d];
     for (float[] v : x) {

@@ -24,19 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FlatRemoveTest {
 
+  private static float[][] random(int n, int d, long seed) {
+    return FilteredSearchTest.random(n, d, seed);
+  }
+
   @TempDir
   Path dir;
-
-  private static float[][] random(int n, int d, long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    float[][] x = new float[n][d];
-    for (float[] v : x) {
-      for (int j = 0; j < d; j++) {
-        v[j] = (float) r.nextGaussian();
-      }
-    }
-    return x;
-  }
 
   @Test
   void removingRowsAnswersAsAnIndexOfTheRest() {
