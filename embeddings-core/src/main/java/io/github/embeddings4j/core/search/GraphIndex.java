@@ -539,36 +539,26 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
    */
   public boolean remove(String key) {
     Objects.requireNonNull(key, "key");
-    addLock.lock();
-    try {
-      ensureOpen();
-      idLock.writeLock().lock();
-      try {
-        Optional<Long> id = entries.id(key, visible);
-        if (id.isEmpty() || removed((int) (long) id.get())) {
-          return false;
-        }
-        markRemoved((int) (long) id.get());
-        return true;
-      } finally {
-        idLock.writeLock().unlock();
-      }
-    } finally {
-      addLock.unlock();
-    }
+    return removeNode(visibleNodes -> entries.id(key, visibleNodes).orElse(-1L));
   }
 
   /** Removes the node whose id is {@code id} in a keyed index (ids are node numbers). */
   private boolean removeKeyedNode(long id) {
+    return removeNode(visibleNodes -> id);
+  }
+
+  /** Removes the node {@code choose} names among the visible ones (-1: none). */
+  private boolean removeNode(java.util.function.IntToLongFunction choose) {
     addLock.lock();
     try {
       ensureOpen();
       idLock.writeLock().lock();
       try {
-        if (id < 0 || id >= visible || removed((int) id)) {
+        long node = choose.applyAsLong(visible);
+        if (node < 0 || node >= visible || removed((int) node)) {
           return false;
         }
-        markRemoved((int) id);
+        markRemoved((int) node);
         return true;
       } finally {
         idLock.writeLock().unlock();

@@ -38,17 +38,23 @@ final class GraphWalk {
     return ((long) Float.floatToRawIntBits(epd) << 32) | (ep & 0xffffffffL);
   }
 
+  /** Empties the heaps, marks the entry point visited and puts it on the frontier. */
+  private static Visited start(GraphScratch s, int ep, float epd, int limit) {
+    Visited visited = s.visited;
+    visited.reset(limit);
+    s.frontier.clear();
+    s.results.clear();
+    visited.visit(ep);
+    s.frontier.push(epd, ep);
+    return visited;
+  }
+
   /** The beam search of one layer; leaves the {@code ef} nearest in {@code s.results}. */
   static void searchLayer(GraphStore st, NodeScorer sc, int ep, float epd, int ef,
       int level, int limit, GraphScratch s) {
-    Visited visited = s.visited;
-    visited.reset(limit);
+    Visited visited = start(s, ep, epd, limit);
     NodeHeap frontier = s.frontier;
     NodeHeap results = s.results;
-    frontier.clear();
-    results.clear();
-    visited.visit(ep);
-    frontier.push(epd, ep);
     results.push(epd, ep);
     while (frontier.size() > 0) {
       float d = frontier.topDistance();
@@ -85,14 +91,9 @@ final class GraphWalk {
    */
   static boolean searchLayerFiltered(GraphStore st, NodeScorer sc, int ep, float epd, int ef,
       int limit, GraphScratch s, IntPredicate accept, long budget) {
-    Visited visited = s.visited;
-    visited.reset(limit);
+    Visited visited = start(s, ep, epd, limit);
     NodeHeap frontier = s.frontier;
     NodeHeap results = s.results;
-    frontier.clear();
-    results.clear();
-    visited.visit(ep);
-    frontier.push(epd, ep);
     long met = 1;
     long accepted = 0;
     if (accept.test(ep)) {
