@@ -300,11 +300,16 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
 
   @Override
   public final List<Neighbor> search(Q query, int k) {
+    return searchAll(one(query), k, null, "query").get(0);
+  }
+
+  /** A query as a batch of one. */
+  private Q[] one(Q query) {
     Objects.requireNonNull(query, "query");
     @SuppressWarnings("unchecked")
     Q[] one = (Q[]) java.lang.reflect.Array.newInstance(query.getClass(), 1);
     one[0] = query;
-    return searchAll(one, k).get(0);
+    return one;
   }
 
   @Override
@@ -328,11 +333,7 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
    */
   @Override
   public final List<Neighbor> search(Q query, int k, LongPredicate filter) {
-    Objects.requireNonNull(query, "query");
-    @SuppressWarnings("unchecked")
-    Q[] one = (Q[]) java.lang.reflect.Array.newInstance(query.getClass(), 1);
-    one[0] = query;
-    return searchAll(one, k, Objects.requireNonNull(filter, "filter"), "query").get(0);
+    return searchAll(one(query), k, Objects.requireNonNull(filter, "filter"), "query").get(0);
   }
 
   /**
@@ -485,10 +486,6 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
   }
 
   static TopK[] newHeaps(int count, int k) {
-    TopK[] heaps = new TopK[count];
-    for (int i = 0; i < count; i++) {
-      heaps[i] = new TopK(k);
-    }
-    return heaps;
+    return newHeaps(count, k, null);
   }
 }

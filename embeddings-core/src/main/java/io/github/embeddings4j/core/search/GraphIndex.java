@@ -1428,15 +1428,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
    * @throws IllegalArgumentException as {@link #search(float[], int)}
    */
   public List<Neighbor> searchExact(float[] query, int k) {
-    checkQuery(query, "query");
-    checkK(k);
-    ensureOpen();
-    int n = visible;
-    GraphStore st = store;
-    if (n == 0) {
-      return List.of();
-    }
-    return exact(query, k, n, st, null);
+    return scanned(query, k, null);
   }
 
   /**
@@ -1450,9 +1442,13 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
    * @throws IllegalArgumentException as {@link #search(float[], int)}
    */
   public List<Neighbor> searchExact(float[] query, int k, LongPredicate filter) {
+    return scanned(query, k, Objects.requireNonNull(filter, "filter"));
+  }
+
+  /** {@link #searchExact}: the checks, then the scan of the entries the filter (if any) takes. */
+  private List<Neighbor> scanned(float[] query, int k, LongPredicate filter) {
     checkQuery(query, "query");
     checkK(k);
-    Objects.requireNonNull(filter, "filter");
     ensureOpen();
     int n = visible;
     GraphStore st = store;
@@ -1480,10 +1476,7 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     TopK heap = new TopK(Math.min(k, n));
     if (accept == null) {
       for (int r = 0; r < n; r++) {
-        double d = finish(exactRanking(q, r, st, s));
-        if (!(d > heap.bound())) {
-          heap.offer(d, entries.idOf(r));
-        }
+        offerExact(heap, q, r, st, s);
       }
       return List.copyOf(heap.toList());
     }
@@ -1497,13 +1490,16 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       }
     }
     for (int i = 0; i < count; i++) {
-      int r = rows[i];
-      double d = finish(exactRanking(q, r, st, s));
-      if (!(d > heap.bound())) {
-        heap.offer(d, entries.idOf(r));
-      }
+      offerExact(heap, q, rows[i], st, s);
     }
     return List.copyOf(heap.toList());
+  }
+
+  private void offerExact(TopK heap, float[] q, int node, GraphStore st, GraphScratch s) {
+    double d = finish(exactRanking(q, node, st, s));
+    if (!(d > heap.bound())) {
+      heap.offer(d, entries.idOf(node));
+    }
   }
 
   @Override
