@@ -6,6 +6,7 @@ import io.github.embeddings4j.core.image.ImageFiles;
 import io.github.embeddings4j.api.EmbeddingException;
 import io.github.embeddings4j.core.embed.NetworkEmbedder;
 import io.github.embeddings4j.core.io.EmbeddingSet;
+import io.github.embeddings4j.core.io.FileStamp;
 import io.github.embeddings4j.core.io.Ids;
 import io.github.embeddings4j.core.io.IoErrors;
 import io.github.embeddings4j.core.io.Npy;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** Embeds images into a {@code .npy} matrix with an ids file beside it. */
@@ -36,7 +38,9 @@ import picocli.CommandLine.Spec;
         + "path relative to its --input folder, one per row, same order). Folders are searched "
         + "recursively. Images that cannot be read are reported and skipped; the exit code is "
         + "then 3. An --input FILE.npy of shape (N, C, H, W) float32 is taken as network input "
-        + "already preprocessed (N rows out, ids 0 to N-1).",
+        + "already preprocessed (N rows out, ids 0 to N-1). With --update, only the images that "
+        + "are new or changed (size or modification time) since --output was written are "
+        + "embedded; the other rows are kept and rows of images no longer found are dropped.",
     footer = {
         "",
         "Examples:",
@@ -44,7 +48,9 @@ import picocli.CommandLine.Spec;
         "  embeddings4j embed --input a.jpg --input b.png --output two.npy \\",
         "      --weights random",
         "  embeddings4j embed --model resnet50.onnx --preprocess imagenet \\",
-        "      --input photos/ --output e.npy"})
+        "      --input photos/ --output e.npy",
+        "  embeddings4j embed --input photos/ --output photos.npy --model resnet50 \\",
+        "      --update"})
 final class EmbedCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -59,8 +65,14 @@ final class EmbedCommand implements Callable<Integer> {
       description = "The matrix to write.")
   Path output;
 
-  /** One image to embed and the id it will have in the ids file. */
-  record Item(ImageSource source, String id) {}
+  @Option(names = "--update",
+      description = "Bring --output up to date: embed only the images that are new or changed "
+          + "(size or modification time) since it was written, keep the other rows, drop the "
+          + "rows of images no longer found. Needs the same model options as the set.")
+  boolean update;
+
+  /** One image to embed, its file, and the id it will have in the ids file. */
+  record Item(ImageSource source, Path path, String id) {}
 
   /** The images found, and the entries of folder walks that could not be listed. */
   record Collected(List<Item> items, List<ImageFiles.Problem> problems) {}
@@ -83,7 +95,7 @@ final class EmbedCommand implements Callable<Integer> {
         try {
           ImageFiles.Listing listing = ImageFiles.walk(in);
           for (Path p : listing.files()) {
-            found.add(new Item(ImageSource.of(p), Ids.relative(in, p)));
+            found.add(new Item(ImageSource.of(p), p, Ids.relative(in, p)));
           }
           problems.addAll(listing.problems());
         } catch (IOException e) {
@@ -91,7 +103,7 @@ final class EmbedCommand implements Callable<Integer> {
               e);
         }
       } else if (Files.exists(in) || Files.isSymbolicLink(in)) {
-        found.add(new Item(ImageSource.of(in), Ids.of(in)));
+        found.add(new Item(ImageSource.of(in), in, Ids.of(in)));
       } else {
         throw new Main.InputException("no such file or folder: " + in, null);
       }
@@ -114,6 +126,11 @@ final class EmbedCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (inputs.size() == 1 && inputs.get(0).toString().toLowerCase(java.util.Locale.ROOT)
         .endsWith(".npy")) {
+      if (update) {
+        throw new ParameterException(spec.commandLine(), "--update keeps the rows of unchanged "
+            + "image files; an --input FILE.npy of network inputs is embedded whole: leave "
+            + "--update out");
+      }
       Outputs.refuseOverlap(spec, EmbeddingSet.files(output), inputs);
       return embedTensors(inputs.get(0), err);
     }
@@ -134,35 +151,55 @@ final class EmbedCommand implements Callable<Integer> {
     NetworkEmbedder embedder = modelOptions.build(spec);
     long failed;
     int written;
-    try (embedder; EmbeddingSet.Writer out = EmbeddingSet.writer(output, embedder.dimension(),
-        embedder.describe())) {
-      if (!common.quiet) {
-        err.printf("embedding %d images with %s%n", items.size(),
-            ModelOptions.describe(embedder));
-      }
-      List<ImageSource> sources = items.stream().map(Item::source).toList();
-      int[] next = {0};
-      long[] bad = {0};
-      embedder.embedEach(sources, result -> {
-        Item item = items.get(next[0]++);
-        if (result instanceof EmbeddingResult.Success s) {
-          try {
-            out.add(s.vector(), item.id());
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        } else {
-          bad[0]++;
+    try (embedder) {
+      Plan plan = plan(items, update ? previous(embedder, err) : null, err);
+      if (plan.upToDate()) {
+        if (!common.quiet) {
+          err.printf("%s is up to date: %d images, none new, changed or gone%n", output,
+              items.size());
         }
-      }, progress);
-      progress.finishBar();
-      failed = bad[0] + problems;
-      written = out.rows();
-      if (written == 0) {
-        throw new Main.InputException("none of the " + (items.size() + problems)
-            + " images could be embedded", null);
+        return problems > 0 ? Main.EXIT_PARTIAL : Main.EXIT_OK;
       }
-      out.commit();
+      try (EmbeddingSet.Writer out = EmbeddingSet.writer(output, embedder.dimension(),
+          embedder.describe())) {
+        if (!common.quiet) {
+          err.println(plan.previous() == null
+              ? String.format("embedding %d images with %s", items.size(),
+                  ModelOptions.describe(embedder))
+              : String.format("updating %s: %d unchanged, embedding %d (%d new, %d changed), "
+                  + "dropping %d no longer found, with %s", output, plan.kept(),
+                  plan.toEmbed().size(), plan.added(), plan.toEmbed().size() - plan.added(),
+                  plan.dropped(), ModelOptions.describe(embedder)));
+        }
+        RowSink sink = new RowSink(items, plan, out);
+        List<ImageSource> sources = plan.toEmbed().stream().map(i -> items.get(i).source())
+            .toList();
+        long[] bad = {0};
+        embedder.embedEach(sources, result -> {
+          if (result instanceof EmbeddingResult.Success s) {
+            sink.embedded(s.vector());
+          } else {
+            sink.failed();
+            bad[0]++;
+          }
+        }, progress);
+        sink.keptUpTo(items.size());
+        progress.finishBar();
+        failed = bad[0] + problems;
+        written = out.rows();
+        if (bad[0] == plan.toEmbed().size() && plan.keepsTheSet()) {
+          if (!common.quiet) {
+            err.printf("%s is unchanged: %d images, none new, changed or gone but the %d that"
+                + " failed%n", output, written, bad[0]);
+          }
+          return Main.EXIT_PARTIAL;
+        }
+        if (written == 0) {
+          throw new Main.InputException("none of the " + (items.size() + problems)
+              + " images could be embedded", null);
+        }
+        out.commit();
+      }
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
@@ -173,6 +210,167 @@ final class EmbedCommand implements Callable<Integer> {
           failed > 0 ? "; " + failed + " image(s) failed (listed above)" : "");
     }
     return failed > 0 ? Main.EXIT_PARTIAL : Main.EXIT_OK;
+  }
+
+  /**
+   * What an update starts from: the set at {@code --output}, checked to have been made by this
+   * embedder; null when there is none yet (then every image is embedded).
+   */
+  private EmbeddingSet.Contents previous(NetworkEmbedder embedder, PrintWriter err)
+      throws IOException {
+    if (!Files.exists(output) && !Files.exists(EmbeddingSet.journalFile(output))) {
+      if (!common.quiet) {
+        err.println("note: there is no set at " + output + " yet: every image is embedded");
+      }
+      return null;
+    }
+    EmbeddingSet.Contents old;
+    try {
+      old = EmbeddingSet.read(output);
+    } catch (io.github.embeddings4j.core.io.DamagedFileException | IllegalArgumentException e) {
+      throw new Main.InputException(e.getMessage() + "; --update cannot keep rows of it: embed"
+          + " without --update to write the set anew", e);
+    }
+    if (!old.described()) {
+      throw new Main.InputException(output + " has no description (" + EmbeddingSet
+          .descriptionFile(output).getFileName() + ": written by NumPy or an earlier version),"
+          + " so the model that made its rows cannot be checked; embed without --update to"
+          + " write the set anew", null);
+    }
+    Provenance.requireSame("the embedder of this run", embedder.describe(),
+        "the embedder that made " + output, old.embedder(),
+        "--update keeps the set's rows, so it needs the options that made them; embed without"
+        + " --update to write the set anew with these");
+    if (old.stamps() == null && !old.ids().isEmpty()) {
+      err.println("warning: " + output + " records no file sizes and times (written by an"
+          + " earlier version): the rows of images still there are kept as they are, so an"
+          + " image changed since is not embedded again this time; from now on the set records"
+          + " them");
+    }
+    return old;
+  }
+
+  /**
+   * Which images an update embeds: {@code toEmbed} (positions in the items), the rest keep the
+   * previous set's row {@code keepRow[i]}.
+   */
+  record Plan(EmbeddingSet.Contents previous, int[] keepRow, List<Integer> toEmbed,
+      List<FileStamp> stamps, int added, int dropped) {
+
+    int kept() {
+      return keepRow.length - toEmbed.size();
+    }
+
+    /** Whether the set needs no write: nothing to embed, and every row kept in its place. */
+    boolean upToDate() {
+      return toEmbed.isEmpty() && keepsTheSet();
+    }
+
+    /**
+     * Whether the kept rows alone are the previous set, in its order, with its stamps: then an
+     * update whose embeddings all fail changes nothing either.
+     */
+    boolean keepsTheSet() {
+      if (previous == null || previous.stamps() == null) {
+        return false;
+      }
+      int expect = 0;
+      for (int row : keepRow) {
+        if (row >= 0 && row != expect++) {
+          return false;
+        }
+      }
+      return expect == previous.ids().size();
+    }
+  }
+
+  /**
+   * Stamps every image (before it is read, so that a change while it is embedded is seen next
+   * time) and matches it with the previous set's rows.
+   */
+  static Plan plan(List<Item> items, EmbeddingSet.Contents previous, PrintWriter err) {
+    Map<String, Integer> oldRows = new HashMap<>();
+    if (previous != null) {
+      for (int r = 0; r < previous.ids().size(); r++) {
+        oldRows.put(previous.ids().get(r), r);
+      }
+    }
+    int[] keepRow = new int[items.size()];
+    List<Integer> toEmbed = new ArrayList<>();
+    List<FileStamp> stamps = new ArrayList<>(items.size());
+    int added = 0;
+    int matched = 0;
+    for (int i = 0; i < items.size(); i++) {
+      FileStamp stamp;
+      try {
+        stamp = FileStamp.of(items.get(i).path());
+      } catch (IOException e) {
+        stamp = null; // the image cannot be read either; embedding it reports why
+      }
+      stamps.add(stamp);
+      Integer row = oldRows.get(items.get(i).id());
+      keepRow[i] = -1;
+      if (row != null) {
+        matched++;
+        FileStamp before = previous.stamps() == null ? stamp : previous.stamps().get(row);
+        if (stamp != null && stamp.equals(before)) {
+          keepRow[i] = row;
+        }
+      } else if (previous != null) {
+        added++;
+      }
+      if (keepRow[i] < 0) {
+        toEmbed.add(i);
+      }
+    }
+    int dropped = previous == null ? 0 : previous.ids().size() - matched;
+    return new Plan(previous, keepRow, toEmbed, stamps, added, dropped);
+  }
+
+  /**
+   * Writes the rows in the items' order as the embedded ones arrive, the kept rows between
+   * them taken from the previous set.
+   */
+  private static final class RowSink {
+    private final List<Item> items;
+    private final Plan plan;
+    private final EmbeddingSet.Writer out;
+    private int next;
+    private int position;
+
+    RowSink(List<Item> items, Plan plan, EmbeddingSet.Writer out) {
+      this.items = items;
+      this.plan = plan;
+      this.out = out;
+    }
+
+    void embedded(float[] vector) {
+      int at = plan.toEmbed().get(next++);
+      keptUpTo(at);
+      write(vector, at);
+      position = at + 1;
+    }
+
+    void failed() {
+      int at = plan.toEmbed().get(next++);
+      keptUpTo(at);
+      position = at + 1;
+    }
+
+    /** Writes the kept rows before {@code limit}. */
+    void keptUpTo(int limit) {
+      for (; position < limit; position++) {
+        write(plan.previous().vectors()[plan.keepRow()[position]], position);
+      }
+    }
+
+    private void write(float[] vector, int at) {
+      try {
+        out.add(vector, items.get(at).id(), plan.stamps().get(at));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 
   /**

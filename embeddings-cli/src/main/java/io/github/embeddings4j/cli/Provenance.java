@@ -40,22 +40,49 @@ final class Provenance {
    */
   static void check(String what, EmbedderDescription query, String other,
       EmbedderDescription stored, boolean allow, PrintWriter err) {
-    if (query == null || stored == null) {
+    String text = mismatch(what, query, other, stored);
+    if (text == null) {
       return;
     }
-    List<String> diff = query.differences(stored);
-    if (diff.isEmpty()) {
-      return;
-    }
-    String text = what + " does not match " + other + ":\n"
-        + "  " + what + ": " + query + "\n"
-        + "  " + other + ": " + stored + "\n"
-        + "  differs in " + String.join("; ", diff);
     if (allow) {
       err.println("warning: " + text + "\n  (--allow-mismatch: comparing them anyway)");
       return;
     }
     throw new Main.InputException(text + "\n  use the options that made the file, or"
         + " --allow-mismatch to compare them anyway", null);
+  }
+
+  /**
+   * Refuses (exit 2) when the two descriptions differ, printing both and {@code fix}; there is
+   * no way past it. Does nothing when either side is unknown.
+   *
+   * @param what the side of this run
+   * @param query its description, or null
+   * @param other the other side in words
+   * @param stored its description, or null
+   * @param fix what the user can do instead
+   */
+  static void requireSame(String what, EmbedderDescription query, String other,
+      EmbedderDescription stored, String fix) {
+    String text = mismatch(what, query, other, stored);
+    if (text != null) {
+      throw new Main.InputException(text + "\n  " + fix, null);
+    }
+  }
+
+  /** Both descriptions and their differences, or null when they match or one is unknown. */
+  private static String mismatch(String what, EmbedderDescription query, String other,
+      EmbedderDescription stored) {
+    if (query == null || stored == null) {
+      return null;
+    }
+    List<String> diff = query.differences(stored);
+    if (diff.isEmpty()) {
+      return null;
+    }
+    return what + " does not match " + other + ":\n"
+        + "  " + what + ": " + query + "\n"
+        + "  " + other + ": " + stored + "\n"
+        + "  differs in " + String.join("; ", diff);
   }
 }

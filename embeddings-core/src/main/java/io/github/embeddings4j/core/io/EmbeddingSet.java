@@ -19,8 +19,11 @@ import java.util.Objects;
 /**
  * An embeddings file as the SDK writes it: the vectors ({@code NAME.npy}), their ids
  * ({@code NAME.ids.txt}) and a description ({@code NAME.description.json}) that says how the
- * vectors were made and which vectors and ids file belong to it. The three are replaced as one
- * unit: a reader sees the complete old set or the complete new set, never a mix.
+ * vectors were made and which vectors and ids file belong to it; for rows embedded from image
+ * files, also each file's size and modification time when it was read ({@code
+ * NAME.stamps.txt}, {@link FileStamp}), from which an update tells the images that changed.
+ * The files are replaced as one unit: a reader sees the complete old set or the complete new
+ * set, never a mix.
  *
  * <pre>{@code
  * EmbeddingSet.write(Path.of("photos.npy"), vectors, ids, embedder.describe());
@@ -76,9 +79,25 @@ public final class EmbeddingSet {
    * @param described whether the set has a description file (false for files of older
    *     versions and for plain {@code .npy} files)
    * @param generation the set's generation (1 for the first write), 0 without a description
+   * @param stamps one stamp per row (null for a row that was not embedded from a file), or
+   *     null when the set records none (written from memory, or by an earlier version)
    */
   public record Contents(float[][] vectors, List<String> ids, EmbedderDescription embedder,
-      boolean described, long generation) {
+      boolean described, long generation, List<FileStamp> stamps) {
+
+    /**
+     * A set without stamps.
+     *
+     * @param vectors the rows
+     * @param ids one id per row
+     * @param embedder how the vectors were made, or null
+     * @param described whether the set has a description file
+     * @param generation the set's generation
+     */
+    public Contents(float[][] vectors, List<String> ids, EmbedderDescription embedder,
+        boolean described, long generation) {
+      this(vectors, ids, embedder, described, generation, null);
+    }
 
     /**
      * The vectors' length, 0 for a set without rows.
@@ -111,6 +130,18 @@ public final class EmbeddingSet {
   }
 
   /**
+   * The stamps file of a set: {@code photos.npy} gets {@code photos.stamps.txt}. One line per
+   * row, {@code SIZE TIME} (bytes, nanoseconds since 1970) or {@code -} for a row not embedded
+   * from a file.
+   *
+   * @param npy the vectors file
+   * @return the stamps file
+   */
+  public static Path stampsFile(Path npy) {
+    return npy.resolveSibling(stem(npy) + ".stamps.txt");
+  }
+
+  /**
    * The journal of a commit in progress: {@code photos.npy} gets {@code photos.commit.json}.
    *
    * @param npy the vectors file
@@ -124,10 +155,10 @@ public final class EmbeddingSet {
    * Every file of a set, for checks that an output does not overwrite an input.
    *
    * @param npy the vectors file
-   * @return the vectors, ids, description and journal files
+   * @return the vectors, ids, stamps, description and journal files
    */
   public static List<Path> files(Path npy) {
-    return List.of(npy, idsFile(npy), descriptionFile(npy), journalFile(npy));
+    return List.of(npy, idsFile(npy), stampsFile(npy), descriptionFile(npy), journalFile(npy));
   }
 
   private static String stem(Path npy) {
@@ -187,6 +218,8 @@ public final class EmbeddingSet {
     private final NpyWriter vectors;
     private final EmbedderDescription embedder;
     private final List<String> ids = new ArrayList<>();
+    private final List<FileStamp> stamps = new ArrayList<>();
+    private boolean stamped;
     private final List<Path> temps = new ArrayList<>();
     private boolean committed;
 
@@ -204,8 +237,22 @@ public final class EmbeddingSet {
      * @throws IOException if writing fails
      */
     public void add(float[] row, String id) throws IOException {
+      add(row, id, null);
+    }
+
+    /**
+     * Appends a row embedded from a file, its id, and the file's stamp when it was read.
+     *
+     * @param row the vector
+     * @param id its id (any text; see {@link Ids})
+     * @param stamp the file's size and time before it was read, or null when unknown
+     * @throws IOException if writing fails
+     */
+    public void add(float[] row, String id, FileStamp stamp) throws IOException {
       vectors.write(row);
       ids.add(Objects.requireNonNull(id, "id"));
+      stamps.add(stamp);
+      stamped |= stamp != null;
     }
 
     /**
@@ -232,6 +279,12 @@ public final class EmbeddingSet {
       Path idsTmp = writeTemp(idsFile(npy), idsBytes(ids));
       temps.add(idsTmp);
       step("ids written");
+      Path stampsTmp = null;
+      if (stamped) {
+        stampsTmp = writeTemp(stampsFile(npy), stampsBytes(stamps));
+        temps.add(stampsTmp);
+        step("stamps written");
+      }
       finishPending(npy); // an earlier interrupted commit goes first, so generations count up
       long generation = previousGeneration(npy) + 1;
       Map<String, Object> desc = new LinkedHashMap<>();
@@ -245,6 +298,10 @@ public final class EmbeddingSet {
       desc.put("ids", idsFile(npy).getFileName().toString());
       desc.put("ids_crc32c", Checksums.crc32c(idsTmp));
       desc.put("ids_encoding", "percent-escaped UTF-8, one per line");
+      if (stampsTmp != null) {
+        desc.put("stamps", stampsFile(npy).getFileName().toString());
+        desc.put("stamps_crc32c", Checksums.crc32c(stampsTmp));
+      }
       desc.put("embedder", embedder == null ? null : new LinkedHashMap<>(embedder.toMap()));
       Path descTmp = writeTemp(descriptionFile(npy),
           JsonText.write(desc).getBytes(StandardCharsets.US_ASCII));
@@ -253,6 +310,9 @@ public final class EmbeddingSet {
       Map<String, Object> renames = new LinkedHashMap<>();
       renames.put(npy.getFileName().toString(), vectorsTmp.getFileName().toString());
       renames.put(idsFile(npy).getFileName().toString(), idsTmp.getFileName().toString());
+      if (stampsTmp != null) {
+        renames.put(stampsFile(npy).getFileName().toString(), stampsTmp.getFileName().toString());
+      }
       renames.put(descriptionFile(npy).getFileName().toString(),
           descTmp.getFileName().toString());
       Map<String, Object> journal = new LinkedHashMap<>();
@@ -268,6 +328,11 @@ public final class EmbeddingSet {
       temps.forEach(SdkFile::forget);
       step("journal committed");
       rollForward(npy, renames, true);
+      if (stampsTmp == null) {
+        // The stamps of an earlier set; the new description does not name them, so no reader
+        // uses them, and they go.
+        Files.deleteIfExists(stampsFile(npy));
+      }
     }
 
     /** Removes the temporaries unless the set was committed. Idempotent. */
@@ -281,6 +346,14 @@ public final class EmbeddingSet {
         temps.clear();
       }
     }
+  }
+
+  private static byte[] stampsBytes(List<FileStamp> stamps) {
+    StringBuilder text = new StringBuilder(stamps.size() * 32);
+    for (FileStamp s : stamps) {
+      text.append(s == null ? "-" : s.encode()).append('\n');
+    }
+    return text.toString().getBytes(StandardCharsets.US_ASCII);
   }
 
   private static void step(String name) throws IOException {
@@ -382,7 +455,6 @@ public final class EmbeddingSet {
 
   private static void rollForward(Path npy, Map<String, Object> renames, boolean writing)
       throws IOException {
-    int i = 0;
     for (Map.Entry<String, Object> e : renames.entrySet()) {
       Path target;
       Path tmp;
@@ -402,9 +474,9 @@ public final class EmbeddingSet {
         SdkFile.move(tmp, target);
       }
       if (writing) {
-        step("renamed " + (i == 0 ? "vectors" : i == 1 ? "ids" : "description"));
+        step("renamed " + (target.equals(npy) ? "vectors" : target.equals(idsFile(npy)) ? "ids"
+            : target.equals(stampsFile(npy)) ? "stamps" : "description"));
       }
-      i++;
     }
     syncFolder(npy);
     Files.deleteIfExists(journalFile(npy));
@@ -463,27 +535,9 @@ public final class EmbeddingSet {
     Path descFile = descriptionFile(npy);
     String vectorsCrc = Checksums.crc32c(npy);
     if (!vectorsCrc.equals(d.get("vectors_crc32c"))) {
-      throw new DamagedFileException(npy, "does not belong with " + descFile.getFileName()
-          + " (it records crc32c=" + d.get("vectors_crc32c") + " for the vectors, the file has "
-          + vectorsCrc + "): a mixed set, left by a write that is not embeddings4j's or by a file"
-          + " copied in from elsewhere; write the set again");
+      throw notBelonging(npy, descFile, "vectors", d.get("vectors_crc32c"), vectorsCrc);
     }
-    byte[] idsBytes;
-    try {
-      idsBytes = Files.readAllBytes(idsFile);
-    } catch (NoSuchFileException e) {
-      throw new DamagedFileException(idsFile, "is missing, but " + descFile.getFileName()
-          + " records it: an incomplete set; write it again");
-    }
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    crc.update(idsBytes);
-    String idsCrc = String.format(java.util.Locale.ROOT, "%08x", crc.getValue());
-    if (!idsCrc.equals(d.get("ids_crc32c"))) {
-      throw new DamagedFileException(idsFile, "does not belong with " + descFile.getFileName()
-          + " (it records crc32c=" + d.get("ids_crc32c") + " for the ids, the file has " + idsCrc
-          + "): a mixed set, left by a write that is not embeddings4j's or by a file copied in"
-          + " from elsewhere; write the set again");
-    }
+    byte[] idsBytes = readMember(idsFile, descFile, d.get("ids_crc32c"), "ids");
     float[][] rows = Npy.read(npy);
     List<String> ids = new ArrayList<>(rows.length);
     String text = new String(idsBytes, StandardCharsets.UTF_8);
@@ -507,7 +561,61 @@ public final class EmbeddingSet {
     }
     Object g = d.get("generation");
     return new Contents(rows, List.copyOf(ids), embedder(d, descFile), true,
-        g instanceof Long l ? l : 0);
+        g instanceof Long l ? l : 0, d.get("stamps") == null ? null : stamps(npy, d, rows.length));
+  }
+
+  /** A member file of a set, checked against the CRC-32C its description records. */
+  private static byte[] readMember(Path file, Path descFile, Object recorded, String what)
+      throws IOException {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new DamagedFileException(file, "is missing, but " + descFile.getFileName()
+          + " records it: an incomplete set; write it again");
+    }
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes);
+    String have = String.format(java.util.Locale.ROOT, "%08x", crc.getValue());
+    if (!have.equals(recorded)) {
+      throw notBelonging(file, descFile, what, recorded, have);
+    }
+    return bytes;
+  }
+
+  private static DamagedFileException notBelonging(Path file, Path descFile, String what,
+      Object recorded, String have) {
+    return new DamagedFileException(file, "does not belong with " + descFile.getFileName()
+        + " (it records crc32c=" + recorded + " for the " + what + ", the file has " + have
+        + "): a mixed set, left by a write that is not embeddings4j's or by a file copied in"
+        + " from elsewhere; write the set again");
+  }
+
+  private static List<FileStamp> stamps(Path npy, Map<String, Object> d, int rows)
+      throws IOException {
+    Path file = stampsFile(npy);
+    byte[] bytes = readMember(file, descriptionFile(npy), d.get("stamps_crc32c"), "stamps");
+    List<FileStamp> out = new ArrayList<>(rows);
+    String text = new String(bytes, StandardCharsets.US_ASCII);
+    int start = 0;
+    while (start < text.length()) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        throw new DamagedFileException(file, "the last line has no line break");
+      }
+      String line = text.substring(start, end);
+      try {
+        out.add(line.equals("-") ? null : FileStamp.decode(line));
+      } catch (IllegalArgumentException e) {
+        throw new DamagedFileException(file, "line " + (out.size() + 1) + ": " + e.getMessage());
+      }
+      start = end + 1;
+    }
+    if (out.size() != rows) {
+      throw new DamagedFileException(file, "holds " + out.size() + " stamps for " + rows
+          + " rows");
+    }
+    return java.util.Collections.unmodifiableList(out);
   }
 
   private static Map<String, Object> description(Path npy) throws IOException {

@@ -119,6 +119,80 @@ class EmbeddingSetTest {
     }
   }
 
+  static List<FileStamp> stamps(int n, long base) {
+    List<FileStamp> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(i == 1 ? null : new FileStamp(base + i, 1_700_000_000_123_456_789L + base * i));
+    }
+    return out;
+  }
+
+  static void writeStamped(Path npy, float[][] rows, List<String> ids, List<FileStamp> stamps,
+      EmbedderDescription embedder) throws IOException {
+    try (EmbeddingSet.Writer w = EmbeddingSet.writer(npy, rows[0].length, embedder)) {
+      for (int i = 0; i < rows.length; i++) {
+        w.add(rows[i], ids.get(i), stamps.get(i));
+      }
+      w.commit();
+    }
+  }
+
+  @Test
+  void stampsAreTheFourthFileOfTheUnitAtEveryStepOfTheCommit() throws IOException {
+    List<String> steps = List.of("vectors written", "ids written", "stamps written",
+        "description written", "journal committed", "renamed vectors", "renamed ids",
+        "renamed stamps", "renamed description");
+    for (String failAt : steps) {
+      Path npy = dir.resolve("stamped-" + failAt.replace(' ', '-') + ".npy");
+      writeStamped(npy, rows(4, 1), ids(4, "old"), stamps(4, 10), LENET_7);
+      List<String> seen = new ArrayList<>();
+      EmbeddingSet.faultHook = step -> {
+        seen.add(step);
+        if (step.equals(failAt)) {
+          throw new IOException("No space left on device (simulated at '" + step + "')");
+        }
+      };
+      assertThrows(IOException.class, () -> writeStamped(npy, rows(6, 2), ids(6, "new"),
+          stamps(6, 20), LENET_7));
+      EmbeddingSet.faultHook = null;
+      assertEquals(steps.subList(0, steps.indexOf(failAt) + 1), seen);
+      EmbeddingSet.Contents c = EmbeddingSet.read(npy);
+      boolean committed = steps.indexOf(failAt) >= steps.indexOf("journal committed");
+      assertEquals(committed ? ids(6, "new") : ids(4, "old"), c.ids(), failAt);
+      assertEquals(committed ? stamps(6, 20) : stamps(4, 10), c.stamps(), failAt);
+      assertEquals(List.of(), temporaries(), "no temporary left after failing at " + failAt);
+    }
+  }
+
+  @Test
+  void aSetWrittenWithoutStampsDropsTheOldOnesAndAMixedStampsFileIsRefused()
+      throws IOException {
+    Path npy = dir.resolve("stamps.npy");
+    writeStamped(npy, rows(3, 1), ids(3, "a"), stamps(3, 5), LENET_7);
+    assertEquals(stamps(3, 5), EmbeddingSet.read(npy).stamps());
+    assertEquals("5 1700000000123456789\n-\n7 1700000000123456799\n",
+        Files.readString(EmbeddingSet.stampsFile(npy)));
+    Path old = dir.resolve("old-stamps.txt");
+    Files.copy(EmbeddingSet.stampsFile(npy), old);
+
+    writeStamped(npy, rows(3, 1), ids(3, "a"), stamps(3, 6), LENET_7);
+    Files.copy(old, EmbeddingSet.stampsFile(npy), StandardCopyOption.REPLACE_EXISTING);
+    DamagedFileException e = assertThrows(DamagedFileException.class,
+        () -> EmbeddingSet.read(npy));
+    assertEquals(EmbeddingSet.stampsFile(npy), e.file());
+    assertTrue(e.getMessage().contains("for the stamps"), e.getMessage());
+    Files.delete(EmbeddingSet.stampsFile(npy));
+    e = assertThrows(DamagedFileException.class, () -> EmbeddingSet.read(npy));
+    assertTrue(e.getMessage().contains("is missing"), e.getMessage());
+
+    EmbeddingSet.write(npy, rows(2, 1), ids(2, "b"), LENET_7);
+    Files.copy(old, EmbeddingSet.stampsFile(npy));
+    EmbeddingSet.write(npy, rows(2, 1), ids(2, "b"), LENET_7);
+    assertNull(EmbeddingSet.read(npy).stamps());
+    assertFalse(Files.exists(EmbeddingSet.stampsFile(npy)), "a stale stamps file goes");
+    assertTrue(EmbeddingSet.files(npy).contains(EmbeddingSet.stampsFile(npy)));
+  }
+
   @Test
   void anExceptionWhileRowsStreamInLeavesTheOldSetAndNoTemporary() throws IOException {
     Path npy = dir.resolve("stream.npy");
