@@ -1,9 +1,12 @@
 package io.github.embeddings4j.cli;
 
 import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.EmbedderDescription;
+import io.github.embeddings4j.api.NeighborIndex;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.io.IoErrors;
 import io.github.embeddings4j.core.io.Npy;
+import io.github.embeddings4j.core.io.SdkFile;
 import io.github.embeddings4j.core.search.Compression;
 import io.github.embeddings4j.core.search.FlatIndex;
 import io.github.embeddings4j.core.search.GraphIndex;
@@ -15,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,14 +38,18 @@ import picocli.CommandLine.Spec;
         + "exactly by scanning every vector; a graph index (HNSW) answers approximately in "
         + "milliseconds at a recall set by the search beam (--ef at search time), and with "
         + "--compress int8 keeps a quarter of the floats' memory. Ids are the rows' names from "
-        + "--ids (one per line) or the set's own ids file, else the row numbers.",
+        + "--ids (one per line) or the set's own ids file, else the row numbers. With --update, "
+        + "an existing index is brought in line with the set instead: entries no longer in it "
+        + "are removed, changed ones replaced, new ones added.",
     footer = {
         "",
         "Examples:",
         "  embeddings4j index --input photos.npy --metric cosine --output photos.e4j",
         "  embeddings4j index --input big.npy --compress int8 --m 16 \\",
         "      --ef-construction 200 --output big.e4j",
-        "  embeddings4j search --index photos.e4j --query q.npy --k 10 --ef 128 --json"})
+        "  embeddings4j search --index photos.e4j --query q.npy --k 10 --ef 128 --json",
+        "  embeddings4j embed --input photos/ --output photos.npy --update",
+        "  embeddings4j index --input photos.npy --output photos.e4j --update"})
 final class IndexCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -106,6 +114,17 @@ final class IndexCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object describing the index.")
   boolean json;
 
+  @Option(names = "--update",
+      description = "Bring the index at --output in line with --input: remove the entries "
+          + "whose names are gone, replace those whose vectors changed, add the new ones; the "
+          + "index keeps its own type, metric and parameters (a graph is rebuilt when a fifth "
+          + "of its nodes are removed entries). Without an index at --output, builds one.")
+  boolean update;
+
+  /** The build options that --update takes from the index file instead. */
+  private static final List<String> SAVED_OPTIONS = List.of("--type", "--metric", "--compress",
+      "--rerank", "--m", "--ef-construction", "--ef-search", "--seed");
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -135,6 +154,10 @@ final class IndexCommand implements Callable<Integer> {
     int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     if (threadCount < 1) {
       throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
+    }
+    if (update && spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
+      throw new ParameterException(spec.commandLine(), "--update keeps the seed saved in the"
+          + " index: leave --seed out, or build the index anew without --update");
     }
     Matrices set = Matrices.read(input);
     float[][] rows = set.rows();
@@ -168,6 +191,12 @@ final class IndexCommand implements Callable<Integer> {
     if (parent != null && !Files.isDirectory(parent)) {
       throw new Main.InputException("cannot write " + output + ": the folder " + parent
           + " does not exist", null);
+    }
+    if (update && Files.exists(output)) {
+      return update(set, rows, names, rowNumbers, threadCount, out, err);
+    }
+    if (update && !common.quiet && !json) {
+      err.println("note: there is no index at " + output + " yet: building one");
     }
     long t0 = System.nanoTime();
     Map<String, Object> report = new LinkedHashMap<>();
@@ -233,6 +262,136 @@ final class IndexCommand implements Callable<Integer> {
           (long) report.get("file_bytes"));
     }
     return Main.EXIT_OK;
+  }
+
+  /** {@code --update} of an existing index file. */
+  private Integer update(Matrices set, float[][] rows, List<String> names, boolean rowNumbers,
+      int threadCount, PrintWriter out, PrintWriter err) throws IOException {
+    long t0 = System.nanoTime();
+    Optional<String> kind;
+    try {
+      kind = SdkFile.kindOf(output);
+    } catch (IOException e) {
+      throw new Main.InputException(IoErrors.describe(e), e);
+    }
+    if (kind.isEmpty() || !List.of("FIDX", "GIDX").contains(kind.get())) {
+      throw new Main.InputException(output + " is not an index written by 'embeddings4j index'"
+          + " (" + kind.map(k -> "an embeddings4j '" + k + "' file").orElse("not an embeddings4j"
+          + " file") + "): --update would replace it; give another --output, or remove it",
+          null);
+    }
+    NeighborIndex<float[]> index;
+    try {
+      index = kind.get().equals("GIDX") ? GraphIndex.load(output, threadCount)
+          : FlatIndex.load(output);
+    } catch (IOException e) {
+      throw new Main.InputException(IoErrors.describe(e) + "; build the index anew without"
+          + " --update", e);
+    }
+    NeighborIndex<float[]> result = index;
+    try {
+      checkSavedOptions(index);
+      EmbedderDescription stored = index instanceof GraphIndex g ? g.embedder().orElse(null)
+          : ((FlatIndex) index).embedder().orElse(null);
+      Provenance.requireSame("the vectors of " + input, set.embedder(),
+          "the embedder that made the entries of " + output, stored,
+          "build the index anew without --update");
+      int dimension = index instanceof GraphIndex g ? g.dimension()
+          : ((FlatIndex) index).dimension();
+      if (dimension != rows[0].length) {
+        throw new Main.InputException(input + " holds vectors of dimension " + rows[0].length
+            + ", " + output + " of " + dimension + ": build the index anew without --update",
+            null);
+      }
+      IndexUpdate.Result r;
+      try {
+        r = IndexUpdate.apply(index, output, rows, names, rowNumbers);
+      } catch (IllegalArgumentException e) {
+        throw new Main.InputException(input + ": " + e.getMessage(), e);
+      }
+      result = r.index();
+      Map<String, Object> report = new LinkedHashMap<>();
+      report.put("output", output.toString());
+      report.put("type", index instanceof GraphIndex ? "graph" : "flat");
+      report.put("metric", index.metric().metricName());
+      report.put("vectors", result.size());
+      report.put("kept", r.kept());
+      report.put("added", r.added());
+      report.put("changed", r.changed());
+      report.put("removed", r.removed());
+      report.put("rebuilt", r.rebuilt());
+      report.put("written", !r.unchanged());
+      if (!r.unchanged()) {
+        try {
+          if (result instanceof GraphIndex g) {
+            g.save(output);
+          } else {
+            ((FlatIndex) result).save(output);
+          }
+        } catch (IOException e) {
+          throw new Main.InputException(IoErrors.describe(e), e);
+        }
+      }
+      report.put("seconds", round((System.nanoTime() - t0) / 1e9));
+      if (json) {
+        out.println(Json.object(report));
+      } else if (!common.quiet) {
+        err.println(r.unchanged()
+            ? output + " is up to date: " + r.kept() + " entries, none new, changed or gone"
+            : String.format(Locale.ROOT, "updated %s: %d kept, %d added, %d changed, %d"
+                + " removed%s, in %.2f s", output, r.kept(), r.added(), r.changed(),
+                r.removed(), r.rebuilt() ? "; the graph was rebuilt (a fifth or more of its"
+                + " nodes were removed entries)" : "", (double) report.get("seconds")));
+      }
+      return Main.EXIT_OK;
+    } finally {
+      closeQuietly(index);
+      if (result != index) {
+        closeQuietly(result);
+      }
+    }
+  }
+
+  /** Refuses build options given with --update that differ from the index's own. */
+  private void checkSavedOptions(NeighborIndex<float[]> index) {
+    var parsed = spec.commandLine().getParseResult();
+    Map<String, String> saved = new LinkedHashMap<>();
+    saved.put("--type", index instanceof GraphIndex ? "graph" : "flat");
+    saved.put("--metric", index.metric().metricName());
+    if (index instanceof GraphIndex g) {
+      saved.put("--compress", g.compression().name().toLowerCase(Locale.ROOT));
+      saved.put("--rerank", Integer.toString(g.rerank()));
+      saved.put("--m", Integer.toString(g.maxDegree()));
+      saved.put("--ef-construction", Integer.toString(g.beamWidth()));
+      saved.put("--ef-search", Integer.toString(g.searchBeam()));
+    }
+    for (String option : SAVED_OPTIONS) {
+      if (!parsed.hasMatchedOption(option) || option.equals("--seed")) {
+        continue;
+      }
+      Object value = parsed.matchedOption(option).getValue();
+      String given = String.valueOf(value).toLowerCase(Locale.ROOT);
+      if (option.equals("--metric")) {
+        given = StandardMetric.fromName(given).metricName();
+      }
+      String own = saved.get(option);
+      if (own == null || !own.equals(given)) {
+        throw new Main.InputException(option + " " + given + " differs from " + output
+            + (own == null ? ", a flat index, which has no such parameter" : "'s " + own)
+            + ": --update keeps the index's own parameters; leave " + option + " out, or build"
+            + " the index anew without --update", null);
+      }
+    }
+  }
+
+  private static void closeQuietly(NeighborIndex<float[]> index) {
+    if (index instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // nothing to report: the index was only read
+      }
+    }
   }
 
   private static double round(double seconds) {

@@ -289,6 +289,21 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
     }
   }
 
+  /**
+   * Whether the entries were added with string keys (their ids are then a counter, {@code 0, 1,
+   * 2, ...} in the order added) rather than numeric ids.
+   *
+   * @return whether the index holds string keys
+   */
+  public final boolean keyed() {
+    lock.readLock().lock();
+    try {
+      return entries.hasStringKeys();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** Whether the entries were added with string keys (for saving). */
   final boolean hasStringKeys() {
     return entries.hasStringKeys();

@@ -617,35 +617,8 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     addLock.lock();
     try {
       ensureOpen();
-      int n = visible;
+      Live live = live();
       GraphStore st = store;
-      int[] live;
-      long[] ids;
-      List<String> keys = null;
-      idLock.readLock().lock();
-      try {
-        live = new int[n - removedCount];
-        int count = 0;
-        for (int node = 0; node < n; node++) {
-          if (!removed(node)) {
-            live[count++] = node;
-          }
-        }
-        live = Arrays.copyOf(live, count);
-        ids = new long[count];
-        boolean keyed = entries.hasStringKeys();
-        if (keyed) {
-          keys = new ArrayList<>(count);
-        }
-        for (int i = 0; i < count; i++) {
-          ids[i] = entries.idOf(live[i]);
-          if (keyed) {
-            keys.add(entries.keyOf(live[i]));
-          }
-        }
-      } finally {
-        idLock.readLock().unlock();
-      }
       Builder b = builder(dimension).metric(metric).maxDegree(maxDegree).beamWidth(beamWidth)
           .searchBeam(searchBeam).seed(seed).threads(threads).compression(compression)
           .rerank(rerank).embedder(embedder);
@@ -656,25 +629,16 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
       try {
         GraphScratch s = scratch.get();
         int batch = 10_000;
-        for (int from = 0; from < live.length; from += batch) {
-          int to = Math.min(live.length, from + batch);
+        for (int from = 0; from < live.nodes().length; from += batch) {
+          int to = Math.min(live.nodes().length, from + batch);
           float[][] rows = new float[to - from][];
           for (int i = from; i < to; i++) {
-            int node = live[i];
-            float[] v = new float[dimension];
-            if (st.vectors != null) {
-              System.arraycopy(st.vectors[node >>> st.shift], (node & st.mask) * dimension, v, 0,
-                  dimension);
-            } else {
-              mapped.read(node, s.row);
-              System.arraycopy(s.row, 0, v, 0, dimension);
-            }
-            rows[i - from] = v;
+            rows[i - from] = storedVector(st, live.nodes()[i], s);
           }
-          if (keys != null) {
-            out.addAll(keys.subList(from, to), rows);
+          if (live.keys() != null) {
+            out.addAll(live.keys().subList(from, to), rows);
           } else {
-            out.addAll(Arrays.copyOfRange(ids, from, to), rows);
+            out.addAll(Arrays.copyOfRange(live.ids(), from, to), rows);
           }
         }
         return out;
@@ -685,6 +649,101 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     } finally {
       addLock.unlock();
     }
+  }
+
+  /** Receives the entries of an index, one at a time: see {@link #forEachEntry}. */
+  @FunctionalInterface
+  public interface EntryVisitor {
+    /**
+     * One entry.
+     *
+     * @param id its id
+     * @param key its key, or null in an index of numeric ids
+     * @param vector a copy of its stored vector (for cosine, normalised)
+     */
+    void accept(long id, String key, float[] vector);
+  }
+
+  /**
+   * Calls {@code visitor} for every entry not removed, in the order they were added, with its
+   * id, key and stored vector: for exporting an index, or comparing it with the vectors it was
+   * built from. Adds and removals wait meanwhile; searches do not.
+   *
+   * @param visitor what to do with each entry
+   * @throws IllegalStateException if the index is closed
+   */
+  public void forEachEntry(EntryVisitor visitor) {
+    Objects.requireNonNull(visitor, "visitor");
+    addLock.lock();
+    try {
+      ensureOpen();
+      Live live = live();
+      GraphStore st = store;
+      GraphScratch s = scratch.get();
+      for (int i = 0; i < live.nodes().length; i++) {
+        visitor.accept(live.ids()[i], live.keys() == null ? null : live.keys().get(i),
+            storedVector(st, live.nodes()[i], s));
+      }
+    } finally {
+      addLock.unlock();
+    }
+  }
+
+  /**
+   * The nodes kept as waypoints for removed entries: memory that {@link #rebuilt()} gives back.
+   *
+   * @return the count
+   */
+  public int removedCount() {
+    idLock.readLock().lock();
+    try {
+      return removedCount;
+    } finally {
+      idLock.readLock().unlock();
+    }
+  }
+
+  /** The live nodes, with their ids and (in a keyed index) keys. */
+  private record Live(int[] nodes, long[] ids, List<String> keys) {}
+
+  /** A snapshot of the live nodes; under the add lock. */
+  private Live live() {
+    int n = visible;
+    idLock.readLock().lock();
+    try {
+      int[] nodes = new int[n - removedCount];
+      int count = 0;
+      for (int node = 0; node < n; node++) {
+        if (!removed(node)) {
+          nodes[count++] = node;
+        }
+      }
+      nodes = Arrays.copyOf(nodes, count);
+      long[] ids = new long[count];
+      List<String> keys = entries.hasStringKeys() ? new ArrayList<>(count) : null;
+      for (int i = 0; i < count; i++) {
+        ids[i] = entries.idOf(nodes[i]);
+        if (keys != null) {
+          keys.add(entries.keyOf(nodes[i]));
+        }
+      }
+      return new Live(nodes, ids, keys);
+    } finally {
+      idLock.readLock().unlock();
+    }
+  }
+
+  /** A copy of a node's float vector, from the heap or the mapped file. */
+  private float[] storedVector(GraphStore st, int node, GraphScratch s) {
+    float[] v = new float[dimension];
+    if (st.vectors != null) {
+      System.arraycopy(st.vectors[node >>> st.shift], (node & st.mask) * dimension, v, 0,
+          dimension);
+    } else {
+      mapped.read(node, s.row);
+      System.arraycopy(s.row, 0, v, 0, dimension);
+    }
+    return v;
   }
 
   /**

@@ -260,4 +260,50 @@ class GraphRemoveTest {
     java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     return buf.getInt(8);
   }
+
+  @Test
+  void forEachEntryVisitsTheLiveEntriesWithKeysAndStoredVectors() {
+    float[][] x = GraphIndexTest.clustered(300, 8, 31);
+    for (Compression c : Compression.values()) {
+      try (GraphIndex g = GraphIndex.builder(8).metric(StandardMetric.COSINE).seed(1).threads(1)
+          .compression(c).build()) {
+        List<String> keys = new ArrayList<>();
+        for (int r = 0; r < x.length; r++) {
+          keys.add("img" + r + ".png");
+        }
+        g.addAll(keys, x);
+        assertTrue(g.remove("img7.png"));
+        assertTrue(g.remove("img250.png"));
+        assertEquals(2, g.removedCount());
+        List<String> seen = new ArrayList<>();
+        g.forEachEntry((id, key, vector) -> {
+          seen.add(key);
+          assertEquals(Optional.of(id), g.id(key), key);
+          float[] expected = io.github.embeddings4j.core.vector.VectorMath.normalized(
+              x[Integer.parseInt(key.substring(3, key.indexOf('.')))]);
+          org.junit.jupiter.api.Assertions.assertArrayEquals(expected, vector, key
+              + ": the normalised copy, bit for bit (" + c + ")");
+        });
+        List<String> live = new ArrayList<>(keys);
+        live.remove("img7.png");
+        live.remove("img250.png");
+        assertEquals(live, seen, "every live entry once, in the order added");
+        try (GraphIndex again = g.rebuilt()) {
+          assertEquals(0, again.removedCount());
+          assertEquals(298, again.size());
+        }
+      }
+    }
+    try (GraphIndex numeric = graph(GraphIndexTest.clustered(50, 8, 32), Compression.NONE)) {
+      numeric.remove(10_003L);
+      List<Long> ids = new ArrayList<>();
+      numeric.forEachEntry((id, key, vector) -> {
+        assertEquals(null, key);
+        ids.add(id);
+      });
+      assertEquals(49, ids.size());
+      assertFalse(ids.contains(10_003L));
+      assertEquals(10_000L, ids.get(0));
+    }
+  }
 }
