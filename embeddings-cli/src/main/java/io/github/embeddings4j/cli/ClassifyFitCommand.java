@@ -215,6 +215,9 @@ final class ClassifyFitCommand implements Callable<Integer> {
       if (talk) {
         err.println("embeddings read from the cache: " + set.entry());
       }
+    } else if (set.reused() > 0 && talk) {
+      err.println("embeddings of " + set.reused() + " unchanged images read from the cache; "
+          + (set.vectors().length - set.reused()) + " images embedded");
     }
     if (set.vectors().length == 0) {
       throw new Main.InputException("none of the " + folder.size() + " images of " + root
@@ -281,6 +284,7 @@ final class ClassifyFitCommand implements Callable<Integer> {
       o.putAll(settings(t));
       o.put("skipped", skipped);
       o.put("cache", set.entry() == null ? "off" : set.cached() ? "hit" : "miss");
+      o.put("cache_reused", set.reused());
       o.put("output", output.toString());
       if (searched != null) {
         List<Object> trials = new ArrayList<>();

@@ -9,6 +9,7 @@ import io.github.embeddings4j.api.Progress;
 import io.github.embeddings4j.api.ProgressListener;
 import io.github.embeddings4j.core.data.ImageFolder;
 import io.github.embeddings4j.core.io.EmbeddingSet;
+import io.github.embeddings4j.core.io.FileStamp;
 import io.github.embeddings4j.core.io.IoErrors;
 import io.github.embeddings4j.core.io.SdkFile;
 import java.io.IOException;
@@ -30,9 +31,16 @@ import java.util.Objects;
  * dataset's file list (each image's path relative to the folder, class, size and modification
  * time), so a different model, other weights, another layer or preprocessing, or an added,
  * removed, replaced or touched image gives a new entry, and everything else reuses the old one.
- * Each entry is an {@link EmbeddingSet} ({@code KEY.npy} with its ids and description,
- * committed together) and a list of the images that could not be embedded ({@code
- * KEY.failed.txt}, written first). A damaged entry is embedded again and replaced.
+ * Each entry is an {@link EmbeddingSet} ({@code KEY.npy} with its ids, description and each
+ * image's {@link FileStamp}, committed together) and a list of the images that could not be
+ * embedded ({@code KEY.failed.txt}, written first). A damaged entry is embedded again and
+ * replaced.
+ *
+ * <p><b>A changed folder</b> is not embedded whole again: the latest entry of the same embedder
+ * for the same folder (named by {@code LINE.latest}, where {@code LINE} hashes the embedder and
+ * the folder's absolute path) lends the vectors of the images whose size and modification time
+ * are unchanged, and only the added and changed images are embedded ({@link
+ * Dataset#reused()}).
  *
  * <pre>{@code
  * EmbeddingCache cache = EmbeddingCache.in(EmbeddingCache.defaultDirectory());
@@ -117,10 +125,31 @@ public final class EmbeddingCache {
    *     be written)
    * @param cacheProblem why the entry could not be written (the vectors are still returned),
    *     or null
+   * @param reused how many vectors were read from the cache rather than embedded: all of them
+   *     when {@code cached}, those of unchanged images when an earlier entry of this folder
+   *     was reused, else 0
    */
   public record Dataset(float[][] vectors, int[] labels, List<Path> files,
       List<String> classNames, List<Failed> failed, boolean cached, Path entry,
-      String cacheProblem) {
+      String cacheProblem, int reused) {
+
+    /**
+     * A dataset of which nothing or everything came from the cache.
+     *
+     * @param vectors the vectors
+     * @param labels the labels
+     * @param files the images
+     * @param classNames the class names
+     * @param failed the failures
+     * @param cached whether they came from the cache
+     * @param entry the cache entry or null
+     * @param cacheProblem why the entry could not be written, or null
+     */
+    public Dataset(float[][] vectors, int[] labels, List<Path> files, List<String> classNames,
+        List<Failed> failed, boolean cached, Path entry, String cacheProblem) {
+      this(vectors, labels, files, classNames, failed, cached, entry, cacheProblem,
+          cached ? vectors.length : 0);
+    }
 
     /**
      * Copies the lists.
@@ -133,6 +162,7 @@ public final class EmbeddingCache {
      * @param cached whether they came from the cache
      * @param entry the cache entry or null
      * @param cacheProblem why the entry could not be written, or null
+     * @param reused how many vectors came from the cache
      */
     public Dataset {
       files = List.copyOf(files);
@@ -156,7 +186,8 @@ public final class EmbeddingCache {
   /**
    * The vectors of every image of a dataset: from the cache when an entry for this embedder
    * and these files exists, else embedded (failures reported to the listener and left out)
-   * and stored.
+   * and stored; the images unchanged since the latest entry of this embedder and folder are
+   * not embedded again but read from it.
    *
    * @param embedder the embedder
    * @param folder the dataset
@@ -177,35 +208,68 @@ public final class EmbeddingCache {
       }
     }
     List<ImageFolder.Entry> entries = folder.entries();
-    List<float[]> vectors = new ArrayList<>(entries.size());
-    List<Integer> labels = new ArrayList<>(entries.size());
-    List<Path> files = new ArrayList<>(entries.size());
-    List<String> ids = new ArrayList<>(entries.size());
-    List<Failed> failed = new ArrayList<>();
-    for (int from = 0; from < entries.size(); from += CHUNK) {
-      List<ImageFolder.Entry> chunk = entries.subList(from, Math.min(entries.size(),
-          from + CHUNK));
+    int n = entries.size();
+    // Stamps before reading, so that an image changed while it is embedded is seen next time.
+    FileStamp[] stamps = new FileStamp[n];
+    for (int i = 0; i < n; i++) {
+      try {
+        stamps[i] = FileStamp.of(entries.get(i).file());
+      } catch (IOException e) {
+        stamps[i] = null; // it fails to embed too, and is reported then
+      }
+    }
+    float[][] lent = lent(description, folder, stamps);
+    float[][] vectorOf = new float[n][];
+    List<Integer> toEmbed = new ArrayList<>(n);
+    int reused = 0;
+    for (int i = 0; i < n; i++) {
+      vectorOf[i] = lent[i];
+      if (lent[i] == null) {
+        toEmbed.add(i);
+      } else {
+        reused++;
+      }
+    }
+    Map<Integer, Failed> failures = new HashMap<>();
+    for (int from = 0; from < toEmbed.size(); from += CHUNK) {
+      List<Integer> chunk = toEmbed.subList(from, Math.min(toEmbed.size(), from + CHUNK));
       List<ImageSource> sources = new ArrayList<>(chunk.size());
-      for (ImageFolder.Entry e : chunk) {
-        sources.add(ImageSource.of(e.file()));
+      for (int i : chunk) {
+        sources.add(ImageSource.of(entries.get(i).file()));
       }
       List<EmbeddingResult> results = embedder.embedBatch(sources);
-      for (int i = 0; i < chunk.size(); i++) {
-        ImageFolder.Entry e = chunk.get(i);
-        if (results.get(i) instanceof EmbeddingResult.Success s) {
-          vectors.add(s.vector());
-          labels.add(e.label());
-          files.add(e.file());
-          ids.add(relative(folder, e.file()));
+      for (int c = 0; c < chunk.size(); c++) {
+        int i = chunk.get(c);
+        if (results.get(c) instanceof EmbeddingResult.Success s) {
+          vectorOf[i] = s.vector();
         } else {
-          EmbeddingException error = ((EmbeddingResult.Failure) results.get(i)).error();
-          failed.add(new Failed(e.file(), reason(error, e.file())));
+          EmbeddingException error = ((EmbeddingResult.Failure) results.get(c)).error();
+          failures.put(i, new Failed(entries.get(i).file(), reason(error,
+              entries.get(i).file())));
           notify(() -> progress.onFailure(error));
         }
       }
-      Progress p = new Progress("embed", Math.min(entries.size(), from + CHUNK),
-          entries.size(), failed.size());
+      Progress p = new Progress("embed", Math.min(toEmbed.size(), from + CHUNK),
+          toEmbed.size(), failures.size());
       notify(() -> progress.onProgress(p));
+    }
+    List<float[]> vectors = new ArrayList<>(n);
+    List<Integer> labels = new ArrayList<>(n);
+    List<Path> files = new ArrayList<>(n);
+    List<String> ids = new ArrayList<>(n);
+    List<FileStamp> kept = new ArrayList<>(n);
+    List<Failed> failed = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ImageFolder.Entry e = entries.get(i);
+      if (vectorOf[i] != null) {
+        vectors.add(vectorOf[i]);
+        labels.add(e.label());
+        files.add(e.file());
+        ids.add(relative(folder, e.file()));
+        kept.add(stamps[i]);
+      } else {
+        failed.add(failures.get(i));
+      }
     }
     float[][] rows = vectors.toArray(new float[0][]);
     String problem = null;
@@ -218,7 +282,15 @@ public final class EmbeddingCache {
       byte[] bytes = list.toString().getBytes(StandardCharsets.UTF_8);
       try {
         SdkFile.writeAtomically(failedFile(entry), out -> out.write(bytes));
-        EmbeddingSet.write(entry, rows, ids, description);
+        try (EmbeddingSet.Writer w = EmbeddingSet.writer(entry,
+            rows.length > 0 ? rows[0].length : description.dimension(), description)) {
+          for (int i = 0; i < rows.length; i++) {
+            w.add(rows[i], ids.get(i), kept.get(i));
+          }
+          w.commit();
+        }
+        byte[] name = entry.getFileName().toString().getBytes(StandardCharsets.UTF_8);
+        SdkFile.writeAtomically(latestFile(description, folder), out -> out.write(name));
       } catch (IOException e) {
         // A cache that cannot be written costs the next run time, not this run its vectors.
         problem = IoErrors.describe(e);
@@ -226,7 +298,57 @@ public final class EmbeddingCache {
       }
     }
     return new Dataset(rows, labels.stream().mapToInt(Integer::intValue).toArray(), files,
-        folder.classNames(), failed, false, entry, problem);
+        folder.classNames(), failed, false, entry, problem, reused);
+  }
+
+  /**
+   * The vectors the latest entry of this embedder and folder holds for images whose stamp is
+   * unchanged, by position in the folder (null where there is none); all null when there is
+   * no usable entry.
+   */
+  private float[][] lent(EmbedderDescription description, ImageFolder folder,
+      FileStamp[] stamps) {
+    float[][] out = new float[stamps.length][];
+    if (directory == null) {
+      return out;
+    }
+    EmbeddingSet.Contents set;
+    try {
+      String name = Files.readString(latestFile(description, folder), StandardCharsets.UTF_8)
+          .strip();
+      if (!name.matches("[0-9a-f]{40}\\.npy")) {
+        return out;
+      }
+      set = EmbeddingSet.read(directory.resolve(name));
+    } catch (IOException | RuntimeException e) {
+      return out; // none yet, or gone or damaged: everything is embedded
+    }
+    if (set.embedder() == null || !description.matches(set.embedder()) || set.stamps() == null) {
+      return out;
+    }
+    Map<String, Integer> rowOf = new HashMap<>();
+    for (int r = 0; r < set.ids().size(); r++) {
+      rowOf.put(set.ids().get(r), r);
+    }
+    List<ImageFolder.Entry> entries = folder.entries();
+    for (int i = 0; i < stamps.length; i++) {
+      Integer r = rowOf.get(relative(folder, entries.get(i).file()));
+      if (r != null && stamps[i] != null && stamps[i].equals(set.stamps().get(r))) {
+        out[i] = set.vectors()[r];
+      }
+    }
+    return out;
+  }
+
+  /** Names the latest entry of an embedder for a folder, wherever its files stand. */
+  private Path latestFile(EmbedderDescription embedder, ImageFolder folder) {
+    MessageDigest md = sha256();
+    StringBuilder sb = new StringBuilder(KEY_VERSION).append(" latest\n");
+    comparedFields(embedder, sb);
+    sb.append("root=").append(folder.root().toAbsolutePath().normalize()).append('\n');
+    md.update(sb.toString().getBytes(StandardCharsets.UTF_8));
+    return directory.resolve(HexFormat.of().formatHex(md.digest()).substring(0, 40)
+        + ".latest");
   }
 
   /** The entry's vectors and the failures recorded beside it, or null when it is unusable. */
@@ -292,18 +414,9 @@ public final class EmbeddingCache {
 
   /** The SHA-256 of the embedder's compared fields and of every image's path, size and time. */
   static String key(EmbedderDescription embedder, ImageFolder folder) throws IOException {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
+    MessageDigest md = sha256();
     StringBuilder sb = new StringBuilder(KEY_VERSION).append('\n');
-    embedder.toMap().forEach((k, v) -> {
-      if (!k.equals("sdk_version") && !k.startsWith("extra." + EmbedderDescription.INFO_PREFIX)) {
-        sb.append(k).append('=').append(v).append('\n');
-      }
-    });
+    comparedFields(embedder, sb);
     sb.append("classes=").append(String.join("/", folder.classNames())).append('\n');
     md.update(sb.toString().getBytes(StandardCharsets.UTF_8));
     for (ImageFolder.Entry e : folder.entries()) {
@@ -325,6 +438,23 @@ public final class EmbeddingCache {
           + '\n').getBytes(StandardCharsets.UTF_8));
     }
     return HexFormat.of().formatHex(md.digest()).substring(0, 40);
+  }
+
+  /** The embedder's fields that {@link EmbedderDescription#matches} compares, one a line. */
+  private static void comparedFields(EmbedderDescription embedder, StringBuilder sb) {
+    embedder.toMap().forEach((k, v) -> {
+      if (!k.equals("sdk_version") && !k.startsWith("extra." + EmbedderDescription.INFO_PREFIX)) {
+        sb.append(k).append('=').append(v).append('\n');
+      }
+    });
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 
   private static void notify(Runnable call) {

@@ -54,11 +54,47 @@ class EmbeddingCacheTest {
     EmbeddingCache.Dataset again = cache.embed(e, ImageFolder.scan(root), null);
     assertFalse(again.cached(), "a replaced image invalidates the entry");
     assertNotEquals(entry, again.entry());
-    assertEquals(12, e.embedded.get());
+    assertEquals(6 + 1, e.embedded.get(), "a new entry, for which only the replaced image is"
+        + " embedded again");
     PixelEmbedder other = new PixelEmbedder("b");
     assertFalse(cache.embed(other, ImageFolder.scan(root), null).cached(),
         "another embedder's vectors are not reused");
     assertTrue(cache.embed(e, ImageFolder.scan(root), null).cached());
+  }
+
+  @Test
+  void aChangedFolderEmbedsOnlyTheAddedAndChangedImages() throws Exception {
+    Path root = dir.resolve("data");
+    PixelEmbedder.writeDataset(root, 3, 4, 1);
+    PixelEmbedder.writeDataset(dir.resolve("other"), 3, 5, 7);
+    EmbeddingCache cache = EmbeddingCache.in(dir.resolve("cache"));
+    PixelEmbedder e = new PixelEmbedder("a");
+    EmbeddingCache.Dataset first = cache.embed(e, ImageFolder.scan(root), null);
+    assertEquals(0, first.reused());
+
+    Path changed = root.resolve("class0001/img2.png");
+    Files.copy(dir.resolve("other/class0001/img2.png"), changed,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.setLastModifiedTime(changed, FileTime.fromMillis(1_000_000_000_000L));
+    Files.copy(dir.resolve("other/class0002/img4.png"), root.resolve("class0002/img4.png"));
+    Files.delete(root.resolve("class0000/img0.png"));
+    EmbeddingCache.Dataset second = cache.embed(e, ImageFolder.scan(root), null);
+    assertFalse(second.cached());
+    assertEquals(12 + 2, e.embedded.get(), "only the changed and the added image");
+    assertEquals(10, second.reused());
+    EmbeddingCache.Dataset fresh = EmbeddingCache.none().embed(new PixelEmbedder("a"),
+        ImageFolder.scan(root), null);
+    assertEquals(fresh.files(), second.files());
+    assertArrayEquals(fresh.labels(), second.labels());
+    assertArrayEquals(fresh.vectors(), second.vectors());
+
+    EmbeddingCache.Dataset third = cache.embed(e, ImageFolder.scan(root), null);
+    assertTrue(third.cached());
+    assertEquals(12, third.reused());
+    PixelEmbedder other = new PixelEmbedder("b");
+    assertEquals(0, cache.embed(other, ImageFolder.scan(root), null).reused(),
+        "another embedder's vectors are not lent");
+    assertEquals(12, other.embedded.get());
   }
 
   @Test
