@@ -12,6 +12,13 @@ import org.bytedeco.javacpp.Pointer;
  */
 final class Arena implements AutoCloseable {
 
+  /**
+   * For tests: new buffers are filled with NaN bytes instead of whatever the allocator left, so
+   * that a primitive reading memory no one wrote (the padding of a blocked layout) fails on every
+   * machine, not only where the allocator happens to leave NaN.
+   */
+  static volatile boolean poison;
+
   private final List<memory> buffers = new ArrayList<>();
   private int generation;
 
@@ -26,8 +33,13 @@ final class Arena implements AutoCloseable {
         m.close();
       }
       // A flat f32 buffer, allocated (and aligned) by oneDNN.
-      buffers.set(i, new memory(Dnnl.desc(new long[] {(bytes + 3) / 4}, memory.format_tag.a),
-          Dnnl.engine()));
+      memory fresh = new memory(Dnnl.desc(new long[] {(bytes + 3) / 4}, memory.format_tag.a),
+          Dnnl.engine());
+      if (poison) {
+        new org.bytedeco.javacpp.FloatPointer(fresh.get_data_handle()).capacity((bytes + 3) / 4)
+            .fill(0xff);
+      }
+      buffers.set(i, fresh);
       generation++;
     }
   }

@@ -279,23 +279,42 @@ final class Plan implements AutoCloseable {
     add(new pooling_forward(pd), map(dnnl.DNNL_ARG_SRC, mems[p.src], dnnl.DNNL_ARG_DST, dst));
   }
 
-  /** A standing batch norm as oneDNN's, with global statistics and the ReLU fused. */
+  /**
+   * A standing batch norm as oneDNN's, with global statistics and the ReLU fused. On a blocked
+   * layout whose channels are padded (12 channels in blocks of 8, say) oneDNN 2.x's AVX2
+   * kernel leaves the padding of its result undefined (found as NaN), and the convolution
+   * after it, which takes padding to be zero, multiplies it in: such a source is first made
+   * plain, which has no padding.
+   */
   private void batchNorm(Op.Norm nrm) {
     PackedWeights.prepare(nrm);
     int flags = dnnl.dnnl_use_global_stats | dnnl.dnnl_use_scaleshift
         | (nrm.relu ? dnnl.dnnl_fuse_norm_relu : 0);
+    memory.desc srcDesc = descs[nrm.src];
+    memory src = mems[nrm.src];
+    if (padded(srcDesc, nrm.src)) {
+      memory.desc plain = Dnnl.desc(program.tensors.get(nrm.src).dims(n),
+          memory.format_tag.nchw);
+      src = convert(src, srcDesc, plain);
+      srcDesc = plain;
+    }
     batch_normalization_forward.primitive_desc pd =
         new batch_normalization_forward.primitive_desc(
             new batch_normalization_forward.desc(dnnl.prop_kind.forward_inference.value,
-                descs[nrm.src], 0f, flags), e);
+                srcDesc, 0f, flags), e);
     descs[nrm.dst] = pd.dst_desc();
     memory dst = buffers.allocate(nrm.dst, descs[nrm.dst]);
     mems[nrm.dst] = dst;
-    IntMemoryMap m = map(dnnl.DNNL_ARG_SRC, mems[nrm.src], dnnl.DNNL_ARG_DST, dst,
+    IntMemoryMap m = map(dnnl.DNNL_ARG_SRC, src, dnnl.DNNL_ARG_DST, dst,
         dnnl.DNNL_ARG_MEAN, nrm.mean);
     m.put(dnnl.DNNL_ARG_VARIANCE, nrm.variance);
     m.put(dnnl.DNNL_ARG_SCALE_SHIFT, nrm.scaleShift);
     add(new batch_normalization_forward(pd), m);
+  }
+
+  /** Whether a tensor's layout holds more than its values: padded channel blocks. */
+  private boolean padded(memory.desc d, int tensor) {
+    return d.get_size() > program.tensors.get(tensor).size(n) * Float.BYTES;
   }
 
   private void activation(Op.Activation a) {
