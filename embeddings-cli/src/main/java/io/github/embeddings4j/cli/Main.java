@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     description = "Image embeddings on the JVM: embed, compare, search, cluster and evaluate.",
     subcommands = {DemoCommand.class, ModelsCommand.class, BackendCommand.class,
         EmbedCommand.class, ReduceCommand.class, IndexCommand.class, SearchCommand.class,
-        ClusterCommand.class,
+        DuplicatesCommand.class, ClusterCommand.class,
         EvaluateCommand.class, TrainCommand.class, FinetuneCommand.class,
         ClassifyCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 usage error, 2 input error, 3 partial failure."})

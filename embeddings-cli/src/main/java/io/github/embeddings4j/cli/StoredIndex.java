@@ -342,6 +342,39 @@ final class StoredIndex implements AutoCloseable {
     return true;
   }
 
+  /** Every entry's id and stored vector, in the order added. */
+  record Entries(long[] ids, float[][] vectors) {}
+
+  /**
+   * Every entry's id and stored vector (for a cosine graph, normalised), for searching the
+   * collection with itself.
+   */
+  Entries entries() {
+    if (index instanceof GraphIndex g) {
+      List<Long> ids = new ArrayList<>(g.size());
+      List<float[]> vectors = new ArrayList<>(g.size());
+      g.forEachEntry((id, key, vector) -> {
+        ids.add(id);
+        vectors.add(vector);
+      });
+      return new Entries(ids.stream().mapToLong(Long::longValue).toArray(),
+          vectors.toArray(float[][]::new));
+    }
+    FlatIndex f = (FlatIndex) index;
+    long[] ids = new long[f.size()];
+    float[][] vectors = new float[ids.length][];
+    for (int row = 0; row < ids.length; row++) {
+      ids[row] = f.idAt(row);
+      vectors[row] = f.vectorAt(row);
+    }
+    return new Entries(ids, vectors);
+  }
+
+  /** The index searched. */
+  NeighborIndex<float[]> index() {
+    return index;
+  }
+
   /** The name a hit is printed under: its id in the set, its key, or its numeric id. */
   String display(long id) {
     if (rowIds != null) {

@@ -1,0 +1,314 @@
+package io.github.embeddings4j.core.search;
+
+import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.Neighbor;
+import io.github.embeddings4j.api.NeighborIndex;
+import io.github.embeddings4j.api.Progress;
+import io.github.embeddings4j.api.ProgressListener;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Finds groups of near-duplicate images in a collection: every entry's {@code k} nearest
+ * neighbours are searched (a self-join), the pairs closer than a threshold are kept, and pairs
+ * that share an entry are joined into groups (connected components, single linkage: A close to
+ * B and B close to C puts A, B and C in one group even when A and C are further apart).
+ *
+ * <pre>{@code
+ * NearDuplicates.Result r = NearDuplicates.builder(0.1).build()
+ *     .find(vectors, StandardMetric.COSINE);                 // exact, ids are row numbers
+ * for (NearDuplicates.Group g : r.groups()) {
+ *   System.out.println(g.ids() + " within " + g.largestLink());
+ * }
+ * }</pre>
+ *
+ * <p>With a {@link FlatIndex} the answer is exact; with a {@link GraphIndex} it is as good as
+ * the graph's recall, and much faster on large collections. A pair is found when either entry
+ * has the other among its {@code k} nearest; an entry with more than {@code k} neighbours
+ * within the threshold may miss some of them as direct pairs (they usually still join through
+ * the others): {@link Result#saturated()} counts such entries, a sign to raise {@code k}.
+ *
+ * <p>The threshold is in the metric's distance: for cosine, {@code 1 - cos}, so 0.1 is a
+ * cosine similarity of 0.9 (imagededup's default for CNN features). Where the duplicates of a
+ * collection lie depends on the model: {@link Result#nearestDistances()} gives every entry's
+ * distance to its nearest other entry, from which a threshold can be read.
+ *
+ * <p>Immutable and thread-safe; the searches run on the index's threads.
+ */
+public final class NearDuplicates {
+
+  /** Queries searched per call to the index (bounds the memory of the answers). */
+  static final int CHUNK = 4096;
+
+  private final double threshold;
+  private final int neighbours;
+
+  private NearDuplicates(Builder b) {
+    this.threshold = b.threshold;
+    this.neighbours = b.neighbours;
+  }
+
+  /**
+   * A finder with this threshold.
+   *
+   * @param threshold the largest distance at which two entries count as duplicates (inclusive)
+   * @return the builder
+   * @throws IllegalArgumentException if the threshold is negative or not finite
+   */
+  public static Builder builder(double threshold) {
+    return new Builder(threshold);
+  }
+
+  /** Settings of a {@link NearDuplicates}. */
+  public static final class Builder {
+    private final double threshold;
+    private int neighbours = 10;
+
+    private Builder(double threshold) {
+      if (!(threshold >= 0) || Double.isInfinite(threshold)) {
+        throw new IllegalArgumentException("the threshold must be a finite distance of 0 or"
+            + " more: " + threshold);
+      }
+      this.threshold = threshold;
+    }
+
+    /**
+     * How many nearest neighbours of each entry are looked at (default 10).
+     *
+     * @param k at least 1
+     * @return this builder
+     */
+    public Builder neighbours(int k) {
+      if (k < 1) {
+        throw new IllegalArgumentException("neighbours must be at least 1: " + k);
+      }
+      this.neighbours = k;
+      return this;
+    }
+
+    /**
+     * The finder.
+     *
+     * @return it
+     */
+    public NearDuplicates build() {
+      return new NearDuplicates(this);
+    }
+  }
+
+  /**
+   * Two entries within the threshold.
+   *
+   * @param first the smaller id
+   * @param second the larger id
+   * @param distance their distance, as the index measured it
+   */
+  public record Pair(long first, long second, double distance) {}
+
+  /**
+   * Entries joined by pairs within the threshold.
+   *
+   * @param ids the entries, in the order of the ids given to {@code find} (entries of the index
+   *     that were not among them last, in the order they were found)
+   * @param largestLink the largest distance among the pairs that join the group
+   */
+  public record Group(List<Long> ids, double largestLink) {
+
+    /**
+     * Copies the ids.
+     *
+     * @param ids the entries
+     * @param largestLink the largest joining distance
+     */
+    public Group {
+      ids = List.copyOf(ids);
+    }
+  }
+
+  /**
+   * What was found.
+   *
+   * @param groups the groups of two or more, largest first (then by their first entry)
+   * @param pairs every pair within the threshold, by first then second id
+   * @param saturated entries whose {@code k} nearest were all within the threshold: they may
+   *     have more duplicates than were paired directly
+   * @param nearestDistances each queried entry's distance to its nearest other entry, in the
+   *     order of the ids given ({@code NaN} where the index held no other entry)
+   */
+  public record Result(List<Group> groups, List<Pair> pairs, int saturated,
+      double[] nearestDistances) {
+
+    /**
+     * Copies the lists.
+     *
+     * @param groups the groups
+     * @param pairs the pairs
+     * @param saturated the saturated entries
+     * @param nearestDistances the nearest distances
+     */
+    public Result {
+      groups = List.copyOf(groups);
+      pairs = List.copyOf(pairs);
+    }
+
+    /**
+     * How many entries belong to a group.
+     *
+     * @return the count
+     */
+    public int duplicates() {
+      return groups.stream().mapToInt(g -> g.ids().size()).sum();
+    }
+  }
+
+  /**
+   * Exact groups of a set of vectors: a {@link FlatIndex} of them is searched with each.
+   *
+   * @param vectors the vectors; their ids are the row numbers
+   * @param metric the distance
+   * @return the groups
+   */
+  public Result find(float[][] vectors, DistanceMetric metric) {
+    Objects.requireNonNull(vectors, "vectors");
+    if (vectors.length == 0) {
+      return new Result(List.of(), List.of(), 0, new double[0]);
+    }
+    FlatIndex index = FlatIndex.builder(vectors[0].length).metric(metric).build();
+    index.addAll(0, vectors);
+    long[] ids = new long[vectors.length];
+    Arrays.setAll(ids, i -> i);
+    return find(index, ids, vectors, ProgressListener.none());
+  }
+
+  /**
+   * The groups among the entries of an index: each of {@code vectors} (the stored vectors of
+   * the entries {@code ids}, usually all of them) is searched for its {@code k} nearest.
+   *
+   * @param index the index
+   * @param ids the ids of the entries searched with
+   * @param vectors their vectors, one per id
+   * @param listener hears the progress ({@code "search"}), or null
+   * @return the groups
+   * @throws IllegalArgumentException if the counts differ
+   */
+  public Result find(NeighborIndex<float[]> index, long[] ids, float[][] vectors,
+      ProgressListener listener) {
+    Objects.requireNonNull(index, "index");
+    if (ids.length != vectors.length) {
+      throw new IllegalArgumentException(ids.length + " ids for " + vectors.length + " vectors");
+    }
+    ProgressListener progress = listener == null ? ProgressListener.none() : listener;
+    Map<Long, Integer> nodeOf = new HashMap<>(ids.length * 2);
+    List<Long> nodeIds = new ArrayList<>(ids.length);
+    for (long id : ids) {
+      if (nodeOf.putIfAbsent(id, nodeIds.size()) == null) {
+        nodeIds.add(id);
+      }
+    }
+    Map<Long, Pair> pairs = new HashMap<>();
+    double[] nearest = new double[ids.length];
+    int saturated = 0;
+    for (int from = 0; from < ids.length; from += CHUNK) {
+      int to = Math.min(ids.length, from + CHUNK);
+      List<List<Neighbor>> hits = index.searchAll(Arrays.copyOfRange(vectors, from, to),
+          neighbours + 1);
+      for (int q = from; q < to; q++) {
+        long self = ids[q];
+        nearest[q] = Double.NaN;
+        int seen = 0;
+        int within = 0;
+        for (Neighbor n : hits.get(q - from)) {
+          if (n.id() == self || seen == neighbours) {
+            continue;
+          }
+          seen++;
+          if (Double.isNaN(nearest[q])) {
+            nearest[q] = n.distance();
+          }
+          if (n.distance() <= threshold) {
+            within++;
+            long a = Math.min(self, n.id());
+            long b = Math.max(self, n.id());
+            nodeOf.computeIfAbsent(n.id(), id -> {
+              nodeIds.add(id);
+              return nodeIds.size() - 1;
+            });
+            pairs.merge(key(nodeOf.get(a), nodeOf.get(b)), new Pair(a, b, n.distance()),
+                (x, y) -> x.distance() <= y.distance() ? x : y);
+          }
+        }
+        if (within == neighbours) {
+          saturated++;
+        }
+      }
+      Progress p = new Progress("search", to, ids.length, 0);
+      try {
+        progress.onProgress(p);
+      } catch (RuntimeException e) {
+        // a listener never stops the work
+      }
+    }
+    return group(nodeIds, nodeOf, pairs, saturated, nearest);
+  }
+
+  private static long key(int a, int b) {
+    return ((long) Math.min(a, b) << 32) | Math.max(a, b);
+  }
+
+  private static Result group(List<Long> nodeIds, Map<Long, Integer> nodeOf,
+      Map<Long, Pair> pairs, int saturated, double[] nearest) {
+    int n = nodeIds.size();
+    int[] parent = new int[n];
+    Arrays.setAll(parent, i -> i);
+    List<Pair> sorted = new ArrayList<>(pairs.values());
+    sorted.sort(Comparator.comparingLong(Pair::first).thenComparingLong(Pair::second));
+    for (Pair p : sorted) {
+      int a = root(parent, nodeOf.get(p.first()));
+      int b = root(parent, nodeOf.get(p.second()));
+      if (a != b) {
+        parent[Math.max(a, b)] = Math.min(a, b); // the root is the group's first node
+      }
+    }
+    Map<Integer, List<Integer>> members = new HashMap<>();
+    for (int node = 0; node < n; node++) {
+      int r = root(parent, node);
+      if (r != node || members.containsKey(r)) {
+        members.computeIfAbsent(r, x -> new ArrayList<>(List.of(x))).add(node);
+      }
+    }
+    Map<Integer, Double> largest = new HashMap<>();
+    for (Pair p : sorted) {
+      largest.merge(root(parent, nodeOf.get(p.first())), p.distance(), Math::max);
+    }
+    List<Group> groups = new ArrayList<>(members.size());
+    List<Integer> roots = new ArrayList<>(members.keySet());
+    roots.sort(Comparator.<Integer>comparingInt(r -> -members.get(r).size())
+        .thenComparingInt(r -> r));
+    for (int r : roots) {
+      List<Long> ids = new ArrayList<>();
+      for (int node : members.get(r)) {
+        ids.add(nodeIds.get(node));
+      }
+      groups.add(new Group(ids, largest.get(r)));
+    }
+    return new Result(groups, sorted, saturated, nearest);
+  }
+
+  private static int root(int[] parent, int node) {
+    int r = node;
+    while (parent[r] != r) {
+      r = parent[r];
+    }
+    while (parent[node] != r) {
+      int next = parent[node];
+      parent[node] = r;
+      node = next;
+    }
+    return r;
+  }
+}
