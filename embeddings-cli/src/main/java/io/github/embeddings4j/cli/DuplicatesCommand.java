@@ -110,12 +110,14 @@ final class DuplicatesCommand implements Callable<Integer> {
             + " two images are duplicates; run with a guess and read the spread of nearest"
             + " distances it prints)", null);
       }
+      long t1 = System.nanoTime();
       StoredIndex.Entries entries = stored.entries();
       ProgressReporter progress = ProgressReporter.forConsole(err, common.quiet || json);
       NearDuplicates.Result r = NearDuplicates.builder(limit).neighbours(k).build()
           .find(stored.index(), entries.ids(), entries.vectors(), progress);
       progress.finishBar();
       double seconds = (System.nanoTime() - t0) / 1e9;
+      double searchSeconds = (System.nanoTime() - t1) / 1e9;
       print(r, stored, out);
       double[] spread = spread(r.nearestDistances());
       if (json) {
@@ -134,6 +136,7 @@ final class DuplicatesCommand implements Callable<Integer> {
         nearest.put("p5", spread[1]);
         nearest.put("p50", spread[2]);
         summary.put("nearest_distance", nearest);
+        summary.put("search_seconds", Math.round(searchSeconds * 1000) / 1000.0);
         summary.put("seconds", Math.round(seconds * 1000) / 1000.0);
         out.println(Json.object(summary));
       } else if (!common.quiet) {
