@@ -138,6 +138,7 @@ def main():
                           "graph_build_s": {"embeddings4j": round(ours_build, 2),
                                             "hnswlib": round(hnsw_build, 2)}}), flush=True)
         exact_pairs = None
+        in_groups = {}
         rounds = []
         for r in range(a.rounds):
             order = ["ours_flat", "faiss", "ours_graph", "hnswlib"]
@@ -145,18 +146,13 @@ def main():
                 order.reverse()
             t = {}
             for what in order:
-                if what == "ours_flat":
-                    wall, s, groups = ours(npy, a.threshold, a.k, a.threads)
+                if what.startswith("ours"):
+                    wall, s, groups = ours(npy if what == "ours_flat" else e4j, a.threshold,
+                                           a.k, a.threads)
                     t[what] = s["search_seconds"]
-                    ours_exact_groups = group_pairs(groups, row)
-                    line = {"wall_s": round(wall, 2), "total_s": s["seconds"], "pairs": s["pairs"],
-                            "groups": s["groups"]}
-                elif what == "ours_graph":
-                    wall, s, groups = ours(e4j, a.threshold, a.k, a.threads)
-                    t[what] = s["search_seconds"]
-                    ours_graph_groups = group_pairs(groups, row)
-                    line = {"wall_s": round(wall, 2), "total_s": s["seconds"], "pairs": s["pairs"],
-                            "groups": s["groups"]}
+                    in_groups[what] = group_pairs(groups, row)
+                    line = {"wall_s": round(wall, 2), "total_s": s["seconds"],
+                            "pairs": s["pairs"], "groups": s["groups"]}
                 elif what == "faiss":
                     t[what], exact_pairs = faiss_run(x, a.threshold, a.k)
                     line = {"pairs": len(exact_pairs)}
@@ -170,8 +166,8 @@ def main():
         summary = {
             "summary": True,
             "exact_pairs_faiss": len(exact_pairs),
-            "exact_pairs_in_our_groups": len(exact_pairs & ours_exact_groups),
-            "graph_pairs_in_our_groups": len(exact_pairs & ours_graph_groups),
+            "exact_pairs_in_our_groups": len(exact_pairs & in_groups["ours_flat"]),
+            "graph_pairs_in_our_groups": len(exact_pairs & in_groups["ours_graph"]),
             "hnswlib_pairs_found": len(exact_pairs & hnsw_pairs),
             "planted_pairs_within_threshold": round(planted_found, 4),
             "median_ours_flat_over_faiss": round(statistics.median(

@@ -76,25 +76,13 @@ final class DuplicatesCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (k < 1) {
-      throw new ParameterException(spec.commandLine(), "--k must be at least 1, not " + k);
-    }
-    DistanceMetric asked = null;
-    if (metric != null) {
-      try {
-        asked = StandardMetric.fromName(metric);
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), e.getMessage());
-      }
-    }
+    OptionValues.k(spec, k);
+    DistanceMetric asked = OptionValues.metric(spec, metric);
     if (threshold != null && !(threshold >= 0 && !threshold.isInfinite())) {
       throw new ParameterException(spec.commandLine(), "--threshold must be a distance of 0 or"
           + " more, not " + threshold);
     }
-    int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-    if (threadCount < 1) {
-      throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
-    }
+    int threadCount = OptionValues.threads(spec, threads);
     long t0 = System.nanoTime();
     try (StoredIndex stored = StoredIndex.open(input, asked, threadCount,
         common.quiet || json ? null : err)) {
@@ -111,10 +99,10 @@ final class DuplicatesCommand implements Callable<Integer> {
             + " distances it prints)", null);
       }
       long t1 = System.nanoTime();
-      StoredIndex.Entries entries = stored.entries();
       ProgressReporter progress = ProgressReporter.forConsole(err, common.quiet || json);
-      NearDuplicates.Result r = NearDuplicates.builder(limit).neighbours(k).build()
-          .find(stored.index(), entries.ids(), entries.vectors(), progress);
+      NearDuplicates.Result r = stored.duplicates(NearDuplicates.builder(limit).neighbours(k)
+          .build(), progress);
+      int images = r.nearestDistances().length;
       progress.finishBar();
       double seconds = (System.nanoTime() - t0) / 1e9;
       double searchSeconds = (System.nanoTime() - t1) / 1e9;
@@ -124,7 +112,7 @@ final class DuplicatesCommand implements Callable<Integer> {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("groups", r.groups().size());
         summary.put("duplicates", r.duplicates());
-        summary.put("images", entries.ids().length);
+        summary.put("images", images);
         summary.put("pairs", r.pairs().size());
         summary.put("saturated", r.saturated());
         summary.put("threshold", limit);
@@ -141,7 +129,7 @@ final class DuplicatesCommand implements Callable<Integer> {
         out.println(Json.object(summary));
       } else if (!common.quiet) {
         err.printf(Locale.ROOT, "%d groups hold %d of %d images (%d pairs within %s, %s) in"
-            + " %.2f s%s%n", r.groups().size(), r.duplicates(), entries.ids().length,
+            + " %.2f s%s%n", r.groups().size(), r.duplicates(), images,
             r.pairs().size(), limit, metricName, seconds,
             stored.graph() ? "; the graph's search is approximate: a pair it misses is not"
             + " shown" : "");

@@ -129,12 +129,7 @@ final class IndexCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    DistanceMetric metricValue;
-    try {
-      metricValue = StandardMetric.fromName(metric);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+    DistanceMetric metricValue = OptionValues.metric(spec, metric);
     boolean graph = switch (type.toLowerCase(Locale.ROOT)) {
       case "graph" -> true;
       case "flat" -> false;
@@ -151,10 +146,7 @@ final class IndexCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--compress applies to graph indexes only: use --type graph, or leave --compress out");
     }
-    int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-    if (threadCount < 1) {
-      throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
-    }
+    int threadCount = OptionValues.threads(spec, threads);
     if (update && spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
       throw new ParameterException(spec.commandLine(), "--update keeps the seed saved in the"
           + " index: leave --seed out, or build the index anew without --update");

@@ -112,24 +112,12 @@ final class SearchCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (k < 1) {
-      throw new ParameterException(spec.commandLine(), "--k must be at least 1, not " + k);
-    }
-    DistanceMetric asked = null;
-    if (metric != null) {
-      try {
-        asked = StandardMetric.fromName(metric);
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), e.getMessage());
-      }
-    }
+    OptionValues.k(spec, k);
+    DistanceMetric asked = OptionValues.metric(spec, metric);
     if (ef < 0) {
       throw new ParameterException(spec.commandLine(), "--ef must be at least 1, not " + ef);
     }
-    int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-    if (threadCount < 1) {
-      throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
-    }
+    int threadCount = OptionValues.threads(spec, threads);
     String where = device.trim().toLowerCase(Locale.ROOT);
     if (!List.of("cpu", "gpu", "auto").contains(where)) {
       throw new ParameterException(spec.commandLine(), "--device must be cpu, gpu or auto, not '"

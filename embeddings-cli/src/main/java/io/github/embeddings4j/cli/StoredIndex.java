@@ -7,7 +7,9 @@ import io.github.embeddings4j.api.NeighborIndex;
 import io.github.embeddings4j.core.io.Ids;
 import io.github.embeddings4j.core.io.IoErrors;
 import io.github.embeddings4j.core.io.SdkFile;
+import io.github.embeddings4j.api.ProgressListener;
 import io.github.embeddings4j.core.search.FlatIndex;
+import io.github.embeddings4j.core.search.NearDuplicates;
 import io.github.embeddings4j.gpu.GpuFlatIndex;
 import io.github.embeddings4j.gpu.GpuOptions;
 import io.github.embeddings4j.gpu.GpuUnavailableException;
@@ -342,37 +344,15 @@ final class StoredIndex implements AutoCloseable {
     return true;
   }
 
-  /** Every entry's id and stored vector, in the order added. */
-  record Entries(long[] ids, float[][] vectors) {}
-
   /**
-   * Every entry's id and stored vector (for a cosine graph, normalised), for searching the
-   * collection with itself.
+   * The near-duplicate groups among every entry, each searched with its stored vector.
+   *
+   * @param finder the settings
+   * @param progress hears the progress
    */
-  Entries entries() {
-    if (index instanceof GraphIndex g) {
-      List<Long> ids = new ArrayList<>(g.size());
-      List<float[]> vectors = new ArrayList<>(g.size());
-      g.forEachEntry((id, key, vector) -> {
-        ids.add(id);
-        vectors.add(vector);
-      });
-      return new Entries(ids.stream().mapToLong(Long::longValue).toArray(),
-          vectors.toArray(float[][]::new));
-    }
-    FlatIndex f = (FlatIndex) index;
-    long[] ids = new long[f.size()];
-    float[][] vectors = new float[ids.length][];
-    for (int row = 0; row < ids.length; row++) {
-      ids[row] = f.idAt(row);
-      vectors[row] = f.vectorAt(row);
-    }
-    return new Entries(ids, vectors);
-  }
-
-  /** The index searched. */
-  NeighborIndex<float[]> index() {
-    return index;
+  NearDuplicates.Result duplicates(NearDuplicates finder, ProgressListener progress) {
+    return index instanceof GraphIndex g ? finder.find(g, progress)
+        : finder.find((FlatIndex) index, progress);
   }
 
   /** The name a hit is printed under: its id in the set, its key, or its numeric id. */

@@ -10,6 +10,7 @@ import io.github.embeddings4j.core.cluster.KMeans;
 import io.github.embeddings4j.core.cluster.KMeansOptions;
 import io.github.embeddings4j.core.reduce.Pca;
 import io.github.embeddings4j.core.search.FlatIndex;
+import io.github.embeddings4j.core.search.NearDuplicates;
 import io.github.embeddings4j.core.zoo.Weights;
 import io.github.embeddings4j.core.zoo.ZooEmbedder;
 import io.github.embeddings4j.core.zoo.ZooModel;
@@ -104,6 +105,15 @@ class FirstApplicationTest {
       assertTrue(index.remove("bars/2.png"));
       assertEquals(others, index.search(query, 3));
       index.add("bars/2.png", query);
+      // Step 3d: a copy under another name is a near-duplicate group.
+      index.add("bars/1 (copy).png", embedder.embed(photos.resolve("bars/1.png")));
+      NearDuplicates.Result dups = NearDuplicates.builder(1e-4).build().find(index, null);
+      assertEquals(1, dups.groups().size(), dups.toString());
+      assertEquals(List.of("bars/1.png", "bars/1 (copy).png"), dups.groups().get(0).ids()
+          .stream().map(id -> index.key(id).orElseThrow()).toList());
+      index.remove("bars/1 (copy).png");
+      assertEquals(1, NearDuplicates.builder(0.01).build().find(index, null).groups().size(),
+          "at random weights every picture is within 0.01 of the others, as the doc says");
 
       // Step 4: reduce to 4 dimensions with PCA.
       float[][] rows = vectors.toArray(new float[0][]);

@@ -22,6 +22,7 @@ import java.util.Objects;
  * <pre>{@code
  * NearDuplicates.Result r = NearDuplicates.builder(0.1).build()
  *     .find(vectors, StandardMetric.COSINE);                 // exact, ids are row numbers
+ * NearDuplicates.Result inIndex = NearDuplicates.builder(0.1).build().find(index, null);
  * for (NearDuplicates.Group g : r.groups()) {
  *   System.out.println(g.ids() + " within " + g.largestLink());
  * }
@@ -183,6 +184,42 @@ public final class NearDuplicates {
     long[] ids = new long[vectors.length];
     Arrays.setAll(ids, i -> i);
     return find(index, ids, vectors, ProgressListener.none());
+  }
+
+  /**
+   * Exact groups among every entry of a flat index, each searched with its stored vector.
+   *
+   * @param index the index
+   * @param listener hears the progress ({@code "search"}), or null
+   * @return the groups, with the index's ids (its keys through {@link FlatIndex#key})
+   */
+  public Result find(FlatIndex index, ProgressListener listener) {
+    long[] ids = new long[index.size()];
+    float[][] vectors = new float[ids.length][];
+    for (int row = 0; row < ids.length; row++) {
+      ids[row] = index.idAt(row);
+      vectors[row] = index.vectorAt(row);
+    }
+    return find(index, ids, vectors, listener);
+  }
+
+  /**
+   * Groups among every live entry of a graph index, each searched with its stored vector: as
+   * complete as the graph's recall.
+   *
+   * @param index the index
+   * @param listener hears the progress ({@code "search"}), or null
+   * @return the groups, with the index's ids (its keys through {@link GraphIndex#key})
+   */
+  public Result find(GraphIndex index, ProgressListener listener) {
+    List<Long> ids = new ArrayList<>(index.size());
+    List<float[]> vectors = new ArrayList<>(index.size());
+    index.forEachEntry((id, key, vector) -> {
+      ids.add(id);
+      vectors.add(vector);
+    });
+    return find(index, ids.stream().mapToLong(Long::longValue).toArray(),
+        vectors.toArray(float[][]::new), listener);
   }
 
   /**
