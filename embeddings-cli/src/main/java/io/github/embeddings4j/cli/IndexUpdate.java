@@ -50,9 +50,6 @@ final class IndexUpdate {
     }
   }
 
-  /** One entry as stored. */
-  private record Entry(long id, String key, float[] vector) {}
-
   /**
    * Updates {@code index} in place to hold exactly the set's rows.
    *
@@ -67,8 +64,8 @@ final class IndexUpdate {
       List<String> names, boolean rowNumbers) {
     boolean graph = index instanceof GraphIndex;
     boolean keyed = graph ? ((GraphIndex) index).keyed() : ((FlatIndex) index).keyed();
-    List<Entry> entries = entries(index);
-    if (!keyed && !rowNumbers && !entries.isEmpty()) {
+    int entries = index.size();
+    if (!keyed && !rowNumbers && entries > 0) {
       throw new Main.InputException(file + " holds numeric ids (it was built from vectors"
           + " without names), but the set names its rows: --update matches entries by name;"
           + " build the index anew without --update", null);
@@ -81,23 +78,34 @@ final class IndexUpdate {
         .equals(StandardMetric.COSINE.metricName());
     boolean[] present = new boolean[rows.length];
     Set<Long> gone = new HashSet<>();
-    int removed = 0;
-    int changed = 0;
-    for (Entry e : entries) {
-      Integer r = rowOf.get(e.key() != null ? e.key() : Long.toString(e.id()));
+    int[] removedChanged = new int[2];
+    // Each stored entry is compared as it is read: no copy of the index's vectors is kept.
+    GraphIndex.EntryVisitor compare = (id, key, vector) -> {
+      Integer r = rowOf.get(key != null ? key : Long.toString(id));
       if (r == null || present[r]) {
-        gone.add(e.id());
-        removed++;
-        continue;
+        gone.add(id);
+        removedChanged[0]++;
+        return;
       }
       float[] want = normalised ? VectorMath.normalized(rows[r]) : rows[r];
-      if (Arrays.equals(want, e.vector())) {
+      if (Arrays.equals(want, vector)) {
         present[r] = true;
       } else {
-        gone.add(e.id());
-        changed++;
+        gone.add(id);
+        removedChanged[1]++;
+      }
+    };
+    if (index instanceof GraphIndex g) {
+      g.forEachEntry(compare);
+    } else {
+      FlatIndex f = (FlatIndex) index;
+      for (int row = 0; row < f.size(); row++) {
+        long id = f.idAt(row);
+        compare.accept(id, f.key(id).orElse(null), f.vectorAt(row));
       }
     }
+    int removed = removedChanged[0];
+    int changed = removedChanged[1];
     if (!gone.isEmpty()) {
       if (index instanceof GraphIndex g) {
         g.removeIf(gone::contains);
@@ -111,8 +119,8 @@ final class IndexUpdate {
         toAdd.add(r);
       }
     }
-    add(index, keyed || entries.isEmpty() && !rowNumbers, toAdd, rows, names);
-    int kept = entries.size() - removed - changed;
+    add(index, keyed || entries == 0 && !rowNumbers, toAdd, rows, names);
+    int kept = entries - removed - changed;
     NeighborIndex<float[]> out = index;
     boolean rebuilt = false;
     if (graph) {
@@ -124,20 +132,6 @@ final class IndexUpdate {
       }
     }
     return new Result(kept, toAdd.size() - changed, changed, removed, out, rebuilt);
-  }
-
-  private static List<Entry> entries(NeighborIndex<float[]> index) {
-    List<Entry> out = new ArrayList<>(index.size());
-    if (index instanceof GraphIndex g) {
-      g.forEachEntry((id, key, vector) -> out.add(new Entry(id, key, vector)));
-    } else {
-      FlatIndex f = (FlatIndex) index;
-      for (int row = 0; row < f.size(); row++) {
-        long id = f.idAt(row);
-        out.add(new Entry(id, f.key(id).orElse(null), f.vectorAt(row)));
-      }
-    }
-    return out;
   }
 
   private static void add(NeighborIndex<float[]> index, boolean keyed, List<Integer> toAdd,

@@ -48,10 +48,12 @@ public final class NearDuplicates {
 
   private final double threshold;
   private final int neighbours;
+  private final int chunk;
 
   private NearDuplicates(Builder b) {
     this.threshold = b.threshold;
     this.neighbours = b.neighbours;
+    this.chunk = b.chunk;
   }
 
   /**
@@ -69,6 +71,7 @@ public final class NearDuplicates {
   public static final class Builder {
     private final double threshold;
     private int neighbours = 10;
+    private int chunk = CHUNK;
 
     private Builder(double threshold) {
       if (!(threshold >= 0) || Double.isInfinite(threshold)) {
@@ -89,6 +92,12 @@ public final class NearDuplicates {
         throw new IllegalArgumentException("neighbours must be at least 1: " + k);
       }
       this.neighbours = k;
+      return this;
+    }
+
+    /** For tests: fewer queries per search call, so that chunk boundaries are crossed. */
+    Builder chunk(int queries) {
+      this.chunk = queries;
       return this;
     }
 
@@ -194,32 +203,44 @@ public final class NearDuplicates {
    * @return the groups, with the index's ids (its keys through {@link FlatIndex#key})
    */
   public Result find(FlatIndex index, ProgressListener listener) {
-    long[] ids = new long[index.size()];
-    float[][] vectors = new float[ids.length][];
-    for (int row = 0; row < ids.length; row++) {
-      ids[row] = index.idAt(row);
-      vectors[row] = index.vectorAt(row);
+    Join join = new Join(index, index.size(), listener);
+    for (int from = 0; from < index.size(); from += chunk) {
+      int to = Math.min(index.size(), from + chunk);
+      long[] ids = new long[to - from];
+      float[][] vectors = new float[to - from][];
+      for (int row = from; row < to; row++) {
+        ids[row - from] = index.idAt(row);
+        vectors[row - from] = index.vectorAt(row);
+      }
+      join.search(ids, vectors);
     }
-    return find(index, ids, vectors, listener);
+    return join.result();
   }
 
   /**
    * Groups among every live entry of a graph index, each searched with its stored vector: as
-   * complete as the graph's recall.
+   * complete as the graph's recall. The entries are read and searched a chunk at a time, so
+   * memory holds one chunk's vectors, not a copy of the index's.
    *
    * @param index the index
    * @param listener hears the progress ({@code "search"}), or null
    * @return the groups, with the index's ids (its keys through {@link GraphIndex#key})
    */
   public Result find(GraphIndex index, ProgressListener listener) {
-    List<Long> ids = new ArrayList<>(index.size());
-    List<float[]> vectors = new ArrayList<>(index.size());
+    Join join = new Join(index, index.size(), listener);
+    long[] ids = new long[chunk];
+    float[][] vectors = new float[chunk][];
+    int[] filled = {0};
     index.forEachEntry((id, key, vector) -> {
-      ids.add(id);
-      vectors.add(vector);
+      ids[filled[0]] = id;
+      vectors[filled[0]++] = vector;
+      if (filled[0] == chunk) {
+        join.search(ids, vectors);
+        filled[0] = 0;
+      }
     });
-    return find(index, ids.stream().mapToLong(Long::longValue).toArray(),
-        vectors.toArray(float[][]::new), listener);
+    join.search(Arrays.copyOf(ids, filled[0]), Arrays.copyOf(vectors, filled[0]));
+    return join.result();
   }
 
   /**
@@ -239,43 +260,76 @@ public final class NearDuplicates {
     if (ids.length != vectors.length) {
       throw new IllegalArgumentException(ids.length + " ids for " + vectors.length + " vectors");
     }
-    ProgressListener progress = listener == null ? ProgressListener.none() : listener;
-    Map<Long, Integer> nodeOf = new HashMap<>(ids.length * 2);
-    List<Long> nodeIds = new ArrayList<>(ids.length);
-    for (long id : ids) {
-      if (nodeOf.putIfAbsent(id, nodeIds.size()) == null) {
-        nodeIds.add(id);
-      }
+    Join join = new Join(index, ids.length, listener);
+    for (int from = 0; from < ids.length; from += chunk) {
+      int to = Math.min(ids.length, from + chunk);
+      join.search(Arrays.copyOfRange(ids, from, to), Arrays.copyOfRange(vectors, from, to));
     }
-    Map<Long, Pair> pairs = new HashMap<>();
-    double[] nearest = new double[ids.length];
-    int saturated = 0;
-    for (int from = 0; from < ids.length; from += CHUNK) {
-      int to = Math.min(ids.length, from + CHUNK);
-      List<List<Neighbor>> hits = index.searchAll(Arrays.copyOfRange(vectors, from, to),
-          neighbours + 1);
-      for (int q = from; q < to; q++) {
+    return join.result();
+  }
+
+  /** The self-join in progress: the pairs so far, fed a chunk of queries at a time. */
+  private final class Join {
+    private final NeighborIndex<float[]> index;
+    private final int total;
+    private final ProgressListener progress;
+    private final Map<Long, Integer> nodeOf = new HashMap<>();
+    private final List<Long> nodeIds = new ArrayList<>();
+    /** Per node, its position among the queries, or -1 for an entry never queried. */
+    private final List<Integer> positionOf = new ArrayList<>();
+    private final Map<Long, Pair> pairs = new HashMap<>();
+    private final double[] nearest;
+    private int saturated;
+    private int done;
+
+    Join(NeighborIndex<float[]> index, int total, ProgressListener listener) {
+      this.index = Objects.requireNonNull(index, "index");
+      this.total = total;
+      this.progress = listener == null ? ProgressListener.none() : listener;
+      this.nearest = new double[total];
+    }
+
+    private int node(long id) {
+      Integer n = nodeOf.get(id);
+      if (n == null) {
+        n = nodeIds.size();
+        nodeOf.put(id, n);
+        nodeIds.add(id);
+        positionOf.add(-1);
+      }
+      return n;
+    }
+
+    /** Searches with the next queries, one vector per id. */
+    void search(long[] ids, float[][] vectors) {
+      int count = ids.length;
+      if (count == 0) {
+        return;
+      }
+      List<List<Neighbor>> hits = index.searchAll(vectors, neighbours + 1);
+      for (int q = 0; q < count; q++) {
         long self = ids[q];
-        nearest[q] = Double.NaN;
+        int at = done + q;
+        int selfNode = node(self);
+        if (positionOf.get(selfNode) < 0) {
+          positionOf.set(selfNode, at);
+        }
+        nearest[at] = Double.NaN;
         int seen = 0;
         int within = 0;
-        for (Neighbor n : hits.get(q - from)) {
+        for (Neighbor n : hits.get(q)) {
           if (n.id() == self || seen == neighbours) {
             continue;
           }
           seen++;
-          if (Double.isNaN(nearest[q])) {
-            nearest[q] = n.distance();
+          if (Double.isNaN(nearest[at])) {
+            nearest[at] = n.distance();
           }
           if (n.distance() <= threshold) {
             within++;
-            long a = Math.min(self, n.id());
-            long b = Math.max(self, n.id());
-            nodeOf.computeIfAbsent(n.id(), id -> {
-              nodeIds.add(id);
-              return nodeIds.size() - 1;
-            });
-            pairs.merge(key(nodeOf.get(a), nodeOf.get(b)), new Pair(a, b, n.distance()),
+            int other = node(n.id());
+            pairs.merge(key(selfNode, other), new Pair(Math.min(self, n.id()),
+                Math.max(self, n.id()), n.distance()),
                 (x, y) -> x.distance() <= y.distance() ? x : y);
           }
         }
@@ -283,57 +337,67 @@ public final class NearDuplicates {
           saturated++;
         }
       }
-      Progress p = new Progress("search", to, ids.length, 0);
+      done += count;
+      Progress p = new Progress("search", done, total, 0);
       try {
         progress.onProgress(p);
       } catch (RuntimeException e) {
         // a listener never stops the work
       }
     }
-    return group(nodeIds, nodeOf, pairs, saturated, nearest);
+
+    Result result() {
+      int n = nodeIds.size();
+      int[] position = new int[n];
+      for (int node = 0; node < n; node++) {
+        int p = positionOf.get(node);
+        position[node] = p >= 0 ? p : total + node;
+      }
+      int[] parent = new int[n];
+      Arrays.setAll(parent, i -> i);
+      List<Pair> sorted = new ArrayList<>(pairs.values());
+      sorted.sort(Comparator.comparingLong(Pair::first).thenComparingLong(Pair::second));
+      for (Pair p : sorted) {
+        int a = root(parent, nodeOf.get(p.first()));
+        int b = root(parent, nodeOf.get(p.second()));
+        if (a != b) {
+          parent[Math.max(a, b)] = Math.min(a, b);
+        }
+      }
+      Map<Integer, List<Integer>> members = new HashMap<>();
+      Map<Integer, Double> largest = new HashMap<>();
+      for (Pair p : sorted) {
+        int r = root(parent, nodeOf.get(p.first()));
+        largest.merge(r, p.distance(), Math::max);
+        members.putIfAbsent(r, new ArrayList<>());
+      }
+      for (int node = 0; node < n; node++) {
+        List<Integer> m = members.get(root(parent, node));
+        if (m != null) {
+          m.add(node);
+        }
+      }
+      List<List<Integer>> ordered = new ArrayList<>();
+      for (List<Integer> m : members.values()) {
+        m.sort(Comparator.comparingInt(node -> position[node]));
+        ordered.add(m);
+      }
+      ordered.sort(Comparator.<List<Integer>>comparingInt(m -> -m.size())
+          .thenComparingInt(m -> position[m.get(0)]));
+      List<Group> groups = new ArrayList<>(ordered.size());
+      for (List<Integer> m : ordered) {
+        List<Long> ids = new ArrayList<>(m.size());
+        for (int node : m) {
+          ids.add(nodeIds.get(node));
+        }
+        groups.add(new Group(ids, largest.get(root(parent, m.get(0)))));
+      }
+      return new Result(groups, sorted, saturated, nearest);
+    }
   }
 
   private static long key(int a, int b) {
     return ((long) Math.min(a, b) << 32) | Math.max(a, b);
-  }
-
-  private static Result group(List<Long> nodeIds, Map<Long, Integer> nodeOf,
-      Map<Long, Pair> pairs, int saturated, double[] nearest) {
-    int n = nodeIds.size();
-    int[] parent = new int[n];
-    Arrays.setAll(parent, i -> i);
-    List<Pair> sorted = new ArrayList<>(pairs.values());
-    sorted.sort(Comparator.comparingLong(Pair::first).thenComparingLong(Pair::second));
-    for (Pair p : sorted) {
-      int a = root(parent, nodeOf.get(p.first()));
-      int b = root(parent, nodeOf.get(p.second()));
-      if (a != b) {
-        parent[Math.max(a, b)] = Math.min(a, b); // the root is the group's first node
-      }
-    }
-    Map<Integer, List<Integer>> members = new HashMap<>();
-    for (int node = 0; node < n; node++) {
-      int r = root(parent, node);
-      if (r != node || members.containsKey(r)) {
-        members.computeIfAbsent(r, x -> new ArrayList<>(List.of(x))).add(node);
-      }
-    }
-    Map<Integer, Double> largest = new HashMap<>();
-    for (Pair p : sorted) {
-      largest.merge(root(parent, nodeOf.get(p.first())), p.distance(), Math::max);
-    }
-    List<Group> groups = new ArrayList<>(members.size());
-    List<Integer> roots = new ArrayList<>(members.keySet());
-    roots.sort(Comparator.<Integer>comparingInt(r -> -members.get(r).size())
-        .thenComparingInt(r -> r));
-    for (int r : roots) {
-      List<Long> ids = new ArrayList<>();
-      for (int node : members.get(r)) {
-        ids.add(nodeIds.get(node));
-      }
-      groups.add(new Group(ids, largest.get(r)));
-    }
-    return new Result(groups, sorted, saturated, nearest);
   }
 
   private static int root(int[] parent, int node) {

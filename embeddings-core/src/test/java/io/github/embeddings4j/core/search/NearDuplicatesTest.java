@@ -100,6 +100,33 @@ class NearDuplicatesTest {
   }
 
   @Test
+  void everyFormGivesTheSameAnswerAcrossChunks() {
+    Planted p = planted();
+    NearDuplicates whole = NearDuplicates.builder(0.5).build();
+    NearDuplicates small = NearDuplicates.builder(0.5).chunk(97).build();
+    NearDuplicates.Result expected = whole.find(p.x(), StandardMetric.EUCLIDEAN);
+    FlatIndex flat = FlatIndex.builder(32).metric(StandardMetric.EUCLIDEAN).build();
+    flat.addAll(0, p.x());
+    NearDuplicates.Result fromFlat = small.find(flat, null);
+    assertEquals(expected.groups(), fromFlat.groups());
+    assertEquals(expected.pairs(), fromFlat.pairs());
+    assertEquals(expected.saturated(), fromFlat.saturated());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(expected.nearestDistances(),
+        fromFlat.nearestDistances());
+    try (GraphIndex g = GraphIndex.builder(32).metric(StandardMetric.EUCLIDEAN).seed(3)
+        .threads(1).build()) {
+      g.addAll(0, p.x());
+      g.remove(3L);
+      List<Integer> progress = new ArrayList<>();
+      NearDuplicates.Result fromGraph = small.find(g, pr -> progress.add((int) pr.completed()));
+      assertEquals(asSets(expected), asSets(fromGraph), "the graph finds every planted group");
+      assertEquals(p.x().length - 1, fromGraph.nearestDistances().length);
+      assertEquals(p.x().length - 1, (int) progress.get(progress.size() - 1));
+      assertEquals(97, (int) progress.get(0));
+    }
+  }
+
+  @Test
   void groupsChainAndTheThresholdIsInclusive() {
     float[][] line = {{0f}, {0.5f}, {1f}, {3f}};
     NearDuplicates.Result chained = NearDuplicates.builder(0.5).build()
