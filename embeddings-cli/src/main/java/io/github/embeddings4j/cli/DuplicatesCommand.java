@@ -84,8 +84,8 @@ final class DuplicatesCommand implements Callable<Integer> {
     }
     int threadCount = OptionValues.threads(spec, threads);
     long t0 = System.nanoTime();
-    try (StoredIndex stored = StoredIndex.open(input, asked, threadCount,
-        common.quiet || json ? null : err)) {
+    // No notes on the file's embedder: the collection is only compared with itself.
+    try (StoredIndex stored = StoredIndex.open(input, asked, threadCount, null)) {
       String metricName = stored.metric().metricName();
       double limit;
       if (threshold != null) {
