@@ -87,9 +87,18 @@ final class PartitionGraph implements Serializable, KryoSerializable {
 
   /** Each query's {@code k} approximate nearest rows of this partition, as a partial result. */
   TopLists search(float[][] queries, int k, int ef) {
+    return search(queries, k, ef, null);
+  }
+
+  /**
+   * Each query's {@code k} approximate nearest rows of this partition that pass the filter
+   * (all rows when it is null), as a partial result.
+   */
+  TopLists search(float[][] queries, int k, int ef, java.util.function.LongPredicate filter) {
     TopLists top = new TopLists(queries.length, k);
     if (graph != null) {
-      List<List<Neighbor>> found = graph.searchAll(queries, k, ef);
+      List<List<Neighbor>> found = filter == null ? graph.searchAll(queries, k, ef)
+          : graph.searchAll(queries, k, ef, filter);
       for (int q = 0; q < queries.length; q++) {
         top.merge(q, found.get(q));
       }

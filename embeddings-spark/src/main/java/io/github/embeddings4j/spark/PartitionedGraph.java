@@ -2,10 +2,12 @@ package io.github.embeddings4j.spark;
 
 import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.Neighbor;
+import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongPredicate;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -120,6 +122,32 @@ public final class PartitionedGraph implements AutoCloseable {
    * @throws IllegalStateException if closed
    */
   public List<List<Neighbor>> search(float[][] queries, int k, int ef) {
+    return search(queries, k, ef, null);
+  }
+
+  /**
+   * A filter over row ids that Spark can send to the executors: a lambda that captures only
+   * serializable values (for a large set of ids, a {@code Broadcast} of it).
+   */
+  @FunctionalInterface
+  public interface IdFilter extends LongPredicate, Serializable {}
+
+  /**
+   * The {@code k} approximate nearest rows of each query among those whose id passes the
+   * filter, as {@code GraphIndex.search(query, k, ef, filter)} finds them in each partition's
+   * graph (it walks through the other rows, and scans the accepted ones exactly when they are
+   * too few for the walk): the graphs are built once, over every row, and each call may filter
+   * differently.
+   *
+   * @param queries the query vectors, of {@link #dimension()}, finite
+   * @param k at least 1
+   * @param ef the beam, at least 1
+   * @param filter accepts the ids a search may return; null for every row
+   * @return per query, up to {@code k} accepted neighbours, nearest first
+   * @throws IllegalArgumentException for bad {@code k}, {@code ef} or queries, naming them
+   * @throws IllegalStateException if closed
+   */
+  public List<List<Neighbor>> search(float[][] queries, int k, int ef, IdFilter filter) {
     if (closed) {
       throw new IllegalStateException("this PartitionedGraph is closed");
     }
@@ -137,7 +165,7 @@ public final class PartitionedGraph implements AutoCloseable {
     }
     Broadcast<float[][]> shared = sc.broadcast(queries);
     try {
-      return graphs.mapPartitions(new Search(shared, k, ef))
+      return graphs.mapPartitions(new Search(shared, k, ef, filter))
           .treeAggregate(new TopLists(queries.length, k), TopLists::merge, TopLists::merge)
           .toLists(false);
     } finally {
@@ -174,7 +202,7 @@ public final class PartitionedGraph implements AutoCloseable {
   }
 
   /** One partition's graph searched for every query. */
-  private record Search(Broadcast<float[][]> shared, int k, int ef)
+  private record Search(Broadcast<float[][]> shared, int k, int ef, IdFilter filter)
       implements FlatMapFunction<Iterator<PartitionGraph>, TopLists> {
 
     @Override
@@ -182,7 +210,7 @@ public final class PartitionedGraph implements AutoCloseable {
       float[][] queries = shared.value();
       TopLists top = new TopLists(queries.length, k);
       while (graphs.hasNext()) {
-        top.merge(graphs.next().search(queries, k, ef));
+        top.merge(graphs.next().search(queries, k, ef, filter));
       }
       return List.of(top).iterator();
     }

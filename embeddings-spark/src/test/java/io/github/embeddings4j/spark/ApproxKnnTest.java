@@ -227,6 +227,35 @@ class ApproxKnnTest {
   }
 
   @Test
+  void aFilterSearchesTheAcceptedRowsAsAnExactSearchOfThemWould() {
+    float[][] v = TestData.clustered(21, 3000, 16, 12);
+    float[][] queries = TestData.clustered(22, 40, 16, 12);
+    long[] ids = gappyIds(v.length);
+    Dataset<Row> df = TestData.frame(spark, ids, v, 4).cache();
+    ApproxKnn knn = ApproxKnn.builder().beamWidth(80).searchBeam(64).build();
+    try (PartitionedGraph graphs = knn.index(df)) {
+      for (long every : new long[] {2, 50}) {
+        // Every 2nd row (a share of 1/2: walked), every 50th (1/50: scanned exactly).
+        PartitionedGraph.IdFilter filter = id -> (id - 10_000_000_000L) / 3 % every == 0;
+        List<List<Neighbor>> exact = ExactKnn.builder().build().search(
+            df.where(org.apache.spark.sql.functions.expr(
+                "((id - 10000000000) div 3) % " + every + " = 0")), queries, 10);
+        List<List<Neighbor>> found = graphs.search(queries, 10, 64, filter);
+        for (List<Neighbor> hits : found) {
+          assertEquals(10, hits.size());
+          for (Neighbor n : hits) {
+            assertTrue(filter.test(n.id()), "a rejected row came back: " + n);
+          }
+        }
+        double r = recall(exact, found);
+        assertTrue(r >= 0.95, "1/" + every + ": recall@10 " + r);
+      }
+      assertEquals(4, graphs.partitionBuilds(), "filters need no rebuild");
+    }
+    df.unpersist();
+  }
+
+  @Test
   void aPartitionGraphSurvivesJavaAndKryoSerialization() {
     float[][] v = TestData.clustered(10, 500, 7, 4);
     List<Row> rows = new ArrayList<>();
