@@ -198,114 +198,151 @@ public final class Npy {
     return read(file, true);
   }
 
+  /**
+   * Where and how a {@code .npy} file keeps its values, from its header.
+   *
+   * @param rows the rows (1 for a vector)
+   * @param columns the values of a row
+   * @param bytesEach 4 for float32, 8 for float64
+   * @param order the byte order of the values
+   * @param dataOffset where the first value starts
+   * @param crc the CRC-32C of the data the header records (files this SDK writes), or null
+   */
+  public record Layout(long rows, long columns, int bytesEach, ByteOrder order, long dataOffset,
+      String crc) {}
+
+  /**
+   * Reads a matrix's header only (or a vector's, as one row), checking it against the file's
+   * size: what {@code GraphIndex}, {@code FlatIndex.map} and others need to read rows in place.
+   *
+   * @param file the {@code .npy} file
+   * @return its layout
+   * @throws DamagedFileException as {@link #read(Path)}
+   * @throws IllegalArgumentException as {@link #read(Path)}
+   * @throws IOException if the file cannot be read
+   */
+  public static Layout layout(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 1 << 16)) {
+      return layout(in, ch.size(), file, false);
+    }
+  }
+
+  private static Layout layout(InputStream in, long size, Path file, boolean anyRank)
+      throws IOException {
+    byte[] pre = readExactly(in, 8, file, "the magic number and version");
+    for (int i = 0; i < MAGIC.length; i++) {
+      if (pre[i] != MAGIC[i]) {
+        throw new DamagedFileException(file, "not a .npy file (no \\x93NUMPY magic number)");
+      }
+    }
+    int major = pre[6] & 0xff;
+    int headerLength;
+    int preamble;
+    if (major == 1) {
+      byte[] len = readExactly(in, 2, file, "the header length");
+      headerLength = (len[0] & 0xff) | (len[1] & 0xff) << 8;
+      preamble = 10;
+    } else if (major == 2 || major == 3) {
+      byte[] len = readExactly(in, 4, file, "the header length");
+      long l = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
+      if (l > size) {
+        throw new DamagedFileException(file, "header length " + l + " exceeds the file size "
+            + size);
+      }
+      headerLength = (int) l;
+      preamble = 12;
+    } else {
+      throw new DamagedFileException(file, "unsupported .npy format version " + major + "."
+          + (pre[7] & 0xff) + " (this reader knows 1.0, 2.0 and 3.0)");
+    }
+    String header = new String(readExactly(in, headerLength, file, "the header"),
+        major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    Matcher descr = DESCR.matcher(header);
+    Matcher fortran = FORTRAN.matcher(header);
+    Matcher shape = SHAPE.matcher(header);
+    if (!header.startsWith("{") || !descr.find() || !fortran.find() || !shape.find()) {
+      throw new DamagedFileException(file, "header is not a NumPy header dict: "
+          + header.strip());
+    }
+    if (fortran.group(1).equals("True")) {
+      throw new IllegalArgumentException(file + ": Fortran-ordered (column-major) arrays are"
+          + " not supported; save a C-ordered copy (np.ascontiguousarray)");
+    }
+    String type = descr.group(1);
+    int bytesEach;
+    ByteOrder order;
+    switch (type) {
+      case "<f4" -> { bytesEach = 4; order = ByteOrder.LITTLE_ENDIAN; }
+      case ">f4" -> { bytesEach = 4; order = ByteOrder.BIG_ENDIAN; }
+      case "<f8" -> { bytesEach = 8; order = ByteOrder.LITTLE_ENDIAN; }
+      case ">f8" -> { bytesEach = 8; order = ByteOrder.BIG_ENDIAN; }
+      default -> throw new IllegalArgumentException(file + ": dtype '" + type
+          + "' is not supported; expected float32 ('<f4') or float64 ('<f8')");
+    }
+    long[] dims = parseShape(shape.group(1), file);
+    long rows;
+    long cols;
+    if (dims.length == 2) {
+      rows = dims[0];
+      cols = dims[1];
+    } else if (dims.length == 1) {
+      rows = 1;
+      cols = dims[0];
+    } else if (anyRank && dims.length > 2) {
+      rows = dims[0];
+      cols = 1;
+      for (int i = 1; i < dims.length; i++) {
+        cols = Math.multiplyExact(cols, dims[i]);
+      }
+    } else {
+      throw new IllegalArgumentException(file + ": shape (" + shape.group(1).strip()
+          + ") is not a vector or a matrix");
+    }
+    long expected;
+    try {
+      expected = Math.addExact(preamble + (long) headerLength,
+          Math.multiplyExact(Math.multiplyExact(rows, cols), (long) bytesEach));
+    } catch (ArithmeticException e) {
+      throw new DamagedFileException(file, "shape (" + shape.group(1).strip()
+          + ") declares more bytes than any file holds");
+    }
+    if (size != expected) {
+      throw new DamagedFileException(file, (size < expected ? "truncated" : "extended")
+          + ": shape (" + shape.group(1).strip() + ") of " + type + " needs " + expected
+          + " bytes, the file has " + size);
+    }
+    if (cols > Integer.MAX_VALUE - 8 || rows > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(file + ": shape (" + shape.group(1).strip()
+          + ") is too large for Java arrays");
+    }
+    if (cols == 0 && rows > MAX_EMPTY_ROWS) {
+      // Zero-width rows take no bytes in the file, so the size check above cannot bound them,
+      // and two billion of them would fill the heap with empty arrays.
+      throw new IllegalArgumentException(file + ": shape (" + shape.group(1).strip()
+          + ") holds " + rows + " rows of no values; at most " + MAX_EMPTY_ROWS
+          + " empty rows are read");
+    }
+    Matcher declared = CRC.matcher(header);
+    return new Layout(rows, cols, bytesEach, order, preamble + (long) headerLength,
+        declared.find() ? declared.group(1) : null);
+  }
+
   private static float[][] read(Path file, boolean anyRank) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
         InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 1 << 16)) {
-      long size = ch.size();
-      byte[] pre = readExactly(in, 8, file, "the magic number and version");
-      for (int i = 0; i < MAGIC.length; i++) {
-        if (pre[i] != MAGIC[i]) {
-          throw new DamagedFileException(file, "not a .npy file (no \\x93NUMPY magic number)");
-        }
-      }
-      int major = pre[6] & 0xff;
-      int headerLength;
-      int preamble;
-      if (major == 1) {
-        byte[] len = readExactly(in, 2, file, "the header length");
-        headerLength = (len[0] & 0xff) | (len[1] & 0xff) << 8;
-        preamble = 10;
-      } else if (major == 2 || major == 3) {
-        byte[] len = readExactly(in, 4, file, "the header length");
-        long l = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
-        if (l > size) {
-          throw new DamagedFileException(file, "header length " + l + " exceeds the file size "
-              + size);
-        }
-        headerLength = (int) l;
-        preamble = 12;
-      } else {
-        throw new DamagedFileException(file, "unsupported .npy format version " + major + "."
-            + (pre[7] & 0xff) + " (this reader knows 1.0, 2.0 and 3.0)");
-      }
-      String header = new String(readExactly(in, headerLength, file, "the header"),
-          major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-      Matcher descr = DESCR.matcher(header);
-      Matcher fortran = FORTRAN.matcher(header);
-      Matcher shape = SHAPE.matcher(header);
-      if (!header.startsWith("{") || !descr.find() || !fortran.find() || !shape.find()) {
-        throw new DamagedFileException(file, "header is not a NumPy header dict: "
-            + header.strip());
-      }
-      if (fortran.group(1).equals("True")) {
-        throw new IllegalArgumentException(file + ": Fortran-ordered (column-major) arrays are"
-            + " not supported; save a C-ordered copy (np.ascontiguousarray)");
-      }
-      String type = descr.group(1);
-      int bytesEach;
-      ByteOrder order;
-      switch (type) {
-        case "<f4" -> { bytesEach = 4; order = ByteOrder.LITTLE_ENDIAN; }
-        case ">f4" -> { bytesEach = 4; order = ByteOrder.BIG_ENDIAN; }
-        case "<f8" -> { bytesEach = 8; order = ByteOrder.LITTLE_ENDIAN; }
-        case ">f8" -> { bytesEach = 8; order = ByteOrder.BIG_ENDIAN; }
-        default -> throw new IllegalArgumentException(file + ": dtype '" + type
-            + "' is not supported; expected float32 ('<f4') or float64 ('<f8')");
-      }
-      long[] dims = parseShape(shape.group(1), file);
-      long rows;
-      long cols;
-      if (dims.length == 2) {
-        rows = dims[0];
-        cols = dims[1];
-      } else if (dims.length == 1) {
-        rows = 1;
-        cols = dims[0];
-      } else if (anyRank && dims.length > 2) {
-        rows = dims[0];
-        cols = 1;
-        for (int i = 1; i < dims.length; i++) {
-          cols = Math.multiplyExact(cols, dims[i]);
-        }
-      } else {
-        throw new IllegalArgumentException(file + ": shape (" + shape.group(1).strip()
-            + ") is not a vector or a matrix");
-      }
-      long expected;
-      try {
-        expected = Math.addExact(preamble + (long) headerLength,
-            Math.multiplyExact(Math.multiplyExact(rows, cols), (long) bytesEach));
-      } catch (ArithmeticException e) {
-        throw new DamagedFileException(file, "shape (" + shape.group(1).strip()
-            + ") declares more bytes than any file holds");
-      }
-      if (size != expected) {
-        throw new DamagedFileException(file, (size < expected ? "truncated" : "extended")
-            + ": shape (" + shape.group(1).strip() + ") of " + type + " needs " + expected
-            + " bytes, the file has " + size);
-      }
-      if (cols > Integer.MAX_VALUE - 8 || rows > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException(file + ": shape (" + shape.group(1).strip()
-            + ") is too large for Java arrays");
-      }
-      if (cols == 0 && rows > MAX_EMPTY_ROWS) {
-        // Zero-width rows take no bytes in the file, so the size check above cannot bound them,
-        // and two billion of them would fill the heap with empty arrays.
-        throw new IllegalArgumentException(file + ": shape (" + shape.group(1).strip()
-            + ") holds " + rows + " rows of no values; at most " + MAX_EMPTY_ROWS
-            + " empty rows are read");
-      }
-      Matcher declared = CRC.matcher(header);
-      java.util.zip.CRC32C crc = declared.find() ? new java.util.zip.CRC32C() : null;
-      float[][] out = new float[(int) rows][(int) cols];
-      byte[] buf = new byte[(int) Math.max(bytesEach, Math.min(1 << 16, cols * bytesEach))];
+      Layout l = layout(in, ch.size(), file, anyRank);
+      java.util.zip.CRC32C crc = l.crc() != null ? new java.util.zip.CRC32C() : null;
+      float[][] out = new float[(int) l.rows()][(int) l.columns()];
+      byte[] buf = new byte[(int) Math.max(l.bytesEach(), Math.min(1 << 16,
+          l.columns() * l.bytesEach()))];
       for (float[] row : out) {
-        readRow(in, row, buf, bytesEach, order, file, crc);
+        readRow(in, row, buf, l.bytesEach(), l.order(), file, crc);
       }
-      if (crc != null && crc.getValue() != Long.parseLong(declared.group(1), 16)) {
+      if (crc != null && crc.getValue() != Long.parseLong(l.crc(), 16)) {
         throw new DamagedFileException(file, String.format(java.util.Locale.ROOT,
             "data checksum mismatch: the header records crc32c=%s, the data give %08x",
-            declared.group(1), crc.getValue()));
+            l.crc(), crc.getValue()));
       }
       return out;
     }

@@ -90,6 +90,10 @@ public final class FlatIndex extends BaseIndex<float[]> {
   private final boolean groupQueries;
   private final EmbedderDescription embedder;
   private final List<float[]> blocks = new ArrayList<>();
+  /** The rows of a mapped index (read from its file, not stored in blocks), or null. */
+  private final MappedNpyRows mapped;
+  /** Set once a mapped index has read its rows: it takes no adds or removals after that. */
+  private boolean sealed;
   /** Where searches take their candidates from, or null to find them here. */
   private volatile CandidateSource candidateSource;
 
@@ -127,6 +131,98 @@ public final class FlatIndex extends BaseIndex<float[]> {
     this.groupQueries = b.groupQueries;
     this.candidateSource = b.candidateSource;
     this.embedder = b.embedder;
+    this.mapped = b.mapped;
+  }
+
+  /**
+   * An exact index over the rows of a float32 {@code .npy} matrix read in place: the file is
+   * mapped into memory and scanned from the operating system's page cache, so a collection
+   * larger than the Java heap (or than the memory, at the disk's speed) can be searched. The
+   * heap holds 12 bytes a row (the id and the squared norm), not the vectors. Ids are the row
+   * numbers. Searches, filters, {@link #searchAll} on all threads, {@link #vectorAt} and {@link
+   * #save} work as on a loaded index and give the same answers; adds and removals are refused
+   * (the file is the index). Opening reads the file once (the norms, and the checksum of a file
+   * this SDK wrote).
+   *
+   * <pre>{@code
+   * FlatIndex big = FlatIndex.map(Path.of("photos.npy"), StandardMetric.COSINE);
+   * List<Neighbor> hits = big.search(query, 10);
+   * }</pre>
+   *
+   * @param npy a C-ordered {@code (n, d)} float32 little-endian {@code .npy} file, as {@code
+   *     embeddings4j embed} and NumPy write; it must not change while the index is in use
+   * @param metric the metric
+   * @return the index, searching on all processors
+   * @throws IllegalArgumentException for another dtype, order or shape, naming the file and
+   *     the fix
+   * @throws io.github.embeddings4j.core.io.DamagedFileException if the file is truncated or its
+   *     data do not match the checksum its header records
+   * @throws IOException if the file cannot be read
+   */
+  public static FlatIndex map(Path npy, DistanceMetric metric) throws IOException {
+    return map(npy, metric, SearchThreads.defaultParallelism(), MappedNpyRows.SEGMENT_BYTES);
+  }
+
+  /**
+   * As {@link #map(Path, DistanceMetric)} with a number of search threads.
+   *
+   * @param npy the file
+   * @param metric the metric
+   * @param threads the most threads one search uses, at least 1
+   * @return the index
+   * @throws IOException as {@link #map(Path, DistanceMetric)}
+   */
+  public static FlatIndex map(Path npy, DistanceMetric metric, int threads) throws IOException {
+    return map(npy, metric, threads, MappedNpyRows.SEGMENT_BYTES);
+  }
+
+  static FlatIndex map(Path npy, DistanceMetric metric, int threads, long segmentBytes)
+      throws IOException {
+    MappedNpyRows rows = MappedNpyRows.open(npy, segmentBytes);
+    rows.verify();
+    Builder b = builder(rows.dimension()).metric(metric).threads(threads);
+    b.mapped = rows;
+    FlatIndex index = b.build();
+    int batch = Math.max(1, Math.min(rows.rows(), (1 << 20) / rows.dimension()));
+    float[] flat = new float[batch * rows.dimension()];
+    for (int from = 0; from < rows.rows(); from += batch) {
+      int to = Math.min(rows.rows(), from + batch);
+      rows.copy(from, to, flat, 0);
+      for (int r = from; r < to; r++) {
+        int off = (r - from) * rows.dimension();
+        index.add(r, Arrays.copyOfRange(flat, off, off + rows.dimension()));
+      }
+    }
+    index.sealed = true;
+    return index;
+  }
+
+  /** Whether this index reads its rows from a mapped file ({@link #map}). */
+  boolean isMapped() {
+    return mapped != null;
+  }
+
+  private UnsupportedOperationException readOnly() {
+    return new UnsupportedOperationException("this index searches " + mapped.file()
+        + " in place and takes no adds or removals; load the rows (FlatIndex.builder(...)"
+        + ".addAll) for an index that changes");
+  }
+
+  /**
+   * The storage of rows {@code [r0, r1)}, which lie in one block: the block itself, or for a
+   * mapped index {@code tile}, filled with them. The rows start at {@link #tileBase}.
+   */
+  private float[] rowsOf(int r0, int r1, float[] tile) {
+    if (mapped != null) {
+      mapped.copy(r0, r1, tile, 0);
+      return tile;
+    }
+    return blocks.get(r0 / rowsPerBlock);
+  }
+
+  /** Where row {@code r0} starts in what {@link #rowsOf} returned. */
+  private int tileBase(int r0) {
+    return mapped != null ? 0 : (r0 - (r0 / rowsPerBlock) * rowsPerBlock) * dimension;
   }
 
   private static Route routeOf(DistanceMetric m) {
@@ -164,6 +260,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
     private boolean groupQueries = true;
     private CandidateSource candidateSource;
     private EmbedderDescription embedder;
+    private MappedNpyRows mapped;
 
     private Builder(int dimension) {
       if (dimension < 1) {
@@ -350,6 +447,22 @@ public final class FlatIndex extends BaseIndex<float[]> {
 
   @Override
   void appendRow(int row, float[] vector) {
+    if (sealed) {
+      throw readOnly(); // before anything changes: the caller appends the id after this
+    }
+    if (mapped == null) {
+      storeRow(row, vector);
+    }
+    if (row == squareNorms.length) {
+      squareNorms = Arrays.copyOf(squareNorms, (int) Math.min(Integer.MAX_VALUE - 8, 2L * row));
+    }
+    squareNorms[row] = VectorMath.dotProduct(vector, vector);
+    if (extreme(vector, squareNorms[row])) {
+      extremeRows++;
+    }
+  }
+
+  private void storeRow(int row, float[] vector) {
     int b = row / rowsPerBlock;
     int offset = (row - b * rowsPerBlock) * dimension;
     if (b == blocks.size()) {
@@ -363,17 +476,13 @@ public final class FlatIndex extends BaseIndex<float[]> {
       blocks.set(b, block);
     }
     System.arraycopy(vector, 0, block, offset, dimension);
-    if (row == squareNorms.length) {
-      squareNorms = Arrays.copyOf(squareNorms, (int) Math.min(Integer.MAX_VALUE - 8, 2L * row));
-    }
-    squareNorms[row] = VectorMath.dotProduct(vector, vector);
-    if (extreme(vector, squareNorms[row])) {
-      extremeRows++;
-    }
   }
 
   @Override
   void compactRows(BitSet removed, int rows) {
+    if (mapped != null) {
+      throw readOnly();
+    }
     int d = dimension;
     int w = 0;
     int extremes = 0;
@@ -433,6 +542,11 @@ public final class FlatIndex extends BaseIndex<float[]> {
     lock.readLock().lock();
     try {
       Objects.checkIndex(row, rowCount());
+      if (mapped != null) {
+        float[] v = new float[dimension];
+        mapped.copy(row, row + 1, v, 0);
+        return v;
+      }
       int b = row / rowsPerBlock;
       int offset = (row - b * rowsPerBlock) * dimension;
       return Arrays.copyOfRange(blocks.get(b), offset, offset + dimension);
@@ -461,13 +575,14 @@ public final class FlatIndex extends BaseIndex<float[]> {
     boolean grouped = groupQueries && (route == Route.DOT || route == Route.COSINE
         || route == Route.SQUARED || route == Route.EUCLIDEAN);
     float[] four = new float[4];
+    float[] tile = mapped != null ? new float[tileRows * dimension] : null;
     int r0 = rowFrom;
     while (r0 < rowTo) {
       int b = r0 / rowsPerBlock;
       int blockEnd = Math.min(rowTo, (b + 1) * rowsPerBlock);
       int r1 = Math.min(blockEnd, r0 + tileRows);
-      float[] block = blocks.get(b);
-      int base = (r0 - b * rowsPerBlock) * dimension;
+      float[] block = rowsOf(r0, r1, tile);
+      int base = tileBase(r0);
       int q = qFrom;
       if (grouped) {
         for (; q + 4 <= qTo; q += 4) {
@@ -486,9 +601,27 @@ public final class FlatIndex extends BaseIndex<float[]> {
       int to, TopK[] heaps) {
     float[] queryNorms = (float[]) prepared;
     float[] scratch = route == Route.CUSTOM ? new float[dimension] : null;
+    float[] gathered = mapped != null ? new float[tileRows * dimension] : null;
     // Rows in groups that fit the cache while every query runs over them.
     for (int g0 = from; g0 < to; g0 += tileRows) {
       int g1 = Math.min(to, g0 + tileRows);
+      if (mapped != null) {
+        // The group's rows, read once from the file for every query.
+        for (int i = g0; i < g1; i++) {
+          mapped.copy(rows[i], rows[i] + 1, gathered, (i - g0) * dimension);
+        }
+        for (int q = qFrom; q < qTo; q++) {
+          TopK heap = heaps[q];
+          for (int i = g0; i < g1; i++) {
+            double dist = rowDistance(queries[q], queryNorms[q], gathered, (i - g0) * dimension,
+                rows[i], scratch);
+            if (!(dist > heap.bound())) {
+              heap.offer(dist, idOfRow(rows[i]));
+            }
+          }
+        }
+        continue;
+      }
       for (int q = qFrom; q < qTo; q++) {
         float[] query = queries[q];
         TopK heap = heaps[q];
@@ -717,13 +850,14 @@ public final class FlatIndex extends BaseIndex<float[]> {
         }
         queryBlocks[qb] = BatchScorer.queries(flat, to - from, dimension);
       }
-      for (int b = 0; b < blocks.size(); b++) {
+      float[] mappedBlock = mapped != null ? new float[blockRows * dimension] : null;
+      for (int b = 0; b * (long) rowsPerBlock < n; b++) {
         int rowStart = b * rowsPerBlock;
         int rows = Math.min(rowsPerBlock, n - rowStart);
         if (rows <= 0) {
           break;
         }
-        loadBlock(rowMatrix, blocks.get(b), rows);
+        loadBlock(rowMatrix, rowsOf(rowStart, rowStart + rows, mappedBlock), rows);
         for (int qb = 0; qb < queryBlocks.length; qb++) {
           rowMatrix.dotProducts(queryBlocks[qb], scores);
           selectApproximate(scores, qb * queryBatch, queryBlocks[qb].count(), rowStart,
@@ -771,16 +905,15 @@ public final class FlatIndex extends BaseIndex<float[]> {
       int from = (int) ((long) nq * p / parts);
       int to = (int) ((long) nq * (p + 1) / parts);
       tasks.add(() -> {
+        float[] one = mapped != null ? new float[dimension] : null;
         for (int q = from; q < to; q++) {
           for (int row : rows[q]) {
             if (row < 0 || row >= n) {
               throw new IllegalStateException("the candidate source named row " + row
                   + " of an index of " + n + " rows");
             }
-            int bk = row / rowsPerBlock;
-            int off = (row - bk * rowsPerBlock) * dimension;
-            heaps[q].offer(rowDistance(queries[q], queryNorms[q], blocks.get(bk), off, row, null),
-                idOfRow(row));
+            heaps[q].offer(rowDistance(queries[q], queryNorms[q], rowsOf(row, row + 1, one),
+                tileBase(row), row, null), idOfRow(row));
           }
         }
       });
@@ -813,6 +946,10 @@ public final class FlatIndex extends BaseIndex<float[]> {
         Objects.checkFromToIndex(fromRow, toRow, n);
         Objects.checkFromIndexSize(destOffset, (long) (toRow - fromRow) * dimension,
             dest.length);
+        if (mapped != null) {
+          mapped.copy(fromRow, toRow, dest, destOffset);
+          return;
+        }
         int r = fromRow;
         int at = destOffset;
         while (r < toRow) {
@@ -1014,9 +1151,10 @@ public final class FlatIndex extends BaseIndex<float[]> {
             out.writeString(keyOfRow(r));
           }
         }
+        float[] tile = mapped != null ? new float[Math.min(n, rowsPerBlock) * dimension] : null;
         for (int r = 0; r < n; r += rowsPerBlock) {
           int rows = Math.min(rowsPerBlock, n - r);
-          out.writeFloats(blocks.get(r / rowsPerBlock), 0, rows * dimension);
+          out.writeFloats(rowsOf(r, r + rows, tile), 0, rows * dimension);
         }
       });
     } finally {
