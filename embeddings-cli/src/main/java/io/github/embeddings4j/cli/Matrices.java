@@ -48,6 +48,12 @@ record Matrices(float[][] rows, List<String> ids, EmbedderDescription embedder,
    * description without its embedder.
    */
   void noteUnchecked(Path npy, PrintWriter err) {
+    noteUnchecked(npy, described, embedder, err);
+  }
+
+  /** As {@link #noteUnchecked(Path, PrintWriter)} for a set known by its header. */
+  static void noteUnchecked(Path npy, boolean described, EmbedderDescription embedder,
+      PrintWriter err) {
     if (!described) {
       err.println("note: " + npy + " has no description (" + EmbeddingSet.descriptionFile(npy)
           .getFileName() + "; written by NumPy or an older embeddings4j): the embedder that made"

@@ -4,6 +4,7 @@ import io.github.embeddings4j.api.DistanceMetric;
 import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.NeighborIndex;
+import io.github.embeddings4j.core.io.EmbeddingSet;
 import io.github.embeddings4j.core.io.Ids;
 import io.github.embeddings4j.core.io.IoErrors;
 import io.github.embeddings4j.core.io.SdkFile;
@@ -99,6 +100,9 @@ final class StoredIndex implements AutoCloseable {
       throw new Main.InputException(IoErrors.describe(e), e);
     }
     if (kind.isEmpty()) {
+      if (size(file) > mapAbove()) {
+        return mapped(file, metric, threads, err);
+      }
       Matrices stored = Matrices.read(file);
       if (stored.rows().length == 0) {
         throw new Main.InputException(file + " holds no embeddings", null);
@@ -142,6 +146,51 @@ final class StoredIndex implements AutoCloseable {
           + " against it");
     }
     return new StoredIndex(file, index, null, embedder, false);
+  }
+
+  /**
+   * The size above which a {@code .npy} set is searched in place ({@code FlatIndex.map}) rather
+   * than loaded: a quarter of the heap (loading holds the rows twice for a moment), or the
+   * system property {@value #MAP_ABOVE} in bytes.
+   */
+  static final String MAP_ABOVE = "embeddings4j.mapAbove";
+
+  private static long mapAbove() {
+    return Long.getLong(MAP_ABOVE, Runtime.getRuntime().maxMemory() / 4);
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new Main.InputException(IoErrors.describe(e), e);
+    }
+  }
+
+  /** A set too large for the heap, searched in place. */
+  private static StoredIndex mapped(Path file, DistanceMetric metric, int threads,
+      PrintWriter err) {
+    EmbeddingSet.Header h;
+    FlatIndex flat;
+    try {
+      h = EmbeddingSet.readHeader(file);
+      flat = FlatIndex.map(file, metric != null ? metric
+          : io.github.embeddings4j.api.StandardMetric.COSINE, threads);
+    } catch (IOException e) {
+      throw new Main.InputException(IoErrors.describe(e), e);
+    } catch (IllegalArgumentException e) {
+      throw new Main.InputException(e.getMessage(), e);
+    }
+    if (h.ids().isEmpty()) {
+      throw new Main.InputException(file + " holds no embeddings", null);
+    }
+    if (err != null) {
+      Matrices.noteUnchecked(file, h.described(), h.embedder(), err);
+      err.printf(java.util.Locale.ROOT, "note: %s (%.2f GB) is searched in place: read from"
+          + " the file at each search, not loaded into the %d MB heap%n", file,
+          size(file) / 1e9, Runtime.getRuntime().maxMemory() >> 20);
+    }
+    return new StoredIndex(file, flat, h.ids(), h.embedder(), true);
   }
 
   private static void closeQuietly(NeighborIndex<float[]> index) {

@@ -511,26 +511,64 @@ public final class EmbeddingSet {
    * @throws IOException if a file cannot be read
    */
   public static Contents read(Path npy) throws IOException {
+    Header h = readHeader(npy);
+    float[][] rows = Npy.read(npy);
+    if (rows.length != h.ids().size()) {
+      // The header's shape said otherwise: the file changed between the two reads.
+      throw new DamagedFileException(npy, "changed while it was read (" + h.ids().size()
+          + " rows, then " + rows.length + ")");
+    }
+    return new Contents(rows, h.ids(), h.embedder(), h.described(), h.generation(),
+        h.stamps());
+  }
+
+  /**
+   * A set as {@link #read} checks it, without its vectors: for reading them in place
+   * ({@code FlatIndex.map}) when they do not fit the heap.
+   *
+   * @param ids one id per row
+   * @param embedder how the vectors were made, or null when the file does not say
+   * @param described whether the set has a description file
+   * @param generation the set's generation, 0 without a description
+   * @param stamps one stamp per row, or null when the set records none
+   */
+  public record Header(List<String> ids, EmbedderDescription embedder, boolean described,
+      long generation, List<FileStamp> stamps) {}
+
+  /**
+   * Reads and checks everything of a set but the vectors: finishes a pending commit, compares
+   * the files with the checksums in the description (which reads the vectors file once,
+   * streaming) and reads the ids; the row count comes from the {@code .npy} header.
+   *
+   * @param npy the vectors file
+   * @return the ids and description
+   * @throws NoSuchFileException if the vectors file does not exist
+   * @throws DamagedFileException as {@link #read}
+   * @throws IllegalArgumentException if the {@code .npy} holds a type or shape this SDK does
+   *     not read
+   * @throws IOException if a file cannot be read
+   */
+  public static Header readHeader(Path npy) throws IOException {
     finishPending(npy);
     Map<String, Object> d = description(npy);
     Path idsFile = idsFile(npy);
+    int rows = (int) Npy.layout(npy).rows();
     if (d == null) {
-      float[][] rows = Npy.read(npy);
       List<String> ids;
       if (Files.exists(idsFile)) {
         try {
-          ids = Npy.readIds(idsFile, rows.length);
+          ids = Npy.readIds(idsFile, rows);
         } catch (java.nio.charset.CharacterCodingException e) {
           throw new DamagedFileException(idsFile, "not UTF-8 text (an ids file of an older"
               + " version holds one id per line in UTF-8)", e);
         }
       } else {
-        ids = new ArrayList<>(rows.length);
-        for (int i = 0; i < rows.length; i++) {
+        ids = new ArrayList<>(rows);
+        for (int i = 0; i < rows; i++) {
           ids.add(Integer.toString(i));
         }
       }
-      return new Contents(rows, List.copyOf(ids), null, false, 0);
+      return new Header(List.copyOf(ids), null, false, 0, null);
     }
     Path descFile = descriptionFile(npy);
     String vectorsCrc = Checksums.crc32c(npy);
@@ -538,8 +576,7 @@ public final class EmbeddingSet {
       throw notBelonging(npy, descFile, "vectors", d.get("vectors_crc32c"), vectorsCrc);
     }
     byte[] idsBytes = readMember(idsFile, descFile, d.get("ids_crc32c"), "ids");
-    float[][] rows = Npy.read(npy);
-    List<String> ids = new ArrayList<>(rows.length);
+    List<String> ids = new ArrayList<>(rows);
     String text = new String(idsBytes, StandardCharsets.UTF_8);
     int start = 0;
     while (start < text.length()) {
@@ -555,13 +592,13 @@ public final class EmbeddingSet {
       }
       start = end + 1;
     }
-    if (ids.size() != rows.length) {
-      throw new DamagedFileException(idsFile, "holds " + ids.size() + " ids for " + rows.length
+    if (ids.size() != rows) {
+      throw new DamagedFileException(idsFile, "holds " + ids.size() + " ids for " + rows
           + " rows");
     }
     Object g = d.get("generation");
-    return new Contents(rows, List.copyOf(ids), embedder(d, descFile), true,
-        g instanceof Long l ? l : 0, d.get("stamps") == null ? null : stamps(npy, d, rows.length));
+    return new Header(List.copyOf(ids), embedder(d, descFile), true, g instanceof Long l ? l : 0,
+        d.get("stamps") == null ? null : stamps(npy, d, rows));
   }
 
   /** A member file of a set, checked against the CRC-32C its description records. */

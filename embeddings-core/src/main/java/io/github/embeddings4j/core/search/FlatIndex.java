@@ -179,20 +179,28 @@ public final class FlatIndex extends BaseIndex<float[]> {
   static FlatIndex map(Path npy, DistanceMetric metric, int threads, long segmentBytes)
       throws IOException {
     MappedNpyRows rows = MappedNpyRows.open(npy, segmentBytes);
-    rows.verify();
     Builder b = builder(rows.dimension()).metric(metric).threads(threads);
     b.mapped = rows;
     FlatIndex index = b.build();
-    int batch = Math.max(1, Math.min(rows.rows(), (1 << 20) / rows.dimension()));
-    float[] flat = new float[batch * rows.dimension()];
-    for (int from = 0; from < rows.rows(); from += batch) {
-      int to = Math.min(rows.rows(), from + batch);
-      rows.copy(from, to, flat, 0);
-      for (int r = from; r < to; r++) {
-        int off = (r - from) * rows.dimension();
-        index.add(r, Arrays.copyOfRange(flat, off, off + rows.dimension()));
+    int d = rows.dimension();
+    int batch = Math.max(1, Math.min(rows.rows(), (1 << 20) / d));
+    float[] flat = new float[batch * d];
+    java.util.zip.CRC32C sum = rows.checksum();
+    // One pass: each segment's checksum, then its rows' norms while its pages are still cached.
+    for (int s = 0; s < rows.segments(); s++) {
+      if (sum != null) {
+        rows.add(sum, s);
+      }
+      for (int from = rows.firstRowOf(s); from < rows.firstRowOf(s + 1); from += batch) {
+        int to = Math.min(rows.firstRowOf(s + 1), from + batch);
+        rows.copy(from, to, flat, 0);
+        for (int r = from; r < to; r++) {
+          int off = (r - from) * d;
+          index.add(r, Arrays.copyOfRange(flat, off, off + d));
+        }
       }
     }
+    rows.verify(sum);
     index.sealed = true;
     return index;
   }

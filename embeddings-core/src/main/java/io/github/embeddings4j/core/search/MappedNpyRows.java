@@ -108,21 +108,36 @@ final class MappedNpyRows {
     }
   }
 
+  /** How many segments the rows are mapped in. */
+  int segments() {
+    return segments.length;
+  }
+
+  /** The first row of segment {@code s} (and, for {@code s == segments()}, the row count). */
+  int firstRowOf(int s) {
+    return (int) Math.min(rows, (long) s * rowsPerSegment);
+  }
+
   /**
-   * Checks the data against the CRC-32C the header records (files this SDK writes), reading
-   * the whole file once.
+   * A checksum of the data, fed a segment at a time ({@link #add}), to compare with the one the
+   * header records (files this SDK writes); null when the header records none.
+   */
+  java.util.zip.CRC32C checksum() {
+    return crc == null ? null : new java.util.zip.CRC32C();
+  }
+
+  /** Adds segment {@code s}'s bytes to a checksum. */
+  void add(java.util.zip.CRC32C sum, int s) {
+    sum.update(bytes[s].duplicate());
+  }
+
+  /**
+   * Compares a checksum of every segment with the header's.
    *
    * @throws DamagedFileException if they differ
    */
-  void verify() throws DamagedFileException {
-    if (crc == null) {
-      return;
-    }
-    java.util.zip.CRC32C sum = new java.util.zip.CRC32C();
-    for (ByteBuffer b : bytes) {
-      sum.update(b.duplicate());
-    }
-    if (sum.getValue() != Long.parseLong(crc, 16)) {
+  void verify(java.util.zip.CRC32C sum) throws DamagedFileException {
+    if (sum != null && sum.getValue() != Long.parseLong(crc, 16)) {
       throw new DamagedFileException(file, String.format(java.util.Locale.ROOT,
           "data checksum mismatch: the header records crc32c=%s, the data give %08x", crc,
           sum.getValue()));

@@ -1,0 +1,79 @@
+package io.github.embeddings4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.embeddings4j.api.EmbedderDescription;
+import io.github.embeddings4j.core.io.EmbeddingSet;
+import io.github.embeddings4j.core.io.Npy;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A set larger than a quarter of the heap is searched in place ({@code FlatIndex.map}): the
+ * same answers as a loaded one, for search, filters and duplicates. The size is lowered to 0
+ * here, so that a small set takes the path.
+ */
+class MappedSetCliTest {
+
+  @TempDir Path dir;
+
+  @AfterEach
+  void loadAgain() {
+    System.clearProperty(StoredIndex.MAP_ABOVE);
+  }
+
+  static String withoutTimes(String out) {
+    return out.replaceAll("\"(seconds|search_seconds)\": [0-9.eE-]+", "");
+  }
+
+  @Test
+  void aSetSearchedInPlaceAnswersAsALoadedOne() throws IOException {
+    Random r = new Random(6);
+    float[][] rows = new float[800][24];
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < rows.length; i++) {
+      for (int t = 0; t < 24; t++) {
+        rows[i][t] = (float) r.nextGaussian();
+      }
+      ids.add((i % 2 == 0 ? "cats/" : "dogs/") + i + ".jpg");
+    }
+    rows[7] = rows[300].clone();
+    Path set = dir.resolve("photos.npy");
+    EmbeddingSet.write(set, rows, ids, EmbedderDescription.builder("lenet", 24)
+        .weights("random seed=7").layer("ffn1").pooling("avg").input("28x28x1", "GRAY", "UNIT")
+        .build());
+    Path queries = dir.resolve("q.npy");
+    Npy.write(queries, new float[][] {rows[3], rows[400], rows[799]});
+    List<String[]> runs = List.of(
+        new String[] {"search", "--index", set.toString(), "--query", queries.toString(),
+            "--k", "5", "--json"},
+        new String[] {"search", "--index", set.toString(), "--query", queries.toString(),
+            "--k", "5", "--json", "--metric", "euclidean", "--only", "dogs/**"},
+        new String[] {"duplicates", "--input", set.toString(), "--threshold", "0.0001",
+            "--json"});
+    for (String[] args : runs) {
+      CliRun loaded = CliRun.of(args);
+      assertEquals(Main.EXIT_OK, loaded.code(), loaded.toString());
+      assertFalse(loaded.err().contains("in place"), loaded.err());
+      System.setProperty(StoredIndex.MAP_ABOVE, "0");
+      CliRun mapped = CliRun.of(args);
+      System.clearProperty(StoredIndex.MAP_ABOVE);
+      assertEquals(Main.EXIT_OK, mapped.code(), mapped.toString());
+      assertEquals(withoutTimes(loaded.out()), withoutTimes(mapped.out()), args[0]);
+      if (args[0].equals("search")) {
+        assertTrue(mapped.err().contains("is searched in place"), mapped.err());
+      }
+    }
+    CliRun dups = CliRun.of(runs.get(2));
+    assertTrue(dups.out().contains("\"members\": [\"dogs/7.jpg\", \"cats/300.jpg\"]"),
+        dups.out());
+  }
+}
