@@ -152,7 +152,7 @@ final class EmbedCommand implements Callable<Integer> {
     long failed;
     int written;
     try (embedder) {
-      Plan plan = plan(items, update ? previous(embedder, err) : null, err);
+      Plan plan = plan(items, update ? previous(embedder, err) : null);
       if (plan.upToDate()) {
         if (!common.quiet) {
           err.printf("%s is up to date: %d images, none new, changed or gone%n", output,
@@ -288,7 +288,7 @@ final class EmbedCommand implements Callable<Integer> {
    * Stamps every image (before it is read, so that a change while it is embedded is seen next
    * time) and matches it with the previous set's rows.
    */
-  static Plan plan(List<Item> items, EmbeddingSet.Contents previous, PrintWriter err) {
+  static Plan plan(List<Item> items, EmbeddingSet.Contents previous) {
     Map<String, Integer> oldRows = new HashMap<>();
     if (previous != null) {
       for (int r = 0; r < previous.ids().size(); r++) {
