@@ -110,26 +110,7 @@ class FilteredSearchTest {
 
   @Test
   void aMetricOfYourOwnIsFilteredToo() {
-    DistanceMetric chebyshev = new DistanceMetric() {
-      @Override
-      public double distance(float[] a, float[] b) {
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-          m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
-      }
-
-      @Override
-      public String metricName() {
-        return "chebyshev";
-      }
-
-      @Override
-      public boolean isMetric() {
-        return true;
-      }
-    };
+    DistanceMetric chebyshev = FlatIndexMappedTest.CHEBYSHEV;
     float[][] x = random(2_000, 16, 3);
     float[][] q = random(9, 16, 4);
     for (double s : new double[] {0.5, 0.02}) {
