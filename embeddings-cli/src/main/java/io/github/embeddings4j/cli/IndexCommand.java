@@ -4,6 +4,7 @@ import io.github.embeddings4j.api.DistanceMetric;
 import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.NeighborIndex;
 import io.github.embeddings4j.api.StandardMetric;
+import io.github.embeddings4j.core.io.EmbeddingSet;
 import io.github.embeddings4j.core.io.IoErrors;
 import io.github.embeddings4j.core.io.Npy;
 import io.github.embeddings4j.core.io.SdkFile;
@@ -151,18 +152,22 @@ final class IndexCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--update keeps the seed saved in the"
           + " index: leave --seed out, or build the index anew without --update");
     }
-    Matrices set = Matrices.read(input);
-    float[][] rows = set.rows();
-    if (rows.length == 0) {
+    Rows source = Rows.open(input, err, !common.quiet && !json);
+    if (source.mapped() && (update || !graph || compression == Compression.NONE)) {
+      throw new Main.InputException(input + " (" + Files.size(input) / 1_000_000 + " MB) is"
+          + " larger than a quarter of the " + (Runtime.getRuntime().maxMemory() >> 20) + " MB"
+          + " heap: " + (update ? "--update loads the set" : !graph ? "a flat index file holds"
+          + " every vector (search the .npy itself: it is read in place)" : "a graph without"
+          + " compression holds every vector on the heap; --compress int8 keeps a quarter")
+          + ", or raise the heap (JAVA_OPTS=-Xmx...)", null);
+    }
+    if (source.count() == 0) {
       throw new Main.InputException(input + " holds no vectors (0 rows): nothing to index", null);
     }
-    if (!common.quiet && !json) {
-      set.noteUnchecked(input, err);
-    }
-    List<String> names = set.ids();
+    List<String> names = source.ids();
     if (ids != null) {
       try {
-        names = Npy.readIds(ids, rows.length);
+        names = Npy.readIds(ids, source.count());
       } catch (IOException e) {
         throw new Main.InputException(IoErrors.describe(e), e);
       }
@@ -171,11 +176,15 @@ final class IndexCommand implements Callable<Integer> {
     for (int i = 0; i < names.size() && rowNumbers; i++) {
       rowNumbers = names.get(i).equals(Integer.toString(i));
     }
-    for (int i = 0; i < rows.length; i++) {
-      for (float v : rows[i]) {
-        if (!Float.isFinite(v)) {
-          throw new Main.InputException(input + ": row " + i + " (" + names.get(i)
-              + ") holds a non-finite value " + v + "; remove or repair that row", null);
+    for (int from = 0; from < source.count(); from += Rows.BATCH) {
+      float[][] batch = source.rows(from, Math.min(source.count(), from + Rows.BATCH));
+      for (int i = 0; i < batch.length; i++) {
+        for (float v : batch[i]) {
+          if (!Float.isFinite(v)) {
+            throw new Main.InputException(input + ": row " + (from + i) + " (" + names.get(
+                from + i) + ") holds a non-finite value " + v + "; remove or repair that row",
+                null);
+          }
         }
       }
     }
@@ -185,7 +194,8 @@ final class IndexCommand implements Callable<Integer> {
           + " does not exist", null);
     }
     if (update && Files.exists(output)) {
-      return update(set, rows, names, rowNumbers, threadCount, out, err);
+      return update(source, source.rows(0, source.count()), names, rowNumbers, threadCount, out,
+          err);
     }
     if (update && !common.quiet && !json) {
       err.println("note: there is no index at " + output + " yet: building one");
@@ -195,24 +205,29 @@ final class IndexCommand implements Callable<Integer> {
     report.put("output", output.toString());
     report.put("type", graph ? "graph" : "flat");
     report.put("metric", metricValue.metricName());
-    report.put("vectors", rows.length);
-    report.put("dimension", rows[0].length);
-    report.put("embedder", set.embedder() == null ? null : set.embedder().model());
+    report.put("vectors", source.count());
+    report.put("dimension", source.dimension());
+    report.put("embedder", source.embedder() == null ? null : source.embedder().model());
     try {
       if (graph) {
         GraphIndex.Builder b;
         try {
-          b = GraphIndex.builder(rows[0].length).metric(metricValue).maxDegree(m)
+          b = GraphIndex.builder(source.dimension()).metric(metricValue).maxDegree(m)
               .beamWidth(efConstruction).searchBeam(efSearch).seed(seed).threads(threadCount)
-              .compression(compression).rerank(rerank).embedder(set.embedder());
+              .compression(compression).rerank(rerank).embedder(source.embedder());
         } catch (IllegalArgumentException e) {
           throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         try (GraphIndex index = b.build()) {
-          if (rowNumbers) {
-            index.addAll(0, rows);
-          } else {
-            index.addAll(names, rows);
+          // A loaded set goes in with one call; one read in place, a batch at a time.
+          int step = source.mapped() ? Rows.BATCH : source.count();
+          for (int from = 0; from < source.count(); from += step) {
+            int to = Math.min(source.count(), from + step);
+            if (rowNumbers) {
+              index.addAll(from, source.rows(from, to));
+            } else {
+              index.addAll(names.subList(from, to), source.rows(from, to));
+            }
           }
           double buildSeconds = (System.nanoTime() - t0) / 1e9;
           index.save(output);
@@ -226,8 +241,9 @@ final class IndexCommand implements Callable<Integer> {
           report.put("memory_bytes", memory.heap());
         }
       } else {
-        FlatIndex index = FlatIndex.builder(rows[0].length).metric(metricValue)
-            .threads(threadCount).embedder(set.embedder()).build();
+        float[][] rows = source.rows(0, source.count());
+        FlatIndex index = FlatIndex.builder(source.dimension()).metric(metricValue)
+            .threads(threadCount).embedder(source.embedder()).build();
         if (rowNumbers) {
           index.addAll(0, rows);
         } else {
@@ -249,7 +265,7 @@ final class IndexCommand implements Callable<Integer> {
       out.println(Json.object(report));
     } else if (!common.quiet) {
       err.printf(Locale.ROOT, "indexed %d vectors of dimension %d (%s, %s) in %.2f s: %s "
-          + "(%d bytes)%n", rows.length, rows[0].length, report.get("type"),
+          + "(%d bytes)%n", source.count(), source.dimension(), report.get("type"),
           metricValue.metricName(), (double) report.get("seconds"), output,
           (long) report.get("file_bytes"));
     }
@@ -257,7 +273,7 @@ final class IndexCommand implements Callable<Integer> {
   }
 
   /** {@code --update} of an existing index file. */
-  private Integer update(Matrices set, float[][] rows, List<String> names, boolean rowNumbers,
+  private Integer update(Rows set, float[][] rows, List<String> names, boolean rowNumbers,
       int threadCount, PrintWriter out, PrintWriter err) throws IOException {
     long t0 = System.nanoTime();
     Optional<String> kind;
@@ -341,6 +357,67 @@ final class IndexCommand implements Callable<Integer> {
       if (result != index) {
         closeQuietly(result);
       }
+    }
+  }
+
+  /**
+   * A set's rows: loaded, or, for a set larger than a quarter of the heap, read in place a
+   * batch at a time ({@code FlatIndex.map}).
+   */
+  private record Rows(float[][] loaded, FlatIndex inPlace, List<String> ids,
+      EmbedderDescription embedder) {
+
+    /** Rows handed to the graph at a time when read in place. */
+    static final int BATCH = 16_384;
+
+    static Rows open(Path input, PrintWriter err, boolean talk) throws IOException {
+      if (Files.isRegularFile(input) && Files.size(input) > StoredIndex.mapAbove()) {
+        EmbeddingSet.Header h;
+        FlatIndex flat;
+        try {
+          h = EmbeddingSet.readHeader(input);
+          flat = FlatIndex.map(input, StandardMetric.EUCLIDEAN, 1);
+        } catch (IOException e) {
+          throw new Main.InputException(IoErrors.describe(e), e);
+        } catch (IllegalArgumentException e) {
+          throw new Main.InputException(e.getMessage(), e);
+        }
+        if (talk) {
+          Matrices.noteUnchecked(input, h.described(), h.embedder(), err);
+          err.println("note: " + input + " is read in place, " + BATCH + " rows at a time");
+        }
+        return new Rows(null, flat, h.ids(), h.embedder());
+      }
+      Matrices set = Matrices.read(input);
+      if (talk) {
+        set.noteUnchecked(input, err);
+      }
+      return new Rows(set.rows(), null, set.ids(), set.embedder());
+    }
+
+    boolean mapped() {
+      return inPlace != null;
+    }
+
+    int count() {
+      return inPlace != null ? inPlace.size() : loaded.length;
+    }
+
+    int dimension() {
+      return inPlace != null ? inPlace.dimension() : loaded.length == 0 ? 0 : loaded[0].length;
+    }
+
+    /** Rows {@code [from, to)}: the loaded array itself when that is all of it. */
+    float[][] rows(int from, int to) {
+      if (inPlace == null) {
+        return from == 0 && to == loaded.length ? loaded
+            : java.util.Arrays.copyOfRange(loaded, from, to);
+      }
+      float[][] out = new float[to - from][];
+      for (int r = from; r < to; r++) {
+        out[r - from] = inPlace.vectorAt(r);
+      }
+      return out;
     }
   }
 

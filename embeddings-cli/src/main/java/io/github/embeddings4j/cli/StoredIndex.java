@@ -155,7 +155,7 @@ final class StoredIndex implements AutoCloseable {
    */
   static final String MAP_ABOVE = "embeddings4j.mapAbove";
 
-  private static long mapAbove() {
+  static long mapAbove() {
     return Long.getLong(MAP_ABOVE, Runtime.getRuntime().maxMemory() / 4);
   }
 

@@ -1,5 +1,6 @@
 package io.github.embeddings4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,5 +76,46 @@ class MappedSetCliTest {
     CliRun dups = CliRun.of(runs.get(2));
     assertTrue(dups.out().contains("\"members\": [\"dogs/7.jpg\", \"cats/300.jpg\"]"),
         dups.out());
+  }
+
+  @Test
+  void aGraphWithInt8IsBuiltFromASetReadInPlaceAndOtherIndexesAreRefused() throws IOException {
+    Random r = new Random(8);
+    float[][] rows = new float[700][16];
+    for (float[] v : rows) {
+      for (int t = 0; t < v.length; t++) {
+        v[t] = (float) r.nextGaussian();
+      }
+    }
+    Path set = dir.resolve("big.npy");
+    Npy.write(set, rows);
+    Path loaded = dir.resolve("loaded.e4j");
+    Path inPlace = dir.resolve("in-place.e4j");
+    String[] build = {"index", "--input", set.toString(), "--compress", "int8", "--threads",
+        "1", "--seed", "3", "--output"};
+    CliRun a = CliRun.of(concat(build, loaded.toString()));
+    assertEquals(Main.EXIT_OK, a.code(), a.toString());
+    System.setProperty(StoredIndex.MAP_ABOVE, "0");
+    CliRun b = CliRun.of(concat(build, inPlace.toString()));
+    assertEquals(Main.EXIT_OK, b.code(), b.toString());
+    assertTrue(b.err().contains("is read in place"), b.err());
+    assertArrayEquals(java.nio.file.Files.readAllBytes(loaded),
+        java.nio.file.Files.readAllBytes(inPlace), "the same graph, byte for byte");
+    for (String[] refused : new String[][] {
+        {"index", "--input", set.toString(), "--output", dir.resolve("x.e4j").toString()},
+        {"index", "--input", set.toString(), "--type", "flat", "--output",
+            dir.resolve("y.e4j").toString()},
+        {"index", "--input", set.toString(), "--compress", "int8", "--update", "--output",
+            inPlace.toString()}}) {
+      CliRun no = CliRun.of(refused);
+      assertEquals(Main.EXIT_INPUT, no.code(), no.toString());
+      assertTrue(no.err().contains("larger than a quarter of the"), no.err());
+    }
+  }
+
+  static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
   }
 }
