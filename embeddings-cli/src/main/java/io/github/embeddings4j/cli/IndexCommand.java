@@ -6,6 +6,7 @@ import io.github.embeddings4j.api.NeighborIndex;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.io.EmbeddingSet;
 import io.github.embeddings4j.core.io.IoErrors;
+import io.github.embeddings4j.core.io.MappedNpy;
 import io.github.embeddings4j.core.io.Npy;
 import io.github.embeddings4j.core.io.SdkFile;
 import io.github.embeddings4j.core.search.Compression;
@@ -176,26 +177,14 @@ final class IndexCommand implements Callable<Integer> {
     for (int i = 0; i < names.size() && rowNumbers; i++) {
       rowNumbers = names.get(i).equals(Integer.toString(i));
     }
-    for (int from = 0; from < source.count(); from += Rows.BATCH) {
-      float[][] batch = source.rows(from, Math.min(source.count(), from + Rows.BATCH));
-      for (int i = 0; i < batch.length; i++) {
-        for (float v : batch[i]) {
-          if (!Float.isFinite(v)) {
-            throw new Main.InputException(input + ": row " + (from + i) + " (" + names.get(
-                from + i) + ") holds a non-finite value " + v + "; remove or repair that row",
-                null);
-          }
-        }
-      }
-    }
     Path parent = output.toAbsolutePath().getParent();
     if (parent != null && !Files.isDirectory(parent)) {
       throw new Main.InputException("cannot write " + output + ": the folder " + parent
           + " does not exist", null);
     }
     if (update && Files.exists(output)) {
-      return update(source, source.rows(0, source.count()), names, rowNumbers, threadCount, out,
-          err);
+      return update(source, checked(source, 0, source.count(), names), names, rowNumbers,
+          threadCount, out, err);
     }
     if (update && !common.quiet && !json) {
       err.println("note: there is no index at " + output + " yet: building one");
@@ -223,10 +212,11 @@ final class IndexCommand implements Callable<Integer> {
           int step = source.mapped() ? Rows.BATCH : source.count();
           for (int from = 0; from < source.count(); from += step) {
             int to = Math.min(source.count(), from + step);
+            float[][] batch = checked(source, from, to, names);
             if (rowNumbers) {
-              index.addAll(from, source.rows(from, to));
+              index.addAll(from, batch);
             } else {
-              index.addAll(names.subList(from, to), source.rows(from, to));
+              index.addAll(names.subList(from, to), batch);
             }
           }
           double buildSeconds = (System.nanoTime() - t0) / 1e9;
@@ -241,7 +231,7 @@ final class IndexCommand implements Callable<Integer> {
           report.put("memory_bytes", memory.heap());
         }
       } else {
-        float[][] rows = source.rows(0, source.count());
+        float[][] rows = checked(source, 0, source.count(), names);
         FlatIndex index = FlatIndex.builder(source.dimension()).metric(metricValue)
             .threads(threadCount).embedder(source.embedder()).build();
         if (rowNumbers) {
@@ -361,10 +351,28 @@ final class IndexCommand implements Callable<Integer> {
   }
 
   /**
-   * A set's rows: loaded, or, for a set larger than a quarter of the heap, read in place a
-   * batch at a time ({@code FlatIndex.map}).
+   * Rows {@code [from, to)} of the set, refused (exit 2, nothing written) when one holds a
+   * non-finite value: checked as they are indexed, so a set read in place is read once.
    */
-  private record Rows(float[][] loaded, FlatIndex inPlace, List<String> ids,
+  private float[][] checked(Rows source, int from, int to, List<String> names) {
+    float[][] batch = source.rows(from, to);
+    for (int i = 0; i < batch.length; i++) {
+      for (float v : batch[i]) {
+        if (!Float.isFinite(v)) {
+          throw new Main.InputException(input + ": row " + (from + i) + " (" + names.get(
+              from + i) + ") holds a non-finite value " + v + "; remove or repair that row",
+              null);
+        }
+      }
+    }
+    return batch;
+  }
+
+  /**
+   * A set's rows: loaded, or, for a set larger than a quarter of the heap, read in place a
+   * batch at a time ({@link MappedNpy}).
+   */
+  private record Rows(float[][] loaded, MappedNpy inPlace, List<String> ids,
       EmbedderDescription embedder) {
 
     /** Rows handed to the graph at a time when read in place. */
@@ -373,10 +381,10 @@ final class IndexCommand implements Callable<Integer> {
     static Rows open(Path input, PrintWriter err, boolean talk) throws IOException {
       if (Files.isRegularFile(input) && Files.size(input) > StoredIndex.mapAbove()) {
         EmbeddingSet.Header h;
-        FlatIndex flat;
+        MappedNpy rows;
         try {
           h = EmbeddingSet.readHeader(input);
-          flat = FlatIndex.map(input, StandardMetric.EUCLIDEAN, 1);
+          rows = MappedNpy.open(input);
         } catch (IOException e) {
           throw new Main.InputException(IoErrors.describe(e), e);
         } catch (IllegalArgumentException e) {
@@ -386,7 +394,7 @@ final class IndexCommand implements Callable<Integer> {
           Matrices.noteUnchecked(input, h.described(), h.embedder(), err);
           err.println("note: " + input + " is read in place, " + BATCH + " rows at a time");
         }
-        return new Rows(null, flat, h.ids(), h.embedder());
+        return new Rows(null, rows, h.ids(), h.embedder());
       }
       Matrices set = Matrices.read(input);
       if (talk) {
@@ -400,7 +408,7 @@ final class IndexCommand implements Callable<Integer> {
     }
 
     int count() {
-      return inPlace != null ? inPlace.size() : loaded.length;
+      return inPlace != null ? inPlace.rows() : loaded.length;
     }
 
     int dimension() {
@@ -415,7 +423,7 @@ final class IndexCommand implements Callable<Integer> {
       }
       float[][] out = new float[to - from][];
       for (int r = from; r < to; r++) {
-        out[r - from] = inPlace.vectorAt(r);
+        out[r - from] = inPlace.row(r);
       }
       return out;
     }

@@ -575,27 +575,8 @@ public final class EmbeddingSet {
     if (!vectorsCrc.equals(d.get("vectors_crc32c"))) {
       throw notBelonging(npy, descFile, "vectors", d.get("vectors_crc32c"), vectorsCrc);
     }
-    byte[] idsBytes = readMember(idsFile, descFile, d.get("ids_crc32c"), "ids");
-    List<String> ids = new ArrayList<>(rows);
-    String text = new String(idsBytes, StandardCharsets.UTF_8);
-    int start = 0;
-    while (start < text.length()) {
-      int end = text.indexOf('\n', start);
-      if (end < 0) {
-        throw new DamagedFileException(idsFile, "the last id has no line break");
-      }
-      try {
-        ids.add(Ids.decode(text.substring(start, end)));
-      } catch (IllegalArgumentException e) {
-        throw new DamagedFileException(idsFile, "line " + (ids.size() + 1) + ": "
-            + e.getMessage());
-      }
-      start = end + 1;
-    }
-    if (ids.size() != rows) {
-      throw new DamagedFileException(idsFile, "holds " + ids.size() + " ids for " + rows
-          + " rows");
-    }
+    List<String> ids = lines(idsFile, new String(readMember(idsFile, descFile,
+        d.get("ids_crc32c"), "ids"), StandardCharsets.UTF_8), rows, "id", Ids::decode);
     Object g = d.get("generation");
     return new Header(List.copyOf(ids), embedder(d, descFile), true, g instanceof Long l ? l : 0,
         d.get("stamps") == null ? null : stamps(npy, d, rows));
@@ -632,27 +613,37 @@ public final class EmbeddingSet {
       throws IOException {
     Path file = stampsFile(npy);
     byte[] bytes = readMember(file, descriptionFile(npy), d.get("stamps_crc32c"), "stamps");
-    List<FileStamp> out = new ArrayList<>(rows);
-    String text = new String(bytes, StandardCharsets.US_ASCII);
+    return java.util.Collections.unmodifiableList(lines(file, new String(bytes,
+        StandardCharsets.US_ASCII), rows, "stamp",
+        line -> line.equals("-") ? null : FileStamp.decode(line)));
+  }
+
+  /**
+   * A member file's lines, one value per row, each parsed; a line that does not parse, a last
+   * line without its break, or a count other than {@code rows} is refused, naming the file.
+   */
+  private static <T> List<T> lines(Path file, String text, int rows, String what,
+      java.util.function.Function<String, T> parse) throws DamagedFileException {
+    List<T> out = new ArrayList<>(rows);
     int start = 0;
     while (start < text.length()) {
       int end = text.indexOf('\n', start);
       if (end < 0) {
-        throw new DamagedFileException(file, "the last line has no line break");
+        throw new DamagedFileException(file, "the last " + what + " has no line break");
       }
-      String line = text.substring(start, end);
       try {
-        out.add(line.equals("-") ? null : FileStamp.decode(line));
+        out.add(parse.apply(text.substring(start, end)));
       } catch (IllegalArgumentException e) {
-        throw new DamagedFileException(file, "line " + (out.size() + 1) + ": " + e.getMessage());
+        throw new DamagedFileException(file, "line " + (out.size() + 1) + ": "
+            + e.getMessage());
       }
       start = end + 1;
     }
     if (out.size() != rows) {
-      throw new DamagedFileException(file, "holds " + out.size() + " stamps for " + rows
+      throw new DamagedFileException(file, "holds " + out.size() + " " + what + "s for " + rows
           + " rows");
     }
-    return java.util.Collections.unmodifiableList(out);
+    return out;
   }
 
   private static Map<String, Object> description(Path npy) throws IOException {

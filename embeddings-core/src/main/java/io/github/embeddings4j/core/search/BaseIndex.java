@@ -164,18 +164,13 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
    */
   public final boolean remove(long id) {
     return removeRows(n -> {
+      if (!entries.hasStringKeys()) {
+        return rowsWhere(x -> x == id, n);
+      }
       BitSet gone = new BitSet();
-      if (entries.hasStringKeys()) {
-        int row = entries.rowOfKeyId(id, n);
-        if (row >= 0) {
-          gone.set(row);
-        }
-      } else {
-        for (int r = 0; r < n; r++) {
-          if (entries.idOf(r) == id) {
-            gone.set(r);
-          }
-        }
+      int row = entries.rowOfKeyId(id, n);
+      if (row >= 0) {
+        gone.set(row);
       }
       return gone;
     }) > 0;
@@ -205,15 +200,18 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
    */
   public final int removeIf(LongPredicate ids) {
     Objects.requireNonNull(ids, "ids");
-    return removeRows(n -> {
-      BitSet gone = new BitSet();
-      for (int r = 0; r < n; r++) {
-        if (ids.test(entries.idOf(r))) {
-          gone.set(r);
-        }
+    return removeRows(n -> rowsWhere(ids, n));
+  }
+
+  /** The rows among the first {@code n} whose id {@code ids} accepts. */
+  private BitSet rowsWhere(LongPredicate ids, int n) {
+    BitSet rows = new BitSet();
+    for (int r = 0; r < n; r++) {
+      if (ids.test(entries.idOf(r))) {
+        rows.set(r);
       }
-      return gone;
-    });
+    }
+    return rows;
   }
 
   /** Drops the rows {@code choose} names among the current ones, under the write lock. */

@@ -4,6 +4,7 @@ import io.github.embeddings4j.api.DistanceMetric;
 import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.NeighborIndex;
 import io.github.embeddings4j.api.StandardMetric;
+import io.github.embeddings4j.core.io.MappedNpy;
 import io.github.embeddings4j.core.io.SdkFile;
 import io.github.embeddings4j.core.vector.VectorMath;
 import java.io.IOException;
@@ -91,7 +92,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
   private final EmbedderDescription embedder;
   private final List<float[]> blocks = new ArrayList<>();
   /** The rows of a mapped index (read from its file, not stored in blocks), or null. */
-  private final MappedNpyRows mapped;
+  private final MappedNpy mapped;
   /** Set once a mapped index has read its rows: it takes no adds or removals after that. */
   private boolean sealed;
   /** Where searches take their candidates from, or null to find them here. */
@@ -160,7 +161,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
    * @throws IOException if the file cannot be read
    */
   public static FlatIndex map(Path npy, DistanceMetric metric) throws IOException {
-    return map(npy, metric, SearchThreads.defaultParallelism(), MappedNpyRows.SEGMENT_BYTES);
+    return map(npy, metric, SearchThreads.defaultParallelism(), MappedNpy.SEGMENT_BYTES);
   }
 
   /**
@@ -173,12 +174,12 @@ public final class FlatIndex extends BaseIndex<float[]> {
    * @throws IOException as {@link #map(Path, DistanceMetric)}
    */
   public static FlatIndex map(Path npy, DistanceMetric metric, int threads) throws IOException {
-    return map(npy, metric, threads, MappedNpyRows.SEGMENT_BYTES);
+    return map(npy, metric, threads, MappedNpy.SEGMENT_BYTES);
   }
 
   static FlatIndex map(Path npy, DistanceMetric metric, int threads, long segmentBytes)
       throws IOException {
-    MappedNpyRows rows = MappedNpyRows.open(npy, segmentBytes);
+    MappedNpy rows = MappedNpy.open(npy, segmentBytes);
     Builder b = builder(rows.dimension()).metric(metric).threads(threads);
     b.mapped = rows;
     FlatIndex index = b.build();
@@ -268,7 +269,7 @@ public final class FlatIndex extends BaseIndex<float[]> {
     private boolean groupQueries = true;
     private CandidateSource candidateSource;
     private EmbedderDescription embedder;
-    private MappedNpyRows mapped;
+    private MappedNpy mapped;
 
     private Builder(int dimension) {
       if (dimension < 1) {

@@ -1,7 +1,5 @@
-package io.github.embeddings4j.core.search;
+package io.github.embeddings4j.core.io;
 
-import io.github.embeddings4j.core.io.DamagedFileException;
-import io.github.embeddings4j.core.io.Npy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,15 +10,16 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The rows of a float32 {@code .npy} matrix, read in place from the file mapped into memory in
- * segments of at most 1 GiB: what a mapped {@link FlatIndex} scans. The pages belong to the
+ * segments of at most 1 GiB: what {@code FlatIndex.map} scans, and what the command line reads
+ * a set larger than the heap through. The pages belong to the
  * operating system's cache, not to the Java heap, so a file larger than the heap (or than the
  * memory) can be searched; a scan reads it at the speed of the cache or of the disk. Reads are
  * absolute and so thread-safe. The file must not change while it is mapped.
  */
-final class MappedNpyRows {
+public final class MappedNpy {
 
   /** Bytes per mapped segment, at most. */
-  static final long SEGMENT_BYTES = 1L << 30;
+  public static final long SEGMENT_BYTES = 1L << 30;
 
   private final Path file;
   private final int rows;
@@ -30,7 +29,7 @@ final class MappedNpyRows {
   private final FloatBuffer[] segments;
   private final String crc;
 
-  private MappedNpyRows(Path file, int rows, int dimension, int rowsPerSegment,
+  private MappedNpy(Path file, int rows, int dimension, int rowsPerSegment,
       ByteBuffer[] bytes, String crc) {
     this.file = file;
     this.rows = rows;
@@ -45,6 +44,17 @@ final class MappedNpyRows {
   }
 
   /**
+   * Maps a matrix's rows in segments of {@link #SEGMENT_BYTES}.
+   *
+   * @param file a float32, little-endian, C-ordered {@code (n, d)} {@code .npy} file
+   * @return the rows
+   * @throws IOException as {@link #open(Path, long)}
+   */
+  public static MappedNpy open(Path file) throws IOException {
+    return open(file, SEGMENT_BYTES);
+  }
+
+  /**
    * Maps a matrix's rows.
    *
    * @param file a float32, little-endian, C-ordered {@code (n, d)} {@code .npy} file
@@ -55,7 +65,7 @@ final class MappedNpyRows {
    * @throws DamagedFileException if the header does not fit the file
    * @throws IOException if the file cannot be read
    */
-  static MappedNpyRows open(Path file, long segmentBytes) throws IOException {
+  public static MappedNpy open(Path file, long segmentBytes) throws IOException {
     Npy.Layout l = Npy.layout(file);
     if (l.bytesEach() != 4 || l.order() != ByteOrder.LITTLE_ENDIAN) {
       throw new IllegalArgumentException(file + ": only float32 little-endian ('<f4') rows are"
@@ -79,23 +89,59 @@ final class MappedNpyRows {
             segRows * 4L * dim).order(ByteOrder.LITTLE_ENDIAN);
       }
     }
-    return new MappedNpyRows(file, n, dim, perSegment, bytes, l.crc());
+    return new MappedNpy(file, n, dim, perSegment, bytes, l.crc());
   }
 
-  Path file() {
+  /**
+   * The file.
+   *
+   * @return it
+   */
+  public Path file() {
     return file;
   }
 
-  int rows() {
+  /**
+   * The rows.
+   *
+   * @return their count
+   */
+  public int rows() {
     return rows;
   }
 
-  int dimension() {
+  /**
+   * The values of a row.
+   *
+   * @return their count
+   */
+  public int dimension() {
     return dimension;
   }
 
-  /** Copies rows {@code [from, to)} into {@code dest} from {@code offset}, one after another. */
-  void copy(int from, int to, float[] dest, int offset) {
+  /**
+   * A copy of one row.
+   *
+   * @param row the row
+   * @return its values
+   */
+  public float[] row(int row) {
+    java.util.Objects.checkIndex(row, rows);
+    float[] v = new float[dimension];
+    copy(row, row + 1, v, 0);
+    return v;
+  }
+
+  /**
+   * Copies rows {@code [from, to)} into {@code dest} from {@code offset}, one after another.
+   * Thread-safe.
+   *
+   * @param from the first row
+   * @param to after the last row
+   * @param dest where to
+   * @param offset where in {@code dest} the first value goes
+   */
+  public void copy(int from, int to, float[] dest, int offset) {
     int r = from;
     int at = offset;
     while (r < to) {
@@ -108,35 +154,53 @@ final class MappedNpyRows {
     }
   }
 
-  /** How many segments the rows are mapped in. */
-  int segments() {
+  /**
+   * How many segments the rows are mapped in.
+   *
+   * @return the count
+   */
+  public int segments() {
     return segments.length;
   }
 
-  /** The first row of segment {@code s} (and, for {@code s == segments()}, the row count). */
-  int firstRowOf(int s) {
+  /**
+   * The first row of a segment.
+   *
+   * @param s the segment; {@code segments()} gives the row count
+   * @return the row
+   */
+  public int firstRowOf(int s) {
     return (int) Math.min(rows, (long) s * rowsPerSegment);
   }
 
   /**
    * A checksum of the data, fed a segment at a time ({@link #add}), to compare with the one the
-   * header records (files this SDK writes); null when the header records none.
+   * header records (files this SDK writes), so that a reader can check a segment while its
+   * pages are cached.
+   *
+   * @return a new checksum, or null when the header records none
    */
-  java.util.zip.CRC32C checksum() {
+  public java.util.zip.CRC32C checksum() {
     return crc == null ? null : new java.util.zip.CRC32C();
   }
 
-  /** Adds segment {@code s}'s bytes to a checksum. */
-  void add(java.util.zip.CRC32C sum, int s) {
+  /**
+   * Adds a segment's bytes to a checksum.
+   *
+   * @param sum the checksum
+   * @param s the segment
+   */
+  public void add(java.util.zip.CRC32C sum, int s) {
     sum.update(bytes[s].duplicate());
   }
 
   /**
    * Compares a checksum of every segment with the header's.
    *
+   * @param sum the checksum of every segment, or null (nothing to compare)
    * @throws DamagedFileException if they differ
    */
-  void verify(java.util.zip.CRC32C sum) throws DamagedFileException {
+  public void verify(java.util.zip.CRC32C sum) throws DamagedFileException {
     if (sum != null && sum.getValue() != Long.parseLong(crc, 16)) {
       throw new DamagedFileException(file, String.format(java.util.Locale.ROOT,
           "data checksum mismatch: the header records crc32c=%s, the data give %08x", crc,
