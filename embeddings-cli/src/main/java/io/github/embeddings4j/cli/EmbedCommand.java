@@ -72,7 +72,11 @@ final class EmbedCommand implements Callable<Integer> {
   boolean update;
 
   /** One image to embed, its file, and the id it will have in the ids file. */
-  record Item(ImageSource source, Path path, String id) {}
+  record Item(Path path, String id) {
+    ImageSource source() {
+      return ImageSource.of(path);
+    }
+  }
 
   /** The images found, and the entries of folder walks that could not be listed. */
   record Collected(List<Item> items, List<ImageFiles.Problem> problems) {}
@@ -95,7 +99,7 @@ final class EmbedCommand implements Callable<Integer> {
         try {
           ImageFiles.Listing listing = ImageFiles.walk(in);
           for (Path p : listing.files()) {
-            found.add(new Item(ImageSource.of(p), p, Ids.relative(in, p)));
+            found.add(new Item(p, Ids.relative(in, p)));
           }
           problems.addAll(listing.problems());
         } catch (IOException e) {
@@ -103,7 +107,7 @@ final class EmbedCommand implements Callable<Integer> {
               e);
         }
       } else if (Files.exists(in) || Files.isSymbolicLink(in)) {
-        found.add(new Item(ImageSource.of(in), in, Ids.of(in)));
+        found.add(new Item(in, Ids.of(in)));
       } else {
         throw new Main.InputException("no such file or folder: " + in, null);
       }
