@@ -236,27 +236,23 @@ abstract class BaseIndex<Q> implements NeighborIndex<Q> {
 
   /** Adds a loaded entry with its key and the id its file recorded. */
   final void addWithKey(String key, long id, Q vector) {
-    Objects.requireNonNull(key, "key");
-    checkVector(vector, "vector");
-    lock.writeLock().lock();
-    try {
-      entries.checkKey(key);
-      appendRow(entries.size(), vector);
-      entries.appendKey(key, id);
-    } finally {
-      lock.writeLock().unlock();
-    }
+    addKeyed(key, vector, () -> entries.appendKey(key, id));
   }
 
   /** Adds with a string key; its id is the next key id (the row number until a removal). */
   final long addWithKey(String key, Q vector) {
+    return addKeyed(key, vector, () -> entries.appendKey(key));
+  }
+
+  /** Checks, stores the row, then records the key as {@code append} does, under the lock. */
+  private long addKeyed(String key, Q vector, java.util.function.LongSupplier append) {
     Objects.requireNonNull(key, "key");
     checkVector(vector, "vector");
     lock.writeLock().lock();
     try {
       entries.checkKey(key);
       appendRow(entries.size(), vector);
-      return entries.appendKey(key);
+      return append.getAsLong();
     } finally {
       lock.writeLock().unlock();
     }
