@@ -78,6 +78,12 @@ final class ModelOptions {
           + "50000000).")
   Long maxPixels;
 
+  @Option(names = "--keep-orientation",
+      description = "Feed images as stored, ignoring the EXIF orientation that phones and "
+          + "cameras record (default: turn them upright, as viewers show them). Use it to match "
+          + "a Python pipeline that never calls ImageOps.exif_transpose.")
+  boolean keepOrientation;
+
   @Option(names = "--batch", paramLabel = "N",
       description = "Images per network call (default: the model's fastest measured size).")
   Integer batch;
@@ -143,13 +149,17 @@ final class ModelOptions {
   }
 
   private ImageDecoder decoder() {
-    if (maxPixels == null) {
+    if (maxPixels == null && !keepOrientation) {
       return ImageDecoder.defaults();
     }
-    if (maxPixels < 1) {
-      throw new IllegalArgumentException("--max-pixels must be at least 1, not " + maxPixels);
+    ImageDecoder.Builder b = ImageDecoder.builder().applyOrientation(!keepOrientation);
+    if (maxPixels != null) {
+      if (maxPixels < 1) {
+        throw new IllegalArgumentException("--max-pixels must be at least 1, not " + maxPixels);
+      }
+      b.maxPixels(maxPixels);
     }
-    return ImageDecoder.builder().maxPixels(maxPixels).build();
+    return b.build();
   }
 
   /**

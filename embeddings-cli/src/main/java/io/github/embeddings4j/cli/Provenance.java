@@ -80,9 +80,16 @@ final class Provenance {
     if (diff.isEmpty()) {
       return null;
     }
+    String hint = "";
+    String orientation = "extra." + io.github.embeddings4j.core.image.ImageDecoder.ORIENTATION_KEY;
+    if (diff.stream().anyMatch(d -> d.startsWith(orientation + ":"))) {
+      hint = "\n  (orientation: one side turned photos upright by their EXIF orientation, the"
+          + " other fed them as stored, as versions before 2026-12-06 did and --keep-orientation"
+          + " does; give both the same setting)";
+    }
     return what + " does not match " + other + ":\n"
         + "  " + what + ": " + query + "\n"
         + "  " + other + ": " + stored + "\n"
-        + "  differs in " + String.join("; ", diff);
+        + "  differs in " + String.join("; ", diff) + hint;
   }
 }

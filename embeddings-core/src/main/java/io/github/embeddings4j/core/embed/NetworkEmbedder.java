@@ -131,6 +131,15 @@ public abstract class NetworkEmbedder implements Embedder {
     idle.add(prototype);
   }
 
+  /**
+   * The decoder images go through: size limits and whether EXIF orientations are applied.
+   *
+   * @return the decoder
+   */
+  public ImageDecoder decoder() {
+    return decoder;
+  }
+
   @Override
   public int dimension() {
     return dimension;

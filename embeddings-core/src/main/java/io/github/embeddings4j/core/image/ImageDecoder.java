@@ -32,8 +32,10 @@ import org.w3c.dom.NodeList;
  * BufferedImage#TYPE_INT_RGB}).
  *
  * <ul>
- *   <li>Formats: whatever {@code ImageIO} reads (JPEG, PNG, BMP, GIF, WBMP and, on recent JDKs,
- *       TIFF); the first frame of an animated GIF.</li>
+ *   <li>Formats: whatever {@code ImageIO} reads: JPEG, PNG, BMP, GIF, WBMP, TIFF and, through
+ *       TwelveMonkeys' plugin (a dependency), WebP, lossy or lossless, with alpha; the first
+ *       frame of an animated GIF or WebP. HEIC and AVIF have no Java decoder here: convert them
+ *       first.</li>
  *   <li>Size: width and height are read from the header, and an image of more than {@link
  *       Builder#maxPixels(long)} pixels (default {@value #DEFAULT_MAX_PIXELS}) is refused before
  *       any pixel is decoded: a 1 kB "decompression bomb" never becomes a 10 GB buffer. Encoded
@@ -43,6 +45,9 @@ import org.w3c.dom.NodeList;
  *       palette and 16-bit images are converted to 8-bit sRGB; CMYK and YCCK JPEGs, which
  *       {@code ImageIO} cannot turn into an image itself, are converted here from their raw
  *       samples (Adobe's inverted convention when the Adobe marker is present).</li>
+ *   <li>Orientation: a photo whose EXIF data says it was taken turned (tag 274, as phones and
+ *       cameras write it) is turned or mirrored upright, as viewers show it ({@link
+ *       Builder#applyOrientation(boolean)}; JPEG, TIFF, WebP and PNG).</li>
  *   <li>Alpha: composited onto white, so transparent areas look the way a viewer on a white page
  *       shows them, not black (which is what dropping the alpha channel gives for the usual
  *       zero-colour transparent pixels).</li>
@@ -57,6 +62,9 @@ public final class ImageDecoder {
   /** The default limit on width times height: 50 megapixels. */
   public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
 
+  /** The key of an embedder's description that says images were turned upright. */
+  public static final String ORIENTATION_KEY = "orientation";
+
   /** The default limit on the encoded size: 256 MiB. */
   public static final long DEFAULT_MAX_BYTES = 256L << 20;
 
@@ -64,10 +72,12 @@ public final class ImageDecoder {
 
   private final long maxPixels;
   private final long maxBytes;
+  private final boolean applyOrientation;
 
   private ImageDecoder(Builder b) {
     this.maxPixels = b.maxPixels;
     this.maxBytes = b.maxBytes;
+    this.applyOrientation = b.applyOrientation;
   }
 
   /**
@@ -95,6 +105,30 @@ public final class ImageDecoder {
    */
   public long maxPixels() {
     return maxPixels;
+  }
+
+  /**
+   * Whether images are turned upright by their EXIF orientation ({@link
+   * Builder#applyOrientation(boolean)}).
+   *
+   * @return {@code true} unless switched off
+   */
+  public boolean appliesOrientation() {
+    return applyOrientation;
+  }
+
+  /**
+   * Adds to an embedder's description whether its images are turned upright: the key {@value
+   * #ORIENTATION_KEY} with the value {@code exif} when they are, nothing when they are not (as
+   * descriptions written before the SDK read orientations), so that vectors of the two kinds are
+   * not mixed in one set or compared in one search.
+   *
+   * @param description the rest of the description
+   * @return the same builder
+   */
+  public io.github.embeddings4j.api.EmbedderDescription.Builder describe(
+      io.github.embeddings4j.api.EmbedderDescription.Builder description) {
+    return applyOrientation ? description.extra(ORIENTATION_KEY, "exif") : description;
   }
 
   /**
@@ -213,6 +247,8 @@ public final class ImageDecoder {
     ImageReader reader = readers.next();
     List<String> warnings = new ArrayList<>();
     try {
+      // Read before the reader is given the stream: it may discard what it has passed.
+      int orientation = applyOrientation ? Orientation.read(in, reader.getFormatName()) : 1;
       // PNG text chunks (zTXt, iTXt) are inflated whole when metadata is read: a 260 kB file
       // made the JDK's reader allocate 800 MB. Nothing here needs PNG metadata (palette and
       // transparency are read either way), so it is skipped; JPEG keeps it for the Adobe marker.
@@ -234,14 +270,14 @@ public final class ImageDecoder {
       if (format.equalsIgnoreCase("jpeg") && isFourChannelJpeg(reader)) {
         // JDK 17 decodes CMYK JPEGs itself, but ignores Adobe's inverted convention and its
         // conversion is far off; the raw samples are converted here instead.
-        return readCmykJpeg(name, reader);
+        return Orientation.apply(readCmykJpeg(name, reader), orientation);
       }
       BufferedImage image;
       try {
         image = reader.read(0);
       } catch (IIOException e) {
         if (format.equalsIgnoreCase("jpeg") && isUnsupportedColourJpeg(e)) {
-          return readCmykJpeg(name, reader);
+          return Orientation.apply(readCmykJpeg(name, reader), orientation);
         }
         throw new EmbeddingException(name, "damaged " + format + " data: " + e.getMessage(), e);
       } catch (IOException | RuntimeException e) {
@@ -250,7 +286,7 @@ public final class ImageDecoder {
       if (format.equalsIgnoreCase("jpeg")
           && image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
         // Decoded by the JDK itself (no raw type announced): convert its samples our way.
-        return readCmykJpeg(name, reader);
+        return Orientation.apply(readCmykJpeg(name, reader), orientation);
       }
       for (String w : warnings) {
         // libjpeg reports a truncated file as a warning and fills the rest with grey.
@@ -259,7 +295,7 @@ public final class ImageDecoder {
           throw new EmbeddingException(name, "truncated " + format + " data (" + w + ")", null);
         }
       }
-      return toRgb(image);
+      return Orientation.apply(toRgb(image), orientation);
     } finally {
       reader.dispose();
     }
@@ -470,8 +506,25 @@ public final class ImageDecoder {
   public static final class Builder {
     private long maxPixels = DEFAULT_MAX_PIXELS;
     private long maxBytes = DEFAULT_MAX_BYTES;
+    private boolean applyOrientation = true;
 
     private Builder() {}
+
+    /**
+     * Whether to turn each image upright by the orientation its EXIF data records (a JPEG's APP1
+     * segment, a TIFF's first directory, a WebP's or PNG's EXIF chunk), as viewers, browsers and
+     * Hugging Face's {@code load_image} do; default {@code true}. Switch it off to feed the pixels
+     * as stored, as PIL's {@code Image.open} and torchvision's readers do by default: for
+     * vectors that must match a Python pipeline that never calls {@code
+     * ImageOps.exif_transpose}. Images without an orientation tag decode the same either way.
+     *
+     * @param apply {@code false} to keep images as stored
+     * @return this builder
+     */
+    public Builder applyOrientation(boolean apply) {
+      this.applyOrientation = apply;
+      return this;
+    }
 
     /**
      * The largest width times height accepted, checked from the header before decoding.

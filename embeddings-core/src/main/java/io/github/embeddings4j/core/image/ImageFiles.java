@@ -20,7 +20,7 @@ public final class ImageFiles {
 
   /** The file extensions taken for images, lower case, without the dot. */
   public static final Set<String> EXTENSIONS =
-      Set.of("jpg", "jpeg", "png", "bmp", "gif", "wbmp", "tif", "tiff");
+      Set.of("jpg", "jpeg", "png", "bmp", "gif", "wbmp", "tif", "tiff", "webp");
 
   private ImageFiles() {}
 

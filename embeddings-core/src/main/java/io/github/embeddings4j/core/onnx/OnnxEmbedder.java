@@ -272,13 +272,13 @@ public final class OnnxEmbedder extends NetworkEmbedder {
    */
   @Override
   public io.github.embeddings4j.api.EmbedderDescription describe() {
-    return io.github.embeddings4j.api.EmbedderDescription.builder("onnx sha256=" + sha256,
-        dimension()).weights("in the model file").layer(output)
+    return decoder().describe(io.github.embeddings4j.api.EmbedderDescription.builder(
+            "onnx sha256=" + sha256, dimension()).weights("in the model file").layer(output)
         .pooling(pooling().name().toLowerCase(java.util.Locale.ROOT)).normalized(normalizes())
         .input(preprocessing.height() + "x" + preprocessing.width() + "x"
             + preprocessing.channels(), preprocessing.colorOrder().name(),
             preprocessing.values())
-        .extra(io.github.embeddings4j.api.EmbedderDescription.INFO_PREFIX + "model_path", source)
+        .extra(io.github.embeddings4j.api.EmbedderDescription.INFO_PREFIX + "model_path", source))
         .build();
   }
 

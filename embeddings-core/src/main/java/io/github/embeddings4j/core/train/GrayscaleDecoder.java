@@ -17,6 +17,12 @@ final class GrayscaleDecoder {
 
   private GrayscaleDecoder() {}
 
+  /** Adds to a description what the decoder does to orientations. */
+  static io.github.embeddings4j.api.EmbedderDescription.Builder describe(
+      io.github.embeddings4j.api.EmbedderDescription.Builder description) {
+    return DECODER.describe(description);
+  }
+
   static byte[] decode(ImageSource source, int height, int width) throws EmbeddingException {
     BufferedImage src = DECODER.decode(source);
     BufferedImage gray = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);

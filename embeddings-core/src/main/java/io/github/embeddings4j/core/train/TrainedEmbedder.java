@@ -441,11 +441,11 @@ public final class TrainedEmbedder implements Embedder {
     try (INDArray p = net.params().castTo(DataType.FLOAT).dup('c')) {
       params = p.data().asFloat();
     }
-    return io.github.embeddings4j.api.EmbedderDescription.builder("trained network",
-            dimension)
+    return GrayscaleDecoder.describe(io.github.embeddings4j.api.EmbedderDescription.builder(
+            "trained network", dimension)
         .weights("params sha256=" + io.github.embeddings4j.core.io.Checksums.sha256(params))
         .layer(embeddingLayer).pooling("none").normalized(false)
-        .input(height + "x" + width + "x" + channels, channels == 1 ? "GRAY" : "RGB", "UNIT")
+        .input(height + "x" + width + "x" + channels, channels == 1 ? "GRAY" : "RGB", "UNIT"))
         .build();
   }
 

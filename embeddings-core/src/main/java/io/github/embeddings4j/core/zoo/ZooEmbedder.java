@@ -267,6 +267,7 @@ public final class ZooEmbedder extends NetworkEmbedder {
         .layer(layer).pooling(pooling().name().toLowerCase(java.util.Locale.ROOT))
         .normalized(normalizes()).input(format.height() + "x" + format.width() + "x"
             + format.channels(), format.colorOrder().name(), format.scaling().name());
+    decoder().describe(d);
     if (weights instanceof Weights.Pretrained p) {
       d.weights(p.set().name().toLowerCase(java.util.Locale.ROOT));
     } else if (weights instanceof Weights.Random r) {
