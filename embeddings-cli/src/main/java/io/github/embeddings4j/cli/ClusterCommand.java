@@ -17,7 +17,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -66,6 +65,12 @@ final class ClusterCommand implements Callable<Integer> {
       description = "Lloyd iterations at most (default: ${DEFAULT-VALUE}).")
   int maxIterations;
 
+  @Option(names = "--sample", paramLabel = "N",
+      description = "Fit the centroids on N rows drawn at random (with --seed), then assign "
+          + "every row to its nearest (default: every row; for a set read in place, 256 per "
+          + "cluster, FAISS's rule).")
+  Integer sample;
+
   @Option(names = {"-o", "--output"}, paramLabel = "FILE.csv",
       description = "Assignments (default: FILE.clusters.csv beside the input).")
   Path output;
@@ -100,6 +105,10 @@ final class ClusterCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--per-sheet must be at least 1, not "
           + perSheet);
     }
+    if (sample != null && sample < clusters) {
+      throw new ParameterException(spec.commandLine(), "--sample " + sample + " must be at "
+          + "least --clusters " + clusters);
+    }
     if (images != null) {
       Outputs.checkReport(report);
     }
@@ -112,44 +121,75 @@ final class ClusterCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    Matrices in = Matrices.read(input);
-    if (!common.quiet) {
-      in.noteUnchecked(input, err);
-    }
+    SetRows in = SetRows.open(input, err, !common.quiet);
+    int n = in.count();
+    int d = in.dimension();
+    int fitRows = fitRows(in);
     KMeans km;
     long start = System.nanoTime();
     try {
-      km = KMeans.fit(in.rows(), options);
+      km = fitRows == n && !in.mapped() ? KMeans.fit(in.loaded(), options)
+          : KMeans.fit(sampleOf(in, fitRows), fitRows, d, options);
     } catch (IllegalArgumentException e) {
       // The options were checked above: what remains is about the data.
       throw new Main.InputException(input + ": " + e.getMessage(), e);
     }
-    int[] assign = km.assignments();
-    float[] dist = new float[assign.length];
-    for (int i = 0; i < assign.length; i++) {
-      dist[i] = (float) StandardMetric.EUCLIDEAN.distance(in.rows()[i], km.centroid(assign[i]));
+    int[] assign = fitRows == n ? km.assignments() : new int[n];
+    float[] dist = new float[n];
+    for (int from = 0; from < n; from += SetRows.BATCH) {
+      int to = Math.min(n, from + SetRows.BATCH);
+      float[][] rows = in.rows(from, to);
+      int first = from;
+      boolean predict = fitRows != n;
+      IntStream.range(0, to - from).parallel().forEach(r -> {
+        if (predict) {
+          assign[first + r] = km.predict(rows[r]);
+        }
+        dist[first + r] = (float) StandardMetric.EUCLIDEAN.distance(rows[r],
+            km.centroid(assign[first + r]));
+      });
     }
     if (!common.quiet) {
-      err.printf(Locale.ROOT, "k-means: %d clusters of %d rows in %d iterations (%s), inertia "
-          + "%.4g, %.1f s%n", clusters, assign.length, km.iterations(),
-          km.converged() ? "converged" : "iteration limit", km.inertia(),
-          (System.nanoTime() - start) / 1e9);
+      if (fitRows == n) {
+        err.printf(Locale.ROOT, "k-means: %d clusters of %d rows in %d iterations (%s), inertia "
+            + "%.4g, %.1f s%n", clusters, n, km.iterations(),
+            km.converged() ? "converged" : "iteration limit", km.inertia(),
+            (System.nanoTime() - start) / 1e9);
+      } else {
+        double inertia = 0;
+        for (float v : dist) {
+          inertia += (double) v * v;
+        }
+        err.printf(Locale.ROOT, "k-means: %d clusters fitted on a sample of %d of the %d rows in"
+            + " %d iterations (%s), every row assigned; inertia of all rows %.4g, %.1f s%n",
+            clusters, fitRows, n, km.iterations(),
+            km.converged() ? "converged" : "iteration limit", inertia,
+            (System.nanoTime() - start) / 1e9);
+      }
     }
-    StringBuilder sb = new StringBuilder("id,cluster,distance\n");
-    for (int i = 0; i < assign.length; i++) {
-      sb.append(csvField(Ids.display(in.ids().get(i)))).append(',').append(assign[i]).append(',')
-          .append(dist[i]).append('\n');
-    }
-    byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+    SdkFile.IoConsumer<java.io.OutputStream> csvBody = out -> {
+      java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out,
+          StandardCharsets.UTF_8), 1 << 16);
+      w.write("id,cluster,distance\n");
+      for (int i = 0; i < n; i++) {
+        w.write(csvField(Ids.display(in.ids().get(i))));
+        w.write(',');
+        w.write(Integer.toString(assign[i]));
+        w.write(',');
+        w.write(Float.toString(dist[i]));
+        w.write('\n');
+      }
+      w.flush();
+    };
     if (images == null) {
-      writeAssignments(csv, bytes);
+      writeAssignments(csv, csvBody);
       return Main.EXIT_OK;
     }
     try (ReportFolder folder = Outputs.beginReport(report)) {
-      int unreadable = writeReport(folder, in, km, assign, dist);
+      int unreadable = writeReport(folder, in.ids(), assign, dist);
       // The assignments and the report they picture are replaced one after the other, the
       // report last: a failure before leaves both old; one between, the new CSV and old report.
-      writeAssignments(csv, bytes);
+      writeAssignments(csv, csvBody);
       folder.commit();
       if (!common.quiet) {
         err.println("wrote " + clusters + " contact sheets and "
@@ -159,30 +199,104 @@ final class ClusterCommand implements Callable<Integer> {
     }
   }
 
-  private void writeAssignments(Path csv, byte[] bytes) throws IOException {
-    SdkFile.writeAtomically(csv, out -> out.write(bytes));
+  /**
+   * The rows the centroids are fitted on: {@code --sample}, or every row of a loaded set, or
+   * for a set read in place 256 per cluster (FAISS's default cap) as far as a quarter of the
+   * heap holds them.
+   */
+  private int fitRows(SetRows in) {
+    int n = in.count();
+    long bytesPerRow = 4L * Math.max(1, in.dimension());
+    if (sample != null) {
+      int m = Math.min(sample, n);
+      if (in.mapped() && m * bytesPerRow > heapQuarter()) {
+        throw new Main.InputException("--sample " + sample + " rows of " + in.dimension()
+            + " floats take " + (m * bytesPerRow >> 20) + " MB, more than a quarter of the "
+            + (Runtime.getRuntime().maxMemory() >> 20) + " MB heap: give a smaller --sample,"
+            + " or more heap (JAVA_OPTS=-Xmx...)", null);
+      }
+      return m;
+    }
+    if (!in.mapped()) {
+      return n;
+    }
+    long cap = Math.max(clusters, heapQuarter() / bytesPerRow);
+    int m = (int) Math.min(n, Math.min(cap, 256L * clusters));
+    if (m < 256L * clusters && m < n && !common.quiet) {
+      err.println("note: the sample is " + m + " rows, fewer than 256 per cluster, to fit the"
+          + " heap");
+    }
+    return m;
+  }
+
+  /**
+   * {@code m} rows drawn without replacement, in file order (selection sampling, Knuth's
+   * algorithm S, seeded by {@code --seed}), as one row-major array.
+   */
+  private float[] sampleOf(SetRows in, int m) {
+    int n = in.count();
+    int d = in.dimension();
+    float[] out = new float[Math.multiplyExact(m, d)];
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    int taken = 0;
+    for (int r = 0; r < n && taken < m; r++) {
+      if ((n - r) * random.nextDouble() < m - taken) {
+        if (in.mapped()) {
+          in.inPlace().copy(r, r + 1, out, taken * d);
+        } else {
+          System.arraycopy(in.loaded()[r], 0, out, taken * d, d);
+        }
+        taken++;
+      }
+    }
+    return out;
+  }
+
+  private static long heapQuarter() {
+    return Runtime.getRuntime().maxMemory() / 4;
+  }
+
+  private void writeAssignments(Path csv, SdkFile.IoConsumer<java.io.OutputStream> body)
+      throws IOException {
+    SdkFile.writeAtomically(csv, body);
     if (!common.quiet) {
       err.println("wrote assignments to " + csv);
     }
   }
 
   /** The contact sheets and index.html into the folder; the count of unreadable images. */
-  private int writeReport(ReportFolder folder, Matrices in, KMeans km, int[] assign,
-      float[] dist) throws IOException {
+  private int writeReport(ReportFolder folder, List<String> ids, int[] assign, float[] dist)
+      throws IOException {
     ImageDecoder decoder = ImageDecoder.defaults();
     HtmlReport html = new HtmlReport("Clusters of " + input.getFileName());
     List<List<String>> rows = new ArrayList<>();
     int unreadable = 0;
-    int[] sizes = km.clusterSizes();
+    // One pass: each cluster's size and its members nearest the centre (ties by row).
+    int[] sizes = new int[clusters];
+    Comparator<Integer> nearer = Comparator.<Integer>comparingDouble(i -> dist[i])
+        .thenComparingInt(i -> i);
+    List<java.util.PriorityQueue<Integer>> nearest = new ArrayList<>();
     for (int c = 0; c < clusters; c++) {
-      final int cluster = c;
-      List<Integer> members = IntStream.range(0, assign.length).filter(i -> assign[i] == cluster)
-          .boxed().sorted(Comparator.comparingDouble(i -> dist[i])).limit(perSheet).toList();
+      nearest.add(new java.util.PriorityQueue<>(nearer.reversed()));
+    }
+    for (int i = 0; i < assign.length; i++) {
+      sizes[assign[i]]++;
+      java.util.PriorityQueue<Integer> q = nearest.get(assign[i]);
+      if (q.size() < perSheet) {
+        q.add(i);
+      } else if (nearer.compare(i, q.peek()) < 0) {
+        q.poll();
+        q.add(i);
+      }
+    }
+    for (int c = 0; c < clusters; c++) {
+      List<Integer> members = new ArrayList<>(nearest.get(c));
+      members.sort(nearer);
       List<BufferedImage> thumbs = new ArrayList<>();
       for (int i : members) {
         try {
           thumbs.add(Thumbnails.scale(decoder.decode(
-              ImageSource.of(Ids.resolve(images, in.ids().get(i)))), 96));
+              ImageSource.of(Ids.resolve(images, ids.get(i)))), 96));
         } catch (EmbeddingException e) {
           unreadable++;
           if (!common.quiet) {

@@ -6,7 +6,6 @@ import io.github.embeddings4j.api.NeighborIndex;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.core.io.EmbeddingSet;
 import io.github.embeddings4j.core.io.IoErrors;
-import io.github.embeddings4j.core.io.MappedNpy;
 import io.github.embeddings4j.core.io.Npy;
 import io.github.embeddings4j.core.io.SdkFile;
 import io.github.embeddings4j.core.search.Compression;
@@ -153,7 +152,7 @@ final class IndexCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--update keeps the seed saved in the"
           + " index: leave --seed out, or build the index anew without --update");
     }
-    Rows source = Rows.open(input, err, !common.quiet && !json);
+    SetRows source = SetRows.open(input, err, !common.quiet && !json);
     if (source.mapped() && (update || !graph || compression == Compression.NONE)) {
       throw new Main.InputException(input + " (" + Files.size(input) / 1_000_000 + " MB) is"
           + " larger than a quarter of the " + (Runtime.getRuntime().maxMemory() >> 20) + " MB"
@@ -209,7 +208,7 @@ final class IndexCommand implements Callable<Integer> {
         }
         try (GraphIndex index = b.build()) {
           // A loaded set goes in with one call; one read in place, a batch at a time.
-          int step = source.mapped() ? Rows.BATCH : source.count();
+          int step = source.mapped() ? SetRows.BATCH : source.count();
           for (int from = 0; from < source.count(); from += step) {
             int to = Math.min(source.count(), from + step);
             float[][] batch = checked(source, from, to, names);
@@ -263,7 +262,7 @@ final class IndexCommand implements Callable<Integer> {
   }
 
   /** {@code --update} of an existing index file. */
-  private Integer update(Rows set, float[][] rows, List<String> names, boolean rowNumbers,
+  private Integer update(SetRows set, float[][] rows, List<String> names, boolean rowNumbers,
       int threadCount, PrintWriter out, PrintWriter err) throws IOException {
     long t0 = System.nanoTime();
     Optional<String> kind;
@@ -354,7 +353,7 @@ final class IndexCommand implements Callable<Integer> {
    * Rows {@code [from, to)} of the set, refused (exit 2, nothing written) when one holds a
    * non-finite value: checked as they are indexed, so a set read in place is read once.
    */
-  private float[][] checked(Rows source, int from, int to, List<String> names) {
+  private float[][] checked(SetRows source, int from, int to, List<String> names) {
     float[][] batch = source.rows(from, to);
     for (int i = 0; i < batch.length; i++) {
       for (float v : batch[i]) {
@@ -366,67 +365,6 @@ final class IndexCommand implements Callable<Integer> {
       }
     }
     return batch;
-  }
-
-  /**
-   * A set's rows: loaded, or, for a set larger than a quarter of the heap, read in place a
-   * batch at a time ({@link MappedNpy}).
-   */
-  private record Rows(float[][] loaded, MappedNpy inPlace, List<String> ids,
-      EmbedderDescription embedder) {
-
-    /** Rows handed to the graph at a time when read in place. */
-    static final int BATCH = 16_384;
-
-    static Rows open(Path input, PrintWriter err, boolean talk) throws IOException {
-      if (Files.isRegularFile(input) && Files.size(input) > StoredIndex.mapAbove()) {
-        EmbeddingSet.Header h;
-        MappedNpy rows;
-        try {
-          h = EmbeddingSet.readHeader(input);
-          rows = MappedNpy.open(input);
-        } catch (IOException e) {
-          throw new Main.InputException(IoErrors.describe(e), e);
-        } catch (IllegalArgumentException e) {
-          throw new Main.InputException(e.getMessage(), e);
-        }
-        if (talk) {
-          Matrices.noteUnchecked(input, h.described(), h.embedder(), err);
-          err.println("note: " + input + " is read in place, " + BATCH + " rows at a time");
-        }
-        return new Rows(null, rows, h.ids(), h.embedder());
-      }
-      Matrices set = Matrices.read(input);
-      if (talk) {
-        set.noteUnchecked(input, err);
-      }
-      return new Rows(set.rows(), null, set.ids(), set.embedder());
-    }
-
-    boolean mapped() {
-      return inPlace != null;
-    }
-
-    int count() {
-      return inPlace != null ? inPlace.rows() : loaded.length;
-    }
-
-    int dimension() {
-      return inPlace != null ? inPlace.dimension() : loaded.length == 0 ? 0 : loaded[0].length;
-    }
-
-    /** Rows {@code [from, to)}: the loaded array itself when that is all of it. */
-    float[][] rows(int from, int to) {
-      if (inPlace == null) {
-        return from == 0 && to == loaded.length ? loaded
-            : java.util.Arrays.copyOfRange(loaded, from, to);
-      }
-      float[][] out = new float[to - from][];
-      for (int r = from; r < to; r++) {
-        out[r - from] = inPlace.row(r);
-      }
-      return out;
-    }
   }
 
   /** Refuses build options given with --update that differ from the index's own. */

@@ -108,10 +108,7 @@ final class ReduceCommand implements Callable<Integer> {
       inputs.add(how.apply);
     }
     Outputs.refuseOverlap(spec, outputs, inputs);
-    Matrices in = Matrices.read(input);
-    if (!common.quiet) {
-      in.noteUnchecked(input, err);
-    }
+    SetRows in = SetRows.open(input, err, !common.quiet);
     Pca pca;
     String reduction;
     long start = System.nanoTime();
@@ -140,7 +137,7 @@ final class ReduceCommand implements Callable<Integer> {
         options = options.whitened();
       }
       try {
-        pca = Pca.fit(in.rows(), options);
+        pca = in.mapped() ? Pca.fit(in.inPlace(), options) : Pca.fit(in.loaded(), options);
       } catch (IllegalArgumentException e) {
         // The options were checked above: what remains is about the data (too few rows,
         // non-finite values, more components than dimensions).
@@ -152,7 +149,7 @@ final class ReduceCommand implements Callable<Integer> {
           kept += r;
         }
         err.printf(Locale.ROOT, "fitted PCA on %d x %d in %.1f s: %d components keep %.1f%% of "
-            + "the variance%n", in.rows().length, in.dimension(),
+            + "the variance%n", in.count(), in.dimension(),
             (System.nanoTime() - start) / 1e9, pca.outputDimension(), 100 * kept);
       }
       reduction = pca.reductionStep();
@@ -170,9 +167,24 @@ final class ReduceCommand implements Callable<Integer> {
     if (output != null) {
       EmbedderDescription described = in.embedder() == null ? null
           : in.embedder().reducedTo(pca.outputDimension(), reduction);
-      Matrices.write(output, pca.reduceAll(in.rows()), in.ids(), described);
+      if (in.mapped()) {
+        // A block at a time, so that neither the set nor its reduction is ever held whole.
+        try (EmbeddingSet.Writer w = EmbeddingSet.writer(output, pca.outputDimension(),
+            described)) {
+          for (int from = 0; from < in.count(); from += SetRows.BATCH) {
+            int to = Math.min(in.count(), from + SetRows.BATCH);
+            float[][] reduced = pca.reduceAll(in.rows(from, to));
+            for (int r = from; r < to; r++) {
+              w.add(reduced[r - from], in.ids().get(r));
+            }
+          }
+          w.commit();
+        }
+      } else {
+        Matrices.write(output, pca.reduceAll(in.loaded()), in.ids(), described);
+      }
       if (!common.quiet) {
-        err.printf("wrote %d x %d to %s%n", in.rows().length, pca.outputDimension(), output);
+        err.printf("wrote %d x %d to %s%n", in.count(), pca.outputDimension(), output);
       }
     }
     return Main.EXIT_OK;

@@ -113,6 +113,90 @@ class MappedSetCliTest {
     }
   }
 
+  /** Three well-separated groups of 400 rows each, in an interleaved order. */
+  static Path blobs(Path dir) throws IOException {
+    Random r = new Random(12);
+    float[][] rows = new float[1_200][12];
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < rows.length; i++) {
+      for (int t = 0; t < 12; t++) {
+        rows[i][t] = (float) (r.nextGaussian() + (t == i % 3 ? 20 : 0));
+      }
+      ids.add("g" + (i % 3) + "/" + i + ".jpg");
+    }
+    Path set = dir.resolve("blobs.npy");
+    EmbeddingSet.write(set, rows, ids, null);
+    return set;
+  }
+
+  @Test
+  void reduceFromASetReadInPlaceFitsTheSamePcaAndWritesTheSameRows() throws IOException {
+    Path set = blobs(dir);
+    String[] loaded = {"reduce", "--input", set.toString(), "--components", "4",
+        "--save-model", dir.resolve("a.pca").toString(), "--output",
+        dir.resolve("a.npy").toString()};
+    String[] inPlace = {"reduce", "--input", set.toString(), "--components", "4",
+        "--save-model", dir.resolve("b.pca").toString(), "--output",
+        dir.resolve("b.npy").toString()};
+    CliRun a = CliRun.of(loaded);
+    assertEquals(Main.EXIT_OK, a.code(), a.toString());
+    System.setProperty(StoredIndex.MAP_ABOVE, "0");
+    CliRun b = CliRun.of(inPlace);
+    assertEquals(Main.EXIT_OK, b.code(), b.toString());
+    assertTrue(b.err().contains("is read in place"), b.err());
+    assertArrayEquals(java.nio.file.Files.readAllBytes(dir.resolve("a.pca")),
+        java.nio.file.Files.readAllBytes(dir.resolve("b.pca")), "the same model, byte for byte");
+    EmbeddingSet.Contents x = EmbeddingSet.read(dir.resolve("a.npy"));
+    EmbeddingSet.Contents y = EmbeddingSet.read(dir.resolve("b.npy"));
+    assertEquals(x.ids(), y.ids());
+    for (int i = 0; i < x.ids().size(); i++) {
+      assertArrayEquals(x.vectors()[i], y.vectors()[i], 1e-4f, x.ids().get(i));
+    }
+    CliRun applied = CliRun.of("reduce", "--input", set.toString(), "--apply",
+        dir.resolve("a.pca").toString(), "--output", dir.resolve("c.npy").toString());
+    assertEquals(Main.EXIT_OK, applied.code(), applied.toString());
+    EmbeddingSet.Contents z = EmbeddingSet.read(dir.resolve("c.npy"));
+    for (int i = 0; i < x.ids().size(); i++) {
+      assertArrayEquals(x.vectors()[i], z.vectors()[i], 1e-4f, x.ids().get(i));
+    }
+  }
+
+  @Test
+  void clusterFromASetReadInPlaceFitsOnASampleAndAssignsEveryRow() throws IOException {
+    Path set = blobs(dir);
+    Path loadedCsv = dir.resolve("loaded.csv");
+    CliRun a = CliRun.of("cluster", "--input", set.toString(), "--clusters", "3", "--output",
+        loadedCsv.toString());
+    assertEquals(Main.EXIT_OK, a.code(), a.toString());
+    System.setProperty(StoredIndex.MAP_ABOVE, "0");
+    // Every row as the sample: exactly the loaded run.
+    Path all = dir.resolve("all.csv");
+    CliRun b = CliRun.of("cluster", "--input", set.toString(), "--clusters", "3", "--sample",
+        "1200", "--output", all.toString());
+    assertEquals(Main.EXIT_OK, b.code(), b.toString());
+    assertEquals(java.nio.file.Files.readString(loadedCsv), java.nio.file.Files.readString(all));
+    // The default sample, 256 per cluster (768 of 1,200 rows): the same three groups.
+    Path sampled = dir.resolve("sampled.csv");
+    CliRun c = CliRun.of("cluster", "--input", set.toString(), "--clusters", "3", "--output",
+        sampled.toString());
+    assertEquals(Main.EXIT_OK, c.code(), c.toString());
+    assertTrue(c.err().contains("fitted on a sample of 768 of the 1200 rows"), c.err());
+    List<String> lines = java.nio.file.Files.readAllLines(sampled);
+    assertEquals(1_201, lines.size());
+    java.util.Map<String, String> groupOfCluster = new java.util.HashMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      String group = f[0].substring(0, 2);
+      assertEquals(group, groupOfCluster.computeIfAbsent(f[1], k -> group), line);
+      assertTrue(Float.parseFloat(f[2]) < 7f, line);
+    }
+    assertEquals(3, groupOfCluster.size());
+    CliRun tooFew = CliRun.of("cluster", "--input", set.toString(), "--clusters", "3",
+        "--sample", "2");
+    assertEquals(Main.EXIT_USAGE, tooFew.code(), tooFew.toString());
+    assertTrue(tooFew.err().contains("--sample 2 must be at least --clusters 3"), tooFew.err());
+  }
+
   static String[] concat(String[] a, String... b) {
     String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, all, a.length, b.length);

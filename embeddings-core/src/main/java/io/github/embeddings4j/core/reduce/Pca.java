@@ -1,6 +1,7 @@
 package io.github.embeddings4j.core.reduce;
 
 import io.github.embeddings4j.api.Reducer;
+import io.github.embeddings4j.core.io.MappedNpy;
 import io.github.embeddings4j.core.io.SdkFile;
 import io.github.embeddings4j.core.vector.VectorMath;
 import java.io.IOException;
@@ -141,19 +142,50 @@ public final class Pca implements Reducer {
     return fit(data, n, d, options, Engine.forSize(n, d));
   }
 
+  /**
+   * Fits PCA to the rows of a float32 {@code .npy} file read in place, for sets larger than the
+   * heap: two passes over the file (the mean, then the covariance) a block of 4,096 rows at a
+   * time, so the heap holds one block and the {@code d x d} covariance. The result is the one
+   * {@link #fit(float[], int, int, PcaOptions)} gives on the same rows loaded, bit for bit (the
+   * same blocks, summed in the same order).
+   *
+   * @param rows the mapped rows ({@link MappedNpy#open(Path)})
+   * @param options how many components to keep, whitening
+   * @return the fitted PCA
+   * @throws IllegalArgumentException as the other {@code fit}s
+   */
+  public static Pca fit(MappedNpy rows, PcaOptions options) {
+    Objects.requireNonNull(rows, "rows");
+    int n = rows.rows();
+    int d = rows.dimension();
+    return fit((from, to, dest) -> rows.copy(from, to, dest, 0), n, d, options,
+        Engine.forSize(n, d));
+  }
+
+  /** Rows {@code [from, to)} of the data, copied one after another into {@code dest}. */
+  @FunctionalInterface
+  interface RowBlocks {
+    void copy(int from, int to, float[] dest);
+  }
+
   /** As the public fit, with the engine chosen by the caller (for tests and measurements). */
   static Pca fit(float[] data, int n, int d, PcaOptions options, Engine engine) {
     Objects.requireNonNull(data, "data");
+    if ((long) n * d != data.length && n >= 2 && d >= 1) {
+      throw new IllegalArgumentException(n + " samples of dimension " + d + " need "
+          + (long) n * d + " values, but the array holds " + data.length);
+    }
+    return fit((from, to, dest) -> System.arraycopy(data, from * d, dest, 0, (to - from) * d),
+        n, d, options, engine);
+  }
+
+  private static Pca fit(RowBlocks data, int n, int d, PcaOptions options, Engine engine) {
     Objects.requireNonNull(options, "options");
     if (n < 2) {
       throw new IllegalArgumentException("PCA needs at least 2 samples, got " + n);
     }
     if (d < 1) {
       throw new IllegalArgumentException("PCA needs a dimension of at least 1, got " + d);
-    }
-    if ((long) n * d != data.length) {
-      throw new IllegalArgumentException(n + " samples of dimension " + d + " need "
-          + (long) n * d + " values, but the array holds " + data.length);
     }
     int limit = Math.min(n, d);
     if (options.count() > limit) {
@@ -215,17 +247,28 @@ public final class Pca implements Reducer {
     return limit;
   }
 
-  private static double[] mean(float[] data, int n, int d) {
+  /** The rows of a block: {@link Products#BLOCK_ROWS}, or all of them when fewer. */
+  private static int blockRows(int n) {
+    return Math.max(1, Math.min(n, Products.BLOCK_ROWS));
+  }
+
+  private static double[] mean(RowBlocks data, int n, int d) {
     double[] sum = new double[d];
-    for (int i = 0; i < n; i++) {
-      int off = i * d;
-      for (int j = 0; j < d; j++) {
-        float v = data[off + j];
-        if (!Float.isFinite(v)) {
-          throw new IllegalArgumentException(
-              "PCA data has a non-finite value " + v + " at row " + i + ", column " + j);
+    int blockRows = blockRows(n);
+    float[] block = new float[blockRows * d];
+    for (int start = 0; start < n; start += blockRows) {
+      int rows = Math.min(blockRows, n - start);
+      data.copy(start, start + rows, block);
+      for (int r = 0; r < rows; r++) {
+        int off = r * d;
+        for (int j = 0; j < d; j++) {
+          float v = block[off + j];
+          if (!Float.isFinite(v)) {
+            throw new IllegalArgumentException("PCA data has a non-finite value " + v
+                + " at row " + (start + r) + ", column " + j);
+          }
+          sum[j] += v;
         }
-        sum[j] += v;
       }
     }
     for (int j = 0; j < d; j++) {
@@ -241,18 +284,24 @@ public final class Pca implements Reducer {
    * double. Both triangles of the result are filled.
    */
   static double[] covariance(float[] data, int n, int d, double[] mean, Engine engine) {
+    return covariance((from, to, dest) -> System.arraycopy(data, from * d, dest, 0,
+        (to - from) * d), n, d, mean, engine);
+  }
+
+  private static double[] covariance(RowBlocks data, int n, int d, double[] mean,
+      Engine engine) {
     double[] acc = new double[d * d];
     float[] scratch = engine == Engine.JAVA ? null : new float[d * d];
-    int blockRows = Math.max(1, Math.min(n, Products.BLOCK_ROWS));
+    int blockRows = blockRows(n);
     float[] block = new float[blockRows * d];
     for (int start = 0; start < n; start += blockRows) {
       int rows = Math.min(blockRows, n - start);
       float[] x = rows == blockRows ? block : new float[rows * d];
+      data.copy(start, start + rows, x);
       for (int r = 0; r < rows; r++) {
-        int src = (start + r) * d;
-        int dst = r * d;
+        int off = r * d;
         for (int j = 0; j < d; j++) {
-          x[dst + j] = (float) (data[src + j] - mean[j]);
+          x[off + j] = (float) (x[off + j] - mean[j]);
         }
       }
       Products.addGram(x, rows, d, acc, engine, scratch);

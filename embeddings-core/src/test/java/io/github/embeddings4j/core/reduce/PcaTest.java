@@ -388,6 +388,43 @@ class PcaTest {
     assertTrue(whiten.getMessage().contains("component 1"), whiten.getMessage());
   }
 
+  @Test
+  void aSetReadInPlaceGivesTheLoadedFitBitForBit() throws IOException {
+    // 9,000 rows: two full blocks of 4,096 and a partial one, over mapped segments of 1,000
+    // rows, so blocks straddle segments. Both engines: 9,000 x 40^2 is under the native
+    // threshold, 9,000 x 60^2 over it.
+    for (int d : new int[] {40, 60}) {
+      double[] sd = new double[d];
+      for (int i = 0; i < d; i++) {
+        sd[i] = 10.0 / (1 + i);
+      }
+      float[][] x = anisotropic(9_000, orthonormalBasis(d, 91 + d), sd, 5.0, 92 + d);
+      Path npy = dir.resolve("set" + d + ".npy");
+      io.github.embeddings4j.core.io.Npy.write(npy, x);
+      io.github.embeddings4j.core.io.MappedNpy mapped =
+          io.github.embeddings4j.core.io.MappedNpy.open(npy, 1_000L * d * 4);
+      assertTrue(mapped.segments() > 1);
+      for (PcaOptions options : new PcaOptions[] {PcaOptions.components(7),
+          PcaOptions.varianceFraction(0.9).whitened()}) {
+        Pca loaded = Pca.fit(x, options);
+        Pca inPlace = Pca.fit(mapped, options);
+        assertArrayEquals(loaded.mean(), inPlace.mean(), "mean, d = " + d);
+        assertArrayEquals(loaded.explainedVariance(), inPlace.explainedVariance());
+        assertEquals(loaded.totalVariance(), inPlace.totalVariance());
+        for (int c = 0; c < loaded.outputDimension(); c++) {
+          assertArrayEquals(loaded.components()[c], inPlace.components()[c], "component " + c);
+        }
+      }
+    }
+    float[][] bad = anisotropic(50, orthonormalBasis(3, 1), new double[] {1}, 0, 2);
+    bad[37][2] = Float.POSITIVE_INFINITY;
+    Path npy = dir.resolve("bad.npy");
+    io.github.embeddings4j.core.io.Npy.write(npy, bad);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Pca.fit(io.github.embeddings4j.core.io.MappedNpy.open(npy), PcaOptions.components(2)));
+    assertTrue(e.getMessage().contains("row 37, column 2"), e.getMessage());
+  }
+
   static float[] flatten(float[][] x) {
     int d = x[0].length;
     float[] out = new float[x.length * d];
