@@ -218,22 +218,29 @@ final class Orientation {
     int oh = swap ? w : h;
     BufferedImage out = new BufferedImage(ow, oh, BufferedImage.TYPE_INT_RGB);
     int[] dst = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
-    for (int y = 0; y < oh; y++) {
-      // The stored pixel that belongs at (x, y) once upright is in[base + x * step].
-      int base;
-      int step;
-      switch (orientation) {
-        case 2 -> { base = y * w + w - 1; step = -1; }
-        case 3 -> { base = (h - 1 - y) * w + w - 1; step = -1; }
-        case 4 -> { base = (h - 1 - y) * w; step = 1; }
-        case 5 -> { base = y; step = w; }
-        case 6 -> { base = (h - 1) * w + y; step = -w; }
-        case 7 -> { base = (h - 1) * w + w - 1 - y; step = -w; }
-        default -> { base = w - 1 - y; step = w; }   // 8
-      }
-      int row = y * ow;
-      for (int x = 0; x < ow; x++) {
-        dst[row + x] = in[base + x * step];
+    // A turn reads the stored image down its columns. Taking the output in bands of 64 columns
+    // keeps the 64 stored rows such a band reads in the cache while it moves along them (a
+    // 12 MP turn took 130 ms reading whole output rows); a mirror reads whole rows.
+    int band = swap ? 64 : ow;
+    for (int x0 = 0; x0 < ow; x0 += band) {
+      int x1 = Math.min(ow, x0 + band);
+      for (int y = 0; y < oh; y++) {
+        // The stored pixel that belongs at (x, y) once upright is in[base + x * step].
+        int base;
+        int step;
+        switch (orientation) {
+          case 2 -> { base = y * w + w - 1; step = -1; }
+          case 3 -> { base = (h - 1 - y) * w + w - 1; step = -1; }
+          case 4 -> { base = (h - 1 - y) * w; step = 1; }
+          case 5 -> { base = y; step = w; }
+          case 6 -> { base = (h - 1) * w + y; step = -w; }
+          case 7 -> { base = (h - 1) * w + w - 1 - y; step = -w; }
+          default -> { base = w - 1 - y; step = w; }   // 8
+        }
+        int row = y * ow;
+        for (int x = x0; x < x1; x++) {
+          dst[row + x] = in[base + x * step];
+        }
       }
     }
     return out;

@@ -160,6 +160,32 @@ class OrientationTest {
   }
 
   @Test
+  void turningAndTurningBackGivesTheImageOnLargeAndDegenerateShapes() {
+    // Wider than the 64-column bands the turns are taken in, and a row, a column, a pixel.
+    int[] inverse = {0, 1, 2, 3, 4, 5, 8, 7, 6};
+    java.util.Random random = new java.util.Random(17);
+    for (int[] size : new int[][] {{150, 97}, {1, 200}, {200, 1}, {1, 1}, {64, 129}}) {
+      BufferedImage image = new BufferedImage(size[0], size[1], BufferedImage.TYPE_INT_RGB);
+      for (int y = 0; y < size[1]; y++) {
+        for (int x = 0; x < size[0]; x++) {
+          image.setRGB(x, y, random.nextInt(1 << 24));
+        }
+      }
+      for (int o = 1; o <= 8; o++) {
+        BufferedImage turned = Orientation.apply(image, o);
+        // The stored top-left pixel lands where the table puts the 0th row and column.
+        int w = turned.getWidth();
+        int h = turned.getHeight();
+        int x = SIDES[o][0].equals("right") || SIDES[o][1].equals("right") ? w - 1 : 0;
+        int y = SIDES[o][0].equals("bottom") || SIDES[o][1].equals("bottom") ? h - 1 : 0;
+        assertEquals(image.getRGB(0, 0), turned.getRGB(x, y), "orientation " + o);
+        BufferedImage back = Orientation.apply(turned, inverse[o]);
+        assertArrayEquals(pixels(image), pixels(back), size[0] + "x" + size[1] + ", " + o);
+      }
+    }
+  }
+
+  @Test
   void switchedOffTheImageStaysAsStored() throws Exception {
     ImageDecoder asStored = ImageDecoder.builder().applyOrientation(false).build();
     assertFalse(asStored.appliesOrientation());
