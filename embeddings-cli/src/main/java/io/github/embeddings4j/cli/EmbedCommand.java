@@ -220,7 +220,7 @@ final class EmbedCommand implements Callable<Integer> {
    * What an update starts from: the set at {@code --output}, checked to have been made by this
    * embedder; null when there is none yet (then every image is embedded).
    */
-  private EmbeddingSet.Contents previous(NetworkEmbedder embedder, PrintWriter err)
+  private Previous previous(NetworkEmbedder embedder, PrintWriter err)
       throws IOException {
     if (!Files.exists(output) && !Files.exists(EmbeddingSet.journalFile(output))) {
       if (!common.quiet) {
@@ -228,9 +228,9 @@ final class EmbedCommand implements Callable<Integer> {
       }
       return null;
     }
-    EmbeddingSet.Contents old;
+    Previous old;
     try {
-      old = EmbeddingSet.read(output);
+      old = Previous.open(output, err, !common.quiet);
     } catch (io.github.embeddings4j.core.io.DamagedFileException | IllegalArgumentException e) {
       throw new Main.InputException(e.getMessage() + "; --update cannot keep rows of it: embed"
           + " without --update to write the set anew", e);
@@ -255,10 +255,47 @@ final class EmbedCommand implements Callable<Integer> {
   }
 
   /**
+   * The set an update starts from: its description, ids and stamps, and its rows, loaded or,
+   * for a set larger than a quarter of the heap, read in place from the file (the kept rows
+   * are copied from it into the new set one at a time).
+   *
+   * @param ids one per row
+   * @param stamps one per row, or null for a set of an earlier version
+   * @param embedder the description's embedder, or null
+   * @param described whether the set has a description
+   * @param rows row {@code r}'s vector
+   */
+  record Previous(List<String> ids, List<FileStamp> stamps,
+      io.github.embeddings4j.api.EmbedderDescription embedder, boolean described,
+      java.util.function.IntFunction<float[]> rows) {
+
+    static Previous of(EmbeddingSet.Contents c) {
+      float[][] v = c.vectors();
+      return new Previous(c.ids(), c.stamps(), c.embedder(), c.described(), r -> v[r]);
+    }
+
+    static Previous open(Path set, PrintWriter err, boolean talk) throws IOException {
+      // A set whose commit was interrupted (no vectors file yet) is finished by read().
+      if (!Files.isRegularFile(set) || Files.size(set) <= StoredIndex.mapAbove()) {
+        return of(EmbeddingSet.read(set));
+      }
+      EmbeddingSet.Header h = EmbeddingSet.readHeader(set);
+      io.github.embeddings4j.core.io.MappedNpy rows =
+          io.github.embeddings4j.core.io.MappedNpy.open(set);
+      if (talk) {
+        err.printf(java.util.Locale.ROOT, "note: %s (%.2f GB) is read in place: its kept rows"
+            + " are copied from the file, not loaded into the %d MB heap%n", set,
+            Files.size(set) / 1e9, Runtime.getRuntime().maxMemory() >> 20);
+      }
+      return new Previous(h.ids(), h.stamps(), h.embedder(), h.described(), rows::row);
+    }
+  }
+
+  /**
    * Which images an update embeds: {@code toEmbed} (positions in the items), the rest keep the
    * previous set's row {@code keepRow[i]}.
    */
-  record Plan(EmbeddingSet.Contents previous, int[] keepRow, List<Integer> toEmbed,
+  record Plan(Previous previous, int[] keepRow, List<Integer> toEmbed,
       List<FileStamp> stamps, int added, int dropped) {
 
     int kept() {
@@ -292,7 +329,7 @@ final class EmbedCommand implements Callable<Integer> {
    * Stamps every image (before it is read, so that a change while it is embedded is seen next
    * time) and matches it with the previous set's rows.
    */
-  static Plan plan(List<Item> items, EmbeddingSet.Contents previous) {
+  static Plan plan(List<Item> items, Previous previous) {
     Map<String, Integer> oldRows = new HashMap<>();
     if (previous != null) {
       for (int r = 0; r < previous.ids().size(); r++) {
@@ -364,7 +401,7 @@ final class EmbedCommand implements Callable<Integer> {
     /** Writes the kept rows before {@code limit}. */
     void keptUpTo(int limit) {
       for (; position < limit; position++) {
-        write(plan.previous().vectors()[plan.keepRow()[position]], position);
+        write(plan.previous().rows().apply(plan.keepRow()[position]), position);
       }
     }
 

@@ -103,6 +103,39 @@ class EmbedUpdateCliTest {
   }
 
   @Test
+  void aSetLargerThanTheHeapQuarterIsUpdatedFromTheFileInPlace() throws IOException {
+    Path photos = photos();
+    Path set = dir.resolve("photos.npy");
+    assertEquals(Main.EXIT_OK, embed(photos, set).code());
+    EmbeddingSet.Contents before = EmbeddingSet.read(set);
+    Random random = new Random(21);
+    picture(photos.resolve("bars/b7.png"), 0, random);
+    Files.delete(photos.resolve("discs/d0.png"));
+    CliRun update;
+    System.setProperty(StoredIndex.MAP_ABOVE, "0");
+    try {
+      update = embed(photos, set, "--update");
+    } finally {
+      System.clearProperty(StoredIndex.MAP_ABOVE);
+    }
+    assertEquals(Main.EXIT_OK, update.code(), update.toString());
+    assertTrue(update.err().contains("is read in place"), update.err());
+    assertTrue(update.err().contains("7 unchanged, embedding 1 (1 new, 0 changed), dropping 1"),
+        update.err());
+    Path full = dir.resolve("full.npy");
+    assertEquals(Main.EXIT_OK, embed(photos, full).code());
+    EmbeddingSet.Contents after = EmbeddingSet.read(set);
+    EmbeddingSet.Contents whole = EmbeddingSet.read(full);
+    assertEquals(whole.ids(), after.ids());
+    assertEquals(whole.stamps(), after.stamps());
+    for (int r = 0; r < whole.ids().size(); r++) {
+      assertArrayEquals(whole.vectors()[r], after.vectors()[r], 1e-6f, whole.ids().get(r));
+    }
+    assertArrayEquals(before.vectors()[before.ids().indexOf("bars/b1.png")],
+        after.vectors()[after.ids().indexOf("bars/b1.png")], "kept bit for bit from the file");
+  }
+
+  @Test
   void aSetMadeByOtherOptionsIsRefusedAndLeftAsItWas() throws IOException {
     Path photos = photos();
     Path set = dir.resolve("photos.npy");
