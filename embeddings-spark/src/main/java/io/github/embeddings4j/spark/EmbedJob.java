@@ -35,7 +35,8 @@ import org.apache.spark.sql.types.StructType;
 public final class EmbedJob {
 
   /** Image file names a folder input picks up (case-insensitive; the decoder's formats). */
-  static final String IMAGE_GLOB = "*.{jpg,jpeg,png,bmp,gif,JPG,JPEG,PNG,BMP,GIF}";
+  static final String IMAGE_GLOB =
+      "*.{jpg,jpeg,png,bmp,gif,tif,tiff,webp,JPG,JPEG,PNG,BMP,GIF,TIF,TIFF,WEBP}";
 
   private EmbedJob() {}
 
@@ -95,6 +96,8 @@ public final class EmbedJob {
         "                        the model's .onnx.json, else imagenet)",
         "  --output-name NAME    ONNX: the output or tensor to embed (default: the first)",
         "  --normalize true|false  L2-normalise vectors (default true)",
+        "  --keep-orientation    feed images as stored, ignoring their EXIF orientation",
+        "                        (default: photos are turned upright)",
         "  --input-size HxW      network input size (default: the model's)",
         "  --batch N             rows per embedder call (default 64)",
         "  --network-batch N     images per forward pass (default: the core's)",
@@ -225,7 +228,8 @@ public final class EmbedJob {
     /** Parses; returns null for --help. */
     static Options parse(String[] args) {
       Options o = new Options();
-      List<String> flags = List.of("--overwrite", "--allow-failures", "--help", "-h");
+      List<String> flags = List.of("--overwrite", "--allow-failures", "--keep-orientation",
+          "--help", "-h");
       List<String> valued = List.of("--input", "--output", "--model", "--weights", "--seed",
           "--layer", "--pooling", "--normalize", "--input-size", "--batch", "--network-batch",
           "--concurrency", "--partitions", "--preprocess", "--output-name");
@@ -236,6 +240,7 @@ public final class EmbedJob {
           switch (a) {
             case "--overwrite" -> o.overwrite = true;
             case "--allow-failures" -> o.allowFailures = true;
+            case "--keep-orientation" -> o.model.put(a, "true");
             default -> {
               return null;
             }
@@ -275,6 +280,7 @@ public final class EmbedJob {
           case "--preprocess" -> e.setPreprocess(v);
           case "--output-name" -> e.setOutputName(v);
           case "--normalize" -> e.setNormalize(parseBoolean(m.getKey(), v));
+          case "--keep-orientation" -> e.setKeepOrientation(true);
           case "--input-size" -> {
             String[] hw = v.toLowerCase(java.util.Locale.ROOT).split("x");
             if (hw.length != 2) {

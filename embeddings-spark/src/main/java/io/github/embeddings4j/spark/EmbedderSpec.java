@@ -3,6 +3,7 @@ package io.github.embeddings4j.spark;
 import io.github.embeddings4j.api.EmbeddingException;
 import io.github.embeddings4j.core.embed.NetworkEmbedder;
 import io.github.embeddings4j.core.embed.Pooling;
+import io.github.embeddings4j.core.image.ImageDecoder;
 import io.github.embeddings4j.core.image.Preprocessing;
 import io.github.embeddings4j.core.onnx.OnnxEmbedder;
 import io.github.embeddings4j.core.zoo.FineTunedModel;
@@ -23,9 +24,9 @@ import org.apache.spark.SparkFiles;
  */
 record EmbedderSpec(String model, String weights, long seed, String layer, String pooling,
     boolean normalize, int inputHeight, int inputWidth, int networkBatch, int concurrency,
-    String preprocess, String outputName) implements Serializable {
+    String preprocess, String outputName, boolean keepOrientation) implements Serializable {
 
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
 
   /** The weights of a stage that names none ({@link ImageEmbedder}'s default). */
   static final String DEFAULT_WEIGHTS = "imagenet";
@@ -79,11 +80,17 @@ record EmbedderSpec(String model, String weights, long seed, String layer, Strin
     }
   }
 
-  /** A zoo model's spec (no ONNX settings). */
+  /** A zoo model's spec (no ONNX settings), images turned upright by their EXIF orientation. */
   EmbedderSpec(String model, String weights, long seed, String layer, String pooling,
       boolean normalize, int inputHeight, int inputWidth, int networkBatch, int concurrency) {
     this(model, weights, seed, layer, pooling, normalize, inputHeight, inputWidth, networkBatch,
-        concurrency, "", "");
+        concurrency, "", "", false);
+  }
+
+  /** The decoder: the core's defaults, or images as stored ({@code keepOrientation}). */
+  private ImageDecoder decoder() {
+    return keepOrientation ? ImageDecoder.builder().applyOrientation(false).build()
+        : ImageDecoder.defaults();
   }
 
   /**
@@ -98,7 +105,7 @@ record EmbedderSpec(String model, String weights, long seed, String layer, Strin
   NetworkEmbedder build() throws EmbeddingException {
     if (isOnnx(model)) {
       OnnxEmbedder.Builder b = OnnxEmbedder.builder(OnnxFiles.local(model))
-          .normalize(normalize).pooling(Pooling.parse(pooling));
+          .normalize(normalize).pooling(Pooling.parse(pooling)).decoder(decoder());
       if (!preprocess.isEmpty()) {
         b.preprocessing(Preprocessing.preset(preprocess));
       }
@@ -119,7 +126,8 @@ record EmbedderSpec(String model, String weights, long seed, String layer, Strin
     if (b == null) {
       b = ZooEmbedder.builder(m).weights(w);
     }
-    b.pooling(Pooling.parse(pooling)).normalize(normalize); // cls: refused by the constructor
+    b.pooling(Pooling.parse(pooling)).normalize(normalize) // cls: refused by the constructor
+        .decoder(decoder());
     if (layer != null && !layer.isEmpty()) {
       b.layer(layer);
     }

@@ -92,6 +92,7 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
   private final Param<String> layer;
   private final Param<String> pooling;
   private final BooleanParam normalize;
+  private final BooleanParam keepOrientation;
   private final IntParam inputHeight;
   private final IntParam inputWidth;
   private final IntParam batchSize;
@@ -131,6 +132,8 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
     outputName = new Param<>(this, "outputName", "ONNX models: the output or tensor embedded;"
         + " empty: the first output");
     normalize = new BooleanParam(this, "normalize", "scale vectors to unit L2 length");
+    keepOrientation = new BooleanParam(this, "keepOrientation", "feed images as stored,"
+        + " ignoring the EXIF orientation (default false: photos are turned upright)");
     inputHeight = new IntParam(this, "inputHeight", "network input height; 0: the model's");
     inputWidth = new IntParam(this, "inputWidth", "network input width; 0: the model's");
     batchSize = new IntParam(this, "batchSize", "rows handed to the embedder at a time");
@@ -148,6 +151,7 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
     setDefault(layer, "");
     setDefault(pooling, "avg");
     setDefault(normalize, (Object) true);
+    setDefault(keepOrientation, (Object) false);
     setDefault(inputHeight, (Object) 0);
     setDefault(inputWidth, (Object) 0);
     setDefault(batchSize, (Object) 64);
@@ -235,6 +239,11 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
   /** @return the normalisation parameter */
   public BooleanParam normalize() {
     return normalize;
+  }
+
+  /** @return the parameter that keeps images as stored, ignoring EXIF orientations */
+  public BooleanParam keepOrientation() {
+    return keepOrientation;
   }
 
   /** @return the input height parameter */
@@ -446,6 +455,18 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
   }
 
   /**
+   * Whether to feed images as stored, ignoring the EXIF orientation phones and cameras record.
+   * Default false: photos are turned upright, as in the core and the command line; true matches
+   * a Python pipeline that never calls {@code ImageOps.exif_transpose}.
+   *
+   * @param value whether to keep images as stored
+   * @return this
+   */
+  public ImageEmbedder setKeepOrientation(boolean value) {
+    return put(keepOrientation, value);
+  }
+
+  /**
    * Feeds the network another input size than the model's standard one.
    *
    * @param height the input height
@@ -521,7 +542,7 @@ public final class ImageEmbedder extends Transformer implements DefaultParamsWri
     return new EmbedderSpec(str(model), str(weights), (Long) getOrDefault(seed), str(layer),
         str(pooling), (Boolean) getOrDefault(normalize), integer(inputHeight),
         integer(inputWidth), integer(networkBatchSize), integer(concurrency), str(preprocess),
-        str(outputName));
+        str(outputName), (Boolean) getOrDefault(keepOrientation));
   }
 
   @Override

@@ -90,4 +90,27 @@ class EmbedJobTest {
     assertTrue(e.getMessage().contains("--frobnicate"), e.getMessage());
     assertNull(EmbedJob.Options.parse(new String[] {"--help"}));
   }
+
+  @Test
+  void orientationsAreAppliedUnlessKeptAndWebpAndTiffFilesAreFound() throws Exception {
+    String[] base = {"--input", "x", "--output", "y", "--model", "squeezenet", "--weights",
+        "random"};
+    EmbedderSpec turned = EmbedJob.Options.parse(base).embedder().spec();
+    String[] keep = java.util.Arrays.copyOf(base, base.length + 1);
+    keep[base.length] = "--keep-orientation";
+    EmbedderSpec kept = EmbedJob.Options.parse(keep).embedder().spec();
+    assertTrue(!turned.keepOrientation() && kept.keepOrientation());
+    assertTrue(!turned.equals(kept), "two embedders in the executors' cache");
+    try (var a = turned.build(); var b = kept.build()) {
+      assertTrue(a.decoder().appliesOrientation());
+      assertTrue(!b.decoder().appliesOrientation());
+      assertEquals("exif", a.describe().extra().get("orientation"));
+      assertNull(b.describe().extra().get("orientation"));
+    }
+    var glob = java.nio.file.FileSystems.getDefault().getPathMatcher("glob:"
+        + EmbedJob.IMAGE_GLOB);
+    for (String name : new String[] {"a.webp", "b.WEBP", "c.tif", "d.tiff", "e.jpg"}) {
+      assertTrue(glob.matches(Path.of(name)), name);
+    }
+  }
 }
