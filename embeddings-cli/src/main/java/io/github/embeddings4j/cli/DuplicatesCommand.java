@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
         "Examples:",
         "  embeddings4j duplicates --input photos.npy",
         "  embeddings4j duplicates --input photos.npy --threshold 0.05 --json",
-        "  embeddings4j duplicates --input big.e4j --threshold 0.08 --k 20"})
+        "  embeddings4j duplicates --input big.e4j --threshold 0.08 --k 20",
+        "  embeddings4j duplicates --input photos.npy --redundant --images photos/ > extra.txt"})
 final class DuplicatesCommand implements Callable<Integer> {
 
   /** The default threshold for cosine: a cosine similarity of 0.9, as imagededup's CNN mode. */
@@ -72,6 +73,28 @@ final class DuplicatesCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object per group, then a summary.")
   boolean json;
 
+  @Option(names = "--redundant",
+      description = "Print only the files to let go: every image of each group but the one "
+          + "--keep chooses, one path per line (for review, then rm or mv). Needs --images.")
+  boolean redundant;
+
+  @Option(names = "--keep", paramLabel = "RULE", defaultValue = "largest",
+      description = "Which image of a group --redundant keeps: largest (the most bytes: "
+          + "the original rather than a re-encoded or shrunk copy), oldest (the earliest "
+          + "modification time), first (the first in the set). Ties go to the first. "
+          + "Default: ${DEFAULT-VALUE}.")
+  String keep;
+
+  @Option(names = "--images", paramLabel = "DIR",
+      description = "The folder the set was embedded from (embed's --input): where the "
+          + "images' files are, for --redundant.")
+  Path images;
+
+  @Option(names = "--null",
+      description = "With --redundant: end each path with a NUL byte, not a newline (for "
+          + "xargs -0; paths may hold newlines).")
+  boolean nul;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -81,6 +104,19 @@ final class DuplicatesCommand implements Callable<Integer> {
     if (threshold != null && !(threshold >= 0 && !threshold.isInfinite())) {
       throw new ParameterException(spec.commandLine(), "--threshold must be a distance of 0 or"
           + " more, not " + threshold);
+    }
+    Keep rule = Keep.parse(spec, keep);
+    if (redundant && images == null) {
+      throw new ParameterException(spec.commandLine(), "--redundant prints the files to let go:"
+          + " give --images DIR, the folder the set was embedded from");
+    }
+    if (!redundant && (images != null || nul
+        || spec.commandLine().getParseResult().hasMatchedOption("--keep"))) {
+      throw new ParameterException(spec.commandLine(), "--images, --keep and --null go with"
+          + " --redundant");
+    }
+    if (images != null && !java.nio.file.Files.isDirectory(images)) {
+      throw new Main.InputException("--images " + images + ": no such folder", null);
     }
     int threadCount = OptionValues.threads(spec, threads);
     long t0 = System.nanoTime();
@@ -102,17 +138,24 @@ final class DuplicatesCommand implements Callable<Integer> {
       ProgressReporter progress = ProgressReporter.forConsole(err, common.quiet || json);
       NearDuplicates.Result r = stored.duplicates(NearDuplicates.builder(limit).neighbours(k)
           .build(), progress);
-      int images = r.nearestDistances().length;
+      int count = r.nearestDistances().length;
       progress.finishBar();
       double seconds = (System.nanoTime() - t0) / 1e9;
       double searchSeconds = (System.nanoTime() - t1) / 1e9;
-      print(r, stored, out);
+      int letGo = redundant ? printRedundant(r, stored, rule, out, err) : 0;
+      if (!redundant) {
+        print(r, stored, out);
+      }
       double[] spread = spread(r.nearestDistances());
       if (json) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("groups", r.groups().size());
         summary.put("duplicates", r.duplicates());
-        summary.put("images", images);
+        if (redundant) {
+          summary.put("redundant", letGo);
+          summary.put("keep", rule.name().toLowerCase(Locale.ROOT));
+        }
+        summary.put("images", count);
         summary.put("pairs", r.pairs().size());
         summary.put("saturated", r.saturated());
         summary.put("threshold", limit);
@@ -128,8 +171,12 @@ final class DuplicatesCommand implements Callable<Integer> {
         summary.put("seconds", Math.round(seconds * 1000) / 1000.0);
         out.println(Json.object(summary));
       } else if (!common.quiet) {
+        if (redundant) {
+          err.printf(Locale.ROOT, "%d files to let go, keeping the %s of each group%n", letGo,
+              rule.name().toLowerCase(Locale.ROOT));
+        }
         err.printf(Locale.ROOT, "%d groups hold %d of %d images (%d pairs within %s, %s) in"
-            + " %.2f s%s%n", r.groups().size(), r.duplicates(), images,
+            + " %.2f s%s%n", r.groups().size(), r.duplicates(), count,
             r.pairs().size(), limit, metricName, seconds,
             stored.graph() ? "; the graph's search is approximate: a pair it misses is not"
             + " shown" : "");
@@ -168,6 +215,97 @@ final class DuplicatesCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /** Which member of a group {@code --redundant} keeps. */
+  enum Keep {
+    LARGEST, OLDEST, FIRST;
+
+    static Keep parse(CommandSpec spec, String value) {
+      for (Keep k : values()) {
+        if (k.name().equalsIgnoreCase(value)) {
+          return k;
+        }
+      }
+      throw new ParameterException(spec.commandLine(), "--keep must be largest, oldest or"
+          + " first, not '" + value + "'");
+    }
+  }
+
+  /**
+   * Prints every member of each group but its keeper; members whose file is gone are neither
+   * kept nor printed (a note says how many). Returns how many paths were printed.
+   */
+  private int printRedundant(NearDuplicates.Result r, StoredIndex stored, Keep rule,
+      PrintWriter out, PrintWriter err) {
+    int printed = 0;
+    int gone = 0;
+    int number = 0;
+    for (NearDuplicates.Group g : r.groups()) {
+      number++;
+      List<Path> files = new ArrayList<>();
+      List<java.nio.file.attribute.BasicFileAttributes> facts = new ArrayList<>();
+      for (long id : g.ids()) {
+        String name = stored.name(id);
+        Path file = name == null ? null : io.github.embeddings4j.core.io.Ids.resolve(images,
+            name);
+        java.nio.file.attribute.BasicFileAttributes a = null;
+        if (file != null) {
+          try {
+            a = java.nio.file.Files.readAttributes(file,
+                java.nio.file.attribute.BasicFileAttributes.class);
+          } catch (java.io.IOException e) {
+            a = null;
+          }
+        }
+        if (a == null || !a.isRegularFile()) {
+          gone++;
+          continue;
+        }
+        files.add(file);
+        facts.add(a);
+      }
+      if (files.size() < 2) {
+        continue;
+      }
+      int keeper = 0;
+      for (int i = 1; i < files.size(); i++) {
+        boolean better = switch (rule) {
+          case LARGEST -> facts.get(i).size() > facts.get(keeper).size();
+          case OLDEST -> facts.get(i).lastModifiedTime()
+              .compareTo(facts.get(keeper).lastModifiedTime()) < 0;
+          case FIRST -> false;
+        };
+        if (better) {
+          keeper = i;
+        }
+      }
+      List<Object> letGo = new ArrayList<>();
+      for (int i = 0; i < files.size(); i++) {
+        if (i == keeper) {
+          continue;
+        }
+        letGo.add(files.get(i).toString());
+        if (!json) {
+          out.print(files.get(i));
+          out.print(nul ? '\0' : '\n');
+        }
+        printed++;
+      }
+      if (json) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("group", number);
+        o.put("keep", files.get(keeper).toString());
+        o.put("redundant", letGo);
+        out.println(Json.object(o));
+      }
+    }
+    out.flush();
+    if (gone > 0 && !common.quiet) {
+      err.println("note: " + gone + " images of the groups have no file under " + images
+          + " (moved or deleted since they were embedded): left out");
+    }
+    return printed;
   }
 
   /** The 1st, 5th and 50th percentiles of the nearest distances (NaN ones left out). */

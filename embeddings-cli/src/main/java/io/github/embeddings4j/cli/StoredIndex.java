@@ -404,6 +404,17 @@ final class StoredIndex implements AutoCloseable {
         : finder.find((FlatIndex) index, progress);
   }
 
+  /**
+   * An entry's name as stored (its id in the set or its key, undecoded), for finding its file;
+   * null for an entry of an index without keys.
+   */
+  String name(long id) {
+    if (rowIds != null) {
+      return rowIds.get((int) id);
+    }
+    return index.key(id).orElse(null);
+  }
+
   /** The name a hit is printed under: its id in the set, its key, or its numeric id. */
   String display(long id) {
     if (rowIds != null) {

@@ -137,4 +137,55 @@ class DuplicatesCliTest {
     CliRun missing = CliRun.of("duplicates", "--input", dir.resolve("none.npy").toString());
     assertEquals(Main.EXIT_INPUT, missing.code(), missing.toString());
   }
+
+  @Test
+  void redundantFilesAreListedKeepingTheLargestOldestOrFirstOfEachGroup() throws IOException {
+    Path set = set();
+    Path photos = dir.resolve("photos");
+    // The files of both groups: photo-9 and its edits, photo-5 and its edit (the edit of 5 is
+    // gone). Sizes and times make each rule choose a different keeper in group 1.
+    Files.createDirectories(photos.resolve("edited"));
+    Files.write(photos.resolve("photo-9.jpg"), new byte[300]);
+    Files.write(photos.resolve("edited/photo-9-0.jpg"), new byte[900]);
+    Files.write(photos.resolve("edited/photo-9-1.jpg"), new byte[100]);
+    Files.write(photos.resolve("photo-5.jpg"), new byte[10]);
+    java.nio.file.attribute.FileTime t = java.nio.file.attribute.FileTime.fromMillis(
+        1_700_000_000_000L);
+    Files.setLastModifiedTime(photos.resolve("photo-9.jpg"), t);
+    Files.setLastModifiedTime(photos.resolve("edited/photo-9-0.jpg"),
+        java.nio.file.attribute.FileTime.fromMillis(t.toMillis() + 5_000));
+    Files.setLastModifiedTime(photos.resolve("edited/photo-9-1.jpg"),
+        java.nio.file.attribute.FileTime.fromMillis(t.toMillis() - 5_000));
+    String p9 = photos.toAbsolutePath().resolve("photo-9.jpg").toString();
+    String e0 = photos.toAbsolutePath().resolve("edited/photo-9-0.jpg").toString();
+    String e1 = photos.toAbsolutePath().resolve("edited/photo-9-1.jpg").toString();
+    for (String[] rule : new String[][] {{"largest", p9, e1}, {"oldest", p9, e0},
+        {"first", e0, e1}}) {
+      CliRun r = CliRun.of("duplicates", "--input", set.toString(), "--redundant", "--images",
+          photos.toString(), "--keep", rule[0]);
+      assertEquals(Main.EXIT_OK, r.code(), r.toString());
+      // Group 2 has one file left: nothing to let go there.
+      assertEquals(List.of(rule[1], rule[2]), r.out().lines().toList(), rule[0]);
+      assertTrue(r.err().contains("2 files to let go, keeping the " + rule[0]), r.err());
+      assertTrue(r.err().contains("note: 1 images of the groups have no file under"), r.err());
+    }
+    CliRun nul = CliRun.of("duplicates", "--input", set.toString(), "--redundant", "--images",
+        photos.toString(), "--null");
+    assertEquals(p9 + "\0" + e1 + "\0", nul.out());
+    CliRun json = CliRun.of("duplicates", "--input", set.toString(), "--redundant", "--images",
+        photos.toString(), "--json");
+    List<String> objects = json.out().lines().toList();
+    assertEquals("{\"group\": 1, \"keep\": \"" + e0 + "\", \"redundant\": [\"" + p9 + "\", \""
+        + e1 + "\"]}", objects.get(0));
+    assertTrue(objects.get(1).contains("\"redundant\": 2, \"keep\": \"largest\""),
+        objects.get(1));
+    CliRun noFolder = CliRun.of("duplicates", "--input", set.toString(), "--redundant");
+    assertEquals(Main.EXIT_USAGE, noFolder.code());
+    assertTrue(noFolder.err().contains("give --images DIR"), noFolder.err());
+    CliRun badRule = CliRun.of("duplicates", "--input", set.toString(), "--redundant",
+        "--images", photos.toString(), "--keep", "newest");
+    assertEquals(Main.EXIT_USAGE, badRule.code());
+    assertTrue(badRule.err().contains("--keep must be largest, oldest or first, not 'newest'"),
+        badRule.err());
+  }
 }
