@@ -54,7 +54,7 @@ import java.util.Objects;
  */
 public final class EmbeddingCache {
 
-  private static final String KEY_VERSION = "embeddings4j embedding cache 1";
+  private static final String KEY_VERSION = "embeddings4j embedding cache 2";
   private static final int CHUNK = 64;
 
   private final Path directory;
@@ -180,7 +180,31 @@ public final class EmbeddingCache {
    * @throws IOException if an image's size or time cannot be read
    */
   public Path entry(EmbedderDescription embedder, ImageFolder folder) throws IOException {
-    return directory == null ? null : directory.resolve(key(embedder, folder) + ".npy");
+    return entry(embedder, folder, directory == null ? null : stamps(folder));
+  }
+
+  private Path entry(EmbedderDescription embedder, ImageFolder folder, FileStamp[] stamps) {
+    return directory == null ? null
+        : directory.resolve(key(embedder, folder, stamps) + ".npy");
+  }
+
+  /**
+   * Every image's stamp, taken once (one {@code stat} each) for both the key and the entry:
+   * null for an image that is gone or unreadable now (it fails to embed and is reported then).
+   */
+  private static FileStamp[] stamps(ImageFolder folder) throws IOException {
+    List<ImageFolder.Entry> entries = folder.entries();
+    FileStamp[] stamps = new FileStamp[entries.size()];
+    for (int i = 0; i < stamps.length; i++) {
+      try {
+        stamps[i] = FileStamp.of(entries.get(i).file());
+      } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
+        stamps[i] = null;
+      } catch (IOException e) {
+        throw new IOException(entries.get(i).file() + ": " + IoErrors.reason(e), e);
+      }
+    }
+    return stamps;
   }
 
   /**
@@ -200,7 +224,9 @@ public final class EmbeddingCache {
       throws IOException {
     ProgressListener progress = listener == null ? ProgressListener.none() : listener;
     EmbedderDescription description = embedder.describe();
-    Path entry = entry(description, folder);
+    // Stamps before reading, so that an image changed while it is embedded is seen next time.
+    FileStamp[] stamps = stamps(folder);
+    Path entry = entry(description, folder, stamps);
     if (entry != null && Files.exists(entry)) {
       Dataset hit = read(entry, description, folder);
       if (hit != null) {
@@ -209,15 +235,6 @@ public final class EmbeddingCache {
     }
     List<ImageFolder.Entry> entries = folder.entries();
     int n = entries.size();
-    // Stamps before reading, so that an image changed while it is embedded is seen next time.
-    FileStamp[] stamps = new FileStamp[n];
-    for (int i = 0; i < n; i++) {
-      try {
-        stamps[i] = FileStamp.of(entries.get(i).file());
-      } catch (IOException e) {
-        stamps[i] = null; // it fails to embed too, and is reported then
-      }
-    }
     float[][] lent = lent(description, folder, stamps);
     float[][] vectorOf = new float[n][];
     List<Integer> toEmbed = new ArrayList<>(n);
@@ -412,30 +429,23 @@ public final class EmbeddingCache {
     return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
   }
 
-  /** The SHA-256 of the embedder's compared fields and of every image's path, size and time. */
-  static String key(EmbedderDescription embedder, ImageFolder folder) throws IOException {
+  /**
+   * The SHA-256 of the embedder's compared fields and of every image's path, label and stamp
+   * (size and modification time in nanoseconds; -1 for an image unreadable now).
+   */
+  static String key(EmbedderDescription embedder, ImageFolder folder, FileStamp[] stamps) {
     MessageDigest md = sha256();
     StringBuilder sb = new StringBuilder(KEY_VERSION).append('\n');
     comparedFields(embedder, sb);
     sb.append("classes=").append(String.join("/", folder.classNames())).append('\n');
     md.update(sb.toString().getBytes(StandardCharsets.UTF_8));
-    for (ImageFolder.Entry e : folder.entries()) {
-      long size;
-      long time;
-      try {
-        size = Files.size(e.file());
-        time = Files.getLastModifiedTime(e.file()).toMillis();
-      } catch (IOException x) {
-        // Unreadable now: still a key (the image will fail to embed and be reported).
-        size = -1;
-        time = -1;
-        if (!(x instanceof java.nio.file.NoSuchFileException
-            || x instanceof java.nio.file.AccessDeniedException)) {
-          throw new IOException(e.file() + ": " + IoErrors.reason(x), x);
-        }
-      }
-      md.update((relative(folder, e.file()) + '\t' + e.label() + '\t' + size + '\t' + time
-          + '\n').getBytes(StandardCharsets.UTF_8));
+    List<ImageFolder.Entry> entries = folder.entries();
+    for (int i = 0; i < entries.size(); i++) {
+      ImageFolder.Entry e = entries.get(i);
+      FileStamp st = stamps[i];
+      md.update((relative(folder, e.file()) + '\t' + e.label() + '\t'
+          + (st == null ? -1 : st.size()) + '\t' + (st == null ? -1 : st.modified()) + '\n')
+          .getBytes(StandardCharsets.UTF_8));
     }
     return HexFormat.of().formatHex(md.digest()).substring(0, 40);
   }
