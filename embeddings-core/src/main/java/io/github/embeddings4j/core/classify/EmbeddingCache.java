@@ -55,6 +55,12 @@ import java.util.Objects;
 public final class EmbeddingCache {
 
   private static final String KEY_VERSION = "embeddings4j embedding cache 2";
+
+  /**
+   * The version in a line's name (an embedder and a folder): kept when the key changed, so that
+   * the latest entry of a line written before still lends its vectors.
+   */
+  private static final String LINE_VERSION = "embeddings4j embedding cache 1";
   private static final int CHUNK = 64;
 
   private final Path directory;
@@ -360,7 +366,7 @@ public final class EmbeddingCache {
   /** Names the latest entry of an embedder for a folder, wherever its files stand. */
   private Path latestFile(EmbedderDescription embedder, ImageFolder folder) {
     MessageDigest md = sha256();
-    StringBuilder sb = new StringBuilder(KEY_VERSION).append(" latest\n");
+    StringBuilder sb = new StringBuilder(LINE_VERSION).append(" latest\n");
     comparedFields(embedder, sb);
     sb.append("root=").append(folder.root().toAbsolutePath().normalize()).append('\n');
     md.update(sb.toString().getBytes(StandardCharsets.UTF_8));
