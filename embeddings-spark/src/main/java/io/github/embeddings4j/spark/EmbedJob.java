@@ -34,9 +34,12 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class EmbedJob {
 
-  /** Image file names a folder input picks up (case-insensitive; the decoder's formats). */
-  static final String IMAGE_GLOB =
-      "*.{jpg,jpeg,png,bmp,gif,tif,tiff,webp,JPG,JPEG,PNG,BMP,GIF,TIF,TIFF,WEBP}";
+  /**
+   * Image file names a folder input picks up: the decoder's formats, and HEIC, AVIF and JPEG XL,
+   * which fail with the way to convert them rather than being passed over.
+   */
+  static final String IMAGE_GLOB = "*.{jpg,jpeg,png,bmp,gif,tif,tiff,webp,heic,heif,avif,jxl,"
+      + "JPG,JPEG,PNG,BMP,GIF,TIF,TIFF,WEBP,HEIC,HEIF,AVIF,JXL}";
 
   private EmbedJob() {}
 

@@ -34,8 +34,9 @@ import org.w3c.dom.NodeList;
  * <ul>
  *   <li>Formats: whatever {@code ImageIO} reads: JPEG, PNG, BMP, GIF, WBMP, TIFF and, through
  *       TwelveMonkeys' plugin (a dependency), WebP, lossy or lossless, with alpha; the first
- *       frame of an animated GIF or WebP. HEIC and AVIF have no Java decoder here: convert them
- *       first.</li>
+ *       frame of an animated GIF or WebP. HEIC/HEIF, AVIF and JPEG XL have no Java decoder
+ *       here: they are recognised by their first bytes and refused with the way to convert
+ *       them.</li>
  *   <li>Size: width and height are read from the header, and an image of more than {@link
  *       Builder#maxPixels(long)} pixels (default {@value #DEFAULT_MAX_PIXELS}) is refused before
  *       any pixel is decoded: a 1 kB "decompression bomb" never becomes a 10 GB buffer. Encoded
@@ -235,8 +236,13 @@ public final class ImageDecoder {
     Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
     if (!readers.hasNext()) {
       in.seek(0);
-      byte[] head = new byte[8];
+      byte[] head = new byte[12];
       int n = Math.max(0, in.read(head));
+      String known = unreadableFormat(head, n);
+      if (known != null) {
+        throw new EmbeddingException(name, known, null);
+      }
+      n = Math.min(n, 8);
       StringBuilder hex = new StringBuilder();
       for (int i = 0; i < n; i++) {
         hex.append(String.format("%02x", head[i] & 0xff));
@@ -299,6 +305,39 @@ public final class ImageDecoder {
     } finally {
       reader.dispose();
     }
+  }
+
+  /**
+   * What to say about a file in a common image format that no Java decoder here reads (HEIC,
+   * AVIF, JPEG XL), recognised by its first bytes; null for anything else.
+   */
+  static String unreadableFormat(byte[] head, int n) {
+    if (n >= 12 && head[4] == 'f' && head[5] == 't' && head[6] == 'y' && head[7] == 'p') {
+      String brand = new String(head, 8, 4, java.nio.charset.StandardCharsets.US_ASCII);
+      switch (brand) {
+        case "heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1" -> {
+          return "a HEIC/HEIF image (the iPhone's default format), which has no decoder in"
+              + " Java: convert it first, e.g. heif-convert IMG.heic IMG.jpg (libheif), or set"
+              + " the camera to save JPEG";
+        }
+        case "avif", "avis" -> {
+          return "an AVIF image, which has no decoder in Java: convert it first, e.g. avifdec"
+              + " IMG.avif IMG.png (libavif)";
+        }
+        default -> {
+          return null;
+        }
+      }
+    }
+    boolean jxlCodestream = n >= 2 && (head[0] & 0xff) == 0xFF && (head[1] & 0xff) == 0x0A;
+    boolean jxlContainer = n >= 12 && head[0] == 0 && head[1] == 0 && head[2] == 0
+        && head[3] == 0x0C && head[4] == 'J' && head[5] == 'X' && head[6] == 'L'
+        && head[7] == ' ';
+    if (jxlCodestream || jxlContainer) {
+      return "a JPEG XL image, which has no decoder in Java: convert it first, e.g. djxl"
+          + " IMG.jxl IMG.png (libjxl)";
+    }
+    return null;
   }
 
   /**

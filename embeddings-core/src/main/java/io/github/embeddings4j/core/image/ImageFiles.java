@@ -18,9 +18,14 @@ import java.util.stream.Stream;
  */
 public final class ImageFiles {
 
-  /** The file extensions taken for images, lower case, without the dot. */
+  /**
+   * The file extensions taken for images, lower case, without the dot: those the decoder reads,
+   * and HEIC, HEIF, AVIF and JPEG XL, which it recognises and refuses naming the way to convert
+   * them, so that a folder of phone photos reports its HEIC files instead of passing over them.
+   */
   public static final Set<String> EXTENSIONS =
-      Set.of("jpg", "jpeg", "png", "bmp", "gif", "wbmp", "tif", "tiff", "webp");
+      Set.of("jpg", "jpeg", "png", "bmp", "gif", "wbmp", "tif", "tiff", "webp", "heic", "heif",
+          "avif", "jxl");
 
   private ImageFiles() {}
 

@@ -257,6 +257,45 @@ class ImageDecoderTest {
     assertTrue(e.getMessage().contains("68656c6c6f2c2077"), e.getMessage());
   }
 
+  @Test
+  void heicAvifAndJpegXlAreNamedWithTheWayToConvertThem(@TempDir Path dir) throws Exception {
+    // The first bytes of each format (an ISO-BMFF 'ftyp' box with its brand; JPEG XL's
+    // codestream and container signatures), then filler.
+    byte[] heic = box("heic");
+    byte[] mif1 = box("mif1");
+    byte[] avif = box("avif");
+    byte[] jxl = Arrays.copyOf(new byte[] {(byte) 0xFF, 0x0A, 1, 2}, 64);
+    byte[] jxlBox = Arrays.copyOf(new byte[] {0, 0, 0, 0x0C, 'J', 'X', 'L', ' ', 0x0D, 0x0A,
+        (byte) 0x87, 0x0A}, 64);
+    Object[][] cases = {{heic, "IMG_0001.HEIC", "heif-convert"},
+        {mif1, "photo.heif", "heif-convert"}, {avif, "x.avif", "avifdec"},
+        {jxl, "y.jxl", "djxl"}, {jxlBox, "z.jxl", "djxl"}};
+    for (Object[] c : cases) {
+      Path file = dir.resolve((String) c[1]);
+      Files.write(file, (byte[]) c[0]);
+      assertTrue(ImageFiles.isImage(file), "listed, so that it is reported: " + c[1]);
+      EmbeddingException e = assertThrows(EmbeddingException.class,
+          () -> decoder.decode(ImageSource.of(file)));
+      assertTrue(e.getMessage().startsWith(file + ": a"), e.getMessage());
+      assertTrue(e.getMessage().contains("no decoder in Java: convert it first"),
+          e.getMessage());
+      assertTrue(e.getMessage().contains((String) c[2]), e.getMessage());
+    }
+    // Another ISO-BMFF file (an MP4 video) is not taken for one of them.
+    EmbeddingException mp4 = assertThrows(EmbeddingException.class,
+        () -> decoder.decode(ImageSource.of(box("isom"), "clip.jpg")));
+    assertTrue(mp4.getMessage().contains("not an image in a format this JVM reads"),
+        mp4.getMessage());
+  }
+
+  private static byte[] box(String brand) {
+    byte[] b = new byte[64];
+    byte[] head = {0, 0, 0, 0x18, 'f', 't', 'y', 'p'};
+    System.arraycopy(head, 0, b, 0, 8);
+    System.arraycopy(brand.getBytes(StandardCharsets.US_ASCII), 0, b, 8, 4);
+    return b;
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"png", "jpg"})
   void truncatedImagesAreRefused(String format) throws Exception {
