@@ -173,7 +173,8 @@ final class StoredIndex implements AutoCloseable {
     EmbeddingSet.Header h;
     FlatIndex flat;
     try {
-      h = EmbeddingSet.readHeader(file);
+      // The header's checksums only: FlatIndex.map checks the vectors in its one pass.
+      h = EmbeddingSet.readHeaderDeferringVectors(file);
       flat = FlatIndex.map(file, metric != null ? metric
           : io.github.embeddings4j.api.StandardMetric.COSINE, threads);
     } catch (IOException e) {

@@ -73,6 +73,69 @@ public final class Checksums {
     return String.format(java.util.Locale.ROOT, "%08x", crc.getValue());
   }
 
+  /** CRC-32C's polynomial (Castagnoli), bit-reversed as the register shifts right. */
+  private static final long CASTAGNOLI = 0x82F63B78L;
+
+  /**
+   * The CRC-32C of two byte strings one after the other, from the CRC-32C of each and the
+   * second's length, without reading either: so a file whose parts carry their own checksums
+   * (an {@code .npy} header records its data's) can be checked whole from a small read.
+   *
+   * <p>A CRC register is linear over GF(2) apart from its fixed start and end conditioning,
+   * which cancel here: the checksum of {@code A B} is that of {@code A} advanced over
+   * {@code |B|} zero bytes, plus (XOR) that of {@code B}. Advancing over {@code n} bytes applies
+   * a 32 x 32 bit matrix {@code n} times; it is raised to that power by squaring, so the cost
+   * grows with the number of bits in {@code n}, not with {@code n}.
+   *
+   * @param crcA the CRC-32C of the first part ({@link CRC32C#getValue()})
+   * @param crcB the CRC-32C of the second part
+   * @param lengthB the second part's length in bytes, at least 0
+   * @return the CRC-32C of both parts together
+   */
+  public static long crc32cCombine(long crcA, long crcB, long lengthB) {
+    if (lengthB < 0) {
+      throw new IllegalArgumentException("a length of " + lengthB + " bytes");
+    }
+    // step[i]: the register after one zero bit, when it held only bit i before.
+    long[] step = new long[32];
+    step[0] = CASTAGNOLI;
+    for (int i = 1; i < 32; i++) {
+      step[i] = 1L << (i - 1);
+    }
+    long[] overByte = square(square(square(step)));   // 1 bit, 2, 4, then 8: one byte
+    long register = crcA;
+    long[] power = overByte;
+    for (long n = lengthB; n > 0; n >>>= 1) {
+      if ((n & 1) != 0) {
+        register = times(power, register);
+      }
+      if (n > 1) {
+        power = square(power);
+      }
+    }
+    return register ^ crcB;
+  }
+
+  /** The matrix applied to a register: the XOR of the columns of its set bits. */
+  private static long times(long[] matrix, long register) {
+    long out = 0;
+    for (int i = 0; register != 0; i++, register >>>= 1) {
+      if ((register & 1) != 0) {
+        out ^= matrix[i];
+      }
+    }
+    return out;
+  }
+
+  /** The matrix applied twice. */
+  private static long[] square(long[] matrix) {
+    long[] out = new long[32];
+    for (int i = 0; i < 32; i++) {
+      out[i] = times(matrix, matrix[i]);
+    }
+    return out;
+  }
+
   private static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");

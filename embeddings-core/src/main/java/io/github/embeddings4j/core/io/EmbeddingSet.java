@@ -549,6 +549,27 @@ public final class EmbeddingSet {
    * @throws IOException if a file cannot be read
    */
   public static Header readHeader(Path npy) throws IOException {
+    return readHeader(npy, false);
+  }
+
+  /**
+   * As {@link #readHeader(Path)} for a reader that checks the vectors itself as it reads them
+   * in place: the {@code .npy} header records a checksum of its data, and the description's
+   * checksum of the whole file is derived from the header's bytes and that recorded checksum
+   * ({@link Checksums#crc32cCombine}), so only the header is read here. The caller must compare
+   * the data with the header's checksum ({@link MappedNpy#checksum()}, {@link
+   * MappedNpy#verify}); {@code FlatIndex.map} does, in its one pass over the rows. A file whose
+   * header records no checksum is read whole, as by {@link #readHeader(Path)}.
+   *
+   * @param npy the vectors file
+   * @return the ids and description
+   * @throws IOException as {@link #readHeader(Path)}
+   */
+  public static Header readHeaderDeferringVectors(Path npy) throws IOException {
+    return readHeader(npy, true);
+  }
+
+  private static Header readHeader(Path npy, boolean deferVectors) throws IOException {
     finishPending(npy);
     Map<String, Object> d = description(npy);
     Path idsFile = idsFile(npy);
@@ -571,7 +592,10 @@ public final class EmbeddingSet {
       return new Header(List.copyOf(ids), null, false, 0, null);
     }
     Path descFile = descriptionFile(npy);
-    String vectorsCrc = Checksums.crc32c(npy);
+    String vectorsCrc = deferVectors ? fromHeader(npy) : null;
+    if (vectorsCrc == null) {
+      vectorsCrc = Checksums.crc32c(npy);
+    }
     if (!vectorsCrc.equals(d.get("vectors_crc32c"))) {
       throw notBelonging(npy, descFile, "vectors", d.get("vectors_crc32c"), vectorsCrc);
     }
@@ -580,6 +604,30 @@ public final class EmbeddingSet {
     Object g = d.get("generation");
     return new Header(List.copyOf(ids), embedder(d, descFile), true, g instanceof Long l ? l : 0,
         d.get("stamps") == null ? null : stamps(npy, d, rows));
+  }
+
+  /**
+   * The CRC-32C of a whole {@code .npy} file from its header's bytes and the data checksum the
+   * header records; null when it records none or the file is not exactly header plus data.
+   */
+  private static String fromHeader(Path npy) throws IOException {
+    Npy.Layout l = Npy.layout(npy);
+    long size = Files.size(npy);
+    long data = l.rows() * l.columns() * l.bytesEach();
+    if (l.crc() == null || l.dataOffset() + data != size || l.dataOffset() > Integer.MAX_VALUE) {
+      return null;
+    }
+    byte[] head = new byte[(int) l.dataOffset()];
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(npy)) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(head);
+      while (b.hasRemaining() && ch.read(b) >= 0) {
+        // read the header whole
+      }
+    }
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(head);
+    long whole = Checksums.crc32cCombine(crc.getValue(), Long.parseLong(l.crc(), 16), data);
+    return String.format(java.util.Locale.ROOT, "%08x", whole);
   }
 
   /** A member file of a set, checked against the CRC-32C its description records. */

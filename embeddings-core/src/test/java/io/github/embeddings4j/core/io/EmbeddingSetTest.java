@@ -235,6 +235,41 @@ class EmbeddingSetTest {
   }
 
   @Test
+  void aHeaderReadForMappingChecksTheFileFromItsHeaderAndLeavesTheDataToTheReader()
+      throws IOException {
+    Path npy = dir.resolve("set.npy");
+    EmbeddingSet.write(npy, rows(500, 3), ids(500, "p"), LENET_7);
+    EmbeddingSet.Header whole = EmbeddingSet.readHeader(npy);
+    assertEquals(whole, EmbeddingSet.readHeaderDeferringVectors(npy));
+
+    // Another set's vectors file (its own header checksum): refused from the header alone.
+    Path other = dir.resolve("other.npy");
+    EmbeddingSet.write(other, rows(500, 4), ids(500, "p"), LENET_7);
+    byte[] kept = Files.readAllBytes(npy);
+    Files.copy(other, npy, StandardCopyOption.REPLACE_EXISTING);
+    DamagedFileException mixed = assertThrows(DamagedFileException.class,
+        () -> EmbeddingSet.readHeaderDeferringVectors(npy));
+    assertTrue(mixed.getMessage().contains("does not belong with set.description.json"),
+        mixed.getMessage());
+
+    // A value changed in place behind an intact header: the header check passes (by design),
+    // and the reader's own pass finds it.
+    byte[] altered = kept.clone();
+    altered[altered.length - 5] ^= 0x40;
+    Files.write(npy, altered);
+    assertEquals(whole.ids(), EmbeddingSet.readHeaderDeferringVectors(npy).ids());
+    assertThrows(DamagedFileException.class, () -> EmbeddingSet.readHeader(npy));
+    MappedNpy rows = MappedNpy.open(npy);
+    java.util.zip.CRC32C sum = rows.checksum();
+    for (int s = 0; s < rows.segments(); s++) {
+      rows.add(sum, s);
+    }
+    DamagedFileException data = assertThrows(DamagedFileException.class,
+        () -> rows.verify(sum));
+    assertTrue(data.getMessage().contains("data checksum mismatch"), data.getMessage());
+  }
+
+  @Test
   void filesWithoutADescriptionStillLoadAsTheyAre() throws IOException {
     Path npy = dir.resolve("legacy.npy");
     Npy.write(npy, rows(2, 1));
