@@ -1,8 +1,15 @@
 package io.github.embeddings4j.cli;
 
 import io.github.embeddings4j.api.DistanceMetric;
+import io.github.embeddings4j.api.EmbeddingException;
+import io.github.embeddings4j.api.ImageSource;
 import io.github.embeddings4j.api.StandardMetric;
+import io.github.embeddings4j.cli.report.HtmlReport;
+import io.github.embeddings4j.cli.report.ReportFolder;
+import io.github.embeddings4j.cli.report.Thumbnails;
+import io.github.embeddings4j.core.image.ImageDecoder;
 import io.github.embeddings4j.core.search.NearDuplicates;
+import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +46,9 @@ import picocli.CommandLine.Spec;
         "  embeddings4j duplicates --input big.e4j --threshold 0.08 --k 20",
         "  embeddings4j duplicates --input photos.npy --redundant --images photos/ > extra.txt"})
 final class DuplicatesCommand implements Callable<Integer> {
+
+  /** The most groups a report pictures (the largest; a note counts the rest). */
+  static final int REPORT_GROUPS = 300;
 
   /** The default threshold for cosine: a cosine similarity of 0.9, as imagededup's CNN mode. */
   static final double COSINE_THRESHOLD = 0.1;
@@ -90,6 +100,12 @@ final class DuplicatesCommand implements Callable<Integer> {
           + "images' files are, for --redundant.")
   Path images;
 
+  @Option(names = "--report", paramLabel = "DIR",
+      description = "Also write a report folder: an index.html with each group's thumbnails "
+          + "(the image --keep chooses framed green, the others dashed red), the "
+          + REPORT_GROUPS + " largest groups. Needs --images.")
+  Path report;
+
   @Option(names = "--null",
       description = "With --redundant: end each path with a NUL byte, not a newline (for "
           + "xargs -0; paths may hold newlines).")
@@ -106,19 +122,31 @@ final class DuplicatesCommand implements Callable<Integer> {
           + " more, not " + threshold);
     }
     Keep rule = Keep.parse(spec, keep);
-    if (redundant && images == null) {
-      throw new ParameterException(spec.commandLine(), "--redundant prints the files to let go:"
-          + " give --images DIR, the folder the set was embedded from");
+    if ((redundant || report != null) && images == null) {
+      throw new ParameterException(spec.commandLine(), (redundant ? "--redundant prints the"
+          + " files to let go" : "--report pictures the images") + ": give --images DIR, the"
+          + " folder the set was embedded from");
     }
-    if (!redundant && (images != null || nul
+    if (!redundant && report == null && (images != null
         || spec.commandLine().getParseResult().hasMatchedOption("--keep"))) {
-      throw new ParameterException(spec.commandLine(), "--images, --keep and --null go with"
-          + " --redundant");
+      throw new ParameterException(spec.commandLine(), "--images and --keep go with"
+          + " --redundant or --report");
+    }
+    if (nul && !redundant) {
+      throw new ParameterException(spec.commandLine(), "--null goes with --redundant");
     }
     if (images != null && !java.nio.file.Files.isDirectory(images)) {
       throw new Main.InputException("--images " + images + ": no such folder", null);
     }
+    if (report != null) {
+      try {
+        Outputs.checkReport(report);
+      } catch (java.io.IOException e) {
+        throw new Main.InputException(io.github.embeddings4j.core.io.IoErrors.describe(e), e);
+      }
+    }
     int threadCount = OptionValues.threads(spec, threads);
+    int unreadable = 0;
     long t0 = System.nanoTime();
     // No notes on the file's embedder: the collection is only compared with itself.
     try (StoredIndex stored = StoredIndex.open(input, asked, threadCount, null)) {
@@ -142,10 +170,13 @@ final class DuplicatesCommand implements Callable<Integer> {
       progress.finishBar();
       double seconds = (System.nanoTime() - t0) / 1e9;
       double searchSeconds = (System.nanoTime() - t1) / 1e9;
-      int letGo = redundant ? printRedundant(r, stored, rule, out, err) : 0;
+      List<Resolved> resolved = redundant || report != null ? resolve(r, stored, rule, err)
+          : List.of();
+      int letGo = redundant ? printRedundant(resolved, out) : 0;
       if (!redundant) {
         print(r, stored, out);
       }
+      unreadable = report != null ? writeReport(resolved, stored, rule, err) : 0;
       double[] spread = spread(r.nearestDistances());
       if (json) {
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -189,7 +220,7 @@ final class DuplicatesCommand implements Callable<Integer> {
             + " raise --k");
       }
     }
-    return Main.EXIT_OK;
+    return unreadable > 0 ? Main.EXIT_PARTIAL : Main.EXIT_OK;
   }
 
   private void print(NearDuplicates.Result r, StoredIndex stored, PrintWriter out) {
@@ -232,19 +263,27 @@ final class DuplicatesCommand implements Callable<Integer> {
     }
   }
 
+  /** A member of a group whose file is there: its entry, file and the file's facts. */
+  private record Member(long id, Path file, java.nio.file.attribute.BasicFileAttributes facts) {}
+
   /**
-   * Prints every member of each group but its keeper; members whose file is gone are neither
-   * kept nor printed (a note says how many). Returns how many paths were printed.
+   * A group with the members whose file is there (at least two), and the one {@code --keep}
+   * keeps.
    */
-  private int printRedundant(NearDuplicates.Result r, StoredIndex stored, Keep rule,
-      PrintWriter out, PrintWriter err) {
-    int printed = 0;
+  private record Resolved(int number, List<Member> members, int keeper) {}
+
+  /**
+   * Finds each group's files under {@code --images} and chooses its keeper; members whose file
+   * is gone are left out (a note says how many), and a group left with one file drops out.
+   */
+  private List<Resolved> resolve(NearDuplicates.Result r, StoredIndex stored, Keep rule,
+      PrintWriter err) {
+    List<Resolved> out = new ArrayList<>();
     int gone = 0;
     int number = 0;
     for (NearDuplicates.Group g : r.groups()) {
       number++;
-      List<Path> files = new ArrayList<>();
-      List<java.nio.file.attribute.BasicFileAttributes> facts = new ArrayList<>();
+      List<Member> members = new ArrayList<>();
       for (long id : g.ids()) {
         String name = stored.name(id);
         Path file = name == null ? null : io.github.embeddings4j.core.io.Ids.resolve(images,
@@ -260,52 +299,122 @@ final class DuplicatesCommand implements Callable<Integer> {
         }
         if (a == null || !a.isRegularFile()) {
           gone++;
-          continue;
+        } else {
+          members.add(new Member(id, file, a));
         }
-        files.add(file);
-        facts.add(a);
       }
-      if (files.size() < 2) {
+      if (members.size() < 2) {
         continue;
       }
       int keeper = 0;
-      for (int i = 1; i < files.size(); i++) {
+      for (int i = 1; i < members.size(); i++) {
+        var mine = members.get(i).facts();
+        var best = members.get(keeper).facts();
         boolean better = switch (rule) {
-          case LARGEST -> facts.get(i).size() > facts.get(keeper).size();
-          case OLDEST -> facts.get(i).lastModifiedTime()
-              .compareTo(facts.get(keeper).lastModifiedTime()) < 0;
+          case LARGEST -> mine.size() > best.size();
+          case OLDEST -> mine.lastModifiedTime().compareTo(best.lastModifiedTime()) < 0;
           case FIRST -> false;
         };
         if (better) {
           keeper = i;
         }
       }
+      out.add(new Resolved(number, members, keeper));
+    }
+    if (gone > 0 && !common.quiet) {
+      err.println("note: " + gone + " images of the groups have no file under " + images
+          + " (moved or deleted since they were embedded): left out");
+    }
+    return out;
+  }
+
+  /** Prints every member of each group but its keeper; returns how many. */
+  private int printRedundant(List<Resolved> groups, PrintWriter out) {
+    int printed = 0;
+    for (Resolved g : groups) {
       List<Object> letGo = new ArrayList<>();
-      for (int i = 0; i < files.size(); i++) {
-        if (i == keeper) {
+      for (int i = 0; i < g.members().size(); i++) {
+        if (i == g.keeper()) {
           continue;
         }
-        letGo.add(files.get(i).toString());
+        Path file = g.members().get(i).file();
+        letGo.add(file.toString());
         if (!json) {
-          out.print(files.get(i));
+          out.print(file);
           out.print(nul ? '\0' : '\n');
         }
         printed++;
       }
       if (json) {
         Map<String, Object> o = new LinkedHashMap<>();
-        o.put("group", number);
-        o.put("keep", files.get(keeper).toString());
+        o.put("group", g.number());
+        o.put("keep", g.members().get(g.keeper()).file().toString());
         o.put("redundant", letGo);
         out.println(Json.object(o));
       }
     }
     out.flush();
-    if (gone > 0 && !common.quiet) {
-      err.println("note: " + gone + " images of the groups have no file under " + images
-          + " (moved or deleted since they were embedded): left out");
-    }
     return printed;
+  }
+
+  /**
+   * The report folder: a thumbnail of every member of the largest groups (decoded on all
+   * cores) and an index.html showing them, the keeper first. Returns how many images could
+   * not be read.
+   */
+  private int writeReport(List<Resolved> groups, StoredIndex stored, Keep rule,
+      PrintWriter err) {
+    List<Resolved> shown = groups.subList(0, Math.min(groups.size(), REPORT_GROUPS));
+    ImageDecoder decoder = ImageDecoder.defaults();
+    try (ReportFolder folder = Outputs.beginReport(report)) {
+      List<List<HtmlReport.GroupTile>> rows = new ArrayList<>();
+      int[] unreadable = {0};
+      for (Resolved g : shown) {
+        List<Member> order = new ArrayList<>(g.members());
+        order.add(0, order.remove(g.keeper()));
+        HtmlReport.GroupTile[] tiles = new HtmlReport.GroupTile[order.size()];
+        java.util.stream.IntStream.range(0, order.size()).parallel().forEach(i -> {
+          Member m = order.get(i);
+          String caption = stored.display(m.id()) + "\n" + bytes(m.facts().size());
+          String thumb = String.format(Locale.ROOT, "g%04d-%d.png", g.number(), i);
+          try {
+            BufferedImage image = decoder.decode(ImageSource.of(m.file()));
+            caption += ", " + image.getWidth() + " x " + image.getHeight();
+            Thumbnails.writePng(folder.resolve(thumb), Thumbnails.scale(image, 160));
+          } catch (EmbeddingException | java.io.IOException e) {
+            synchronized (unreadable) {
+              unreadable[0]++;
+            }
+            caption += "\ncannot read: " + e.getMessage();
+            thumb = null;
+          }
+          tiles[i] = new HtmlReport.GroupTile(thumb, caption + "\n" + (i == 0 ? "keep ("
+              + rule.name().toLowerCase(Locale.ROOT) + ")" : "let go"), i == 0);
+        });
+        rows.add(List.of(tiles));
+      }
+      HtmlReport html = new HtmlReport("Near-duplicates in " + input.getFileName());
+      html.paragraph(groups.size() + " groups with files under " + images + "; in each, the"
+          + " image kept by --keep " + rule.name().toLowerCase(Locale.ROOT) + " comes first"
+          + " (green), the ones --redundant lists after it (dashed red)."
+          + (groups.size() > shown.size() ? " The " + shown.size() + " largest groups are"
+          + " shown." : ""));
+      html.groups("Groups", rows);
+      html.write(folder.resolve("index.html"));
+      folder.commit();
+      if (!common.quiet) {
+        err.println("wrote " + folder.target().resolve("index.html") + " (" + shown.size()
+            + " groups" + (groups.size() > shown.size() ? " of " + groups.size() : "") + ")");
+      }
+      return unreadable[0];
+    } catch (java.io.IOException e) {
+      throw new Main.InputException(io.github.embeddings4j.core.io.IoErrors.describe(e), e);
+    }
+  }
+
+  private static String bytes(long n) {
+    return n >= 1 << 20 ? String.format(Locale.ROOT, "%.1f MB", n / 1048576.0)
+        : n >= 1 << 10 ? String.format(Locale.ROOT, "%.0f kB", n / 1024.0) : n + " bytes";
   }
 
   /** The 1st, 5th and 50th percentiles of the nearest distances (NaN ones left out). */

@@ -188,4 +188,46 @@ class DuplicatesCliTest {
     assertTrue(badRule.err().contains("--keep must be largest, oldest or first, not 'newest'"),
         badRule.err());
   }
+
+  @Test
+  void aReportPicturesEachGroupWithItsKeeperFirst() throws IOException {
+    Path set = set();
+    Path photos = dir.resolve("photos");
+    Files.createDirectories(photos.resolve("edited"));
+    Random r = new Random(8);
+    // Real pictures (PNG bytes under the set's .jpg names: the decoder reads the content); the
+    // largest file is edited/photo-9-0.jpg, so --keep largest keeps it.
+    ImageIO.write(CommandsTest.picture(0, r), "png", photos.resolve("photo-9.jpg").toFile());
+    java.awt.image.BufferedImage big = new java.awt.image.BufferedImage(300, 200,
+        java.awt.image.BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 200; y++) {
+      for (int x = 0; x < 300; x++) {
+        big.setRGB(x, y, r.nextInt(1 << 24));
+      }
+    }
+    ImageIO.write(big, "png", photos.resolve("edited/photo-9-0.jpg").toFile());
+    Files.write(photos.resolve("edited/photo-9-1.jpg"), new byte[] {1, 2, 3});  // unreadable
+    Path out = dir.resolve("dupes-report");
+    CliRun run = CliRun.of("duplicates", "--input", set.toString(), "--images",
+        photos.toString(), "--report", out.toString());
+    assertEquals(Main.EXIT_PARTIAL, run.code(), "one image could not be pictured: " + run);
+    assertTrue(run.out().startsWith("group 1: 3 images"), "groups still printed: " + run.out());
+    assertTrue(run.err().contains("wrote " + out.resolve("index.html") + " (1 groups)"),
+        run.err());
+    String html = Files.readString(out.resolve("index.html"));
+    assertEquals(1, html.split("class=\"keep\"", -1).length - 1, html);
+    assertEquals(2, html.split("class=\"drop\"", -1).length - 1, html);
+    int keep = html.indexOf("class=\"keep\"");
+    assertTrue(html.indexOf("edited/photo-9-0.jpg", keep) > keep, html);
+    assertTrue(html.contains("300 x 200"), html);
+    assertTrue(html.contains("cannot read"), html);
+    assertTrue(Files.exists(out.resolve("g0001-0.png")));
+    assertTrue(Files.exists(out.resolve("g0001-1.png")));
+    assertTrue(!Files.exists(out.resolve("g0001-2.png")), "no thumbnail of the unreadable one");
+    CliRun noImages = CliRun.of("duplicates", "--input", set.toString(), "--report",
+        out.toString());
+    assertEquals(Main.EXIT_USAGE, noImages.code());
+    assertTrue(noImages.err().contains("--report pictures the images: give --images DIR"),
+        noImages.err());
+  }
 }

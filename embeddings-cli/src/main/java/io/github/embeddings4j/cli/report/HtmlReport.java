@@ -54,6 +54,16 @@ public final class HtmlReport {
     }
   }
 
+  /**
+   * One image of a group of near-duplicates.
+   *
+   * @param thumbnail the thumbnail's path relative to the report folder, or null when the image
+   *     could not be read (the caption then says why)
+   * @param caption the name, size and what becomes of it
+   * @param kept whether it is the one kept (green frame; the others dashed red)
+   */
+  public record GroupTile(String thumbnail, String caption, boolean kept) {}
+
   private final String title;
   private final List<String> sections = new ArrayList<>();
 
@@ -143,6 +153,34 @@ public final class HtmlReport {
   }
 
   /**
+   * Adds groups of near-duplicates, one row each: the image kept first, then the others.
+   *
+   * @param heading the section heading
+   * @param groups the groups, each a list of tiles
+   * @return this report
+   */
+  public HtmlReport groups(String heading, List<List<GroupTile>> groups) {
+    StringBuilder sb = new StringBuilder("<h2>").append(escape(heading))
+        .append("</h2>\n<table class=\"groups\">\n");
+    int number = 0;
+    for (List<GroupTile> group : groups) {
+      number++;
+      sb.append("<tr><th>").append(number).append("</th>");
+      for (GroupTile t : group) {
+        sb.append("<td class=\"").append(t.kept() ? "keep" : "drop").append("\">");
+        if (t.thumbnail() != null) {
+          sb.append("<img src=\"").append(escape(t.thumbnail())).append("\" alt=\"")
+              .append(t.kept() ? "kept" : "let go").append("\"><br>");
+        }
+        sb.append(escape(t.caption()).replace("\n", "<br>")).append("</td>");
+      }
+      sb.append("</tr>\n");
+    }
+    sections.add(sb.append("</table>").toString());
+    return this;
+  }
+
+  /**
    * The page.
    *
    * @return the HTML
@@ -160,6 +198,10 @@ public final class HtmlReport {
         table.gallery td { text-align: center; font-size: 12px; }
         table.gallery img { width: 64px; height: 64px; image-rendering: pixelated; }
         td.query { background: #f3f3f3; } td.hit { border: 2px solid #2ca02c; }
+        table.groups td { text-align: center; font-size: 12px; max-width: 180px;
+          overflow-wrap: anywhere; }
+        table.groups img { max-width: 160px; max-height: 160px; }
+        td.keep { border: 3px solid #2ca02c; } td.drop { border: 2px dashed #d62728; }
         %s
         figure img { max-width: 100%%; border: 1px solid #eee; }
         </style></head><body>
