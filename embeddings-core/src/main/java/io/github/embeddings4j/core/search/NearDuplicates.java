@@ -347,53 +347,70 @@ public final class NearDuplicates {
     }
 
     Result result() {
-      int n = nodeIds.size();
-      int[] position = new int[n];
-      for (int node = 0; node < n; node++) {
-        int p = positionOf.get(node);
-        position[node] = p >= 0 ? p : total + node;
-      }
-      int[] parent = new int[n];
-      Arrays.setAll(parent, i -> i);
       List<Pair> sorted = new ArrayList<>(pairs.values());
       sorted.sort(Comparator.comparingLong(Pair::first).thenComparingLong(Pair::second));
-      for (Pair p : sorted) {
-        int a = root(parent, nodeOf.get(p.first()));
-        int b = root(parent, nodeOf.get(p.second()));
-        if (a != b) {
-          parent[Math.max(a, b)] = Math.min(a, b);
-        }
+      // Members in the order the entries were queried; entries never queried after them.
+      Map<Long, Integer> order = new HashMap<>();
+      for (int node = 0; node < nodeIds.size(); node++) {
+        int p = positionOf.get(node);
+        order.put(nodeIds.get(node), p >= 0 ? p : total + node);
       }
-      Map<Integer, List<Integer>> members = new HashMap<>();
-      Map<Integer, Double> largest = new HashMap<>();
-      for (Pair p : sorted) {
-        int r = root(parent, nodeOf.get(p.first()));
-        largest.merge(r, p.distance(), Math::max);
-        members.putIfAbsent(r, new ArrayList<>());
-      }
-      for (int node = 0; node < n; node++) {
-        List<Integer> m = members.get(root(parent, node));
-        if (m != null) {
-          m.add(node);
-        }
-      }
-      List<List<Integer>> ordered = new ArrayList<>();
-      for (List<Integer> m : members.values()) {
-        m.sort(Comparator.comparingInt(node -> position[node]));
-        ordered.add(m);
-      }
-      ordered.sort(Comparator.<List<Integer>>comparingInt(m -> -m.size())
-          .thenComparingInt(m -> position[m.get(0)]));
-      List<Group> groups = new ArrayList<>(ordered.size());
-      for (List<Integer> m : ordered) {
-        List<Long> ids = new ArrayList<>(m.size());
-        for (int node : m) {
-          ids.add(nodeIds.get(node));
-        }
-        groups.add(new Group(ids, largest.get(root(parent, m.get(0)))));
-      }
-      return new Result(groups, sorted, saturated, nearest);
+      return new Result(group(sorted, id -> order.get(id)), sorted, saturated, nearest);
     }
+  }
+
+  /**
+   * The groups that pairs join (connected components, single linkage): groups of two or more,
+   * largest first, then by their first member; members in the given order (by id when it is
+   * null); each group's largest link is the largest distance among its pairs. For pairs found
+   * elsewhere, e.g. by a self-join on Spark.
+   *
+   * @param pairs pairs of entries, each once
+   * @param order the rank of an id among the members, or null to order by id
+   * @return the groups
+   */
+  public static List<Group> group(java.util.Collection<Pair> pairs,
+      java.util.function.ToLongFunction<Long> order) {
+    java.util.function.ToLongFunction<Long> rank = order != null ? order : Long::longValue;
+    Map<Long, Integer> nodeOf = new HashMap<>();
+    List<Long> ids = new ArrayList<>();
+    for (Pair p : pairs) {
+      for (long id : new long[] {p.first(), p.second()}) {
+        if (!nodeOf.containsKey(id)) {
+          nodeOf.put(id, ids.size());
+          ids.add(id);
+        }
+      }
+    }
+    int n = ids.size();
+    int[] parent = new int[n];
+    Arrays.setAll(parent, i -> i);
+    for (Pair p : pairs) {
+      int a = root(parent, nodeOf.get(p.first()));
+      int b = root(parent, nodeOf.get(p.second()));
+      if (a != b) {
+        parent[Math.max(a, b)] = Math.min(a, b);
+      }
+    }
+    Map<Integer, List<Long>> members = new HashMap<>();
+    Map<Integer, Double> largest = new HashMap<>();
+    for (Pair p : pairs) {
+      largest.merge(root(parent, nodeOf.get(p.first())), p.distance(), Math::max);
+    }
+    for (int node = 0; node < n; node++) {
+      members.computeIfAbsent(root(parent, node), r -> new ArrayList<>()).add(ids.get(node));
+    }
+    List<Map.Entry<Integer, List<Long>>> ordered = new ArrayList<>(members.entrySet());
+    for (Map.Entry<Integer, List<Long>> e : ordered) {
+      e.getValue().sort(Comparator.comparingLong(rank));
+    }
+    ordered.sort(Comparator.<Map.Entry<Integer, List<Long>>>comparingInt(e -> -e.getValue().size())
+        .thenComparingLong(e -> rank.applyAsLong(e.getValue().get(0))));
+    List<Group> groups = new ArrayList<>(ordered.size());
+    for (Map.Entry<Integer, List<Long>> e : ordered) {
+      groups.add(new Group(e.getValue(), largest.get(e.getKey())));
+    }
+    return groups;
   }
 
   private static long key(int a, int b) {

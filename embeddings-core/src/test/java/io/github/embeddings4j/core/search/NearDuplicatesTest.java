@@ -145,6 +145,25 @@ class NearDuplicatesTest {
   }
 
   @Test
+  void pairsFoundElsewhereGroupAsTheSelfJoinGroupsThem() {
+    // A chain 40-7-12, a pair 3-90, and 55-56-57 closed in a triangle.
+    List<NearDuplicates.Pair> pairs = List.of(new NearDuplicates.Pair(7, 40, 0.05),
+        new NearDuplicates.Pair(7, 12, 0.02), new NearDuplicates.Pair(3, 90, 0.01),
+        new NearDuplicates.Pair(55, 56, 0.03), new NearDuplicates.Pair(56, 57, 0.04),
+        new NearDuplicates.Pair(55, 57, 0.06));
+    List<NearDuplicates.Group> byId = NearDuplicates.group(pairs, null);
+    assertEquals(List.of(List.of(7L, 12L, 40L), List.of(55L, 56L, 57L), List.of(3L, 90L)),
+        byId.stream().map(NearDuplicates.Group::ids).toList(), "largest first, then first id");
+    assertEquals(List.of(0.05, 0.06, 0.01),
+        byId.stream().map(NearDuplicates.Group::largestLink).toList());
+    // Another order of the members: by a rank of one's own (here, descending id).
+    List<NearDuplicates.Group> reversed = NearDuplicates.group(pairs, id -> -id);
+    assertEquals(List.of(57L, 56L, 55L), reversed.get(0).ids());
+    assertEquals(List.of(40L, 12L, 7L), reversed.get(1).ids());
+    assertEquals(List.of(), NearDuplicates.group(List.of(), null));
+  }
+
+  @Test
   void badSettingsAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> NearDuplicates.builder(-0.1));
     assertThrows(IllegalArgumentException.class, () -> NearDuplicates.builder(Double.NaN));
