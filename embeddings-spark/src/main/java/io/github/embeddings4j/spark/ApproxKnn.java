@@ -242,6 +242,14 @@ public final class ApproxKnn implements Serializable {
     return checkEmbedder;
   }
 
+  String idCol() {
+    return idCol;
+  }
+
+  String vectorCol() {
+    return vectorCol;
+  }
+
   /**
    * The metric.
    *

@@ -85,6 +85,18 @@ final class PartitionGraph implements Serializable, KryoSerializable {
     return graph == null ? 0 : graph.size();
   }
 
+  /** Each query's {@code k} approximate nearest rows of this partition, nearest first. */
+  List<List<Neighbor>> searchLists(float[][] queries, int k, int ef) {
+    if (graph == null) {
+      List<List<Neighbor>> none = new java.util.ArrayList<>(queries.length);
+      for (int q = 0; q < queries.length; q++) {
+        none.add(List.of());
+      }
+      return none;
+    }
+    return graph.searchAll(queries, k, ef);
+  }
+
   /** Each query's {@code k} approximate nearest rows of this partition, as a partial result. */
   TopLists search(float[][] queries, int k, int ef) {
     return search(queries, k, ef, null);

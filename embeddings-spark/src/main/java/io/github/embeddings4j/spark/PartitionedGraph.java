@@ -194,6 +194,19 @@ public final class PartitionedGraph implements AutoCloseable {
     return KnnQueries.table(queries.sparkSession(), q.ids(), search(q.vectors(), k));
   }
 
+  /** The settings the graphs were built with (their columns, metric, beam). */
+  ApproxKnn settings() {
+    return settings;
+  }
+
+  /** The cached graphs, one per partition; refused once closed. */
+  JavaRDD<PartitionGraph> graphs() {
+    if (closed) {
+      throw new IllegalStateException("this PartitionedGraph is closed");
+    }
+    return graphs;
+  }
+
   /** Drops the cached graphs (without waiting); searches then fail. Idempotent. */
   @Override
   public void close() {

@@ -27,6 +27,8 @@ import org.apache.spark.sql.functions;
  * pca ROWS DIM K SAMPLE REPEATS                         Spark ML PCA vs EmbeddingPca, local[2]
  * knn ROWS DIM QUERIES K REPEATS PARTITIONS...          ExactKnn vs ApproxKnn (per partition)
  *                                                       vs one GraphIndex on the driver, local[2]
+ * duplicates ROWS DIM COPIES PARTITIONS...              SparkDuplicates vs the core's self-join
+ *                                                       on one GraphIndex, local[2]
  * </pre>
  *
  * <p>docs/spark.md gives the exact command lines (a java command on the test class path with
@@ -44,7 +46,9 @@ public final class SparkMeasurements {
       case "throughput" -> throughput(args);
       case "pca" -> pca(args);
       case "knn" -> knn(args);
-      default -> throw new IllegalArgumentException("throughput, pca or knn, not " + args[0]);
+      case "duplicates" -> duplicates(args);
+      default -> throw new IllegalArgumentException("throughput, pca, knn or duplicates, not "
+          + args[0]);
     }
   }
 
@@ -202,6 +206,61 @@ public final class SparkMeasurements {
    * real embeddings). GraphIndex's defaults (M 16, efConstruction 200, ef 64), or
    * {@code -Dknn.m=}, {@code -Dknn.efConstruction=}, {@code -Dknn.ef=}.
    */
+  /**
+   * Random unit-free Gaussian rows with planted near-copies (noise 0.002 a component), found by
+   * SparkDuplicates over P partitions and by the core's self-join on one GraphIndex; cosine,
+   * threshold 0.01.
+   */
+  private static void duplicates(String[] args) {
+    int n = Integer.parseInt(args[1]);
+    int d = Integer.parseInt(args[2]);
+    int copies = Integer.parseInt(args[3]);
+    SparkSession spark = session("local[2]");
+    SplittableRandom r = new SplittableRandom(31);
+    float[][] v = new float[n + copies][d];
+    for (int i = 0; i < n; i++) {
+      for (int t = 0; t < d; t++) {
+        v[i][t] = (float) r.nextGaussian();
+      }
+    }
+    for (int c = 0; c < copies; c++) {
+      float[] of = v[(int) ((c * 7919L) % n)];
+      for (int t = 0; t < d; t++) {
+        v[n + c][t] = of[t] + (float) (0.002 * r.nextGaussian());
+      }
+    }
+    System.out.printf(Locale.ROOT, "%d x %d Gaussian rows + %d planted copies, cosine, threshold"
+        + " 0.01, k 10, local[2]%n", n, d, copies);
+    long t0 = System.nanoTime();
+    io.github.embeddings4j.core.search.GraphIndex one =
+        io.github.embeddings4j.core.search.GraphIndex.builder(d)
+            .metric(io.github.embeddings4j.api.StandardMetric.COSINE).build();
+    one.addAll(0L, v);
+    double build = seconds(t0);
+    t0 = System.nanoTime();
+    var core = io.github.embeddings4j.core.search.NearDuplicates.builder(0.01).neighbours(10)
+        .build().find(one, null);
+    System.out.printf(Locale.ROOT, "core, one GraphIndex        build %.1f s, self-join %.1f s,"
+        + " %d pairs%n", build, seconds(t0), core.pairs().size());
+    for (int a = 4; a < args.length; a++) {
+      int partitions = Integer.parseInt(args[a]);
+      Dataset<Row> df = TestData.frame(spark, TestData.range(v.length), v, partitions).cache();
+      df.count();
+      t0 = System.nanoTime();
+      try (PartitionedGraph graphs = ApproxKnn.builder()
+          .metric(io.github.embeddings4j.api.StandardMetric.COSINE).build().index(df)) {
+        double built = seconds(t0);
+        t0 = System.nanoTime();
+        SparkDuplicates.Result res = SparkDuplicates.builder(0.01).neighbours(10).sample(2_000)
+            .build().find(graphs, df);
+        System.out.printf(Locale.ROOT, "SparkDuplicates, %2d partitions build %.1f s, find %.1f"
+            + " s, %d pairs, %d groups, nearest p50 %.3f%n", partitions, built, seconds(t0),
+            res.pairs().size(), res.groups().size(), res.nearest()[2]);
+      }
+      df.unpersist();
+    }
+  }
+
   private static void knn(String[] args) throws Exception {
     int n = Integer.parseInt(args[1]);
     int d = Integer.parseInt(args[2]);
