@@ -45,8 +45,9 @@ import picocli.CommandLine.Spec;
         + "class with too few images to hold one out is trained on, with a warning that it "
         + "cannot be validated. Several comma-separated values of --lr, --batch-size, "
         + "--optimizer, --weight-decay or --hidden are tried with --search grid or random. "
-        + "With --json, stdout is one JSON object: validation_accuracy, epochs, seconds, "
-        + "n_train, classes (and trials when searching).",
+        + "With --json, stdout is one JSON object: validation_accuracy (the balanced accuracy"
+        + " with --class-weights balanced), epochs, seconds, n_train, classes (and trials when"
+        + " searching).",
     footer = {
         "",
         "Examples:",
@@ -131,6 +132,13 @@ final class ClassifyFitCommand implements Callable<Integer> {
       description = "Stop after this many epochs without a better validation score "
           + "(default: ${DEFAULT-VALUE}); the best epoch's head is kept.")
   int patience;
+
+  @Option(names = "--class-weights", defaultValue = "none", paramLabel = "none|balanced",
+      description = "balanced: every class counts as much as every other however many images "
+          + "it has (scikit-learn's class_weight='balanced'), and early stopping watches the "
+          + "balanced accuracy, the mean of the classes' recalls; for folders where some "
+          + "classes have far fewer images (default: ${DEFAULT-VALUE}).")
+  String classWeights;
 
   @Option(names = "--validation", defaultValue = "0.2", paramLabel = "SHARE",
       description = "Share of each class held out for early stopping (default: "
@@ -304,8 +312,10 @@ final class ClassifyFitCommand implements Callable<Integer> {
     if (searched != null) {
       out.print(searched.toMarkdown());
     }
-    out.printf(Locale.ROOT, "validation accuracy %.4f (epoch %d of %d), %s%n",
-        result.validationAccuracy(), result.bestEpoch(), result.epochsRun(), t.settings());
+    out.printf(Locale.ROOT, "validation %s %.4f (epoch %d of %d), %s%n",
+        t.classWeights() == HeadTrainer.ClassWeights.BALANCED ? "balanced accuracy"
+            : "accuracy", result.validationAccuracy(), result.bestEpoch(), result.epochsRun(),
+        t.settings());
     out.printf(Locale.ROOT, "%d training and %d validation vectors of %d, %d classes,"
         + " %.1f s; saved %s%n", result.trainCount(), result.validationCount(),
         result.head().dimension(), classes, seconds, output);
@@ -319,6 +329,7 @@ final class ClassifyFitCommand implements Callable<Integer> {
     m.put("learning_rate", t.learningRate());
     m.put("batch_size", t.batchSize());
     m.put("weight_decay", t.weightDecay());
+    m.put("class_weights", t.classWeights().label());
     return m;
   }
 
@@ -352,8 +363,15 @@ final class ClassifyFitCommand implements Callable<Integer> {
 
   /** The trainer of the first listed values (or the only ones). */
   private HeadTrainer trainer() {
+    HeadTrainer.ClassWeights weights;
+    try {
+      weights = HeadTrainer.ClassWeights.parse(classWeights);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--class-weights: "
+          + e.getMessage());
+    }
     HeadTrainer.Builder b = HeadTrainer.builder().head(kind()).maxEpochs(epochs)
-        .patience(patience).validation(validation).seed(seed)
+        .patience(patience).validation(validation).seed(seed).classWeights(weights)
         .listener(ProgressReporter.forConsole(spec.commandLine().getErr(), true));
     if (hidden != null) {
       b.hiddenSize(hidden.get(0));

@@ -143,6 +143,23 @@ class ClassifyCommandTest {
   }
 
   @Test
+  void balancedClassWeightsAreUsedAndReported() throws Exception {
+    CliRun r = fit(ONNX, dir.resolve("balanced.e4j"), dir.resolve("cache-balanced"),
+        "--class-weights", "balanced");
+    assertEquals(Main.EXIT_PARTIAL, r.code(), r.toString());
+    String json = r.out().strip();
+    assertTrue(json.contains("\"class_weights\": \"balanced\""), json);
+    double score = number(json, "validation_accuracy");
+    assertTrue(score >= 0 && score <= 1, json);
+    CliRun text = CliRun.of("classify", "fit", "--data", data.toString(), "--embedder",
+        ONNX.toString(), "--preprocess", "imagenet", "--output",
+        dir.resolve("balanced2.e4j").toString(), "--cache", dir.resolve("cache-balanced")
+        .toString(), "--class-weights", "balanced", "--lr", "0.01");
+    assertTrue(text.out().startsWith("validation balanced accuracy "), text.out());
+    assertTrue(text.out().contains(" balanced\n"), text.out());
+  }
+
+  @Test
   void aGridSearchPrintsItsTrialsAndKeepsTheBest() {
     Path head = dir.resolve("searched.e4j");
     CliRun r = fit(ONNX, head, dir.resolve("cache3"), "--search", "grid", "--lr",
@@ -283,10 +300,11 @@ class ClassifyCommandTest {
     String[][] cases = {
         {"--lr", "0.1,0.2"}, {"--head", "tree"}, {"--optimizer", "lbfgs"},
         {"--hidden", "8"}, {"--search", "grid", "--trials", "3"}, {"--validation", "1"},
-        {"--search", "random", "--trials", "0"}};
+        {"--search", "random", "--trials", "0"}, {"--class-weights", "equal"}};
     String[] messages = {"--search grid or --search random", "--head must be linear or mlp",
         "unknown optimizer 'lbfgs'", "--hidden is for --head mlp", "--trials is for --search"
-        + " random", "validation share must be in [0, 1)", "trials must be >= 1"};
+        + " random", "validation share must be in [0, 1)", "trials must be >= 1",
+        "--class-weights: unknown class weights 'equal'; valid: none, balanced"};
     for (int i = 0; i < cases.length; i++) {
       List<String> args = new java.util.ArrayList<>(List.of("classify", "fit", "--data",
           data.toString(), "--embedder", ONNX.toString(), "--output",

@@ -81,6 +81,46 @@ public final class HeadTrainer {
     }
   }
 
+  /** How much each class's vectors count in the loss. */
+  public enum ClassWeights {
+    /** Every vector counts the same: the selection score is the validation accuracy. */
+    NONE,
+    /**
+     * Each class counts as much as every other, however many vectors it has: a vector of class
+     * {@code c} weighs {@code n / (C n_c)} over the training part (scikit-learn's {@code
+     * class_weight='balanced'}), and the selection score is the balanced accuracy, the mean of
+     * the classes' recalls on the validation part, so that a rare class is not traded away for
+     * a point of overall accuracy.
+     */
+    BALANCED;
+
+    /**
+     * Reads a setting by name: {@code none} or {@code balanced} (any case).
+     *
+     * @param name the name
+     * @return the setting
+     * @throws IllegalArgumentException naming the valid names
+     */
+    public static ClassWeights parse(String name) {
+      String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+      return switch (n) {
+        case "none" -> NONE;
+        case "balanced" -> BALANCED;
+        default -> throw new IllegalArgumentException("unknown class weights '" + name
+            + "'; valid: none, balanced");
+      };
+    }
+
+    /**
+     * The name {@link #parse} reads.
+     *
+     * @return the lower-case name
+     */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   /**
    * Below this many multiply-adds per batch the gradient's slices run on the calling thread;
    * tests set it to force one path or the other (the results are the same).
@@ -100,6 +140,7 @@ public final class HeadTrainer {
   private final int patience;
   private final double validation;
   private final long seed;
+  private final ClassWeights classWeights;
   private final ProgressListener listener;
 
   private HeadTrainer(Builder b) {
@@ -113,6 +154,7 @@ public final class HeadTrainer {
     this.patience = b.patience;
     this.validation = b.validation;
     this.seed = b.seed;
+    this.classWeights = b.classWeights;
     this.listener = b.listener;
   }
 
@@ -144,6 +186,7 @@ public final class HeadTrainer {
     b.patience = patience;
     b.validation = validation;
     b.seed = seed;
+    b.classWeights = classWeights;
     b.listener = listener;
     return b;
   }
@@ -239,14 +282,24 @@ public final class HeadTrainer {
   }
 
   /**
-   * The settings in one line, e.g. {@code mlp(256) adamw lr=0.001 batch=64 wd=1.0E-4}.
+   * How much each class's vectors count.
+   *
+   * @return the class weights
+   */
+  public ClassWeights classWeights() {
+    return classWeights;
+  }
+
+  /**
+   * The settings in one line, e.g. {@code mlp(256) adamw lr=0.001 batch=64 wd=1.0E-4} (then
+   * {@code balanced} with balanced class weights).
    *
    * @return the summary
    */
   public String settings() {
     return (kind == Head.Kind.MLP ? "mlp(" + hiddenSize + ")" : "linear") + " "
         + optimizer.label() + " lr=" + learningRate + " batch=" + batchSize + " wd="
-        + weightDecay;
+        + weightDecay + (classWeights == ClassWeights.BALANCED ? " balanced" : "");
   }
 
   @Override
@@ -262,8 +315,8 @@ public final class HeadTrainer {
    * @param trainLoss the mean cross-entropy over the training part during the epoch
    * @param validationLoss the mean cross-entropy on the validation part after it ({@code NaN}
    *     without one)
-   * @param validationAccuracy the accuracy on the validation part after it ({@code NaN}
-   *     without one)
+   * @param validationAccuracy the accuracy on the validation part after it, or with {@link
+   *     ClassWeights#BALANCED} the balanced accuracy ({@code NaN} without a validation part)
    */
   public record Epoch(int epoch, double trainLoss, double validationLoss,
       double validationAccuracy) {}
@@ -273,8 +326,8 @@ public final class HeadTrainer {
    *
    * @param head the head of the best epoch
    * @param trainer the trainer (its settings)
-   * @param validationAccuracy the best epoch's validation accuracy, {@code NaN} without a
-   *     validation part
+   * @param validationAccuracy the best epoch's validation accuracy (balanced accuracy with
+   *     {@link ClassWeights#BALANCED}), {@code NaN} without a validation part
    * @param bestEpoch the epoch kept, from 1
    * @param epochsRun the epochs run before stopping
    * @param trainCount the vectors trained on
@@ -402,6 +455,8 @@ public final class HeadTrainer {
         unvalidated.add(c);
       }
     }
+    double[] weight = classWeights == ClassWeights.BALANCED ? balanced(labels, train, classes)
+        : null;
     float[] mean = new float[dim];
     float[] invStd = new float[dim];
     moments(vectors, train, mean, invStd);
@@ -425,7 +480,7 @@ public final class HeadTrainer {
     List<Epoch> history = new ArrayList<>();
     int[] order = train.clone();
     SplittableRandom shuffle = new SplittableRandom(seed ^ 0x5DEECE66DL);
-    Gradients gradients = new Gradients(layout, batchSize, mean, invStd);
+    Gradients gradients = new Gradients(layout, batchSize, mean, invStd, weight);
     int epoch = 0;
     while (epoch < maxEpochs) {
       epoch++;
@@ -469,6 +524,26 @@ public final class HeadTrainer {
     Head head = new Head(dim, hidden, classes, mean, invStd, best == w ? w.clone() : best);
     return new Result(head, this, stopping.bestAccuracy(), stopping.bestEpoch(), epoch,
         train.length, held.length, unvalidated, history, (System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * Balanced class weights over the training rows: {@code n / (C n_c)} for each of the {@code
+   * C} classes present, 0 for a class without training rows.
+   */
+  private static double[] balanced(int[] labels, int[] train, int classes) {
+    int[] count = new int[classes];
+    for (int i : train) {
+      count[labels[i]]++;
+    }
+    int present = 0;
+    for (int c : count) {
+      present += c > 0 ? 1 : 0;
+    }
+    double[] w = new double[classes];
+    for (int c = 0; c < classes; c++) {
+      w[c] = count[c] == 0 ? 0 : (double) train.length / ((double) present * count[c]);
+    }
+    return w;
   }
 
   /** Mean and 1/standard deviation per dimension over the training rows. */
@@ -528,11 +603,15 @@ public final class HeadTrainer {
     final double[] losses;
     final Scratch[] scratch;
     final double[] sum;
+    /** Per class, the weight of its vectors; null when every vector weighs 1. */
+    final double[] weight;
 
-    Gradients(Head.Layout layout, int batchSize, float[] mean, float[] invStd) {
+    Gradients(Head.Layout layout, int batchSize, float[] mean, float[] invStd,
+        double[] weight) {
       this.layout = layout;
       this.mean = mean;
       this.invStd = invStd;
+      this.weight = weight;
       // At most 8 slices of at least 16 vectors: bounded memory, enough work per thread.
       this.slice = Math.max(16, (batchSize + 7) / 8);
       int slices = (batchSize + slice - 1) / slice;
@@ -555,7 +634,8 @@ public final class HeadTrainer {
         int end = Math.min(to, from + (s + 1) * slice);
         for (int b = from + s * slice; b < end; b++) {
           int i = order[b];
-          loss += backward(layout, w, x[i], mean, invStd, y[i], g, scratch[s]);
+          loss += backward(layout, w, x[i], mean, invStd, y[i], weight == null ? 1.0
+              : weight[y[i]], g, scratch[s]);
         }
         losses[s] = loss;
       };
@@ -573,11 +653,15 @@ public final class HeadTrainer {
       return loss;
     }
 
-    /** Mean cross-entropy and accuracy on some rows. */
+    /**
+     * Mean cross-entropy and accuracy on some rows; with class weights, the weighted mean
+     * cross-entropy and the balanced accuracy (the mean of the classes' recalls).
+     */
     double[] score(float[] w, float[][] x, int[] y, int[] rows) {
       int per = Math.max(1, (rows.length + parts.length - 1) / parts.length);
       int slices = (rows.length + per - 1) / per;
       int[] right = new int[slices];
+      boolean[] hit = new boolean[rows.length];
       run(slices, (long) rows.length * layout.size(), s -> {
         Scratch sc = scratch[s];
         double loss = 0;
@@ -595,6 +679,7 @@ public final class HeadTrainer {
           }
           if (best == y[i]) {
             right[s]++;
+            hit[r] = true;
           }
         }
         losses[s] = loss;
@@ -605,7 +690,35 @@ public final class HeadTrainer {
         loss += losses[s];
         correct += right[s];
       }
-      return new double[] {loss / rows.length, (double) correct / rows.length};
+      if (weight == null) {
+        return new double[] {loss / rows.length, (double) correct / rows.length};
+      }
+      // Weighted: the losses again, in row order, each times its class's weight; recalls.
+      double weighted = 0;
+      double weights = 0;
+      int classes = weight.length;
+      int[] seen = new int[classes];
+      int[] found = new int[classes];
+      Scratch sc = scratch[0];
+      for (int r = 0; r < rows.length; r++) {
+        int i = rows[r];
+        Head.standardize(x[i], mean, invStd, sc.z);
+        Head.forward(layout, w, sc.z, sc.h, sc.p);
+        weighted -= weight[y[i]] * Math.log(Math.max(sc.p[y[i]], 1e-300));
+        weights += weight[y[i]];
+        seen[y[i]]++;
+        found[y[i]] += hit[r] ? 1 : 0;
+      }
+      double recall = 0;
+      int present = 0;
+      for (int c = 0; c < classes; c++) {
+        if (seen[c] > 0) {
+          recall += (double) found[c] / seen[c];
+          present++;
+        }
+      }
+      return new double[] {weights > 0 ? weighted / weights : loss / rows.length,
+          recall / present};
     }
 
     private static void run(int slices, long work, java.util.function.IntConsumer body) {
@@ -623,12 +736,17 @@ public final class HeadTrainer {
    * Adds the gradient of one vector's cross-entropy to {@code grad} and returns the loss.
    */
   private static double backward(Head.Layout l, float[] w, float[] v, float[] mean,
-      float[] invStd, int label, double[] grad, Scratch s) {
+      float[] invStd, int label, double weight, double[] grad, Scratch s) {
     double[] z = s.z;
     Head.standardize(v, mean, invStd, z);
     Head.forward(l, w, z, s.h, s.p);
-    double loss = -Math.log(Math.max(s.p[label], 1e-300));
+    double loss = -Math.log(Math.max(s.p[label], 1e-300)) * weight;
     s.p[label] -= 1; // the gradient of the cross-entropy with respect to the logits
+    if (weight != 1.0) {
+      for (int c = 0; c < l.classes(); c++) {
+        s.p[c] *= weight;
+      }
+    }
     int in = l.inputToTop();
     double[] top = l.hidden() > 0 ? s.h : z;
     if (l.hidden() > 0) {
@@ -731,6 +849,7 @@ public final class HeadTrainer {
     private int patience = 10;
     private double validation = 0.2;
     private long seed = 42;
+    private ClassWeights classWeights = ClassWeights.NONE;
     private ProgressListener listener = ProgressListener.none();
 
     private Builder() {}
@@ -860,6 +979,18 @@ public final class HeadTrainer {
         throw new IllegalArgumentException("validation share must be in [0, 1): " + v);
       }
       validation = v;
+      return this;
+    }
+
+    /**
+     * Sets how much each class's vectors count: {@link ClassWeights#BALANCED} for folders with
+     * far more images of some classes than of others (default {@link ClassWeights#NONE}).
+     *
+     * @param v the class weights
+     * @return this builder
+     */
+    public Builder classWeights(ClassWeights v) {
+      classWeights = Objects.requireNonNull(v, "classWeights");
       return this;
     }
 

@@ -193,6 +193,79 @@ class HeadTrainerTest {
     assertTrue(Double.isNaN(r.validationAccuracy()));
   }
 
+  /**
+   * Two overlapping Gaussian classes in 4 dimensions, the rare one (label 1) a twentieth of
+   * the common one and shifted by one standard deviation along the first axis.
+   */
+  static float[][] imbalanced(int common, int rare, int[] labelsOut, long seed) {
+    Random r = new Random(seed);
+    float[][] x = new float[common + rare][];
+    for (int i = 0; i < x.length; i++) {
+      int label = i < common ? 0 : 1;
+      labelsOut[i] = label;
+      x[i] = new float[4];
+      for (int j = 0; j < 4; j++) {
+        x[i][j] = (float) (r.nextGaussian() + (label == 1 && j == 0 ? 1.5 : 0));
+      }
+    }
+    return x;
+  }
+
+  @Test
+  void balancedWeightsRecoverTheRareClassThatPlainTrainingGivesUp() {
+    int[] y = new int[2_100];
+    float[][] x = imbalanced(2_000, 100, y, 61);
+    int[] testY = new int[2_000];
+    float[][] test = imbalanced(1_000, 1_000, testY, 62);   // as many of each, to measure recall
+    HeadTrainer.Builder b = HeadTrainer.builder().learningRate(0.01).maxEpochs(60).seed(5);
+    HeadTrainer.Result plain = b.build().fit(x, y);
+    HeadTrainer.Result balanced = b.classWeights(HeadTrainer.ClassWeights.BALANCED).build()
+        .fit(x, y);
+    double[] plainRecall = recalls(plain.head(), test, testY);
+    double[] balancedRecall = recalls(balanced.head(), test, testY);
+    // Plain cross-entropy all but never predicts the rare class (the prior is 20 to 1); the
+    // balanced weights move the boundary halfway between the classes.
+    assertTrue(plainRecall[1] < 0.2, "plain recall of the rare class " + plainRecall[1]);
+    assertTrue(balancedRecall[1] > 0.6, "balanced recall of the rare class " + balancedRecall[1]);
+    double plainBalanced = (plainRecall[0] + plainRecall[1]) / 2;
+    double balancedBalanced = (balancedRecall[0] + balancedRecall[1]) / 2;
+    assertTrue(balancedBalanced > plainBalanced + 0.15,
+        plainBalanced + " -> " + balancedBalanced);
+    // The score kept is the balanced accuracy on the validation part, at most 1 and no less
+    // than half (two classes).
+    assertTrue(balanced.validationAccuracy() > 0.6 && balanced.validationAccuracy() <= 1,
+        "balanced accuracy " + balanced.validationAccuracy());
+    assertTrue(balanced.trainer().settings().endsWith(" balanced"),
+        balanced.trainer().settings());
+    assertEquals(HeadTrainer.ClassWeights.BALANCED, HeadTrainer.ClassWeights.parse("Balanced"));
+    assertThrows(IllegalArgumentException.class, () -> HeadTrainer.ClassWeights.parse("equal"));
+  }
+
+  @Test
+  void weightsOfOneForEveryClassGiveThePlainHeadBitForBit() {
+    // Balanced weights on balanced classes are all 1: the same head as without weights.
+    int[] y = new int[300];
+    float[][] x = clusters(100, y, 3);
+    HeadTrainer.Builder b = HeadTrainer.builder().maxEpochs(20).validation(0).seed(9);
+    Head plain = b.build().fit(x, y).head();
+    Head weighted = b.classWeights(HeadTrainer.ClassWeights.BALANCED).build().fit(x, y).head();
+    for (float[] v : x) {
+      assertArrayEquals(plain.probabilities(v), weighted.probabilities(v));
+    }
+  }
+
+  private static double[] recalls(Head head, float[][] x, int[] y) {
+    int[] seen = new int[2];
+    int[] found = new int[2];
+    for (int i = 0; i < x.length; i++) {
+      seen[y[i]]++;
+      if (head.predict(x[i]) == y[i]) {
+        found[y[i]]++;
+      }
+    }
+    return new double[] {(double) found[0] / seen[0], (double) found[1] / seen[1]};
+  }
+
   @Test
   void badInputIsRefusedWithTheValues() {
     HeadTrainer t = HeadTrainer.builder().build();
