@@ -13,7 +13,6 @@ import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -177,7 +176,7 @@ final class DuplicatesCommand implements Callable<Integer> {
         print(r, stored, out);
       }
       unreadable = report != null ? writeReport(resolved, stored, rule, err) : 0;
-      double[] spread = spread(r.nearestDistances());
+      double[] spread = NearDuplicates.spread(r.nearestDistances());
       if (json) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("groups", r.groups().size());
@@ -415,15 +414,5 @@ final class DuplicatesCommand implements Callable<Integer> {
   private static String bytes(long n) {
     return n >= 1 << 20 ? String.format(Locale.ROOT, "%.1f MB", n / 1048576.0)
         : n >= 1 << 10 ? String.format(Locale.ROOT, "%.0f kB", n / 1024.0) : n + " bytes";
-  }
-
-  /** The 1st, 5th and 50th percentiles of the nearest distances (NaN ones left out). */
-  private static double[] spread(double[] nearest) {
-    double[] d = Arrays.stream(nearest).filter(x -> !Double.isNaN(x)).sorted().toArray();
-    if (d.length == 0) {
-      return new double[] {Double.NaN, Double.NaN, Double.NaN};
-    }
-    return new double[] {d[(int) (0.01 * (d.length - 1))], d[(int) (0.05 * (d.length - 1))],
-        d[(int) (0.5 * (d.length - 1))]};
   }
 }

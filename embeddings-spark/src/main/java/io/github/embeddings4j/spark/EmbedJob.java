@@ -50,33 +50,10 @@ public final class EmbedJob {
    * @param args the options; {@code --help} lists them
    */
   public static void main(String[] args) {
-    int status;
-    SparkSession spark = null;
-    try {
+    JobMain.main("embed", usage(), () -> {
       Options o = Options.parse(args);
-      if (o == null) {
-        System.out.println(usage());
-        return;
-      }
-      SparkSession.Builder b = SparkSession.builder().appName("embeddings4j embed");
-      if (!System.getProperties().containsKey("spark.master")) {
-        b.master("local[*]");
-      }
-      spark = b.getOrCreate();
-      status = run(spark, o, System.out);
-    } catch (IllegalArgumentException e) {
-      System.err.println("embed: " + e.getMessage());
-      System.err.println(usage());
-      status = 1;
-    } catch (IOException | RuntimeException e) {
-      System.err.println("embed failed: " + e);
-      status = 1;
-    } finally {
-      if (spark != null) {
-        spark.stop();
-      }
-    }
-    System.exit(status);
+      return o == null ? null : spark -> run(spark, o, System.out);
+    });
   }
 
   static String usage() {

@@ -62,8 +62,9 @@ public final class SparkDuplicates {
   private final long seed;
 
   private SparkDuplicates(Builder b) {
-    this.threshold = b.threshold;
-    this.neighbours = b.neighbours;
+    NearDuplicates settings = b.core.build();
+    this.threshold = settings.threshold();
+    this.neighbours = settings.neighbours();
     this.beam = b.beam;
     this.sample = b.sample;
     this.seed = b.seed;
@@ -80,20 +81,18 @@ public final class SparkDuplicates {
     return new Builder(threshold);
   }
 
-  /** Settings of a {@link SparkDuplicates}. */
+  /**
+   * Settings of a {@link SparkDuplicates}: the threshold and {@code k} are the core's ({@link
+   * NearDuplicates.Builder}), checked the same way.
+   */
   public static final class Builder {
-    private final double threshold;
-    private int neighbours = 10;
+    private final NearDuplicates.Builder core;
     private int beam;
     private int sample = 10_000;
     private long seed = 42;
 
     private Builder(double threshold) {
-      if (!(threshold >= 0) || Double.isInfinite(threshold)) {
-        throw new IllegalArgumentException("the threshold must be a distance of 0 or more, not "
-            + threshold);
-      }
-      this.threshold = threshold;
+      this.core = NearDuplicates.builder(threshold);
     }
 
     /**
@@ -103,10 +102,7 @@ public final class SparkDuplicates {
      * @return this builder
      */
     public Builder neighbours(int k) {
-      if (k < 1) {
-        throw new IllegalArgumentException("neighbours must be at least 1: " + k);
-      }
-      this.neighbours = k;
+      core.neighbours(k);
       return this;
     }
 
@@ -285,11 +281,8 @@ public final class SparkDuplicates {
               }
             }
           }
-          double[] d = Arrays.copyOf(nearest, n);
-          Arrays.sort(d);
           if (n > 0) {
-            spread = new double[] {d[(int) (0.01 * (n - 1))], d[(int) (0.05 * (n - 1))],
-                d[(int) (0.5 * (n - 1))]};
+            spread = NearDuplicates.spread(Arrays.copyOf(nearest, n));
           }
           sampled = n;
         }

@@ -57,6 +57,24 @@ public final class NearDuplicates {
   }
 
   /**
+   * The largest distance at which two entries count as duplicates.
+   *
+   * @return the threshold (inclusive)
+   */
+  public double threshold() {
+    return threshold;
+  }
+
+  /**
+   * How many nearest neighbours of each entry are looked at.
+   *
+   * @return k
+   */
+  public int neighbours() {
+    return neighbours;
+  }
+
+  /**
    * A finder with this threshold.
    *
    * @param threshold the largest distance at which two entries count as duplicates (inclusive)
@@ -357,6 +375,22 @@ public final class NearDuplicates {
       }
       return new Result(group(sorted, id -> order.get(id)), sorted, saturated, nearest);
     }
+  }
+
+  /**
+   * The 1st, 5th and 50th percentiles of nearest-neighbour distances ({@code NaN} ones left
+   * out): where duplicates stand apart from the bulk, to choose a threshold by.
+   *
+   * @param nearest distances, e.g. {@link Result#nearestDistances()}
+   * @return three values, {@code NaN} when no distance is a number
+   */
+  public static double[] spread(double[] nearest) {
+    double[] d = Arrays.stream(nearest).filter(x -> !Double.isNaN(x)).sorted().toArray();
+    if (d.length == 0) {
+      return new double[] {Double.NaN, Double.NaN, Double.NaN};
+    }
+    return new double[] {d[(int) (0.01 * (d.length - 1))], d[(int) (0.05 * (d.length - 1))],
+        d[(int) (0.5 * (d.length - 1))]};
   }
 
   /**
