@@ -96,7 +96,7 @@ final class DuplicatesCommand implements Callable<Integer> {
 
   @Option(names = "--images", paramLabel = "DIR",
       description = "The folder the set was embedded from (embed's --input): where the "
-          + "images' files are, for --redundant.")
+          + "images' files are, for --redundant and --report.")
   Path images;
 
   @Option(names = "--report", paramLabel = "DIR",
