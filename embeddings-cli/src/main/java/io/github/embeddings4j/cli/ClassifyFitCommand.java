@@ -3,6 +3,7 @@ package io.github.embeddings4j.cli;
 import io.github.embeddings4j.api.Embedder;
 import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.core.classify.EmbedderSpec;
+import io.github.embeddings4j.core.image.ImageDecoder;
 import io.github.embeddings4j.core.classify.EmbeddingCache;
 import io.github.embeddings4j.core.classify.Head;
 import io.github.embeddings4j.core.classify.HeadSearch;
@@ -98,6 +99,11 @@ final class ClassifyFitCommand implements Callable<Integer> {
       fallbackValue = "true",
       description = "L2-normalise embeddings (default: on).")
   boolean normalize = true;
+
+  @Option(names = "--keep-orientation",
+      description = "Feed images as stored, ignoring their EXIF orientation (default: turn "
+          + "photos upright); 'classify predict' follows the head's setting.")
+  boolean keepOrientation;
 
   @Option(names = "--head", defaultValue = "linear", paramLabel = "linear|mlp",
       description = "The head: one linear layer, or a hidden ReLU layer and a linear layer "
@@ -478,6 +484,7 @@ final class ClassifyFitCommand implements Callable<Integer> {
     m.pooling = pooling;
     m.normalize = normalize;
     m.seed = seed;
+    m.keepOrientation = keepOrientation;
     if (lower.endsWith(".onnx")) {
       if (!Files.isRegularFile(file)) {
         throw new Main.InputException("--embedder " + embedder + ": no such ONNX file", null);
@@ -503,7 +510,8 @@ final class ClassifyFitCommand implements Callable<Integer> {
             + " --weights " + embedder, null);
       }
       try {
-        return new Built(TrainedEmbedder.load(file), EmbedderSpec.trained(file));
+        return new Built(TrainedEmbedder.load(file).decoder(ImageDecoder.builder()
+            .applyOrientation(!keepOrientation).build()), EmbedderSpec.trained(file));
       } catch (IOException e) {
         throw new Main.InputException(IoErrors.describe(e), e);
       }

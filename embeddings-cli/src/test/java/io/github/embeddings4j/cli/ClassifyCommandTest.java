@@ -128,6 +128,20 @@ class ClassifyCommandTest {
   }
 
   @Test
+  void aHeadFittedOnImagesAsStoredIsUsedTheSameWayByPredict() throws Exception {
+    Path head = dir.resolve("stored.e4j");
+    CliRun r = fit(ONNX, head, dir.resolve("cache-stored"), "--keep-orientation");
+    assertEquals(Main.EXIT_PARTIAL, r.code(), r.toString());
+    var classifier = io.github.embeddings4j.core.classify.ImageClassifier.load(head);
+    assertFalse(classifier.embedder().extra().containsKey(
+        io.github.embeddings4j.core.image.ImageDecoder.ORIENTATION_KEY));
+    Path csv = dir.resolve("stored.csv");
+    CliRun p = CliRun.of("classify", "predict", "--head", head.toString(), "--input",
+        unseen.toString(), "--output", csv.toString());
+    assertEquals(Main.EXIT_OK, p.code(), "the embedder rebuilt as the head's\n" + p);
+  }
+
+  @Test
   void predictNamesTheImagesThatFailAndFinishesTheRest() throws Exception {
     Path head = dir.resolve("partial.e4j");
     assertEquals(Main.EXIT_PARTIAL, fit(ONNX, head, dir.resolve("cache2")).code());

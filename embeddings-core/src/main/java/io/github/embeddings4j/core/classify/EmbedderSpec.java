@@ -214,12 +214,27 @@ public record EmbedderSpec(Kind kind, Map<String, String> settings) {
    * @throws EmbeddingException if a file changed or is missing, or the embedder cannot be built
    */
   public Embedder open() throws EmbeddingException {
+    return open(io.github.embeddings4j.core.image.ImageDecoder.defaults());
+  }
+
+  /**
+   * As {@link #open()}, with images decoded by {@code decoder}: {@link
+   * ImageClassifier#openEmbedder()} passes the one whose orientation setting the head's
+   * embedder was described with.
+   *
+   * @param decoder the decoder
+   * @return the embedder; the caller closes it
+   * @throws EmbeddingException as {@link #open()}
+   */
+  public Embedder open(io.github.embeddings4j.core.image.ImageDecoder decoder)
+      throws EmbeddingException {
+    java.util.Objects.requireNonNull(decoder, "decoder");
     verify();
     try {
       return switch (kind) {
-        case ZOO -> openZoo();
-        case ONNX -> openOnnx();
-        case TRAINED -> TrainedEmbedder.load(file());
+        case ZOO -> openZoo(decoder);
+        case ONNX -> openOnnx(decoder);
+        case TRAINED -> TrainedEmbedder.load(file()).decoder(decoder);
       };
     } catch (IOException e) {
       throw new EmbeddingException(IoErrors.describe(e), e);
@@ -229,14 +244,15 @@ public record EmbedderSpec(Kind kind, Map<String, String> settings) {
     }
   }
 
-  private Embedder openZoo() throws EmbeddingException {
+  private Embedder openZoo(io.github.embeddings4j.core.image.ImageDecoder decoder)
+      throws EmbeddingException {
     long seed = Long.parseLong(settings.getOrDefault("seed", "42"));
     String w = settings.get("weights");
     Weights weights = "file".equals(w) ? Weights.parse(settings.get("file"), seed)
         : Weights.parse(w, seed);
     ZooEmbedder.Builder b = ZooEmbedder.builder(ZooModel.parse(settings.get("model")))
         .weights(weights).normalize(Boolean.parseBoolean(settings.get("normalize")))
-        .pooling(Pooling.parse(settings.getOrDefault("pooling", "avg")));
+        .pooling(Pooling.parse(settings.getOrDefault("pooling", "avg"))).decoder(decoder);
     if (settings.containsKey("layer")) {
       b.layer(settings.get("layer"));
     }
@@ -246,9 +262,10 @@ public record EmbedderSpec(Kind kind, Map<String, String> settings) {
     return b.build();
   }
 
-  private Embedder openOnnx() throws EmbeddingException {
+  private Embedder openOnnx(io.github.embeddings4j.core.image.ImageDecoder decoder)
+      throws EmbeddingException {
     OnnxEmbedder.Builder b = OnnxEmbedder.builder(file())
-        .normalize(Boolean.parseBoolean(settings.get("normalize")));
+        .normalize(Boolean.parseBoolean(settings.get("normalize"))).decoder(decoder);
     if (settings.containsKey("preprocess")) {
       b.preprocessing(Preprocessing.preset(settings.get("preprocess")));
     }

@@ -17,14 +17,14 @@ final class GrayscaleDecoder {
 
   private GrayscaleDecoder() {}
 
-  /** Adds to a description what the decoder does to orientations. */
-  static io.github.embeddings4j.api.EmbedderDescription.Builder describe(
-      io.github.embeddings4j.api.EmbedderDescription.Builder description) {
-    return DECODER.describe(description);
+  /** The decoder of an embedder that was given none: the core's defaults. */
+  static ImageDecoder defaults() {
+    return DECODER;
   }
 
-  static byte[] decode(ImageSource source, int height, int width) throws EmbeddingException {
-    BufferedImage src = DECODER.decode(source);
+  static byte[] decode(ImageDecoder decoder, ImageSource source, int height, int width)
+      throws EmbeddingException {
+    BufferedImage src = decoder.decode(source);
     BufferedImage gray = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
     Graphics2D g = gray.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION,

@@ -74,6 +74,8 @@ public final class TrainedEmbedder implements Embedder {
   private final int dimension;
   private static final int GC_EVERY_BATCHES = 32;
   private volatile boolean closed;
+  private volatile io.github.embeddings4j.core.image.ImageDecoder decoder =
+      GrayscaleDecoder.defaults();
 
   TrainedEmbedder(Network net, int height, int width, int channels, String embeddingLayer) {
     if (height <= 0 || width <= 0 || channels <= 0) {
@@ -113,6 +115,19 @@ public final class TrainedEmbedder implements Embedder {
   public static TrainedEmbedder of(Model network, int height, int width, int channels,
       String embeddingLayer) {
     return new TrainedEmbedder(Network.of(network), height, width, channels, embeddingLayer);
+  }
+
+  /**
+   * Sets the decoder images go through (size limits, EXIF orientation); the default is {@link
+   * io.github.embeddings4j.core.image.ImageDecoder#defaults()}. Set it before embedding: it
+   * changes the vectors of photos with an orientation tag, and so the description.
+   *
+   * @param d the decoder
+   * @return this embedder
+   */
+  public TrainedEmbedder decoder(io.github.embeddings4j.core.image.ImageDecoder d) {
+    this.decoder = Objects.requireNonNull(d, "decoder");
+    return this;
   }
 
   /**
@@ -380,7 +395,8 @@ public final class TrainedEmbedder implements Embedder {
     for (int i = 0; i < images.size(); i++) {
       ImageSource source = Objects.requireNonNull(images.get(i), "image " + i);
       try {
-        System.arraycopy(GrayscaleDecoder.decode(source, height, width), 0, pixels, ok * n, n);
+        System.arraycopy(GrayscaleDecoder.decode(decoder, source, height, width), 0, pixels,
+            ok * n, n);
         slot[i] = ok++;
       } catch (EmbeddingException e) {
         errors[i] = e;
@@ -441,7 +457,7 @@ public final class TrainedEmbedder implements Embedder {
     try (INDArray p = net.params().castTo(DataType.FLOAT).dup('c')) {
       params = p.data().asFloat();
     }
-    return GrayscaleDecoder.describe(io.github.embeddings4j.api.EmbedderDescription.builder(
+    return decoder.describe(io.github.embeddings4j.api.EmbedderDescription.builder(
             "trained network", dimension)
         .weights("params sha256=" + io.github.embeddings4j.core.io.Checksums.sha256(params))
         .layer(embeddingLayer).pooling("none").normalized(false)

@@ -139,4 +139,39 @@ class ImageClassifierTest {
     assertTrue(out.get(1).error().getMessage().contains("bad.png"), out.get(1).error()
         .getMessage());
   }
+
+  @Test
+  void aHeadRebuildsItsEmbedderWithTheOrientationSettingItWasTrainedWith() throws Exception {
+    EmbedderSpec spec = EmbedderSpec.zoo("lenet", "random", 7, null, null, true, null);
+    for (boolean turned : new boolean[] {true, false}) {
+      EmbedderDescription described;
+      try (io.github.embeddings4j.core.zoo.ZooEmbedder e = io.github.embeddings4j.core.zoo
+          .ZooEmbedder.builder(io.github.embeddings4j.core.zoo.ZooModel.LENET)
+          .weights(io.github.embeddings4j.core.zoo.Weights.random(7))
+          .decoder(io.github.embeddings4j.core.image.ImageDecoder.builder()
+              .applyOrientation(turned).build()).build()) {
+        described = e.describe();
+      }
+      int[] y = new int[30];
+      float[][] x = new float[30][described.dimension()];
+      java.util.Random random = new java.util.Random(3);
+      for (int i = 0; i < x.length; i++) {
+        y[i] = i % 3;
+        for (int j = 0; j < x[i].length; j++) {
+          x[i][j] = (float) random.nextGaussian() + y[i];
+        }
+      }
+      HeadTrainer.Result r = HeadTrainer.builder().maxEpochs(3).build().fit(x, y);
+      // A head without the key stands for every head trained before orientations were read.
+      ImageClassifier c = ImageClassifier.of(r.head(), List.of("a", "b", "c"), described, spec);
+      Path file = dir.resolve("head-" + turned + ".e4j");
+      c.save(file);
+      try (io.github.embeddings4j.api.Embedder opened = ImageClassifier.load(file)
+          .openEmbedder()) {
+        assertEquals(turned, opened.describe().extra().containsKey(
+            io.github.embeddings4j.core.image.ImageDecoder.ORIENTATION_KEY));
+        assertTrue(described.matches(opened.describe()));
+      }
+    }
+  }
 }
