@@ -1,15 +1,10 @@
 package io.github.embeddings4j.cli;
 
 import io.github.embeddings4j.api.DistanceMetric;
-import io.github.embeddings4j.api.EmbeddingException;
-import io.github.embeddings4j.api.ImageSource;
 import io.github.embeddings4j.api.StandardMetric;
 import io.github.embeddings4j.cli.report.HtmlReport;
 import io.github.embeddings4j.cli.report.ReportFolder;
-import io.github.embeddings4j.cli.report.Thumbnails;
-import io.github.embeddings4j.core.image.ImageDecoder;
 import io.github.embeddings4j.core.search.NearDuplicates;
-import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -364,33 +359,25 @@ final class DuplicatesCommand implements Callable<Integer> {
   private int writeReport(List<Resolved> groups, StoredIndex stored, Keep rule,
       PrintWriter err) {
     List<Resolved> shown = groups.subList(0, Math.min(groups.size(), REPORT_GROUPS));
-    ImageDecoder decoder = ImageDecoder.defaults();
     try (ReportFolder folder = Outputs.beginReport(report)) {
+      List<Path> files = new ArrayList<>();
+      for (Resolved g : shown) {
+        g.members().forEach(m -> files.add(m.file()));
+      }
+      ReportThumbnails thumbs = ReportThumbnails.write(folder, files, 160, "image");
       List<List<HtmlReport.GroupTile>> rows = new ArrayList<>();
-      int[] unreadable = {0};
       for (Resolved g : shown) {
         List<Member> order = new ArrayList<>(g.members());
         order.add(0, order.remove(g.keeper()));
-        HtmlReport.GroupTile[] tiles = new HtmlReport.GroupTile[order.size()];
-        java.util.stream.IntStream.range(0, order.size()).parallel().forEach(i -> {
+        List<HtmlReport.GroupTile> tiles = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) {
           Member m = order.get(i);
-          String caption = stored.display(m.id()) + "\n" + bytes(m.facts().size());
-          String thumb = String.format(Locale.ROOT, "g%04d-%d.png", g.number(), i);
-          try {
-            BufferedImage image = decoder.decode(ImageSource.of(m.file()));
-            caption += ", " + image.getWidth() + " x " + image.getHeight();
-            Thumbnails.writePng(folder.resolve(thumb), Thumbnails.scale(image, 160));
-          } catch (EmbeddingException | java.io.IOException e) {
-            synchronized (unreadable) {
-              unreadable[0]++;
-            }
-            caption += "\ncannot read: " + e.getMessage();
-            thumb = null;
-          }
-          tiles[i] = new HtmlReport.GroupTile(thumb, caption + "\n" + (i == 0 ? "keep ("
-              + rule.name().toLowerCase(Locale.ROOT) + ")" : "let go"), i == 0);
-        });
-        rows.add(List.of(tiles));
+          ReportThumbnails.Thumb t = thumbs.of(m.file());
+          tiles.add(new HtmlReport.GroupTile(t.name(), stored.display(m.id()) + "\n"
+              + bytes(m.facts().size()) + ", " + t.caption() + "\n" + (i == 0 ? "keep ("
+              + rule.name().toLowerCase(Locale.ROOT) + ")" : "let go"), i == 0));
+        }
+        rows.add(tiles);
       }
       HtmlReport html = new HtmlReport("Near-duplicates in " + input.getFileName());
       html.paragraph(groups.size() + " groups with files under " + images + "; in each, the"
@@ -405,7 +392,7 @@ final class DuplicatesCommand implements Callable<Integer> {
         err.println("wrote " + folder.target().resolve("index.html") + " (" + shown.size()
             + " groups" + (groups.size() > shown.size() ? " of " + groups.size() : "") + ")");
       }
-      return unreadable[0];
+      return thumbs.unreadable();
     } catch (java.io.IOException e) {
       throw new Main.InputException(io.github.embeddings4j.core.io.IoErrors.describe(e), e);
     }

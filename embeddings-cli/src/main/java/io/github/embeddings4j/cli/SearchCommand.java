@@ -10,6 +10,7 @@ import io.github.embeddings4j.gpu.GpuOptions;
 import io.github.embeddings4j.gpu.Storage;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -101,6 +102,17 @@ final class SearchCommand implements Callable<Integer> {
           + " itself, a folder); repeatable.")
   List<String> exclude = new ArrayList<>();
 
+  @Option(names = "--report", paramLabel = "DIR",
+      description = "Also write a report folder: an index.html with each query's thumbnail "
+          + "and its neighbours' (names and distances), the first " + REPORT_QUERIES
+          + " queries. Needs --images.")
+  Path report;
+
+  @Option(names = "--images", paramLabel = "DIR",
+      description = "The folder the collection was embedded from (embed's --input), where "
+          + "--report finds the neighbours' files.")
+  Path images;
+
   @Option(names = "--json", description = "Print one JSON object per query on stdout.")
   boolean json;
 
@@ -108,11 +120,25 @@ final class SearchCommand implements Callable<Integer> {
       + "vectors were made differently from the index (model, weights, layer, preprocessing).")
   boolean allowMismatch;
 
+  /** The most queries a report pictures. */
+  static final int REPORT_QUERIES = 100;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     OptionValues.k(spec, k);
+    if ((report == null) != (images == null)) {
+      throw new ParameterException(spec.commandLine(), report == null
+          ? "--images goes with --report" : "--report pictures the neighbours: give --images"
+          + " DIR, the folder the collection was embedded from");
+    }
+    if (images != null && !Files.isDirectory(images)) {
+      throw new Main.InputException("--images " + images + ": no such folder", null);
+    }
+    if (report != null) {
+      Outputs.checkReport(report);
+    }
     DistanceMetric asked = OptionValues.metric(spec, metric);
     if (ef < 0) {
       throw new ParameterException(spec.commandLine(), "--ef must be at least 1, not " + ef);
@@ -156,9 +182,10 @@ final class SearchCommand implements Callable<Integer> {
     return String.join(" ", parts);
   }
 
-  private int search(StoredIndex stored, PrintWriter out, PrintWriter err) {
+  private int search(StoredIndex stored, PrintWriter out, PrintWriter err) throws IOException {
     DistanceMetric m = stored.metric();
     List<String> names = new ArrayList<>();
+    List<Path> queryFiles = new ArrayList<>();
     List<float[]> vectors = new ArrayList<>();
     NetworkEmbedder embedder = null;
     try {
@@ -175,6 +202,7 @@ final class SearchCommand implements Callable<Integer> {
           }
           for (int i = 0; i < rows.rows().length; i++) {
             names.add(rows.rows().length == 1 ? q.toString() : q + "[" + i + "]");
+            queryFiles.add(null);
             vectors.add(rows.rows()[i]);
           }
         } else {
@@ -191,6 +219,7 @@ final class SearchCommand implements Callable<Integer> {
             throw new Main.InputException(e.getMessage(), e);
           }
           names.add(q.toString());
+          queryFiles.add(q);
         }
       }
     } finally {
@@ -272,6 +301,69 @@ final class SearchCommand implements Callable<Integer> {
           results.size(), results.size() == 1 ? "y" : "ies", stored.size(), stored.describe(),
           seconds);
     }
+    if (report != null) {
+      return writeReport(stored, names, queryFiles, results, err) > 0 ? Main.EXIT_PARTIAL
+          : Main.EXIT_OK;
+    }
     return Main.EXIT_OK;
+  }
+
+  /**
+   * The report folder: each query's thumbnail (for image queries) and its neighbours' (their
+   * files found under --images), with names and distances. Returns how many images could not
+   * be read.
+   */
+  private int writeReport(StoredIndex stored, List<String> names, List<Path> queryFiles,
+      List<List<Neighbor>> results, PrintWriter err) throws IOException {
+    int shown = Math.min(results.size(), REPORT_QUERIES);
+    try (io.github.embeddings4j.cli.report.ReportFolder folder = Outputs.beginReport(report)) {
+      List<Path> files = new ArrayList<>();
+      for (int q = 0; q < shown; q++) {
+        files.add(queryFiles.get(q));
+        for (Neighbor n : results.get(q)) {
+          files.add(fileOf(stored, n.id()));
+        }
+      }
+      ReportThumbnails thumbs = ReportThumbnails.write(folder, files, 128, "image");
+      List<List<io.github.embeddings4j.cli.report.HtmlReport.Tile>> rows = new ArrayList<>();
+      for (int q = 0; q < shown; q++) {
+        List<io.github.embeddings4j.cli.report.HtmlReport.Tile> row = new ArrayList<>();
+        ReportThumbnails.Thumb qt = thumbs.of(queryFiles.get(q));
+        row.add(new io.github.embeddings4j.cli.report.HtmlReport.Tile(qt == null ? null
+            : qt.name(), "query: " + names.get(q) + (qt == null ? "" : "\n" + qt.caption())));
+        int rank = 1;
+        for (Neighbor n : results.get(q)) {
+          ReportThumbnails.Thumb t = thumbs.of(fileOf(stored, n.id()));
+          row.add(new io.github.embeddings4j.cli.report.HtmlReport.Tile(t == null ? null
+              : t.name(), rank++ + ". " + stored.display(n.id()) + "\n" + String.format(
+              Locale.ROOT, "%.4g", n.distance()) + (t == null ? "\nno file under " + images
+              : t.failure() == null ? "" : "\n" + t.caption())));
+        }
+        rows.add(row);
+      }
+      io.github.embeddings4j.cli.report.HtmlReport html =
+          new io.github.embeddings4j.cli.report.HtmlReport("Nearest images in "
+              + index.getFileName());
+      html.paragraph(results.size() + " quer" + (results.size() == 1 ? "y" : "ies") + ", the "
+          + k + " nearest of each by " + stored.metric().metricName() + " distance"
+          + (results.size() > shown ? "; the first " + shown + " are shown" : "") + ".");
+      html.neighbours("Queries and their neighbours", rows);
+      html.write(folder.resolve("index.html"));
+      folder.commit();
+      if (!common.quiet) {
+        err.println("wrote " + folder.target().resolve("index.html"));
+      }
+      return thumbs.unreadable();
+    }
+  }
+
+  /** The file of an entry under --images, or null when it has no name or no such file. */
+  private Path fileOf(StoredIndex stored, long id) {
+    String name = stored.name(id);
+    if (name == null) {
+      return null;
+    }
+    Path file = io.github.embeddings4j.core.io.Ids.resolve(images, name);
+    return Files.isRegularFile(file) ? file : null;
   }
 }

@@ -153,6 +153,42 @@ public final class HtmlReport {
   }
 
   /**
+   * One picture with a caption, in a row of pictures.
+   *
+   * @param thumbnail the thumbnail's path relative to the report folder, or null for none (the
+   *     caption says why)
+   * @param caption what it is
+   */
+  public record Tile(String thumbnail, String caption) {}
+
+  /**
+   * Adds search results, one row each: the query (shaded), then its neighbours, nearest first.
+   *
+   * @param heading the section heading
+   * @param rows each query's tiles, the query first
+   * @return this report
+   */
+  public HtmlReport neighbours(String heading, List<List<Tile>> rows) {
+    StringBuilder sb = new StringBuilder("<h2>").append(escape(heading))
+        .append("</h2>\n<table class=\"groups\">\n");
+    for (List<Tile> row : rows) {
+      sb.append("<tr>");
+      for (int i = 0; i < row.size(); i++) {
+        Tile t = row.get(i);
+        sb.append(i == 0 ? "<td class=\"query\">" : "<td>");
+        if (t.thumbnail() != null) {
+          sb.append("<img src=\"").append(escape(t.thumbnail())).append("\" alt=\"")
+              .append(i == 0 ? "query" : "neighbour").append("\"><br>");
+        }
+        sb.append(escape(t.caption()).replace("\n", "<br>")).append("</td>");
+      }
+      sb.append("</tr>\n");
+    }
+    sections.add(sb.append("</table>").toString());
+    return this;
+  }
+
+  /**
    * Adds groups of near-duplicates, one row each: the image kept first, then the others.
    *
    * @param heading the section heading
