@@ -41,7 +41,7 @@ public final class DecodeTiming {
       }
     }
     ImageDecoder apply = ImageDecoder.defaults();
-    ImageDecoder keep = ImageDecoder.builder().applyOrientation(false).build();
+    ImageDecoder keep = ImageDecoder.defaults(false);
     for (Path file : files) {
       byte[] bytes = Files.readAllBytes(file);
       String name = file.getFileName().toString();

@@ -510,8 +510,8 @@ final class ClassifyFitCommand implements Callable<Integer> {
             + " --weights " + embedder, null);
       }
       try {
-        return new Built(TrainedEmbedder.load(file).decoder(ImageDecoder.builder()
-            .applyOrientation(!keepOrientation).build()), EmbedderSpec.trained(file));
+        return new Built(TrainedEmbedder.load(file).decoder(
+            ImageDecoder.defaults(!keepOrientation)), EmbedderSpec.trained(file));
       } catch (IOException e) {
         throw new Main.InputException(IoErrors.describe(e), e);
       }

@@ -279,22 +279,11 @@ final class DuplicatesCommand implements Callable<Integer> {
       number++;
       List<Member> members = new ArrayList<>();
       for (long id : g.ids()) {
-        String name = stored.name(id);
-        Path file = name == null ? null : io.github.embeddings4j.core.io.Ids.resolve(images,
-            name);
-        java.nio.file.attribute.BasicFileAttributes a = null;
-        if (file != null) {
-          try {
-            a = java.nio.file.Files.readAttributes(file,
-                java.nio.file.attribute.BasicFileAttributes.class);
-          } catch (java.io.IOException e) {
-            a = null;
-          }
-        }
-        if (a == null || !a.isRegularFile()) {
+        StoredIndex.EntryFile f = stored.file(id, images);
+        if (f == null) {
           gone++;
         } else {
-          members.add(new Member(id, file, a));
+          members.add(new Member(id, f.path(), f.facts()));
         }
       }
       if (members.size() < 2) {

@@ -149,17 +149,14 @@ final class ModelOptions {
   }
 
   private ImageDecoder decoder() {
-    if (maxPixels == null && !keepOrientation) {
-      return ImageDecoder.defaults();
+    if (maxPixels == null) {
+      return ImageDecoder.defaults(!keepOrientation);
     }
-    ImageDecoder.Builder b = ImageDecoder.builder().applyOrientation(!keepOrientation);
-    if (maxPixels != null) {
-      if (maxPixels < 1) {
-        throw new IllegalArgumentException("--max-pixels must be at least 1, not " + maxPixels);
-      }
-      b.maxPixels(maxPixels);
+    if (maxPixels < 1) {
+      throw new IllegalArgumentException("--max-pixels must be at least 1, not " + maxPixels);
     }
-    return b.build();
+    return ImageDecoder.builder().applyOrientation(!keepOrientation).maxPixels(maxPixels)
+        .build();
   }
 
   /**

@@ -317,23 +317,26 @@ final class SearchCommand implements Callable<Integer> {
       List<List<Neighbor>> results, PrintWriter err) throws IOException {
     int shown = Math.min(results.size(), REPORT_QUERIES);
     try (io.github.embeddings4j.cli.report.ReportFolder folder = Outputs.beginReport(report)) {
+      // Each query, then its neighbours' files (null where there is none), looked up once.
       List<Path> files = new ArrayList<>();
       for (int q = 0; q < shown; q++) {
         files.add(queryFiles.get(q));
         for (Neighbor n : results.get(q)) {
-          files.add(fileOf(stored, n.id()));
+          StoredIndex.EntryFile f = stored.file(n.id(), images);
+          files.add(f == null ? null : f.path());
         }
       }
       ReportThumbnails thumbs = ReportThumbnails.write(folder, files, 128, "image");
+      java.util.Iterator<Path> next = files.iterator();
       List<List<io.github.embeddings4j.cli.report.HtmlReport.Tile>> rows = new ArrayList<>();
       for (int q = 0; q < shown; q++) {
         List<io.github.embeddings4j.cli.report.HtmlReport.Tile> row = new ArrayList<>();
-        ReportThumbnails.Thumb qt = thumbs.of(queryFiles.get(q));
+        ReportThumbnails.Thumb qt = thumbs.of(next.next());
         row.add(new io.github.embeddings4j.cli.report.HtmlReport.Tile(qt == null ? null
             : qt.name(), "query: " + names.get(q) + (qt == null ? "" : "\n" + qt.caption())));
         int rank = 1;
         for (Neighbor n : results.get(q)) {
-          ReportThumbnails.Thumb t = thumbs.of(fileOf(stored, n.id()));
+          ReportThumbnails.Thumb t = thumbs.of(next.next());
           row.add(new io.github.embeddings4j.cli.report.HtmlReport.Tile(t == null ? null
               : t.name(), rank++ + ". " + stored.display(n.id()) + "\n" + String.format(
               Locale.ROOT, "%.4g", n.distance()) + (t == null ? "\nno file under " + images
@@ -357,13 +360,5 @@ final class SearchCommand implements Callable<Integer> {
     }
   }
 
-  /** The file of an entry under --images, or null when it has no name or no such file. */
-  private Path fileOf(StoredIndex stored, long id) {
-    String name = stored.name(id);
-    if (name == null) {
-      return null;
-    }
-    Path file = io.github.embeddings4j.core.io.Ids.resolve(images, name);
-    return Files.isRegularFile(file) ? file : null;
-  }
+
 }

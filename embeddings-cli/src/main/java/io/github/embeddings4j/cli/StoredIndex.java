@@ -418,11 +418,32 @@ final class StoredIndex implements AutoCloseable {
 
   /** The name a hit is printed under: its id in the set, its key, or its numeric id. */
   String display(long id) {
-    if (rowIds != null) {
-      return Ids.display(rowIds.get((int) id));
-    }
-    return index.key(id).map(Ids::display).orElse(Long.toString(id));
+    String name = name(id);
+    return name == null ? Long.toString(id) : Ids.display(name);
   }
+
+  /**
+   * The file of an entry under the folder the collection was embedded from, with its
+   * attributes; null when the entry has no name or no regular file is there (moved or deleted
+   * since it was embedded).
+   */
+  EntryFile file(long id, Path folder) {
+    String name = name(id);
+    if (name == null) {
+      return null;
+    }
+    Path file = Ids.resolve(folder, name);
+    try {
+      java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+          java.nio.file.attribute.BasicFileAttributes.class);
+      return a.isRegularFile() ? new EntryFile(file, a) : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** An entry's file and its attributes when it was looked at. */
+  record EntryFile(Path path, java.nio.file.attribute.BasicFileAttributes facts) {}
 
   @Override
   public void close() {

@@ -89,8 +89,7 @@ record EmbedderSpec(String model, String weights, long seed, String layer, Strin
 
   /** The decoder: the core's defaults, or images as stored ({@code keepOrientation}). */
   private ImageDecoder decoder() {
-    return keepOrientation ? ImageDecoder.builder().applyOrientation(false).build()
-        : ImageDecoder.defaults();
+    return ImageDecoder.defaults(!keepOrientation);
   }
 
   /**

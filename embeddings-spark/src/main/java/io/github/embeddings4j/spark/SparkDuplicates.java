@@ -262,13 +262,13 @@ public final class SparkDuplicates {
       double[] spread = new double[0];
       int sampled = 0;
       if (sample > 0) {
-        List<Block> picked = blocks.flatMap(Block::rows).takeSample(false, sample, seed);
+        List<Tuple2<Double, Tuple2<Long, float[]>>> picked = sample(blocks);
         if (!picked.isEmpty()) {
           float[][] queries = new float[picked.size()][];
           long[] ids = new long[picked.size()];
           for (int i = 0; i < queries.length; i++) {
-            queries[i] = picked.get(i).vectors()[0];
-            ids[i] = picked.get(i).ids()[0];
+            ids[i] = picked.get(i)._2()._1();
+            queries[i] = picked.get(i)._2()._2();
           }
           List<List<Neighbor>> hits = graphs.search(queries, 2, ef);
           double[] nearest = new double[queries.length];
@@ -300,16 +300,31 @@ public final class SparkDuplicates {
    * @param ids the ids
    * @param vectors the vectors
    */
-  record Block(long[] ids, float[][] vectors) implements Serializable {
+  record Block(long[] ids, float[][] vectors) implements Serializable {}
 
-    /** Each row as a block of its own (for sampling). */
-    Iterator<Block> rows() {
-      List<Block> out = new ArrayList<>(ids.length);
-      for (int i = 0; i < ids.length; i++) {
-        out.add(new Block(new long[] {ids[i]}, new float[][] {vectors[i]}));
+  /**
+   * A uniform sample of {@code sample} rows, the same however the rows are partitioned: each
+   * row gets a key drawn from its id and the seed, the rows with the smallest keys are kept
+   * (a little more than the sample's share is sent to the driver, then cut to size there).
+   */
+  private List<Tuple2<Double, Tuple2<Long, float[]>>> sample(JavaRDD<Block> blocks) {
+    long total = blocks.map(b -> (long) b.ids().length).fold(0L, Long::sum);
+    double share = total <= sample ? 1.0 : Math.min(1.0, 1.5 * sample / total + 1e-3);
+    long s = seed;
+    List<Tuple2<Double, Tuple2<Long, float[]>>> kept = new ArrayList<>(blocks.flatMap(b -> {
+      List<Tuple2<Double, Tuple2<Long, float[]>>> out = new ArrayList<>();
+      for (int i = 0; i < b.ids().length; i++) {
+        double key = new java.util.SplittableRandom(s ^ Long.rotateLeft(
+            b.ids()[i] * 0x9E3779B97F4A7C15L, 17)).nextDouble();
+        if (key < share) {
+          out.add(new Tuple2<>(key, new Tuple2<>(b.ids()[i], b.vectors()[i])));
+        }
       }
       return out.iterator();
-    }
+    }).collect());
+    kept.sort(java.util.Comparator.comparingDouble(
+        (Tuple2<Double, Tuple2<Long, float[]>> t) -> t._1()).thenComparingLong(t -> t._2()._1()));
+    return kept.subList(0, Math.min(sample, kept.size()));
   }
 
   /** A partition's rows as blocks. */

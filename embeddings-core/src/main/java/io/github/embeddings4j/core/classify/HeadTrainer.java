@@ -655,13 +655,18 @@ public final class HeadTrainer {
 
     /**
      * Mean cross-entropy and accuracy on some rows; with class weights, the weighted mean
-     * cross-entropy and the balanced accuracy (the mean of the classes' recalls).
+     * cross-entropy and the balanced accuracy (the mean of the classes' recalls). One forward
+     * pass per row, in slices whose sums are added in order.
      */
     double[] score(float[] w, float[][] x, int[] y, int[] rows) {
       int per = Math.max(1, (rows.length + parts.length - 1) / parts.length);
       int slices = (rows.length + per - 1) / per;
+      int classes = layout.classes();
       int[] right = new int[slices];
-      boolean[] hit = new boolean[rows.length];
+      double[] weighted = new double[slices];
+      double[] weights = new double[slices];
+      int[][] seen = weight == null ? null : new int[slices][classes];
+      int[][] found = weight == null ? null : new int[slices][classes];
       run(slices, (long) rows.length * layout.size(), s -> {
         Scratch sc = scratch[s];
         double loss = 0;
@@ -670,7 +675,8 @@ public final class HeadTrainer {
           int i = rows[r];
           Head.standardize(x[i], mean, invStd, sc.z);
           Head.forward(layout, w, sc.z, sc.h, sc.p);
-          loss -= Math.log(Math.max(sc.p[y[i]], 1e-300));
+          double l = -Math.log(Math.max(sc.p[y[i]], 1e-300));
+          loss += l;
           int best = 0;
           for (int c = 1; c < sc.p.length; c++) {
             if (sc.p[c] > sc.p[best]) {
@@ -679,7 +685,12 @@ public final class HeadTrainer {
           }
           if (best == y[i]) {
             right[s]++;
-            hit[r] = true;
+          }
+          if (weight != null) {
+            weighted[s] += weight[y[i]] * l;
+            weights[s] += weight[y[i]];
+            seen[s][y[i]]++;
+            found[s][y[i]] += best == y[i] ? 1 : 0;
           }
         }
         losses[s] = loss;
@@ -693,31 +704,27 @@ public final class HeadTrainer {
       if (weight == null) {
         return new double[] {loss / rows.length, (double) correct / rows.length};
       }
-      // Weighted: the losses again, in row order, each times its class's weight; recalls.
-      double weighted = 0;
-      double weights = 0;
-      int classes = weight.length;
-      int[] seen = new int[classes];
-      int[] found = new int[classes];
-      Scratch sc = scratch[0];
-      for (int r = 0; r < rows.length; r++) {
-        int i = rows[r];
-        Head.standardize(x[i], mean, invStd, sc.z);
-        Head.forward(layout, w, sc.z, sc.h, sc.p);
-        weighted -= weight[y[i]] * Math.log(Math.max(sc.p[y[i]], 1e-300));
-        weights += weight[y[i]];
-        seen[y[i]]++;
-        found[y[i]] += hit[r] ? 1 : 0;
+      double weightedLoss = 0;
+      double weightSum = 0;
+      int[] seenAll = new int[classes];
+      int[] foundAll = new int[classes];
+      for (int s = 0; s < slices; s++) {
+        weightedLoss += weighted[s];
+        weightSum += weights[s];
+        for (int c = 0; c < classes; c++) {
+          seenAll[c] += seen[s][c];
+          foundAll[c] += found[s][c];
+        }
       }
       double recall = 0;
       int present = 0;
       for (int c = 0; c < classes; c++) {
-        if (seen[c] > 0) {
-          recall += (double) found[c] / seen[c];
+        if (seenAll[c] > 0) {
+          recall += (double) foundAll[c] / seenAll[c];
           present++;
         }
       }
-      return new double[] {weights > 0 ? weighted / weights : loss / rows.length,
+      return new double[] {weightSum > 0 ? weightedLoss / weightSum : loss / rows.length,
           recall / present};
     }
 

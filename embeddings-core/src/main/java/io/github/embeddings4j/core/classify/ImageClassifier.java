@@ -279,14 +279,9 @@ public final class ImageClassifier {
     } catch (IllegalArgumentException x) {
       throw new EmbeddingException(x.getMessage(), x);
     }
-    // The orientation setting the head's vectors were made with: turned upright when its
-    // description says so, as stored otherwise (every head trained before the SDK read them).
-    io.github.embeddings4j.core.image.ImageDecoder decoder = embedder.extra().containsKey(
-        io.github.embeddings4j.core.image.ImageDecoder.ORIENTATION_KEY)
-        ? io.github.embeddings4j.core.image.ImageDecoder.defaults()
-        : io.github.embeddings4j.core.image.ImageDecoder.builder().applyOrientation(false)
-            .build();
-    Embedder e = s.open(decoder);
+    // The orientation setting the head's vectors were made with (heads trained before the SDK
+    // read orientations were made from images as stored).
+    Embedder e = s.open(io.github.embeddings4j.core.image.ImageDecoder.matching(embedder));
     try {
       checkEmbedder(e.describe());
     } catch (IllegalArgumentException x) {

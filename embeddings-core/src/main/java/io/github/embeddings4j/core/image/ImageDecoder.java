@@ -71,6 +71,8 @@ public final class ImageDecoder {
 
   private static final ImageDecoder DEFAULTS = builder().build();
 
+  private static final ImageDecoder AS_STORED = builder().applyOrientation(false).build();
+
   private final long maxPixels;
   private final long maxBytes;
   private final boolean applyOrientation;
@@ -88,6 +90,31 @@ public final class ImageDecoder {
    */
   public static ImageDecoder defaults() {
     return DEFAULTS;
+  }
+
+  /**
+   * The default decoder, or the same one feeding images as stored ({@link
+   * Builder#applyOrientation(boolean)}).
+   *
+   * @param applyOrientation whether images are turned upright by their EXIF orientation
+   * @return a shared decoder
+   */
+  public static ImageDecoder defaults(boolean applyOrientation) {
+    return applyOrientation ? DEFAULTS : AS_STORED;
+  }
+
+  /**
+   * The default decoder with the orientation setting an embedder's description records: images
+   * turned upright when it says so ({@value #ORIENTATION_KEY}), as stored otherwise (every
+   * description written before the SDK read orientations). For rebuilding the embedder that
+   * made stored vectors.
+   *
+   * @param description how the vectors were made
+   * @return a shared decoder
+   */
+  public static ImageDecoder matching(io.github.embeddings4j.api.EmbedderDescription
+      description) {
+    return defaults(description.extra().containsKey(ORIENTATION_KEY));
   }
 
   /**

@@ -13,14 +13,7 @@ import java.awt.image.BufferedImage;
  */
 final class GrayscaleDecoder {
 
-  private static final ImageDecoder DECODER = ImageDecoder.defaults();
-
   private GrayscaleDecoder() {}
-
-  /** The decoder of an embedder that was given none: the core's defaults. */
-  static ImageDecoder defaults() {
-    return DECODER;
-  }
 
   static byte[] decode(ImageDecoder decoder, ImageSource source, int height, int width)
       throws EmbeddingException {

@@ -75,7 +75,7 @@ public final class TrainedEmbedder implements Embedder {
   private static final int GC_EVERY_BATCHES = 32;
   private volatile boolean closed;
   private volatile io.github.embeddings4j.core.image.ImageDecoder decoder =
-      GrayscaleDecoder.defaults();
+      io.github.embeddings4j.core.image.ImageDecoder.defaults();
 
   TrainedEmbedder(Network net, int height, int width, int channels, String embeddingLayer) {
     if (height <= 0 || width <= 0 || channels <= 0) {
