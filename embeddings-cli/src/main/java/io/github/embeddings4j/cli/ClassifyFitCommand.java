@@ -11,6 +11,7 @@ import io.github.embeddings4j.core.classify.HeadTrainer;
 import io.github.embeddings4j.core.classify.ImageClassifier;
 import io.github.embeddings4j.core.data.ImageFolder;
 import io.github.embeddings4j.core.io.IoErrors;
+import io.github.embeddings4j.core.train.ClassWeights;
 import io.github.embeddings4j.core.train.TrainedEmbedder;
 import io.github.embeddings4j.core.zoo.Weights;
 import io.github.embeddings4j.core.zoo.ZooModel;
@@ -319,7 +320,7 @@ final class ClassifyFitCommand implements Callable<Integer> {
       out.print(searched.toMarkdown());
     }
     out.printf(Locale.ROOT, "validation %s %.4f (epoch %d of %d), %s%n",
-        t.classWeights() == HeadTrainer.ClassWeights.BALANCED ? "balanced accuracy"
+        t.classWeights() == ClassWeights.BALANCED ? "balanced accuracy"
             : "accuracy", result.validationAccuracy(), result.bestEpoch(), result.epochsRun(),
         t.settings());
     out.printf(Locale.ROOT, "%d training and %d validation vectors of %d, %d classes,"
@@ -369,9 +370,9 @@ final class ClassifyFitCommand implements Callable<Integer> {
 
   /** The trainer of the first listed values (or the only ones). */
   private HeadTrainer trainer() {
-    HeadTrainer.ClassWeights weights;
+    ClassWeights weights;
     try {
-      weights = HeadTrainer.ClassWeights.parse(classWeights);
+      weights = ClassWeights.parse(classWeights);
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--class-weights: "
           + e.getMessage());

@@ -224,8 +224,9 @@ final class FinetuneCommand implements Callable<Integer> {
       result.skipped().forEach((f, why) -> err.printf("  %s: %s%n", f, why));
     }
     if (!common.quiet) {
-      err.printf(Locale.ROOT, "kept epoch %d (validation accuracy %.4f); saved %s (%s); embed "
-          + "with --model %s%n", result.bestEpoch(), result.bestValidationAccuracy(),
+      err.printf(Locale.ROOT, "kept epoch %d (%s %.4f); saved %s (%s); embed "
+          + "with --model %s%n", result.bestEpoch(), options.scoreName(),
+          result.bestValidationAccuracy(),
           options.output, result.model(), options.output);
     }
     return result.skipped().isEmpty() ? Main.EXIT_OK : Main.EXIT_PARTIAL;
@@ -298,8 +299,8 @@ final class FinetuneCommand implements Callable<Integer> {
       }
       spec.commandLine().getOut().println(result.historyTable());
       if (!common.quiet) {
-        err.printf("kept epoch %d (validation accuracy %.4f); saved %s%n", result.bestEpoch(),
-            result.bestValidationAccuracy(), options.output);
+        err.printf(Locale.ROOT, "kept epoch %d (%s %.4f); saved %s%n", result.bestEpoch(),
+            options.scoreName(), result.bestValidationAccuracy(), options.output);
       }
     }
     return Main.EXIT_OK;

@@ -60,8 +60,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     spec.commandLine().getOut().println(result.historyTable());
     if (!common.quiet) {
-      err.printf("kept epoch %d (validation accuracy %.4f); saved %s%n", result.bestEpoch(),
-          result.bestValidationAccuracy(), options.output);
+      err.printf(java.util.Locale.ROOT, "kept epoch %d (%s %.4f); saved %s%n",
+          result.bestEpoch(), options.scoreName(), result.bestValidationAccuracy(),
+          options.output);
     }
     return Main.EXIT_OK;
   }

@@ -3,6 +3,7 @@ package io.github.embeddings4j.cli;
 import io.github.embeddings4j.core.data.FashionMnist;
 import io.github.embeddings4j.core.data.ImageFolder;
 import io.github.embeddings4j.core.data.LabeledImages;
+import io.github.embeddings4j.core.train.ClassWeights;
 import io.github.embeddings4j.core.train.Hyperparameters;
 import io.github.embeddings4j.core.train.LearningRateSchedule;
 import io.github.embeddings4j.core.train.Updater;
@@ -64,6 +65,12 @@ final class TrainOptions {
   @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--class-weights", defaultValue = "none", paramLabel = "none|balanced",
+      description = "balanced: each class counts as much as every other in the loss however "
+          + "many images it has, and epochs are compared by balanced validation accuracy "
+          + "(default: ${DEFAULT-VALUE}).")
+  String classWeights = "none";
+
   Hyperparameters hyperparameters() {
     Updater u = switch (updater.toLowerCase(Locale.ROOT)) {
       case "adam" -> Updater.ADAM;
@@ -76,7 +83,21 @@ final class TrainOptions {
     LearningRateSchedule s = LearningRateSchedule.named(schedule);
     return Hyperparameters.builder().updater(u).learningRate(learningRate).schedule(s)
         .batchSize(batch).epochs(epochs).patience(patience).l2(l2).dropout(dropout).seed(seed)
-        .build();
+        .classWeights(parseClassWeights()).build();
+  }
+
+  private ClassWeights parseClassWeights() {
+    try {
+      return ClassWeights.parse(classWeights);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--class-weights: " + e.getMessage(), e);
+    }
+  }
+
+  /** How the kept epoch's score is named: "validation accuracy" or its balanced form. */
+  String scoreName() {
+    return "validation " + (parseClassWeights() == ClassWeights.BALANCED ? "balanced " : "")
+        + "accuracy";
   }
 
   /** The training images: the IDX training set, or every image of the class folders. */

@@ -89,4 +89,30 @@ class ZooFinetuneCliTest {
     assertTrue(wrong.err().contains("no-such-layer") && wrong.err().contains("valid layers"),
         wrong.err());
   }
+
+  @Test
+  void balancedClassWeightsAreRecordedInTheFileAndNamedInTheReport() throws IOException {
+    Path data = photos();
+    for (int i = 2; i < 6; i++) {
+      Files.delete(data.resolve("blue").resolve(i + ".png")); // 6 red, 2 blue
+    }
+    Path tuned = dir.resolve("balanced.zip");
+    CliRun ft = CliRun.of("finetune", "--model", "squeezenet", "--weights", "random",
+        "--input-size", "32", "--data", data.toString(), "--output", tuned.toString(),
+        "--epochs", "1", "--batch-size", "4", "--validation", "0.5",
+        "--class-weights", "balanced");
+    assertEquals(0, ft.code(), ft.toString());
+    assertTrue(ft.out().contains("validation balanced accuracy"), ft.out());
+    assertTrue(ft.err().contains("(validation balanced accuracy "), ft.err());
+    io.github.embeddings4j.core.zoo.FineTunedModel m =
+        io.github.embeddings4j.core.zoo.FineTunedModel.read(tuned);
+    assertTrue(m.training().get("hyperparameters").endsWith(" weights=balanced"),
+        m.training().toString());
+
+    CliRun wrong = CliRun.of("finetune", "--model", "squeezenet", "--weights", "random",
+        "--data", data.toString(), "--output", tuned.toString(), "--class-weights", "inverse");
+    assertEquals(Main.EXIT_USAGE, wrong.code(), wrong.toString());
+    assertTrue(wrong.err().contains("--class-weights") && wrong.err().contains("'inverse'")
+        && wrong.err().contains("balanced"), wrong.err());
+  }
 }

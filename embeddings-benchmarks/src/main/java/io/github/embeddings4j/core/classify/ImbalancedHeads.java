@@ -2,6 +2,7 @@ package io.github.embeddings4j.core.classify;
 
 import io.github.embeddings4j.core.data.FashionMnist;
 import io.github.embeddings4j.core.data.LabeledImages;
+import io.github.embeddings4j.core.train.ClassWeights;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,8 +11,8 @@ import java.util.SplittableRandom;
 /**
  * A linear head on Fashion-MNIST pixels when one class is rare in training: every training
  * image of nine classes and a share of the tenth ({@code Shirt}, the class most often taken for
- * others), trained with {@link HeadTrainer.ClassWeights#NONE} and {@code BALANCED}, several
- * seeds each, alternated; measured on the whole test set (1,000 of each class): accuracy,
+ * others), trained with {@link ClassWeights#NONE} and {@code BALANCED}, several seeds
+ * each, alternated; measured on the whole test set (1,000 of each class): accuracy,
  * balanced accuracy and the rare class's recall. Not a test; the figures are in {@code
  * docs/transfer-learning.md}.
  *
@@ -63,11 +64,9 @@ public final class ImbalancedHeads {
         + " (%.0f%% of its images), linear head, Adam lr 0.001, batch 64, patience 10%n",
         x.length, rare, FashionMnist.CLASS_NAMES.get(RARE), 100 * share);
     for (int s = 0; s < seeds; s++) {
-      for (HeadTrainer.ClassWeights w : s % 2 == 0
-          ? new HeadTrainer.ClassWeights[] {HeadTrainer.ClassWeights.NONE,
-              HeadTrainer.ClassWeights.BALANCED}
-          : new HeadTrainer.ClassWeights[] {HeadTrainer.ClassWeights.BALANCED,
-              HeadTrainer.ClassWeights.NONE}) {
+      for (ClassWeights w : s % 2 == 0
+          ? new ClassWeights[] {ClassWeights.NONE, ClassWeights.BALANCED}
+          : new ClassWeights[] {ClassWeights.BALANCED, ClassWeights.NONE}) {
         long t0 = System.nanoTime();
         HeadTrainer.Result r = HeadTrainer.builder().classWeights(w).seed(100 + s).build()
             .fit(x, y);

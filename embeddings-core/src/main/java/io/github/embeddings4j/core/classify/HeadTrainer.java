@@ -3,6 +3,7 @@ package io.github.embeddings4j.core.classify;
 import io.github.embeddings4j.api.Progress;
 import io.github.embeddings4j.api.ProgressListener;
 import io.github.embeddings4j.core.data.StratifiedSplit;
+import io.github.embeddings4j.core.train.ClassWeights;
 import io.github.embeddings4j.core.train.EarlyStopping;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,46 +69,6 @@ public final class HeadTrainer {
         case "adamw" -> ADAMW;
         default -> throw new IllegalArgumentException("unknown optimizer '" + name
             + "'; valid: sgd, adam, adamw");
-      };
-    }
-
-    /**
-     * The name {@link #parse} reads.
-     *
-     * @return the lower-case name
-     */
-    public String label() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
-  /** How much each class's vectors count in the loss. */
-  public enum ClassWeights {
-    /** Every vector counts the same: the selection score is the validation accuracy. */
-    NONE,
-    /**
-     * Each class counts as much as every other, however many vectors it has: a vector of class
-     * {@code c} weighs {@code n / (C n_c)} over the training part (scikit-learn's {@code
-     * class_weight='balanced'}), and the selection score is the balanced accuracy, the mean of
-     * the classes' recalls on the validation part, so that a rare class is not traded away for
-     * a point of overall accuracy.
-     */
-    BALANCED;
-
-    /**
-     * Reads a setting by name: {@code none} or {@code balanced} (any case).
-     *
-     * @param name the name
-     * @return the setting
-     * @throws IllegalArgumentException naming the valid names
-     */
-    public static ClassWeights parse(String name) {
-      String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-      return switch (n) {
-        case "none" -> NONE;
-        case "balanced" -> BALANCED;
-        default -> throw new IllegalArgumentException("unknown class weights '" + name
-            + "'; valid: none, balanced");
       };
     }
 
@@ -455,8 +416,8 @@ public final class HeadTrainer {
         unvalidated.add(c);
       }
     }
-    double[] weight = classWeights == ClassWeights.BALANCED ? balanced(labels, train, classes)
-        : null;
+    double[] weight = classWeights == ClassWeights.BALANCED
+        ? classWeights.weights(counts(labels, train, classes)) : null;
     float[] mean = new float[dim];
     float[] invStd = new float[dim];
     moments(vectors, train, mean, invStd);
@@ -526,24 +487,13 @@ public final class HeadTrainer {
         train.length, held.length, unvalidated, history, (System.nanoTime() - start) / 1e9);
   }
 
-  /**
-   * Balanced class weights over the training rows: {@code n / (C n_c)} for each of the {@code
-   * C} classes present, 0 for a class without training rows.
-   */
-  private static double[] balanced(int[] labels, int[] train, int classes) {
+  /** The training rows of each class. */
+  private static int[] counts(int[] labels, int[] rows, int classes) {
     int[] count = new int[classes];
-    for (int i : train) {
+    for (int i : rows) {
       count[labels[i]]++;
     }
-    int present = 0;
-    for (int c : count) {
-      present += c > 0 ? 1 : 0;
-    }
-    double[] w = new double[classes];
-    for (int c = 0; c < classes; c++) {
-      w[c] = count[c] == 0 ? 0 : (double) train.length / ((double) present * count[c]);
-    }
-    return w;
+    return count;
   }
 
   /** Mean and 1/standard deviation per dimension over the training rows. */
@@ -716,16 +666,8 @@ public final class HeadTrainer {
           foundAll[c] += found[s][c];
         }
       }
-      double recall = 0;
-      int present = 0;
-      for (int c = 0; c < classes; c++) {
-        if (seenAll[c] > 0) {
-          recall += (double) foundAll[c] / seenAll[c];
-          present++;
-        }
-      }
       return new double[] {weightSum > 0 ? weightedLoss / weightSum : loss / rows.length,
-          recall / present};
+          ClassWeights.BALANCED.score(foundAll, seenAll)};
     }
 
     private static void run(int slices, long work, java.util.function.IntConsumer body) {

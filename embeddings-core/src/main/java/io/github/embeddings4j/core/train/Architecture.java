@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -15,7 +16,6 @@ import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.zoo.model.LeNet;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * A network shape to train from scratch: {@link #smallCnn(int)}, sized for small images such as
@@ -58,7 +58,7 @@ public abstract sealed class Architecture permits Architecture.SmallCnn, Archite
   public static final String EMBEDDING_LAYER = "embedding";
 
   /** Builds and initialises the network for images of this shape and this many classes. */
-  abstract MultiLayerNetwork build(int height, int width, int channels, int classes,
+  abstract MultiLayerNetwork build(int height, int width, int channels, double[] classWeights,
       Hyperparameters h);
 
   /**
@@ -76,10 +76,10 @@ public abstract sealed class Architecture permits Architecture.SmallCnn, Archite
     }
 
     @Override
-    MultiLayerNetwork build(int height, int width, int channels, int classes,
+    MultiLayerNetwork build(int height, int width, int channels, double[] classWeights,
         Hyperparameters h) {
-      OutputLayer.Builder out = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-          .name("output").nOut(classes).activation(Activation.SOFTMAX)
+      OutputLayer.Builder out = new OutputLayer.Builder(ClassWeights.crossEntropy(classWeights))
+          .name("output").nOut(classWeights.length).activation(Activation.SOFTMAX)
           .weightInit(WeightInit.XAVIER);
       if (h.dropout() > 0) {
         out.dropOut(1 - h.dropout()); // DL4J takes the probability of keeping an input
@@ -125,10 +125,15 @@ public abstract sealed class Architecture permits Architecture.SmallCnn, Archite
 
   static final class ZooLeNet extends Architecture {
     @Override
-    MultiLayerNetwork build(int height, int width, int channels, int classes,
+    MultiLayerNetwork build(int height, int width, int channels, double[] classWeights,
         Hyperparameters h) {
-      MultiLayerConfiguration conf = LeNet.builder().numClasses(classes)
+      MultiLayerConfiguration conf = LeNet.builder().numClasses(classWeights.length)
           .inputShape(new int[] {channels, height, width}).seed(h.seed()).build().conf();
+      if (h.classWeights() != ClassWeights.NONE) {
+        // The zoo's output layer keeps its own (negative log-likelihood) loss unless weighted.
+        ((BaseOutputLayer) conf.getConf(conf.getConfs().size() - 1).getLayer())
+            .setLossFn(ClassWeights.crossEntropy(classWeights));
+      }
       MultiLayerNetwork net = new MultiLayerNetwork(conf);
       net.init();
       // The zoo fixes its own updater; the fine-tune configuration swaps in ours and adds L2.

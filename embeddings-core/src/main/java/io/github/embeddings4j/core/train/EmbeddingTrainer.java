@@ -85,8 +85,8 @@ public final class EmbeddingTrainer {
     if (n < 2) {
       throw new IllegalArgumentException("training needs at least 2 classes, found " + n);
     }
-    MultiLayerNetwork net = architecture.build(train.height(), train.width(), 1, n,
-        hyperparameters);
+    MultiLayerNetwork net = architecture.build(train.height(), train.width(), 1,
+        hyperparameters.classWeights().weights(train, n), hyperparameters);
     TrainedEmbedder model = TrainedEmbedder.of(net, train.height(), train.width(), 1,
         architecture.embeddingLayer());
     return TrainingLoop.run(model, n, train, validation, hyperparameters, listener);

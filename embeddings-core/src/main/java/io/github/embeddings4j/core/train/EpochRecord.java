@@ -5,7 +5,8 @@ package io.github.embeddings4j.core.train;
  *
  * @param epoch the epoch, from 1
  * @param trainLoss the mean mini-batch loss over the epoch, L2 penalty included
- * @param validationAccuracy the accuracy on the validation images after the epoch, or {@code
+ * @param validationAccuracy the accuracy on the validation images after the epoch (the balanced
+ *     accuracy when the run weighs classes: {@link ClassWeights#BALANCED}), or {@code
  *     NaN} when training had no validation set
  * @param learningRate the base learning rate in this epoch (after the schedule)
  * @param seconds the wall time of the epoch, validation included

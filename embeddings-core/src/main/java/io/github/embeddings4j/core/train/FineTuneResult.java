@@ -19,7 +19,8 @@ import org.deeplearning4j.util.ModelSerializer;
  * @param model what the saved file records: zoo model, input size, embedding layer, classes
  * @param history one record per epoch run (a resumed run includes the epochs before the resume)
  * @param bestEpoch the epoch kept (from 1)
- * @param bestValidationAccuracy its validation accuracy ({@code NaN} without validation)
+ * @param bestValidationAccuracy its validation accuracy, the balanced accuracy with {@link
+ *     ClassWeights#BALANCED} ({@code NaN} without validation)
  * @param stoppedEarly whether training stopped before its epoch limit for lack of progress
  * @param skipped the images that could not be decoded, and why
  * @param hyperparameters the settings
@@ -72,34 +73,34 @@ public record FineTuneResult(ComputationGraph network, FineTunedModel model,
    * @throws IllegalArgumentException if the class names differ
    */
   public double accuracy(io.github.embeddings4j.core.data.ImageFolder images) {
+    int[][] counts = rightPerClass(images);
+    return ClassWeights.NONE.score(counts[0], counts[1]);
+  }
+
+  /**
+   * The balanced accuracy on labelled images, the mean of the classes' recalls (the score by
+   * which a run with {@link ClassWeights#BALANCED} chose its epoch): on a test folder with far
+   * more images of some classes than of others, a classifier that ignores a rare class loses
+   * that class's share here, not a share proportional to its few images.
+   *
+   * @param images labelled images with the same class names as the training images
+   * @return the mean recall over the classes that have decodable images, {@code NaN} when no
+   *     image could be decoded
+   * @throws IllegalArgumentException if the class names differ
+   */
+  public double balancedAccuracy(io.github.embeddings4j.core.data.ImageFolder images) {
+    int[][] counts = rightPerClass(images);
+    return ClassWeights.BALANCED.score(counts[0], counts[1]);
+  }
+
+  private int[][] rightPerClass(io.github.embeddings4j.core.data.ImageFolder images) {
     if (!images.classNames().equals(model.classes())) {
       throw new IllegalArgumentException("classes " + images.classNames() + " differ from the"
           + " network's " + model.classes());
     }
-    int[] order = new int[images.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    int right = 0;
-    int total = 0;
-    try (FolderBatches batches = new FolderBatches(images.entries(), order, 64,
-        model.classes().size(), model.inputFormat(),
-        io.github.embeddings4j.core.image.ImageDecoder.defaults(), Augmentation.none(), 0, 0,
-        new java.util.concurrent.ConcurrentHashMap<>(), (f, why) -> { }, true)) {
-      while (batches.hasNext()) {
-        try (FolderBatches.Batch batch = batches.next()) {
-          if (batch.size() == 0) {
-            continue;
-          }
-          long[] arg = network.outputSingle(false, batch.features()).argMax(1).toLongVector();
-          for (int i = 0; i < arg.length; i++) {
-            right += arg[i] == batch.labelIndices()[i] ? 1 : 0;
-          }
-          total += arg.length;
-        }
-      }
-    }
-    return total == 0 ? Double.NaN : (double) right / total;
+    return FolderBatches.rightPerClass(network, images.entries(), model.classes().size(),
+        model.inputFormat(), io.github.embeddings4j.core.image.ImageDecoder.defaults(), 64,
+        new java.util.concurrent.ConcurrentHashMap<>(), (f, why) -> { }, true);
   }
 
   /**
@@ -109,7 +110,9 @@ public record FineTuneResult(ComputationGraph network, FineTunedModel model,
    */
   public String historyTable() {
     StringBuilder sb = new StringBuilder(
-        "| epoch | train loss | validation accuracy | learning rate | seconds |\n"
+        "| epoch | train loss | validation " + (hyperparameters.classWeights()
+            == ClassWeights.BALANCED ? "balanced accuracy" : "accuracy")
+            + " | learning rate | seconds |\n"
             + "|---:|---:|---:|---:|---:|\n");
     for (EpochRecord r : history) {
       sb.append(String.format(Locale.ROOT, "| %d%s | %.4f | %.4f | %.2g | %.1f |%n", r.epoch(),

@@ -14,7 +14,6 @@ import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Transfer learning: takes a trained network (saved by this SDK, any DL4J model file, or a
@@ -99,6 +98,7 @@ public final class FineTuner {
           + (validation.classCount() - 1) + " but the new head has " + n + " classes");
     }
     Hyperparameters h = hyperparameters;
+    double[] weights = h.classWeights().weights(train, n);
     FineTuneConfiguration tune = new FineTuneConfiguration.Builder()
         .seed(h.seed())
         .updater(h.updater().create(h.learningRate(),
@@ -127,7 +127,7 @@ public final class FineTuner {
         if (freezeUpTo != null) {
           b.setFeatureExtractor(names.indexOf(freezeUpTo));
         }
-        tuned = b.removeOutputLayer().addLayer(head(output, nIn, n, h)).build();
+        tuned = b.removeOutputLayer().addLayer(head(output, nIn, weights, h)).build();
       } else {
         ComputationGraph copy = ((Network.Graph) net).net.clone();
         long nIn = ((FeedForwardLayer) copy.getLayer(output).conf().getLayer()).getNIn();
@@ -139,7 +139,7 @@ public final class FineTuner {
           b.setFeatureExtractor(freezeUpTo);
         }
         tuned = b.removeVertexKeepConnections(output)
-            .addLayer(output, head(output, nIn, n, h), inputs)
+            .addLayer(output, head(output, nIn, weights, h), inputs)
             .setOutputs(output).build();
       }
     }
@@ -148,9 +148,10 @@ public final class FineTuner {
     return TrainingLoop.run(model, n, train, validation, h, listener);
   }
 
-  private static OutputLayer head(String name, long nIn, int classes, Hyperparameters h) {
-    OutputLayer.Builder b = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-        .name(name).nIn(nIn).nOut(classes).activation(Activation.SOFTMAX)
+  private static OutputLayer head(String name, long nIn, double[] classWeights,
+      Hyperparameters h) {
+    OutputLayer.Builder b = new OutputLayer.Builder(ClassWeights.crossEntropy(classWeights))
+        .name(name).nIn(nIn).nOut(classWeights.length).activation(Activation.SOFTMAX)
         .weightInit(WeightInit.XAVIER);
     if (h.dropout() > 0) {
       b.dropOut(1 - h.dropout()); // DL4J takes the probability of keeping an input

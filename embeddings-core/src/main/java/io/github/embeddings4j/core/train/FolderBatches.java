@@ -73,6 +73,42 @@ final class FolderBatches implements AutoCloseable {
   private int next;
 
   /**
+   * Classifies every image of a folder in file order (no augmentation) and counts, per class,
+   * the images labelled right and all images decoded; images that cannot be decoded are left
+   * out and told to {@code onSkip} once.
+   *
+   * @return {@code {right, total}}, one count per class
+   */
+  static int[][] rightPerClass(org.deeplearning4j.nn.graph.ComputationGraph net,
+      List<ImageFolder.Entry> entries, int classes, InputFormat format, ImageDecoder decoder,
+      int batchSize, Map<Path, String> skipped, BiConsumer<Path, String> onSkip,
+      boolean prefetch) {
+    int[] order = new int[entries.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    int[] right = new int[classes];
+    int[] total = new int[classes];
+    try (FolderBatches batches = new FolderBatches(entries, order, batchSize, classes, format,
+        decoder, Augmentation.none(), 0, 0, skipped, onSkip, prefetch)) {
+      while (batches.hasNext()) {
+        try (Batch batch = batches.next()) {
+          if (batch.size() == 0) {
+            continue;
+          }
+          long[] arg = net.outputSingle(false, batch.features()).argMax(1).toLongVector();
+          for (int i = 0; i < arg.length; i++) {
+            int label = batch.labelIndices()[i];
+            total[label]++;
+            right[label] += arg[i] == label ? 1 : 0;
+          }
+        }
+      }
+    }
+    return new int[][] {right, total};
+  }
+
+  /**
    * A pass.
    *
    * @param entries the images and labels

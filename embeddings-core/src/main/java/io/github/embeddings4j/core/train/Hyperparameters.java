@@ -21,10 +21,12 @@ import java.util.Objects;
  * @param dropout the probability of dropping an input of the classifier head, in {@code [0, 1)}
  * @param patience epochs without a better validation accuracy before training stops, at least 1
  * @param seed the seed of weight initialisation, shuffling and dropout
+ * @param classWeights how much each class's images count in the loss, and whether epochs are
+ *     compared by accuracy or balanced accuracy
  */
 public record Hyperparameters(Updater updater, double learningRate,
     LearningRateSchedule schedule, int batchSize, int epochs, double l2, double dropout,
-    int patience, long seed) {
+    int patience, long seed, ClassWeights classWeights) {
 
   /**
    * Checks every value.
@@ -38,12 +40,14 @@ public record Hyperparameters(Updater updater, double learningRate,
    * @param dropout the probability of dropping an input of the head
    * @param patience epochs without improvement before stopping
    * @param seed the seed
+   * @param classWeights the class weights
    * @throws IllegalArgumentException if a value is out of range; the message names it and
    *     gives the value
    */
   public Hyperparameters {
     Objects.requireNonNull(updater, "updater");
     Objects.requireNonNull(schedule, "schedule");
+    Objects.requireNonNull(classWeights, "classWeights");
     if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
       throw new IllegalArgumentException("learning rate must be positive: " + learningRate);
     }
@@ -66,7 +70,7 @@ public record Hyperparameters(Updater updater, double learningRate,
 
   /**
    * A builder starting from the defaults: Adam, rate 0.001, constant, batch 64, 10 epochs, L2
-   * 0.0001, dropout 0.5, patience 3, seed 42.
+   * 0.0001, dropout 0.5, patience 3, seed 42, no class weights.
    *
    * @return a new builder
    */
@@ -99,6 +103,7 @@ public record Hyperparameters(Updater updater, double learningRate,
     b.dropout = dropout;
     b.patience = patience;
     b.seed = seed;
+    b.classWeights = classWeights;
     return b;
   }
 
@@ -113,6 +118,7 @@ public record Hyperparameters(Updater updater, double learningRate,
     private double dropout = 0.5;
     private int patience = 3;
     private long seed = 42;
+    private ClassWeights classWeights = ClassWeights.NONE;
 
     private Builder() {}
 
@@ -216,6 +222,20 @@ public record Hyperparameters(Updater updater, double learningRate,
     }
 
     /**
+     * Sets how much each class's images count: {@link ClassWeights#BALANCED} for data with far
+     * more images of some classes than of others (each image of class {@code c} weighs {@code
+     * n / (C n_c)} in the classifier's cross-entropy, and epochs are compared by their balanced
+     * validation accuracy, the mean of the classes' recalls). Default {@link ClassWeights#NONE}.
+     *
+     * @param v the setting
+     * @return this builder
+     */
+    public Builder classWeights(ClassWeights v) {
+      classWeights = v;
+      return this;
+    }
+
+    /**
      * Checks the settings and makes the value.
      *
      * @return the settings
@@ -223,17 +243,20 @@ public record Hyperparameters(Updater updater, double learningRate,
      */
     public Hyperparameters build() {
       return new Hyperparameters(updater, learningRate, schedule, batchSize, epochs, l2,
-          dropout, patience, seed);
+          dropout, patience, seed, classWeights);
     }
   }
 
   /**
-   * A short one-line form for tables: {@code adam lr=0.001 bs=64 ...}.
+   * A short one-line form for tables: {@code adam lr=0.001 bs=64 ...}; class weights are named
+   * only when balanced (so that the summaries of earlier runs, which checkpoints compare, stay
+   * the same).
    *
    * @return the summary
    */
   public String summary() {
     return updater.name().toLowerCase(java.util.Locale.ROOT) + " lr=" + learningRate + " "
-        + schedule + " bs=" + batchSize + " l2=" + l2 + " dropout=" + dropout;
+        + schedule + " bs=" + batchSize + " l2=" + l2 + " dropout=" + dropout
+        + (classWeights == ClassWeights.NONE ? "" : " weights=" + classWeights.label());
   }
 }

@@ -11,8 +11,8 @@ import java.util.Locale;
  * @param history one record per epoch run, in order
  * @param bestEpoch the epoch whose weights were kept (from 1): the best validation accuracy, or
  *     the last epoch when there was no validation set
- * @param bestValidationAccuracy the validation accuracy of that epoch ({@code NaN} without
- *     validation)
+ * @param bestValidationAccuracy the validation accuracy of that epoch, the balanced accuracy
+ *     with {@link ClassWeights#BALANCED} ({@code NaN} without validation)
  * @param stoppedEarly whether training stopped before its epoch limit for lack of progress
  * @param hyperparameters the settings of the run
  * @param seconds the wall time of the whole run
@@ -43,7 +43,9 @@ public record TrainingResult(TrainedEmbedder embedder, List<EpochRecord> history
    */
   public String historyTable() {
     StringBuilder sb = new StringBuilder(
-        "| epoch | train loss | validation accuracy | learning rate | seconds |\n"
+        "| epoch | train loss | validation " + (hyperparameters.classWeights()
+            == ClassWeights.BALANCED ? "balanced accuracy" : "accuracy")
+            + " | learning rate | seconds |\n"
             + "|---:|---:|---:|---:|---:|\n");
     for (EpochRecord r : history) {
       sb.append(String.format(Locale.ROOT, "| %d%s | %.4f | %.4f | %.2g | %.1f |%n", r.epoch(),

@@ -42,7 +42,6 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,7 +135,7 @@ public final class ZooFineTuner {
       throw new IllegalArgumentException("validation classes " + validation.classNames()
           + " differ from the training classes " + classes);
     }
-    warnSmallClasses(train, validation);
+    int[] counts = warnSmallClasses(train, validation);
     Hyperparameters h = b.hyperparameters;
     InputFormat format = b.format();
     long start = System.nanoTime();
@@ -146,7 +145,7 @@ public final class ZooFineTuner {
     ComputationGraph base = loaded instanceof MultiLayerNetwork m ? m.toComputationGraph()
         : (ComputationGraph) loaded;
     String feature = b.featureLayer != null ? b.featureLayer : defaultFeatureLayer(base);
-    Built built = replaceHead(base, feature, classes.size(), format);
+    Built built = replaceHead(base, feature, h.classWeights().weights(counts), format);
     ComputationGraph net = built.net();
     OneDnn.attachIfEnabled(net);
 
@@ -261,7 +260,8 @@ public final class ZooFineTuner {
     b.listener.onProgress(new Progress("skipped " + file + ": " + why, 1, -1, 1));
   }
 
-  private void warnSmallClasses(ImageFolder train, ImageFolder validation) {
+  /** Refuses a class without training images, warns of one without validation images. */
+  private int[] warnSmallClasses(ImageFolder train, ImageFolder validation) {
     int[] counts = new int[train.classNames().size()];
     for (int l : train.labels()) {
       counts[l]++;
@@ -285,12 +285,19 @@ public final class ZooFineTuner {
         }
       }
     }
+    return counts;
   }
 
   /** The network with its classifier after {@code feature} replaced. */
   record Built(ComputationGraph net, int dimension) {}
 
-  Built replaceHead(ComputationGraph base, String feature, int classes, InputFormat format) {
+  /**
+   * Replaces the classifier after {@code feature}: one output per class, each class's examples
+   * weighing {@code classWeights[c]} in the cross-entropy (all 1: the plain loss).
+   */
+  Built replaceHead(ComputationGraph base, String feature, double[] classWeights,
+      InputFormat format) {
+    int classes = classWeights.length;
     ComputationGraphConfiguration conf = base.getConfiguration();
     List<String> names = new ArrayList<>(conf.getVertices().keySet());
     if (!conf.getVertices().containsKey(feature)) {
@@ -331,7 +338,7 @@ public final class ZooFineTuner {
       g.addLayer(POOL_LAYER, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), feature);
       into = POOL_LAYER;
     }
-    OutputLayer.Builder head = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+    OutputLayer.Builder head = new OutputLayer.Builder(ClassWeights.crossEntropy(classWeights))
         .nIn(dimension).nOut(classes).activation(Activation.SOFTMAX)
         .weightInit(WeightInit.XAVIER).l2(h.l2())
         .updater(h.updater().create(h.learningRate(), h.schedule().toDl4j(h.learningRate(),
@@ -407,30 +414,9 @@ public final class ZooFineTuner {
 
   private double accuracy(ComputationGraph net, ImageFolder validation, int classes,
       InputFormat format, Map<Path, String> skipped) {
-    int[] order = shuffled(validation.size(), new SplittableRandom(0));
-    java.util.Arrays.sort(order);
-    int right = 0;
-    int total = 0;
-    try (FolderBatches batches = new FolderBatches(validation.entries(), order,
-        b.hyperparameters.batchSize(), classes, format, b.decoder, Augmentation.none(), 0, 0,
-        skipped, this::skip, b.prefetch)) {
-      while (batches.hasNext()) {
-        try (FolderBatches.Batch batch = batches.next()) {
-          if (batch.size() == 0) {
-            continue;
-          }
-          INDArray p = net.outputSingle(false, batch.features());
-          long[] arg = p.argMax(1).toLongVector();
-          for (int i = 0; i < arg.length; i++) {
-            if (arg[i] == batch.labelIndices()[i]) {
-              right++;
-            }
-          }
-          total += arg.length;
-        }
-      }
-    }
-    return total == 0 ? Double.NaN : (double) right / total;
+    int[][] counts = FolderBatches.rightPerClass(net, validation.entries(), classes, format,
+        b.decoder, b.hyperparameters.batchSize(), skipped, this::skip, b.prefetch);
+    return b.hyperparameters.classWeights().score(counts[0], counts[1]);
   }
 
   private String fingerprint(ImageFolder train, String feature) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.embeddings4j.core.train.ClassWeights;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -219,7 +220,7 @@ class HeadTrainerTest {
     float[][] test = imbalanced(1_000, 1_000, testY, 62);   // as many of each, to measure recall
     HeadTrainer.Builder b = HeadTrainer.builder().learningRate(0.01).maxEpochs(60).seed(5);
     HeadTrainer.Result plain = b.build().fit(x, y);
-    HeadTrainer.Result balanced = b.classWeights(HeadTrainer.ClassWeights.BALANCED).build()
+    HeadTrainer.Result balanced = b.classWeights(ClassWeights.BALANCED).build()
         .fit(x, y);
     double[] plainRecall = recalls(plain.head(), test, testY);
     double[] balancedRecall = recalls(balanced.head(), test, testY);
@@ -237,8 +238,8 @@ class HeadTrainerTest {
         "balanced accuracy " + balanced.validationAccuracy());
     assertTrue(balanced.trainer().settings().endsWith(" balanced"),
         balanced.trainer().settings());
-    assertEquals(HeadTrainer.ClassWeights.BALANCED, HeadTrainer.ClassWeights.parse("Balanced"));
-    assertThrows(IllegalArgumentException.class, () -> HeadTrainer.ClassWeights.parse("equal"));
+    assertEquals(ClassWeights.BALANCED, ClassWeights.parse("Balanced"));
+    assertThrows(IllegalArgumentException.class, () -> ClassWeights.parse("equal"));
   }
 
   @Test
@@ -248,7 +249,7 @@ class HeadTrainerTest {
     float[][] x = clusters(100, y, 3);
     HeadTrainer.Builder b = HeadTrainer.builder().maxEpochs(20).validation(0).seed(9);
     Head plain = b.build().fit(x, y).head();
-    Head weighted = b.classWeights(HeadTrainer.ClassWeights.BALANCED).build().fit(x, y).head();
+    Head weighted = b.classWeights(ClassWeights.BALANCED).build().fit(x, y).head();
     for (float[] v : x) {
       assertArrayEquals(plain.probabilities(v), weighted.probabilities(v));
     }

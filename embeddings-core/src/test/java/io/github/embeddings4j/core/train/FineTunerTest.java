@@ -78,4 +78,36 @@ class FineTunerTest {
     assertTrue(e.getMessage().contains("'block5_pool'") && e.getMessage().contains("pool2"),
         e.getMessage());
   }
+
+  @Test
+  void balancedClassWeightsFindTheRareClassAndScoreEpochsByBalancedAccuracy() throws Exception {
+    TrainedEmbedder base = TestData.trainedSmallCnn().embedder();
+    // T-shirts, pullovers and coats; 4 coats among some 800 training images.
+    LabeledImages three = TestData.train(4000).selectClasses(0, 2, 4);
+    int[] keep = java.util.stream.IntStream.range(0, three.size())
+        .filter(i -> three.label(i) != 2 || i % 97 == 0).toArray();
+    LabeledImages train = three.subset(keep);
+    int coats = (int) java.util.Arrays.stream(train.labels()).filter(l -> l == 2).count();
+    LabeledImages val = TestData.validation(1500).selectClasses(0, 2, 4);
+    double[] recall = new double[2];
+    StringBuilder seen = new StringBuilder(coats + " coats;");
+    for (ClassWeights w : ClassWeights.values()) {
+      TrainingResult r = FineTuner.builder(base).freezeUpTo("pool2").classes(3)
+          .hyperparameters(Hyperparameters.builder().epochs(3).batchSize(32).seed(3)
+              .classWeights(w).build())
+          .build().fit(train, val);
+      int[] predicted = r.embedder().predict(val);
+      int[] right = new int[3];
+      int[] total = new int[3];
+      for (int i = 0; i < predicted.length; i++) {
+        total[val.label(i)]++;
+        right[val.label(i)] += predicted[i] == val.label(i) ? 1 : 0;
+      }
+      assertEquals(w.score(right, total), r.bestValidationAccuracy(), 1e-12, r.historyTable());
+      recall[w.ordinal()] = (double) right[2] / total[2];
+      seen.append(' ').append(w).append(": coat recall ").append(recall[w.ordinal()]);
+    }
+    assertTrue(coats > 0 && coats < 10, seen.toString());
+    assertTrue(recall[1] > recall[0] + 0.2, seen.toString());
+  }
 }

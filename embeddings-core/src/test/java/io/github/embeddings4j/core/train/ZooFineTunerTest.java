@@ -201,4 +201,54 @@ class ZooFineTunerTest {
     assertEquals(1000, r.network().getLayer(ZooFineTuner.HEAD_LAYER).getParam("b").length());
     assertEquals("class999", r.model().classes().get(999));
   }
+
+  @Test
+  void balancedClassWeightsWeighTheHeadsLossAndChooseEpochsByBalancedAccuracy(@TempDir Path dir)
+      throws Exception {
+    ImageFolder uneven = ImageFolder.scan(PhotoFolders.write(dir.resolve("uneven"), 40, 4, 9,
+        3));
+    Hyperparameters balanced = Hyperparameters.builder().epochs(2).batchSize(4)
+        .learningRate(1e-3).patience(5).seed(3).classWeights(ClassWeights.BALANCED).build();
+    FineTuneResult r = tuner(2).hyperparameters(balanced).checkpoint(dir.resolve("b.ckpt"))
+        .build().fit(uneven, uneven);
+    // n / (C n_c): 12 / (2 x 9) and 12 / (2 x 3).
+    org.nd4j.linalg.lossfunctions.impl.LossMCXENT loss =
+        (org.nd4j.linalg.lossfunctions.impl.LossMCXENT) ((org.deeplearning4j.nn.conf.layers
+            .BaseOutputLayer) r.network().getLayer(ZooFineTuner.HEAD_LAYER).conf().getLayer())
+            .getLossFn();
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {12f / 18, 2f},
+        loss.getWeights().toFloatVector(), 1e-6f);
+    // The kept epoch's score is the balanced accuracy of its network on the validation folder.
+    assertEquals(r.balancedAccuracy(uneven), r.bestValidationAccuracy(), 1e-12);
+    assertEquals(r.history().get(r.bestEpoch() - 1).validationAccuracy(),
+        r.bestValidationAccuracy());
+    assertTrue(r.model().training().get("hyperparameters").endsWith("weights=balanced"),
+        r.model().training().toString());
+    assertTrue(r.historyTable().contains("validation balanced accuracy"), r.historyTable());
+    // The weighted loss survives the file: it loads and embeds.
+    Path file = dir.resolve("tuned.zip");
+    r.save(file);
+    try (ZooEmbedder e = ZooEmbedder.fineTuned(file).build()) {
+      assertEquals(r.network().getLayer(ZooFineTuner.HEAD_LAYER).getParam("W").size(0),
+          e.embed(ImageSource.of(uneven.entries().get(0).file())).length);
+    }
+    // A checkpoint of the weighted run is not resumed by an unweighted one.
+    Path ckpt = dir.resolve("c.ckpt");
+    assertThrows(ZooFineTuner.Halted.class, () -> tuner(2).hyperparameters(balanced)
+        .checkpoint(ckpt).haltAfterEpoch(1).build().fit(uneven, uneven));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> tuner(2).checkpoint(ckpt).resume(true).build().fit(uneven, uneven));
+    assertTrue(e.getMessage().contains("weights=balanced"), e.getMessage());
+  }
+
+  @Test
+  void balancedWeightsOnEvenClassesTrainThePlainNetworkBitForBit() throws Exception {
+    FineTuneResult plain = tuner(1).build().fit(data, data);
+    FineTuneResult balanced = tuner(1).hyperparameters(Hyperparameters.builder().epochs(1)
+        .batchSize(4).learningRate(1e-3).patience(5).seed(3)
+        .classWeights(ClassWeights.BALANCED).build()).build().fit(data, data);
+    assertEquals(plain.network().params(), balanced.network().params());
+    // Every class has 6 validation images: the balanced accuracy is the accuracy.
+    assertEquals(plain.bestValidationAccuracy(), balanced.bestValidationAccuracy(), 1e-12);
+  }
 }
