@@ -9,6 +9,8 @@ import io.github.embeddings4j.cli.report.ReportFolder;
 import io.github.embeddings4j.cli.report.Thumbnails;
 import io.github.embeddings4j.core.cluster.KMeans;
 import io.github.embeddings4j.core.cluster.KMeansOptions;
+import io.github.embeddings4j.core.cluster.KMeansSearch;
+import io.github.embeddings4j.core.cluster.Silhouette;
 import io.github.embeddings4j.core.image.ImageDecoder;
 import io.github.embeddings4j.core.io.EmbeddingSet;
 import io.github.embeddings4j.core.io.Ids;
@@ -45,7 +47,8 @@ import picocli.CommandLine.Spec;
         "",
         "Example:",
         "  embeddings4j cluster --input photos.npy --clusters 8 --images photos/ \\",
-        "      --report clusters/"})
+        "      --report clusters/",
+        "  embeddings4j cluster --input photos.npy --clusters 5:30 --images photos/"})
 final class ClusterCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -55,7 +58,18 @@ final class ClusterCommand implements Callable<Integer> {
       description = "The embeddings to cluster.")
   Path input;
 
-  @Option(names = {"-c", "--clusters"}, required = true, paramLabel = "K", description = "Number of clusters.")
+  @Option(names = {"-c", "--clusters"}, required = true, paramLabel = "K|MIN:MAX",
+      description = "Number of clusters, or a range (2:20): k-means is fitted for each count "
+          + "and the one with the highest mean silhouette is kept; the table of counts goes "
+          + "to stdout.")
+  String clustersOption;
+
+  @Option(names = "--silhouette-sample", defaultValue = "4096", paramLabel = "N",
+      description = "With a range of --clusters: rows (drawn with --seed) the silhouettes are "
+          + "computed on, at most " + 16_384 + " (default: ${DEFAULT-VALUE}).")
+  int silhouetteSample;
+
+  /** The number of clusters (the kept one, after a search). */
   int clusters;
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
@@ -93,9 +107,12 @@ final class ClusterCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     err = spec.commandLine().getErr();
     // Every option is checked before anything is read or written.
-    if (clusters < 1) {
-      throw new ParameterException(spec.commandLine(), "--clusters must be at least 1, not "
-          + clusters);
+    int[] range = parseClusters();
+    clusters = range[1];
+    boolean search = range[0] != range[1];
+    if (search && (silhouetteSample < 3 || silhouetteSample > Silhouette.MAX_POINTS)) {
+      throw new ParameterException(spec.commandLine(), "--silhouette-sample must be 3 to "
+          + Silhouette.MAX_POINTS + ", not " + silhouetteSample);
     }
     if (maxIterations < 1) {
       throw new ParameterException(spec.commandLine(), "--max-iterations must be at least 1, "
@@ -128,8 +145,25 @@ final class ClusterCommand implements Callable<Integer> {
     KMeans km;
     long start = System.nanoTime();
     try {
-      km = fitRows == n && !in.mapped() ? KMeans.fit(in.loaded(), options)
-          : KMeans.fit(sampleOf(in, fitRows), fitRows, d, options);
+      if (search) {
+        float[] fit = fitRows == n && !in.mapped() ? flat(in.loaded(), d)
+            : sampleOf(in, fitRows);
+        KMeansSearch.Result found = KMeansSearch.run(fit, fitRows, d, range[0],
+            Math.min(range[1], Math.min(fitRows, silhouetteSample) - 1), options,
+            silhouetteSample);
+        km = found.bestModel();
+        clusters = km.clusterCount();
+        spec.commandLine().getOut().print(found.toMarkdown());
+        spec.commandLine().getOut().flush();
+        if (!common.quiet) {
+          err.printf(Locale.ROOT, "kept %d clusters: the highest mean silhouette (%.4f) of %d to"
+              + " %d, on %d rows%n", clusters, found.best().silhouette(), range[0],
+              found.trials().get(found.trials().size() - 1).clusters(), found.sample());
+        }
+      } else {
+        km = fitRows == n && !in.mapped() ? KMeans.fit(in.loaded(), options)
+            : KMeans.fit(sampleOf(in, fitRows), fitRows, d, options);
+      }
     } catch (IllegalArgumentException e) {
       // The options were checked above: what remains is about the data.
       throw new Main.InputException(input + ": " + e.getMessage(), e);
@@ -197,6 +231,40 @@ final class ClusterCommand implements Callable<Integer> {
       }
       return unreadable > 0 ? Main.EXIT_PARTIAL : Main.EXIT_OK;
     }
+  }
+
+  /** {@code --clusters K} as {@code {K, K}}, {@code --clusters MIN:MAX} as {@code {MIN, MAX}}. */
+  private int[] parseClusters() {
+    String v = clustersOption.trim();
+    int colon = v.indexOf(':');
+    try {
+      if (colon < 0) {
+        int k = Integer.parseInt(v);
+        if (k < 1) {
+          throw new ParameterException(spec.commandLine(), "--clusters must be at least 1, not "
+              + k);
+        }
+        return new int[] {k, k};
+      }
+      int min = Integer.parseInt(v.substring(0, colon).trim());
+      int max = Integer.parseInt(v.substring(colon + 1).trim());
+      if (min < 2 || max < min) {
+        throw new ParameterException(spec.commandLine(), "--clusters " + v + ": a range MIN:MAX"
+            + " needs 2 <= MIN <= MAX (silhouettes compare 2 clusters or more), e.g. 2:20");
+      }
+      return new int[] {min, max};
+    } catch (NumberFormatException e) {
+      throw new ParameterException(spec.commandLine(), "--clusters '" + v + "' is neither a "
+          + "number of clusters (8) nor a range (2:20)");
+    }
+  }
+
+  private static float[] flat(float[][] rows, int d) {
+    float[] out = new float[Math.multiplyExact(rows.length, d)];
+    for (int i = 0; i < rows.length; i++) {
+      System.arraycopy(rows[i], 0, out, i * d, d);
+    }
+    return out;
   }
 
   /**

@@ -197,6 +197,40 @@ class MappedSetCliTest {
     assertTrue(tooFew.err().contains("--sample 2 must be at least --clusters 3"), tooFew.err());
   }
 
+  @Test
+  void aRangeOfClusterCountsKeepsTheCountWithTheBestSilhouette() throws IOException {
+    Path set = blobs(dir);
+    Path csv = dir.resolve("range.csv");
+    CliRun a = CliRun.of("cluster", "--input", set.toString(), "--clusters", "2:6", "--output",
+        csv.toString());
+    assertEquals(Main.EXIT_OK, a.code(), a.toString());
+    assertTrue(a.out().contains("| 3 (kept) |"), a.out());
+    assertEquals(7, a.out().lines().count(), a.out()); // header, rule, five counts
+    assertTrue(a.err().contains("kept 3 clusters") && a.err().contains("of 2 to 6, on 1200 rows"),
+        a.err());
+    // The kept clustering is the one a fixed count gives.
+    Path fixed = dir.resolve("fixed.csv");
+    CliRun b = CliRun.of("cluster", "--input", set.toString(), "--clusters", "3", "--output",
+        fixed.toString());
+    assertEquals(Main.EXIT_OK, b.code(), b.toString());
+    assertEquals(java.nio.file.Files.readString(fixed), java.nio.file.Files.readString(csv));
+    // In place, on the default sample and a small silhouette sample: the same count.
+    System.setProperty(StoredIndex.MAP_ABOVE, "0");
+    CliRun c = CliRun.of("cluster", "--input", set.toString(), "--clusters", "2:5",
+        "--silhouette-sample", "200", "--output", dir.resolve("mapped.csv").toString());
+    assertEquals(Main.EXIT_OK, c.code(), c.toString());
+    assertTrue(c.err().contains("kept 3 clusters") && c.err().contains("on 200 rows"), c.err());
+    for (String[] bad : new String[][] {{"1:4"}, {"5:3"}, {"two"}, {"3:"}}) {
+      CliRun no = CliRun.of("cluster", "--input", set.toString(), "--clusters", bad[0]);
+      assertEquals(Main.EXIT_USAGE, no.code(), no.toString());
+      assertTrue(no.err().contains("--clusters"), no.err());
+    }
+    CliRun sample = CliRun.of("cluster", "--input", set.toString(), "--clusters", "2:4",
+        "--silhouette-sample", "100000");
+    assertEquals(Main.EXIT_USAGE, sample.code(), sample.toString());
+    assertTrue(sample.err().contains("--silhouette-sample must be 3 to 16384"), sample.err());
+  }
+
   static String[] concat(String[] a, String... b) {
     String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, all, a.length, b.length);
