@@ -186,6 +186,13 @@ final class FolderBatches implements AutoCloseable {
     return maxLive.get();
   }
 
+  /** The reason alone: decoding errors start with the file's name, which the map key holds. */
+  static String reason(Path file, Exception x) {
+    String why = String.valueOf(x.getMessage());
+    String prefix = file + ": ";
+    return why.startsWith(prefix) ? why.substring(prefix.length()) : why;
+  }
+
   private Batch decode(int from, int to) {
     int size = format.size();
     float[] pixels = new float[(to - from) * size];
@@ -201,7 +208,7 @@ final class FolderBatches implements AutoCloseable {
       try {
         image = decoder.decode(ImageSource.of(e.file()));
       } catch (EmbeddingException | RuntimeException x) {
-        String why = x.getMessage();
+        String why = reason(e.file(), x);
         if (skipped.putIfAbsent(e.file(), why) == null) {
           onSkip.accept(e.file(), why);
         }

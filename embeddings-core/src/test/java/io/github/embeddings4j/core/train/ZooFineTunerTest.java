@@ -137,6 +137,10 @@ class ZooFineTunerTest {
     assertEquals(Map.of(broken, r.skipped().get(broken)), r.skipped());
     assertEquals(1, told.size(), told.toString());
     assertTrue(told.get(0).contains("zz-broken.png"), told.get(0));
+    // The file is named once: the reason does not repeat it.
+    assertEquals(told.get(0).indexOf("zz-broken.png"), told.get(0).lastIndexOf("zz-broken.png"),
+        told.get(0));
+    assertFalse(r.skipped().get(broken).contains("zz-broken.png"), r.skipped().get(broken));
     assertEquals("8", r.model().training().get("trainImages")); // 4 + 4 of 9
   }
 
