@@ -156,9 +156,11 @@ final class ClusterCommand implements Callable<Integer> {
         spec.commandLine().getOut().print(found.toMarkdown());
         spec.commandLine().getOut().flush();
         if (!common.quiet) {
+          int last = found.trials().get(found.trials().size() - 1).clusters();
           err.printf(Locale.ROOT, "kept %d clusters: the highest mean silhouette (%.4f) of %d to"
-              + " %d, on %d rows%n", clusters, found.best().silhouette(), range[0],
-              found.trials().get(found.trials().size() - 1).clusters(), found.sample());
+              + " %d, on %d rows%s%n", clusters, found.best().silhouette(), range[0], last,
+              found.sample(), last < range[1] ? " (not " + range[1] + ": silhouettes need fewer"
+                  + " clusters than the rows they are computed on)" : "");
         }
       } else {
         km = fitRows == n && !in.mapped() ? KMeans.fit(in.loaded(), options)

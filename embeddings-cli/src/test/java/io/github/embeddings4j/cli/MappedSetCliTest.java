@@ -220,6 +220,12 @@ class MappedSetCliTest {
         "--silhouette-sample", "200", "--output", dir.resolve("mapped.csv").toString());
     assertEquals(Main.EXIT_OK, c.code(), c.toString());
     assertTrue(c.err().contains("kept 3 clusters") && c.err().contains("on 200 rows"), c.err());
+    // Silhouettes on 6 rows compare at most 5 clusters: the range is cut there, and said so.
+    CliRun cut = CliRun.of("cluster", "--input", set.toString(), "--clusters", "2:9",
+        "--silhouette-sample", "6", "--output", dir.resolve("cut.csv").toString());
+    assertEquals(Main.EXIT_OK, cut.code(), cut.toString());
+    assertTrue(cut.err().contains("of 2 to 5, on 6 rows (not 9: silhouettes need fewer"),
+        cut.err());
     for (String[] bad : new String[][] {{"1:4"}, {"5:3"}, {"two"}, {"3:"}}) {
       CliRun no = CliRun.of("cluster", "--input", set.toString(), "--clusters", bad[0]);
       assertEquals(Main.EXIT_USAGE, no.code(), no.toString());
