@@ -7,6 +7,8 @@ import io.github.embeddings4j.cli.report.ContactSheet;
 import io.github.embeddings4j.cli.report.HtmlReport;
 import io.github.embeddings4j.cli.report.ReportFolder;
 import io.github.embeddings4j.cli.report.Thumbnails;
+import io.github.embeddings4j.core.cluster.Hdbscan;
+import io.github.embeddings4j.core.cluster.HdbscanOptions;
 import io.github.embeddings4j.core.cluster.KMeans;
 import io.github.embeddings4j.core.cluster.KMeansOptions;
 import io.github.embeddings4j.core.cluster.KMeansSearch;
@@ -37,18 +39,22 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "cluster",
     mixinStandardHelpOptions = true,
-    header = "Group embeddings with k-means; contact sheets and a report.",
+    header = "Group embeddings (k-means or HDBSCAN); contact sheets and a report.",
     description =
-        "Group embeddings with k-means (k-means++ seeding, seeded). Writes the cluster of "
-        + "each row (CSV: id,cluster,distance to centre) and, with --images, a report "
-        + "folder with a contact sheet per cluster (its members nearest the centre first) "
-        + "and an index.html.",
+        "Group embeddings with k-means (k-means++ seeding, seeded; --clusters K, or a range "
+        + "MIN:MAX to choose the count by silhouette) or with HDBSCAN (--min-cluster-size N: "
+        + "the count found from density, images in no dense group left as noise, cluster -1). "
+        + "Writes the cluster of each row (CSV: id,cluster,distance to the centre for "
+        + "k-means; id,cluster,probability of membership for HDBSCAN) and, with --images, a "
+        + "report folder with a contact sheet per cluster (and one of the noise) and an "
+        + "index.html.",
     footer = {
         "",
         "Example:",
         "  embeddings4j cluster --input photos.npy --clusters 8 --images photos/ \\",
         "      --report clusters/",
-        "  embeddings4j cluster --input photos.npy --clusters 5:30 --images photos/"})
+        "  embeddings4j cluster --input photos.npy --clusters 5:30 --images photos/",
+        "  embeddings4j cluster --input photos.npy --min-cluster-size 5 --images photos/"})
 final class ClusterCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -58,7 +64,7 @@ final class ClusterCommand implements Callable<Integer> {
       description = "The embeddings to cluster.")
   Path input;
 
-  @Option(names = {"-c", "--clusters"}, required = true, paramLabel = "K|MIN:MAX",
+  @Option(names = {"-c", "--clusters"}, paramLabel = "K|MIN:MAX",
       description = "Number of clusters, or a range (2:20): k-means is fitted for each count "
           + "and the one with the highest mean silhouette is kept; the table of counts goes "
           + "to stdout.")
@@ -68,6 +74,23 @@ final class ClusterCommand implements Callable<Integer> {
       description = "With a range of --clusters: rows (drawn with --seed) the silhouettes are "
           + "computed on, at most " + 16_384 + " (default: ${DEFAULT-VALUE}).")
   int silhouetteSample;
+
+  @Option(names = "--min-cluster-size", paramLabel = "N",
+      description = "Instead of --clusters: density-based clustering (HDBSCAN), which finds "
+          + "the number of clusters itself and leaves images in no dense group unclustered "
+          + "(cluster -1); N is the smallest group that counts as a cluster.")
+  Integer minClusterSize;
+
+  @Option(names = "--min-samples", paramLabel = "M",
+      description = "With --min-cluster-size: the neighbours (itself included) an image needs "
+          + "to be in a dense region; larger calls more images noise (default: N).")
+  Integer minSamples;
+
+  @Option(names = "--cluster-selection", paramLabel = "eom|leaf", defaultValue = "eom",
+      description = "With --min-cluster-size: eom keeps the most stable clusters (a few large "
+          + "ones on evenly dense data), leaf the smallest groups of at least N (default: "
+          + "${DEFAULT-VALUE}).")
+  String clusterSelection;
 
   /** The number of clusters (the kept one, after a search). */
   int clusters;
@@ -107,6 +130,23 @@ final class ClusterCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     err = spec.commandLine().getErr();
     // Every option is checked before anything is read or written.
+    if ((clustersOption == null) == (minClusterSize == null)) {
+      throw new ParameterException(spec.commandLine(), clustersOption == null
+          ? "give --clusters K (k-means), --clusters MIN:MAX (k-means, the count chosen by "
+              + "silhouette) or --min-cluster-size N (HDBSCAN: the count found from density)"
+          : "--clusters and --min-cluster-size exclude each other: give one");
+    }
+    if (perSheet < 1) {
+      throw new ParameterException(spec.commandLine(), "--per-sheet must be at least 1, not "
+          + perSheet);
+    }
+    if (minClusterSize != null) {
+      return density();
+    }
+    if (minSamples != null) {
+      throw new ParameterException(spec.commandLine(), "--min-samples goes with "
+          + "--min-cluster-size (HDBSCAN), not with --clusters");
+    }
     int[] range = parseClusters();
     clusters = range[1];
     boolean search = range[0] != range[1];
@@ -118,10 +158,6 @@ final class ClusterCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--max-iterations must be at least 1, "
           + "not " + maxIterations);
     }
-    if (perSheet < 1) {
-      throw new ParameterException(spec.commandLine(), "--per-sheet must be at least 1, not "
-          + perSheet);
-    }
     if (sample != null && sample < clusters) {
       throw new ParameterException(spec.commandLine(), "--sample " + sample + " must be at "
           + "least --clusters " + clusters);
@@ -129,8 +165,7 @@ final class ClusterCommand implements Callable<Integer> {
     if (images != null) {
       Outputs.checkReport(report);
     }
-    Path csv = output != null ? output : input.resolveSibling(
-        input.getFileName().toString().replaceFirst("\\.npy$", "") + ".clusters.csv");
+    Path csv = csvPath();
     Outputs.refuseOverlap(spec, List.of(csv), EmbeddingSet.files(input));
     KMeansOptions options;
     try {
@@ -222,7 +257,7 @@ final class ClusterCommand implements Callable<Integer> {
       return Main.EXIT_OK;
     }
     try (ReportFolder folder = Outputs.beginReport(report)) {
-      int unreadable = writeReport(folder, in.ids(), assign, dist);
+      int unreadable = writeReport(folder, in.ids(), assign, dist, "nearest the centre");
       // The assignments and the report they picture are replaced one after the other, the
       // report last: a failure before leaves both old; one between, the new CSV and old report.
       writeAssignments(csv, csvBody);
@@ -230,6 +265,108 @@ final class ClusterCommand implements Callable<Integer> {
       if (!common.quiet) {
         err.println("wrote " + clusters + " contact sheets and "
             + folder.target().resolve("index.html"));
+      }
+      return unreadable > 0 ? Main.EXIT_PARTIAL : Main.EXIT_OK;
+    }
+  }
+
+  /** The CSV of assignments: --output, or FILE.clusters.csv beside the input. */
+  private Path csvPath() {
+    return output != null ? output : input.resolveSibling(
+        input.getFileName().toString().replaceFirst("\\.npy$", "") + ".clusters.csv");
+  }
+
+  /** HDBSCAN: the clusters found from density; the CSV gives each row's membership strength. */
+  private int density() throws IOException {
+    if (sample != null) {
+      throw new ParameterException(spec.commandLine(), "--sample goes with --clusters: HDBSCAN"
+          + " reads every row");
+    }
+    HdbscanOptions options;
+    try {
+      options = HdbscanOptions.minClusterSize(minClusterSize);
+      if (minSamples != null) {
+        options = options.withMinSamples(minSamples);
+      }
+      switch (clusterSelection.trim().toLowerCase(Locale.ROOT)) {
+        case "eom" -> { }
+        case "leaf" -> options = options.withLeafSelection();
+        default -> throw new IllegalArgumentException("--cluster-selection must be eom or leaf,"
+            + " not '" + clusterSelection + "'");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage().startsWith("--")
+          ? e.getMessage() : "--min-cluster-size/--min-samples: " + e.getMessage());
+    }
+    if (images != null) {
+      Outputs.checkReport(report);
+    }
+    Path csv = csvPath();
+    Outputs.refuseOverlap(spec, List.of(csv), EmbeddingSet.files(input));
+    SetRows in = SetRows.open(input, err, !common.quiet);
+    int n = in.count();
+    int d = in.dimension();
+    if (in.mapped() && (long) n * d * Float.BYTES > heapQuarter()) {
+      throw new Main.InputException(input + ": HDBSCAN holds every vector, and " + n + " x " + d
+          + " floats take more than a quarter of the " + (Runtime.getRuntime().maxMemory() >> 20)
+          + " MB heap: reduce the dimension first (embeddings4j reduce --components 32), give"
+          + " more heap (JAVA_OPTS=-Xmx...), or use k-means (--clusters)", null);
+    }
+    if (n > 50_000 && !common.quiet) {
+      err.printf(Locale.ROOT, "note: HDBSCAN compares every pair of the %d rows (time grows with"
+          + " the square of the rows and with the dimension); reduce the dimension first to"
+          + " speed it up%n", n);
+    }
+    float[] data = in.mapped() ? sampleOf(in, n) : flat(in.loaded(), d);
+    long start = System.nanoTime();
+    Hdbscan.Result r;
+    try {
+      r = Hdbscan.fit(data, n, d, options);
+    } catch (IllegalArgumentException e) {
+      throw new Main.InputException(input + ": " + e.getMessage(), e);
+    }
+    clusters = r.clusterCount();
+    if (!common.quiet) {
+      err.printf(Locale.ROOT, "HDBSCAN (min cluster size %d, min samples %d, %s): %d clusters"
+          + " of %d rows, %d rows in none (noise), %.1f s%n", options.minClusterSize(),
+          options.minSamples(), options.leafSelection() ? "leaves" : "most stable clusters",
+          clusters, n, r.noiseCount(), (System.nanoTime() - start) / 1e9);
+      if (clusters == 0) {
+        err.println("note: no denser group of --min-cluster-size " + minClusterSize + " or more"
+            + " stands out; try a smaller --min-cluster-size or --min-samples");
+      }
+    }
+    int[] labels = r.labels();
+    double[] strength = r.probabilities();
+    SdkFile.IoConsumer<java.io.OutputStream> csvBody = out -> {
+      java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out,
+          StandardCharsets.UTF_8), 1 << 16);
+      w.write("id,cluster,probability\n");
+      for (int i = 0; i < n; i++) {
+        w.write(csvField(Ids.display(in.ids().get(i))));
+        w.write(',');
+        w.write(Integer.toString(labels[i]));
+        w.write(',');
+        w.write(String.format(Locale.ROOT, "%.6f", strength[i]));
+        w.write('\n');
+      }
+      w.flush();
+    };
+    if (images == null) {
+      writeAssignments(csv, csvBody);
+      return Main.EXIT_OK;
+    }
+    float[] order = new float[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = (float) (1 - strength[i]);
+    }
+    try (ReportFolder folder = Outputs.beginReport(report)) {
+      int unreadable = writeReport(folder, in.ids(), labels, order, "most typical");
+      writeAssignments(csv, csvBody);
+      folder.commit();
+      if (!common.quiet) {
+        err.println("wrote " + clusters + " contact sheets" + (r.noiseCount() > 0 ? " and one"
+            + " of the noise" : "") + " and " + folder.target().resolve("index.html"));
       }
       return unreadable > 0 ? Main.EXIT_PARTIAL : Main.EXIT_OK;
     }
@@ -334,24 +471,29 @@ final class ClusterCommand implements Callable<Integer> {
     }
   }
 
-  /** The contact sheets and index.html into the folder; the count of unreadable images. */
-  private int writeReport(ReportFolder folder, List<String> ids, int[] assign, float[] dist)
-      throws IOException {
+  /**
+   * The contact sheets and index.html into the folder; the count of unreadable images. Label
+   * -1 (HDBSCAN's noise) gets a sheet of its own, after the clusters; {@code order} says how
+   * {@code dist} sorts a sheet's members.
+   */
+  private int writeReport(ReportFolder folder, List<String> ids, int[] assign, float[] dist,
+      String order) throws IOException {
     ImageDecoder decoder = ImageDecoder.defaults();
     HtmlReport html = new HtmlReport("Clusters of " + input.getFileName());
     List<List<String>> rows = new ArrayList<>();
     int unreadable = 0;
     // One pass: each cluster's size and its members nearest the centre (ties by row).
-    int[] sizes = new int[clusters];
+    int[] sizes = new int[clusters + 1];
     Comparator<Integer> nearer = Comparator.<Integer>comparingDouble(i -> dist[i])
         .thenComparingInt(i -> i);
     List<java.util.PriorityQueue<Integer>> nearest = new ArrayList<>();
-    for (int c = 0; c < clusters; c++) {
+    for (int c = 0; c <= clusters; c++) {
       nearest.add(new java.util.PriorityQueue<>(nearer.reversed()));
     }
     for (int i = 0; i < assign.length; i++) {
-      sizes[assign[i]]++;
-      java.util.PriorityQueue<Integer> q = nearest.get(assign[i]);
+      int slot = assign[i] < 0 ? clusters : assign[i];
+      sizes[slot]++;
+      java.util.PriorityQueue<Integer> q = nearest.get(slot);
       if (q.size() < perSheet) {
         q.add(i);
       } else if (nearer.compare(i, q.peek()) < 0) {
@@ -359,7 +501,9 @@ final class ClusterCommand implements Callable<Integer> {
         q.add(i);
       }
     }
-    for (int c = 0; c < clusters; c++) {
+    int sheets = sizes[clusters] > 0 ? clusters + 1 : clusters;
+    for (int c = 0; c < sheets; c++) {
+      boolean noise = c == clusters;
       List<Integer> members = new ArrayList<>(nearest.get(c));
       members.sort(nearer);
       List<BufferedImage> thumbs = new ArrayList<>();
@@ -374,11 +518,12 @@ final class ClusterCommand implements Callable<Integer> {
           }
         }
       }
-      String name = String.format(Locale.ROOT, "cluster-%02d.png", c);
-      ContactSheet.write(folder.resolve(name), thumbs, 8, 96,
-          "cluster " + c + ": " + sizes[c] + " images (nearest the centre first)");
-      html.image("Cluster " + c, name, sizes[c] + " images");
-      rows.add(List.of(Integer.toString(c), Integer.toString(sizes[c])));
+      String name = noise ? "noise.png" : String.format(Locale.ROOT, "cluster-%02d.png", c);
+      ContactSheet.write(folder.resolve(name), thumbs, 8, 96, noise
+          ? "noise: " + sizes[c] + " images in no cluster"
+          : "cluster " + c + ": " + sizes[c] + " images (" + order + " first)");
+      html.image(noise ? "Noise (in no cluster)" : "Cluster " + c, name, sizes[c] + " images");
+      rows.add(List.of(noise ? "noise (-1)" : Integer.toString(c), Integer.toString(sizes[c])));
     }
     html.table("Cluster sizes", List.of("cluster", "images"), rows);
     html.write(folder.resolve("index.html"));

@@ -237,6 +237,67 @@ class MappedSetCliTest {
     assertTrue(sample.err().contains("--silhouette-sample must be 3 to 16384"), sample.err());
   }
 
+  @Test
+  void hdbscanFindsTheGroupsItselfAndLeavesStrayRowsAsNoise() throws IOException {
+    Random r = new Random(3);
+    float[][] rows = new float[44][4];
+    List<String> ids = new ArrayList<>();
+    Path images = java.nio.file.Files.createDirectories(dir.resolve("img"));
+    for (int i = 0; i < rows.length; i++) {
+      int group = i < 20 ? 0 : i < 40 ? 1 : 2; // two groups of 20, four stray rows
+      for (int t = 0; t < 4; t++) {
+        rows[i][t] = group == 2 ? (float) (r.nextDouble() * 200 - 100)
+            : (float) (r.nextGaussian() * 0.5 + (t == group ? 30 : 0));
+      }
+      String id = "g" + group + "-" + i + ".png";
+      ids.add(id);
+      java.awt.image.BufferedImage im = new java.awt.image.BufferedImage(8, 8,
+          java.awt.image.BufferedImage.TYPE_INT_RGB);
+      javax.imageio.ImageIO.write(im, "png", images.resolve(id).toFile());
+    }
+    Path set = dir.resolve("density.npy");
+    EmbeddingSet.write(set, rows, ids, null);
+    Path csv = dir.resolve("density.csv");
+    CliRun a = CliRun.of("cluster", "--input", set.toString(), "--min-cluster-size", "5",
+        "--output", csv.toString(), "--images", images.toString(), "--report",
+        dir.resolve("report").toString());
+    assertEquals(Main.EXIT_OK, a.code(), a.toString());
+    assertTrue(a.err().contains("2 clusters of 44 rows, 4 rows in none (noise)"), a.err());
+    List<String> lines = java.nio.file.Files.readAllLines(csv);
+    assertEquals("id,cluster,probability", lines.get(0));
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      String expected = f[0].startsWith("g0") ? "0" : f[0].startsWith("g1") ? "1" : "-1";
+      assertEquals(expected, f[1], line);
+      double p = Double.parseDouble(f[2]);
+      assertTrue(expected.equals("-1") ? p == 0 : p > 0 && p <= 1, line);
+    }
+    assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("report").resolve("noise.png")));
+    assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("report").resolve("cluster-01.png")));
+    assertTrue(java.nio.file.Files.readString(dir.resolve("report").resolve("index.html"))
+        .contains("noise (-1)"));
+    // In place, the same CSV.
+    System.setProperty(StoredIndex.MAP_ABOVE, "0");
+    Path mapped = dir.resolve("mapped.csv");
+    CliRun b = CliRun.of("cluster", "--input", set.toString(), "--min-cluster-size", "5",
+        "--output", mapped.toString());
+    assertEquals(Main.EXIT_OK, b.code(), b.toString());
+    assertEquals(java.nio.file.Files.readString(csv), java.nio.file.Files.readString(mapped));
+    // Two groups without sub-groups: the leaves are the same two clusters.
+    Path leaves = dir.resolve("leaves.csv");
+    CliRun c = CliRun.of("cluster", "--input", set.toString(), "--min-cluster-size", "5",
+        "--cluster-selection", "leaf", "--output", leaves.toString());
+    assertEquals(Main.EXIT_OK, c.code(), c.toString());
+    assertTrue(c.err().contains("leaves): 2 clusters"), c.err());
+    for (String[] bad : new String[][] {
+        {"--clusters", "3", "--min-cluster-size", "5"}, {}, {"--clusters", "3", "--min-samples",
+        "2"}, {"--min-cluster-size", "5", "--sample", "10"}, {"--min-cluster-size", "1"},
+        {"--min-cluster-size", "5", "--cluster-selection", "largest"}}) {
+      CliRun no = CliRun.of(concat(new String[] {"cluster", "--input", set.toString()}, bad));
+      assertEquals(Main.EXIT_USAGE, no.code(), no.toString());
+    }
+  }
+
   static String[] concat(String[] a, String... b) {
     String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, all, a.length, b.length);

@@ -1,0 +1,585 @@
+package io.github.embeddings4j.core.cluster;
+
+import io.github.embeddings4j.core.vector.VectorMath;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.IntStream;
+
+/**
+ * Density-based clustering without a number of clusters: HDBSCAN (Campello, Moulavi and Sander,
+ * 2013), as in scikit-learn's {@code HDBSCAN} and the {@code hdbscan} package, in Euclidean
+ * distance. Groups are the regions where points are denser than around them; a point in no such
+ * region is <em>noise</em> (label -1) instead of being forced into the nearest group, which is
+ * what a photo collection needs: the holiday, the cat and the garden become clusters, the
+ * one-off photos stay unclustered.
+ *
+ * <pre>{@code
+ * Hdbscan.Result r = Hdbscan.fit(data, n, d, HdbscanOptions.minClusterSize(5));
+ * int[] labels = r.labels();              // -1 for noise
+ * double[] strength = r.probabilities();  // 1 in a cluster's core, lower at its edge, 0 noise
+ * }</pre>
+ *
+ * <p>How: each point's <em>core distance</em> is the distance to its {@code minSamples}-th
+ * nearest point (itself counted, as in scikit-learn); the <em>mutual reachability</em> of two
+ * points is the largest of their distance and their two core distances; the minimum spanning
+ * tree of that graph (Prim's algorithm on the complete graph, every distance computed once and
+ * not stored) becomes a single-linkage hierarchy, which is condensed: a split where both sides
+ * have at least {@code minClusterSize} points starts two clusters, a smaller side is points
+ * leaving their cluster. The clusters kept are those of the largest total stability (excess of
+ * mass), never the root unless {@link HdbscanOptions#allowSingleCluster()}.
+ *
+ * <p>Cost: {@code n²} distances, twice (core distances, then the tree), on all cores, growing
+ * with the square of the points and with the dimension: 4 s for 10,000 points of dimension 50
+ * and 7 s at dimension 128 on two cores; reduce the dimension first (PCA to 32-64 components)
+ * for larger sets. Memory: a copy of the data and {@code O(n)} more. The result is the same
+ * whatever the thread count (ties broken by index).
+ */
+public final class Hdbscan {
+
+  private Hdbscan() {}
+
+  /**
+   * A clustering.
+   *
+   * @param labels the cluster of each point, {@code 0..clusterCount-1}, or -1 for noise
+   * @param probabilities how strongly each point belongs to its cluster, in {@code [0, 1]}: 1
+   *     for the points that stay in it the longest as density rises, 0 for noise
+   * @param clusterCount the number of clusters
+   * @param stabilities each cluster's stability (excess of mass), a measure of how long it
+   *     persists: higher is more distinct
+   * @param coreDistances each point's core distance
+   */
+  public record Result(int[] labels, double[] probabilities, int clusterCount,
+      double[] stabilities, float[] coreDistances) {
+
+    /**
+     * The number of points in each cluster.
+     *
+     * @return one count per cluster
+     */
+    public int[] clusterSizes() {
+      int[] sizes = new int[clusterCount];
+      for (int l : labels) {
+        if (l >= 0) {
+          sizes[l]++;
+        }
+      }
+      return sizes;
+    }
+
+    /**
+     * The number of points labelled noise.
+     *
+     * @return the count of -1 labels
+     */
+    public int noiseCount() {
+      int c = 0;
+      for (int l : labels) {
+        c += l < 0 ? 1 : 0;
+      }
+      return c;
+    }
+  }
+
+  /**
+   * Clusters vectors given as rows.
+   *
+   * @param rows the points, all of one length; not modified
+   * @param options the settings
+   * @return the clustering
+   * @throws IllegalArgumentException as {@link #fit(float[], int, int, HdbscanOptions)}
+   */
+  public static Result fit(float[][] rows, HdbscanOptions options) {
+    int d = VectorMath.requireSameDimension(rows, "rows");
+    float[] flat = new float[Math.multiplyExact(rows.length, d)];
+    for (int i = 0; i < rows.length; i++) {
+      System.arraycopy(rows[i], 0, flat, i * d, d);
+    }
+    return fit(flat, rows.length, d, options);
+  }
+
+  /**
+   * Clusters a row-major matrix in place (not copied, not modified).
+   *
+   * @param data the points, {@code n x d}
+   * @param n the points, at least {@code options.minSamples()} and at least 2
+   * @param d the dimension, at least 1
+   * @param options the settings
+   * @return the clustering
+   * @throws IllegalArgumentException if there are too few points, the array is too short, or a
+   *     value is not finite (naming the row)
+   */
+  public static Result fit(float[] data, int n, int d, HdbscanOptions options) {
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(options, "options");
+    if (d < 1 || data.length < (long) n * d) {
+      throw new IllegalArgumentException("data of length " + data.length + " does not hold "
+          + n + " rows of dimension " + d);
+    }
+    if (n < 2 || n < options.minSamples()) {
+      throw new IllegalArgumentException("HDBSCAN with min samples " + options.minSamples()
+          + " needs at least " + Math.max(2, options.minSamples()) + " points, not " + n);
+    }
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < d; j++) {
+        if (!Float.isFinite(data[i * d + j])) {
+          throw new IllegalArgumentException("row " + i + " has a value that is not finite at"
+              + " column " + j + ": " + data[i * d + j]);
+        }
+      }
+    }
+    float[][] rows = new float[n][];
+    for (int i = 0; i < n; i++) {
+      rows[i] = Arrays.copyOfRange(data, i * d, i * d + d);
+    }
+    float[] core2 = squaredCoreDistances(rows, options.minSamples());
+    double[][] tree = spanningTree(rows, core2);
+    float[] core = new float[n];
+    for (int i = 0; i < n; i++) {
+      core[i] = (float) Math.sqrt(core2[i]);
+    }
+    Hierarchy h = Hierarchy.of(tree, n);
+    return h.condense(options.minClusterSize()).select(options.allowSingleCluster(),
+        options.leafSelection(), core);
+  }
+
+  /** The squared distances of one row to four others, accurate where float's are not. */
+  private static void squared4(float[] row, float[] q0, float[] q1, float[] q2, float[] q3,
+      float[] out) {
+    int d = row.length;
+    VectorMath.squareDistance4(row, 0, q0, q1, q2, q3, d, out);
+    float[][] q = {q0, q1, q2, q3};
+    for (int t = 0; t < 4; t++) {
+      if (VectorMath.outsideFloatRange(out[t])) {
+        out[t] = (float) VectorMath.wideSquareDistance(row, 0, q[t], 0, d);
+      }
+    }
+  }
+
+  /** The squared distance of two rows, accurate where float's is not. */
+  private static float squared(float[] a, float[] b) {
+    float s = VectorMath.squareDistance(a, b);
+    return VectorMath.outsideFloatRange(s) ? (float) VectorMath.wideSquareDistance(a, 0, b, 0,
+        a.length) : s;
+  }
+
+  /** The core distances of the rows of a row-major matrix (for tests). */
+  static float[] coreDistances(float[] data, int n, int d, int k) {
+    float[][] rows = new float[n][];
+    for (int i = 0; i < n; i++) {
+      rows[i] = Arrays.copyOfRange(data, i * d, i * d + d);
+    }
+    float[] c2 = squaredCoreDistances(rows, k);
+    float[] core = new float[n];
+    for (int i = 0; i < n; i++) {
+      core[i] = (float) Math.sqrt(c2[i]);
+    }
+    return core;
+  }
+
+  /**
+   * The squared distance of each row to its {@code k}-th nearest row, itself counted first:
+   * four rows at a time against every other, each other row read once for the four.
+   */
+  static float[] squaredCoreDistances(float[][] rows, int k) {
+    int n = rows.length;
+    float[] core = new float[n];
+    if (k <= 1) {
+      return core;
+    }
+    int others = k - 1;
+    int groups = (n + 3) / 4;
+    IntStream.range(0, groups).parallel().forEach(g -> {
+      int first = g * 4;
+      float[][] q = new float[4][];
+      for (int t = 0; t < 4; t++) {
+        q[t] = rows[Math.min(n - 1, first + t)];
+      }
+      float[][] heaps = new float[4][others];
+      int[] sizes = new int[4];
+      float[] out = new float[4];
+      for (int j = 0; j < n; j++) {
+        squared4(rows[j], q[0], q[1], q[2], q[3], out);
+        for (int t = 0; t < 4 && first + t < n; t++) {
+          if (j != first + t) {
+            sizes[t] = offer(heaps[t], sizes[t], out[t]);
+          }
+        }
+      }
+      for (int t = 0; t < 4 && first + t < n; t++) {
+        core[first + t] = heaps[t][0];
+      }
+    });
+    return core;
+  }
+
+  /** Keeps the smallest values in a max-heap of fixed capacity; returns its new size. */
+  private static int offer(float[] heap, int size, float v) {
+    if (size < heap.length) {
+      heap[size] = v;
+      int c = size;
+      while (c > 0 && heap[(c - 1) / 2] < heap[c]) {
+        swap(heap, c, (c - 1) / 2);
+        c = (c - 1) / 2;
+      }
+      return size + 1;
+    }
+    if (v < heap[0]) {
+      heap[0] = v;
+      int c = 0;
+      while (true) {
+        int l = 2 * c + 1;
+        int r = l + 1;
+        int m = c;
+        if (l < size && heap[l] > heap[m]) {
+          m = l;
+        }
+        if (r < size && heap[r] > heap[m]) {
+          m = r;
+        }
+        if (m == c) {
+          break;
+        }
+        swap(heap, c, m);
+        c = m;
+      }
+    }
+    return size;
+  }
+
+  private static void swap(float[] a, int i, int j) {
+    float t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+
+  /** The spanning tree of the rows of a row-major matrix, from their core distances (tests). */
+  static double[][] spanningTree(float[] data, int n, int d, float[] core) {
+    float[][] rows = new float[n][];
+    float[] core2 = new float[n];
+    for (int i = 0; i < n; i++) {
+      rows[i] = Arrays.copyOfRange(data, i * d, i * d + d);
+      core2[i] = core[i] * core[i];
+    }
+    return spanningTree(rows, core2);
+  }
+
+  /**
+   * The minimum spanning tree of the mutual reachability graph, by Prim's algorithm: {@code
+   * n - 1} edges {@code {from, to, weight}} in the order they join the tree. Squared distances
+   * throughout (the same tree); the weights returned are distances.
+   */
+  static double[][] spanningTree(float[][] rows, float[] core2) {
+    int n = rows.length;
+    int[] rest = new int[n - 1];
+    for (int i = 0; i < rest.length; i++) {
+      rest[i] = i + 1;
+    }
+    int restSize = rest.length;
+    float[] best = new float[n];
+    int[] from = new int[n];
+    Arrays.fill(best, Float.POSITIVE_INFINITY);
+    double[][] edges = new double[n - 1][];
+    int current = 0;
+    int chunks = Math.max(1, Math.min(64, Runtime.getRuntime().availableProcessors() * 4));
+    for (int e = 0; e < n - 1; e++) {
+      int cur = current;
+      int size = restSize;
+      int per = ((size + chunks - 1) / chunks + 3) & ~3;
+      // Each chunk updates its nodes' best links, four at a time, and returns its nearest node.
+      long[] nearest = IntStream.range(0, chunks).parallel().mapToLong(c -> {
+        int lo = Math.min(size, c * per);
+        int hi = Math.min(size, lo + per);
+        float[] out = new float[4];
+        int arg = -1;
+        for (int t = lo; t < hi; t += 4) {
+          if (t + 4 <= hi) {
+            squared4(rows[cur], rows[rest[t]], rows[rest[t + 1]], rows[rest[t + 2]],
+                rows[rest[t + 3]], out);
+          } else {
+            for (int u = 0; u < hi - t; u++) {
+              out[u] = squared(rows[cur], rows[rest[t + u]]);
+            }
+          }
+          for (int u = 0; u < 4 && t + u < hi; u++) {
+            int j = rest[t + u];
+            float m = Math.max(Math.max(core2[cur], core2[j]), out[u]);
+            if (m < best[j]) {
+              best[j] = m;
+              from[j] = cur;
+            }
+            if (arg < 0 || best[j] < best[arg] || best[j] == best[arg] && j < arg) {
+              arg = j;
+            }
+          }
+        }
+        return arg;
+      }).toArray();
+      int next = -1;
+      for (long a : nearest) {
+        int j = (int) a;
+        if (j >= 0 && (next < 0 || best[j] < best[next] || best[j] == best[next] && j < next)) {
+          next = j;
+        }
+      }
+      edges[e] = new double[] {from[next], next, Math.sqrt(best[next])};
+      // Remove next from the rest (order does not matter: ties are broken by index).
+      for (int t = 0; t < restSize; t++) {
+        if (rest[t] == next) {
+          rest[t] = rest[--restSize];
+          break;
+        }
+      }
+      current = next;
+    }
+    return edges;
+  }
+
+  /** The single-linkage hierarchy of the spanning tree: nodes {@code n..2n-2} are merges. */
+  private static final class Hierarchy {
+    final int n;
+    final int[] left;
+    final int[] right;
+    final double[] height;
+    final int[] size;
+
+    private Hierarchy(int n) {
+      this.n = n;
+      left = new int[n - 1];
+      right = new int[n - 1];
+      height = new double[n - 1];
+      size = new int[n - 1];
+    }
+
+    static Hierarchy of(double[][] tree, int n) {
+      Integer[] order = new Integer[tree.length];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (a, b) -> Double.compare(tree[a][2], tree[b][2]));
+      Hierarchy h = new Hierarchy(n);
+      int[] parent = new int[2 * n - 1];
+      int[] top = new int[n]; // union-find over points: each set's current hierarchy node
+      for (int i = 0; i < n; i++) {
+        parent[i] = i;
+        top[i] = i;
+      }
+      for (int m = 0; m < order.length; m++) {
+        double[] e = tree[order[m]];
+        int a = find(parent, (int) e[0]);
+        int b = find(parent, (int) e[1]);
+        h.left[m] = top[a];
+        h.right[m] = top[b];
+        h.height[m] = e[2];
+        h.size[m] = h.count(top[a]) + h.count(top[b]);
+        parent[b] = a;
+        top[a] = n + m;
+      }
+      return h;
+    }
+
+    private static int find(int[] parent, int x) {
+      while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+      }
+      return x;
+    }
+
+    int count(int node) {
+      return node < n ? 1 : size[node - n];
+    }
+
+    /** The condensed tree for a minimum cluster size. */
+    Condensed condense(int minClusterSize) {
+      // A merge at distance 0 (duplicates) gets twice the largest finite density, so that
+      // stabilities stay finite and such merges still count as the densest.
+      double smallest = Double.POSITIVE_INFINITY;
+      for (double v : height) {
+        if (v > 0) {
+          smallest = Math.min(smallest, v);
+        }
+      }
+      double densest = Double.isInfinite(smallest) ? 1 : 2 / smallest;
+      Condensed c = new Condensed(n);
+      int root = 2 * n - 2;
+      int rootCluster = c.newCluster(-1, 0, count(root));
+      Deque<int[]> todo = new ArrayDeque<>();
+      todo.push(new int[] {root, rootCluster});
+      while (!todo.isEmpty()) {
+        int[] t = todo.pop();
+        int node = t[0];
+        int cluster = t[1];
+        if (node < n) {
+          continue; // a single point still in its cluster: it leaves at the cluster's end
+        }
+        int m = node - n;
+        double lambda = height[m] > 0 ? 1 / height[m] : densest;
+        int l = left[m];
+        int r = right[m];
+        boolean bigLeft = count(l) >= minClusterSize;
+        boolean bigRight = count(r) >= minClusterSize;
+        if (bigLeft && bigRight) {
+          todo.push(new int[] {r, c.newCluster(cluster, lambda, count(r))});
+          todo.push(new int[] {l, c.newCluster(cluster, lambda, count(l))});
+        } else {
+          if (bigLeft) {
+            todo.push(new int[] {l, cluster});
+          } else {
+            leave(l, cluster, lambda, c);
+          }
+          if (bigRight) {
+            todo.push(new int[] {r, cluster});
+          } else {
+            leave(r, cluster, lambda, c);
+          }
+        }
+      }
+      // With minClusterSize >= 2 a single point is never a big side: every point leaves its
+      // cluster through leave().
+      return c;
+    }
+
+    /** Every point under {@code node} leaves {@code cluster} at {@code lambda}. */
+    private void leave(int node, int cluster, double lambda, Condensed c) {
+      Deque<Integer> stack = new ArrayDeque<>();
+      stack.push(node);
+      while (!stack.isEmpty()) {
+        int v = stack.pop();
+        if (v < n) {
+          c.pointLeaves(v, cluster, lambda);
+        } else {
+          stack.push(right[v - n]);
+          stack.push(left[v - n]);
+        }
+      }
+    }
+  }
+
+  /** The condensed tree: clusters with their parent and birth, points with where they left. */
+  private static final class Condensed {
+    final List<Integer> parent = new ArrayList<>();
+    final List<Double> birth = new ArrayList<>();
+    final List<Integer> sizeAtBirth = new ArrayList<>();
+    final int[] pointCluster;
+    final double[] pointLambda;
+
+    Condensed(int n) {
+      pointCluster = new int[n];
+      pointLambda = new double[n];
+    }
+
+    int newCluster(int parentCluster, double lambda, int size) {
+      parent.add(parentCluster);
+      birth.add(lambda);
+      sizeAtBirth.add(size);
+      return parent.size() - 1;
+    }
+
+    void pointLeaves(int point, int cluster, double lambda) {
+      pointCluster[point] = cluster;
+      pointLambda[point] = lambda;
+    }
+
+    Result select(boolean allowSingleCluster, boolean leaves, float[] core) {
+      int k = parent.size();
+      int n = pointCluster.length;
+      // Stability: each point and each child cluster contributes (lambda - birth) x size.
+      double[] stability = new double[k];
+      for (int p = 0; p < n; p++) {
+        int c = pointCluster[p];
+        stability[c] += pointLambda[p] - birth.get(c);
+      }
+      for (int c = 1; c < k; c++) {
+        int pc = parent.get(c);
+        stability[pc] += (birth.get(c) - birth.get(pc)) * sizeAtBirth.get(c);
+      }
+      // Excess of mass, children before parents (a child's index is above its parent's).
+      boolean[] selected = new boolean[k];
+      boolean[] hasChild = new boolean[k];
+      for (int c = 1; c < k; c++) {
+        hasChild[parent.get(c)] = true;
+      }
+      double[] best = stability.clone();
+      double[] childSum = new double[k];
+      for (int c = k - 1; c >= 0; c--) {
+        boolean leaf = !hasChild[c];
+        // The root is a cluster only when asked for (else one blob is all noise, as in
+        // scikit-learn).
+        boolean eligible = c != 0 || allowSingleCluster;
+        if (leaves) {
+          selected[c] = leaf && eligible;
+        } else if (leaf) {
+          selected[c] = eligible;
+        } else if (eligible && stability[c] >= childSum[c]) {
+          selected[c] = true;
+          best[c] = stability[c];
+          deselectBelow(c, selected);
+        } else {
+          best[c] = childSum[c];
+        }
+        if (c > 0) {
+          childSum[parent.get(c)] += best[c];
+        }
+      }
+      // Labels: the selected cluster on the path from a point's cluster to the root, numbered
+      // in the order of each cluster's first point.
+      int[] owner = new int[k];
+      for (int c = 0; c < k; c++) {
+        owner[c] = selected[c] ? c : c == 0 ? -1 : owner[parent.get(c)];
+      }
+      int[] labelOf = new int[k];
+      Arrays.fill(labelOf, -1);
+      int count = 0;
+      for (int p = 0; p < n; p++) {
+        int s = owner[pointCluster[p]];
+        if (s >= 0 && labelOf[s] < 0) {
+          labelOf[s] = count++;
+        }
+      }
+      int[] labels = new int[n];
+      double[] probabilities = new double[n];
+      double[] maxLambda = new double[count];
+      for (int p = 0; p < n; p++) {
+        int s = owner[pointCluster[p]];
+        labels[p] = s < 0 ? -1 : labelOf[s];
+        if (labels[p] >= 0) {
+          maxLambda[labels[p]] = Math.max(maxLambda[labels[p]], pointLambda[p]);
+        }
+      }
+      for (int p = 0; p < n; p++) {
+        int l = labels[p];
+        if (l >= 0) {
+          probabilities[p] = maxLambda[l] > 0
+              ? Math.min(pointLambda[p], maxLambda[l]) / maxLambda[l] : 1;
+        }
+      }
+      double[] stabilities = new double[count];
+      for (int c = 0; c < k; c++) {
+        if (labelOf[c] >= 0) {
+          stabilities[labelOf[c]] = stability[c];
+        }
+      }
+      return new Result(labels, probabilities, count, stabilities, core);
+    }
+
+    private void deselectBelow(int c, boolean[] selected) {
+      for (int i = c + 1; i < parent.size(); i++) {
+        // Children come after their parents; an ancestor test walks up.
+        for (int a = parent.get(i); a >= 0; a = parent.get(a)) {
+          if (a == c) {
+            selected[i] = false;
+            break;
+          }
+          if (a < c) {
+            break;
+          }
+        }
+      }
+    }
+  }
+}
