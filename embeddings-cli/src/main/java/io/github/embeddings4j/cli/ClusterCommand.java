@@ -238,36 +238,8 @@ final class ClusterCommand implements Callable<Integer> {
             (System.nanoTime() - start) / 1e9);
       }
     }
-    SdkFile.IoConsumer<java.io.OutputStream> csvBody = out -> {
-      java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out,
-          StandardCharsets.UTF_8), 1 << 16);
-      w.write("id,cluster,distance\n");
-      for (int i = 0; i < n; i++) {
-        w.write(csvField(Ids.display(in.ids().get(i))));
-        w.write(',');
-        w.write(Integer.toString(assign[i]));
-        w.write(',');
-        w.write(Float.toString(dist[i]));
-        w.write('\n');
-      }
-      w.flush();
-    };
-    if (images == null) {
-      writeAssignments(csv, csvBody);
-      return Main.EXIT_OK;
-    }
-    try (ReportFolder folder = Outputs.beginReport(report)) {
-      int unreadable = writeReport(folder, in.ids(), assign, dist, "nearest the centre");
-      // The assignments and the report they picture are replaced one after the other, the
-      // report last: a failure before leaves both old; one between, the new CSV and old report.
-      writeAssignments(csv, csvBody);
-      folder.commit();
-      if (!common.quiet) {
-        err.println("wrote " + clusters + " contact sheets and "
-            + folder.target().resolve("index.html"));
-      }
-      return unreadable > 0 ? Main.EXIT_PARTIAL : Main.EXIT_OK;
-    }
+    return finish(csv, in.ids(), assign, "distance", i -> Float.toString(dist[i]), dist,
+        "nearest the centre");
   }
 
   /** The CSV of assignments: --output, or FILE.clusters.csv beside the input. */
@@ -336,37 +308,55 @@ final class ClusterCommand implements Callable<Integer> {
             + " stands out; try a smaller --min-cluster-size or --min-samples");
       }
     }
-    int[] labels = r.labels();
     double[] strength = r.probabilities();
-    SdkFile.IoConsumer<java.io.OutputStream> csvBody = out -> {
+    float[] order = new float[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = (float) (1 - strength[i]);
+    }
+    return finish(csv, in.ids(), r.labels(), "probability",
+        i -> String.format(Locale.ROOT, "%.6f", strength[i]), order, "most typical");
+  }
+
+  /**
+   * Writes the CSV ({@code id,cluster,<column>}) and, with --images, the report: the report is
+   * written into a new folder, the CSV replaced, then the folder put in place, so that a failure
+   * before leaves both old, and one between the new CSV and the old report.
+   *
+   * @param labels each row's cluster, -1 for noise
+   * @param value the third column of a row
+   * @param order sorts a sheet's members, lowest first
+   * @param orderName how the sheets' members are sorted, for their titles
+   * @return the exit code: partial when an image of the report could not be read
+   */
+  private int finish(Path csv, List<String> ids, int[] labels, String column,
+      java.util.function.IntFunction<String> value, float[] order, String orderName)
+      throws IOException {
+    SdkFile.IoConsumer<java.io.OutputStream> body = out -> {
       java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out,
           StandardCharsets.UTF_8), 1 << 16);
-      w.write("id,cluster,probability\n");
-      for (int i = 0; i < n; i++) {
-        w.write(csvField(Ids.display(in.ids().get(i))));
+      w.write("id,cluster," + column + "\n");
+      for (int i = 0; i < labels.length; i++) {
+        w.write(csvField(Ids.display(ids.get(i))));
         w.write(',');
         w.write(Integer.toString(labels[i]));
         w.write(',');
-        w.write(String.format(Locale.ROOT, "%.6f", strength[i]));
+        w.write(value.apply(i));
         w.write('\n');
       }
       w.flush();
     };
     if (images == null) {
-      writeAssignments(csv, csvBody);
+      writeAssignments(csv, body);
       return Main.EXIT_OK;
     }
-    float[] order = new float[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = (float) (1 - strength[i]);
-    }
     try (ReportFolder folder = Outputs.beginReport(report)) {
-      int unreadable = writeReport(folder, in.ids(), labels, order, "most typical");
-      writeAssignments(csv, csvBody);
+      int unreadable = writeReport(folder, ids, labels, order, orderName);
+      writeAssignments(csv, body);
       folder.commit();
       if (!common.quiet) {
-        err.println("wrote " + clusters + " contact sheets" + (r.noiseCount() > 0 ? " and one"
-            + " of the noise" : "") + " and " + folder.target().resolve("index.html"));
+        boolean noise = java.util.Arrays.stream(labels).anyMatch(l -> l < 0);
+        err.println("wrote " + clusters + " contact sheets" + (noise ? " and one of the noise"
+            : "") + " and " + folder.target().resolve("index.html"));
       }
       return unreadable > 0 ? Main.EXIT_PARTIAL : Main.EXIT_OK;
     }
