@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class HdbscanTest {
@@ -193,5 +194,239 @@ class HdbscanTest {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> Hdbscan.fit(
         line(0, 1, Double.NaN, 3), 4, 1, HdbscanOptions.minClusterSize(2))).getMessage()
         .contains("row 2"));
+  }
+
+  /**
+   * HDBSCAN stated another way, slowly: lower a distance threshold through every mutual
+   * reachability value and watch each cluster's points fall apart into connected components.
+   * A cluster whose points split into two or more components of at least the minimum size
+   * ends, and those components start as clusters; points in smaller components leave at that
+   * level. Then the same stability and excess-of-mass rule. No spanning tree, no dendrogram.
+   */
+  private static int[] reference(float[][] x, int minClusterSize, int minSamples) {
+    int n = x.length;
+    double[][] dist = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        double s = 0;
+        for (int t = 0; t < x[i].length; t++) {
+          double v = (double) x[i][t] - x[j][t];
+          s += v * v;
+        }
+        dist[i][j] = Math.sqrt(s);
+      }
+    }
+    double[] core = new double[n];
+    for (int i = 0; i < n; i++) {
+      double[] row = dist[i].clone();
+      Arrays.sort(row);
+      core[i] = row[minSamples - 1];
+    }
+    double[][] m = new double[n][n];
+    java.util.TreeSet<Double> levels = new java.util.TreeSet<>();
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        m[i][j] = Math.max(dist[i][j], Math.max(core[i], core[j]));
+        if (i != j) {
+          levels.add(m[i][j]);
+        }
+      }
+    }
+    List<int[]> members = new ArrayList<>(); // the points of each cluster
+    List<Integer> parent = new ArrayList<>();
+    List<Double> birth = new ArrayList<>();
+    List<Double> stability = new ArrayList<>();
+    int[] all = new int[n];
+    for (int i = 0; i < n; i++) {
+      all[i] = i;
+    }
+    members.add(all);
+    parent.add(-1);
+    birth.add(0.0);
+    stability.add(0.0);
+    int[] leftFrom = new int[n];
+    List<int[]> alive = new ArrayList<>(); // {cluster, ...points still in it}
+    alive.add(all);
+    List<Integer> aliveId = new ArrayList<>(List.of(0));
+    for (double level : levels.descendingSet()) {
+      double lambda = 1 / level;
+      List<int[]> nextAlive = new ArrayList<>();
+      List<Integer> nextId = new ArrayList<>();
+      for (int a = 0; a < alive.size(); a++) {
+        int[] pts = alive.get(a);
+        int id = aliveId.get(a);
+        // Components of pts with the edges below the level.
+        int[] comp = new int[pts.length];
+        Arrays.fill(comp, -1);
+        int comps = 0;
+        for (int s0 = 0; s0 < pts.length; s0++) {
+          if (comp[s0] >= 0) {
+            continue;
+          }
+          java.util.ArrayDeque<Integer> q = new java.util.ArrayDeque<>(List.of(s0));
+          comp[s0] = comps;
+          while (!q.isEmpty()) {
+            int u = q.pop();
+            for (int v = 0; v < pts.length; v++) {
+              if (comp[v] < 0 && m[pts[u]][pts[v]] < level) {
+                comp[v] = comps;
+                q.push(v);
+              }
+            }
+          }
+          comps++;
+        }
+        if (comps == 1) {
+          nextAlive.add(pts);
+          nextId.add(id);
+          continue;
+        }
+        List<int[]> big = new ArrayList<>();
+        for (int c = 0; c < comps; c++) {
+          int cc = c;
+          int[] part = IntStream.range(0, pts.length).filter(t -> comp[t] == cc)
+              .map(t -> pts[t]).toArray();
+          if (part.length >= minClusterSize) {
+            big.add(part);
+          } else {
+            for (int p : part) {
+              leftFrom[p] = id;
+              stability.set(id, stability.get(id) + lambda - birth.get(id));
+            }
+          }
+        }
+        if (big.size() == 1) {
+          nextAlive.add(big.get(0));
+          nextId.add(id);
+        } else {
+          for (int[] part : big) {
+            stability.set(id, stability.get(id) + (lambda - birth.get(id)) * part.length);
+            members.add(part);
+            parent.add(id);
+            birth.add(lambda);
+            stability.add(0.0);
+            nextAlive.add(part);
+            nextId.add(members.size() - 1);
+          }
+        }
+      }
+      alive = nextAlive;
+      aliveId = nextId;
+    }
+    // Points still together below the smallest level leave at its lambda... they cannot: at
+    // the smallest level every edge is removed, so every point has left.
+    int k = members.size();
+    boolean[] hasChild = new boolean[k];
+    for (int c = 1; c < k; c++) {
+      hasChild[parent.get(c)] = true;
+    }
+    boolean[] selected = new boolean[k];
+    double[] best = new double[k];
+    double[] childSum = new double[k];
+    for (int c = k - 1; c >= 1; c--) { // the root is never selected here
+      if (!hasChild[c] || stability.get(c) >= childSum[c]) {
+        selected[c] = true;
+        best[c] = stability.get(c);
+        for (int d = c + 1; d < k; d++) {
+          for (int a = parent.get(d); a >= 0; a = parent.get(a)) {
+            if (a == c) {
+              selected[d] = false;
+            }
+          }
+        }
+      } else {
+        best[c] = childSum[c];
+      }
+      childSum[parent.get(c)] += best[c];
+    }
+    int[] labels = new int[n];
+    for (int p = 0; p < n; p++) {
+      labels[p] = -1;
+      for (int c = leftFrom[p]; c >= 0; c = parent.get(c)) {
+        if (selected[c]) {
+          labels[p] = c;
+        }
+      }
+    }
+    return labels;
+  }
+
+  /** Two labellings are the same partition (cluster numbers aside, noise as noise). */
+  private static void assertSamePartition(int[] expected, int[] actual, String what) {
+    java.util.Map<Integer, Integer> map = new java.util.HashMap<>();
+    java.util.Map<Integer, Integer> back = new java.util.HashMap<>();
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i] < 0, actual[i] < 0, what + ": noise at " + i + "\n"
+          + Arrays.toString(expected) + "\n" + Arrays.toString(actual));
+      if (expected[i] >= 0) {
+        int e = expected[i];
+        int f = actual[i];
+        assertEquals(map.computeIfAbsent(e, k -> f), f, what + ": " + i + "\n"
+            + Arrays.toString(expected) + "\n" + Arrays.toString(actual));
+        assertEquals(back.computeIfAbsent(f, k -> e), e, what);
+      }
+    }
+  }
+
+  /** Points whose cluster (or noise) differs between two partitions, after matching them. */
+  private static int disagreements(int[] expected, int[] actual) {
+    java.util.Map<Long, Integer> pairs = new java.util.HashMap<>();
+    for (int i = 0; i < expected.length; i++) {
+      pairs.merge(((long) expected[i] << 32) ^ (actual[i] & 0xffffffffL), 1, Integer::sum);
+    }
+    // Each expected cluster keeps the actual cluster most of its points went to.
+    java.util.Map<Integer, int[]> best = new java.util.HashMap<>();
+    pairs.forEach((k, v) -> {
+      int e = (int) (k >> 32);
+      int a = (int) (long) k;
+      if (e >= 0 && a >= 0 && v > best.getOrDefault(e, new int[] {0, 0})[1]) {
+        best.put(e, new int[] {a, v});
+      }
+    });
+    int wrong = 0;
+    for (int i = 0; i < expected.length; i++) {
+      boolean same = expected[i] < 0 ? actual[i] < 0
+          : best.containsKey(expected[i]) && best.get(expected[i])[0] == actual[i];
+      wrong += same ? 0 : 1;
+    }
+    return wrong;
+  }
+
+  @Test
+  void labelsAreThoseOfAThresholdSweepOnRandomSets() {
+    Random random = new Random(17);
+    int tied = 0;
+    int points = 0;
+    for (int trial = 0; trial < 80; trial++) {
+      int n = 20 + random.nextInt(50);
+      int d = 1 + random.nextInt(3);
+      int groups = 1 + random.nextInt(4);
+      float[][] x = new float[n][d];
+      for (int i = 0; i < n; i++) {
+        int g = random.nextInt(groups);
+        for (int t = 0; t < d; t++) {
+          x[i][t] = (float) (random.nextGaussian() * (0.3 + g * 0.4) + g * 4 * (t == 0 ? 1 : 0));
+        }
+      }
+      int mcs = 2 + random.nextInt(6);
+      // Half the trials with min samples 1: mutual reachability is the distance, no two
+      // levels tie, and the partitions must be the same. With larger min samples many
+      // levels are some point's core distance, and where a split and points leaving tie, the
+      // order of equal merges decides which cluster those points leave from (as in any
+      // implementation on a binary hierarchy): count such points instead.
+      int ms = trial % 2 == 0 ? 1 : 2 + random.nextInt(3);
+      String what = "trial " + trial + " (n " + n + ", d " + d + ", min size " + mcs
+          + ", min samples " + ms + ")";
+      int[] expected = reference(x, mcs, ms);
+      int[] actual = Hdbscan.fit(x, HdbscanOptions.minClusterSize(mcs).withMinSamples(ms))
+          .labels();
+      if (ms == 1) {
+        assertSamePartition(expected, actual, what);
+      } else {
+        tied += disagreements(expected, actual);
+        points += n;
+      }
+    }
+    assertTrue(tied <= points / 200, tied + " of " + points + " points placed differently");
   }
 }
