@@ -105,6 +105,12 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--clustering",
+      description = "Also cluster the test embeddings with k-means (as many clusters as "
+          + "classes, --seed) and say how well the clusters recover the classes: normalised "
+          + "mutual information and adjusted Rand index.")
+  boolean clustering;
+
   @Option(names = "--json", description = "Print one JSON object on stdout.")
   boolean json;
 
@@ -223,7 +229,7 @@ final class EvaluateCommand implements Callable<Integer> {
       // recall and mAP at 10, or at the training set's size when it is smaller
       report = EmbeddingEvaluator.builder().k(k).metric(m).voting(votes)
           .retrievalK(Math.min(10, trainVectors.length))
-          .linearProbe(false).seed(seed).classNames(classNames).build()
+          .linearProbe(false).clustering(clustering).seed(seed).classNames(classNames).build()
           .evaluate(trainVectors, train.labels(), testVectors, test.labels());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -246,6 +252,10 @@ final class EvaluateCommand implements Callable<Integer> {
     out.put("retrieval_k", report.retrievalK());
     out.put("pca", pca);
     out.put("binary_bits", binary);
+    if (clustering) {
+      out.put("clustering_nmi", report.clusteringNmi());
+      out.put("clustering_ari", report.clusteringAri());
+    }
     if (json) {
       spec.commandLine().getOut().println(Json.object(out));
     } else {
@@ -256,6 +266,10 @@ final class EvaluateCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "%-15s%.4f%n%-15s%.4f%n%-15s%.4f%n", "recall@" + rk,
           report.recallAtK(), "mAP@" + rk, report.mapAtK(), "precision@" + rk,
           report.precisionAtK());
+      if (clustering) {
+        o.printf(Locale.ROOT, "%-15s%.4f%n%-15s%.4f%n", "k-means NMI", report.clusteringNmi(),
+            "k-means ARI", report.clusteringAri());
+      }
       o.printf(Locale.ROOT, "%d training, %d test, dimension %d, %.1f s%n", trainVectors.length,
           testVectors.length, trainVectors[0].length, seconds);
       if (talk) {

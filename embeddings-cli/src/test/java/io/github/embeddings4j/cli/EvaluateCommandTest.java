@@ -43,6 +43,12 @@ class EvaluateCommandTest {
     assertEquals(30, number(out, "n_test"), 0.0);
     assertEquals(784, number(out, "dimension"), 0.0);
     assertTrue(number(out, "seconds") >= 0);
+    assertTrue(!out.contains("clustering_nmi"), out);
+    CliRun c = CliRun.of("evaluate", "--data", dir.toString(), "--clustering", "--json");
+    assertEquals(0, c.code(), c.toString());
+    double nmi = number(c.out(), "clustering_nmi");
+    double ari = number(c.out(), "clustering_ari");
+    assertTrue(nmi > 0.5 && nmi <= 1 && ari > 0 && ari <= 1, c.out());
   }
 
   @Test

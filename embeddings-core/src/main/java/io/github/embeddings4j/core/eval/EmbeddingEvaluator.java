@@ -23,6 +23,7 @@ public final class EmbeddingEvaluator {
   private final Voting voting;
   private final int retrievalK;
   private final boolean linearProbe;
+  private final boolean clustering;
   private final long seed;
   private final List<String> classNames;
 
@@ -32,13 +33,14 @@ public final class EmbeddingEvaluator {
     this.voting = b.voting;
     this.retrievalK = b.retrievalK;
     this.linearProbe = b.linearProbe;
+    this.clustering = b.clustering;
     this.seed = b.seed;
     this.classNames = b.classNames;
   }
 
   /**
    * A builder with the defaults: k 5, cosine, uniform votes, retrieval at 10, no linear probe,
-   * seed 42.
+   * no clustering, seed 42.
    *
    * @return a new builder
    */
@@ -77,11 +79,21 @@ public final class EmbeddingEvaluator {
         : ConfusionMatrix.of(testLabels, predicted, classes);
     double probe = linearProbe
         ? LinearProbe.fit(train, trainLabels, seed).accuracy(test, testLabels) : Double.NaN;
+    double nmi = Double.NaN;
+    double ari = Double.NaN;
+    int present = (int) java.util.Arrays.stream(testLabels).distinct().count();
+    if (clustering && present >= 2 && present <= test.length) {
+      int[] found = io.github.embeddings4j.core.cluster.KMeans.fit(test,
+          io.github.embeddings4j.core.cluster.KMeansOptions.clusters(present).withSeed(seed))
+          .assignments();
+      nmi = ClusteringAgreement.normalizedMutualInformation(testLabels, found);
+      ari = ClusteringAgreement.adjustedRandIndex(testLabels, found);
+    }
     return new EvaluationReport(metric.metricName(), k, voting,
         KnnAccuracy.accuracy(predicted, testLabels), retrievalK,
         Retrieval.recallAtK(testLabels, ranked, retrievalK),
         Retrieval.meanAveragePrecisionAtK(testLabels, ranked, trainLabels, retrievalK),
-        Retrieval.precisionAtK(testLabels, ranked, retrievalK), probe,
+        Retrieval.precisionAtK(testLabels, ranked, retrievalK), probe, nmi, ari,
         confusion, (System.nanoTime() - start) / 1e9);
   }
 
@@ -92,6 +104,7 @@ public final class EmbeddingEvaluator {
     private Voting voting = Voting.UNIFORM;
     private int retrievalK = 10;
     private boolean linearProbe;
+    private boolean clustering;
     private long seed = 42;
     private List<String> classNames;
 
@@ -159,7 +172,21 @@ public final class EmbeddingEvaluator {
     }
 
     /**
-     * Sets the seed of the linear probe.
+     * Whether to cluster the test vectors with k-means (as many clusters as classes, the seed
+     * of {@link #seed}) and score how well the clusters recover the classes (normalised mutual
+     * information and adjusted Rand index): how well the embeddings group by class without any
+     * label, which kNN accuracy does not tell. Default false.
+     *
+     * @param v whether to cluster
+     * @return this builder
+     */
+    public Builder clustering(boolean v) {
+      clustering = v;
+      return this;
+    }
+
+    /**
+     * Sets the seed of the linear probe and of the clustering.
      *
      * @param v the seed
      * @return this builder

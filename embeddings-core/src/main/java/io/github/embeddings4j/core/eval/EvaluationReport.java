@@ -14,12 +14,17 @@ import java.util.Locale;
  * @param mapAtK mAP@k as {@link Retrieval} defines it
  * @param precisionAtK precision@k as {@link Retrieval} defines it
  * @param linearProbeAccuracy the linear probe's test accuracy, or {@code NaN} when not run
+ * @param clusteringNmi how well k-means on the test vectors (as many clusters as classes)
+ *     recovers the classes, as {@link ClusteringAgreement#normalizedMutualInformation}; {@code
+ *     NaN} when not run
+ * @param clusteringAri the same clustering's {@link ClusteringAgreement#adjustedRandIndex};
+ *     {@code NaN} when not run
  * @param confusion the kNN predictions against the test labels
  * @param seconds the wall time of the evaluation
  */
 public record EvaluationReport(String metric, int k, Voting voting, double knnAccuracy,
     int retrievalK, double recallAtK, double mapAtK, double precisionAtK,
-    double linearProbeAccuracy,
+    double linearProbeAccuracy, double clusteringNmi, double clusteringAri,
     ConfusionMatrix confusion, double seconds) {
 
   /**
