@@ -11,6 +11,7 @@ import io.github.embeddings4j.core.cluster.KMeans;
 import io.github.embeddings4j.core.cluster.KMeansOptions;
 import io.github.embeddings4j.core.data.FashionMnist;
 import io.github.embeddings4j.core.data.LabeledImages;
+import io.github.embeddings4j.core.eval.ClusteringAgreement;
 import io.github.embeddings4j.core.eval.EmbeddingEvaluator;
 import io.github.embeddings4j.core.eval.EvaluationReport;
 import io.github.embeddings4j.core.eval.Voting;
@@ -259,7 +260,10 @@ final class DemoCommand implements Callable<Integer> {
             + "the test embeddings, coloured by class")
         .gallery("Nearest training images of test queries (green: same class)", gallery)
         .paragraph(String.format(Locale.ROOT, "k-means with %d clusters on the test embeddings: "
-            + "%.1f%% of images share their cluster's most common class.", clusters, 100 * purity));
+            + "%.1f%% of images share their cluster's most common class (normalised mutual "
+            + "information %.3f, adjusted Rand index %.3f).", clusters, 100 * purity,
+            ClusteringAgreement.normalizedMutualInformation(testSet.labels(), assign),
+            ClusteringAgreement.adjustedRandIndex(testSet.labels(), assign)));
     for (int c = 0; c < sheets.size(); c++) {
       html.image("Cluster " + c, sheets.get(c), "the 40 images nearest the centre");
     }
