@@ -150,7 +150,7 @@ final class ClusterCommand implements Callable<Integer> {
     int[] range = parseClusters();
     clusters = range[1];
     boolean search = range[0] != range[1];
-    if (search && (silhouetteSample < 3 || silhouetteSample > Silhouette.MAX_POINTS)) {
+    if (silhouetteSample < 3 || silhouetteSample > Silhouette.MAX_POINTS) {
       throw new ParameterException(spec.commandLine(), "--silhouette-sample must be 3 to "
           + Silhouette.MAX_POINTS + ", not " + silhouetteSample);
     }
@@ -238,8 +238,9 @@ final class ClusterCommand implements Callable<Integer> {
             (System.nanoTime() - start) / 1e9);
       }
     }
+    double[] silhouettes = images == null ? null : clusterSilhouettes(in, assign);
     return finish(csv, in.ids(), assign, "distance", i -> Float.toString(dist[i]), dist,
-        "nearest the centre");
+        "nearest the centre", silhouettes);
   }
 
   /** The CSV of assignments: --output, or FILE.clusters.csv beside the input. */
@@ -314,7 +315,7 @@ final class ClusterCommand implements Callable<Integer> {
       order[i] = (float) (1 - strength[i]);
     }
     return finish(csv, in.ids(), r.labels(), "probability",
-        i -> String.format(Locale.ROOT, "%.6f", strength[i]), order, "most typical");
+        i -> String.format(Locale.ROOT, "%.6f", strength[i]), order, "most typical", null);
   }
 
   /**
@@ -326,11 +327,12 @@ final class ClusterCommand implements Callable<Integer> {
    * @param value the third column of a row
    * @param order sorts a sheet's members, lowest first
    * @param orderName how the sheets' members are sorted, for their titles
+   * @param silhouettes each cluster's mean silhouette for the report's table, or null
    * @return the exit code: partial when an image of the report could not be read
    */
   private int finish(Path csv, List<String> ids, int[] labels, String column,
-      java.util.function.IntFunction<String> value, float[] order, String orderName)
-      throws IOException {
+      java.util.function.IntFunction<String> value, float[] order, String orderName,
+      double[] silhouettes) throws IOException {
     SdkFile.IoConsumer<java.io.OutputStream> body = out -> {
       java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out,
           StandardCharsets.UTF_8), 1 << 16);
@@ -350,7 +352,7 @@ final class ClusterCommand implements Callable<Integer> {
       return Main.EXIT_OK;
     }
     try (ReportFolder folder = Outputs.beginReport(report)) {
-      int unreadable = writeReport(folder, ids, labels, order, orderName);
+      int unreadable = writeReport(folder, ids, labels, order, orderName, silhouettes);
       writeAssignments(csv, body);
       folder.commit();
       if (!common.quiet) {
@@ -431,20 +433,72 @@ final class ClusterCommand implements Callable<Integer> {
    * algorithm S, seeded by {@code --seed}), as one row-major array.
    */
   private float[] sampleOf(SetRows in, int m) {
-    int n = in.count();
-    int d = in.dimension();
-    float[] out = new float[Math.multiplyExact(m, d)];
+    return rowsAt(in, sampleIndices(in.count(), m));
+  }
+
+  /** {@code m} of {@code n} row numbers, increasing (Knuth's algorithm S, seeded by --seed). */
+  private int[] sampleIndices(int n, int m) {
+    int[] out = new int[m];
     java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
     int taken = 0;
     for (int r = 0; r < n && taken < m; r++) {
       if ((n - r) * random.nextDouble() < m - taken) {
-        if (in.mapped()) {
-          in.inPlace().copy(r, r + 1, out, taken * d);
-        } else {
-          System.arraycopy(in.loaded()[r], 0, out, taken * d, d);
-        }
-        taken++;
+        out[taken++] = r;
       }
+    }
+    return out;
+  }
+
+  /** The given rows as one row-major array. */
+  private static float[] rowsAt(SetRows in, int[] rows) {
+    int d = in.dimension();
+    float[] out = new float[Math.multiplyExact(rows.length, d)];
+    for (int t = 0; t < rows.length; t++) {
+      if (in.mapped()) {
+        in.inPlace().copy(rows[t], rows[t] + 1, out, t * d);
+      } else {
+        System.arraycopy(in.loaded()[rows[t]], 0, out, t * d, d);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Each cluster's mean silhouette over a sample of --silhouette-sample rows (NaN for a cluster
+   * with no sampled row), for the report: a low one marks a cluster that mixes groups. Null
+   * when fewer than two clusters hold sampled rows.
+   */
+  private double[] clusterSilhouettes(SetRows in, int[] assign) {
+    int n = in.count();
+    int m = Math.min(n, Math.min(silhouetteSample, Silhouette.MAX_POINTS));
+    if (m < 3 || clusters < 2) {
+      return null;
+    }
+    int[] rows = sampleIndices(n, m);
+    int[] labels = new int[m];
+    for (int t = 0; t < m; t++) {
+      labels[t] = assign[rows[t]];
+    }
+    if (java.util.Arrays.stream(labels).distinct().count() < 2) {
+      return null;
+    }
+    double[] values = Silhouette.of(rowsAt(in, rows), m, in.dimension()).values(labels,
+        clusters);
+    double[] sum = new double[clusters];
+    int[] count = new int[clusters];
+    double all = 0;
+    for (int t = 0; t < m; t++) {
+      sum[labels[t]] += values[t];
+      count[labels[t]]++;
+      all += values[t];
+    }
+    if (!common.quiet) {
+      err.printf(Locale.ROOT, "mean silhouette %.4f on %d rows (per cluster in the report)%n",
+          all / m, m);
+    }
+    double[] out = new double[clusters];
+    for (int c = 0; c < clusters; c++) {
+      out[c] = count[c] == 0 ? Double.NaN : sum[c] / count[c];
     }
     return out;
   }
@@ -467,7 +521,7 @@ final class ClusterCommand implements Callable<Integer> {
    * {@code dist} sorts a sheet's members.
    */
   private int writeReport(ReportFolder folder, List<String> ids, int[] assign, float[] dist,
-      String order) throws IOException {
+      String order, double[] silhouettes) throws IOException {
     ImageDecoder decoder = ImageDecoder.defaults();
     HtmlReport html = new HtmlReport("Clusters of " + input.getFileName());
     List<List<String>> rows = new ArrayList<>();
@@ -513,9 +567,17 @@ final class ClusterCommand implements Callable<Integer> {
           ? "noise: " + sizes[c] + " images in no cluster"
           : "cluster " + c + ": " + sizes[c] + " images (" + order + " first)");
       html.image(noise ? "Noise (in no cluster)" : "Cluster " + c, name, sizes[c] + " images");
-      rows.add(List.of(noise ? "noise (-1)" : Integer.toString(c), Integer.toString(sizes[c])));
+      List<String> row = new ArrayList<>(List.of(noise ? "noise (-1)" : Integer.toString(c),
+          Integer.toString(sizes[c])));
+      if (silhouettes != null) {
+        row.add(noise || Double.isNaN(silhouettes[c]) ? "-"
+            : String.format(Locale.ROOT, "%.3f", silhouettes[c]));
+      }
+      rows.add(row);
     }
-    html.table("Cluster sizes", List.of("cluster", "images"), rows);
+    html.table(silhouettes == null ? "Cluster sizes" : "Cluster sizes and mean silhouettes"
+        + " (on a sample; low: a cluster that mixes groups)", silhouettes == null
+        ? List.of("cluster", "images") : List.of("cluster", "images", "silhouette"), rows);
     html.write(folder.resolve("index.html"));
     return unreadable;
   }

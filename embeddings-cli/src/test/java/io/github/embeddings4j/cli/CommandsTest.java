@@ -208,6 +208,11 @@ class CommandsTest {
     assertTrue(Files.size(report.resolve("cluster-00.png")) > 0);
     assertTrue(Files.size(report.resolve("cluster-01.png")) > 0);
     assertTrue(Files.readString(report.resolve("index.html")).contains("cluster-01.png"));
+    // Each cluster's mean silhouette on a sample is in the report; the two shapes are apart.
+    assertTrue(Files.readString(report.resolve("index.html")).contains("mean silhouettes"));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("mean silhouette ([-0-9.]+) on"
+        + " 12 rows").matcher(r.err());
+    assertTrue(m.find() && Double.parseDouble(m.group(1)) > 0, r.err());
 
     // Again with one cluster: the report is replaced as a whole, no stale second sheet.
     assertEquals(0, CliRun.of("cluster", "-q", "--input", embeddings.toString(), "--clusters",
