@@ -94,16 +94,13 @@ public final class Hdbscan {
    * @throws IllegalArgumentException as {@link #fit(float[], int, int, HdbscanOptions)}
    */
   public static Result fit(float[][] rows, HdbscanOptions options) {
-    int d = VectorMath.requireSameDimension(rows, "rows");
-    float[] flat = new float[Math.multiplyExact(rows.length, d)];
-    for (int i = 0; i < rows.length; i++) {
-      System.arraycopy(rows[i], 0, flat, i * d, d);
-    }
-    return fit(flat, rows.length, d, options);
+    Objects.requireNonNull(options, "options");
+    VectorMath.requireSameDimension(rows, "rows");
+    return fitRows(rows, options);
   }
 
   /**
-   * Clusters a row-major matrix in place (not copied, not modified).
+   * Clusters a row-major matrix (not modified; its rows are copied once).
    *
    * @param data the points, {@code n x d}
    * @param n the points, at least {@code options.minSamples()} and at least 2
@@ -120,21 +117,26 @@ public final class Hdbscan {
       throw new IllegalArgumentException("data of length " + data.length + " does not hold "
           + n + " rows of dimension " + d);
     }
+    float[][] rows = new float[Math.max(0, n)][];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = Arrays.copyOfRange(data, i * d, i * d + d);
+    }
+    return fitRows(rows, options);
+  }
+
+  private static Result fitRows(float[][] rows, HdbscanOptions options) {
+    int n = rows.length;
     if (n < 2 || n < options.minSamples()) {
       throw new IllegalArgumentException("HDBSCAN with min samples " + options.minSamples()
           + " needs at least " + Math.max(2, options.minSamples()) + " points, not " + n);
     }
     for (int i = 0; i < n; i++) {
-      for (int j = 0; j < d; j++) {
-        if (!Float.isFinite(data[i * d + j])) {
+      for (int j = 0; j < rows[i].length; j++) {
+        if (!Float.isFinite(rows[i][j])) {
           throw new IllegalArgumentException("row " + i + " has a value that is not finite at"
-              + " column " + j + ": " + data[i * d + j]);
+              + " column " + j + ": " + rows[i][j]);
         }
       }
-    }
-    float[][] rows = new float[n][];
-    for (int i = 0; i < n; i++) {
-      rows[i] = Arrays.copyOfRange(data, i * d, i * d + d);
     }
     float[] core2 = squaredCoreDistances(rows, options.minSamples());
     double[][] tree = spanningTree(rows, core2);
