@@ -122,6 +122,11 @@ public enum ClassWeights {
     return this == NONE ? (double) correct / all : recall / present;
   }
 
+  /** How tables name the score epochs and trials are compared by. */
+  String scoreName() {
+    return this == BALANCED ? "validation balanced accuracy" : "validation accuracy";
+  }
+
   /** The weights for a labelled set's classes ({@code classes} of them, some maybe absent). */
   double[] weights(LabeledImages train, int classes) {
     int[] counts = new int[classes];

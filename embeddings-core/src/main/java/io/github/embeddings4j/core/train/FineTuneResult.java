@@ -110,8 +110,7 @@ public record FineTuneResult(ComputationGraph network, FineTunedModel model,
    */
   public String historyTable() {
     StringBuilder sb = new StringBuilder(
-        "| epoch | train loss | validation " + (hyperparameters.classWeights()
-            == ClassWeights.BALANCED ? "balanced accuracy" : "accuracy")
+        "| epoch | train loss | " + hyperparameters.classWeights().scoreName()
             + " | learning rate | seconds |\n"
             + "|---:|---:|---:|---:|---:|\n");
     for (EpochRecord r : history) {

@@ -207,7 +207,8 @@ public final class HyperparameterSearch {
       List<Trial> sorted = new ArrayList<>(trials);
       sorted.sort(Comparator.comparingDouble(Trial::validationAccuracy).reversed());
       StringBuilder sb = new StringBuilder("| updater | learning rate | batch | L2 | dropout "
-          + "| schedule | validation accuracy | best epoch | epochs run | seconds |\n"
+          + "| schedule | " + best.hyperparameters().classWeights().scoreName()
+          + " | best epoch | epochs run | seconds |\n"
           + "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|\n");
       for (Trial t : sorted) {
         Hyperparameters h = t.hyperparameters();

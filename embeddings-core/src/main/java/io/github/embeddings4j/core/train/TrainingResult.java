@@ -43,8 +43,7 @@ public record TrainingResult(TrainedEmbedder embedder, List<EpochRecord> history
    */
   public String historyTable() {
     StringBuilder sb = new StringBuilder(
-        "| epoch | train loss | validation " + (hyperparameters.classWeights()
-            == ClassWeights.BALANCED ? "balanced accuracy" : "accuracy")
+        "| epoch | train loss | " + hyperparameters.classWeights().scoreName()
             + " | learning rate | seconds |\n"
             + "|---:|---:|---:|---:|---:|\n");
     for (EpochRecord r : history) {

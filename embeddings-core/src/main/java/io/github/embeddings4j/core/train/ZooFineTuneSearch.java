@@ -201,7 +201,8 @@ public final class ZooFineTuneSearch {
       List<Trial> sorted = new ArrayList<>(trials);
       sorted.sort(Comparator.comparingDouble(Trial::validationAccuracy).reversed());
       StringBuilder sb = new StringBuilder("| optimizer | learning rate | batch | weight decay "
-          + "| frozen up to | validation accuracy | best epoch | epochs run | seconds |\n"
+          + "| frozen up to | " + best.configuration().hyperparameters().classWeights()
+          .scoreName() + " | best epoch | epochs run | seconds |\n"
           + "|---|---:|---:|---:|---|---:|---:|---:|---:|\n");
       for (Trial t : sorted) {
         Hyperparameters h = t.configuration().hyperparameters();

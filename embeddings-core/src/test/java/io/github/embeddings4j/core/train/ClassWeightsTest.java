@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
@@ -53,6 +54,16 @@ class ClassWeightsTest {
         () -> ClassWeights.parse("inverse"));
     assertTrue(e.getMessage().contains("'inverse'") && e.getMessage().contains("balanced"),
         e.getMessage());
+  }
+
+  @Test
+  void tablesNameTheScoreTheEpochsWereComparedBy() {
+    assertEquals("validation accuracy", ClassWeights.NONE.scoreName());
+    assertEquals("validation balanced accuracy", ClassWeights.BALANCED.scoreName());
+    HyperparameterSearch.SearchResult r = new HyperparameterSearch.SearchResult(List.of(
+        new HyperparameterSearch.Trial(Hyperparameters.builder()
+            .classWeights(ClassWeights.BALANCED).build(), 0.5, 1, 1, 0)));
+    assertTrue(r.toMarkdown().contains("| validation balanced accuracy |"), r.toMarkdown());
   }
 
   @Test
