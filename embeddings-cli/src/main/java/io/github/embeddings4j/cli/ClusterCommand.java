@@ -178,6 +178,7 @@ final class ClusterCommand implements Callable<Integer> {
     int d = in.dimension();
     int fitRows = fitRows(in);
     KMeans km;
+    double[] searched = null;
     long start = System.nanoTime();
     try {
       if (search) {
@@ -188,6 +189,7 @@ final class ClusterCommand implements Callable<Integer> {
             silhouetteSample);
         km = found.bestModel();
         clusters = km.clusterCount();
+        searched = found.clusterSilhouettes();
         spec.commandLine().getOut().print(found.toMarkdown());
         spec.commandLine().getOut().flush();
         if (!common.quiet) {
@@ -238,7 +240,9 @@ final class ClusterCommand implements Callable<Integer> {
             (System.nanoTime() - start) / 1e9);
       }
     }
-    double[] silhouettes = images == null ? null : clusterSilhouettes(in, assign);
+    // A search has scored its clustering on its sample already.
+    double[] silhouettes = images == null ? null
+        : searched != null ? searched : clusterSilhouettes(in, assign);
     return finish(csv, in.ids(), assign, "distance", i -> Float.toString(dist[i]), dist,
         "nearest the centre", silhouettes);
   }
@@ -290,11 +294,13 @@ final class ClusterCommand implements Callable<Integer> {
           + " the square of the rows and with the dimension); reduce the dimension first to"
           + " speed it up%n", n);
     }
-    float[] data = in.mapped() ? sampleOf(in, n) : flat(in.loaded(), d);
     long start = System.nanoTime();
     Hdbscan.Result r;
     try {
-      r = Hdbscan.fit(data, n, d, options);
+      // Every row in memory once more: rows read in place are copied, loaded ones used as they
+      // are.
+      r = in.mapped() ? Hdbscan.fit(sampleOf(in, n), n, d, options)
+          : Hdbscan.fit(in.loaded(), options);
     } catch (IllegalArgumentException e) {
       throw new Main.InputException(input + ": " + e.getMessage(), e);
     }
@@ -482,25 +488,17 @@ final class ClusterCommand implements Callable<Integer> {
     if (java.util.Arrays.stream(labels).distinct().count() < 2) {
       return null;
     }
-    double[] values = Silhouette.of(rowsAt(in, rows), m, in.dimension()).values(labels,
+    double[] means = Silhouette.of(rowsAt(in, rows), m, in.dimension()).clusterMeans(labels,
         clusters);
-    double[] sum = new double[clusters];
-    int[] count = new int[clusters];
-    double all = 0;
-    for (int t = 0; t < m; t++) {
-      sum[labels[t]] += values[t];
-      count[labels[t]]++;
-      all += values[t];
-    }
     if (!common.quiet) {
+      double all = 0;
+      for (int label : labels) {
+        all += means[label];
+      }
       err.printf(Locale.ROOT, "mean silhouette %.4f on %d rows (per cluster in the report)%n",
           all / m, m);
     }
-    double[] out = new double[clusters];
-    for (int c = 0; c < clusters; c++) {
-      out[c] = count[c] == 0 ? Double.NaN : sum[c] / count[c];
-    }
-    return out;
+    return means;
   }
 
   private static long heapQuarter() {

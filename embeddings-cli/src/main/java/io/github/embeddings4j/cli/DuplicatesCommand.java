@@ -257,8 +257,16 @@ final class DuplicatesCommand implements Callable<Integer> {
     }
   }
 
-  /** A member of a group whose file is there: its entry, file and the file's facts. */
-  private record Member(long id, Path file, java.nio.file.attribute.BasicFileAttributes facts) {}
+  /** A member of a group whose file is there: its entry and the file as looked up. */
+  private record Member(long id, StoredIndex.EntryFile entry) {
+    Path file() {
+      return entry.path();
+    }
+
+    java.nio.file.attribute.BasicFileAttributes facts() {
+      return entry.facts();
+    }
+  }
 
   /**
    * A group with the members whose file is there (at least two), and the one {@code --keep}
@@ -283,7 +291,7 @@ final class DuplicatesCommand implements Callable<Integer> {
         if (f == null) {
           gone++;
         } else {
-          members.add(new Member(id, f.path(), f.facts()));
+          members.add(new Member(id, f));
         }
       }
       if (members.size() < 2) {

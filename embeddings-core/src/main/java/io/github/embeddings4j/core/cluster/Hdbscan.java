@@ -120,11 +120,7 @@ public final class Hdbscan {
       throw new IllegalArgumentException("data of length " + data.length + " does not hold "
           + n + " rows of dimension " + d);
     }
-    float[][] rows = new float[Math.max(0, n)][];
-    for (int i = 0; i < rows.length; i++) {
-      rows[i] = Arrays.copyOfRange(data, i * d, i * d + d);
-    }
-    return fitRows(rows, options);
+    return fitRows(rows(data, Math.max(0, n), d), options);
   }
 
   private static Result fitRows(float[][] rows, HdbscanOptions options) {
@@ -141,12 +137,14 @@ public final class Hdbscan {
         }
       }
     }
-    float[] core2 = squaredCoreDistances(rows, options.minSamples());
-    double[][] tree = spanningTree(rows, core2);
+    double[] nearest = coreDistances(rows, options.minSamples());
     float[] core = new float[n];
+    float[] core2 = new float[n];
     for (int i = 0; i < n; i++) {
-      core[i] = (float) Math.sqrt(core2[i]);
+      core[i] = (float) nearest[i];
+      core2[i] = (float) (nearest[i] * nearest[i]);
     }
+    double[][] tree = spanningTree(rows, core2);
     Hierarchy h = Hierarchy.of(tree, n);
     return h.condense(options.minClusterSize()).select(options.allowSingleCluster(),
         options.leafSelection(), core);
@@ -172,28 +170,22 @@ public final class Hdbscan {
         a.length) : s;
   }
 
-  /** The core distances of the rows of a row-major matrix (for tests). */
-  static float[] coreDistances(float[] data, int n, int d, int k) {
+  /** The rows of a row-major matrix, each a copy. */
+  static float[][] rows(float[] data, int n, int d) {
     float[][] rows = new float[n][];
     for (int i = 0; i < n; i++) {
       rows[i] = Arrays.copyOfRange(data, i * d, i * d + d);
     }
-    float[] c2 = squaredCoreDistances(rows, k);
-    float[] core = new float[n];
-    for (int i = 0; i < n; i++) {
-      core[i] = (float) Math.sqrt(c2[i]);
-    }
-    return core;
+    return rows;
   }
 
   /**
-   * The squared distance of each row to its {@code k}-th nearest row, itself counted first: an
-   * exact k-nearest-neighbour search of every row ({@link FlatIndex#searchAll}, matrix products
-   * then exact distances of the candidates; ten times the four-query kernels' speed here).
+   * The distance of each row to its {@code k}-th nearest row, itself counted first: an exact
+   * k-nearest-neighbour search of every row ({@link FlatIndex#searchAll}, matrix products then
+   * exact distances of the candidates; ten times the four-query kernels' speed here).
    */
-  static float[] squaredCoreDistances(float[][] rows, int k) {
-    int n = rows.length;
-    float[] core = new float[n];
+  static double[] coreDistances(float[][] rows, int k) {
+    double[] core = new double[rows.length];
     if (k <= 1) {
       return core;
     }
@@ -201,23 +193,10 @@ public final class Hdbscan {
         .build();
     index.addAll(0, rows);
     List<List<Neighbor>> nearest = index.searchAll(rows, k);
-    for (int i = 0; i < n; i++) {
-      double dist = nearest.get(i).get(k - 1).distance();
-      core[i] = (float) (dist * dist);
+    for (int i = 0; i < rows.length; i++) {
+      core[i] = nearest.get(i).get(k - 1).distance();
     }
     return core;
-  }
-
-
-  /** The spanning tree of the rows of a row-major matrix, from their core distances (tests). */
-  static double[][] spanningTree(float[] data, int n, int d, float[] core) {
-    float[][] rows = new float[n][];
-    float[] core2 = new float[n];
-    for (int i = 0; i < n; i++) {
-      rows[i] = Arrays.copyOfRange(data, i * d, i * d + d);
-      core2[i] = core[i] * core[i];
-    }
-    return spanningTree(rows, core2);
   }
 
   /**

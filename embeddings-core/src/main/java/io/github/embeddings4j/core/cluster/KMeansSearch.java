@@ -54,8 +54,12 @@ public final class KMeansSearch {
    * @param best the kept trial
    * @param bestModel the clustering of the kept count
    * @param sample the number of points the silhouettes were computed on
+   * @param clusterSilhouettes each cluster's mean silhouette under the kept clustering, on the
+   *     sample ({@code NaN} for a cluster without a sampled point; all {@code NaN} when the
+   *     sample fell in one cluster)
    */
-  public record Result(List<Trial> trials, Trial best, KMeans bestModel, int sample) {
+  public record Result(List<Trial> trials, Trial best, KMeans bestModel, int sample,
+      double[] clusterSilhouettes) {
 
     /**
      * Copies the list.
@@ -64,9 +68,21 @@ public final class KMeansSearch {
      * @param best the kept one
      * @param bestModel its clustering
      * @param sample the sample size
+     * @param clusterSilhouettes the kept clustering's mean silhouette per cluster
      */
     public Result {
       trials = List.copyOf(trials);
+      clusterSilhouettes = clusterSilhouettes.clone();
+    }
+
+    /**
+     * Each cluster's mean silhouette under the kept clustering (a copy).
+     *
+     * @return one mean per cluster
+     */
+    @Override
+    public double[] clusterSilhouettes() {
+      return clusterSilhouettes.clone();
     }
 
     /**
@@ -152,6 +168,7 @@ public final class KMeansSearch {
     List<Trial> trials = new ArrayList<>();
     Trial best = null;
     KMeans bestModel = null;
+    int[] bestLabels = null;
     int[] labels = new int[m];
     for (int k = minClusters; k <= maxClusters; k++) {
       long start = System.nanoTime();
@@ -170,9 +187,15 @@ public final class KMeansSearch {
           || score > best.silhouette()) {
         best = t;
         bestModel = km;
+        bestLabels = labels.clone();
       }
     }
-    return new Result(trials, best, bestModel, m);
+    double[] perCluster = new double[best.clusters()];
+    java.util.Arrays.fill(perCluster, Double.NaN);
+    if (!Double.isNaN(best.silhouette())) {
+      perCluster = silhouette.clusterMeans(bestLabels, best.clusters());
+    }
+    return new Result(trials, best, bestModel, m, perCluster);
   }
 
   private static int filled(int[] labels, int k) {

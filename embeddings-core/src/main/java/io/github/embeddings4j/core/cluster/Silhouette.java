@@ -138,6 +138,30 @@ public final class Silhouette {
   }
 
   /**
+   * Each cluster's mean silhouette coefficient under a labelling: a cluster well below the
+   * others mixes groups.
+   *
+   * @param labels the cluster of each point, in {@code [0, clusters)}
+   * @param clusters the number of clusters labels may name
+   * @return one mean per cluster, {@code NaN} for a cluster that holds no point
+   * @throws IllegalArgumentException as {@link #score}
+   */
+  public double[] clusterMeans(int[] labels, int clusters) {
+    double[] v = values(labels, clusters);
+    double[] sum = new double[clusters];
+    int[] count = new int[clusters];
+    for (int i = 0; i < v.length; i++) {
+      sum[labels[i]] += v[i];
+      count[labels[i]]++;
+    }
+    double[] out = new double[clusters];
+    for (int c = 0; c < clusters; c++) {
+      out[c] = count[c] == 0 ? Double.NaN : sum[c] / count[c];
+    }
+    return out;
+  }
+
+  /**
    * The silhouette coefficient of each point under a labelling: low values mark the points
    * that sit between clusters.
    *

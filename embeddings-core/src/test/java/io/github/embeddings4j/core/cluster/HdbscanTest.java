@@ -48,15 +48,14 @@ class HdbscanTest {
       }
     }
     int n = rows.size();
-    float[] data = new float[n * 4];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(rows.get(i), 0, data, i * 4, 4);
-    }
-    float[] ours = Hdbscan.coreDistances(data, n, 4, 4);
+    float[][] x = rows.toArray(float[][]::new);
+    double[] ours = Hdbscan.coreDistances(x, 4);
+    float[] squared = new float[n];
     for (int i = 0; i < n; i++) {
       assertEquals(core.get(i), ours[i], 1e-5, "core distance of row " + i);
+      squared[i] = (float) (ours[i] * ours[i]);
     }
-    double[][] tree = Hdbscan.spanningTree(data, n, 4, ours);
+    double[][] tree = Hdbscan.spanningTree(x, squared);
     assertEquals(n - 1, tree.length);
     double[] w = Arrays.stream(tree).mapToDouble(e -> e[2]).sorted().toArray();
     for (int i = 0; i < w.length; i++) {
