@@ -366,14 +366,32 @@ public final class TrainedEmbedder implements Embedder {
    * @return the accuracy in {@code [0, 1]} ({@code NaN} for no images)
    */
   public double accuracy(LabeledImages images) {
+    return score(images, ClassWeights.NONE);
+  }
+
+  /**
+   * The balanced accuracy, the mean of the classes' recalls (the score by which training with
+   * {@link ClassWeights#BALANCED} chose its epoch).
+   *
+   * @param images labelled images
+   * @return the mean recall over the classes that have images, {@code NaN} for no images
+   */
+  public double balancedAccuracy(LabeledImages images) {
+    return score(images, ClassWeights.BALANCED);
+  }
+
+  /** The score of the predictions that {@code weights} compares epochs by. */
+  double score(LabeledImages images, ClassWeights weights) {
     int[] predicted = predict(images);
-    int right = 0;
+    int classes = images.classCount();
+    int[] right = new int[classes];
+    int[] total = new int[classes];
     for (int i = 0; i < predicted.length; i++) {
-      if (predicted[i] == images.label(i)) {
-        right++;
-      }
+      int label = images.label(i);
+      total[label]++;
+      right[label] += predicted[i] == label ? 1 : 0;
     }
-    return predicted.length == 0 ? Double.NaN : (double) right / predicted.length;
+    return weights.score(right, total);
   }
 
   /**

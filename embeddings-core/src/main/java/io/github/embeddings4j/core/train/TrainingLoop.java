@@ -81,7 +81,7 @@ final class TrainingLoop {
       }
       net.incrementEpoch();
       double accuracy = validation == null ? Double.NaN
-          : score(model, validation, classes, h.classWeights());
+          : model.score(validation, h.classWeights());
       double rate = h.learningRate() * h.schedule().multiplier(epoch - 1, h.epochs());
       history.add(new EpochRecord(epoch, lossSum / order.length, accuracy, rate,
           (System.nanoTime() - epochStart) / 1e9));
@@ -102,20 +102,6 @@ final class TrainingLoop {
     return new TrainingResult(model, history, stopping.bestEpoch(), stopping.bestAccuracy(),
         stoppedEarly, h,
         (System.nanoTime() - start) / 1e9);
-  }
-
-  /** The validation accuracy, or with balanced class weights the balanced accuracy. */
-  static double score(TrainedEmbedder model, LabeledImages validation, int classes,
-      ClassWeights weights) {
-    int[] predicted = model.predict(validation);
-    int[] right = new int[classes];
-    int[] total = new int[classes];
-    for (int i = 0; i < predicted.length; i++) {
-      int label = validation.label(i);
-      total[label]++;
-      right[label] += predicted[i] == label ? 1 : 0;
-    }
-    return weights.score(right, total);
   }
 
   private static void report(ProgressListener listener, Progress p) {
