@@ -40,14 +40,14 @@ final class TestData {
   }
 
   /**
-   * A small CNN (embedding 32) trained for 2 epochs on 300 images with a seed, validated on
+   * A small CNN (embedding 32) trained for 4 epochs on 300 images with a seed, validated on
    * 150 others; shared by the tests that need a trained network.
    */
   static synchronized TrainingResult trainedSmallCnn() throws IOException {
     if (trained == null) {
       trained = EmbeddingTrainer.builder()
           .architecture(Architecture.smallCnn(32))
-          .hyperparameters(Hyperparameters.builder().epochs(2).batchSize(32).seed(1).build())
+          .hyperparameters(Hyperparameters.builder().epochs(4).batchSize(32).seed(1).build())
           .build().train(train(300), validation(150));
     }
     return trained;
