@@ -1,11 +1,11 @@
 package io.github.embeddings4j.core.cluster;
 
+import io.github.embeddings4j.core.data.RowSample;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.SplittableRandom;
 
 /**
  * Chooses the number of clusters: k-means is fitted for every count in a range, each clustering
@@ -210,24 +210,11 @@ public final class KMeansSearch {
     return count;
   }
 
-  /** {@code m} distinct rows of {@code n}, drawn from the seed, in increasing order. */
+  /**
+   * {@code m} distinct rows of {@code n}, drawn from the seed (mixed, so that the sample and
+   * k-means' seeding differ), in increasing order.
+   */
   static int[] sampleRows(int n, int m, long seed) {
-    int[] all = new int[n];
-    for (int i = 0; i < n; i++) {
-      all[i] = i;
-    }
-    if (m == n) {
-      return all;
-    }
-    SplittableRandom random = new SplittableRandom(seed ^ 0x5111_0E77_E5A3_91L);
-    for (int i = 0; i < m; i++) {
-      int j = i + random.nextInt(n - i);
-      int t = all[i];
-      all[i] = all[j];
-      all[j] = t;
-    }
-    int[] picked = Arrays.copyOf(all, m);
-    Arrays.sort(picked);
-    return picked;
+    return RowSample.indices(n, m, seed ^ 0x5111_0E77_E5A3_91L);
   }
 }
