@@ -80,7 +80,7 @@ def main():
         return
     if not os.path.exists(a.data):
         prepare(a.data)
-    ours_cmd = ["java", "-cp", JAR, MAIN] + args
+    ours_cmd = ["java", "--add-modules", "jdk.incubator.vector", "-cp", JAR, MAIN] + args
     peer_cmd = [sys.executable, __file__, "--peer", "--data", a.data, "--min", str(a.min),
                 "--max", str(a.max), "--sample", str(a.sample), "--iterations",
                 str(a.iterations)]

@@ -13,6 +13,7 @@ import io.github.embeddings4j.core.cluster.KMeans;
 import io.github.embeddings4j.core.cluster.KMeansOptions;
 import io.github.embeddings4j.core.cluster.KMeansSearch;
 import io.github.embeddings4j.core.cluster.Silhouette;
+import io.github.embeddings4j.core.data.RowSample;
 import io.github.embeddings4j.core.image.ImageDecoder;
 import io.github.embeddings4j.core.io.EmbeddingSet;
 import io.github.embeddings4j.core.io.Ids;
@@ -103,9 +104,10 @@ final class ClusterCommand implements Callable<Integer> {
   int maxIterations;
 
   @Option(names = "--sample", paramLabel = "N",
-      description = "Fit the centroids on N rows drawn at random (with --seed), then assign "
-          + "every row to its nearest (default: every row; for a set read in place, 256 per "
-          + "cluster, FAISS's rule).")
+      description = "Fit on N rows drawn at random (with --seed), then place every other row: "
+          + "k-means assigns it to its nearest centroid (default: every row; for a set read in "
+          + "place, 256 per cluster, FAISS's rule); HDBSCAN puts it where it would have joined "
+          + "the fitted clusters, or in none (default: every row).")
   Integer sample;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE.csv",
@@ -255,9 +257,10 @@ final class ClusterCommand implements Callable<Integer> {
 
   /** HDBSCAN: the clusters found from density; the CSV gives each row's membership strength. */
   private int density() throws IOException {
-    if (sample != null) {
-      throw new ParameterException(spec.commandLine(), "--sample goes with --clusters: HDBSCAN"
-          + " reads every row");
+    if (sample != null && sample < 2) {
+      throw new ParameterException(spec.commandLine(), "--sample " + sample + " is too few"
+          + " rows for HDBSCAN: give at least --min-samples rows, tens of thousands for a large"
+          + " collection");
     }
     HdbscanOptions options;
     try {
@@ -283,44 +286,79 @@ final class ClusterCommand implements Callable<Integer> {
     SetRows in = SetRows.open(input, err, !common.quiet);
     int n = in.count();
     int d = in.dimension();
-    if (in.mapped() && (long) n * d * Float.BYTES > heapQuarter()) {
-      throw new Main.InputException(input + ": HDBSCAN holds every vector, and " + n + " x " + d
-          + " floats take more than a quarter of the " + (Runtime.getRuntime().maxMemory() >> 20)
-          + " MB heap: reduce the dimension first (embeddings4j reduce --components 32), give"
-          + " more heap (JAVA_OPTS=-Xmx...), or use k-means (--clusters)", null);
+    int m = sample == null ? n : Math.min(sample, n);
+    if (in.mapped() && (long) m * d * Float.BYTES > heapQuarter()) {
+      throw new Main.InputException(input + ": HDBSCAN holds the vectors it is fitted on, and "
+          + m + " x " + d + " floats take more than a quarter of the "
+          + (Runtime.getRuntime().maxMemory() >> 20) + " MB heap: fit on fewer rows (--sample"
+          + " 20000; the others are then placed in its clusters), reduce the dimension first"
+          + " (embeddings4j reduce --components 32), or give more heap (JAVA_OPTS=-Xmx...)",
+          null);
     }
-    if (n > 50_000 && !common.quiet) {
+    if (m > 50_000 && !common.quiet) {
       err.printf(Locale.ROOT, "note: HDBSCAN compares every pair of the %d rows (time grows with"
-          + " the square of the rows and with the dimension); reduce the dimension first to"
-          + " speed it up%n", n);
+          + " the square of the rows and with the dimension); --sample 20000 fits on fewer and"
+          + " places the others, and reducing the dimension first speeds both%n", m);
     }
     long start = System.nanoTime();
     Hdbscan.Result r;
+    int[] labels;
+    double[] strength;
+    HdbscanOptions fitted = options;
     try {
-      // Every row in memory once more: rows read in place are copied, loaded ones used as they
-      // are.
-      r = in.mapped() ? Hdbscan.fit(sampleOf(in, n), n, d, options)
-          : Hdbscan.fit(in.loaded(), options);
+      if (m == n) {
+        // Every row in memory once more: rows read in place are copied, loaded ones used as
+        // they are.
+        r = in.mapped() ? Hdbscan.fit(sampleOf(in, n), n, d, options)
+            : Hdbscan.fit(in.loaded(), options);
+        labels = r.labels();
+        strength = r.probabilities();
+      } else {
+        int[] picked = sampleIndices(n, m);
+        // The sizes the user gave are the whole set's: scaled to the sample.
+        fitted = options.forSample(m, n);
+        Hdbscan.Model model = Hdbscan.fitModel(rowsAt(in, picked), m, d, fitted);
+        r = model.result();
+        labels = new int[n];
+        strength = new double[n];
+        for (int from = 0; from < n; from += SetRows.BATCH) {
+          int to = Math.min(n, from + SetRows.BATCH);
+          Hdbscan.Prediction p = model.predict(in.rows(from, to));
+          System.arraycopy(p.labels(), 0, labels, from, to - from);
+          System.arraycopy(p.probabilities(), 0, strength, from, to - from);
+        }
+        // The rows fitted on keep the clusters of the fit.
+        for (int t = 0; t < m; t++) {
+          labels[picked[t]] = r.labels()[t];
+          strength[picked[t]] = r.probabilities()[t];
+        }
+      }
     } catch (IllegalArgumentException e) {
       throw new Main.InputException(input + ": " + e.getMessage(), e);
     }
     clusters = r.clusterCount();
     if (!common.quiet) {
+      int noise = 0;
+      for (int l : labels) {
+        noise += l < 0 ? 1 : 0;
+      }
       err.printf(Locale.ROOT, "HDBSCAN (min cluster size %d, min samples %d, %s): %d clusters"
-          + " of %d rows, %d rows in none (noise), %.1f s%n", options.minClusterSize(),
+          + " of %d rows%s, %d rows in none (noise), %.1f s%n", options.minClusterSize(),
           options.minSamples(), options.leafSelection() ? "leaves" : "most stable clusters",
-          clusters, n, r.noiseCount(), (System.nanoTime() - start) / 1e9);
+          clusters, n, m == n ? "" : String.format(Locale.ROOT, " (fitted on a sample of %d with"
+              + " min cluster size %d and min samples %d, the sizes scaled to it; the others"
+              + " placed in its clusters)", m, fitted.minClusterSize(), fitted.minSamples()), noise,
+          (System.nanoTime() - start) / 1e9);
       if (clusters == 0) {
         err.println("note: no denser group of --min-cluster-size " + minClusterSize + " or more"
             + " stands out; try a smaller --min-cluster-size or --min-samples");
       }
     }
-    double[] strength = r.probabilities();
     float[] order = new float[n];
     for (int i = 0; i < n; i++) {
       order[i] = (float) (1 - strength[i]);
     }
-    return finish(csv, in.ids(), r.labels(), "probability",
+    return finish(csv, in.ids(), labels, "probability",
         i -> String.format(Locale.ROOT, "%.6f", strength[i]), order, "most typical", null);
   }
 
@@ -435,24 +473,16 @@ final class ClusterCommand implements Callable<Integer> {
   }
 
   /**
-   * {@code m} rows drawn without replacement, in file order (selection sampling, Knuth's
-   * algorithm S, seeded by {@code --seed}), as one row-major array.
+   * {@code m} rows drawn without replacement, in file order ({@link RowSample}, seeded by
+   * {@code --seed}), as one row-major array.
    */
   private float[] sampleOf(SetRows in, int m) {
     return rowsAt(in, sampleIndices(in.count(), m));
   }
 
-  /** {@code m} of {@code n} row numbers, increasing (Knuth's algorithm S, seeded by --seed). */
+  /** {@code m} of {@code n} row numbers, increasing, drawn from --seed. */
   private int[] sampleIndices(int n, int m) {
-    int[] out = new int[m];
-    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
-    int taken = 0;
-    for (int r = 0; r < n && taken < m; r++) {
-      if ((n - r) * random.nextDouble() < m - taken) {
-        out[taken++] = r;
-      }
-    }
-    return out;
+    return RowSample.indices(n, m, seed);
   }
 
   /** The given rows as one row-major array. */

@@ -289,9 +289,25 @@ class MappedSetCliTest {
         "--cluster-selection", "leaf", "--output", leaves.toString());
     assertEquals(Main.EXIT_OK, c.code(), c.toString());
     assertTrue(c.err().contains("leaves): 2 clusters"), c.err());
+    // Fitted on 30 rows, read in place (sizes scaled to the sample: 5 x 30/44 is 3): the other
+    // 14 are placed in the same groups, the stray ones in none.
+    Path sampled = dir.resolve("sampled.csv");
+    CliRun s = CliRun.of("cluster", "--input", set.toString(), "--min-cluster-size", "5",
+        "--sample", "30", "--output", sampled.toString());
+    assertEquals(Main.EXIT_OK, s.code(), s.toString());
+    assertTrue(s.err().contains("2 clusters of 44 rows (fitted on a sample of 30 with min cluster"
+        + " size 3 and min samples 3, the sizes scaled to it; the others placed in its clusters),"
+        + " 4 rows in none (noise)"), s.err());
+    List<String> placed = java.nio.file.Files.readAllLines(sampled);
+    assertEquals(lines.size(), placed.size());
+    for (String line : placed.subList(1, placed.size())) {
+      String[] f = line.split(",");
+      String expected = f[0].startsWith("g0") ? "0" : f[0].startsWith("g1") ? "1" : "-1";
+      assertEquals(expected, f[1], line);
+    }
     for (String[] bad : new String[][] {
         {"--clusters", "3", "--min-cluster-size", "5"}, {}, {"--clusters", "3", "--min-samples",
-        "2"}, {"--min-cluster-size", "5", "--sample", "10"}, {"--min-cluster-size", "1"},
+        "2"}, {"--min-cluster-size", "5", "--sample", "1"}, {"--min-cluster-size", "1"},
         {"--min-cluster-size", "5", "--cluster-selection", "largest"}}) {
       CliRun no = CliRun.of(concat(new String[] {"cluster", "--input", set.toString()}, bad));
       assertEquals(Main.EXIT_USAGE, no.code(), no.toString());

@@ -12,7 +12,7 @@ import java.util.Locale;
  * pairwise distances, and the k-means fits. Not a test.
  *
  * <pre>
- * java -cp embeddings-benchmarks/target/benchmarks.jar \
+ * java --add-modules jdk.incubator.vector -cp embeddings-benchmarks/target/benchmarks.jar \
  *   io.github.embeddings4j.core.cluster.ClusterCountFigures data.npy 2 20 4096 100
  * </pre>
  *

@@ -1,13 +1,10 @@
 package io.github.embeddings4j.core.cluster;
 
+import io.github.embeddings4j.core.data.IdxFile;
 import io.github.embeddings4j.core.io.MappedNpy;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Times {@link Hdbscan} on a float32 {@code .npy} file and, given the rows' class labels (an
@@ -16,7 +13,7 @@ import java.util.zip.GZIPInputStream;
  * a warm-up. Not a test; the figures are in {@code docs/reduce-and-cluster.md}.
  *
  * <pre>
- * java -cp embeddings-benchmarks/target/benchmarks.jar \
+ * java --add-modules jdk.incubator.vector -cp embeddings-benchmarks/target/benchmarks.jar \
  *   io.github.embeddings4j.core.cluster.HdbscanFigures data.npy 50 3 \
  *   /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz
  * </pre>
@@ -75,17 +72,13 @@ public final class HdbscanFigures {
     }
   }
 
-  private static int[] labels(Path file) throws IOException {
-    try (InputStream raw = Files.newInputStream(file);
-        DataInputStream in = new DataInputStream(file.toString().endsWith(".gz")
-            ? new GZIPInputStream(raw) : raw)) {
-      in.readInt();
-      int n = in.readInt();
-      int[] out = new int[n];
-      for (int i = 0; i < n; i++) {
-        out[i] = in.readUnsignedByte();
-      }
-      return out;
+  /** The labels of an IDX label file, gzipped or not. */
+  static int[] labels(Path file) throws IOException {
+    IdxFile idx = IdxFile.read(file);
+    int[] out = new int[idx.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = idx.get(i);
     }
+    return out;
   }
 }

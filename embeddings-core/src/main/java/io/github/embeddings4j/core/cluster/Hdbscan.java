@@ -37,9 +37,13 @@ import java.util.stream.IntStream;
  *
  * <p>Cost: {@code n²} distances, twice (core distances by an exact k-nearest-neighbour search,
  * then the tree), on all cores, growing with the square of the points and with the dimension:
- * 2 s for 10,000 points of dimension 50 and 3.5 s at dimension 128 on two cores; reduce the
- * dimension first (PCA to 32-64 components) for larger sets. Memory: a copy of the data and {@code O(n)} more. The result is the same
- * whatever the thread count (ties broken by index).
+ * under 2 s for 10,000 points of dimension 50 or 128 on two cores with the vector kernels on
+ * ({@code --add-modules jdk.incubator.vector}), 45-55 s for 60,000; reduce the dimension first
+ * (PCA to 32-64 components) for larger sets, and beyond a few tens of thousands of points fit
+ * on a sample and place the others ({@link #fitModel}, {@link Model#predict}).
+ * Memory while fitting: two copies of the data (the rows, and the index of the nearest-neighbour
+ * search) and {@code O(n)} more; a {@link Model} keeps one. The result is the same whatever
+ * the thread count (ties broken by index).
  */
 public final class Hdbscan {
 
@@ -89,6 +93,168 @@ public final class Hdbscan {
   }
 
   /**
+   * Where points a model was not fitted on belong.
+   *
+   * @param labels each point's cluster, numbered as in the model's {@link Result#labels()}, or
+   *     -1 for noise
+   * @param probabilities each point's membership strength, as {@link Result#probabilities()}:
+   *     0 for noise
+   */
+  public record Prediction(int[] labels, double[] probabilities) {}
+
+  /**
+   * A clustering that can place other points: the hierarchy a fit built, with the fitted points
+   * (in an exact Euclidean index). {@link #predict} is the {@code hdbscan} package's {@code
+   * approximate_predict}: a new point is put where it would have joined the hierarchy, without
+   * changing it. This is how a collection too large for HDBSCAN's {@code n²} distances is
+   * clustered: fit on a sample of tens of thousands, then place every other point.
+   *
+   * <pre>{@code
+   * Hdbscan.Model model = Hdbscan.fitModel(sample, m, d, HdbscanOptions.minClusterSize(25));
+   * Hdbscan.Prediction rest = model.predict(otherRows);
+   * }</pre>
+   *
+   * <p>Immutable and safe to share between threads. It holds one copy of the fitted points.
+   */
+  public static final class Model {
+    private final FlatIndex index;
+    private final int dimension;
+    private final int minSamples;
+    private final float[] core;
+    private final int[] clusterParent;
+    private final double[] clusterBirth;
+    private final int[] pointCluster;
+    private final double[] pointLambda;
+    private final int[] clusterLabel;
+    private final double[] maxLambda;
+    private final double densest;
+    private final Result result;
+
+    private Model(FlatIndex index, HdbscanOptions options, Condensed c, Selection s) {
+      this.index = index;
+      this.dimension = index.dimension();
+      this.minSamples = options.minSamples();
+      this.result = s.result();
+      this.core = result.coreDistances();
+      this.clusterParent = c.parent.stream().mapToInt(Integer::intValue).toArray();
+      this.clusterBirth = c.birth.stream().mapToDouble(Double::doubleValue).toArray();
+      this.pointCluster = c.pointCluster;
+      this.pointLambda = c.pointLambda;
+      this.clusterLabel = s.clusterLabel();
+      this.maxLambda = s.maxLambda();
+      this.densest = c.densest;
+    }
+
+    /**
+     * The clustering of the fitted points.
+     *
+     * @return the result
+     */
+    public Result result() {
+      return result;
+    }
+
+    /**
+     * Places points in the fitted hierarchy. For each point: its core distance is taken among
+     * the fitted points as if it were one of them (itself counted first); among its {@code 2 x
+     * minSamples} nearest fitted points the one of smallest mutual reachability is its link,
+     * joined at density {@code 1 / reachability}; the point belongs to the cluster its link was
+     * in at that density, and to no cluster (-1) where that is above the kept clusters. Its
+     * strength is that density over the cluster's highest, at most 1. The hierarchy is not
+     * changed: a new dense group among the points is not found, and each point is placed as
+     * if it were the only new one.
+     *
+     * @param points the points, of the fitted dimension; not modified
+     * @return their labels and strengths
+     * @throws IllegalArgumentException if a point has another dimension or a value that is not
+     *     finite, naming it
+     */
+    public Prediction predict(float[][] points) {
+      Objects.requireNonNull(points, "points");
+      for (int i = 0; i < points.length; i++) {
+        if (points[i] == null || points[i].length != dimension) {
+          throw new IllegalArgumentException("point " + i + " has dimension "
+              + (points[i] == null ? "null" : points[i].length) + ", not the model's "
+              + dimension);
+        }
+      }
+      requireFinite(points, "point");
+      int n = core.length;
+      int k = Math.min(n, Math.max(2, 2 * minSamples));
+      List<List<Neighbor>> near = points.length == 0 ? List.of() : index.searchAll(points, k);
+      int[] labels = new int[points.length];
+      double[] strengths = new double[points.length];
+      for (int i = 0; i < points.length; i++) {
+        List<Neighbor> nb = near.get(i);
+        // Itself counted first: the (minSamples - 1)-th fitted point.
+        double own = minSamples <= 1 ? 0 : nb.get(Math.min(minSamples - 2, nb.size() - 1))
+            .distance();
+        int link = -1;
+        double reach = Double.POSITIVE_INFINITY;
+        for (Neighbor x : nb) {
+          int j = (int) x.id();
+          double m = Math.max(Math.max(own, core[j]), x.distance());
+          if (m < reach || m == reach && j < link) {
+            reach = m;
+            link = j;
+          }
+        }
+        double lambda = reach > 0 ? 1 / reach : densest;
+        int c = pointCluster[link];
+        if (pointLambda[link] > lambda) {
+          // The link stays deeper than this point joins: go up to the cluster that held the
+          // link at the point's density.
+          while (c != 0 && clusterBirth[c] >= lambda) {
+            c = clusterParent[c];
+          }
+        }
+        int label = clusterLabel[c];
+        labels[i] = label;
+        if (label >= 0) {
+          double top = maxLambda[label];
+          strengths[i] = top > 0 ? Math.min(lambda, top) / top : 1;
+        }
+      }
+      return new Prediction(labels, strengths);
+    }
+
+    /**
+     * As {@link #predict(float[][])} for a row-major matrix.
+     *
+     * @param data the points, {@code m x dimension}; not modified
+     * @param m the number of points
+     * @return their labels and strengths
+     * @throws IllegalArgumentException if the array is too short or a value is not finite
+     */
+    public Prediction predict(float[] data, int m) {
+      Objects.requireNonNull(data, "data");
+      if (m < 0 || data.length < (long) m * dimension) {
+        throw new IllegalArgumentException("data of length " + data.length + " does not hold "
+            + m + " rows of dimension " + dimension);
+      }
+      return predict(rows(data, m, dimension));
+    }
+
+    /**
+     * The dimension of the points.
+     *
+     * @return the fitted points' dimension
+     */
+    public int dimension() {
+      return dimension;
+    }
+
+    /**
+     * The number of fitted points.
+     *
+     * @return the count
+     */
+    public int size() {
+      return core.length;
+    }
+  }
+
+  /**
    * Clusters vectors given as rows.
    *
    * @param rows the points, all of one length; not modified
@@ -124,20 +290,78 @@ public final class Hdbscan {
   }
 
   private static Result fitRows(float[][] rows, HdbscanOptions options) {
+    check(rows, options);
+    return fitChecked(rows, options, null, null);
+  }
+
+  /**
+   * Clusters vectors given as rows and keeps what {@link Model#predict} needs to place other
+   * points: fit on a sample, then assign the rest of a collection too large to cluster whole.
+   *
+   * @param rows the points, all of one length; not modified
+   * @param options the settings
+   * @return the model; its {@link Model#result()} is what {@link #fit(float[][],
+   *     HdbscanOptions)} returns
+   * @throws IllegalArgumentException as {@link #fit(float[], int, int, HdbscanOptions)}
+   */
+  public static Model fitModel(float[][] rows, HdbscanOptions options) {
+    Objects.requireNonNull(options, "options");
+    VectorMath.requireSameDimension(rows, "rows");
+    check(rows, options);
+    FlatIndex index = FlatIndex.builder(rows[0].length).metric(StandardMetric.EUCLIDEAN)
+        .build();
+    index.addAll(0, rows);
+    Model[] model = new Model[1];
+    fitChecked(rows, options, index, (condensed, selection) -> model[0] = new Model(index, options,
+        condensed, selection));
+    return model[0];
+  }
+
+  /**
+   * As {@link #fitModel(float[][], HdbscanOptions)} for a row-major matrix.
+   *
+   * @param data the points, {@code n x d}; not modified (its rows are copied once)
+   * @param n the points
+   * @param d the dimension
+   * @param options the settings
+   * @return the model
+   * @throws IllegalArgumentException as {@link #fit(float[], int, int, HdbscanOptions)}
+   */
+  public static Model fitModel(float[] data, int n, int d, HdbscanOptions options) {
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(options, "options");
+    if (d < 1 || data.length < (long) n * d) {
+      throw new IllegalArgumentException("data of length " + data.length + " does not hold "
+          + n + " rows of dimension " + d);
+    }
+    return fitModel(rows(data, Math.max(0, n), d), options);
+  }
+
+  private static void check(float[][] rows, HdbscanOptions options) {
     int n = rows.length;
     if (n < 2 || n < options.minSamples()) {
       throw new IllegalArgumentException("HDBSCAN with min samples " + options.minSamples()
           + " needs at least " + Math.max(2, options.minSamples()) + " points, not " + n);
     }
-    for (int i = 0; i < n; i++) {
+    requireFinite(rows, "row");
+  }
+
+  private static void requireFinite(float[][] rows, String what) {
+    for (int i = 0; i < rows.length; i++) {
       for (int j = 0; j < rows[i].length; j++) {
         if (!Float.isFinite(rows[i][j])) {
-          throw new IllegalArgumentException("row " + i + " has a value that is not finite at"
-              + " column " + j + ": " + rows[i][j]);
+          throw new IllegalArgumentException(what + " " + i + " has a value that is not finite"
+              + " at column " + j + ": " + rows[i][j]);
         }
       }
     }
-    double[] nearest = coreDistances(rows, options.minSamples());
+  }
+
+  /** The clustering of checked rows, handing the condensed tree to {@code keep} if given. */
+  private static Result fitChecked(float[][] rows, HdbscanOptions options, FlatIndex index,
+      java.util.function.BiConsumer<Condensed, Selection> keep) {
+    int n = rows.length;
+    double[] nearest = coreDistances(rows, options.minSamples(), index);
     float[] core = new float[n];
     float[] core2 = new float[n];
     for (int i = 0; i < n; i++) {
@@ -146,8 +370,12 @@ public final class Hdbscan {
     }
     double[][] tree = spanningTree(rows, core2);
     Hierarchy h = Hierarchy.of(tree, n);
-    return h.condense(options.minClusterSize()).select(options.allowSingleCluster(),
-        options.leafSelection(), core);
+    Condensed c = h.condense(options.minClusterSize());
+    Selection s = c.select(options.allowSingleCluster(), options.leafSelection(), core);
+    if (keep != null) {
+      keep.accept(c, s);
+    }
+    return s.result();
   }
 
   /** The squared distances of one row to four others, accurate where float's are not. */
@@ -182,16 +410,19 @@ public final class Hdbscan {
   /**
    * The distance of each row to its {@code k}-th nearest row, itself counted first: an exact
    * k-nearest-neighbour search of every row ({@link FlatIndex#searchAll}, matrix products then
-   * exact distances of the candidates; ten times the four-query kernels' speed here).
+   * exact distances of the candidates; ten times the four-query kernels' speed here), in {@code
+   * rowsIndex} if given (holding the rows with ids {@code 0..n-1}).
    */
-  static double[] coreDistances(float[][] rows, int k) {
+  static double[] coreDistances(float[][] rows, int k, FlatIndex rowsIndex) {
     double[] core = new double[rows.length];
     if (k <= 1) {
       return core;
     }
-    FlatIndex index = FlatIndex.builder(rows[0].length).metric(StandardMetric.EUCLIDEAN)
-        .build();
-    index.addAll(0, rows);
+    FlatIndex index = rowsIndex;
+    if (index == null) {
+      index = FlatIndex.builder(rows[0].length).metric(StandardMetric.EUCLIDEAN).build();
+      index.addAll(0, rows);
+    }
     List<List<Neighbor>> nearest = index.searchAll(rows, k);
     for (int i = 0; i < rows.length; i++) {
       core[i] = nearest.get(i).get(k - 1).distance();
@@ -336,7 +567,7 @@ public final class Hdbscan {
         }
       }
       double densest = Double.isInfinite(smallest) ? 1 : 2 / smallest;
-      Condensed c = new Condensed(n);
+      Condensed c = new Condensed(n, densest);
       int root = 2 * n - 2;
       int rootCluster = c.newCluster(-1, 0, count(root));
       Deque<int[]> todo = new ArrayDeque<>();
@@ -391,6 +622,12 @@ public final class Hdbscan {
     }
   }
 
+  /**
+   * The clusters kept: the result, the label each condensed cluster's points get ({@code -1}
+   * above the kept ones), and the largest density at which a point leaves each label's cluster.
+   */
+  private record Selection(Result result, int[] clusterLabel, double[] maxLambda) {}
+
   /** The condensed tree: clusters with their parent and birth, points with where they left. */
   private static final class Condensed {
     final List<Integer> parent = new ArrayList<>();
@@ -398,10 +635,13 @@ public final class Hdbscan {
     final List<Integer> sizeAtBirth = new ArrayList<>();
     final int[] pointCluster;
     final double[] pointLambda;
+    /** The density given to merges at distance 0. */
+    final double densest;
 
-    Condensed(int n) {
+    Condensed(int n, double densest) {
       pointCluster = new int[n];
       pointLambda = new double[n];
+      this.densest = densest;
     }
 
     int newCluster(int parentCluster, double lambda, int size) {
@@ -416,7 +656,7 @@ public final class Hdbscan {
       pointLambda[point] = lambda;
     }
 
-    Result select(boolean allowSingleCluster, boolean leaves, float[] core) {
+    Selection select(boolean allowSingleCluster, boolean leaves, float[] core) {
       int k = parent.size();
       int n = pointCluster.length;
       // Stability: each point and each child cluster contributes (lambda - birth) x size.
@@ -495,7 +735,12 @@ public final class Hdbscan {
           stabilities[labelOf[c]] = stability[c];
         }
       }
-      return new Result(labels, probabilities, count, stabilities, core);
+      int[] clusterLabel = new int[k];
+      for (int c = 0; c < k; c++) {
+        clusterLabel[c] = owner[c] < 0 ? -1 : labelOf[owner[c]];
+      }
+      return new Selection(new Result(labels, probabilities, count, stabilities, core),
+          clusterLabel, maxLambda);
     }
 
     private void deselectBelow(int c, boolean[] selected) {

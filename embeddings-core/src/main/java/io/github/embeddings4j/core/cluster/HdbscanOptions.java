@@ -78,6 +78,36 @@ public final class HdbscanOptions {
   }
 
   /**
+   * These options for a fit on a sample of {@code sampleRows} of {@code allRows} points, so that
+   * they mean the same in the whole set: the minimum cluster size and min samples times the
+   * sample's share, rounded (at least 2 and 1). A group of 500 among a million points has
+   * about 10 points in a sample of 20,000; without scaling, a minimum size of 500 would find
+   * none of it. Selection and the single-cluster setting are kept.
+   *
+   * <pre>{@code
+   * HdbscanOptions whole = HdbscanOptions.minClusterSize(500);
+   * Hdbscan.Model m = Hdbscan.fitModel(sample, 20_000, d, whole.forSample(20_000, 1_000_000));
+   * }</pre>
+   *
+   * @param sampleRows the points fitted on, at least 1
+   * @param allRows the points of the whole set, at least {@code sampleRows}
+   * @return new options (these when the sample is the whole set)
+   * @throws IllegalArgumentException if the counts are not {@code 1 <= sampleRows <= allRows}
+   */
+  public HdbscanOptions forSample(int sampleRows, int allRows) {
+    if (sampleRows < 1 || sampleRows > allRows) {
+      throw new IllegalArgumentException("a sample of " + sampleRows + " of " + allRows
+          + " rows: needs 1 <= sample <= rows");
+    }
+    if (sampleRows == allRows) {
+      return this;
+    }
+    double share = (double) sampleRows / allRows;
+    return new HdbscanOptions(Math.max(2, (int) Math.round(minClusterSize * share)),
+        Math.max(1, (int) Math.round(minSamples * share)), allowSingleCluster, leafSelection);
+  }
+
+  /**
    * Whether the leaves are kept rather than the most stable clusters.
    *
    * @return the setting

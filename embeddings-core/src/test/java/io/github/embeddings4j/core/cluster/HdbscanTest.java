@@ -2,6 +2,7 @@ package io.github.embeddings4j.core.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,7 +50,7 @@ class HdbscanTest {
     }
     int n = rows.size();
     float[][] x = rows.toArray(float[][]::new);
-    double[] ours = Hdbscan.coreDistances(x, 4);
+    double[] ours = Hdbscan.coreDistances(x, 4, null);
     float[] squared = new float[n];
     for (int i = 0; i < n; i++) {
       assertEquals(core.get(i), ours[i], 1e-5, "core distance of row " + i);
@@ -181,6 +182,115 @@ class HdbscanTest {
       assertTrue(Double.isFinite(s) && s > 0, Arrays.toString(r.stabilities()));
     }
     assertEquals(0, r.noiseCount());
+  }
+
+  @Test
+  void newPointsArePlacedWhereTheyWouldHaveJoinedWorkedByHand() {
+    // The hierarchy of twoGroupsAndAnOutlierWorkedByHand: clusters {0,1,2} and {10,11,12}
+    // born at lambda 1/8, their points leaving at 1; 30 leaves the root at 1/18. Core
+    // distances are 0 (min samples 1), so reachability is plain distance.
+    Hdbscan.Model model = Hdbscan.fitModel(line(0, 1, 2, 10, 11, 12, 30), 7, 1,
+        HdbscanOptions.minClusterSize(3).withMinSamples(1));
+    assertArrayEquals(new int[] {0, 0, 0, 1, 1, 1, -1}, model.result().labels());
+    Hdbscan.Prediction p = model.predict(new float[][] {{1.5f}, {6}, {19}, {20}, {29}, {-3}});
+    // 1.5: linked to 1 at 0.5 (lambda 2, above where 1 leaves): in cluster 0, strength 1.
+    // 6: linked to 2 at 4 (lambda 1/4): cluster 0 existed then (born 1/8): strength 1/4.
+    // 19: linked to 12 at 7: lambda 1/7 > 1/8, cluster 1, strength 1/7.
+    // 20: linked to 12 at 8: lambda 1/8 is cluster 1's birth, so the root: noise.
+    // 29: linked to 30, which is in the root only: noise. -3: linked to 0 at 3: cluster 0.
+    assertArrayEquals(new int[] {0, 0, 1, -1, -1, 0}, p.labels());
+    assertArrayEquals(new double[] {1, 0.25, 1.0 / 7, 0, 0, 1.0 / 3}, p.probabilities(), 1e-9);
+    assertEquals(7, model.size());
+    assertEquals(1, model.dimension());
+    assertEquals(0, model.predict(new float[0][]).labels().length);
+  }
+
+  @Test
+  void aModelFittedOnASamplePlacesTheRestOfItsBlobs() {
+    int d = 8;
+    float[] centres = new float[3 * d];
+    for (int g = 0; g < 3; g++) {
+      centres[g * d + g] = 12;
+    }
+    double[] spread = {0.3, 1.0, 0.15};
+    float[][] fitted = blobPoints(new Random(5), centres, spread, 80);
+    Hdbscan.Model model = Hdbscan.fitModel(fitted, HdbscanOptions.minClusterSize(15));
+    Hdbscan.Result whole = Hdbscan.fit(fitted, HdbscanOptions.minClusterSize(15));
+    assertArrayEquals(whole.labels(), model.result().labels());
+    assertArrayEquals(whole.probabilities(), model.result().probabilities());
+    assertEquals(3, whole.clusterCount());
+    // The blob each fitted cluster is (rows come blob by blob, 80 each).
+    int[] clusterOfBlob = new int[3];
+    for (int g = 0; g < 3; g++) {
+      clusterOfBlob[g] = whole.labels()[g * 80];
+    }
+    assertEquals(3, Arrays.stream(clusterOfBlob).distinct().count());
+    // Other points of the same blobs join their blob's cluster.
+    float[][] fresh = blobPoints(new Random(6), centres, spread, 200);
+    Hdbscan.Prediction p = model.predict(fresh);
+    for (int g = 0; g < 3; g++) {
+      int right = 0;
+      for (int i = g * 200; i < (g + 1) * 200; i++) {
+        right += p.labels()[i] == clusterOfBlob[g] ? 1 : 0;
+        assertTrue(p.labels()[i] == clusterOfBlob[g] || p.labels()[i] == -1, "point " + i);
+      }
+      assertTrue(right >= 190, right + " of 200 points of blob " + g + " placed in it");
+    }
+    // Points far from every blob are noise, with strength 0.
+    float[][] far = new float[5][d];
+    for (int i = 0; i < far.length; i++) {
+      Arrays.fill(far[i], 60 + 20 * i);
+    }
+    Hdbscan.Prediction none = model.predict(far);
+    assertArrayEquals(new int[] {-1, -1, -1, -1, -1}, none.labels());
+    assertArrayEquals(new double[5], none.probabilities());
+    // A fitted point placed again, as a new one, keeps its cluster.
+    Hdbscan.Prediction again = model.predict(fitted);
+    for (int i = 0; i < fitted.length; i++) {
+      if (whole.labels()[i] >= 0) {
+        assertEquals(whole.labels()[i], again.labels()[i], "fitted point " + i);
+      }
+      assertTrue(again.probabilities()[i] >= 0 && again.probabilities()[i] <= 1);
+    }
+    // Bad points are refused, named.
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> model.predict(
+        new float[][] {new float[d], new float[d + 1]})).getMessage().contains("point 1"));
+    float[] nan = new float[d];
+    nan[3] = Float.NaN;
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> model.predict(
+        new float[][] {nan})).getMessage().contains("point 0"));
+    assertThrows(IllegalArgumentException.class, () -> model.predict(new float[d], 2));
+  }
+
+  @Test
+  void optionsForASampleScaleTheSizesToIt() {
+    HdbscanOptions whole = HdbscanOptions.minClusterSize(500).withLeafSelection();
+    HdbscanOptions part = whole.forSample(20_000, 1_000_000);
+    assertEquals(10, part.minClusterSize());
+    assertEquals(10, part.minSamples());
+    assertTrue(part.leafSelection());
+    // Never below a cluster of 2 and a neighbourhood of 1.
+    HdbscanOptions tiny = HdbscanOptions.minClusterSize(5).withMinSamples(3).forSample(10, 1000);
+    assertEquals(2, tiny.minClusterSize());
+    assertEquals(1, tiny.minSamples());
+    assertSame(whole, whole.forSample(7, 7));
+    assertThrows(IllegalArgumentException.class, () -> whole.forSample(0, 10));
+    assertThrows(IllegalArgumentException.class, () -> whole.forSample(11, 10));
+  }
+
+  /** {@code per} Gaussian points around each centre (rows of {@code centres}), blob by blob. */
+  private static float[][] blobPoints(Random random, float[] centres, double[] spread,
+      int per) {
+    int d = centres.length / spread.length;
+    float[][] out = new float[spread.length * per][d];
+    for (int g = 0; g < spread.length; g++) {
+      for (int i = 0; i < per; i++) {
+        for (int j = 0; j < d; j++) {
+          out[g * per + i][j] = (float) (centres[g * d + j] + random.nextGaussian() * spread[g]);
+        }
+      }
+    }
+    return out;
   }
 
   @Test
