@@ -46,9 +46,9 @@ import picocli.CommandLine.Spec;
         + "MIN:MAX to choose the count by silhouette) or with HDBSCAN (--min-cluster-size N: "
         + "the count found from density, images in no dense group left as noise, cluster -1). "
         + "Writes the cluster of each row (CSV: id,cluster,distance to the centre for "
-        + "k-means; id,cluster,probability of membership for HDBSCAN) and, with --images, a "
-        + "report folder with a contact sheet per cluster (and one of the noise) and an "
-        + "index.html.",
+        + "k-means; id,cluster,probability,outlier for HDBSCAN: membership strength and GLOSH "
+        + "outlier score) and, with --images, a report folder with a contact sheet per cluster "
+        + "(and one of the noise) and an index.html.",
     footer = {
         "",
         "Example:",
@@ -304,6 +304,7 @@ final class ClusterCommand implements Callable<Integer> {
     Hdbscan.Result r;
     int[] labels;
     double[] strength;
+    double[] outlier;
     HdbscanOptions fitted = options;
     try {
       if (m == n) {
@@ -313,6 +314,7 @@ final class ClusterCommand implements Callable<Integer> {
             : Hdbscan.fit(in.loaded(), options);
         labels = r.labels();
         strength = r.probabilities();
+        outlier = r.outlierScores();
       } else {
         int[] picked = sampleIndices(n, m);
         // The sizes the user gave are the whole set's: scaled to the sample.
@@ -321,16 +323,19 @@ final class ClusterCommand implements Callable<Integer> {
         r = model.result();
         labels = new int[n];
         strength = new double[n];
+        outlier = new double[n];
         for (int from = 0; from < n; from += SetRows.BATCH) {
           int to = Math.min(n, from + SetRows.BATCH);
           Hdbscan.Prediction p = model.predict(in.rows(from, to));
           System.arraycopy(p.labels(), 0, labels, from, to - from);
           System.arraycopy(p.probabilities(), 0, strength, from, to - from);
+          System.arraycopy(p.outlierScores(), 0, outlier, from, to - from);
         }
         // The rows fitted on keep the clusters of the fit.
         for (int t = 0; t < m; t++) {
           labels[picked[t]] = r.labels()[t];
           strength[picked[t]] = r.probabilities()[t];
+          outlier[picked[t]] = r.outlierScores()[t];
         }
       }
     } catch (IllegalArgumentException e) {
@@ -354,12 +359,15 @@ final class ClusterCommand implements Callable<Integer> {
             + " stands out; try a smaller --min-cluster-size or --min-samples");
       }
     }
+    // A cluster's sheet starts with its strongest members, the noise's with its least unusual
+    // (every noise row has strength 0).
     float[] order = new float[n];
     for (int i = 0; i < n; i++) {
-      order[i] = (float) (1 - strength[i]);
+      order[i] = (float) (labels[i] < 0 ? outlier[i] : 1 - strength[i]);
     }
-    return finish(csv, in.ids(), labels, "probability",
-        i -> String.format(Locale.ROOT, "%.6f", strength[i]), order, "most typical", null);
+    return finish(csv, in.ids(), labels, "probability,outlier",
+        i -> String.format(Locale.ROOT, "%.6f,%.6f", strength[i], outlier[i]), order,
+        "most typical", null);
   }
 
   /**

@@ -264,14 +264,25 @@ class MappedSetCliTest {
     assertEquals(Main.EXIT_OK, a.code(), a.toString());
     assertTrue(a.err().contains("2 clusters of 44 rows, 4 rows in none (noise)"), a.err());
     List<String> lines = java.nio.file.Files.readAllLines(csv);
-    assertEquals("id,cluster,probability", lines.get(0));
+    assertEquals("id,cluster,probability,outlier", lines.get(0));
+    double strayLeast = 1;
+    double groupedMost = 0;
     for (String line : lines.subList(1, lines.size())) {
       String[] f = line.split(",");
       String expected = f[0].startsWith("g0") ? "0" : f[0].startsWith("g1") ? "1" : "-1";
       assertEquals(expected, f[1], line);
       double p = Double.parseDouble(f[2]);
       assertTrue(expected.equals("-1") ? p == 0 : p > 0 && p <= 1, line);
+      double o = Double.parseDouble(f[3]);
+      assertTrue(o >= 0 && o <= 1, line);
+      if (expected.equals("-1")) {
+        strayLeast = Math.min(strayLeast, o);
+      } else {
+        groupedMost = Math.max(groupedMost, o);
+      }
     }
+    // Every stray row is more of an outlier than any grouped one.
+    assertTrue(strayLeast > groupedMost, strayLeast + " <= " + groupedMost);
     assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("report").resolve("noise.png")));
     assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("report").resolve("cluster-01.png")));
     assertTrue(java.nio.file.Files.readString(dir.resolve("report").resolve("index.html"))

@@ -59,9 +59,13 @@ public final class Hdbscan {
    * @param stabilities each cluster's stability (excess of mass), a measure of how long it
    *     persists: higher is more distinct
    * @param coreDistances each point's core distance
+   * @param outlierScores each point's GLOSH outlier score (Campello et al., 2015; the {@code
+   *     hdbscan} package's {@code outlier_scores_}), in {@code [0, 1]}: how much sparser the point
+   *     is than the densest part of the cluster it left, 0 at that core and near 1 for a point
+   *     far from everything. It ranks the unusual images of a collection, noise or not
    */
   public record Result(int[] labels, double[] probabilities, int clusterCount,
-      double[] stabilities, float[] coreDistances) {
+      double[] stabilities, float[] coreDistances, double[] outlierScores) {
 
     /**
      * The number of points in each cluster.
@@ -99,8 +103,11 @@ public final class Hdbscan {
    *     -1 for noise
    * @param probabilities each point's membership strength, as {@link Result#probabilities()}:
    *     0 for noise
+   * @param outlierScores each point's GLOSH outlier score, as {@link Result#outlierScores()}
+   *     against the cluster it joined (the {@code hdbscan} package's {@code
+   *     approximate_predict_scores})
    */
-  public record Prediction(int[] labels, double[] probabilities) {}
+  public record Prediction(int[] labels, double[] probabilities, double[] outlierScores) {}
 
   /**
    * A clustering that can place other points: the hierarchy a fit built, with the fitted points
@@ -128,6 +135,7 @@ public final class Hdbscan {
     private final int[] clusterLabel;
     private final double[] maxLambda;
     private final double densest;
+    private final double[] deepest;
     private final Result result;
 
     private Model(FlatIndex index, HdbscanOptions options, Condensed c, Selection s) {
@@ -143,6 +151,7 @@ public final class Hdbscan {
       this.clusterLabel = s.clusterLabel();
       this.maxLambda = s.maxLambda();
       this.densest = c.densest;
+      this.deepest = s.deepest();
     }
 
     /**
@@ -160,12 +169,13 @@ public final class Hdbscan {
      * minSamples} nearest fitted points the one of smallest mutual reachability is its link,
      * joined at density {@code 1 / reachability}; the point belongs to the cluster its link was
      * in at that density, and to no cluster (-1) where that is above the kept clusters. Its
-     * strength is that density over the cluster's highest, at most 1. The hierarchy is not
-     * changed: a new dense group among the points is not found, and each point is placed as
-     * if it were the only new one.
+     * strength is that density over the cluster's highest, at most 1, and its outlier score
+     * how far that density is below the densest of the cluster (of the hierarchy) it joined.
+     * The hierarchy is not changed: a new dense group among the points is not found, and each
+     * point is placed as if it were the only new one.
      *
      * @param points the points, of the fitted dimension; not modified
-     * @return their labels and strengths
+     * @return their labels, strengths and outlier scores
      * @throws IllegalArgumentException if a point has another dimension or a value that is not
      *     finite, naming it
      */
@@ -184,6 +194,7 @@ public final class Hdbscan {
       List<List<Neighbor>> near = points.length == 0 ? List.of() : index.searchAll(points, k);
       int[] labels = new int[points.length];
       double[] strengths = new double[points.length];
+      double[] outliers = new double[points.length];
       for (int i = 0; i < points.length; i++) {
         List<Neighbor> nb = near.get(i);
         // Itself counted first: the (minSamples - 1)-th fitted point.
@@ -210,12 +221,13 @@ public final class Hdbscan {
         }
         int label = clusterLabel[c];
         labels[i] = label;
+        outliers[i] = outlierScore(deepest[c], lambda);
         if (label >= 0) {
           double top = maxLambda[label];
           strengths[i] = top > 0 ? Math.min(lambda, top) / top : 1;
         }
       }
-      return new Prediction(labels, strengths);
+      return new Prediction(labels, strengths, outliers);
     }
 
     /**
@@ -223,7 +235,7 @@ public final class Hdbscan {
      *
      * @param data the points, {@code m x dimension}; not modified
      * @param m the number of points
-     * @return their labels and strengths
+     * @return their labels, strengths and outlier scores
      * @throws IllegalArgumentException if the array is too short or a value is not finite
      */
     public Prediction predict(float[] data, int m) {
@@ -626,7 +638,16 @@ public final class Hdbscan {
    * The clusters kept: the result, the label each condensed cluster's points get ({@code -1}
    * above the kept ones), and the largest density at which a point leaves each label's cluster.
    */
-  private record Selection(Result result, int[] clusterLabel, double[] maxLambda) {}
+  private record Selection(Result result, int[] clusterLabel, double[] maxLambda,
+      double[] deepest) {}
+
+  /** GLOSH: {@code (deepest - lambda) / deepest}, within {@code [0, 1]}. */
+  private static double outlierScore(double deepest, double lambda) {
+    if (!(deepest > 0) || Double.isInfinite(deepest)) {
+      return 0;
+    }
+    return Math.max(0, Math.min(1, (deepest - lambda) / deepest));
+  }
 
   /** The condensed tree: clusters with their parent and birth, points with where they left. */
   private static final class Condensed {
@@ -739,8 +760,30 @@ public final class Hdbscan {
       for (int c = 0; c < k; c++) {
         clusterLabel[c] = owner[c] < 0 ? -1 : labelOf[owner[c]];
       }
-      return new Selection(new Result(labels, probabilities, count, stabilities, core),
-          clusterLabel, maxLambda);
+      double[] deepest = deepest();
+      double[] outliers = new double[n];
+      for (int p = 0; p < n; p++) {
+        outliers[p] = outlierScore(deepest[pointCluster[p]], pointLambda[p]);
+      }
+      return new Selection(new Result(labels, probabilities, count, stabilities, core,
+          outliers), clusterLabel, maxLambda, deepest);
+    }
+
+    /**
+     * The largest density at which any point of each cluster's subtree leaves: where the
+     * cluster, or a part of it, is densest.
+     */
+    double[] deepest() {
+      int k = parent.size();
+      double[] deepest = new double[k];
+      for (int p = 0; p < pointCluster.length; p++) {
+        deepest[pointCluster[p]] = Math.max(deepest[pointCluster[p]], pointLambda[p]);
+      }
+      for (int c = k - 1; c > 0; c--) { // children after their parents
+        int pc = parent.get(c);
+        deepest[pc] = Math.max(deepest[pc], deepest[c]);
+      }
+      return deepest;
     }
 
     private void deselectBelow(int c, boolean[] selected) {

@@ -159,6 +159,18 @@ class HdbscanTest {
     assertEquals(3, Arrays.stream(clusterOf).distinct().count());
     assertTrue(inBlob >= 0.95 * 310, inBlob + " of 310 blob points clustered");
     assertTrue(noise >= 0.9 * scattered, noise + " of " + scattered + " scattered points noise");
+    // The outlier scores rank the scattered points first: most of the 40 highest are theirs.
+    Integer[] byScore = IntStream.range(0, n).boxed().toArray(Integer[]::new);
+    Arrays.sort(byScore, (a, b) -> Double.compare(r.outlierScores()[b], r.outlierScores()[a]));
+    int scatteredTop = 0;
+    for (int t = 0; t < scattered; t++) {
+      scatteredTop += truth[byScore[t]] < 0 ? 1 : 0;
+    }
+    assertTrue(scatteredTop >= 0.9 * scattered, scatteredTop + " of the " + scattered
+        + " highest outlier scores are scattered points");
+    for (double o : r.outlierScores()) {
+      assertTrue(o >= 0 && o <= 1, "outlier score " + o);
+    }
     for (int i = 0; i < n; i++) {
       double p = r.probabilities()[i];
       assertTrue(p >= 0 && p <= 1 && (r.labels()[i] >= 0 || p == 0), "row " + i + ": " + p);
@@ -200,6 +212,13 @@ class HdbscanTest {
     // 29: linked to 30, which is in the root only: noise. -3: linked to 0 at 3: cluster 0.
     assertArrayEquals(new int[] {0, 0, 1, -1, -1, 0}, p.labels());
     assertArrayEquals(new double[] {1, 0.25, 1.0 / 7, 0, 0, 1.0 / 3}, p.probabilities(), 1e-9);
+    // GLOSH: every cluster's densest part leaves at lambda 1, the root's too. Fitted: 30 left
+    // the root at 1/18, (1 - 1/18) / 1; the others at 1, 0. Placed: (1 - lambda) / 1, at
+    // least 0 (1.5 and 29 are as dense as the densest).
+    assertArrayEquals(new double[] {0, 0, 0, 0, 0, 0, 17.0 / 18},
+        model.result().outlierScores(), 1e-9);
+    assertArrayEquals(new double[] {0, 0.75, 6.0 / 7, 0.875, 0, 2.0 / 3}, p.outlierScores(),
+        1e-9);
     assertEquals(7, model.size());
     assertEquals(1, model.dimension());
     assertEquals(0, model.predict(new float[0][]).labels().length);
@@ -244,6 +263,9 @@ class HdbscanTest {
     Hdbscan.Prediction none = model.predict(far);
     assertArrayEquals(new int[] {-1, -1, -1, -1, -1}, none.labels());
     assertArrayEquals(new double[5], none.probabilities());
+    for (double o : none.outlierScores()) {
+      assertTrue(o > 0.99, "far point's outlier score " + o);
+    }
     // A fitted point placed again, as a new one, keeps its cluster.
     Hdbscan.Prediction again = model.predict(fitted);
     for (int i = 0; i < fitted.length; i++) {
