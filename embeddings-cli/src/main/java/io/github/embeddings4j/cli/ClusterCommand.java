@@ -17,6 +17,7 @@ import io.github.embeddings4j.core.data.RowSample;
 import io.github.embeddings4j.core.image.ImageDecoder;
 import io.github.embeddings4j.core.io.EmbeddingSet;
 import io.github.embeddings4j.core.io.Ids;
+import io.github.embeddings4j.core.io.IoErrors;
 import io.github.embeddings4j.core.io.SdkFile;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -93,6 +94,21 @@ final class ClusterCommand implements Callable<Integer> {
           + "${DEFAULT-VALUE}).")
   String clusterSelection;
 
+  @Option(names = "--save-model", paramLabel = "FILE",
+      description = "With --min-cluster-size: save the HDBSCAN model (fitted rows, hierarchy, "
+          + "clusters) so that later rows can be placed in these clusters with --model.")
+  Path saveModel;
+
+  @Option(names = "--model", paramLabel = "FILE",
+      description = "Place the rows of --input in the clusters of a model saved with "
+          + "--save-model, without fitting: each row joins the cluster it would have joined, "
+          + "or none (-1).")
+  Path model;
+
+  @Option(names = "--allow-mismatch", description = "With --model: place rows even when the "
+      + "model was fitted on embeddings made otherwise than --input's.")
+  boolean allowMismatch;
+
   /** The number of clusters (the kept one, after a search). */
   int clusters;
 
@@ -132,15 +148,31 @@ final class ClusterCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     err = spec.commandLine().getErr();
     // Every option is checked before anything is read or written.
+    if (perSheet < 1) {
+      throw new ParameterException(spec.commandLine(), "--per-sheet must be at least 1, not "
+          + perSheet);
+    }
+    if (model != null) {
+      if (clustersOption != null || minClusterSize != null || minSamples != null
+          || sample != null || saveModel != null) {
+        throw new ParameterException(spec.commandLine(), "--model places rows in saved "
+            + "clusters: it fits nothing, so --clusters, --min-cluster-size, --min-samples, "
+            + "--sample and --save-model do not go with it");
+      }
+      return place();
+    }
+    if (allowMismatch) {
+      throw new ParameterException(spec.commandLine(), "--allow-mismatch goes with --model");
+    }
+    if (saveModel != null && minClusterSize == null) {
+      throw new ParameterException(spec.commandLine(), "--save-model saves an HDBSCAN model:"
+          + " it goes with --min-cluster-size");
+    }
     if ((clustersOption == null) == (minClusterSize == null)) {
       throw new ParameterException(spec.commandLine(), clustersOption == null
           ? "give --clusters K (k-means), --clusters MIN:MAX (k-means, the count chosen by "
               + "silhouette) or --min-cluster-size N (HDBSCAN: the count found from density)"
           : "--clusters and --min-cluster-size exclude each other: give one");
-    }
-    if (perSheet < 1) {
-      throw new ParameterException(spec.commandLine(), "--per-sheet must be at least 1, not "
-          + perSheet);
     }
     if (minClusterSize != null) {
       return density();
@@ -282,7 +314,8 @@ final class ClusterCommand implements Callable<Integer> {
       Outputs.checkReport(report);
     }
     Path csv = csvPath();
-    Outputs.refuseOverlap(spec, List.of(csv), EmbeddingSet.files(input));
+    Outputs.refuseOverlap(spec, saveModel == null ? List.of(csv) : List.of(csv, saveModel),
+        EmbeddingSet.files(input));
     SetRows in = SetRows.open(input, err, !common.quiet);
     int n = in.count();
     int d = in.dimension();
@@ -310,8 +343,15 @@ final class ClusterCommand implements Callable<Integer> {
       if (m == n) {
         // Every row in memory once more: rows read in place are copied, loaded ones used as
         // they are.
-        r = in.mapped() ? Hdbscan.fit(sampleOf(in, n), n, d, options)
-            : Hdbscan.fit(in.loaded(), options);
+        if (saveModel != null) {
+          Hdbscan.Model fit = in.mapped() ? Hdbscan.fitModel(sampleOf(in, n), n, d, options)
+              : Hdbscan.fitModel(in.loaded(), options);
+          save(fit.withFittedOn(in.embedder()));
+          r = fit.result();
+        } else {
+          r = in.mapped() ? Hdbscan.fit(sampleOf(in, n), n, d, options)
+              : Hdbscan.fit(in.loaded(), options);
+        }
         labels = r.labels();
         strength = r.probabilities();
         outlier = r.outlierScores();
@@ -319,14 +359,17 @@ final class ClusterCommand implements Callable<Integer> {
         int[] picked = sampleIndices(n, m);
         // The sizes the user gave are the whole set's: scaled to the sample.
         fitted = options.forSample(m, n);
-        Hdbscan.Model model = Hdbscan.fitModel(rowsAt(in, picked), m, d, fitted);
-        r = model.result();
+        Hdbscan.Model fit = Hdbscan.fitModel(rowsAt(in, picked), m, d, fitted);
+        if (saveModel != null) {
+          save(fit.withFittedOn(in.embedder()));
+        }
+        r = fit.result();
         labels = new int[n];
         strength = new double[n];
         outlier = new double[n];
         for (int from = 0; from < n; from += SetRows.BATCH) {
           int to = Math.min(n, from + SetRows.BATCH);
-          Hdbscan.Prediction p = model.predict(in.rows(from, to));
+          Hdbscan.Prediction p = fit.predict(in.rows(from, to));
           System.arraycopy(p.labels(), 0, labels, from, to - from);
           System.arraycopy(p.probabilities(), 0, strength, from, to - from);
           System.arraycopy(p.outlierScores(), 0, outlier, from, to - from);
@@ -359,15 +402,81 @@ final class ClusterCommand implements Callable<Integer> {
             + " stands out; try a smaller --min-cluster-size or --min-samples");
       }
     }
+    return finishDensity(csv, in.ids(), labels, strength, outlier);
+  }
+
+  /** The HDBSCAN CSV ({@code probability,outlier}) and report. */
+  private int finishDensity(Path csv, List<String> ids, int[] labels, double[] strength,
+      double[] outlier) throws IOException {
     // A cluster's sheet starts with its strongest members, the noise's with its least unusual
     // (every noise row has strength 0).
-    float[] order = new float[n];
-    for (int i = 0; i < n; i++) {
+    float[] order = new float[labels.length];
+    for (int i = 0; i < labels.length; i++) {
       order[i] = (float) (labels[i] < 0 ? outlier[i] : 1 - strength[i]);
     }
-    return finish(csv, in.ids(), labels, "probability,outlier",
+    return finish(csv, ids, labels, "probability,outlier",
         i -> String.format(Locale.ROOT, "%.6f,%.6f", strength[i], outlier[i]), order,
         "most typical", null);
+  }
+
+  /** --save-model: the fitted HDBSCAN model, described by the set's embedder. */
+  private void save(Hdbscan.Model fit) throws IOException {
+    fit.save(saveModel);
+    if (!common.quiet) {
+      err.println("saved the HDBSCAN model (" + fit.size() + " fitted rows, "
+          + fit.result().clusterCount() + " clusters) to " + saveModel);
+    }
+  }
+
+  /** --model: the rows placed in a saved model's clusters, nothing fitted. */
+  private int place() throws IOException {
+    if (images != null) {
+      Outputs.checkReport(report);
+    }
+    Path csv = csvPath();
+    List<Path> inputs = new ArrayList<>(EmbeddingSet.files(input));
+    inputs.add(model);
+    Outputs.refuseOverlap(spec, List.of(csv), inputs);
+    Hdbscan.Model saved;
+    try {
+      saved = Hdbscan.Model.load(model);
+    } catch (IOException e) {
+      throw new Main.InputException(IoErrors.describe(e), e);
+    }
+    SetRows in = SetRows.open(input, err, !common.quiet);
+    Provenance.check("the embedder of " + input, in.embedder(), "the embedder of the vectors "
+        + model + " was fitted on", saved.fittedOn().orElse(null), allowMismatch, err);
+    int n = in.count();
+    if (n > 0 && in.dimension() != saved.dimension()) {
+      throw new Main.InputException(input + " has " + in.dimension() + "-dimensional rows but "
+          + model + " was fitted on " + saved.dimension() + "-dimensional ones", null);
+    }
+    long start = System.nanoTime();
+    int[] labels = new int[n];
+    double[] strength = new double[n];
+    double[] outlier = new double[n];
+    try {
+      for (int from = 0; from < n; from += SetRows.BATCH) {
+        int to = Math.min(n, from + SetRows.BATCH);
+        Hdbscan.Prediction p = saved.predict(in.rows(from, to));
+        System.arraycopy(p.labels(), 0, labels, from, to - from);
+        System.arraycopy(p.probabilities(), 0, strength, from, to - from);
+        System.arraycopy(p.outlierScores(), 0, outlier, from, to - from);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new Main.InputException(input + ": " + e.getMessage(), e);
+    }
+    clusters = saved.result().clusterCount();
+    if (!common.quiet) {
+      int noise = 0;
+      for (int l : labels) {
+        noise += l < 0 ? 1 : 0;
+      }
+      err.printf(Locale.ROOT, "placed %d rows in the %d clusters of %s (%s, fitted on %d rows):"
+          + " %d rows in none (noise), %.1f s%n", n, clusters, model, saved.options(),
+          saved.size(), noise, (System.nanoTime() - start) / 1e9);
+    }
+    return finishDensity(csv, in.ids(), labels, strength, outlier);
   }
 
   /**

@@ -325,6 +325,80 @@ class MappedSetCliTest {
     }
   }
 
+  @Test
+  void aSavedHdbscanModelPlacesLaterRowsInItsClusters() throws IOException {
+    Random r = new Random(4);
+    EmbedderDescription toy = EmbedderDescription.builder("toy", 4).weights("w1").build();
+    float[][] rows = new float[44][4];
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < rows.length; i++) {
+      int group = i < 20 ? 0 : i < 40 ? 1 : 2; // two groups of 20, four stray rows
+      for (int t = 0; t < 4; t++) {
+        rows[i][t] = group == 2 ? (float) (r.nextDouble() * 200 - 100)
+            : (float) (r.nextGaussian() * 0.5 + (t == group ? 30 : 0));
+      }
+      ids.add("g" + group + "-" + i);
+    }
+    Path set = dir.resolve("fit.npy");
+    EmbeddingSet.write(set, rows, ids, toy);
+    Path model = dir.resolve("groups.hdb");
+    CliRun fit = CliRun.of("cluster", "--input", set.toString(), "--min-cluster-size", "5",
+        "--save-model", model.toString(), "--output", dir.resolve("fit.csv").toString());
+    assertEquals(Main.EXIT_OK, fit.code(), fit.toString());
+    assertTrue(fit.err().contains("saved the HDBSCAN model (44 fitted rows, 2 clusters)"),
+        fit.err());
+    // New rows: ten near each group, two far from both.
+    float[][] later = new float[22][4];
+    List<String> laterIds = new ArrayList<>();
+    for (int i = 0; i < later.length; i++) {
+      int group = i < 10 ? 0 : i < 20 ? 1 : 2;
+      for (int t = 0; t < 4; t++) {
+        later[i][t] = group == 2 ? 500 + 100 * i : (float) (r.nextGaussian() * 0.5
+            + (t == group ? 30 : 0));
+      }
+      laterIds.add("g" + group + "-new" + i);
+    }
+    Path next = dir.resolve("later.npy");
+    EmbeddingSet.write(next, later, laterIds, toy);
+    Path csv = dir.resolve("later.csv");
+    CliRun place = CliRun.of("cluster", "--input", next.toString(), "--model", model.toString(),
+        "--output", csv.toString());
+    assertEquals(Main.EXIT_OK, place.code(), place.toString());
+    assertTrue(place.err().contains("placed 22 rows in the 2 clusters of " + model), place.err());
+    List<String> lines = java.nio.file.Files.readAllLines(csv);
+    assertEquals("id,cluster,probability,outlier", lines.get(0));
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      String expected = f[0].startsWith("g0") ? "0" : f[0].startsWith("g1") ? "1" : "-1";
+      assertEquals(expected, f[1], line);
+    }
+    // Another embedder's vectors are refused, unless asked; another dimension always.
+    Path other = dir.resolve("other.npy");
+    EmbeddingSet.write(other, later, laterIds,
+        EmbedderDescription.builder("toy", 4).weights("w2").build());
+    CliRun mismatch = CliRun.of("cluster", "--input", other.toString(), "--model",
+        model.toString(), "--output", dir.resolve("other.csv").toString());
+    assertEquals(Main.EXIT_INPUT, mismatch.code(), mismatch.toString());
+    assertTrue(mismatch.err().contains("weights"), mismatch.err());
+    CliRun allowed = CliRun.of("cluster", "--input", other.toString(), "--model",
+        model.toString(), "--allow-mismatch", "--output", dir.resolve("other.csv").toString());
+    assertEquals(Main.EXIT_OK, allowed.code(), allowed.toString());
+    Path wide = dir.resolve("wide.npy");
+    EmbeddingSet.write(wide, new float[][] {{1, 2, 3, 4, 5}}, List.of("w"), null);
+    CliRun wrong = CliRun.of("cluster", "--input", wide.toString(), "--model", model.toString(),
+        "--output", dir.resolve("wide.csv").toString());
+    assertEquals(Main.EXIT_INPUT, wrong.code(), wrong.toString());
+    assertTrue(wrong.err().contains("5-dimensional rows"), wrong.err());
+    for (String[] bad : new String[][] {
+        {"--model", model.toString(), "--min-cluster-size", "5"},
+        {"--model", model.toString(), "--clusters", "3"},
+        {"--clusters", "2", "--save-model", dir.resolve("x.hdb").toString()},
+        {"--min-cluster-size", "5", "--allow-mismatch"}}) {
+      CliRun no = CliRun.of(concat(new String[] {"cluster", "--input", next.toString()}, bad));
+      assertEquals(Main.EXIT_USAGE, no.code(), no.toString());
+    }
+  }
+
   static String[] concat(String[] a, String... b) {
     String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, all, a.length, b.length);

@@ -1,15 +1,20 @@
 package io.github.embeddings4j.core.cluster;
 
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.Neighbor;
 import io.github.embeddings4j.api.StandardMetric;
+import io.github.embeddings4j.core.io.SdkFile;
 import io.github.embeddings4j.core.search.FlatIndex;
 import io.github.embeddings4j.core.vector.VectorMath;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -122,10 +127,16 @@ public final class Hdbscan {
    * }</pre>
    *
    * <p>Immutable and safe to share between threads. It holds one copy of the fitted points.
+   * {@link #save} and {@link #load} keep it in a file, to place later points without fitting.
    */
   public static final class Model {
+    /** The {@link SdkFile} kind of a saved model. */
+    static final String KIND = "HDB1";
+    static final int VERSION = 1;
+
     private final FlatIndex index;
     private final int dimension;
+    private final HdbscanOptions options;
     private final int minSamples;
     private final float[] core;
     private final int[] clusterParent;
@@ -137,21 +148,196 @@ public final class Hdbscan {
     private final double densest;
     private final double[] deepest;
     private final Result result;
+    private final EmbedderDescription fittedOn;
 
     private Model(FlatIndex index, HdbscanOptions options, Condensed c, Selection s) {
+      this(index, options, s.result(), c.parent.stream().mapToInt(Integer::intValue).toArray(),
+          c.birth.stream().mapToDouble(Double::doubleValue).toArray(), c.pointCluster,
+          c.pointLambda, s.clusterLabel(), s.maxLambda(), c.densest, s.deepest(), null);
+    }
+
+    private Model(FlatIndex index, HdbscanOptions options, Result result, int[] clusterParent,
+        double[] clusterBirth, int[] pointCluster, double[] pointLambda, int[] clusterLabel,
+        double[] maxLambda, double densest, double[] deepest, EmbedderDescription fittedOn) {
       this.index = index;
       this.dimension = index.dimension();
+      this.options = options;
       this.minSamples = options.minSamples();
-      this.result = s.result();
+      this.result = result;
       this.core = result.coreDistances();
-      this.clusterParent = c.parent.stream().mapToInt(Integer::intValue).toArray();
-      this.clusterBirth = c.birth.stream().mapToDouble(Double::doubleValue).toArray();
-      this.pointCluster = c.pointCluster;
-      this.pointLambda = c.pointLambda;
-      this.clusterLabel = s.clusterLabel();
-      this.maxLambda = s.maxLambda();
-      this.densest = c.densest;
-      this.deepest = s.deepest();
+      this.clusterParent = clusterParent;
+      this.clusterBirth = clusterBirth;
+      this.pointCluster = pointCluster;
+      this.pointLambda = pointLambda;
+      this.clusterLabel = clusterLabel;
+      this.maxLambda = maxLambda;
+      this.densest = densest;
+      this.deepest = deepest;
+      this.fittedOn = fittedOn;
+    }
+
+    /**
+     * This model recording what made the vectors it was fitted on, saved with it, so that a
+     * caller can refuse to place another embedder's vectors ({@link
+     * EmbedderDescription#differences}). The command line does.
+     *
+     * @param description the embedder of the fitted vectors, or null for none
+     * @return a model sharing this one's state, with that description
+     */
+    public Model withFittedOn(EmbedderDescription description) {
+      return new Model(index, options, result, clusterParent, clusterBirth, pointCluster,
+          pointLambda, clusterLabel, maxLambda, densest, deepest, description);
+    }
+
+    /**
+     * What made the vectors this model was fitted on.
+     *
+     * @return the description given to {@link #withFittedOn}, if any
+     */
+    public Optional<EmbedderDescription> fittedOn() {
+      return Optional.ofNullable(fittedOn);
+    }
+
+    /**
+     * The settings it was fitted with.
+     *
+     * @return the options
+     */
+    public HdbscanOptions options() {
+      return options;
+    }
+
+    /**
+     * Saves the model (its fitted points, hierarchy and clustering) in an {@link SdkFile}
+     * container (kind {@value #KIND}), atomically, so that later points can be placed without
+     * fitting again: {@link #load} gives a model that predicts the same, bit for bit.
+     *
+     * @param file the target; replaced only when the new file is complete
+     * @throws IOException if writing fails
+     */
+    public void save(Path file) throws IOException {
+      SdkFile.write(file, KIND, VERSION, out -> {
+        int n = core.length;
+        int k = clusterParent.length;
+        int count = result.clusterCount();
+        out.writeInt(dimension);
+        out.writeInt(n);
+        out.writeInt(k);
+        out.writeInt(count);
+        out.writeInt(options.minClusterSize());
+        out.writeInt(options.minSamples());
+        out.writeInt((options.allowSingleCluster() ? 1 : 0) | (options.leafSelection() ? 2 : 0));
+        out.writeDouble(densest);
+        out.writeDescription(fittedOn);
+        for (int i = 0; i < n; i++) {
+          out.writeFloats(index.vectorAt(i), 0, dimension);
+        }
+        out.writeFloats(core, 0, n);
+        for (int i = 0; i < n; i++) {
+          out.writeInt(pointCluster[i]);
+          out.writeDouble(pointLambda[i]);
+          out.writeInt(result.labels()[i]);
+          out.writeDouble(result.probabilities()[i]);
+          out.writeDouble(result.outlierScores()[i]);
+        }
+        for (int c = 0; c < k; c++) {
+          out.writeInt(clusterParent[c]);
+          out.writeDouble(clusterBirth[c]);
+          out.writeInt(clusterLabel[c]);
+          out.writeDouble(deepest[c]);
+        }
+        for (int l = 0; l < count; l++) {
+          out.writeDouble(maxLambda[l]);
+          out.writeDouble(result.stabilities()[l]);
+        }
+      });
+    }
+
+    /**
+     * Loads a model written by {@link #save}.
+     *
+     * @param file the file
+     * @return the model
+     * @throws io.github.embeddings4j.core.io.DamagedFileException if the file is truncated,
+     *     altered, not an HDBSCAN model or inconsistent; the message names the file
+     * @throws IOException if the file cannot be read
+     */
+    public static Model load(Path file) throws IOException {
+      return SdkFile.read(file, KIND, VERSION, (in, version) -> read(in));
+    }
+
+    private static Model read(SdkFile.Input in) throws IOException {
+      int d = in.readInt();
+      int n = in.readInt();
+      int k = in.readInt();
+      int count = in.readInt();
+      int mcs = in.readInt();
+      int ms = in.readInt();
+      int flags = in.readInt();
+      double densest = in.readDouble();
+      if (d < 1 || n < 2 || k < 1 || count < 0 || count > k || mcs < 2 || ms < 1 || ms > n
+          || (flags & ~3) != 0 || !(densest > 0) || Double.isInfinite(densest)) {
+        throw in.damaged("bad HDBSCAN model header: dimension " + d + ", points " + n
+            + ", clusters " + k + ", kept " + count + ", sizes " + mcs + "/" + ms + ", flags "
+            + flags + ", densest " + densest);
+      }
+      HdbscanOptions options = HdbscanOptions.minClusterSize(mcs).withMinSamples(ms);
+      options = (flags & 1) != 0 ? options.withSingleClusterAllowed() : options;
+      options = (flags & 2) != 0 ? options.withLeafSelection() : options;
+      EmbedderDescription fittedOn = in.readDescription();
+      in.require((long) n * d + n, 4, "HDBSCAN points");
+      float[][] rows = new float[n][d];
+      for (int i = 0; i < n; i++) {
+        in.readFloats(rows[i], 0, d);
+      }
+      float[] core = new float[n];
+      in.readFloats(core, 0, n);
+      in.require(n, 4 + 8 + 4 + 8 + 8, "HDBSCAN point records");
+      int[] pointCluster = new int[n];
+      double[] pointLambda = new double[n];
+      int[] labels = new int[n];
+      double[] probabilities = new double[n];
+      double[] outliers = new double[n];
+      for (int i = 0; i < n; i++) {
+        pointCluster[i] = in.readInt();
+        pointLambda[i] = in.readDouble();
+        labels[i] = in.readInt();
+        probabilities[i] = in.readDouble();
+        outliers[i] = in.readDouble();
+        if (pointCluster[i] < 0 || pointCluster[i] >= k || labels[i] < -1 || labels[i] >= count
+            || !(pointLambda[i] >= 0) || !(probabilities[i] >= 0 && probabilities[i] <= 1)
+            || !(outliers[i] >= 0 && outliers[i] <= 1) || !(core[i] >= 0)) {
+          throw in.damaged("bad record for point " + i);
+        }
+      }
+      in.require(k, 4 + 8 + 4 + 8, "HDBSCAN cluster records");
+      int[] parent = new int[k];
+      double[] birth = new double[k];
+      int[] clusterLabel = new int[k];
+      double[] deepest = new double[k];
+      for (int c = 0; c < k; c++) {
+        parent[c] = in.readInt();
+        birth[c] = in.readDouble();
+        clusterLabel[c] = in.readInt();
+        deepest[c] = in.readDouble();
+        // The root has no parent; every other cluster comes after its parent.
+        if ((c == 0 ? parent[c] != -1 : parent[c] < 0 || parent[c] >= c) || !(birth[c] >= 0)
+            || clusterLabel[c] < -1 || clusterLabel[c] >= count || !(deepest[c] >= 0)) {
+          throw in.damaged("bad record for cluster " + c);
+        }
+      }
+      in.require(count, 16, "HDBSCAN label records");
+      double[] maxLambda = new double[count];
+      double[] stabilities = new double[count];
+      for (int l = 0; l < count; l++) {
+        maxLambda[l] = in.readDouble();
+        stabilities[l] = in.readDouble();
+      }
+      FlatIndex index = FlatIndex.builder(d).metric(StandardMetric.EUCLIDEAN).build();
+      index.addAll(0, rows);
+      Result result = new Result(labels, probabilities, count, stabilities, core, outliers);
+      return new Model(index, options, result, parent, birth, pointCluster, pointLambda,
+          clusterLabel, maxLambda, densest, deepest, fittedOn);
     }
 
     /**

@@ -6,16 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.embeddings4j.api.EmbedderDescription;
+import io.github.embeddings4j.core.io.DamagedFileException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HdbscanTest {
 
@@ -298,6 +303,57 @@ class HdbscanTest {
     assertSame(whole, whole.forSample(7, 7));
     assertThrows(IllegalArgumentException.class, () -> whole.forSample(0, 10));
     assertThrows(IllegalArgumentException.class, () -> whole.forSample(11, 10));
+  }
+
+  @Test
+  void aSavedModelPlacesPointsAsTheFittedOne(@TempDir Path dir) throws IOException {
+    int d = 8;
+    float[] centres = new float[3 * d];
+    for (int g = 0; g < 3; g++) {
+      centres[g * d + g] = 12;
+    }
+    double[] spread = {0.3, 1.0, 0.15};
+    EmbedderDescription made = EmbedderDescription.builder("toy", d).weights("w1").build();
+    Hdbscan.Model model = Hdbscan.fitModel(blobPoints(new Random(5), centres, spread, 60),
+        HdbscanOptions.minClusterSize(12).withMinSamples(5).withLeafSelection())
+        .withFittedOn(made);
+    Path file = dir.resolve("clusters.hdb");
+    model.save(file);
+    Hdbscan.Model loaded = Hdbscan.Model.load(file);
+    assertEquals(made, loaded.fittedOn().orElseThrow());
+    assertEquals(model.options().toString(), loaded.options().toString());
+    assertEquals(model.size(), loaded.size());
+    Hdbscan.Result a = model.result();
+    Hdbscan.Result b = loaded.result();
+    assertArrayEquals(a.labels(), b.labels());
+    assertArrayEquals(a.probabilities(), b.probabilities());
+    assertArrayEquals(a.outlierScores(), b.outlierScores());
+    assertArrayEquals(a.stabilities(), b.stabilities());
+    assertArrayEquals(a.coreDistances(), b.coreDistances());
+    float[][] fresh = blobPoints(new Random(9), centres, new double[] {2, 2, 2}, 50);
+    Hdbscan.Prediction p = model.predict(fresh);
+    Hdbscan.Prediction q = loaded.predict(fresh);
+    assertArrayEquals(p.labels(), q.labels());
+    assertArrayEquals(p.probabilities(), q.probabilities());
+    assertArrayEquals(p.outlierScores(), q.outlierScores());
+    assertTrue(Arrays.stream(p.labels()).anyMatch(l -> l >= 0));
+    assertTrue(Hdbscan.fitModel(blobPoints(new Random(5), centres, spread, 60),
+        HdbscanOptions.minClusterSize(12)).fittedOn().isEmpty());
+
+    byte[] bytes = Files.readAllBytes(file);
+    Path truncated = dir.resolve("truncated.hdb");
+    Files.write(truncated, Arrays.copyOf(bytes, bytes.length - 5));
+    assertTrue(assertThrows(DamagedFileException.class, () -> Hdbscan.Model.load(truncated))
+        .getMessage().contains("truncated.hdb"));
+    Path altered = dir.resolve("altered.hdb");
+    byte[] changed = bytes.clone();
+    changed[bytes.length / 2] ^= 0x10;
+    Files.write(altered, changed);
+    assertThrows(DamagedFileException.class, () -> Hdbscan.Model.load(altered));
+    Path pca = dir.resolve("model.pca");
+    io.github.embeddings4j.core.reduce.Pca.fit(new float[][] {{1, 2}, {2, 1}, {3, 5}},
+        io.github.embeddings4j.core.reduce.PcaOptions.components(1)).save(pca);
+    assertThrows(DamagedFileException.class, () -> Hdbscan.Model.load(pca));
   }
 
   /** {@code per} Gaussian points around each centre (rows of {@code centres}), blob by blob. */
