@@ -367,13 +367,7 @@ final class ClusterCommand implements Callable<Integer> {
         labels = new int[n];
         strength = new double[n];
         outlier = new double[n];
-        for (int from = 0; from < n; from += SetRows.BATCH) {
-          int to = Math.min(n, from + SetRows.BATCH);
-          Hdbscan.Prediction p = fit.predict(in.rows(from, to));
-          System.arraycopy(p.labels(), 0, labels, from, to - from);
-          System.arraycopy(p.probabilities(), 0, strength, from, to - from);
-          System.arraycopy(p.outlierScores(), 0, outlier, from, to - from);
-        }
+        placeRows(fit, in, labels, strength, outlier);
         // The rows fitted on keep the clusters of the fit.
         for (int t = 0; t < m; t++) {
           labels[picked[t]] = r.labels()[t];
@@ -419,6 +413,19 @@ final class ClusterCommand implements Callable<Integer> {
         "most typical", null);
   }
 
+  /** Every row placed in a model's clusters, a block at a time. */
+  private static void placeRows(Hdbscan.Model model, SetRows in, int[] labels,
+      double[] strength, double[] outlier) {
+    int n = in.count();
+    for (int from = 0; from < n; from += SetRows.BATCH) {
+      int to = Math.min(n, from + SetRows.BATCH);
+      Hdbscan.Prediction p = model.predict(in.rows(from, to));
+      System.arraycopy(p.labels(), 0, labels, from, to - from);
+      System.arraycopy(p.probabilities(), 0, strength, from, to - from);
+      System.arraycopy(p.outlierScores(), 0, outlier, from, to - from);
+    }
+  }
+
   /** --save-model: the fitted HDBSCAN model, described by the set's embedder. */
   private void save(Hdbscan.Model fit) throws IOException {
     fit.save(saveModel);
@@ -456,13 +463,7 @@ final class ClusterCommand implements Callable<Integer> {
     double[] strength = new double[n];
     double[] outlier = new double[n];
     try {
-      for (int from = 0; from < n; from += SetRows.BATCH) {
-        int to = Math.min(n, from + SetRows.BATCH);
-        Hdbscan.Prediction p = saved.predict(in.rows(from, to));
-        System.arraycopy(p.labels(), 0, labels, from, to - from);
-        System.arraycopy(p.probabilities(), 0, strength, from, to - from);
-        System.arraycopy(p.outlierScores(), 0, outlier, from, to - from);
-      }
+      placeRows(saved, in, labels, strength, outlier);
     } catch (IllegalArgumentException e) {
       throw new Main.InputException(input + ": " + e.getMessage(), e);
     }

@@ -478,18 +478,23 @@ public final class Hdbscan {
    *     value is not finite (naming the row)
    */
   public static Result fit(float[] data, int n, int d, HdbscanOptions options) {
+    return fitRows(matrixRows(data, n, d, options), options);
+  }
+
+  private static Result fitRows(float[][] rows, HdbscanOptions options) {
+    check(rows, options);
+    return fitChecked(rows, options, null).selection().result();
+  }
+
+  /** The rows of a row-major matrix argument, checked. */
+  private static float[][] matrixRows(float[] data, int n, int d, HdbscanOptions options) {
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(options, "options");
     if (d < 1 || data.length < (long) n * d) {
       throw new IllegalArgumentException("data of length " + data.length + " does not hold "
           + n + " rows of dimension " + d);
     }
-    return fitRows(rows(data, Math.max(0, n), d), options);
-  }
-
-  private static Result fitRows(float[][] rows, HdbscanOptions options) {
-    check(rows, options);
-    return fitChecked(rows, options, null, null);
+    return rows(data, Math.max(0, n), d);
   }
 
   /**
@@ -509,10 +514,8 @@ public final class Hdbscan {
     FlatIndex index = FlatIndex.builder(rows[0].length).metric(StandardMetric.EUCLIDEAN)
         .build();
     index.addAll(0, rows);
-    Model[] model = new Model[1];
-    fitChecked(rows, options, index, (condensed, selection) -> model[0] = new Model(index, options,
-        condensed, selection));
-    return model[0];
+    Fit fit = fitChecked(rows, options, index);
+    return new Model(index, options, fit.condensed(), fit.selection());
   }
 
   /**
@@ -526,13 +529,7 @@ public final class Hdbscan {
    * @throws IllegalArgumentException as {@link #fit(float[], int, int, HdbscanOptions)}
    */
   public static Model fitModel(float[] data, int n, int d, HdbscanOptions options) {
-    Objects.requireNonNull(data, "data");
-    Objects.requireNonNull(options, "options");
-    if (d < 1 || data.length < (long) n * d) {
-      throw new IllegalArgumentException("data of length " + data.length + " does not hold "
-          + n + " rows of dimension " + d);
-    }
-    return fitModel(rows(data, Math.max(0, n), d), options);
+    return fitModel(matrixRows(data, n, d, options), options);
   }
 
   private static void check(float[][] rows, HdbscanOptions options) {
@@ -555,9 +552,11 @@ public final class Hdbscan {
     }
   }
 
-  /** The clustering of checked rows, handing the condensed tree to {@code keep} if given. */
-  private static Result fitChecked(float[][] rows, HdbscanOptions options, FlatIndex index,
-      java.util.function.BiConsumer<Condensed, Selection> keep) {
+  /** A fit: the condensed tree and the clusters kept from it. */
+  private record Fit(Condensed condensed, Selection selection) {}
+
+  /** The clustering of checked rows (core distances in {@code index} if given). */
+  private static Fit fitChecked(float[][] rows, HdbscanOptions options, FlatIndex index) {
     int n = rows.length;
     double[] nearest = coreDistances(rows, options.minSamples(), index);
     float[] core = new float[n];
@@ -569,11 +568,7 @@ public final class Hdbscan {
     double[][] tree = spanningTree(rows, core2);
     Hierarchy h = Hierarchy.of(tree, n);
     Condensed c = h.condense(options.minClusterSize());
-    Selection s = c.select(options.allowSingleCluster(), options.leafSelection(), core);
-    if (keep != null) {
-      keep.accept(c, s);
-    }
-    return s.result();
+    return new Fit(c, c.select(options.allowSingleCluster(), options.leafSelection(), core));
   }
 
   /** The squared distances of one row to four others, accurate where float's are not. */
