@@ -3,8 +3,6 @@ package io.github.embeddings4j.spark;
 import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.core.reduce.Pca;
 import io.github.embeddings4j.core.reduce.PcaOptions;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.BooleanParam;
@@ -19,7 +17,6 @@ import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -242,22 +239,8 @@ public final class EmbeddingPca extends Estimator<EmbeddingPcaModel>
    * {@code sampleSize}, else a Bernoulli sample with the seed, cut to {@code sampleSize}.
    */
   float[][] sample(Dataset<?> dataset) {
-    String column = getOrDefault(inputCol);
-    Vectors.requireVectorColumn(dataset.schema(), column, "input");
-    Dataset<Row> vectors = dataset.toDF().select(column).where(functions.col(column).isNotNull());
-    long n = vectors.count();
-    int max = (Integer) getOrDefault(sampleSize);
-    if (n > max) {
-      // A little above the target so the sample rarely falls short; then cut to the target.
-      double fraction = Math.min(1.0, 1.1 * max / n);
-      vectors = vectors.sample(false, fraction, (Long) getOrDefault(seed));
-    }
-    List<float[]> rows = new ArrayList<>();
-    Iterator<Row> it = vectors.toLocalIterator();
-    while (it.hasNext() && rows.size() < max) {
-      rows.add(Vectors.get(it.next(), 0));
-    }
-    return rows.toArray(new float[0][]);
+    return Vectors.sample(dataset, getOrDefault(inputCol), (Integer) getOrDefault(sampleSize),
+        (Long) getOrDefault(seed)).rows();
   }
 
   @Override

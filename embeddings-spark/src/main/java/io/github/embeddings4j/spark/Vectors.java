@@ -162,6 +162,36 @@ final class Vectors {
     return d;
   }
 
+  /**
+   * Vectors collected to the driver to fit on.
+   *
+   * @param rows the vectors, in a deterministic order
+   * @param total the non-null vectors of the whole column
+   */
+  record Sample(float[][] rows, long total) {}
+
+  /**
+   * The rows to fit on, in a deterministic order: all non-null vectors of the column when there
+   * are at most {@code max}, else a Bernoulli sample with the seed, cut to {@code max}.
+   */
+  static Sample sample(Dataset<?> dataset, String column, int max, long seed) {
+    requireVectorColumn(dataset.schema(), column, "input");
+    Dataset<Row> vectors = dataset.toDF().select(column)
+        .where(org.apache.spark.sql.functions.col(column).isNotNull());
+    long n = vectors.count();
+    if (n > max) {
+      // A little above the target so the sample rarely falls short; then cut to the target.
+      double fraction = Math.min(1.0, 1.1 * max / n);
+      vectors = vectors.sample(false, fraction, seed);
+    }
+    List<float[]> rows = new ArrayList<>();
+    java.util.Iterator<Row> it = vectors.toLocalIterator();
+    while (it.hasNext() && rows.size() < max) {
+      rows.add(get(it.next(), 0));
+    }
+    return new Sample(rows.toArray(new float[0][]), n);
+  }
+
   /** The vector in a row's column, or null for a null value. */
   static float[] get(Row row, int column) {
     if (row.isNullAt(column)) {

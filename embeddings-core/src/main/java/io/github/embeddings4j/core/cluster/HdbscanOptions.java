@@ -94,7 +94,7 @@ public final class HdbscanOptions {
    * @return new options (these when the sample is the whole set)
    * @throws IllegalArgumentException if the counts are not {@code 1 <= sampleRows <= allRows}
    */
-  public HdbscanOptions forSample(int sampleRows, int allRows) {
+  public HdbscanOptions forSample(int sampleRows, long allRows) {
     if (sampleRows < 1 || sampleRows > allRows) {
       throw new IllegalArgumentException("a sample of " + sampleRows + " of " + allRows
           + " rows: needs 1 <= sample <= rows");
