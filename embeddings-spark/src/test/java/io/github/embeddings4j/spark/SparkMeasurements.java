@@ -29,6 +29,8 @@ import org.apache.spark.sql.functions;
  *                                                       vs one GraphIndex on the driver, local[2]
  * duplicates ROWS DIM COPIES PARTITIONS...              SparkDuplicates vs the core's self-join
  *                                                       on one GraphIndex, local[2]
+ * hdbscan ROWS DIM GROUPS SAMPLE PARTITIONS             EmbeddingHdbscan: fit on a sample, place
+ *                                                       every row, local[2]
  * </pre>
  *
  * <p>docs/spark.md gives the exact command lines (a java command on the test class path with
@@ -47,8 +49,9 @@ public final class SparkMeasurements {
       case "pca" -> pca(args);
       case "knn" -> knn(args);
       case "duplicates" -> duplicates(args);
-      default -> throw new IllegalArgumentException("throughput, pca, knn or duplicates, not "
-          + args[0]);
+      case "hdbscan" -> hdbscan(args);
+      default -> throw new IllegalArgumentException("throughput, pca, knn, duplicates or"
+          + " hdbscan, not " + args[0]);
     }
   }
 
@@ -131,6 +134,69 @@ public final class SparkMeasurements {
           c == 0 ? "ZooEmbedder" : args[c + 5], median(rates[c]),
           Arrays.toString(Arrays.stream(rates[c]).map(x -> Math.round(x * 10) / 10.0).toArray()));
     }
+  }
+
+  /**
+   * GROUPS Gaussian groups of unequal size and spread (95% of the rows) and scattered rows (5%),
+   * DIM dimensions: the sampled fit on the driver, then every row placed (counted, written
+   * nowhere); the clusters against the groups (adjusted Rand index, scattered rows as one more
+   * label).
+   */
+  private static void hdbscan(String[] args) throws Exception {
+    int n = Integer.parseInt(args[1]);
+    int d = Integer.parseInt(args[2]);
+    int groups = Integer.parseInt(args[3]);
+    int sample = Integer.parseInt(args[4]);
+    int partitions = Integer.parseInt(args[5]);
+    SparkSession spark = session("local[2]");
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(31);
+    float[][] centres = new float[groups][d];
+    for (float[] c : centres) {
+      for (int j = 0; j < d; j++) {
+        c[j] = (float) (rnd.nextGaussian() * 10);
+      }
+    }
+    float[][] v = new float[n][d];
+    int[] truth = new int[n];
+    for (int i = 0; i < n; i++) {
+      if (rnd.nextDouble() < 0.05) {
+        truth[i] = -1;
+        for (int j = 0; j < d; j++) {
+          v[i][j] = (float) (rnd.nextDouble() * 60 - 30);
+        }
+      } else {
+        // Group g drawn with weight g + 1; spread 0.5 to 1.5.
+        int g = (int) Math.floor(Math.sqrt(rnd.nextDouble()) * groups);
+        truth[i] = g;
+        double spread = 0.5 + (double) g / groups;
+        for (int j = 0; j < d; j++) {
+          v[i][j] = (float) (centres[g][j] + rnd.nextGaussian() * spread);
+        }
+      }
+    }
+    Dataset<Row> df = TestData.frame(spark, TestData.range(n), v, partitions).cache();
+    df.count();
+    System.out.printf(Locale.ROOT, "%d x %d, %d groups + 5%% scattered, %d partitions, local[2],"
+        + " cached%n", n, d, groups, partitions);
+    long t0 = System.nanoTime();
+    EmbeddingHdbscanModel model = new EmbeddingHdbscan().setInputCol("vector")
+        .setMinClusterSize(Math.max(2, n / (groups * 10))).setSampleSize(sample).setSeed(42)
+        .fit(df);
+    double fit = (System.nanoTime() - t0) / 1e9;
+    t0 = System.nanoTime();
+    List<Row> placed = model.setInputCol("vector").transform(df).select("id", "cluster")
+        .collectAsList();
+    double place = (System.nanoTime() - t0) / 1e9;
+    int[] labels = new int[n];
+    for (Row r : placed) {
+      labels[(int) r.getLong(0)] = r.getInt(1);
+    }
+    long noise = java.util.Arrays.stream(labels).filter(l -> l < 0).count();
+    System.out.printf(Locale.ROOT, "fit on %d rows (%s): %.1f s, %d clusters; placing all %d"
+        + " rows: %.1f s; noise %.1f%%; adjusted Rand index with the groups %.3f%n",
+        model.model().size(), model.model().options(), fit,
+        model.model().result().clusterCount(), n, place, 100.0 * noise / n,
+        io.github.embeddings4j.core.eval.ClusteringAgreement.adjustedRandIndex(truth, labels));
   }
 
   private static void pca(String[] args) throws Exception {
