@@ -287,7 +287,10 @@ final class ClusterCommand implements Callable<Integer> {
         input.getFileName().toString().replaceFirst("\\.npy$", "") + ".clusters.csv");
   }
 
-  /** HDBSCAN: the clusters found from density; the CSV gives each row's membership strength. */
+  /**
+   * HDBSCAN: the clusters found from density, on every row or on --sample rows with the others
+   * placed; the CSV gives each row's strength and outlier score.
+   */
   private int density() throws IOException {
     if (sample != null && sample < 2) {
       throw new ParameterException(spec.commandLine(), "--sample " + sample + " is too few"
