@@ -244,26 +244,9 @@ public final class EmbeddingHdbscanModel extends Model<EmbeddingHdbscanModel>
 
   /** Refuses a column described as other vectors than the model's. */
   private void check(StructField input) {
-    EmbedderDescription in = Vectors.description(input);
-    if (in == null) {
-      return;
-    }
     Hdbscan.Model m = model();
-    if (in.dimension() != m.dimension()) {
-      throw new IllegalArgumentException("column '" + input.name() + "' is described as the "
-          + in.dimension() + "-dimensional vectors of " + in.model() + " but the model was "
-          + "fitted on " + m.dimension() + "-dimensional ones: fit it on these vectors");
-    }
-    Optional<EmbedderDescription> fitted = m.fittedOn();
-    if (fitted.isPresent() && (Boolean) getOrDefault(checkEmbedder)) {
-      List<String> differ = in.differences(fitted.get());
-      if (!differ.isEmpty()) {
-        throw new IllegalArgumentException("column '" + input.name() + "' holds vectors of "
-            + "another embedder than the model was fitted on (" + String.join("; ", differ)
-            + "): its clusters mean nothing there. Fit it on these vectors, or "
-            + "setCheckEmbedder(false) to place them anyway");
-      }
-    }
+    Vectors.requireFittedOn(input, m.dimension(), m.fittedOn(),
+        (Boolean) getOrDefault(checkEmbedder), "the HDBSCAN model", "its clusters", "place");
   }
 
   /** Places the rows of a partition a block at a time. */

@@ -208,25 +208,11 @@ public final class EmbeddingPcaModel extends Model<EmbeddingPcaModel> implements
 
   /** The output column's description: the input's, checked, reduced; null when it has none. */
   private EmbedderDescription reducedDescription(StructField input) {
-    EmbedderDescription in = Vectors.description(input);
+    Pca p = pca();
+    EmbedderDescription in = Vectors.requireFittedOn(input, p.inputDimension(), fittedOn(),
+        (Boolean) getOrDefault(checkEmbedder), "the PCA", "its components", "reduce");
     if (in == null) {
       return null;
-    }
-    Pca p = pca();
-    if (in.dimension() != p.inputDimension()) {
-      throw new IllegalArgumentException("column '" + input.name() + "' is described as the "
-          + in.dimension() + "-dimensional vectors of " + in.model() + " but the PCA reduces "
-          + p.inputDimension() + "-dimensional ones: fit the PCA on these vectors");
-    }
-    Optional<EmbedderDescription> fitted = fittedOn();
-    if (fitted.isPresent() && (Boolean) getOrDefault(checkEmbedder)) {
-      List<String> differ = in.differences(fitted.get());
-      if (!differ.isEmpty()) {
-        throw new IllegalArgumentException("column '" + input.name() + "' holds vectors of "
-            + "another embedder than the PCA was fitted on (" + String.join("; ", differ)
-            + "): its components mean nothing there. Fit the PCA on these vectors, or "
-            + "setCheckEmbedder(false) to reduce them anyway");
-      }
     }
     return in.reducedTo(p.outputDimension(), p.reductionStep() + ", model sha256="
         + sha256(pcaBytes));

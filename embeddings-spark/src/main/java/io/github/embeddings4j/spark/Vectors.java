@@ -163,6 +163,45 @@ final class Vectors {
   }
 
   /**
+   * The check a fitted model makes of the column it is applied to: refuses a column described
+   * as vectors of another dimension, and, when {@code check}, one described as another
+   * embedder's than the vectors the model was fitted on.
+   *
+   * @param input the column
+   * @param dimension the model's input dimension
+   * @param fitted the description the model was fitted on, if any
+   * @param check whether another embedder's vectors are refused
+   * @param model the model in words, e.g. {@code the PCA}
+   * @param meaning what the model's fit means nothing for, e.g. {@code its components}
+   * @param verb what applying it does, e.g. {@code reduce}
+   * @return the column's description, or null when it has none (nothing is checked then)
+   * @throws IllegalArgumentException naming the column and the difference
+   */
+  static EmbedderDescription requireFittedOn(StructField input, int dimension,
+      java.util.Optional<EmbedderDescription> fitted, boolean check, String model,
+      String meaning, String verb) {
+    EmbedderDescription in = description(input);
+    if (in == null) {
+      return null;
+    }
+    if (in.dimension() != dimension) {
+      throw new IllegalArgumentException("column '" + input.name() + "' is described as the "
+          + in.dimension() + "-dimensional vectors of " + in.model() + " but " + model
+          + " takes " + dimension + "-dimensional ones: fit it on these vectors");
+    }
+    if (fitted.isPresent() && check) {
+      List<String> differ = in.differences(fitted.get());
+      if (!differ.isEmpty()) {
+        throw new IllegalArgumentException("column '" + input.name() + "' holds vectors of "
+            + "another embedder than " + model + " was fitted on (" + String.join("; ", differ)
+            + "): " + meaning + " mean nothing there. Fit it on these vectors, or "
+            + "setCheckEmbedder(false) to " + verb + " them anyway");
+      }
+    }
+    return in;
+  }
+
+  /**
    * Vectors collected to the driver to fit on.
    *
    * @param rows the vectors, in a deterministic order
