@@ -1,5 +1,6 @@
 package io.github.embeddings4j.cli;
 
+import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.api.EmbeddingException;
 import io.github.embeddings4j.api.ImageSource;
 import io.github.embeddings4j.api.StandardMetric;
@@ -18,6 +19,7 @@ import io.github.embeddings4j.core.image.ImageDecoder;
 import io.github.embeddings4j.core.io.EmbeddingSet;
 import io.github.embeddings4j.core.io.Ids;
 import io.github.embeddings4j.core.io.IoErrors;
+import io.github.embeddings4j.core.io.ModelProvenance;
 import io.github.embeddings4j.core.io.SdkFile;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -95,17 +97,18 @@ final class ClusterCommand implements Callable<Integer> {
   String clusterSelection;
 
   @Option(names = "--save-model", paramLabel = "FILE",
-      description = "With --min-cluster-size: save the HDBSCAN model (fitted rows, hierarchy, "
-          + "clusters) so that later rows can be placed in these clusters with --model.")
+      description = "Save the fitted model (k-means: the centroids; HDBSCAN: fitted rows, "
+          + "hierarchy, clusters) so that later rows can be placed in these clusters with "
+          + "--apply.")
   Path saveModel;
 
-  @Option(names = "--model", paramLabel = "FILE",
+  @Option(names = "--apply", paramLabel = "MODEL",
       description = "Place the rows of --input in the clusters of a model saved with "
-          + "--save-model, without fitting: each row joins the cluster it would have joined, "
-          + "or none (-1).")
+          + "--save-model, without fitting: k-means assigns each row to its nearest centroid, "
+          + "HDBSCAN puts it in the cluster it would have joined, or none (-1).")
   Path model;
 
-  @Option(names = "--allow-mismatch", description = "With --model: place rows even when the "
+  @Option(names = "--allow-mismatch", description = "With --apply: place rows even when the "
       + "model was fitted on embeddings made otherwise than --input's.")
   boolean allowMismatch;
 
@@ -155,18 +158,14 @@ final class ClusterCommand implements Callable<Integer> {
     if (model != null) {
       if (clustersOption != null || minClusterSize != null || minSamples != null
           || sample != null || saveModel != null) {
-        throw new ParameterException(spec.commandLine(), "--model places rows in saved "
+        throw new ParameterException(spec.commandLine(), "--apply places rows in saved "
             + "clusters: it fits nothing, so --clusters, --min-cluster-size, --min-samples, "
             + "--sample and --save-model do not go with it");
       }
       return place();
     }
     if (allowMismatch) {
-      throw new ParameterException(spec.commandLine(), "--allow-mismatch goes with --model");
-    }
-    if (saveModel != null && minClusterSize == null) {
-      throw new ParameterException(spec.commandLine(), "--save-model saves an HDBSCAN model:"
-          + " it goes with --min-cluster-size");
+      throw new ParameterException(spec.commandLine(), "--allow-mismatch goes with --apply");
     }
     if ((clustersOption == null) == (minClusterSize == null)) {
       throw new ParameterException(spec.commandLine(), clustersOption == null
@@ -200,7 +199,8 @@ final class ClusterCommand implements Callable<Integer> {
       Outputs.checkReport(report);
     }
     Path csv = csvPath();
-    Outputs.refuseOverlap(spec, List.of(csv), EmbeddingSet.files(input));
+    Outputs.refuseOverlap(spec, saveModel == null ? List.of(csv)
+        : List.of(csv, saveModel, ModelProvenance.file(saveModel)), EmbeddingSet.files(input));
     KMeansOptions options;
     try {
       options = KMeansOptions.clusters(clusters).withSeed(seed).withMaxIterations(maxIterations);
@@ -241,21 +241,19 @@ final class ClusterCommand implements Callable<Integer> {
       // The options were checked above: what remains is about the data.
       throw new Main.InputException(input + ": " + e.getMessage(), e);
     }
+    if (saveModel != null) {
+      km.save(saveModel);
+      if (in.embedder() != null) {
+        ModelProvenance.write(saveModel, in.embedder());
+      }
+      if (!common.quiet) {
+        err.println("saved the k-means model (" + km.clusterCount() + " centroids) to "
+            + saveModel);
+      }
+    }
     int[] assign = fitRows == n ? km.assignments() : new int[n];
     float[] dist = new float[n];
-    for (int from = 0; from < n; from += SetRows.BATCH) {
-      int to = Math.min(n, from + SetRows.BATCH);
-      float[][] rows = in.rows(from, to);
-      int first = from;
-      boolean predict = fitRows != n;
-      IntStream.range(0, to - from).parallel().forEach(r -> {
-        if (predict) {
-          assign[first + r] = km.predict(rows[r]);
-        }
-        dist[first + r] = (float) StandardMetric.EUCLIDEAN.distance(rows[r],
-            km.centroid(assign[first + r]));
-      });
-    }
+    assignRows(km, in, assign, dist, fitRows != n);
     if (!common.quiet) {
       if (fitRows == n) {
         err.printf(Locale.ROOT, "k-means: %d clusters of %d rows in %d iterations (%s), inertia "
@@ -279,6 +277,27 @@ final class ClusterCommand implements Callable<Integer> {
         : searched != null ? searched : clusterSilhouettes(in, assign);
     return finish(csv, in.ids(), assign, "distance", i -> Float.toString(dist[i]), dist,
         "nearest the centre", silhouettes);
+  }
+
+  /**
+   * Each row's distance to its centroid, and with {@code predict} its nearest centroid first, a
+   * block at a time.
+   */
+  private static void assignRows(KMeans km, SetRows in, int[] assign, float[] dist,
+      boolean predict) {
+    int n = in.count();
+    for (int from = 0; from < n; from += SetRows.BATCH) {
+      int to = Math.min(n, from + SetRows.BATCH);
+      float[][] rows = in.rows(from, to);
+      int first = from;
+      IntStream.range(0, to - from).parallel().forEach(r -> {
+        if (predict) {
+          assign[first + r] = km.predict(rows[r]);
+        }
+        dist[first + r] = (float) StandardMetric.EUCLIDEAN.distance(rows[r],
+            km.centroid(assign[first + r]));
+      });
+    }
   }
 
   /** The CSV of assignments: --output, or FILE.clusters.csv beside the input. */
@@ -416,6 +435,38 @@ final class ClusterCommand implements Callable<Integer> {
         "most typical", null);
   }
 
+  /** --apply with k-means centroids: every row assigned to its nearest, nothing fitted. */
+  private int placeByCentroids(Path csv) throws IOException {
+    KMeans km;
+    EmbedderDescription fittedOn;
+    try {
+      km = KMeans.load(model);
+      fittedOn = ModelProvenance.read(model);
+    } catch (IOException e) {
+      throw new Main.InputException(IoErrors.describe(e), e);
+    }
+    SetRows in = SetRows.open(input, err, !common.quiet);
+    Provenance.check("the embedder of " + input, in.embedder(), "the embedder of the vectors "
+        + model + " was fitted on", fittedOn, allowMismatch, err);
+    int n = in.count();
+    if (n > 0 && in.dimension() != km.dimension()) {
+      throw new Main.InputException(input + " has " + in.dimension() + "-dimensional rows but "
+          + model + " was fitted on " + km.dimension() + "-dimensional ones", null);
+    }
+    long start = System.nanoTime();
+    int[] assign = new int[n];
+    float[] dist = new float[n];
+    assignRows(km, in, assign, dist, true);
+    clusters = km.clusterCount();
+    if (!common.quiet) {
+      err.printf(Locale.ROOT, "assigned %d rows to the nearest of the %d centroids of %s, %.1f"
+          + " s%n", n, clusters, model, (System.nanoTime() - start) / 1e9);
+    }
+    double[] silhouettes = images == null ? null : clusterSilhouettes(in, assign);
+    return finish(csv, in.ids(), assign, "distance", i -> Float.toString(dist[i]), dist,
+        "nearest the centre", silhouettes);
+  }
+
   /** Every row placed in a model's clusters, a block at a time. */
   private static void placeRows(Hdbscan.Model model, SetRows in, int[] labels,
       double[] strength, double[] outlier) {
@@ -438,7 +489,7 @@ final class ClusterCommand implements Callable<Integer> {
     }
   }
 
-  /** --model: the rows placed in a saved model's clusters, nothing fitted. */
+  /** --apply: the rows placed in a saved model's clusters, nothing fitted. */
   private int place() throws IOException {
     if (images != null) {
       Outputs.checkReport(report);
@@ -447,6 +498,19 @@ final class ClusterCommand implements Callable<Integer> {
     List<Path> inputs = new ArrayList<>(EmbeddingSet.files(input));
     inputs.add(model);
     Outputs.refuseOverlap(spec, List.of(csv), inputs);
+    String kind;
+    try {
+      kind = SdkFile.kindOf(model).orElse("");
+    } catch (IOException e) {
+      throw new Main.InputException(IoErrors.describe(e), e);
+    }
+    if (kind.equals(KMeans.KIND)) {
+      return placeByCentroids(csv);
+    }
+    if (!kind.equals(Hdbscan.Model.KIND)) {
+      throw new Main.InputException(model + " is not a clustering model (k-means or HDBSCAN)"
+          + " saved by cluster --save-model", null);
+    }
     Hdbscan.Model saved;
     try {
       saved = Hdbscan.Model.load(model);

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -361,7 +362,7 @@ class MappedSetCliTest {
     Path next = dir.resolve("later.npy");
     EmbeddingSet.write(next, later, laterIds, toy);
     Path csv = dir.resolve("later.csv");
-    CliRun place = CliRun.of("cluster", "--input", next.toString(), "--model", model.toString(),
+    CliRun place = CliRun.of("cluster", "--input", next.toString(), "--apply", model.toString(),
         "--output", csv.toString());
     assertEquals(Main.EXIT_OK, place.code(), place.toString());
     assertTrue(place.err().contains("placed 22 rows in the 2 clusters of " + model), place.err());
@@ -376,27 +377,55 @@ class MappedSetCliTest {
     Path other = dir.resolve("other.npy");
     EmbeddingSet.write(other, later, laterIds,
         EmbedderDescription.builder("toy", 4).weights("w2").build());
-    CliRun mismatch = CliRun.of("cluster", "--input", other.toString(), "--model",
+    CliRun mismatch = CliRun.of("cluster", "--input", other.toString(), "--apply",
         model.toString(), "--output", dir.resolve("other.csv").toString());
     assertEquals(Main.EXIT_INPUT, mismatch.code(), mismatch.toString());
     assertTrue(mismatch.err().contains("weights"), mismatch.err());
-    CliRun allowed = CliRun.of("cluster", "--input", other.toString(), "--model",
+    CliRun allowed = CliRun.of("cluster", "--input", other.toString(), "--apply",
         model.toString(), "--allow-mismatch", "--output", dir.resolve("other.csv").toString());
     assertEquals(Main.EXIT_OK, allowed.code(), allowed.toString());
     Path wide = dir.resolve("wide.npy");
     EmbeddingSet.write(wide, new float[][] {{1, 2, 3, 4, 5}}, List.of("w"), null);
-    CliRun wrong = CliRun.of("cluster", "--input", wide.toString(), "--model", model.toString(),
+    CliRun wrong = CliRun.of("cluster", "--input", wide.toString(), "--apply", model.toString(),
         "--output", dir.resolve("wide.csv").toString());
     assertEquals(Main.EXIT_INPUT, wrong.code(), wrong.toString());
     assertTrue(wrong.err().contains("5-dimensional rows"), wrong.err());
     for (String[] bad : new String[][] {
-        {"--model", model.toString(), "--min-cluster-size", "5"},
-        {"--model", model.toString(), "--clusters", "3"},
-        {"--clusters", "2", "--save-model", dir.resolve("x.hdb").toString()},
+        {"--apply", model.toString(), "--min-cluster-size", "5"},
+        {"--apply", model.toString(), "--clusters", "3"},
         {"--min-cluster-size", "5", "--allow-mismatch"}}) {
       CliRun no = CliRun.of(concat(new String[] {"cluster", "--input", next.toString()}, bad));
       assertEquals(Main.EXIT_USAGE, no.code(), no.toString());
     }
+
+    // k-means centroids saved the same way: later rows go to the nearest.
+    Path centroids = dir.resolve("groups.kmeans");
+    CliRun km = CliRun.of("cluster", "--input", set.toString(), "--clusters", "2",
+        "--save-model", centroids.toString(), "--output", dir.resolve("km.csv").toString());
+    assertEquals(Main.EXIT_OK, km.code(), km.toString());
+    assertTrue(km.err().contains("saved the k-means model (2 centroids)"), km.err());
+    Path nearest = dir.resolve("nearest.csv");
+    CliRun assigned = CliRun.of("cluster", "--input", next.toString(), "--apply",
+        centroids.toString(), "--output", nearest.toString());
+    assertEquals(Main.EXIT_OK, assigned.code(), assigned.toString());
+    assertTrue(assigned.err().contains("assigned 22 rows to the nearest of the 2 centroids"),
+        assigned.err());
+    List<String> near = java.nio.file.Files.readAllLines(nearest);
+    assertEquals("id,cluster,distance", near.get(0));
+    Map<String, String> clusterOfGroup = new java.util.HashMap<>();
+    for (String line : near.subList(1, 21)) { // the 20 rows near the two groups
+      String[] f = line.split(",");
+      String group = f[0].substring(0, 2);
+      assertEquals(clusterOfGroup.computeIfAbsent(group, g -> f[1]), f[1], line);
+    }
+    assertEquals(2, new java.util.HashSet<>(clusterOfGroup.values()).size());
+    CliRun kmMismatch = CliRun.of("cluster", "--input", other.toString(), "--apply",
+        centroids.toString(), "--output", dir.resolve("other2.csv").toString());
+    assertEquals(Main.EXIT_INPUT, kmMismatch.code(), kmMismatch.toString());
+    CliRun notModel = CliRun.of("cluster", "--input", next.toString(), "--apply",
+        next.toString(), "--output", dir.resolve("x.csv").toString());
+    assertEquals(Main.EXIT_INPUT, notModel.code(), notModel.toString());
+    assertTrue(notModel.err().contains("is not a clustering model"), notModel.err());
   }
 
   static String[] concat(String[] a, String... b) {

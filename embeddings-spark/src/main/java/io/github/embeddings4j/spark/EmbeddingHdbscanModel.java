@@ -181,7 +181,7 @@ public final class EmbeddingHdbscanModel extends Model<EmbeddingHdbscanModel>
 
   /**
    * The fitted model, for use on one machine ({@link Hdbscan.Model#save} writes the file the
-   * command line's {@code cluster --model} reads).
+   * command line's {@code cluster --apply} reads).
    *
    * @return the core's model
    */

@@ -131,7 +131,7 @@ public final class Hdbscan {
    */
   public static final class Model {
     /** The {@link SdkFile} kind of a saved model. */
-    static final String KIND = "HDB1";
+    public static final String KIND = "HDB1";
     static final int VERSION = 1;
 
     private final FlatIndex index;

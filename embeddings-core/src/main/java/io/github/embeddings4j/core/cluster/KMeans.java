@@ -29,7 +29,8 @@ import java.util.SplittableRandom;
  */
 public final class KMeans {
 
-  static final String KIND = "KMNS";
+  /** The {@link io.github.embeddings4j.core.io.SdkFile} kind of a saved model. */
+  public static final String KIND = "KMNS";
   static final int VERSION = 1;
 
   private final float[][] centroids;
