@@ -58,7 +58,10 @@ import picocli.CommandLine.Spec;
         "  embeddings4j cluster --input photos.npy --clusters 8 --images photos/ \\",
         "      --report clusters/",
         "  embeddings4j cluster --input photos.npy --clusters 5:30 --images photos/",
-        "  embeddings4j cluster --input photos.npy --min-cluster-size 5 --images photos/"})
+        "  embeddings4j cluster --input photos.npy --min-cluster-size 5 --images photos/",
+        "  embeddings4j cluster --input big.npy --min-cluster-size 100 --sample 20000 \\",
+        "      --save-model groups.hdb",
+        "  embeddings4j cluster --input new.npy --apply groups.hdb"})
 final class ClusterCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
