@@ -363,32 +363,24 @@ final class ClusterCommand implements Callable<Integer> {
     int[] labels;
     double[] strength;
     double[] outlier;
-    HdbscanOptions fitted = options;
+    // The sizes the user gave are the whole set's: scaled to a sample.
+    HdbscanOptions fitted = options.forSample(m, n);
     try {
-      if (m == n) {
-        // Every row in memory once more: rows read in place are copied, loaded ones used as
-        // they are.
-        if (saveModel != null) {
-          Hdbscan.Model fit = in.mapped() ? Hdbscan.fitModel(sampleOf(in, n), n, d, options)
-              : Hdbscan.fitModel(in.loaded(), options);
-          save(fit.withFittedOn(in.embedder()));
-          r = fit.result();
-        } else {
-          r = in.mapped() ? Hdbscan.fit(sampleOf(in, n), n, d, options)
-              : Hdbscan.fit(in.loaded(), options);
-        }
+      // Every row (or the sample) in memory once more: rows read in place are copied, loaded
+      // ones used as they are.
+      int[] picked = m == n ? null : sampleIndices(n, m);
+      Hdbscan.Model fit = picked == null && !in.mapped() ? Hdbscan.fitModel(in.loaded(), fitted)
+          : Hdbscan.fitModel(picked == null ? sampleOf(in, n) : rowsAt(in, picked), m, d,
+              fitted);
+      if (saveModel != null) {
+        save(fit.withFittedOn(in.embedder()));
+      }
+      r = fit.result();
+      if (picked == null) {
         labels = r.labels();
         strength = r.probabilities();
         outlier = r.outlierScores();
       } else {
-        int[] picked = sampleIndices(n, m);
-        // The sizes the user gave are the whole set's: scaled to the sample.
-        fitted = options.forSample(m, n);
-        Hdbscan.Model fit = Hdbscan.fitModel(rowsAt(in, picked), m, d, fitted);
-        if (saveModel != null) {
-          save(fit.withFittedOn(in.embedder()));
-        }
-        r = fit.result();
         labels = new int[n];
         strength = new double[n];
         outlier = new double[n];
@@ -438,38 +430,6 @@ final class ClusterCommand implements Callable<Integer> {
         "most typical", null);
   }
 
-  /** --apply with k-means centroids: every row assigned to its nearest, nothing fitted. */
-  private int placeByCentroids(Path csv) throws IOException {
-    KMeans km;
-    EmbedderDescription fittedOn;
-    try {
-      km = KMeans.load(model);
-      fittedOn = ModelProvenance.read(model);
-    } catch (IOException e) {
-      throw new Main.InputException(IoErrors.describe(e), e);
-    }
-    SetRows in = SetRows.open(input, err, !common.quiet);
-    Provenance.check("the embedder of " + input, in.embedder(), "the embedder of the vectors "
-        + model + " was fitted on", fittedOn, allowMismatch, err);
-    int n = in.count();
-    if (n > 0 && in.dimension() != km.dimension()) {
-      throw new Main.InputException(input + " has " + in.dimension() + "-dimensional rows but "
-          + model + " was fitted on " + km.dimension() + "-dimensional ones", null);
-    }
-    long start = System.nanoTime();
-    int[] assign = new int[n];
-    float[] dist = new float[n];
-    assignRows(km, in, assign, dist, true);
-    clusters = km.clusterCount();
-    if (!common.quiet) {
-      err.printf(Locale.ROOT, "assigned %d rows to the nearest of the %d centroids of %s, %.1f"
-          + " s%n", n, clusters, model, (System.nanoTime() - start) / 1e9);
-    }
-    double[] silhouettes = images == null ? null : clusterSilhouettes(in, assign);
-    return finish(csv, in.ids(), assign, "distance", i -> Float.toString(dist[i]), dist,
-        "nearest the centre", silhouettes);
-  }
-
   /** Every row placed in a model's clusters, a block at a time. */
   private static void placeRows(Hdbscan.Model model, SetRows in, int[] labels,
       double[] strength, double[] outlier) {
@@ -501,34 +461,50 @@ final class ClusterCommand implements Callable<Integer> {
     List<Path> inputs = new ArrayList<>(EmbeddingSet.files(input));
     inputs.add(model);
     Outputs.refuseOverlap(spec, List.of(csv), inputs);
-    String kind;
+    KMeans km = null;
+    Hdbscan.Model saved = null;
+    EmbedderDescription fittedOn;
+    int dimension;
     try {
-      kind = SdkFile.kindOf(model).orElse("");
-    } catch (IOException e) {
-      throw new Main.InputException(IoErrors.describe(e), e);
-    }
-    if (kind.equals(KMeans.KIND)) {
-      return placeByCentroids(csv);
-    }
-    if (!kind.equals(Hdbscan.Model.KIND)) {
-      throw new Main.InputException(model + " is not a clustering model (k-means or HDBSCAN)"
-          + " saved by cluster --save-model", null);
-    }
-    Hdbscan.Model saved;
-    try {
-      saved = Hdbscan.Model.load(model);
+      String kind = SdkFile.kindOf(model).orElse("");
+      if (kind.equals(KMeans.KIND)) {
+        km = KMeans.load(model);
+        fittedOn = ModelProvenance.read(model);
+        dimension = km.dimension();
+      } else if (kind.equals(Hdbscan.Model.KIND)) {
+        saved = Hdbscan.Model.load(model);
+        fittedOn = saved.fittedOn().orElse(null);
+        dimension = saved.dimension();
+      } else {
+        throw new Main.InputException(model + " is not a clustering model (k-means or HDBSCAN)"
+            + " saved by cluster --save-model", null);
+      }
     } catch (IOException e) {
       throw new Main.InputException(IoErrors.describe(e), e);
     }
     SetRows in = SetRows.open(input, err, !common.quiet);
     Provenance.check("the embedder of " + input, in.embedder(), "the embedder of the vectors "
-        + model + " was fitted on", saved.fittedOn().orElse(null), allowMismatch, err);
+        + model + " was fitted on", fittedOn, allowMismatch, err);
     int n = in.count();
-    if (n > 0 && in.dimension() != saved.dimension()) {
+    if (n > 0 && in.dimension() != dimension) {
       throw new Main.InputException(input + " has " + in.dimension() + "-dimensional rows but "
-          + model + " was fitted on " + saved.dimension() + "-dimensional ones", null);
+          + model + " was fitted on " + dimension + "-dimensional ones", null);
     }
     long start = System.nanoTime();
+    if (km != null) {
+      // k-means: every row assigned to its nearest centroid.
+      int[] assign = new int[n];
+      float[] dist = new float[n];
+      assignRows(km, in, assign, dist, true);
+      clusters = km.clusterCount();
+      if (!common.quiet) {
+        err.printf(Locale.ROOT, "assigned %d rows to the nearest of the %d centroids of %s,"
+            + " %.1f s%n", n, clusters, model, (System.nanoTime() - start) / 1e9);
+      }
+      double[] silhouettes = images == null ? null : clusterSilhouettes(in, assign);
+      return finish(csv, in.ids(), assign, "distance", i -> Float.toString(dist[i]), dist,
+          "nearest the centre", silhouettes);
+    }
     int[] labels = new int[n];
     double[] strength = new double[n];
     double[] outlier = new double[n];

@@ -240,18 +240,10 @@ class MappedSetCliTest {
 
   @Test
   void hdbscanFindsTheGroupsItselfAndLeavesStrayRowsAsNoise() throws IOException {
-    Random r = new Random(3);
-    float[][] rows = new float[44][4];
     List<String> ids = new ArrayList<>();
+    float[][] rows = groupRows(new Random(3), ids, ".png");
     Path images = java.nio.file.Files.createDirectories(dir.resolve("img"));
-    for (int i = 0; i < rows.length; i++) {
-      int group = i < 20 ? 0 : i < 40 ? 1 : 2; // two groups of 20, four stray rows
-      for (int t = 0; t < 4; t++) {
-        rows[i][t] = group == 2 ? (float) (r.nextDouble() * 200 - 100)
-            : (float) (r.nextGaussian() * 0.5 + (t == group ? 30 : 0));
-      }
-      String id = "g" + group + "-" + i + ".png";
-      ids.add(id);
+    for (String id : ids) {
       java.awt.image.BufferedImage im = new java.awt.image.BufferedImage(8, 8,
           java.awt.image.BufferedImage.TYPE_INT_RGB);
       javax.imageio.ImageIO.write(im, "png", images.resolve(id).toFile());
@@ -270,7 +262,7 @@ class MappedSetCliTest {
     double groupedMost = 0;
     for (String line : lines.subList(1, lines.size())) {
       String[] f = line.split(",");
-      String expected = f[0].startsWith("g0") ? "0" : f[0].startsWith("g1") ? "1" : "-1";
+      String expected = expectedCluster(f[0]);
       assertEquals(expected, f[1], line);
       double p = Double.parseDouble(f[2]);
       assertTrue(expected.equals("-1") ? p == 0 : p > 0 && p <= 1, line);
@@ -312,11 +304,7 @@ class MappedSetCliTest {
         + " 4 rows in none (noise)"), s.err());
     List<String> placed = java.nio.file.Files.readAllLines(sampled);
     assertEquals(lines.size(), placed.size());
-    for (String line : placed.subList(1, placed.size())) {
-      String[] f = line.split(",");
-      String expected = f[0].startsWith("g0") ? "0" : f[0].startsWith("g1") ? "1" : "-1";
-      assertEquals(expected, f[1], line);
-    }
+    assertGroupClusters(placed);
     for (String[] bad : new String[][] {
         {"--clusters", "3", "--min-cluster-size", "5"}, {}, {"--clusters", "3", "--min-samples",
         "2"}, {"--min-cluster-size", "5", "--sample", "1"}, {"--min-cluster-size", "1"},
@@ -330,16 +318,8 @@ class MappedSetCliTest {
   void aSavedHdbscanModelPlacesLaterRowsInItsClusters() throws IOException {
     Random r = new Random(4);
     EmbedderDescription toy = EmbedderDescription.builder("toy", 4).weights("w1").build();
-    float[][] rows = new float[44][4];
     List<String> ids = new ArrayList<>();
-    for (int i = 0; i < rows.length; i++) {
-      int group = i < 20 ? 0 : i < 40 ? 1 : 2; // two groups of 20, four stray rows
-      for (int t = 0; t < 4; t++) {
-        rows[i][t] = group == 2 ? (float) (r.nextDouble() * 200 - 100)
-            : (float) (r.nextGaussian() * 0.5 + (t == group ? 30 : 0));
-      }
-      ids.add("g" + group + "-" + i);
-    }
+    float[][] rows = groupRows(r, ids, "");
     Path set = dir.resolve("fit.npy");
     EmbeddingSet.write(set, rows, ids, toy);
     Path model = dir.resolve("groups.hdb");
@@ -368,11 +348,7 @@ class MappedSetCliTest {
     assertTrue(place.err().contains("placed 22 rows in the 2 clusters of " + model), place.err());
     List<String> lines = java.nio.file.Files.readAllLines(csv);
     assertEquals("id,cluster,probability,outlier", lines.get(0));
-    for (String line : lines.subList(1, lines.size())) {
-      String[] f = line.split(",");
-      String expected = f[0].startsWith("g0") ? "0" : f[0].startsWith("g1") ? "1" : "-1";
-      assertEquals(expected, f[1], line);
-    }
+    assertGroupClusters(lines);
     // Another embedder's vectors are refused, unless asked; another dimension always.
     Path other = dir.resolve("other.npy");
     EmbeddingSet.write(other, later, laterIds,
@@ -426,6 +402,36 @@ class MappedSetCliTest {
         next.toString(), "--output", dir.resolve("x.csv").toString());
     assertEquals(Main.EXIT_INPUT, notModel.code(), notModel.toString());
     assertTrue(notModel.err().contains("is not a clustering model"), notModel.err());
+  }
+
+  /**
+   * Two groups of 20 rows around two points (ids {@code g0-i}, {@code g1-i}) and four stray
+   * rows ({@code g2-i}), of dimension 4; the ids, with the suffix, are added to {@code ids}.
+   */
+  private static float[][] groupRows(Random r, List<String> ids, String suffix) {
+    float[][] rows = new float[44][4];
+    for (int i = 0; i < rows.length; i++) {
+      int group = i < 20 ? 0 : i < 40 ? 1 : 2;
+      for (int t = 0; t < 4; t++) {
+        rows[i][t] = group == 2 ? (float) (r.nextDouble() * 200 - 100)
+            : (float) (r.nextGaussian() * 0.5 + (t == group ? 30 : 0));
+      }
+      ids.add("g" + group + "-" + i + suffix);
+    }
+    return rows;
+  }
+
+  /** The cluster a row of the groups must be in: 0 for g0, 1 for g1, noise for the rest. */
+  private static String expectedCluster(String id) {
+    return id.startsWith("g0") ? "0" : id.startsWith("g1") ? "1" : "-1";
+  }
+
+  /** Every row of a CSV (header first) in its group's cluster. */
+  private static void assertGroupClusters(List<String> lines) {
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      assertEquals(expectedCluster(f[0]), f[1], line);
+    }
   }
 
   static String[] concat(String[] a, String... b) {

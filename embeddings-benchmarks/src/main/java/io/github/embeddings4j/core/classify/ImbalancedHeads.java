@@ -3,10 +3,9 @@ package io.github.embeddings4j.core.classify;
 import io.github.embeddings4j.core.data.FashionMnist;
 import io.github.embeddings4j.core.data.LabeledImages;
 import io.github.embeddings4j.core.train.ClassWeights;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 /**
  * A linear head on Fashion-MNIST pixels when one class is rare in training: every training
@@ -28,7 +27,21 @@ public final class ImbalancedHeads {
   private ImbalancedHeads() {}
 
   /** The rare class: Shirt. */
-  static final int RARE = 6;
+  public static final int RARE = 6;
+
+  /**
+   * The training rows of the measurement: every image of the nine other classes and a seeded
+   * share of {@link #RARE}'s, in order; {@code ImbalancedTraining} trains on the same rows.
+   *
+   * @param train Fashion-MNIST's training images
+   * @param share the share of the rare class kept
+   * @return the kept row numbers, increasing
+   */
+  public static int[] keptRows(LabeledImages train, double share) {
+    SplittableRandom pick = new SplittableRandom(11);
+    return IntStream.range(0, train.size())
+        .filter(i -> train.label(i) != RARE || pick.nextDouble() < share).toArray();
+  }
 
   /**
    * Runs the measurement.
@@ -42,20 +55,15 @@ public final class ImbalancedHeads {
     FashionMnist.Split data = FashionMnist.load(FashionMnist.defaultDirectory());
     LabeledImages train = data.train();
     LabeledImages test = data.test();
-    SplittableRandom pick = new SplittableRandom(11);
-    List<float[]> xs = new ArrayList<>();
-    List<Integer> ys = new ArrayList<>();
+    int[] kept = keptRows(train, share);
+    float[][] x = new float[kept.length][];
+    int[] y = new int[kept.length];
     int rare = 0;
-    for (int i = 0; i < train.size(); i++) {
-      if (train.label(i) == RARE && pick.nextDouble() >= share) {
-        continue;
-      }
-      rare += train.label(i) == RARE ? 1 : 0;
-      xs.add(scaled(train.vector(i)));
-      ys.add(train.label(i));
+    for (int t = 0; t < kept.length; t++) {
+      x[t] = scaled(train.vector(kept[t]));
+      y[t] = train.label(kept[t]);
+      rare += y[t] == RARE ? 1 : 0;
     }
-    float[][] x = xs.toArray(float[][]::new);
-    int[] y = ys.stream().mapToInt(Integer::intValue).toArray();
     float[][] tx = new float[test.size()][];
     for (int i = 0; i < tx.length; i++) {
       tx[i] = scaled(test.vector(i));

@@ -1,9 +1,9 @@
 package io.github.embeddings4j.core.train;
 
+import io.github.embeddings4j.core.classify.ImbalancedHeads;
 import io.github.embeddings4j.core.data.FashionMnist;
 import io.github.embeddings4j.core.data.LabeledImages;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
@@ -28,8 +28,8 @@ public final class ImbalancedTraining {
 
   private ImbalancedTraining() {}
 
-  /** The rare class: Shirt. */
-  static final int RARE = 6;
+  /** The rare class: Shirt, as in {@link ImbalancedHeads}. */
+  static final int RARE = ImbalancedHeads.RARE;
 
   /**
    * Runs the measurement.
@@ -44,10 +44,7 @@ public final class ImbalancedTraining {
     FashionMnist.Split data = FashionMnist.load(FashionMnist.defaultDirectory());
     LabeledImages all = data.train();
     LabeledImages test = data.test();
-    SplittableRandom pick = new SplittableRandom(11);
-    int[] keep = IntStream.range(0, all.size())
-        .filter(i -> all.label(i) != RARE || pick.nextDouble() < share).toArray();
-    LabeledImages train = all.subset(keep);
+    LabeledImages train = all.subset(ImbalancedHeads.keptRows(all, share));
     long rare = IntStream.of(train.labels()).filter(l -> l == RARE).count();
     System.out.printf(Locale.ROOT, "Fashion-MNIST, %d training images, %d of them %s (%.0f%% of"
         + " its images), small CNN (128), Adam lr 0.002, batch 128, at most %d epochs%n",

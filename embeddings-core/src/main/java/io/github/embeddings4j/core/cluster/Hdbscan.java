@@ -137,7 +137,6 @@ public final class Hdbscan {
     private final FlatIndex index;
     private final int dimension;
     private final HdbscanOptions options;
-    private final int minSamples;
     private final float[] core;
     private final int[] clusterParent;
     private final double[] clusterBirth;
@@ -162,7 +161,6 @@ public final class Hdbscan {
       this.index = index;
       this.dimension = index.dimension();
       this.options = options;
-      this.minSamples = options.minSamples();
       this.result = result;
       this.core = result.coreDistances();
       this.clusterParent = clusterParent;
@@ -376,6 +374,7 @@ public final class Hdbscan {
       }
       requireFinite(points, "point");
       int n = core.length;
+      int minSamples = options.minSamples();
       int k = Math.min(n, Math.max(2, 2 * minSamples));
       List<List<Neighbor>> near = points.length == 0 ? List.of() : index.searchAll(points, k);
       int[] labels = new int[points.length];
