@@ -674,9 +674,11 @@ JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -o -DskipDocs -pl embeddings-
 The same jar carries the lab programs behind the figures of the other pages (not JMH: each
 prints its table): `io.github.embeddings4j.benchmarks.Experiments` (docs/RESULTS.md,
 [training.md](training.md)), `io.github.embeddings4j.core.search.BatchCrossover`,
-`...core.search.ScanThroughput`, `...core.search.FashionMnistKnn`
-([vector-math.md](vector-math.md)) and `...core.reduce.ReduceAndClusterFigures`
-([reduce-and-cluster.md](reduce-and-cluster.md)):
+`...core.search.ScanThroughput`, `...core.search.FashionMnistKnn`,
+`...core.search.TopKSelection` ([vector-math.md](vector-math.md)),
+`...core.reduce.ReduceAndClusterFigures` and `...core.cluster.HdbscanSampling`
+([reduce-and-cluster.md](reduce-and-cluster.md)) and `...core.classify.HeadThroughput` (heads
+on frozen embeddings, [transfer-learning.md](transfer-learning.md)):
 
 ```
 java --add-modules jdk.incubator.vector -Xmx6g -cp embeddings-benchmarks/target/benchmarks.jar \\
