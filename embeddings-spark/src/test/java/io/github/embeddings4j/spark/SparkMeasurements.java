@@ -191,6 +191,19 @@ public final class SparkMeasurements {
     for (Row r : placed) {
       labels[(int) r.getLong(0)] = r.getInt(1);
     }
+    // The same placement by the core in this JVM, in the executors' blocks: what Spark adds.
+    t0 = System.nanoTime();
+    int differ = 0;
+    for (int from = 0; from < n; from += EmbeddingHdbscanModel.BLOCK) {
+      int to = Math.min(n, from + EmbeddingHdbscanModel.BLOCK);
+      int[] core = model.model().predict(java.util.Arrays.copyOfRange(v, from, to)).labels();
+      for (int i = from; i < to; i++) {
+        differ += core[i - from] != labels[i] ? 1 : 0;
+      }
+    }
+    double direct = (System.nanoTime() - t0) / 1e9;
+    System.out.printf(Locale.ROOT, "the core placing the same rows in this JVM: %.1f s"
+        + " (%d labels differ)%n", direct, differ);
     long noise = java.util.Arrays.stream(labels).filter(l -> l < 0).count();
     System.out.printf(Locale.ROOT, "fit on %d rows (%s): %.1f s, %d clusters; placing all %d"
         + " rows: %.1f s; noise %.1f%%; adjusted Rand index with the groups %.3f%n",
