@@ -7,18 +7,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.Model;
-import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.MLReader;
-import org.apache.spark.ml.util.MLWritable;
-import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -26,7 +19,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import scala.Option;
 
 /**
  * A fitted {@link EmbeddingHdbscan}: the core's {@link Hdbscan.Model}, broadcast once (as the
@@ -39,38 +31,27 @@ import scala.Option;
  * vectors described as another embedder's (unless {@link #setCheckEmbedder} says otherwise):
  * the clusters mean nothing for another network's vectors.
  */
-public final class EmbeddingHdbscanModel extends Model<EmbeddingHdbscanModel>
-    implements MLWritable {
+public final class EmbeddingHdbscanModel extends BroadcastModel<EmbeddingHdbscanModel> {
 
   private static final long serialVersionUID = 1L;
 
   /** Rows placed at a time on an executor: one nearest-neighbour search each block. */
   static final int BLOCK = 4096;
 
-  private final String uid;
-  private final byte[] modelBytes;
   private transient Hdbscan.Model model;
-  private final Param<String> inputCol;
   private final Param<String> clusterCol;
   private final Param<String> probabilityCol;
   private final Param<String> outlierCol;
-  private final BooleanParam checkEmbedder;
 
   EmbeddingHdbscanModel(String uid, byte[] modelBytes) {
-    this.uid = uid;
-    this.modelBytes = modelBytes.clone();
-    inputCol = new Param<>(this, "inputCol", "vector column to place in the clusters");
+    super(uid, modelBytes, "the model", "place in the clusters");
     clusterCol = new Param<>(this, "clusterCol", "cluster column to add (int, -1 for noise)");
     probabilityCol = new Param<>(this, "probabilityCol",
         "membership strength column to add (double)");
     outlierCol = new Param<>(this, "outlierCol", "GLOSH outlier score column to add (double)");
-    checkEmbedder = new BooleanParam(this, "checkEmbedder", "refuse vectors described as made "
-        + "by another embedder than the ones the model was fitted on");
-    setDefault(inputCol, "embedding");
     setDefault(clusterCol, "cluster");
     setDefault(probabilityCol, "probability");
     setDefault(outlierCol, "outlier");
-    setDefault(checkEmbedder, true);
   }
 
   /**
@@ -79,7 +60,8 @@ public final class EmbeddingHdbscanModel extends Model<EmbeddingHdbscanModel>
    * @return the reader
    */
   public static MLReader<EmbeddingHdbscanModel> read() {
-    return new Reader();
+    return reader(EmbeddingHdbscanModel.class, "HDBSCAN model",
+        (uid, bytes, fittedOn) -> new EmbeddingHdbscanModel(uid, bytes));
   }
 
   /**
@@ -90,16 +72,6 @@ public final class EmbeddingHdbscanModel extends Model<EmbeddingHdbscanModel>
    */
   public static EmbeddingHdbscanModel load(String path) {
     return read().load(path);
-  }
-
-  @Override
-  public String uid() {
-    return uid;
-  }
-
-  /** @return the input column parameter */
-  public Param<String> inputCol() {
-    return inputCol;
   }
 
   /** @return the cluster column parameter */
@@ -115,22 +87,6 @@ public final class EmbeddingHdbscanModel extends Model<EmbeddingHdbscanModel>
   /** @return the outlier column parameter */
   public Param<String> outlierCol() {
     return outlierCol;
-  }
-
-  /** @return the embedder check parameter */
-  public BooleanParam checkEmbedder() {
-    return checkEmbedder;
-  }
-
-  /**
-   * The vector column to place. Default {@code embedding}.
-   *
-   * @param column the column
-   * @return this
-   */
-  public EmbeddingHdbscanModel setInputCol(String column) {
-    set(inputCol, column);
-    return this;
   }
 
   /**
@@ -167,19 +123,6 @@ public final class EmbeddingHdbscanModel extends Model<EmbeddingHdbscanModel>
   }
 
   /**
-   * Whether {@link #transform} refuses an input column described as made by another embedder
-   * than the vectors the model was fitted on. Default true; nothing is checked when either side
-   * has no description.
-   *
-   * @param check false to place such vectors anyway
-   * @return this
-   */
-  public EmbeddingHdbscanModel setCheckEmbedder(boolean check) {
-    set(checkEmbedder, check);
-    return this;
-  }
-
-  /**
    * The fitted model, for use on one machine ({@link Hdbscan.Model#save} writes the file the
    * command line's {@code cluster --apply} reads).
    *
@@ -187,7 +130,7 @@ public final class EmbeddingHdbscanModel extends Model<EmbeddingHdbscanModel>
    */
   public synchronized Hdbscan.Model model() {
     if (model == null) {
-      model = SavedBytes.parse(modelBytes, Hdbscan.Model::load, "HDBSCAN model");
+      model = SavedBytes.parse(bytes(), Hdbscan.Model::load, "HDBSCAN model");
     }
     return model;
   }
@@ -204,20 +147,13 @@ public final class EmbeddingHdbscanModel extends Model<EmbeddingHdbscanModel>
   /** The schema with the three output columns added, refusing names already taken. */
   static StructType withOutputs(StructType schema, String cluster, String probability,
       String outlier) {
-    for (String out : List.of(cluster, probability, outlier)) {
-      if (List.of(schema.fieldNames()).contains(out)) {
-        throw new IllegalArgumentException("output column '" + out + "' already exists in "
-            + schema.simpleString() + ": rename it, or set the model's output columns");
-      }
-    }
-    return schema.add(cluster, DataTypes.IntegerType, true)
-        .add(probability, DataTypes.DoubleType, true)
-        .add(outlier, DataTypes.DoubleType, true);
+    return adding(schema, List.of(cluster, probability, outlier),
+        List.of(DataTypes.IntegerType, DataTypes.DoubleType, DataTypes.DoubleType));
   }
 
   @Override
   public StructType transformSchema(StructType schema) {
-    Vectors.requireVectorColumn(schema, getOrDefault(inputCol), "input");
+    Vectors.requireVectorColumn(schema, inputName(), "input");
     return withOutputs(schema, getOrDefault(clusterCol), getOrDefault(probabilityCol),
         getOrDefault(outlierCol));
   }
@@ -233,12 +169,10 @@ public final class EmbeddingHdbscanModel extends Model<EmbeddingHdbscanModel>
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
-    String name = getOrDefault(inputCol);
+    String name = inputName();
     int column = dataset.schema().fieldIndex(name);
     check(dataset.schema().fields()[column]);
-    Broadcast<byte[]> shared = JavaSparkContext.fromSparkContext(
-        dataset.sparkSession().sparkContext()).broadcast(modelBytes);
-    Place f = new Place(shared, column, name, model().dimension());
+    Place f = new Place(broadcast(dataset), column, name, model().dimension());
     return Vectors.withMetadata(dataset.toDF().mapPartitions(f, Encoders.row(out)), out);
   }
 
@@ -246,7 +180,7 @@ public final class EmbeddingHdbscanModel extends Model<EmbeddingHdbscanModel>
   private void check(StructField input) {
     Hdbscan.Model m = model();
     Vectors.requireFittedOn(input, m.dimension(), m.fittedOn(),
-        (Boolean) getOrDefault(checkEmbedder), "the HDBSCAN model", "its clusters", "place");
+        checking(), "the HDBSCAN model", "its clusters", "place");
   }
 
   /** Places the rows of a partition a block at a time. */
@@ -325,53 +259,18 @@ public final class EmbeddingHdbscanModel extends Model<EmbeddingHdbscanModel>
 
   @Override
   public EmbeddingHdbscanModel copy(ParamMap extra) {
-    return copyValues(new EmbeddingHdbscanModel(uid, modelBytes), extra).setParent(parent());
-  }
-
-  @Override
-  public MLWriter write() {
-    return new Writer(this);
+    return copyValues(new EmbeddingHdbscanModel(uid(), bytes()), extra).setParent(parent());
   }
 
   @Override
   public String toString() {
     Hdbscan.Model m = model();
-    return "EmbeddingHdbscanModel[" + uid + ", " + m.result().clusterCount() + " clusters of "
+    return "EmbeddingHdbscanModel[" + uid() + ", " + m.result().clusterCount() + " clusters of "
         + m.size() + " fitted rows, " + m.options() + "]";
   }
 
-  /** Metadata (params) as Spark ML writes it; in {@code data/} the model file's bytes. */
-  private static final class Writer extends MLWriter {
-    private final EmbeddingHdbscanModel model;
-
-    Writer(EmbeddingHdbscanModel model) {
-      this.model = model;
-    }
-
-    @Override
-    public void saveImpl(String path) {
-      DefaultParamsWriter.saveMetadata(model, path, sc(), Option.empty(), Option.empty());
-      StructType schema = new StructType().add("model", DataTypes.BinaryType, false);
-      sparkSession().createDataFrame(List.of(RowFactory.create((Object) model.modelBytes)),
-              schema)
-          .coalesce(1).write().parquet(path + "/data");
-    }
-  }
-
-  private static final class Reader extends MLReader<EmbeddingHdbscanModel> {
-    @Override
-    public EmbeddingHdbscanModel load(String path) {
-      DefaultParamsReader.Metadata metadata = DefaultParamsReader.loadMetadata(path, sc(),
-          EmbeddingHdbscanModel.class.getName());
-      List<Row> data = sparkSession().read().parquet(path + "/data").collectAsList();
-      if (data.size() != 1) {
-        throw new IllegalArgumentException(path + "/data: expected one stored HDBSCAN model,"
-            + " found " + data.size());
-      }
-      EmbeddingHdbscanModel m = new EmbeddingHdbscanModel(metadata.uid(),
-          (byte[]) data.get(0).get(0));
-      metadata.getAndSetParams(m, Option.empty());
-      return m;
-    }
+  @Override
+  String dataColumn() {
+    return "model";
   }
 }
