@@ -1340,36 +1340,48 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     if (k >= n) {
       return exact(query, k, n, st, null);
     }
-    GraphScratch s = scratch.get();
-    float[] q = prepared(query, s);
-    NodeScorer sc = queryScorer(st, q, s);
-    long bottom = descend(st, sc, e, n);
-    int ep = (int) bottom;
-    float epd = Float.intBitsToFloat((int) (bottom >>> 32));
-    boolean reranked = st.codes != null && rerank > 0;
-    int want = reranked ? (int) Math.min(n, (long) k * rerank) : k;
-    int beam = Math.max(ef, want);
-    GraphWalk.searchLayer(st, sc, ep, epd, beam, 0, n, s);
+    Walk w = startWalk(query, k, ef, e, n, st);
+    GraphWalk.searchLayer(st, w.scorer(), w.entry(), w.entryDistance(), w.beam(), 0, n,
+        w.scratch());
     idLock.readLock().lock();
     try {
-      return beamResults(q, k, want, reranked, beam, st, s);
+      return beamResults(w, k, st);
     } finally {
       idLock.readLock().unlock();
     }
   }
 
   /**
+   * A search's start on layer 0: the prepared query, its scorer, the node the descent through
+   * the upper layers ended on and its distance, how many candidates the beam must yield (k, or
+   * k x rerank for a compressed index) and the beam, in this thread's scratch.
+   */
+  private record Walk(float[] query, NodeScorer scorer, int entry, float entryDistance,
+      boolean reranked, int want, int beam, GraphScratch scratch) {}
+
+  private Walk startWalk(float[] query, int k, int ef, long e, int n, GraphStore st) {
+    GraphScratch s = scratch.get();
+    float[] q = prepared(query, s);
+    NodeScorer sc = queryScorer(st, q, s);
+    long bottom = descend(st, sc, e, n);
+    boolean reranked = st.codes != null && rerank > 0;
+    int want = reranked ? (int) Math.min(n, (long) k * rerank) : k;
+    return new Walk(q, sc, (int) bottom, Float.intBitsToFloat((int) (bottom >>> 32)), reranked,
+        want, Math.max(ef, want), s);
+  }
+
+  /**
    * The k nearest of the beam the walk left in {@code s.results}, re-ranked on the floats when
    * the index is compressed; under the id lock.
    */
-  private List<Neighbor> beamResults(float[] q, int k, int want, boolean reranked, int beam,
-      GraphStore st, GraphScratch s) {
-    s.ensureCandidates(beam + 1);
+  private List<Neighbor> beamResults(Walk w, int k, GraphStore st) {
+    GraphScratch s = w.scratch();
+    s.ensureCandidates(w.beam() + 1);
     int count = s.results.drainNearestFirst(s.candDist, s.candNode);
-    if (reranked) {
-      count = Math.min(count, want);
+    if (w.reranked()) {
+      count = Math.min(count, w.want());
       for (int i = 0; i < count; i++) {
-        s.candDist[i] = exactRanking(q, s.candNode[i], st, s);
+        s.candDist[i] = exactRanking(w.query(), s.candNode[i], st, s);
       }
       GraphWalk.sortByDistance(s.candDist, s.candNode, count);
     }
@@ -1392,15 +1404,8 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
    */
   private List<Neighbor> searchFiltered(float[] query, int k, int ef, IntPredicate accept,
       long e, int n, GraphStore st) {
-    GraphScratch s = scratch.get();
-    float[] q = prepared(query, s);
-    NodeScorer sc = queryScorer(st, q, s);
-    long bottom = descend(st, sc, e, n);
-    int ep = (int) bottom;
-    float epd = Float.intBitsToFloat((int) (bottom >>> 32));
-    boolean reranked = st.codes != null && rerank > 0;
-    int want = reranked ? (int) Math.min(n, (long) k * rerank) : k;
-    int beam = Math.max(ef, want);
+    Walk w = startWalk(query, k, ef, e, n, st);
+    int beam = w.beam();
     // The share of accepted entries, from a fixed sample: a scan of them computes share x n
     // distances (in order, about twice as fast each as the walk's), and the walk meets about
     // 2.5 to 3.5 x beam / share nodes before its beam holds the nearest accepted ones
@@ -1418,11 +1423,12 @@ public final class GraphIndex implements NeighborIndex<float[]>, AutoCloseable {
     double share = (hits + 0.5) / (sampled + 1);
     long budget = (long) (share * n / 2);
     if (hits == 0 || budget < 2.5 * beam / share
-        || !GraphWalk.searchLayerFiltered(st, sc, ep, epd, beam, n, s, accept, budget)
-        || s.results.size() < k) {
+        || !GraphWalk.searchLayerFiltered(st, w.scorer(), w.entry(), w.entryDistance(), beam,
+            n, w.scratch(), accept, budget)
+        || w.scratch().results.size() < k) {
       return exactNodes(query, k, n, st, accept);
     }
-    return beamResults(q, k, want, reranked, beam, st, s);
+    return beamResults(w, k, st);
   }
 
   /**
