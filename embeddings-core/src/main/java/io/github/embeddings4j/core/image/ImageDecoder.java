@@ -507,10 +507,22 @@ public final class ImageDecoder {
    * @return a {@link BufferedImage#TYPE_INT_RGB} image of the same size
    */
   static BufferedImage toRgb(BufferedImage image) {
+    BufferedImage out = new BufferedImage(image.getWidth(), image.getHeight(),
+        BufferedImage.TYPE_INT_RGB);
+    int[] dst = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
+    if (!RgbSamples.copy(image, dst)) {
+      convert(image, dst);
+    }
+    return out;
+  }
+
+  /**
+   * {@link #toRgb}'s conversion for every layout, through the colour model ({@code getRGB}); the
+   * common layouts take {@link RgbSamples}' direct path, which gives the same values.
+   */
+  static void convert(BufferedImage image, int[] dst) {
     int w = image.getWidth();
     int h = image.getHeight();
-    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    int[] dst = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
     ColorModel cm = image.getColorModel();
     if (cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY
         && !(cm instanceof java.awt.image.IndexColorModel)) {
@@ -534,7 +546,7 @@ public final class ImageDecoder {
           dst[y * w + x] = (g << 16) | (g << 8) | g;
         }
       }
-      return out;
+      return;
     }
     int[] row = new int[w];
     boolean alpha = cm.hasAlpha();
@@ -547,17 +559,19 @@ public final class ImageDecoder {
         continue;
       }
       for (int x = 0; x < w; x++) {
-        int p = row[x];
-        int a = p >>> 24;
-        int inv = 255 - a;
-        // Non-premultiplied ARGB over white: c*a + 255*(1-a), in integer arithmetic.
-        int r = (((p >> 16) & 0xff) * a + 255 * inv + 127) / 255;
-        int g = (((p >> 8) & 0xff) * a + 255 * inv + 127) / 255;
-        int b = ((p & 0xff) * a + 255 * inv + 127) / 255;
-        dst[y * w + x] = (r << 16) | (g << 8) | b;
+        dst[y * w + x] = overWhite(row[x]);
       }
     }
-    return out;
+  }
+
+  /** A non-premultiplied ARGB pixel over white, c*a + 255*(1-a), in integer arithmetic. */
+  static int overWhite(int argb) {
+    int a = argb >>> 24;
+    int inv = 255 - a;
+    int r = (((argb >> 16) & 0xff) * a + 255 * inv + 127) / 255;
+    int g = (((argb >> 8) & 0xff) * a + 255 * inv + 127) / 255;
+    int b = ((argb & 0xff) * a + 255 * inv + 127) / 255;
+    return (r << 16) | (g << 8) | b;
   }
 
   /** Collects the reader's warnings. */
