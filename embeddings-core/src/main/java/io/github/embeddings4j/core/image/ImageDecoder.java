@@ -7,7 +7,6 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.DataBufferInt;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -22,7 +21,6 @@ import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
@@ -242,8 +240,8 @@ public final class ImageDecoder {
       if (bytes.length() == 0) {
         throw new EmbeddingException(name, "empty input (0 bytes), not an image", null);
       }
-      // A memory cache: ImageIO's default cache writes temporary files.
-      return new Opened(new MemoryCacheImageInputStream(bytes.openStream()), bytes.length());
+      // Read in place (ImageIO's default stream over an InputStream caches it in a file).
+      return new Opened(new ByteArrayImageInputStream(bytes.bytes()), bytes.length());
     }
     // Streams are read whole (up to the byte limit) so that empty input is recognised.
     byte[] all;
@@ -254,8 +252,7 @@ public final class ImageDecoder {
     if (all.length == 0) {
       throw new EmbeddingException(name, "empty input (0 bytes), not an image", null);
     }
-    return new Opened(new MemoryCacheImageInputStream(new ByteArrayInputStream(all)),
-        all.length);
+    return new Opened(new ByteArrayImageInputStream(all), all.length);
   }
 
   private BufferedImage read(String name, ImageInputStream in, long length)
