@@ -1,15 +1,13 @@
 package io.github.embeddings4j.core.image;
 
-import java.io.IOException;
 import java.util.Objects;
-import javax.imageio.stream.ImageInputStreamImpl;
 
 /**
  * An {@link javax.imageio.stream.ImageInputStream} over an encoded image held in memory. ImageIO's
  * {@code MemoryCacheImageInputStream} copies what it reads from a stream into a cache of its own,
  * block by block: decoding a lossy 12 MP WebP from memory spent a sixth of its time there.
  */
-final class ByteArrayImageInputStream extends ImageInputStreamImpl {
+final class ByteArrayImageInputStream extends PositionedImageInputStream {
 
   private final byte[] data;
 
@@ -21,29 +19,17 @@ final class ByteArrayImageInputStream extends ImageInputStreamImpl {
   }
 
   @Override
-  public int read() throws IOException {
-    checkClosed();
-    bitOffset = 0;
-    if (streamPos >= data.length) {
-      return -1;
-    }
-    return data[(int) streamPos++] & 0xff;
+  int byteAt() {
+    return streamPos >= data.length ? -1 : data[(int) streamPos] & 0xff;
   }
 
   @Override
-  public int read(byte[] b, int off, int len) throws IOException {
-    checkClosed();
-    Objects.checkFromIndexSize(off, len, b.length);
-    bitOffset = 0;
-    if (len == 0) {
-      return 0;
-    }
+  int bytesAt(byte[] b, int off, int len) {
     if (streamPos >= data.length) {
       return -1;
     }
     int n = (int) Math.min(len, data.length - streamPos);
     System.arraycopy(data, (int) streamPos, b, off, n);
-    streamPos += n;
     return n;
   }
 
