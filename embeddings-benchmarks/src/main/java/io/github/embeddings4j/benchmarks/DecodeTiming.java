@@ -14,7 +14,9 @@ import java.util.Locale;
  * (the default) and kept as stored, side by side: rounds alternate which goes first, each
  * decodes the file (held in memory) several times and keeps the median ({@code --start 1}
  * begins with the kept one, for callers that alternate whole runs). One JSON line per file
- * with both medians over the rounds and the median of the paired ratios applied/kept.
+ * with both medians over the rounds and the median of the paired ratios applied/kept, and the
+ * median time of decoding the file itself (orientation applied), which also reads it: a
+ * decoder that reads a byte at a time shows there and not in memory.
  *
  * <pre>
  * java -cp embeddings-benchmarks/target/benchmarks.jar \
@@ -49,9 +51,11 @@ public final class DecodeTiming {
       for (int i = 0; i < 3; i++) {
         apply.decode(ImageSource.of(bytes, name));
         keep.decode(ImageSource.of(bytes, name));
+        apply.decode(ImageSource.of(file));
       }
       double[] a = new double[rounds];
       double[] k = new double[rounds];
+      double[] f = new double[rounds];
       double[] ratio = new double[rounds];
       int width = 0;
       int height = 0;
@@ -62,14 +66,15 @@ public final class DecodeTiming {
         a[r] = applyFirst ? first : second;
         k[r] = applyFirst ? second : first;
         ratio[r] = a[r] / k[r];
+        f[r] = timeFile(apply, file, reps);
       }
       var image = apply.decode(ImageSource.of(bytes, name));
       width = image.getWidth();
       height = image.getHeight();
       System.out.printf(Locale.ROOT, "{\"file\": \"%s\", \"bytes\": %d, \"upright\": \"%dx%d\","
           + " \"ms_applied\": %.2f, \"ms_kept\": %.2f, \"ratio_applied_over_kept\": %.3f,"
-          + " \"ratios\": %s}%n", name, bytes.length, width, height, median(a), median(k),
-          median(ratio), Arrays.toString(Arrays.stream(ratio)
+          + " \"ms_file\": %.2f, \"ratios\": %s}%n", name, bytes.length, width, height,
+          median(a), median(k), median(ratio), median(f), Arrays.toString(Arrays.stream(ratio)
               .map(x -> Math.round(x * 1000) / 1000.0).toArray()));
     }
   }
@@ -80,6 +85,16 @@ public final class DecodeTiming {
     for (int i = 0; i < reps; i++) {
       long t0 = System.nanoTime();
       decoder.decode(ImageSource.of(bytes, name));
+      ms[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    return median(ms);
+  }
+
+  private static double timeFile(ImageDecoder decoder, Path file, int reps) throws Exception {
+    double[] ms = new double[reps];
+    for (int i = 0; i < reps; i++) {
+      long t0 = System.nanoTime();
+      decoder.decode(ImageSource.of(file));
       ms[i] = (System.nanoTime() - t0) / 1e6;
     }
     return median(ms);
