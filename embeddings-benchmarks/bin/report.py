@@ -34,6 +34,10 @@ ANN_BEGIN = "<!-- ann:begin -->"
 ANN_END = "<!-- ann:end -->"
 PEERS_BEGIN = "<!-- peers:begin -->"
 PEERS_END = "<!-- peers:end -->"
+# The figures of the lab programs and scripts (filtered search, read in place, decoding, ...),
+# written by hand after runs of their own, sit between these markers; kept like the two above.
+LAB_BEGIN = "<!-- lab:begin -->"
+LAB_END = "<!-- lab:end -->"
 MEANING_HEADING = "## What each figure means"
 
 # The goals of issue 6: (key, description, target, "higher" means the value must be >= target).
@@ -624,6 +628,9 @@ def main() -> None:
     ann = kept_ann_section(a.out)
     if ann:
         L += [ann, ""]
+    lab = kept_section(a.out, LAB_BEGIN, LAB_END)
+    if lab:
+        L += [lab, ""]
     L += [MEANING]
     L += ["## Runs", ""]
     L += header(runs) + [""]

@@ -171,6 +171,19 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(page.count(block), 1)
         self.assertNotIn("old tail", page)
 
+    def test_rewriting_the_page_keeps_the_lab_section_after_the_ann_section(self):
+        out = Path(self.tmp.name) / "B.md"
+        ann = f"{report.ANN_BEGIN}\n## Approximate search\n{report.ANN_END}"
+        lab = f"{report.LAB_BEGIN}\n### Decoding images\n\nwritten by hand\n{report.LAB_END}"
+        out.write_text("old page\n\n" + ann + "\n\n" + lab + "\n\nold tail\n")
+        sys.argv = ["report.py", str(self.folder), "--out", str(out)]
+        report.main()
+        page = out.read_text()
+        self.assertEqual(page.count(lab), 1)
+        self.assertNotIn("old tail", page)
+        self.assertLess(page.index(ann), page.index(lab))
+        self.assertLess(page.index(lab), page.index(report.MEANING_HEADING))
+
 
 if __name__ == "__main__":
     unittest.main()
