@@ -220,8 +220,11 @@ def load(folder: Path) -> Run:
         text = f.read_text(encoding="utf-8").strip()
         if text:
             run.results.extend(json.loads(text))
-    log = folder / "run.log"
-    if log.exists():
+    # facts.txt (the lines of run.log the report reads, written beside it) is what git keeps;
+    # run.log, when present, holds the same lines and more.
+    for log in (folder / "facts.txt", folder / "run.log"):
+        if not log.exists():
+            continue
         for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
             # A fork's line may follow JMH's "# Warmup Iteration 1: " on the same line.
             m = re.search(r"embeddings4j-fact: ([^=\s]+)=(.*)$", line.strip())
@@ -234,6 +237,10 @@ def load(folder: Path) -> Run:
                     run.lucene_lines.append(m.group(1))
     if not run.results:
         sys.exit(f"report.py: {folder} holds no JMH results")
+    if not (folder / "facts.txt").exists() and not (folder / "run.log").exists():
+        print(f"report.py: {folder} has neither facts.txt nor run.log: the goals that need the"
+              " run's facts (the alternated batch ratio, FLOPs per image) fall back or are left"
+              " out", file=sys.stderr)
     return run
 
 
@@ -671,8 +678,9 @@ JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -o -DskipDocs -pl embeddings-
 - `--only REGEX` keeps the benchmarks whose name matches (e.g. `--only 'Scan|MachineLimits'`).
 - Anything else on the command line goes to JMH unchanged
   (`java -jar benchmarks.jar KernelBenchmark -p dimension=2048 -f 3`).
-- A run writes one JSON file per group, `run.log` and `run.properties` into its folder;
-  `embeddings-benchmarks/bin/report.py` turns one or more folders into this page.
+- A run writes one JSON file per group, `run.log`, `run.properties` and `facts.txt` (the
+  lines of the log the page reads: commit it with the JSON, since git ignores `*.log`) into its
+  folder; `embeddings-benchmarks/bin/report.py` turns one or more folders into this page.
 - `embeddings-benchmarks/bin/run-both.sh` does all of it: both builds, both runs, the page.
 - `embeddings-benchmarks/bin/ann-bench.sh fashion|random1m` measures the approximate search
   against hnswlib and FAISS and writes its section of this page (see below); report.py keeps

@@ -150,6 +150,19 @@ class ReportTest(unittest.TestCase):
         self.assertIn("0.74: met", text)
         self.assertIn("paired ratio **0.74**", text)
 
+    def test_facts_are_read_from_facts_txt_without_the_log(self):
+        # Git keeps facts.txt; run.log (*.log) is ignored, so a checkout has only the former.
+        log = self.folder / "run.log"
+        facts = [line for line in log.read_text().splitlines() if "embeddings4j-fact:" in line]
+        (self.folder / "facts.txt").write_text("\n".join(
+            facts + ["embeddings4j-fact: batchSearch.alternated.ratio=0.74"]) + "\n")
+        log.unlink()
+        run = report.load(self.folder)
+        self.assertAlmostEqual(report.goal_values(run)["batch"], 0.74)
+        for line in facts:
+            key = line.split("embeddings4j-fact: ")[1].split("=")[0]
+            self.assertIn(key, run.facts)
+
     def test_rewriting_the_page_keeps_the_ann_section(self):
         out = Path(self.tmp.name) / "B.md"
         block = f"{report.ANN_BEGIN}\n## Approximate search\n\n| made | up |\n{report.ANN_END}"

@@ -34,7 +34,10 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * one JMH JSON file per group of the profile ({@link Profile}), {@code run.log} with everything
  * JMH and the forks printed (Lucene's line about its SIMD path, the facts of {@link Facts}), and
  * {@code run.properties}: the command, JDK, CPU model, processor count, start and end time and
- * the load average at both. {@code bin/report.py} turns one or more such folders into
+ * the load average at both, and {@code facts.txt}: the lines of {@code run.log} that the report
+ * reads (the facts, Lucene's line), so that they are kept in git with the JSON ({@code *.log} is
+ * ignored there; the page's goals were once computed from logs no checkout had).
+ * {@code bin/report.py} turns one or more such folders into
  * {@code docs/BENCHMARKS.md}. The forks inherit this JVM's options (for example {@code
  * --add-modules jdk.incubator.vector}, and {@code --enable-native-access=ALL-UNNAMED} on JDK 22
  * and later), and each benchmark adds its own heap size.
@@ -125,6 +128,7 @@ public final class BenchmarkSuite {
       System.setOut(console);
       System.setErr(consoleErr);
     }
+    writeFacts(out);
     meta.setProperty("end", Instant.now().toString());
     meta.setProperty("load.end", loadAverage());
     meta.setProperty("failed", String.join(",", failed));
@@ -132,6 +136,17 @@ public final class BenchmarkSuite {
     System.out.println("# results in " + out.toAbsolutePath()
         + (failed.isEmpty() ? "" : "; FAILED groups: " + failed));
     return ok;
+  }
+
+  /** The lines of run.log that bin/report.py reads, into facts.txt. */
+  static void writeFacts(Path out) throws IOException {
+    List<String> kept = new ArrayList<>();
+    for (String line : Files.readAllLines(out.resolve("run.log"), StandardCharsets.UTF_8)) {
+      if (line.contains("embeddings4j-fact: ") || line.contains("vector incubator")) {
+        kept.add(line.strip());
+      }
+    }
+    Files.write(out.resolve("facts.txt"), kept, StandardCharsets.UTF_8);
   }
 
   private static void store(Properties meta, Path out) throws IOException {
