@@ -140,7 +140,8 @@ public final class BenchmarkSuite {
 
   /** The lines of run.log that bin/report.py reads, into facts.txt. */
   static void writeFacts(Path out) throws IOException {
-    List<String> kept = new ArrayList<>();
+    // Each fork prints its facts: kept once each, in the order first seen.
+    java.util.Set<String> kept = new java.util.LinkedHashSet<>();
     for (String line : Files.readAllLines(out.resolve("run.log"), StandardCharsets.UTF_8)) {
       if (line.contains("embeddings4j-fact: ") || line.contains("vector incubator")) {
         kept.add(line.strip());
