@@ -4,17 +4,12 @@ import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.core.cluster.Hdbscan;
 import io.github.embeddings4j.core.cluster.HdbscanOptions;
 import java.util.Locale;
-import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.IntParam;
-import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -31,20 +26,19 @@ import org.apache.spark.sql.types.StructType;
  * Dataset<Row> clustered = groups.transform(embedded);   // + cluster, probability, outlier
  * }</pre>
  *
- * <p>Rows whose vector is null (failed images) are skipped when fitting.
+ * <p>The sample: {@link #setSampleSize(int) sampleSize} defaults to 20,000 rows. HDBSCAN compares
+ * every pair of them on the driver (20,000 of dimension 50 take about 5 s on two cores), so its
+ * time grows with the square of the sample. Rows whose vector is null (failed images) are
+ * skipped when fitting.
  */
-public final class EmbeddingHdbscan extends Estimator<EmbeddingHdbscanModel>
-    implements DefaultParamsWritable {
+public final class EmbeddingHdbscan
+    extends SampledEstimator<EmbeddingHdbscanModel, EmbeddingHdbscan> {
 
   private static final long serialVersionUID = 1L;
 
-  private final String uid;
-  private final Param<String> inputCol;
   private final IntParam minClusterSize;
   private final IntParam minSamples;
   private final Param<String> clusterSelection;
-  private final IntParam sampleSize;
-  private final LongParam seed;
 
   /** An estimator with a random uid and the defaults listed on each setter. */
   public EmbeddingHdbscan() {
@@ -57,21 +51,15 @@ public final class EmbeddingHdbscan extends Estimator<EmbeddingHdbscanModel>
    * @param uid the stage's unique id
    */
   public EmbeddingHdbscan(String uid) {
-    this.uid = uid;
-    inputCol = new Param<>(this, "inputCol", "vector column to cluster");
+    super(uid, "vector column to cluster", 20_000);
     minClusterSize = new IntParam(this, "minClusterSize",
         "smallest group of the whole column that counts as a cluster");
     minSamples = new IntParam(this, "minSamples",
         "neighbours (itself included) of a point in a dense region; 0: minClusterSize");
     clusterSelection = new Param<>(this, "clusterSelection", "eom (most stable) or leaf");
-    sampleSize = new IntParam(this, "sampleSize", "at most about this many rows are fitted on");
-    seed = new LongParam(this, "seed", "seed of the sample");
-    setDefault(inputCol, "embedding");
     setDefault(minClusterSize, (Object) 5);
     setDefault(minSamples, (Object) 0);
     setDefault(clusterSelection, "eom");
-    setDefault(sampleSize, (Object) 20_000);
-    setDefault(seed, (Object) 42L);
   }
 
   /**
@@ -81,16 +69,6 @@ public final class EmbeddingHdbscan extends Estimator<EmbeddingHdbscanModel>
    */
   public static MLReader<EmbeddingHdbscan> read() {
     return new DefaultParamsReader<>();
-  }
-
-  @Override
-  public String uid() {
-    return uid;
-  }
-
-  /** @return the input column parameter */
-  public Param<String> inputCol() {
-    return inputCol;
   }
 
   /** @return the minimum cluster size parameter */
@@ -106,27 +84,6 @@ public final class EmbeddingHdbscan extends Estimator<EmbeddingHdbscanModel>
   /** @return the cluster selection parameter */
   public Param<String> clusterSelection() {
     return clusterSelection;
-  }
-
-  /** @return the sample size parameter */
-  public IntParam sampleSize() {
-    return sampleSize;
-  }
-
-  /** @return the seed parameter */
-  public LongParam seed() {
-    return seed;
-  }
-
-  /**
-   * The vector column to cluster. Default {@code embedding}.
-   *
-   * @param column the column
-   * @return this
-   */
-  public EmbeddingHdbscan setInputCol(String column) {
-    set(inputCol, column);
-    return this;
   }
 
   /**
@@ -178,34 +135,6 @@ public final class EmbeddingHdbscan extends Estimator<EmbeddingHdbscanModel>
     return this;
   }
 
-  /**
-   * At most about this many rows are fitted on (HDBSCAN compares every pair of them on the
-   * driver: 20,000 of dimension 50 take about 5 s on two cores). Default 20,000.
-   *
-   * @param rows at least 2
-   * @return this
-   * @throws IllegalArgumentException if below 2
-   */
-  public EmbeddingHdbscan setSampleSize(int rows) {
-    if (rows < 2) {
-      throw new IllegalArgumentException("sampleSize must be at least 2: " + rows);
-    }
-    set(sampleSize, (Object) rows);
-    return this;
-  }
-
-  /**
-   * The seed of the sample: the same seed on the same partitioned data gives the same model.
-   * Default 42.
-   *
-   * @param value the seed
-   * @return this
-   */
-  public EmbeddingHdbscan setSeed(long value) {
-    set(seed, (Object) value);
-    return this;
-  }
-
   /** The options for the whole column, before scaling to a sample. */
   HdbscanOptions options() {
     HdbscanOptions o = HdbscanOptions.minClusterSize((Integer) getOrDefault(minClusterSize));
@@ -227,40 +156,33 @@ public final class EmbeddingHdbscan extends Estimator<EmbeddingHdbscanModel>
   @Override
   public EmbeddingHdbscanModel fit(Dataset<?> dataset) {
     transformSchema(dataset.schema());
-    Vectors.Sample sample = Vectors.sample(dataset, getOrDefault(inputCol),
-        (Integer) getOrDefault(sampleSize), (Long) getOrDefault(seed));
+    Vectors.Sample sample = sample(dataset);
     float[][] rows = sample.rows();
     HdbscanOptions whole = options();
     if (rows.length < Math.max(2, whole.minSamples())) {
       throw new IllegalArgumentException("HDBSCAN needs at least " + Math.max(2,
-          whole.minSamples()) + " vectors in column '" + getOrDefault(inputCol) + "', found "
+          whole.minSamples()) + " vectors in column '" + inputName() + "', found "
           + rows.length);
     }
     Hdbscan.Model fitted;
     try {
       fitted = Hdbscan.fitModel(rows, whole.forSample(rows.length, sample.total()));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("column '" + getOrDefault(inputCol) + "': "
+      throw new IllegalArgumentException("column '" + inputName() + "': "
           + e.getMessage(), e);
     }
-    StructField input = dataset.schema().fields()[dataset.schema().fieldIndex(
-        getOrDefault(inputCol))];
-    EmbedderDescription described = Vectors.description(input, fitted.dimension(), "");
+    EmbedderDescription described = Vectors.description(inputField(dataset),
+        fitted.dimension(), "");
     byte[] bytes = SavedBytes.of(fitted.withFittedOn(described)::save, "HDBSCAN model");
-    EmbeddingHdbscanModel model = new EmbeddingHdbscanModel(uid, bytes);
-    model.setInputCol(getOrDefault(inputCol));
+    EmbeddingHdbscanModel model = new EmbeddingHdbscanModel(uid(), bytes);
+    model.setInputCol(inputName());
     return model.setParent(this);
   }
 
   @Override
   public StructType transformSchema(StructType schema) {
-    Vectors.requireVectorColumn(schema, getOrDefault(inputCol), "input");
+    Vectors.requireVectorColumn(schema, inputName(), "input");
     // The fitted model adds its default columns (they can be renamed on the model).
     return EmbeddingHdbscanModel.withOutputs(schema, "cluster", "probability", "outlier");
-  }
-
-  @Override
-  public EmbeddingHdbscan copy(ParamMap extra) {
-    return defaultCopy(extra);
   }
 }

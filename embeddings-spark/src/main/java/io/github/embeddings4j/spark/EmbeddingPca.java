@@ -4,20 +4,15 @@ import io.github.embeddings4j.api.EmbedderDescription;
 import io.github.embeddings4j.core.reduce.Pca;
 import io.github.embeddings4j.core.reduce.PcaOptions;
 import java.util.List;
-import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
-import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -39,21 +34,18 @@ import org.apache.spark.sql.types.StructType;
  * vectors of doubles), supports whitening and variance-fraction selection, and its result is the
  * core's {@code Pca}, so vectors reduced on the cluster and on one machine are identical.
  *
- * <p>Rows whose vector is null (failed images) are skipped.
+ * <p>The sample: {@link #setSampleSize(int) sampleSize} defaults to 100,000 rows; with 2,048
+ * dimensions that is 800 MB of floats on the driver, so lower it for small drivers. Rows whose
+ * vector is null (failed images) are skipped.
  */
-public final class EmbeddingPca extends Estimator<EmbeddingPcaModel>
-    implements DefaultParamsWritable {
+public final class EmbeddingPca extends SampledEstimator<EmbeddingPcaModel, EmbeddingPca> {
 
   private static final long serialVersionUID = 1L;
 
-  private final String uid;
-  private final Param<String> inputCol;
   private final Param<String> outputCol;
   private final IntParam k;
   private final DoubleParam varianceFraction;
   private final BooleanParam whiten;
-  private final IntParam sampleSize;
-  private final LongParam seed;
 
   /** An estimator with a random uid and the defaults listed on each setter. */
   public EmbeddingPca() {
@@ -66,22 +58,16 @@ public final class EmbeddingPca extends Estimator<EmbeddingPcaModel>
    * @param uid the stage's unique id
    */
   public EmbeddingPca(String uid) {
-    this.uid = uid;
-    inputCol = new Param<>(this, "inputCol", "vector column to fit on and reduce");
+    super(uid, "vector column to fit on and reduce", 100_000);
     outputCol = new Param<>(this, "outputCol", "reduced vector column to add (array<float>)");
     k = new IntParam(this, "k", "number of components; 0 when varianceFraction is set");
     varianceFraction = new DoubleParam(this, "varianceFraction",
         "keep the fewest components explaining this fraction of the variance; 0: use k");
     whiten = new BooleanParam(this, "whiten", "scale components to unit variance");
-    sampleSize = new IntParam(this, "sampleSize", "at most about this many rows are fitted on");
-    seed = new LongParam(this, "seed", "seed of the sample");
-    setDefault(inputCol, "embedding");
     setDefault(outputCol, "pca");
     setDefault(k, (Object) 0);
     setDefault(varianceFraction, (Object) 0.0);
     setDefault(whiten, (Object) false);
-    setDefault(sampleSize, (Object) 100_000);
-    setDefault(seed, (Object) 42L);
   }
 
   /**
@@ -91,16 +77,6 @@ public final class EmbeddingPca extends Estimator<EmbeddingPcaModel>
    */
   public static MLReader<EmbeddingPca> read() {
     return new DefaultParamsReader<>();
-  }
-
-  @Override
-  public String uid() {
-    return uid;
-  }
-
-  /** @return the input column parameter */
-  public Param<String> inputCol() {
-    return inputCol;
   }
 
   /** @return the output column parameter */
@@ -121,28 +97,6 @@ public final class EmbeddingPca extends Estimator<EmbeddingPcaModel>
   /** @return the whitening parameter */
   public BooleanParam whiten() {
     return whiten;
-  }
-
-  /** @return the sample size parameter */
-  public IntParam sampleSize() {
-    return sampleSize;
-  }
-
-  /** @return the seed parameter */
-  public LongParam seed() {
-    return seed;
-  }
-
-  /**
-   * The vector column ({@code array<float>}, {@code array<double>} or an ML vector). Default
-   * {@code embedding}.
-   *
-   * @param column the column
-   * @return this
-   */
-  public EmbeddingPca setInputCol(String column) {
-    set(inputCol, column);
-    return this;
   }
 
   /**
@@ -197,33 +151,6 @@ public final class EmbeddingPca extends Estimator<EmbeddingPcaModel>
     return this;
   }
 
-  /**
-   * The most rows (about) collected to the driver to fit on. Default 100,000: with 2,048
-   * dimensions that is 800 MB of floats on the driver; lower it for small drivers.
-   *
-   * @param rows at least 2
-   * @return this
-   */
-  public EmbeddingPca setSampleSize(int rows) {
-    if (rows < 2) {
-      throw new IllegalArgumentException("sampleSize must be at least 2: " + rows);
-    }
-    set(sampleSize, (Object) rows);
-    return this;
-  }
-
-  /**
-   * The seed of the sample: the same seed on the same partitioned data gives the same PCA.
-   * Default 42.
-   *
-   * @param value the seed
-   * @return this
-   */
-  public EmbeddingPca setSeed(long value) {
-    set(seed, (Object) value);
-    return this;
-  }
-
   private PcaOptions options() {
     int count = (Integer) getOrDefault(k);
     double fraction = (Double) getOrDefault(varianceFraction);
@@ -234,45 +161,30 @@ public final class EmbeddingPca extends Estimator<EmbeddingPcaModel>
     return (Boolean) getOrDefault(whiten) ? o.whitened() : o;
   }
 
-  /**
-   * The rows fitted on, in a deterministic order: all non-null vectors when there are at most
-   * {@code sampleSize}, else a Bernoulli sample with the seed, cut to {@code sampleSize}.
-   */
-  float[][] sample(Dataset<?> dataset) {
-    return Vectors.sample(dataset, getOrDefault(inputCol), (Integer) getOrDefault(sampleSize),
-        (Long) getOrDefault(seed)).rows();
-  }
-
   @Override
   public EmbeddingPcaModel fit(Dataset<?> dataset) {
     transformSchema(dataset.schema());
     PcaOptions options = options();
-    float[][] rows = sample(dataset);
+    float[][] rows = sample(dataset).rows();
     if (rows.length < 2) {
       throw new IllegalArgumentException("PCA needs at least 2 vectors in column '"
-          + getOrDefault(inputCol) + "', found " + rows.length);
+          + inputName() + "', found " + rows.length);
     }
     Pca pca = Pca.fit(rows, options);
-    StructField input = dataset.schema().fields()[dataset.schema().fieldIndex(
-        getOrDefault(inputCol))];
-    EmbedderDescription described = Vectors.description(input, pca.inputDimension(), "");
-    EmbeddingPcaModel model = new EmbeddingPcaModel(uid, PcaBytes.of(pca), described);
-    model.setInputCol(getOrDefault(inputCol)).setOutputCol(getOrDefault(outputCol));
+    EmbedderDescription described = Vectors.description(inputField(dataset),
+        pca.inputDimension(), "");
+    EmbeddingPcaModel model = new EmbeddingPcaModel(uid(), PcaBytes.of(pca), described);
+    model.setInputCol(inputName()).setOutputCol(getOrDefault(outputCol));
     return model.setParent(this);
   }
 
   @Override
   public StructType transformSchema(StructType schema) {
-    Vectors.requireVectorColumn(schema, getOrDefault(inputCol), "input");
+    Vectors.requireVectorColumn(schema, inputName(), "input");
     if (List.of(schema.fieldNames()).contains(getOrDefault(outputCol))) {
       throw new IllegalArgumentException("output column '" + getOrDefault(outputCol)
           + "' already exists in " + schema.simpleString());
     }
     return schema.add(getOrDefault(outputCol), Vectors.FLOAT_ARRAY, true);
-  }
-
-  @Override
-  public EmbeddingPca copy(ParamMap extra) {
-    return defaultCopy(extra);
   }
 }

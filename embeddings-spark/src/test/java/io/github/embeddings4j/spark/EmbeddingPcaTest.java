@@ -63,14 +63,14 @@ class EmbeddingPcaTest {
     Dataset<Row> df = TestData.frame(spark, TestData.range(3000), v, 4).cache();
     EmbeddingPca sampled = new EmbeddingPca().setInputCol("vector").setK(4).setSampleSize(600)
         .setSeed(9);
-    float[][] s1 = sampled.sample(df);
-    float[][] s2 = sampled.sample(df);
+    float[][] s1 = sampled.sample(df).rows();
+    float[][] s2 = sampled.sample(df).rows();
     assertEquals(600, s1.length);
     for (int i = 0; i < s1.length; i++) {
       assertArrayEquals(s1[i], s2[i]);
     }
     float[][] other = new EmbeddingPca().setInputCol("vector").setK(4).setSampleSize(600)
-        .setSeed(10).sample(df);
+        .setSeed(10).sample(df).rows();
     int same = 0;
     for (int i = 0; i < Math.min(s1.length, other.length); i++) {
       same += java.util.Arrays.equals(s1[i], other[i]) ? 1 : 0;
