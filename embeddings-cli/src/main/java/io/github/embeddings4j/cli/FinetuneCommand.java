@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "finetune",
     mixinStandardHelpOptions = true,
-    header = "Transfer learning: a zoo CNN on your photo folders, or a saved model on new classes.",
+    header = "Transfer learning: a zoo or ONNX CNN on your photo folders, or a saved model on new"
+        + " classes.",
     description = {
         "With --model: fine-tune a zoo CNN (squeezenet, resnet50, ...) on a folder of class "
         + "folders (--data DIR/<class>/<image>) in colour at the model's input size (or "
@@ -43,6 +44,12 @@ import picocli.CommandLine.Spec;
         + "seeded augmentation, a checkpoint is written after every epoch (--resume continues "
         + "it after a crash), and the best epoch is saved. The saved file is an embedder: "
         + "embed, search and evaluate take it as --model FILE.zip.",
+        "With --model FILE.onnx: the same for a CNN exported to ONNX (torchvision's ResNet, "
+        + "ResNeXt, RegNet, VGG, DenseNet, SqueezeNet, MobileNetV2, ...): its weights are read "
+        + "into a trainable graph, the images prepared as --preprocess says (default: the "
+        + "model's FILE.onnx.json sidecar, else imagenet), and the result saved as ONNX "
+        + "(--output FILE.onnx) with outputs 'embedding' and 'probabilities' and its "
+        + "preprocessing and class names in the file's metadata.",
         "With --from: start from a model saved by 'train' (or 'finetune --from'), 28x28 "
         + "grayscale, as before."},
     footer = {
@@ -53,6 +60,8 @@ import picocli.CommandLine.Spec;
         "  embeddings4j finetune --model squeezenet --weights imagenet --data photos/ \\",
         "      --search grid --search-lr 0.001,0.0003 --search-freeze none,fire5 \\",
         "      --epochs 5 --output tuned.zip",
+        "  embeddings4j finetune --model resnet18.onnx --data photos/ --epochs 5 \\",
+        "      --freeze-up-to /layer2/layer2.1/relu_1/Relu --output tuned.onnx",
         "  embeddings4j finetune --from cnn.zip --freeze-up-to 3 --data my-images/ \\",
         "      --output tuned.zip --epochs 5 --lr 0.001"})
 final class FinetuneCommand implements Callable<Integer> {
@@ -67,8 +76,14 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Option(names = "--model", paramLabel = "MODEL",
       description = "A zoo CNN to fine-tune on photo folders: resnet50, vgg16, vgg19, squeezenet,"
-          + " xception, darknet19, nasnet, lenet, simplecnn (instead of --from).")
+          + " xception, darknet19, nasnet, lenet, simplecnn; or a CNN saved as FILE.onnx"
+          + " (instead of --from).")
   String model;
+
+  @Option(names = "--preprocess", paramLabel = "imagenet|clip|inception|siglip|none",
+      description = "With --model FILE.onnx: how images become input (default: the model's "
+          + "FILE.onnx.json sidecar or the metadata of a file fine-tuned here, else imagenet).")
+  String preprocess;
 
   @Option(names = "--weights", paramLabel = "imagenet|random|FILE",
       description = "With --model: the starting weights: imagenet (downloaded once into the "
@@ -156,18 +171,42 @@ final class FinetuneCommand implements Callable<Integer> {
 
   private Integer zoo() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
-    ZooModel m;
     Hyperparameters h;
     ZooFineTuner.Builder b;
+    boolean onnx = model.toLowerCase(Locale.ROOT).endsWith(".onnx");
     try {
-      m = ModelOptions.parseModel(model);
       h = options.hyperparameters();
-      b = ZooFineTuner.builder(m).hyperparameters(h).freezeUpTo(freezeUpTo)
+      if (onnx) {
+        Path file = Path.of(model);
+        if (!Files.isRegularFile(file)) {
+          throw new Main.InputException("--model " + model + ": no such ONNX file", null);
+        }
+        if (weights != null) {
+          throw new IllegalArgumentException("--weights does not go with an ONNX model, which"
+              + " starts from its own weights");
+        }
+        if (!options.output.getFileName().toString().toLowerCase(Locale.ROOT)
+            .endsWith(".onnx")) {
+          throw new IllegalArgumentException("--output " + options.output + ": a fine-tuned"
+              + " ONNX model is saved as ONNX; name the output FILE.onnx");
+        }
+        b = ZooFineTuner.builder(file);
+        if (preprocess != null) {
+          b.preprocessing(io.github.embeddings4j.core.image.Preprocessing.preset(preprocess));
+        }
+      } else {
+        if (preprocess != null) {
+          throw new IllegalArgumentException("--preprocess goes with --model FILE.onnx; a zoo"
+              + " model prepares images its own way");
+        }
+        ZooModel m = ModelOptions.parseModel(model);
+        b = ZooFineTuner.builder(m).weights(ModelOptions.parseWeights(weights, options.seed, m))
+            .cacheDirectory(cacheDir);
+      }
+      b.hyperparameters(h).freezeUpTo(freezeUpTo)
           .featureLayer(featureLayer).backboneLearningRateScale(backboneScale)
           .augmentation(augment ? Augmentation.defaults() : Augmentation.none())
-          .weights(ModelOptions.parseWeights(weights, options.seed, m))
-          .listener(ProgressReporter.forConsole(err, common.quiet))
-          .cacheDirectory(cacheDir);
+          .listener(ProgressReporter.forConsole(err, common.quiet));
       if (inputSize != null) {
         b.inputSize(inputSize, inputSize);
       }
@@ -227,7 +266,8 @@ final class FinetuneCommand implements Callable<Integer> {
       err.printf(Locale.ROOT, "kept epoch %d (%s %.4f); saved %s (%s); embed "
           + "with --model %s%n", result.bestEpoch(), options.scoreName(),
           result.bestValidationAccuracy(),
-          options.output, result.model(), options.output);
+          options.output, result.model() != null ? result.model() : result.onnx(),
+          options.output);
     }
     return result.skipped().isEmpty() ? Main.EXIT_OK : Main.EXIT_PARTIAL;
   }

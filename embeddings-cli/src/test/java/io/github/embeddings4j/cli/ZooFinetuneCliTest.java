@@ -115,4 +115,41 @@ class ZooFinetuneCliTest {
     assertTrue(wrong.err().contains("--class-weights") && wrong.err().contains("'inverse'")
         && wrong.err().contains("balanced"), wrong.err());
   }
+
+  @Test
+  void aFineTunedOnnxModelIsSavedAsOnnxAndEmbedsWithItsOwnPreprocessing() throws IOException {
+    Path data = photos();
+    Path tuned = dir.resolve("tuned.onnx");
+    CliRun ft = CliRun.of("finetune", "--model",
+        OnnxCliTest.FIXTURES.resolve("convnet_mix.onnx").toString(), "--preprocess", "imagenet",
+        "--input-size", "32", "--data", data.toString(), "--output", tuned.toString(),
+        "--epochs", "2", "--batch-size", "4", "--validation", "0.25", "--freeze-up-to",
+        "/pool/MaxPool");
+    assertEquals(0, ft.code(), ft.toString());
+    assertTrue(ft.out().contains("| epoch |"), ft.out());
+    assertTrue(ft.err().contains("FineTunedOnnx[convnet_mix.onnx"), ft.err());
+    assertFalse(Files.exists(dir.resolve("tuned.onnx.checkpoint")), "checkpoint left behind");
+
+    Path out = dir.resolve("v.npy");
+    CliRun embed = CliRun.of("embed", "--model", tuned.toString(), "--input",
+        data.resolve("red").toString(), "--output", out.toString());
+    assertEquals(0, embed.code(), embed.toString());
+    EmbeddingSet.Contents set = EmbeddingSet.read(out);
+    assertEquals(6, set.vectors().length);
+    assertEquals(12, set.dimension());
+    // 32 x 32 from the file's metadata: resized to 37 (256/224 of 32), then cropped.
+    assertTrue(set.embedder().toString().contains("37"), set.embedder().toString());
+
+    CliRun zip = CliRun.of("finetune", "--model",
+        OnnxCliTest.FIXTURES.resolve("convnet_mix.onnx").toString(), "--data", data.toString(),
+        "--output", dir.resolve("tuned.zip").toString(), "--epochs", "1");
+    assertEquals(Main.EXIT_USAGE, zip.code(), zip.toString());
+    assertTrue(zip.err().contains("name the output FILE.onnx"), zip.err());
+    CliRun weights = CliRun.of("finetune", "--model",
+        OnnxCliTest.FIXTURES.resolve("convnet_mix.onnx").toString(), "--weights", "random",
+        "--data", data.toString(), "--output", dir.resolve("t2.onnx").toString());
+    assertEquals(Main.EXIT_USAGE, weights.code(), weights.toString());
+    assertTrue(weights.err().contains("--weights does not go with an ONNX model"),
+        weights.err());
+  }
 }

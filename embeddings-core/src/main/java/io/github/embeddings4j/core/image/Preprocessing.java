@@ -262,6 +262,24 @@ public final class Preprocessing implements Preprocessor {
   }
 
   /**
+   * The per-channel means subtracted from samples in {@code [0, 1]}.
+   *
+   * @return a copy, one value per channel
+   */
+  public float[] mean() {
+    return mean.clone();
+  }
+
+  /**
+   * The per-channel deviations the centred samples are divided by.
+   *
+   * @return a copy, one value per channel
+   */
+  public float[] std() {
+    return std.clone();
+  }
+
+  /**
    * The values as written: resize, filter, mean and deviation, for descriptions.
    *
    * @return e.g. {@code "shorter side 256 bilinear, mean [0.485, 0.456, 0.406], std [...]"}

@@ -10,9 +10,21 @@ import java.util.Map;
  * (everything else as {@code \\uXXXX}), so that names with any characters, even lone surrogates
  * standing for undecodable bytes, survive; Python's {@code json.load} reads it.
  */
-final class JsonText {
+public final class JsonText {
 
   private JsonText() {}
+
+  /**
+   * A JSON string literal: quoted, escaped, pure ASCII.
+   *
+   * @param s the text
+   * @return the literal, quotes included
+   */
+  public static String quote(String s) {
+    StringBuilder sb = new StringBuilder();
+    string(sb, s);
+    return sb.toString();
+  }
 
   static String write(Map<String, ?> object) {
     StringBuilder sb = new StringBuilder();

@@ -110,7 +110,7 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
     if (b.remaining() == 0) {
       throw new IllegalArgumentException("the file is empty");
     }
-    Reader m = new Reader(b, 0, b.limit());
+    ProtoReader m = new ProtoReader(b, 0, b.limit());
     long ir = -1;
     String producer = "";
     String version = "";
@@ -127,7 +127,7 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
       } else if (field == 3 && wire == 2) {
         version = m.string();
       } else if (field == 8 && wire == 2) {
-        Reader o = m.message();
+        ProtoReader o = m.message();
         String domain = "";
         long v = -1;
         while (o.more()) {
@@ -143,7 +143,7 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
         opsets.put(domain, v);
       } else if (field == 7 && wire == 2) {
         int len = (int) m.varint();
-        graph = new int[] {m.pos, len};
+        graph = new int[] {m.position(), len};
         m.advance(len);
       } else {
         m.skip(wire);
@@ -153,7 +153,7 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
       throw new IllegalArgumentException("not an ONNX model: no " + (graph == null ? "graph"
           : "IR version") + " in it");
     }
-    Reader g = new Reader(b, graph[0], graph[0] + graph[1]);
+    ProtoReader g = new ProtoReader(b, graph[0], graph[0] + graph[1]);
     List<Tensor> inputs = new ArrayList<>();
     List<Tensor> outputs = new ArrayList<>();
     Map<String, Integer> operators = new TreeMap<>();
@@ -166,7 +166,7 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
       int field = (int) (tag >>> 3);
       int wire = (int) (tag & 7);
       if (field == 1 && wire == 2) {
-        Reader n = g.message();
+        ProtoReader n = g.message();
         String op = "?";
         while (n.more()) {
           long t = n.varint();
@@ -180,7 +180,7 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
         }
         operators.merge(op, 1, Integer::sum);
       } else if (field == 5 && wire == 2) {
-        Reader t = g.message();
+        ProtoReader t = g.message();
         long count = 1;
         String name = "";
         while (t.more()) {
@@ -188,7 +188,7 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
           if (tt >>> 3 == 1 && (tt & 7) == 0) {
             count *= t.varint();
           } else if (tt >>> 3 == 1 && (tt & 7) == 2) {
-            Reader packed = t.message();
+            ProtoReader packed = t.message();
             while (packed.more()) {
               count *= packed.varint();
             }
@@ -196,7 +196,7 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
             name = t.string();
           } else if (tt >>> 3 == 13 && (tt & 7) == 2) {
             // external_data: {key, value} entries; "location" names the file.
-            Reader entry = t.message();
+            ProtoReader entry = t.message();
             String key = null;
             String value = null;
             while (entry.more()) {
@@ -230,7 +230,7 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
         new ArrayList<>(external));
   }
 
-  private static Tensor valueInfo(Reader r) {
+  static Tensor valueInfo(ProtoReader r) {
     String name = "";
     String type = "?";
     List<Long> dims = new ArrayList<>();
@@ -239,21 +239,21 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
       if (t >>> 3 == 1 && (t & 7) == 2) {
         name = r.string();
       } else if (t >>> 3 == 2 && (t & 7) == 2) {
-        Reader typeProto = r.message();
+        ProtoReader typeProto = r.message();
         while (typeProto.more()) {
           long tt = typeProto.varint();
           if (tt >>> 3 == 1 && (tt & 7) == 2) {
-            Reader tensor = typeProto.message();
+            ProtoReader tensor = typeProto.message();
             while (tensor.more()) {
               long x = tensor.varint();
               if (x >>> 3 == 1 && (x & 7) == 0) {
                 type = elementType((int) tensor.varint());
               } else if (x >>> 3 == 2 && (x & 7) == 2) {
-                Reader shape = tensor.message();
+                ProtoReader shape = tensor.message();
                 while (shape.more()) {
                   long y = shape.varint();
                   if (y >>> 3 == 1 && (y & 7) == 2) {
-                    Reader dim = shape.message();
+                    ProtoReader dim = shape.message();
                     long value = -1;
                     while (dim.more()) {
                       long z = dim.varint();
@@ -300,76 +300,5 @@ public record OnnxModelInfo(long irVersion, String producer, Map<String, Long> o
       case 16 -> "bfloat16";
       default -> "type " + code;
     };
-  }
-
-  /** Reads the protocol buffers wire format; fails with a clear reason past the end. */
-  private static final class Reader {
-    private final java.nio.ByteBuffer b;
-    private int pos;
-    private final int end;
-
-    Reader(java.nio.ByteBuffer b, int from, int end) {
-      this.b = b;
-      this.pos = from;
-      this.end = end;
-    }
-
-    boolean more() {
-      return pos < end;
-    }
-
-    long varint() {
-      long v = 0;
-      for (int shift = 0; shift < 64; shift += 7) {
-        if (pos >= end) {
-          throw cut();
-        }
-        int x = b.get(pos++) & 0xff;
-        v |= (long) (x & 0x7f) << shift;
-        if (x < 0x80) {
-          return v;
-        }
-      }
-      throw new IllegalArgumentException("not an ONNX model: a malformed number at byte " + pos);
-    }
-
-    void advance(long n) {
-      if (n < 0 || n > end - pos) {
-        throw cut();
-      }
-      pos += (int) n;
-    }
-
-    Reader message() {
-      long len = varint();
-      int from = pos;
-      advance(len);
-      return new Reader(b, from, pos);
-    }
-
-    String string() {
-      long len = varint();
-      int from = pos;
-      advance(len);
-      byte[] chars = new byte[(int) len];
-      b.get(from, chars);
-      return new String(chars, StandardCharsets.UTF_8);
-    }
-
-    void skip(int wire) {
-      switch (wire) {
-        case 0 -> varint();
-        case 1 -> advance(8);
-        case 2 -> advance(varint());
-        case 5 -> advance(4);
-        default -> throw new IllegalArgumentException("not an ONNX model: wire type " + wire
-            + " at byte " + pos);
-      }
-    }
-
-    private IllegalArgumentException cut() {
-      return new IllegalArgumentException("the model is truncated or damaged: a field runs past"
-          + " the end of the file (byte " + end + ")");
-    }
   }
 }

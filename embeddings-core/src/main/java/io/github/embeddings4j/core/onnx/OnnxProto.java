@@ -171,7 +171,8 @@ public final class OnnxProto {
         n.string(1, in);
       }
       n.string(2, output);
-      n.string(3, op + "_" + (nodes++));
+      n.string(3, output); // the node is named as its output: the layer it came from
+      nodes++;
       n.string(4, op);
       for (Attribute a : attributes) {
         n.bytes(5, a.encoded());
@@ -186,6 +187,18 @@ public final class OnnxProto {
      * @return the model file's bytes
      */
     public byte[] model(int opset) {
+      return model(opset, java.util.Map.of());
+    }
+
+    /**
+     * The whole model with metadata ({@code metadata_props}: what {@code
+     * onnx.load(f).metadata_props} and ONNX Runtime's {@code getModelMetadata} show).
+     *
+     * @param opset the default domain's operator set
+     * @param metadata keys and values, in order
+     * @return the model file's bytes
+     */
+    public byte[] model(int opset, java.util.Map<String, String> metadata) {
       Writer g = new Writer();
       g.raw(body.bytes());
       g.string(2, name);
@@ -200,6 +213,12 @@ public final class OnnxProto {
       set.varint(2, opset);
       m.bytes(8, set.bytes());
       m.bytes(7, g.bytes());
+      for (java.util.Map.Entry<String, String> e : metadata.entrySet()) {
+        Writer entry = new Writer();
+        entry.string(1, e.getKey());
+        entry.string(2, e.getValue());
+        m.bytes(14, entry.bytes());
+      }
       return m.bytes();
     }
 

@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
 /**
  * Reads the preprocessing that {@code FILE.onnx.json} (written by scripts/onnx/export.py beside
  * the model) records: {@code "preprocessing": {"preset", "input_size": [h, w], "resize_size",
- * "interpolation", "mean": [..], "std": [..]}}.
+ * "interpolation", "mean": [..], "std": [..], "stretch"}}; without that file, the same record
+ * in the model's own metadata under the key {@value FineTunedOnnx#METADATA_KEY} (models this SDK
+ * fine-tuned).
  */
 final class Sidecar {
 
@@ -29,14 +31,20 @@ final class Sidecar {
    */
   static Preprocessing read(Path model) throws EmbeddingException {
     Path json = model.resolveSibling(model.getFileName() + ".json");
-    if (!Files.isRegularFile(json)) {
-      return null;
-    }
     String text;
+    String where = json.toString();
     try {
-      text = Files.readString(json);
-    } catch (IOException e) {
-      throw new EmbeddingException(json.toString(), "cannot read: " + e.getMessage(), e);
+      if (Files.isRegularFile(json)) {
+        text = Files.readString(json);
+      } else {
+        where = model + " (metadata " + FineTunedOnnx.METADATA_KEY + ")";
+        text = Files.isRegularFile(model) ? metadata(model, FineTunedOnnx.METADATA_KEY) : null;
+        if (text == null) {
+          return null;
+        }
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw new EmbeddingException(where, "cannot read: " + e.getMessage(), e);
     }
     Matcher block = BLOCK.matcher(text);
     if (!block.find()) {
@@ -68,11 +76,59 @@ final class Sidecar {
       if (std != null) {
         p.std(std);
       }
+      if (Pattern.compile("\"stretch\"\\s*:\\s*true").matcher(b).find()) {
+        p.stretch(true);
+      }
       return p.build();
     } catch (IllegalArgumentException e) {
-      throw new EmbeddingException(json.toString(), "the preprocessing it records is not"
+      throw new EmbeddingException(where, "the preprocessing it records is not"
           + " usable (" + e.getMessage() + "); fix it, or give the preprocessing explicitly", e);
     }
+  }
+
+  /**
+   * A value of the model's {@code metadata_props}, read from the top level of the file without
+   * reading its graph.
+   *
+   * @param model the {@code .onnx} file
+   * @param key the key
+   * @return the value, or null when the model has no such entry
+   * @throws IOException if the file cannot be read
+   * @throws IllegalArgumentException if the file is not an ONNX model
+   */
+  static String metadata(Path model, String key) throws IOException {
+    java.nio.ByteBuffer bytes;
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(model)) {
+      bytes = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0,
+          Math.min(ch.size(), Integer.MAX_VALUE));
+    }
+    ProtoReader m = new ProtoReader(bytes, 0, bytes.limit());
+    while (m.more()) {
+      long tag = m.varint();
+      int field = (int) (tag >>> 3);
+      int wire = (int) (tag & 7);
+      if (field == 14 && wire == 2) {
+        ProtoReader e = m.message();
+        String k = null;
+        String v = null;
+        while (e.more()) {
+          long t = e.varint();
+          if (t >>> 3 == 1 && (t & 7) == 2) {
+            k = e.string();
+          } else if (t >>> 3 == 2 && (t & 7) == 2) {
+            v = e.string();
+          } else {
+            e.skip((int) (t & 7));
+          }
+        }
+        if (key.equals(k)) {
+          return v;
+        }
+      } else {
+        m.skip(wire);
+      }
+    }
+    return null;
   }
 
   private static String string(String block, String key) {

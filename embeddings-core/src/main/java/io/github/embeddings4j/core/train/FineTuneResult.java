@@ -1,5 +1,6 @@
 package io.github.embeddings4j.core.train;
 
+import io.github.embeddings4j.core.onnx.FineTunedOnnx;
 import io.github.embeddings4j.core.zoo.FineTunedModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,7 +17,12 @@ import org.deeplearning4j.util.ModelSerializer;
  * that makes its file self-describing, the history, and the images that were skipped.
  *
  * @param network the fine-tuned DL4J graph (live, not a copy), classifier included
- * @param model what the saved file records: zoo model, input size, embedding layer, classes
+ * @param model for a zoo model, what the saved zip records: zoo model, input size, embedding
+ *     layer, classes; {@code null} for an ONNX model
+ * @param onnx for an ONNX model, what the saved ONNX file records: base model, preprocessing,
+ *     classes; {@code null} for a zoo model
+ * @param embeddingLayer the vertex whose output is the embedding (the pooling after the feature
+ *     layer)
  * @param history one record per epoch run (a resumed run includes the epochs before the resume)
  * @param bestEpoch the epoch kept (from 1)
  * @param bestValidationAccuracy its validation accuracy, the balanced accuracy with {@link
@@ -26,8 +32,8 @@ import org.deeplearning4j.util.ModelSerializer;
  * @param hyperparameters the settings
  * @param seconds the wall time of this call
  */
-public record FineTuneResult(ComputationGraph network, FineTunedModel model,
-    List<EpochRecord> history, int bestEpoch, double bestValidationAccuracy,
+public record FineTuneResult(ComputationGraph network, FineTunedModel model, FineTunedOnnx onnx,
+    String embeddingLayer, List<EpochRecord> history, int bestEpoch, double bestValidationAccuracy,
     boolean stoppedEarly, Map<Path, String> skipped, Hyperparameters hyperparameters,
     double seconds) {
 
@@ -35,7 +41,9 @@ public record FineTuneResult(ComputationGraph network, FineTunedModel model,
    * Copies the collections.
    *
    * @param network the graph
-   * @param model its record
+   * @param model its record (zoo models)
+   * @param onnx its record (ONNX models)
+   * @param embeddingLayer the embedding's vertex
    * @param history the epochs
    * @param bestEpoch the epoch kept
    * @param bestValidationAccuracy its accuracy
@@ -45,19 +53,29 @@ public record FineTuneResult(ComputationGraph network, FineTunedModel model,
    * @param seconds the wall time
    */
   public FineTuneResult {
+    if ((model == null) == (onnx == null)) {
+      throw new IllegalArgumentException("exactly one of the zoo and ONNX records is set");
+    }
     history = List.copyOf(history);
     skipped = Map.copyOf(skipped);
   }
 
   /**
-   * Saves the network (without updater state) with its {@link FineTunedModel} record,
-   * atomically. {@code ZooEmbedder.fineTuned(file)}, DL4J's {@code ModelSerializer} and every
-   * command's {@code --model FILE.zip} read it.
+   * Saves the network atomically. A zoo model: a DL4J zip (without updater state) with its
+   * {@link FineTunedModel} record, which {@code ZooEmbedder.fineTuned(file)}, DL4J's {@code
+   * ModelSerializer} and every command's {@code --model FILE.zip} read. An ONNX model: an ONNX
+   * file with outputs {@code embedding} and {@code probabilities} and its {@link FineTunedOnnx}
+   * record in the metadata, which {@code OnnxEmbedder}, ONNX Runtime and every command's {@code
+   * --model FILE.onnx} read.
    *
-   * @param file the target, e.g. {@code tuned.zip}
+   * @param file the target, e.g. {@code tuned.zip} or {@code tuned.onnx}
    * @throws IOException if writing fails; an earlier file there is left intact
    */
   public void save(Path file) throws IOException {
+    if (onnx != null) {
+      onnx.write(file, network, embeddingLayer, ZooFineTuner.HEAD_LAYER);
+      return;
+    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ModelSerializer.writeModel(network, bytes, false);
     Checkpoint.writeZip(file, bytes.toByteArray(), List.of(new Checkpoint.Extra(
@@ -94,13 +112,24 @@ public record FineTuneResult(ComputationGraph network, FineTunedModel model,
   }
 
   private int[][] rightPerClass(io.github.embeddings4j.core.data.ImageFolder images) {
-    if (!images.classNames().equals(model.classes())) {
+    List<String> classes = classes();
+    if (!images.classNames().equals(classes)) {
       throw new IllegalArgumentException("classes " + images.classNames() + " differ from the"
-          + " network's " + model.classes());
+          + " network's " + classes);
     }
-    return FolderBatches.rightPerClass(network, images.entries(), model.classes().size(),
-        model.inputFormat(), io.github.embeddings4j.core.image.ImageDecoder.defaults(), 64,
+    return FolderBatches.rightPerClass(network, images.entries(), classes.size(),
+        onnx != null ? onnx.preprocessing() : model.inputFormat(),
+        io.github.embeddings4j.core.image.ImageDecoder.defaults(), 64,
         new java.util.concurrent.ConcurrentHashMap<>(), (f, why) -> { }, true);
+  }
+
+  /**
+   * The class names of the classifier, label order.
+   *
+   * @return the names
+   */
+  public List<String> classes() {
+    return onnx != null ? onnx.classes() : model.classes();
   }
 
   /**

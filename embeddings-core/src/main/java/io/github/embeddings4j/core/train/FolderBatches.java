@@ -4,7 +4,7 @@ import io.github.embeddings4j.api.EmbeddingException;
 import io.github.embeddings4j.api.ImageSource;
 import io.github.embeddings4j.core.data.ImageFolder;
 import io.github.embeddings4j.core.image.ImageDecoder;
-import io.github.embeddings4j.core.image.InputFormat;
+import io.github.embeddings4j.core.image.Preprocessor;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,7 +59,7 @@ final class FolderBatches implements AutoCloseable {
   private final int[] order;
   private final int batchSize;
   private final int classes;
-  private final InputFormat format;
+  private final Preprocessor format;
   private final ImageDecoder decoder;
   private final Augmentation augmentation;
   private final long seed;
@@ -80,7 +80,7 @@ final class FolderBatches implements AutoCloseable {
    * @return {@code {right, total}}, one count per class
    */
   static int[][] rightPerClass(org.deeplearning4j.nn.graph.ComputationGraph net,
-      List<ImageFolder.Entry> entries, int classes, InputFormat format, ImageDecoder decoder,
+      List<ImageFolder.Entry> entries, int classes, Preprocessor format, ImageDecoder decoder,
       int batchSize, Map<Path, String> skipped, BiConsumer<Path, String> onSkip,
       boolean prefetch) {
     int[] order = new int[entries.size()];
@@ -125,7 +125,7 @@ final class FolderBatches implements AutoCloseable {
    * @param prefetchThread whether to decode the next batch on a background thread
    */
   FolderBatches(List<ImageFolder.Entry> entries, int[] order, int batchSize, int classes,
-      InputFormat format, ImageDecoder decoder, Augmentation augmentation, long seed, int epoch,
+      Preprocessor format, ImageDecoder decoder, Augmentation augmentation, long seed, int epoch,
       Map<Path, String> skipped, BiConsumer<Path, String> onSkip, boolean prefetchThread) {
     this.entries = entries;
     this.order = order;
@@ -229,8 +229,9 @@ final class FolderBatches implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       oneHot[i * classes + labels[i]] = 1;
     }
+    int[] shape = format.shape();
     INDArray features = Nd4j.create(java.util.Arrays.copyOf(pixels, n * size),
-        new long[] {n, format.channels(), format.height(), format.width()}, 'c');
+        new long[] {n, shape[0], shape[1], shape[2]}, 'c');
     INDArray y = Nd4j.create(oneHot, new long[] {n, classes}, 'c');
     return new Batch(features, y, java.util.Arrays.copyOf(labels, n), n, live);
   }

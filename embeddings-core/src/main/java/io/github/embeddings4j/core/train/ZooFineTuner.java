@@ -7,7 +7,10 @@ import io.github.embeddings4j.core.backend.NativeFlavour;
 import io.github.embeddings4j.core.backend.OneDnn;
 import io.github.embeddings4j.core.data.ImageFolder;
 import io.github.embeddings4j.core.image.ImageDecoder;
-import io.github.embeddings4j.core.image.InputFormat;
+import io.github.embeddings4j.core.image.Preprocessing;
+import io.github.embeddings4j.core.image.Preprocessor;
+import io.github.embeddings4j.core.onnx.FineTunedOnnx;
+import io.github.embeddings4j.core.onnx.OnnxImport;
 import io.github.embeddings4j.core.zoo.FineTunedModel;
 import io.github.embeddings4j.core.zoo.Weights;
 import io.github.embeddings4j.core.zoo.ZooModel;
@@ -112,6 +115,24 @@ public final class ZooFineTuner {
   }
 
   /**
+   * Starts a fine-tuner for a CNN saved as ONNX (a torchvision or timm model exported with
+   * {@code torch.onnx.export}, a Keras CNN through tf2onnx): {@link OnnxImport} reads it as a
+   * trainable graph with its weights, and {@link FineTuneResult#save(Path)} writes the result as
+   * ONNX again ({@link FineTunedOnnx}: outputs {@code embedding} and {@code probabilities}, the
+   * preprocessing and class names in its metadata), which {@code OnnxEmbedder} and every
+   * command's {@code --model FILE.onnx} embed with.
+   *
+   * @param onnxModel the {@code .onnx} file
+   * @return a builder with the defaults: the file's own weights, the preprocessing of its
+   *     {@code FILE.onnx.json} sidecar or metadata (else {@link Preprocessing#imagenet()}), its
+   *     classifier's input as the feature layer, nothing frozen, backbone rate 0.1 of the
+   *     head's, {@link Augmentation#defaults()}
+   */
+  public static Builder builder(Path onnxModel) {
+    return new Builder(Objects.requireNonNull(onnxModel, "onnxModel"));
+  }
+
+  /**
    * Fine-tunes on labelled image folders.
    *
    * @param train the training images (class names from {@link ImageFolder#classNames()})
@@ -137,15 +158,28 @@ public final class ZooFineTuner {
     }
     int[] counts = warnSmallClasses(train, validation);
     Hyperparameters h = b.hyperparameters;
-    InputFormat format = b.format();
+    Preprocessor format = b.format();
+    int[] shape = format.shape();
     long start = System.nanoTime();
 
     Nd4j.getRandom().setSeed(h.seed());
-    Model loaded = b.model.network(b.weights, format.height(), format.width(), b.cacheDirectory);
-    ComputationGraph base = loaded instanceof MultiLayerNetwork m ? m.toComputationGraph()
-        : (ComputationGraph) loaded;
-    String feature = b.featureLayer != null ? b.featureLayer : defaultFeatureLayer(base);
-    Built built = replaceHead(base, feature, h.classWeights().weights(counts), format);
+    ComputationGraph base;
+    String feature;
+    if (b.onnx != null) {
+      OnnxImport.Imported imported = OnnxImport.read(b.onnx, shape[1], shape[2]);
+      if (imported.channels() != shape[0]) {
+        throw new IllegalArgumentException(b.onnx + ": the model takes " + imported.channels()
+            + " channels, the preprocessing gives " + shape[0]);
+      }
+      base = imported.network();
+      feature = b.featureLayer != null ? b.featureLayer : imported.features();
+    } else {
+      Model loaded = b.model.network(b.weights, shape[1], shape[2], b.cacheDirectory);
+      base = loaded instanceof MultiLayerNetwork m ? m.toComputationGraph()
+          : (ComputationGraph) loaded;
+      feature = b.featureLayer != null ? b.featureLayer : defaultFeatureLayer(base);
+    }
+    Built built = replaceHead(base, feature, h.classWeights().weights(counts), shape);
     ComputationGraph net = built.net();
     OneDnn.attachIfEnabled(net);
 
@@ -248,10 +282,17 @@ public final class ZooFineTuner {
     facts.put("backboneLearningRateScale", String.valueOf(b.backboneScale));
     facts.put("augmentation", b.augmentation.toString());
     facts.put("trainImages", String.valueOf(entries.size() - skipped.size()));
-    FineTunedModel record = new FineTunedModel(b.model, format.height(), format.width(),
-        feature, classes, HEAD_LAYER, describe(b.weights), facts);
-    return new FineTuneResult(net, record, history, stopping.bestEpoch(),
-        stopping.bestAccuracy(), stoppedEarly,
+    FineTunedModel record = null;
+    FineTunedOnnx onnx = null;
+    if (b.onnx != null) {
+      onnx = new FineTunedOnnx(b.onnx.getFileName().toString(), io.github.embeddings4j.core.onnx.OnnxEmbedder.sha256(b.onnx),
+          (Preprocessing) format, feature, classes, facts);
+    } else {
+      record = new FineTunedModel(b.model, shape[1], shape[2], feature, classes, HEAD_LAYER,
+          describe(b.weights), facts);
+    }
+    return new FineTuneResult(net, record, onnx, built.embedding(), history,
+        stopping.bestEpoch(), stopping.bestAccuracy(), stoppedEarly,
         Map.copyOf(skipped), h, (System.nanoTime() - start) / 1e9);
   }
 
@@ -288,20 +329,23 @@ public final class ZooFineTuner {
     return counts;
   }
 
-  /** The network with its classifier after {@code feature} replaced. */
-  record Built(ComputationGraph net, int dimension) {}
+  /**
+   * The network with its classifier after {@code feature} replaced, and the vertex whose output
+   * is the embedding (the pooling, or the feature layer when it gives vectors).
+   */
+  record Built(ComputationGraph net, int dimension, String embedding) {}
 
   /**
    * Replaces the classifier after {@code feature}: one output per class, each class's examples
    * weighing {@code classWeights[c]} in the cross-entropy (all 1: the plain loss).
    */
   Built replaceHead(ComputationGraph base, String feature, double[] classWeights,
-      InputFormat format) {
+      int[] shape) {
     int classes = classWeights.length;
     ComputationGraphConfiguration conf = base.getConfiguration();
     List<String> names = new ArrayList<>(conf.getVertices().keySet());
     if (!conf.getVertices().containsKey(feature)) {
-      throw new IllegalArgumentException("no layer '" + feature + "' in " + b.model
+      throw new IllegalArgumentException("no layer '" + feature + "' in " + b.name()
           + "; valid layers: " + conf.getTopologicalOrderStr());
     }
     Set<String> backbone = ancestors(conf, feature);
@@ -309,11 +353,11 @@ public final class ZooFineTuner {
       throw new IllegalArgumentException(conf.getVertices().containsKey(b.freezeUpTo)
           ? "cannot freeze up to '" + b.freezeUpTo + "': it is not part of the backbone (it"
               + " comes after the feature layer '" + feature + "', and is replaced)"
-          : "no layer '" + b.freezeUpTo + "' to freeze up to in " + b.model + "; valid layers: "
+          : "no layer '" + b.freezeUpTo + "' to freeze up to in " + b.name() + "; valid layers: "
               + conf.getTopologicalOrderStr());
     }
     InputType type = conf.clone().getLayerActivationTypes(InputType.convolutional(
-        format.height(), format.width(), format.channels())).get(feature);
+        shape[1], shape[2], shape[0])).get(feature);
     boolean convolutional = type instanceof InputType.InputTypeConvolutional;
     int dimension = convolutional ? (int) ((InputType.InputTypeConvolutional) type).getChannels()
         : (int) ((InputType.InputTypeFeedForward) type).getSize();
@@ -352,7 +396,7 @@ public final class ZooFineTuner {
     if (net != base) {
       base.close();
     }
-    return new Built(net, dimension);
+    return new Built(net, dimension, convolutional ? POOL_LAYER : feature);
   }
 
   /**
@@ -375,7 +419,7 @@ public final class ZooFineTuner {
     while (true) {
       List<String> in = conf.getVertexInputs().get(v);
       if (in == null || in.isEmpty()) {
-        throw new IllegalArgumentException("cannot find the classifier of " + b.model
+        throw new IllegalArgumentException("cannot find the classifier of " + b.name()
             + ": name the feature layer; valid layers: " + conf.getTopologicalOrderStr());
       }
       if (conf.getVertices().get(v) instanceof LayerVertex lv
@@ -413,7 +457,7 @@ public final class ZooFineTuner {
   }
 
   private double accuracy(ComputationGraph net, ImageFolder validation, int classes,
-      InputFormat format, Map<Path, String> skipped) {
+      Preprocessor format, Map<Path, String> skipped) {
     int[][] counts = FolderBatches.rightPerClass(net, validation.entries(), classes, format,
         b.decoder, b.hyperparameters.batchSize(), skipped, this::skip, b.prefetch);
     return b.hyperparameters.classWeights().score(counts[0], counts[1]);
@@ -421,8 +465,9 @@ public final class ZooFineTuner {
 
   private String fingerprint(ImageFolder train, String feature) {
     Hyperparameters h = b.hyperparameters;
-    return String.join(";", b.model.zooName(), describe(b.weights), b.format().height() + "x"
-        + b.format().width(), feature, String.valueOf(b.freezeUpTo),
+    int[] shape = b.format().shape();
+    return String.join(";", b.onnx != null ? "onnx " + b.onnx.getFileName() : b.model.zooName(),
+        b.onnx != null ? "" : describe(b.weights), shape[1] + "x" + shape[2], feature, String.valueOf(b.freezeUpTo),
         String.valueOf(b.backboneScale), b.augmentation.toString(), h.summary(),
         "epochs=" + h.epochs(), "patience=" + h.patience(), "seed=" + h.seed(),
         "images=" + train.size(), "classes=" + train.classNames());
@@ -455,6 +500,8 @@ public final class ZooFineTuner {
   /** Collects a fine-tuner's settings. Not thread-safe. */
   public static final class Builder {
     private final ZooModel model;
+    private final Path onnx;
+    private Preprocessing preprocessing;
     private Weights weights;
     private int height;
     private int width;
@@ -473,9 +520,41 @@ public final class ZooFineTuner {
 
     private Builder(ZooModel model) {
       this.model = Objects.requireNonNull(model, "model");
+      this.onnx = null;
       this.weights = model.pretrainedSets().contains(
           io.github.embeddings4j.core.zoo.PretrainedSet.IMAGENET) ? Weights.imagenet()
           : Weights.random(42);
+    }
+
+    private Builder(Path onnx) {
+      this.model = null;
+      this.onnx = onnx;
+      this.weights = Weights.file(onnx);
+    }
+
+    /** The model's name for messages: the zoo name, or the ONNX file. */
+    String name() {
+      return onnx != null ? onnx.toString() : model.toString();
+    }
+
+    /**
+     * How images become input, for a fine-tuner of an ONNX model (training images are augmented
+     * before it: their random crop is resized and cropped by it). Default: the model's {@code
+     * FILE.onnx.json} sidecar or the metadata of a file this SDK fine-tuned, else {@link
+     * Preprocessing#imagenet()}.
+     *
+     * @param p the preprocessing (channels first)
+     * @return this builder
+     * @throws IllegalStateException for a fine-tuner of a zoo model, whose input format is the
+     *     model's own
+     */
+    public Builder preprocessing(Preprocessing p) {
+      if (onnx == null) {
+        throw new IllegalStateException("a zoo model's input format is its own; preprocessing"
+            + " is set for ONNX models (builder(Path))");
+      }
+      preprocessing = Objects.requireNonNull(p, "preprocessing");
+      return this;
     }
 
     /**
@@ -486,7 +565,11 @@ public final class ZooFineTuner {
      * @return this builder
      */
     public Builder weights(Weights v) {
-      weights = Objects.requireNonNull(v, "weights");
+      Objects.requireNonNull(v, "weights");
+      if (onnx != null) {
+        throw new IllegalStateException("an ONNX model starts from its own weights: " + onnx);
+      }
+      weights = v;
       return this;
     }
 
@@ -652,7 +735,8 @@ public final class ZooFineTuner {
 
     /** A copy, so that a built fine-tuner does not change with this builder. */
     Builder copy() {
-      Builder c = new Builder(model);
+      Builder c = onnx != null ? new Builder(onnx) : new Builder(model);
+      c.preprocessing = preprocessing;
       c.weights = weights;
       c.height = height;
       c.width = width;
@@ -675,8 +759,31 @@ public final class ZooFineTuner {
       return hyperparameters;
     }
 
-    InputFormat format() {
-      return height > 0 ? model.inputFormat().withSize(height, width) : model.inputFormat();
+    /** The network's input: the zoo model's format, or the ONNX model's preprocessing. */
+    Preprocessor format() {
+      if (onnx == null) {
+        return height > 0 ? model.inputFormat().withSize(height, width) : model.inputFormat();
+      }
+      Preprocessing p = preprocessing;
+      if (p == null) {
+        try {
+          p = io.github.embeddings4j.core.onnx.OnnxEmbedder.recordedPreprocessing(onnx)
+              .orElse(Preprocessing.imagenet());
+        } catch (io.github.embeddings4j.api.EmbeddingException e) {
+          throw new IllegalArgumentException(e.getMessage(), e);
+        }
+      }
+      if (height > 0 && (height != p.height() || width != p.width())) {
+        // The resize keeps its proportion to the crop (256 for 224).
+        int resize = (int) Math.round(p.resize() * (double) Math.min(height, width)
+            / Math.min(p.height(), p.width()));
+        p = p.toBuilder().size(height, width).resize(resize).build();
+      }
+      if (p.channelsLast()) {
+        throw new IllegalArgumentException("fine-tuning reads images channels first ([N, C, H,"
+            + " W]); " + p.name() + " is channels last");
+      }
+      return p;
     }
 
     /**
@@ -686,6 +793,12 @@ public final class ZooFineTuner {
      * @throws IllegalArgumentException for random weights on a model the zoo cannot initialise
      */
     public ZooFineTuner build() {
+      if (onnx != null) {
+        if (!java.nio.file.Files.isRegularFile(onnx)) {
+          throw new IllegalArgumentException(onnx + ": no such ONNX model file");
+        }
+        return new ZooFineTuner(this);
+      }
       if (weights instanceof Weights.Random && !model.supportsRandomInit()) {
         throw new IllegalArgumentException(model + " cannot be randomly initialised in DL4J"
             + " 1.0.0-M2.1; start from its pretrained weights");

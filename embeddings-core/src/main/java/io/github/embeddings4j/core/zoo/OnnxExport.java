@@ -20,6 +20,9 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -32,13 +35,17 @@ import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationHardTanH;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Writes a Deeplearning4j network (graph or layer stack, channels-first, float) as an ONNX model
@@ -48,13 +55,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * dense layers over the map as DL4J flattens it, batch norms as a scale and shift); ONNX Runtime
  * then fuses what it can itself. A layer it does not know is an {@link Unsupported} naming it.
  */
-final class OnnxExport {
+public final class OnnxExport {
 
   /** The operator set written. */
   static final int OPSET = 13;
 
   /** A network that this exporter cannot write, with the vertex and the reason. */
-  static final class Unsupported extends Exception {
+  public static final class Unsupported extends Exception {
+    private static final long serialVersionUID = 1L;
+
     Unsupported(String message) {
       super(message);
     }
@@ -68,6 +77,12 @@ final class OnnxExport {
   private final Map<String, Shape> shapes = new HashMap<>();
   private final java.util.function.Function<String, org.deeplearning4j.nn.api.Layer> live;
   private final Map<String, InputType> types;
+
+  /**
+   * Whether batch norms are written as ONNX BatchNormalization nodes with their statistics
+   * (files meant to be trained again) rather than as a scale and shift.
+   */
+  private boolean keepBatchNorm;
 
   private OnnxExport(java.util.function.Function<String, org.deeplearning4j.nn.api.Layer> live,
       Map<String, InputType> types) {
@@ -107,6 +122,49 @@ final class OnnxExport {
       }
     }
     return x.finish(conf.getNetworkOutputs().get(0));
+  }
+
+  /**
+   * Exports a graph with one image input and the outputs of the named vertices, for the
+   * fine-tuner of imported ONNX networks, which writes its result as ONNX again.
+   *
+   * @param graph the network
+   * @param channels the input's channels
+   * @param height the input height
+   * @param width the input width
+   * @param outputs the vertices whose outputs the file gives, each under its ONNX name (in order)
+   * @param metadata the model's {@code metadata_props}
+   * @return the ONNX model, input {@code "input"} {@code [batch, c, h, w]}
+   * @throws Unsupported naming the first vertex that has no ONNX counterpart here
+   */
+  public static byte[] export(ComputationGraph graph, int channels, int height, int width,
+      Map<String, String> outputs, Map<String, String> metadata) throws Unsupported {
+    ComputationGraphConfiguration conf = graph.getConfiguration();
+    if (conf.getNetworkInputs().size() != 1) {
+      throw new Unsupported("the graph has " + conf.getNetworkInputs().size() + " inputs");
+    }
+    checkType(graph.params());
+    Map<String, InputType> types;
+    try {
+      types = conf.clone().getLayerActivationTypes(InputType.convolutional(height, width,
+          channels));
+    } catch (RuntimeException e) {
+      throw new Unsupported("shapes unknown for a " + height + "x" + width + " image: "
+          + e.getMessage());
+    }
+    OnnxExport x = new OnnxExport(graph::getLayer, types);
+    x.keepBatchNorm = true;
+    String in = conf.getNetworkInputs().get(0);
+    x.start(in, channels, height, width);
+    for (String name : conf.getTopologicalOrderStr()) {
+      if (!name.equals(in)) {
+        x.vertex(name, conf.getVertices().get(name), conf.getVertexInputs().get(name));
+      }
+    }
+    for (Map.Entry<String, String> o : outputs.entrySet()) {
+      x.output(o.getKey(), o.getValue());
+    }
+    return x.g.model(OPSET, metadata);
   }
 
   /**
@@ -153,16 +211,24 @@ final class OnnxExport {
   }
 
   private void start(String in, InputFormat format) {
-    g.input("input", new long[] {-1, format.channels(), format.height(), format.width()});
+    start(in, format.channels(), format.height(), format.width());
+  }
+
+  private void start(String in, int channels, int height, int width) {
+    g.input("input", new long[] {-1, channels, height, width});
     tensorOf.put(in, "input");
-    shapes.put(in, new Shape(format.channels(), format.height(), format.width(), false));
+    shapes.put(in, new Shape(channels, height, width, false));
   }
 
   private byte[] finish(String out) {
-    Shape s = shapes.get(out);
-    g.node("Identity", List.of(tensorOf.get(out)), "output");
-    g.output("output", s.flat ? 2 : 4);
+    output(out, "output");
     return g.model(OPSET);
+  }
+
+  private void output(String vertex, String name) {
+    Shape s = shapes.get(vertex);
+    g.node("Identity", List.of(tensorOf.get(vertex)), name);
+    g.output(name, s.flat ? 2 : 4);
   }
 
   private void vertex(String name, GraphVertex v, List<String> from) throws Unsupported {
@@ -204,6 +270,13 @@ final class OnnxExport {
       }
       emit(name, "Concat", ins, new Shape(c, first.h, first.w, first.flat),
           OnnxProto.integer("axis", 1));
+    } else if (v instanceof io.github.embeddings4j.core.onnx.ChannelSlice cs) {
+      Shape src = shapes.get(from.get(0));
+      g.initializer(name + ".starts", new long[] {cs.getFrom()});
+      g.initializer(name + ".ends", new long[] {cs.getTo() + 1L});
+      g.initializer(name + ".axes", new long[] {1});
+      emit(name, "Slice", List.of(tensorOf.get(from.get(0)), name + ".starts", name + ".ends",
+          name + ".axes"), new Shape(cs.getTo() - cs.getFrom() + 1L, src.h, src.w, src.flat));
     } else {
       throw new Unsupported(name + ": " + v.getClass().getSimpleName());
     }
@@ -211,6 +284,11 @@ final class OnnxExport {
 
   private void layer(String name, Layer layer, InputPreProcessor pre, String src)
       throws Unsupported {
+    if (layer instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer f) {
+      layer = f.getLayer(); // frozen for training: computes the same
+    } else if (layer instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop f) {
+      layer = f.getUnderlying();
+    }
     Shape s = shapes.get(src);
     String x = tensorOf.get(src);
     if (pre != null && !(pre instanceof CnnToFeedForwardPreProcessor f
@@ -237,14 +315,17 @@ final class OnnxExport {
         INDArray b = l.getParam("b");
         ins.add(weight(name + ".b", new long[] {d.c}, b));
       }
-      String y = emit(name + ".conv", "Conv", ins, d, window(name, c.getConvolutionMode(),
+      String y = emit(main(name, c.getActivationFn(), ".conv"), "Conv", ins, d, window(name,
+          c.getConvolutionMode(),
           c.getKernelSize(), c.getStride(), c.getDilation(), c.getPadding(), s, d));
       activation(name, c.getActivationFn(), y, d);
+    } else if (kind == DepthwiseConvolution2D.class) {
+      depthwise(name, (DepthwiseConvolution2D) layer, x, s);
     } else if (kind == SeparableConvolution2D.class) {
       separable(name, (SeparableConvolution2D) layer, x, s);
-    } else if (kind == DenseLayer.class) {
-      DenseLayer dl = (DenseLayer) layer;
-      if (dl.hasLayerNorm()) {
+    } else if (kind == DenseLayer.class || kind == OutputLayer.class) {
+      FeedForwardLayer dl = (FeedForwardLayer) layer;
+      if (dl instanceof DenseLayer dense && dense.hasLayerNorm()) {
         throw new Unsupported(name + ": dense layer with layer normalisation");
       }
       org.deeplearning4j.nn.api.Layer l = live.apply(name);
@@ -258,14 +339,30 @@ final class OnnxExport {
       String flat = s.flat ? x : emit(name + ".flatten", "Flatten", List.of(x),
           new Shape(in, 1, 1, true), OnnxProto.integer("axis", 1));
       List<String> ins = new ArrayList<>(List.of(flat, weight(name + ".W", w.shape(), w)));
-      if (dl.hasBias()) {
+      if (l.paramTable().containsKey("b")) {
         ins.add(weight(name + ".b", new long[] {d.c}, l.getParam("b")));
       }
-      String y = emit(name + ".gemm", "Gemm", ins, d);
+      String y = emit(main(name, dl.getActivationFn(), ".gemm"), "Gemm", ins, d);
       activation(name, dl.getActivationFn(), y, d);
     } else if (kind == BatchNormalization.class) {
       if (((BatchNormalization) layer).getCnn2DFormat() == CNN2DFormat.NHWC) {
         throw new Unsupported(name + ": channels-last batch norm");
+      }
+      if (keepBatchNorm && !s.flat) {
+        BatchNormalization bn = (BatchNormalization) layer;
+        org.deeplearning4j.nn.api.Layer l = live.apply(name);
+        INDArray var = bn.isUseLogStd()
+            ? org.nd4j.linalg.ops.transforms.Transforms.pow(Nd4j.valueArrayOf(
+                l.getParam("log10stdev").shape(), 10.0, l.getParam("log10stdev").dataType()),
+                l.getParam("log10stdev").mul(2), false).subi(bn.getEps())
+            : l.getParam("var");
+        long[] v = {s.c};
+        emit(name, "BatchNormalization", List.of(x, weight(name + ".gamma", v,
+            l.getParam("gamma")), weight(name + ".beta", v, l.getParam("beta")),
+            weight(name + ".mean", v, l.getParam("mean")), weight(name + ".var", v, var)), s,
+            OnnxProto.real("epsilon", (float) bn.getEps()),
+            OnnxProto.real("momentum", (float) bn.getDecay()));
+        return;
       }
       double[][] st = BatchNormFolding.scaleShift(live.apply(name), s.c);
       long[] shape = s.flat ? new long[] {s.c} : new long[] {s.c, 1, 1};
@@ -366,8 +463,62 @@ final class OnnxExport {
     if (c.hasBias()) {
       ins.add(weight(name + ".b", new long[] {d.c}, l.getParam("b")));
     }
-    String y = emit(name + ".pointwise", "Conv", ins, d);
+    String y = emit(main(name, c.getActivationFn(), ".pointwise"), "Conv", ins, d);
     activation(name, c.getActivationFn(), y, d);
+  }
+
+  /**
+   * A depthwise convolution: ONNX's grouped convolution with one group per input channel,
+   * {@code depthMultiplier} filters each (DL4J's weights {@code [kh, kw, c, m]} make output
+   * channel {@code c * m + j}, which ONNX holds at {@code [c * m + j][0]}).
+   */
+  private void depthwise(String name, DepthwiseConvolution2D c, String x, Shape s)
+      throws Unsupported {
+    if (c.getCnn2dDataFormat() == CNN2DFormat.NHWC) {
+      throw new Unsupported(name + ": channels-last depthwise convolution");
+    }
+    Shape d = map(name);
+    org.deeplearning4j.nn.api.Layer l = live.apply(name);
+    INDArray w = l.getParam("W");
+    long[] wd = w.shape();
+    int in = (int) s.c;
+    int m = c.getDepthMultiplier();
+    if (wd.length != 4 || wd[2] != in || wd[3] != m || d.c != (long) in * m) {
+      throw new Unsupported(name + ": depthwise weights of shape "
+          + java.util.Arrays.toString(wd));
+    }
+    int kh = (int) wd[0];
+    int kw = (int) wd[1];
+    float[] dl4j = w.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    float[] grouped = new float[dl4j.length];
+    for (int ch = 0; ch < in; ch++) {
+      for (int j = 0; j < m; j++) {
+        for (int y = 0; y < kh; y++) {
+          for (int xx = 0; xx < kw; xx++) {
+            grouped[((ch * m + j) * kh + y) * kw + xx] = dl4j[((y * kw + xx) * in + ch) * m + j];
+          }
+        }
+      }
+    }
+    g.initializer(name + ".W", new long[] {(long) in * m, 1, kh, kw}, grouped);
+    List<OnnxProto.Attribute> a = new ArrayList<>(List.of(window(name, c.getConvolutionMode(),
+        c.getKernelSize(), c.getStride(), c.getDilation(), c.getPadding(), s, d)));
+    a.add(OnnxProto.integer("group", in));
+    List<String> ins = new ArrayList<>(List.of(x, name + ".W"));
+    if (c.hasBias()) {
+      ins.add(weight(name + ".b", new long[] {d.c}, l.getParam("b")));
+    }
+    String y = emit(main(name, c.getActivationFn(), ".conv"), "Conv", ins, d,
+        a.toArray(OnnxProto.Attribute[]::new));
+    activation(name, c.getActivationFn(), y, d);
+  }
+
+  /**
+   * The name of a layer's main node: the layer's own when no activation follows (so that a
+   * network read from ONNX keeps its node names when written again), else with a suffix.
+   */
+  private static String main(String name, IActivation a, String suffix) {
+    return a == null || a instanceof ActivationIdentity ? name : name + suffix;
   }
 
   /** The activation after a layer's output {@code y}; the layer's name then stands for it. */
@@ -388,6 +539,13 @@ final class OnnxExport {
       emit(name, "Tanh", List.of(y), d);
     } else if (a instanceof ActivationSigmoid) {
       emit(name, "Sigmoid", List.of(y), d);
+    } else if (a instanceof ActivationReLU6 || a instanceof ActivationHardTanH) {
+      boolean six = a instanceof ActivationReLU6;
+      g.initializer(name + ".min", new long[0], new float[] {six ? 0f : -1f});
+      g.initializer(name + ".max", new long[0], new float[] {six ? 6f : 1f});
+      emit(name, "Clip", List.of(y, name + ".min", name + ".max"), d);
+    } else if (a instanceof ActivationSoftmax && d.flat) {
+      emit(name, "Softmax", List.of(y), d, OnnxProto.integer("axis", 1));
     } else {
       throw new Unsupported(name + ": activation " + a);
     }

@@ -1,0 +1,189 @@
+package io.github.embeddings4j.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.github.embeddings4j.api.ImageSource;
+import io.github.embeddings4j.core.data.ImageFolder;
+import io.github.embeddings4j.core.image.ImageDecoder;
+import io.github.embeddings4j.core.image.Preprocessing;
+import io.github.embeddings4j.core.onnx.FineTunedOnnx;
+import io.github.embeddings4j.core.onnx.OnnxEmbedder;
+import io.github.embeddings4j.core.zoo.Weights;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Fine-tuning a CNN read from ONNX (the importer's fixture, exported by PyTorch) on tiny
+ * generated folders, and the ONNX file it writes: its two outputs against the trained graph,
+ * the record in its metadata, and embedding with it.
+ */
+class OnnxFineTuningTest {
+
+  private static final Preprocessing SMALL = Preprocessing.imagenet().toBuilder().size(32, 32)
+      .resize(32).build();
+
+  @TempDir static Path shared;
+  private static ImageFolder.Splits parts;
+  private static FineTuneResult result;
+
+  static Path mix() {
+    try {
+      return Path.of(OnnxFineTuningTest.class.getResource("/onnx/convnet_mix.onnx").toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ZooFineTuner.Builder tuner() {
+    return ZooFineTuner.builder(mix()).preprocessing(SMALL)
+        .hyperparameters(Hyperparameters.builder().epochs(8).batchSize(6).learningRate(1e-2)
+            .patience(8).seed(5).build()).backboneLearningRateScale(1);
+  }
+
+  @BeforeAll
+  static void fineTune() throws Exception {
+    ImageFolder all = ImageFolder.scan(PhotoFolders.write(shared.resolve("data"), 40, 4, 12, 12,
+        12));
+    parts = all.split(0.75, 0.25, 0, 11);
+    result = tuner().build().fit(parts.train(), parts.validation());
+  }
+
+  @Test
+  void learnsTheFoldersClasses() {
+    assertNull(result.model());
+    assertEquals(parts.train().classNames(), result.classes());
+    assertEquals(parts.train().classNames(), result.onnx().classes());
+    assertEquals("/Relu_2", result.onnx().featureLayer());
+    assertEquals("/Relu_2", result.embeddingLayer());
+    assertTrue(result.bestValidationAccuracy() >= 0.9, result.historyTable());
+    assertTrue(result.accuracy(parts.validation()) >= 0.9, result.historyTable());
+    assertEquals(FineTunedOnnx.PROBABILITIES, "probabilities");
+  }
+
+  @Test
+  void savesAnOnnxFileWhoseOutputsAreTheTrainedGraphs(@TempDir Path dir) throws Exception {
+    Path tuned = dir.resolve("tuned.onnx");
+    result.save(tuned);
+    INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 3, 32, 32);
+    Map<String, INDArray> acts = result.network().feedForward(x, false);
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession s = env.createSession(tuned.toString(), new OrtSession.SessionOptions());
+        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
+            .asFloat()), x.shape());
+        OrtSession.Result r = s.run(Map.of("input", t))) {
+      assertEquals(java.util.List.of("embedding", "probabilities"),
+          new java.util.ArrayList<>(s.getOutputNames()));
+      float[][] embedding = (float[][]) r.get("embedding").get().getValue();
+      float[][] probabilities = (float[][]) r.get("probabilities").get().getValue();
+      INDArray features = acts.get(result.embeddingLayer());
+      INDArray head = acts.get(ZooFineTuner.HEAD_LAYER);
+      for (int i = 0; i < 3; i++) {
+        assertArrayEquals(features.getRow(i).toFloatVector(), embedding[i], 1e-4f);
+        assertArrayEquals(head.getRow(i).toFloatVector(), probabilities[i], 1e-5f);
+        float sum = 0;
+        for (float p : probabilities[i]) {
+          sum += p;
+        }
+        assertEquals(1f, sum, 1e-5f);
+      }
+      String json = s.getMetadata().getCustomMetadata().get(FineTunedOnnx.METADATA_KEY);
+      assertEquals(json, FineTunedOnnx.readJson(tuned));
+      assertTrue(json.contains("\"classes\": [\"class0\", \"class1\", \"class2\"]"), json);
+      assertTrue(json.contains("\"base_model\": \"convnet_mix.onnx\""), json);
+      assertTrue(json.contains(OnnxEmbedder.sha256(mix())), json);
+    }
+    // The preprocessing comes back from the file's metadata, without a sidecar.
+    Preprocessing back = OnnxEmbedder.recordedPreprocessing(tuned).orElseThrow();
+    assertEquals(32, back.height());
+    assertEquals(32, back.resize());
+    assertArrayEquals(SMALL.mean(), back.mean());
+    assertArrayEquals(SMALL.std(), back.std());
+  }
+
+  @Test
+  void embedsWithTheSavedFile(@TempDir Path dir) throws Exception {
+    Path tuned = dir.resolve("tuned.onnx");
+    result.save(tuned);
+    Path image = parts.validation().entries().get(0).file();
+    float[] v;
+    try (OnnxEmbedder e = OnnxEmbedder.builder(tuned).build()) {
+      assertEquals(12, e.dimension());
+      v = e.embed(ImageSource.of(image));
+    }
+    float[] pixels = new float[3 * 32 * 32];
+    SMALL.write(ImageDecoder.defaults().decode(ImageSource.of(image)), pixels, 0);
+    INDArray in = Nd4j.create(pixels, new long[] {1, 3, 32, 32}, 'c');
+    INDArray f = result.network().feedForward(in, false).get(result.embeddingLayer());
+    float[] expected = f.div(f.norm2Number()).toFloatVector();
+    assertArrayEquals(expected, v, 1e-4f);
+  }
+
+  @Test
+  void freezesTheLayersUpToTheNamedOneAndFineTunesItsOwnResultAgain(@TempDir Path dir)
+      throws Exception {
+    Path tuned = dir.resolve("tuned.onnx");
+    result.save(tuned);
+    FineTuneResult again = ZooFineTuner.builder(tuned)
+        .freezeUpTo("/depthwise/depthwise.2/Clip")
+        .hyperparameters(Hyperparameters.builder().epochs(1).batchSize(6).learningRate(3e-3)
+            .seed(5).build())
+        .build().fit(parts.train(), null);
+    // The file's own preprocessing (32 x 32) was used, from its metadata.
+    assertEquals(32, again.onnx().preprocessing().height());
+    // Frozen: the stem's convolution is the saved one; the later ones moved.
+    INDArray before = io.github.embeddings4j.core.onnx.OnnxImport.read(tuned, 32, 32).network()
+        .getLayer("/stem/stem.0/Conv").getParam("W");
+    assertEquals(before, again.network().getLayer("/stem/stem.0/Conv").getParam("W"));
+    INDArray fcBefore = io.github.embeddings4j.core.onnx.OnnxImport.read(tuned, 32, 32)
+        .network().getLayer("/fc1/Gemm").getParam("W");
+    assertNotEquals(fcBefore, again.network().getLayer("/fc1/Gemm").getParam("W"));
+    // A network with frozen layers is written as ONNX like any other, and computes the same.
+    Path twice = dir.resolve("twice.onnx");
+    again.save(twice);
+    INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, 32, 32);
+    INDArray expected = again.network().outputSingle(x);
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession s = env.createSession(twice.toString(), new OrtSession.SessionOptions());
+        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
+            .asFloat()), x.shape());
+        OrtSession.Result r = s.run(Map.of("input", t))) {
+      float[][] p = (float[][]) r.get("probabilities").get().getValue();
+      assertArrayEquals(expected.getRow(0).toFloatVector(), p[0], 1e-5f);
+      assertArrayEquals(expected.getRow(1).toFloatVector(), p[1], 1e-5f);
+    }
+  }
+
+  @Test
+  void refusesSettingsThatDoNotApplyToOnnxModels(@TempDir Path dir) throws IOException {
+    assertThrows(IllegalStateException.class,
+        () -> ZooFineTuner.builder(mix()).weights(Weights.random(1)));
+    assertThrows(IllegalStateException.class,
+        () -> ZooFineTuner.builder(io.github.embeddings4j.core.zoo.ZooModel.SQUEEZENET)
+            .preprocessing(SMALL));
+    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+        () -> ZooFineTuner.builder(dir.resolve("none.onnx")).build());
+    assertTrue(missing.getMessage().contains("none.onnx"), missing.getMessage());
+    IllegalArgumentException layer = assertThrows(IllegalArgumentException.class,
+        () -> tuner().featureLayer("/nope").build().fit(parts.train(), null));
+    assertTrue(layer.getMessage().contains("no layer '/nope' in ")
+        && layer.getMessage().contains("convnet_mix.onnx"), layer.getMessage());
+    Files.createDirectories(dir);
+  }
+}
