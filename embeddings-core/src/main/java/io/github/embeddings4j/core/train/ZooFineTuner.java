@@ -49,8 +49,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fine-tunes a CNN of the model zoo on a folder of labelled photos ({@code root/<class>/<image>})
- * in colour at the model's input size: the classifier after the feature layer is replaced by a
+ * Fine-tunes a CNN of the model zoo, or a CNN saved as ONNX ({@link #builder(Path)}: torchvision
+ * and timm CNNs read by {@link OnnxImport}, saved as ONNX again), on a folder of labelled photos
+ * ({@code root/<class>/<image>}) in colour at the model's input size: the classifier after the feature layer is replaced by a
  * new one for the folder's classes (global average pooling, then a softmax layer), the layers up
  * to a named one can be frozen, the rest of the backbone learns at a smaller rate than the new
  * head, and the images are streamed from disk batch by batch (at most two batches decoded at a
@@ -74,7 +75,9 @@ import org.slf4j.LoggerFactory;
  * r.save(Path.of("tuned.zip"));   // then: ZooEmbedder.fineTuned(Path.of("tuned.zip")).build()
  * }</pre>
  *
- * <p>The saved file is a DL4J graph with the SDK's record ({@link FineTunedModel}): the model,
+ * <p>For a zoo model the saved file is a DL4J graph with the SDK's record ({@link
+ * FineTunedModel}); for an ONNX model, an ONNX file with the record {@link FineTunedOnnx} in its
+ * metadata. The zoo record holds the model,
  * input size, embedding layer and class names, so that {@code ZooEmbedder.fineTuned(file)} and
  * every command that takes {@code --model FILE.zip} embed with it on the zoo model's engine.
  *
@@ -285,7 +288,7 @@ public final class ZooFineTuner {
     FineTunedModel record = null;
     FineTunedOnnx onnx = null;
     if (b.onnx != null) {
-      onnx = new FineTunedOnnx(b.onnx.getFileName().toString(), io.github.embeddings4j.core.onnx.OnnxEmbedder.sha256(b.onnx),
+      onnx = new FineTunedOnnx(b.onnx.getFileName().toString(), onnxSha256(),
           (Preprocessing) format, feature, classes, facts);
     } else {
       record = new FineTunedModel(b.model, shape[1], shape[2], feature, classes, HEAD_LAYER,
@@ -467,10 +470,19 @@ public final class ZooFineTuner {
     Hyperparameters h = b.hyperparameters;
     int[] shape = b.format().shape();
     return String.join(";", b.onnx != null ? "onnx " + b.onnx.getFileName() : b.model.zooName(),
-        b.onnx != null ? "" : describe(b.weights), shape[1] + "x" + shape[2], feature, String.valueOf(b.freezeUpTo),
+        b.onnx != null ? "sha256=" + onnxSha256() : describe(b.weights),
+        shape[1] + "x" + shape[2], feature, String.valueOf(b.freezeUpTo),
         String.valueOf(b.backboneScale), b.augmentation.toString(), h.summary(),
         "epochs=" + h.epochs(), "patience=" + h.patience(), "seed=" + h.seed(),
         "images=" + train.size(), "classes=" + train.classNames());
+  }
+
+  private String onnxSha256() {
+    try {
+      return io.github.embeddings4j.core.onnx.OnnxEmbedder.sha256(b.onnx);
+    } catch (IOException e) {
+      return "unreadable";
+    }
   }
 
   static String describe(Weights w) {
