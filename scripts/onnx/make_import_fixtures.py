@@ -14,6 +14,12 @@ Writes, into embeddings-core/src/test/resources/onnx/ (or --out DIR):
                            layers.
   convnet_mix.input.npy    a seeded batch of 3 inputs (float32)
   convnet_mix.output.npy   PyTorch's logits for it
+  convnet_se.onnx          a small CNN with the blocks of MobileNetV3 and EfficientNet, input
+                           [N,3,32,32] -> logits [N,4]: hard-swish (HardSigmoid + Mul), SiLU
+                           (Sigmoid + Mul), squeeze-and-excitation (global pooling, two 1x1
+                           convolutions, a gate multiplied into the map), batch norms kept
+                           (exported with training=PRESERVE), any height and width.
+  convnet_se.input.npy / convnet_se.output.npy   as for convnet_mix
 
 Deterministic (fixed seeds). Usage: python3 scripts/onnx/make_import_fixtures.py [--out DIR]
 """
@@ -62,6 +68,36 @@ class ConvNetMix(nn.Module):
         return self.fc2(F.relu(self.fc1(x)))
 
 
+class SqueezeExcite(nn.Module):
+    def __init__(self, c, r):
+        super().__init__()
+        self.reduce = nn.Conv2d(c, r, 1)
+        self.expand = nn.Conv2d(r, c, 1)
+
+    def forward(self, x):
+        s = F.adaptive_avg_pool2d(x, 1)
+        s = F.silu(self.reduce(s))
+        return x * torch.sigmoid(self.expand(s))
+
+
+class ConvNetSe(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, 2, 1, bias=False), nn.BatchNorm2d(16),
+                                  nn.Hardswish())
+        self.depthwise = nn.Sequential(nn.Conv2d(16, 16, 3, 1, 1, groups=16, bias=False),
+                                       nn.BatchNorm2d(16), nn.SiLU())
+        self.se = SqueezeExcite(16, 4)
+        self.project = nn.Sequential(nn.Conv2d(16, 24, 1, bias=False), nn.BatchNorm2d(24))
+        self.head = nn.Sequential(nn.Linear(24, 16), nn.Hardswish(), nn.Linear(16, 4))
+
+    def forward(self, x):
+        x = self.se(self.depthwise(self.stem(x)))
+        x = self.project(x)
+        x = torch.flatten(F.adaptive_avg_pool2d(x, 1), 1)
+        return self.head(x)
+
+
 def randomize_bn(module, gen):
     for m in module.modules():
         if isinstance(m, nn.BatchNorm2d):
@@ -90,6 +126,25 @@ def main():
                       dynamic_axes={"input": {0: "n"}, "logits": {0: "n"}})
     np.save(os.path.join(out, "convnet_mix.input.npy"), x.numpy().astype(np.float32))
     np.save(os.path.join(out, "convnet_mix.output.npy"), y.numpy().astype(np.float32))
+    report(path)
+
+    se = ConvNetSe()
+    randomize_bn(se, gen)
+    se.eval()
+    x = torch.randn(3, 3, 32, 32, generator=gen)
+    with torch.no_grad():
+        y = se(x)
+    path = os.path.join(out, "convnet_se.onnx")
+    torch.onnx.export(se, x, path, opset_version=13, input_names=["input"],
+                      output_names=["logits"],
+                      dynamic_axes={"input": {0: "n", 2: "h", 3: "w"}, "logits": {0: "n"}},
+                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
+    np.save(os.path.join(out, "convnet_se.input.npy"), x.numpy().astype(np.float32))
+    np.save(os.path.join(out, "convnet_se.output.npy"), y.numpy().astype(np.float32))
+    report(path)
+
+
+def report(path):
     try:
         import onnx
         ops = sorted({n.op_type for n in onnx.load(path).graph.node})

@@ -42,19 +42,22 @@ import org.nd4j.linalg.factory.Nd4j;
  * the file's weights, so that it can be trained: {@link
  * io.github.embeddings4j.core.train.ZooFineTuner#builder(Path)} fine-tunes it on labelled photos.
  * The graph computes what ONNX Runtime computes on the file (checked to about 1e-5 relative on
- * the committed fixture and, in docs/training.md, on ten torchvision families).
+ * the committed fixture and, in docs/training.md, on eight torchvision families).
  *
  * <p>Operators understood: {@code Conv} (plain, depthwise, and grouped, the last as one
  * convolution per group), {@code BatchNormalization}, {@code Relu}, {@code LeakyRelu}, {@code
- * Clip} to {@code [0, 6]} or {@code [0, inf)}, {@code Sigmoid}, {@code Tanh}, {@code MaxPool},
- * {@code AveragePool}, {@code GlobalAveragePool}, {@code GlobalMaxPool}, {@code Add} of two
- * computed tensors, {@code Concat} of channels, zero {@code Pad}, {@code Flatten} and the {@code
- * Reshape} that flattens, {@code Gemm}, {@code Softmax}, and {@code Identity}/{@code Dropout}.
- * That covers ResNet, ResNeXt, Wide ResNet, RegNet-X, VGG, AlexNet, DenseNet, SqueezeNet and
- * MobileNetV2. Any other operator (the broadcast products of squeeze-and-excitation blocks in
- * EfficientNet and MobileNetV3, the attention of vision transformers, ConvNeXt's layer norms) is
- * refused with an {@link IllegalArgumentException} that names it, its node, and what still works
- * with the file (embedding through ONNX Runtime, and heads on its frozen embeddings).
+ * Clip} to {@code [0, 6]} or {@code [0, inf)}, {@code Sigmoid}, {@code HardSigmoid}, {@code
+ * HardSwish}, {@code Tanh}, {@code MaxPool}, {@code AveragePool}, {@code GlobalAveragePool},
+ * {@code GlobalMaxPool}, {@code Add} of two computed tensors, {@code Mul} of two computed
+ * tensors of one shape (SiLU, hard-swish) or of a map and one factor per channel
+ * (squeeze-and-excitation, {@link ChannelScale}; hard sigmoids with {@link
+ * HardSigmoidActivation}), {@code Concat} of channels, zero {@code Pad},
+ * {@code Flatten} and the {@code Reshape} that flattens, {@code Gemm}, {@code Softmax}, and
+ * {@code Identity}/{@code Dropout}. That covers ResNet, ResNeXt, Wide ResNet, RegNet, VGG,
+ * AlexNet, DenseNet, SqueezeNet, MobileNetV2 and V3, and EfficientNet. Any other operator (the
+ * attention of vision transformers, ConvNeXt's layer norms) is refused with an {@link
+ * IllegalArgumentException} that names it, its node, and what still works with the file
+ * (embedding through ONNX Runtime, and heads on its frozen embeddings).
  *
  * <p>BatchNorm layers that the exporter folded into the convolutions ({@code torch.onnx.export}
  * of a model in {@code eval()} mode does) train as the convolutions' biases; export with {@code
@@ -99,6 +102,8 @@ public final class OnnxImport {
   private final Set<String> names = new LinkedHashSet<>();
   private final List<String> denseLayers = new ArrayList<>();
   private final Map<String, String> inputOfLayer = new HashMap<>();
+  /** The nodes that read each tensor. */
+  private final Map<String, List<OnnxGraph.Node>> consumers = new HashMap<>();
 
   private OnnxImport(OnnxGraph g, Path file) {
     this.g = g;
@@ -134,6 +139,11 @@ public final class OnnxImport {
   }
 
   private Imported convert(int height, int width) {
+    for (OnnxGraph.Node n : g.nodes) {
+      if (!SUPPORTED.contains(n.op())) {
+        throw unsupported(n, "the operator " + n.op() + " has no Deeplearning4j layer here");
+      }
+    }
     String outTensor = g.outputs.size() == 1 ? g.outputs.get(0)
         : g.outputs.contains(FineTunedOnnx.PROBABILITIES) ? FineTunedOnnx.PROBABILITIES : null;
     if (g.inputs.size() != 1 || outTensor == null) {
@@ -160,6 +170,11 @@ public final class OnnxImport {
     b.addInputs(in).setInputTypes(InputType.convolutional(height, width, channels));
     vertexOf.put(input, in);
     shapeOf.put(input, new Shape(channels, height, width, false));
+    for (OnnxGraph.Node n : g.nodes) {
+      for (String t : n.inputs()) {
+        consumers.computeIfAbsent(t, k -> new ArrayList<>()).add(n);
+      }
+    }
     for (OnnxGraph.Node n : g.nodes) {
       convert(n);
     }
@@ -206,6 +221,10 @@ public final class OnnxImport {
       case "Sigmoid" -> activation(n, Activation.SIGMOID.getActivationFunction());
       case "Tanh" -> activation(n, Activation.TANH.getActivationFunction());
       case "Clip" -> clip(n);
+      case "HardSigmoid" -> hardSigmoid(n, n.real("alpha", 0.2f), n.real("beta", 0.5f),
+          n.outputs().get(0));
+      case "HardSwish" -> hardSwish(n);
+      case "Mul" -> mul(n);
       case "MaxPool", "AveragePool" -> pool(n);
       case "GlobalAveragePool", "GlobalMaxPool" -> globalPool(n);
       case "Add", "Sum" -> add(n);
@@ -414,10 +433,66 @@ public final class OnnxImport {
     String x = source(n, 0);
     Shape s = map(n, x);
     String name = unique(n.label());
+    // ONNX keeps [N, C, 1, 1]. A vector where only flattening reads it (the classifier's
+    // input); a 1 x 1 map where convolutions read it (squeeze-and-excitation).
+    boolean flat = true;
+    for (OnnxGraph.Node c : consumers.getOrDefault(n.outputs().get(0), List.of())) {
+      flat &= c.op().equals("Flatten") || c.op().equals("Reshape");
+    }
     b.addLayer(name, new GlobalPoolingLayer.Builder(n.op().equals("GlobalMaxPool")
-        ? PoolingType.MAX : PoolingType.AVG).collapseDimensions(true).build(), vertexOf.get(x));
-    // ONNX keeps [N, C, 1, 1]; only consumers that flatten it are accepted after this.
-    define(n, name, new Shape(s.c(), 1, 1, true));
+        ? PoolingType.MAX : PoolingType.AVG).collapseDimensions(flat).build(), vertexOf.get(x));
+    define(n, name, new Shape(s.c(), 1, 1, flat));
+  }
+
+  /** ONNX's HardSigmoid with its own slope and offset, the result named {@code out}. */
+  private String hardSigmoid(OnnxGraph.Node n, float alpha, float beta, String out) {
+    String x = source(n, 0);
+    String name = unique(n.label() + (out.equals(n.outputs().get(0)) ? "" : "/gate"));
+    b.addLayer(name, new ActivationLayer.Builder().activation(new HardSigmoidActivation(alpha,
+        beta)).build(), vertexOf.get(x));
+    vertexOf.put(out, name);
+    shapeOf.put(out, shapeOf.get(x));
+    return name;
+  }
+
+  /** x * hardsigmoid(x), with PyTorch's slope 1/6 (ONNX's HardSwish, opset 14). */
+  private void hardSwish(OnnxGraph.Node n) {
+    String x = source(n, 0);
+    String gate = hardSigmoid(n, 1f / 6, 0.5f, n.outputs().get(0) + "/gate");
+    String name = unique(n.label());
+    b.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Product), vertexOf.get(x), gate);
+    define(n, name, shapeOf.get(x));
+  }
+
+  /**
+   * A product of two computed tensors: of equal shapes (SiLU's {@code x * sigmoid(x)},
+   * hard-swish), or a map times a factor per channel (squeeze-and-excitation's gate).
+   */
+  private void mul(OnnxGraph.Node n) {
+    if (n.inputs().size() != 2) {
+      throw unsupported(n, "Mul of " + n.inputs().size() + " tensors");
+    }
+    String a = source(n, 0);
+    String c = source(n, 1);
+    Shape sa = shapeOf.get(a);
+    Shape sc = shapeOf.get(c);
+    String name = unique(n.label());
+    if (sa.equals(sc)) {
+      b.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Product), vertexOf.get(a),
+          vertexOf.get(c));
+      define(n, name, sa);
+      return;
+    }
+    boolean aGate = !sa.flat() && sa.h() == 1 && sa.w() == 1;
+    Shape map = aGate ? sc : sa;
+    Shape gate = aGate ? sa : sc;
+    if (map.flat() || gate.flat() || gate.h() != 1 || gate.w() != 1 || gate.c() != map.c()) {
+      throw unsupported(n, "Mul of shapes " + sa + " and " + sc + ": only equal shapes and a"
+          + " map times one factor per channel have a vertex");
+    }
+    b.addVertex(name, new ChannelScale(), vertexOf.get(aGate ? c : a),
+        vertexOf.get(aGate ? a : c));
+    define(n, name, map);
   }
 
   private void add(OnnxGraph.Node n) {
@@ -759,5 +834,5 @@ public final class OnnxImport {
   static final Set<String> SUPPORTED = Set.of("Conv", "BatchNormalization", "Relu", "LeakyRelu",
       "Sigmoid", "Tanh", "Clip", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
       "Add", "Sum", "Slice", "Concat", "Pad", "Flatten", "Reshape", "Gemm", "Softmax",
-      "Identity", "Dropout");
+      "Identity", "Dropout", "Mul", "HardSigmoid", "HardSwish");
 }

@@ -270,6 +270,9 @@ public final class OnnxExport {
       }
       emit(name, "Concat", ins, new Shape(c, first.h, first.w, first.flat),
           OnnxProto.integer("axis", 1));
+    } else if (v instanceof io.github.embeddings4j.core.onnx.ChannelScale) {
+      emit(name, "Mul", List.of(tensorOf.get(from.get(0)), tensorOf.get(from.get(1))),
+          shapes.get(from.get(0)));
     } else if (v instanceof io.github.embeddings4j.core.onnx.ChannelSlice cs) {
       Shape src = shapes.get(from.get(0));
       g.initializer(name + ".starts", new long[] {cs.getFrom()});
@@ -402,6 +405,10 @@ public final class OnnxExport {
         throw new Unsupported(name + ": global " + p.getPoolingType() + " pooling over "
             + java.util.Arrays.toString(dims));
       }
+      if (!p.isCollapseDimensions()) {
+        emit(name, op, List.of(x), new Shape(s.c, 1, 1, false)); // a 1 x 1 map, as ONNX keeps it
+        return;
+      }
       String pooled = emit(name + ".pool", op, List.of(x), new Shape(s.c, 1, 1, false));
       emit(name, "Flatten", List.of(pooled), new Shape(s.c, 1, 1, true),
           OnnxProto.integer("axis", 1));
@@ -418,6 +425,7 @@ public final class OnnxExport {
       activation(name, ((ActivationLayer) layer).getActivationFn(), x, s);
     } else if (kind == DropoutLayer.class) {
       alias(name, src);
+
     } else {
       throw new Unsupported(name + ": " + kind.getSimpleName());
     }
@@ -544,6 +552,9 @@ public final class OnnxExport {
       g.initializer(name + ".min", new long[0], new float[] {six ? 0f : -1f});
       g.initializer(name + ".max", new long[0], new float[] {six ? 6f : 1f});
       emit(name, "Clip", List.of(y, name + ".min", name + ".max"), d);
+    } else if (a instanceof io.github.embeddings4j.core.onnx.HardSigmoidActivation h) {
+      emit(name, "HardSigmoid", List.of(y), d, OnnxProto.real("alpha", (float) h.getAlpha()),
+          OnnxProto.real("beta", (float) h.getBeta()));
     } else if (a instanceof ActivationSoftmax && d.flat) {
       emit(name, "Softmax", List.of(y), d, OnnxProto.integer("axis", 1));
     } else {

@@ -171,6 +171,31 @@ class OnnxFineTuningTest {
   }
 
   @Test
+  void fineTunesSqueezeExcitationBlocksAndWritesThemBack(@TempDir Path dir) throws Exception {
+    Path se = Path.of(OnnxFineTuningTest.class.getResource("/onnx/convnet_se.onnx").toURI());
+    FineTuneResult r = ZooFineTuner.builder(se).preprocessing(SMALL)
+        .hyperparameters(Hyperparameters.builder().epochs(2).batchSize(6).learningRate(1e-2)
+            .seed(5).build()).backboneLearningRateScale(1)
+        .build().fit(parts.train(), parts.validation());
+    INDArray gate = io.github.embeddings4j.core.onnx.OnnxImport.read(se, 32, 32).network()
+        .getLayer("/se/expand/Conv").getParam("W");
+    assertNotEquals(gate, r.network().getLayer("/se/expand/Conv").getParam("W"));
+    Path tuned = dir.resolve("se.onnx");
+    r.save(tuned);
+    INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, 32, 32);
+    INDArray expected = r.network().outputSingle(x);
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession s = env.createSession(tuned.toString(), new OrtSession.SessionOptions());
+        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
+            .asFloat()), x.shape());
+        OrtSession.Result out = s.run(Map.of("input", t))) {
+      float[][] p = (float[][]) out.get("probabilities").get().getValue();
+      assertArrayEquals(expected.getRow(0).toFloatVector(), p[0], 1e-5f);
+      assertArrayEquals(expected.getRow(1).toFloatVector(), p[1], 1e-5f);
+    }
+  }
+
+  @Test
   void refusesSettingsThatDoNotApplyToOnnxModels(@TempDir Path dir) throws IOException {
     assertThrows(IllegalStateException.class,
         () -> ZooFineTuner.builder(mix()).weights(Weights.random(1)));
