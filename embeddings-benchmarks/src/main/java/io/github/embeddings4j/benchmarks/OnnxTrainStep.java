@@ -30,8 +30,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * training steps on a seeded random batch. {@code bin/onnx_finetune_bench.py} runs it in
  * alternation with the same steps in PyTorch.
  *
- * <p>Arguments: the {@code .onnx} file, image size, batch size, steps timed, warm-up steps,
- * classes. Prints one JSON line.
+ * <p>Arguments: the {@code .onnx} file, image size, batch size, steps timed (0: only the check
+ * against ONNX Runtime), warm-up steps, classes. Prints one JSON line.
  */
 public final class OnnxTrainStep {
 
@@ -81,6 +81,14 @@ public final class OnnxTrainStep {
       }
     }
 
+    if (steps == 0) {
+      System.out.printf(Locale.ROOT, "{\"engine\": \"embeddings4j\", \"model\": \"%s\","
+          + " \"size\": %d, \"import_s\": %.2f, \"max_abs_diff_vs_ort\": %.3g,"
+          + " \"max_abs_output\": %.3g, \"relative\": %.3g, \"vertices\": %d}%n",
+          model.getFileName(), size, importSeconds, maxDiff, maxRef, maxDiff / maxRef,
+          im.network().getVertices().length);
+      return;
+    }
     // The classifier replaced, as the fine-tuner does it.
     ComputationGraph base = im.network();
     long dimension = base.getLayer(im.classifier()).getParam("W").size(0);

@@ -5,6 +5,7 @@ import io.github.embeddings4j.api.EmbeddingException;
 import io.github.embeddings4j.api.EmbeddingResult;
 import io.github.embeddings4j.api.ImageSource;
 import io.github.embeddings4j.api.Progress;
+import io.github.embeddings4j.core.classify.FineTunedClassifier;
 import io.github.embeddings4j.core.classify.ImageClassifier;
 import io.github.embeddings4j.core.embed.NetworkEmbedder;
 import io.github.embeddings4j.core.image.ImageFiles;
@@ -31,11 +32,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "predict",
     mixinStandardHelpOptions = true,
-    header = "Label images with a classifier head.",
+    header = "Label images with a classifier head, or with a fine-tuned network.",
     description =
-        "Label images with a head saved by 'classify fit': the embedder it was trained with is "
-        + "built again from what the head file records (refused when its model file changed "
-        + "since), every image is embedded and classified, and a CSV is written with the "
+        "Label images with a head saved by 'classify fit' (--head): the embedder it was trained "
+        + "with is built again from what the head file records (refused when its model file "
+        + "changed since), every image is embedded and classified. Or with a network saved by "
+        + "'finetune --model' (--model tuned.onnx or tuned.zip): its own classifier gives the "
+        + "probabilities and its record the class names. A CSV is written with the "
         + "columns path, label, probability (and label_K, probability_K up to --top-k). "
         + "Folders are searched recursively. Images that cannot be read are reported and "
         + "skipped; the exit code is then 3.",
@@ -43,15 +46,21 @@ import picocli.CommandLine.Spec;
         "",
         "Example:",
         "  embeddings4j classify predict --head products.e4j --input new/ \\",
-        "      --output labels.csv --top-k 3"})
+        "      --output labels.csv --top-k 3",
+        "  embeddings4j classify predict --model tuned.onnx --input new/ --output labels.csv"})
 final class ClassifyPredictCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
 
-  @Option(names = "--head", required = true, paramLabel = "FILE.e4j",
+  @Option(names = "--head", paramLabel = "FILE.e4j",
       description = "A classifier head saved by 'classify fit'.")
   Path headFile;
+
+  @Option(names = "--model", paramLabel = "FILE",
+      description = "A network saved by 'finetune --model' (tuned.onnx, tuned.zip), which "
+          + "classifies with its own head (instead of --head).")
+  Path modelFile;
 
   @Option(names = {"-i", "--input"}, required = true, paramLabel = "PATH",
       description = "An image file or a folder of images; repeatable.")
@@ -77,16 +86,26 @@ final class ClassifyPredictCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--top-k must be at least 1, not "
           + topK);
     }
+    if ((headFile == null) == (modelFile == null)) {
+      throw new ParameterException(spec.commandLine(), headFile == null
+          ? "give --head FILE.e4j (a head saved by 'classify fit') or --model FILE (a network"
+              + " saved by 'finetune --model')"
+          : "--head and --model exclude each other: give one");
+    }
     List<Path> read = new ArrayList<>(inputs);
-    read.add(headFile);
+    read.add(headFile != null ? headFile : modelFile);
     Outputs.refuseOverlap(spec, List.of(output), read);
-    ImageClassifier classifier;
-    try {
-      classifier = ImageClassifier.load(headFile);
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new Main.InputException("no such head file: " + headFile, e);
-    } catch (DamagedFileException e) {
-      throw new Main.InputException(e.getMessage() + "; fit the head again (classify fit)", e);
+    ImageClassifier classifier = null;
+    FineTunedClassifier tuned = null;
+    if (headFile != null) {
+      try {
+        classifier = ImageClassifier.load(headFile);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new Main.InputException("no such head file: " + headFile, e);
+      } catch (DamagedFileException e) {
+        throw new Main.InputException(e.getMessage() + "; fit the head again (classify fit)",
+            e);
+      }
     }
     EmbedCommand.Collected collected = EmbedCommand.collect(inputs, err, common.quiet);
     List<EmbedCommand.Item> items = collected.items();
@@ -99,31 +118,47 @@ final class ClassifyPredictCommand implements Callable<Integer> {
           + inputs : "none of the " + collected.problems().size() + " images could be read",
           null);
     }
-    int k = Math.min(topK, classifier.classNames().size());
+    Embedder embedder;
+    if (modelFile != null) {
+      try {
+        tuned = FineTunedClassifier.open(modelFile);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new Main.InputException("--model " + modelFile + ": no such file", e);
+      } catch (IllegalArgumentException | EmbeddingException e) {
+        throw new Main.InputException(ModelOptions.inOptionWords(e.getMessage()), e);
+      }
+      embedder = tuned.embedder();
+    } else {
+      try {
+        embedder = classifier.openEmbedder(embedderFile);
+      } catch (EmbeddingException e) {
+        throw new Main.InputException(headFile + ": " + ModelOptions.inOptionWords(
+            e.getMessage()), e);
+      }
+    }
+    List<String> classNames = tuned != null ? tuned.classNames() : classifier.classNames();
+    final ImageClassifier head = classifier;
+    final FineTunedClassifier own = tuned;
+    int k = Math.min(topK, classNames.size());
     StringBuilder csv = new StringBuilder("path");
     for (int i = 1; i <= k; i++) {
       csv.append(i == 1 ? ",label,probability" : ",label_" + i + ",probability_" + i);
     }
     csv.append('\n');
     long[] counts = new long[2]; // classified, failed
-    Embedder embedder;
-    try {
-      embedder = classifier.openEmbedder(embedderFile);
-    } catch (EmbeddingException e) {
-      throw new Main.InputException(headFile + ": " + ModelOptions.inOptionWords(
-          e.getMessage()), e);
-    }
     try (embedder) {
       if (!common.quiet) {
-        err.printf("labelling %d images with %s (%d classes; embedder %s)%n", items.size(),
-            headFile, classifier.classNames().size(), classifier.spec());
+        err.printf("labelling %d images with %s (%d classes; %s)%n", items.size(),
+            headFile != null ? headFile : modelFile, classNames.size(), head != null
+                ? "embedder " + head.spec() : "its own classifier");
       }
       int[] next = {0};
       Consumer<EmbeddingResult> sink = r -> {
         EmbedCommand.Item item = items.get(next[0]++);
         if (r instanceof EmbeddingResult.Success s) {
           csv.append(cell(item.source().name()));
-          for (ImageClassifier.Prediction p : classifier.topK(s.vector(), k)) {
+          for (ImageClassifier.Prediction p : head != null ? head.topK(s.vector(), k)
+              : own.topK(s.vector(), k)) {
             csv.append(',').append(cell(p.className())).append(',')
                 .append(String.format(Locale.ROOT, "%.6f", p.probability()));
           }

@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
         + "it after a crash), and the best epoch is saved. The saved file is an embedder: "
         + "embed, search and evaluate take it as --model FILE.zip.",
         "With --model FILE.onnx: the same for a CNN exported to ONNX (torchvision's ResNet, "
-        + "ResNeXt, RegNet, VGG, DenseNet, SqueezeNet, MobileNetV2, ...): its weights are read "
+        + "ResNeXt, RegNet, VGG, DenseNet, SqueezeNet, MobileNet, EfficientNet, ...): its "
+        + "weights are read "
         + "into a trainable graph, the images prepared as --preprocess says (default: the "
         + "model's FILE.onnx.json sidecar, else imagenet), and the result saved as ONNX "
         + "(--output FILE.onnx) with outputs 'embedding' and 'probabilities' and its "

@@ -9,7 +9,9 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +84,19 @@ class ZooFinetuneCliTest {
     assertEquals(0, eval.code(), eval.toString());
     assertTrue(eval.out().contains("\"dimension\": 512"), eval.out());
 
+    Path labels = dir.resolve("labels.csv");
+    CliRun predict = CliRun.of("classify", "predict", "--model", tuned.toString(), "--input",
+        data.resolve("red").toString(), "--output", labels.toString());
+    assertEquals(0, predict.code(), predict.toString());
+    List<String> rows = Files.readAllLines(labels);
+    assertEquals("path,label,probability", rows.get(0));
+    assertEquals(7, rows.size(), rows.toString());
+    for (String row : rows.subList(1, rows.size())) {
+      String[] f = row.split(",");
+      assertTrue(Set.of("red", "blue").contains(f[1]), row);
+      assertTrue(Double.parseDouble(f[2]) >= 0.5 && Double.parseDouble(f[2]) <= 1.0, row);
+    }
+
     CliRun wrong = CliRun.of("finetune", "--model", "squeezenet", "--weights", "random",
         "--input-size", "48", "--data", data.toString(), "--output", tuned.toString(),
         "--freeze-up-to", "no-such-layer");
@@ -139,6 +154,27 @@ class ZooFinetuneCliTest {
     assertEquals(12, set.dimension());
     // 32 x 32 from the file's metadata: resized to 37 (256/224 of 32), then cropped.
     assertTrue(set.embedder().toString().contains("37"), set.embedder().toString());
+
+    // The fine-tuned network labels photos with its own classifier.
+    Path labels = dir.resolve("labels.csv");
+    CliRun predict = CliRun.of("classify", "predict", "--model", tuned.toString(), "--input",
+        data.toString(), "--output", labels.toString(), "--top-k", "2");
+    assertEquals(0, predict.code(), predict.toString());
+    List<String> rows = Files.readAllLines(labels);
+    assertEquals("path,label,probability,label_2,probability_2", rows.get(0));
+    assertEquals(13, rows.size(), rows.toString());
+    for (String row : rows.subList(1, rows.size())) {
+      String[] f = row.split(",");
+      assertTrue(Set.of("red", "blue").contains(f[1]) && !f[1].equals(f[3]), row);
+      assertEquals(1.0, Double.parseDouble(f[2]) + Double.parseDouble(f[4]), 1e-4, row);
+      assertTrue(Double.parseDouble(f[2]) >= Double.parseDouble(f[4]), row);
+    }
+    CliRun notTuned = CliRun.of("classify", "predict", "--model",
+        OnnxCliTest.FIXTURES.resolve("convnet_mix.onnx").toString(), "--input",
+        data.toString(), "--output", dir.resolve("l2.csv").toString());
+    assertEquals(Main.EXIT_INPUT, notTuned.code(), notTuned.toString());
+    assertTrue(notTuned.err().contains("not a model fine-tuned by embeddings4j"),
+        notTuned.err());
 
     CliRun zip = CliRun.of("finetune", "--model",
         OnnxCliTest.FIXTURES.resolve("convnet_mix.onnx").toString(), "--data", data.toString(),

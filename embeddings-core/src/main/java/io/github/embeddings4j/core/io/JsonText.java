@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The small JSON this package writes beside its files (descriptions, commit journals): objects
- * whose values are strings, integers, booleans, null or nested objects. Output is pure ASCII
+ * whose values are strings, integers, booleans, null or nested objects (and, when read, arrays
+ * and decimal numbers, which model records hold). Output is pure ASCII
  * (everything else as {@code \\uXXXX}), so that names with any characters, even lone surrogates
  * standing for undecodable bytes, survive; Python's {@code json.load} reads it.
  */
@@ -72,11 +73,14 @@ public final class JsonText {
   }
 
   /**
-   * Parses one object.
+   * Parses one object: values are {@code String}, {@code Long}, {@code Double}, {@code Boolean},
+   * {@code null}, {@code List<Object>} or {@code Map<String, Object>}.
    *
+   * @param text the JSON text
+   * @return the object, keys in their order
    * @throws IllegalArgumentException with the position, if the text is not such an object
    */
-  static Map<String, Object> parse(String text) {
+  public static Map<String, Object> parse(String text) {
     Parser p = new Parser(text);
     p.space();
     Map<String, Object> m = p.object();
@@ -145,6 +149,26 @@ public final class JsonText {
       if (c == '{') {
         return object();
       }
+      if (c == '[') {
+        pos++;
+        java.util.List<Object> list = new java.util.ArrayList<>();
+        space();
+        if (pos < s.length() && s.charAt(pos) == ']') {
+          pos++;
+          return list;
+        }
+        while (true) {
+          space();
+          list.add(value());
+          space();
+          if (pos < s.length() && s.charAt(pos) == ',') {
+            pos++;
+            continue;
+          }
+          expect(']');
+          return list;
+        }
+      }
       if (c == '"') {
         return string();
       }
@@ -158,8 +182,10 @@ public final class JsonText {
       while (pos < s.length() && "+-0123456789.eE".indexOf(s.charAt(pos)) >= 0) {
         pos++;
       }
+      String number = s.substring(start, pos);
       try {
-        return Long.valueOf(s.substring(start, pos));
+        return number.matches("-?[0-9]+") ? (Object) Long.valueOf(number)
+            : (Object) Double.valueOf(number);
       } catch (NumberFormatException e) {
         throw error("expected a value");
       }

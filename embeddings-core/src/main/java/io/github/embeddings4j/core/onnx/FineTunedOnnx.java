@@ -149,6 +149,47 @@ public record FineTunedOnnx(String baseModel, String baseSha256, Preprocessing p
     return Sidecar.metadata(file, METADATA_KEY);
   }
 
+  /**
+   * Reads the record of a model file written by {@link #write}.
+   *
+   * @param file an {@code .onnx} file
+   * @return the record, or null when the file has none (a model not fine-tuned here)
+   * @throws IOException if the file cannot be read
+   * @throws IllegalArgumentException if the record is damaged (the message says how)
+   */
+  public static FineTunedOnnx read(Path file) throws IOException {
+    String json = readJson(file);
+    if (json == null) {
+      return null;
+    }
+    try {
+      Map<String, Object> m = JsonText.parse(json);
+      if (!FORMAT.equals(m.get("format"))) {
+        throw new IllegalArgumentException("format " + m.get("format") + ", not " + FORMAT);
+      }
+      List<String> classes = new java.util.ArrayList<>();
+      for (Object c : (List<?>) m.get("classes")) {
+        classes.add((String) c);
+      }
+      Map<String, String> training = new LinkedHashMap<>();
+      Object t = m.get("training");
+      if (t instanceof Map<?, ?> tm) {
+        tm.forEach((k, v) -> training.put(String.valueOf(k), String.valueOf(v)));
+      }
+      Preprocessing p = OnnxEmbedder.recordedPreprocessing(file).orElseThrow(
+          () -> new IllegalArgumentException("no preprocessing"));
+      return new FineTunedOnnx((String) m.get("base_model"), (String) m.get("base_sha256"), p,
+          (String) m.get("feature_layer"), classes, training);
+    } catch (ClassCastException | NullPointerException
+        | io.github.embeddings4j.api.EmbeddingException e) {
+      throw new IllegalArgumentException(file + ": the record " + METADATA_KEY + " in its"
+          + " metadata is damaged (" + e + "); fine-tune the model again", e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": the record " + METADATA_KEY + " in its"
+          + " metadata is damaged (" + e.getMessage() + "); fine-tune the model again", e);
+    }
+  }
+
   @Override
   public String toString() {
     return "FineTunedOnnx[" + baseModel + " sha256=" + baseSha256 + ", classes="

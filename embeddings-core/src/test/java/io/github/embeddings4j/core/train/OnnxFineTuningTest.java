@@ -136,6 +136,49 @@ class OnnxFineTuningTest {
   }
 
   @Test
+  void labelsImagesWithItsOwnClassifierAndReadsItsRecordBack(@TempDir Path dir)
+      throws Exception {
+    Path tuned = dir.resolve("tuned.onnx");
+    result.save(tuned);
+    FineTunedOnnx back = FineTunedOnnx.read(tuned);
+    FineTunedOnnx was = result.onnx();
+    assertEquals(was.classes(), back.classes());
+    assertEquals(was.baseModel(), back.baseModel());
+    assertEquals(was.baseSha256(), back.baseSha256());
+    assertEquals(was.featureLayer(), back.featureLayer());
+    assertEquals(was.training(), back.training());
+    assertEquals(was.preprocessing().values(), back.preprocessing().values());
+    assertNull(FineTunedOnnx.read(mix()), "a file not fine-tuned here has no record");
+
+    Path image = parts.validation().entries().get(1).file();
+    float[] pixels = new float[3 * 32 * 32];
+    SMALL.write(ImageDecoder.defaults().decode(ImageSource.of(image)), pixels, 0);
+    float[] expected = result.network().outputSingle(Nd4j.create(pixels,
+        new long[] {1, 3, 32, 32}, 'c')).toFloatVector();
+    try (io.github.embeddings4j.core.classify.FineTunedClassifier c =
+        io.github.embeddings4j.core.classify.FineTunedClassifier.open(tuned)) {
+      assertEquals(result.classes(), c.classNames());
+      float[] p = c.embedder().embed(ImageSource.of(image));
+      assertArrayEquals(expected, p, 1e-5f);
+      java.util.List<io.github.embeddings4j.core.classify.ImageClassifier.Prediction> top =
+          c.topK(p, 5);
+      assertEquals(3, top.size());
+      assertTrue(top.get(0).probability() >= top.get(1).probability()
+          && top.get(1).probability() >= top.get(2).probability(), top.toString());
+      int best = 0;
+      for (int i = 1; i < expected.length; i++) {
+        best = expected[i] > expected[best] ? i : best;
+      }
+      assertEquals(result.classes().get(best), top.get(0).className());
+      assertThrows(IllegalArgumentException.class, () -> c.topK(new float[2], 1));
+    }
+    IllegalArgumentException plain = assertThrows(IllegalArgumentException.class,
+        () -> io.github.embeddings4j.core.classify.FineTunedClassifier.open(mix()));
+    assertTrue(plain.getMessage().contains("not a model fine-tuned by embeddings4j"),
+        plain.getMessage());
+  }
+
+  @Test
   void freezesTheLayersUpToTheNamedOneAndFineTunesItsOwnResultAgain(@TempDir Path dir)
       throws Exception {
     Path tuned = dir.resolve("tuned.onnx");
