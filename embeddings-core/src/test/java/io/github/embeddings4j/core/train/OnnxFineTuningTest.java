@@ -238,6 +238,42 @@ class OnnxFineTuningTest {
     }
   }
 
+  /**
+   * A checkpoint holds the imported graph's own layers (gate, hard sigmoid, channel slices) in
+   * DL4J's JSON: a run killed after its first epoch resumes to the weights of an uninterrupted
+   * one.
+   */
+  @Test
+  void resumingAfterAKillGivesTheWeightsOfAnUninterruptedRun(@TempDir Path dir)
+      throws Exception {
+    for (String fixture : new String[] {"convnet_se.onnx", "convnet_mix.onnx"}) {
+      Path model = Path.of(OnnxFineTuningTest.class.getResource("/onnx/" + fixture).toURI());
+      java.util.function.Supplier<ZooFineTuner.Builder> tuner = () -> ZooFineTuner
+          .builder(model).preprocessing(SMALL).hyperparameters(Hyperparameters.builder()
+              .epochs(2).batchSize(6).learningRate(1e-2).seed(5).build());
+      FineTuneResult whole = tuner.get().checkpoint(dir.resolve(fixture + ".a")).build()
+          .fit(parts.train(), parts.validation());
+      Path ckpt = dir.resolve(fixture + ".b");
+      assertThrows(ZooFineTuner.Halted.class, () -> tuner.get().checkpoint(ckpt)
+          .haltAfterEpoch(1).build().fit(parts.train(), parts.validation()));
+      FineTuneResult resumed = tuner.get().checkpoint(ckpt).resume(true).build()
+          .fit(parts.train(), parts.validation());
+      assertEquals(2, resumed.history().size());
+      assertEquals(whole.network().params(), resumed.network().params(), fixture);
+    }
+  }
+
+  @Test
+  void searchesHyperparametersOfAnOnnxModel() throws Exception {
+    ZooFineTuneSearch.Result found = ZooFineTuneSearch.grid(SearchSpace.builder()
+        .learningRates(1e-2, 1e-3).build(), java.util.Arrays.asList(null, "/pool/MaxPool"))
+        .run(ZooFineTuner.builder(mix()).preprocessing(SMALL).hyperparameters(
+            Hyperparameters.builder().epochs(1).batchSize(6).seed(5).build()),
+            parts.train(), parts.validation());
+    assertEquals(4, found.trials().size());
+    assertEquals("convnet_mix.onnx", found.bestResult().onnx().baseModel());
+  }
+
   @Test
   void refusesSettingsThatDoNotApplyToOnnxModels(@TempDir Path dir) throws IOException {
     assertThrows(IllegalStateException.class,
