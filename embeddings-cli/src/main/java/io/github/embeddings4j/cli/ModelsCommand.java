@@ -142,6 +142,24 @@ final class ModelsCommand implements Callable<Integer> {
     int nodes = info.operators().values().stream().mapToInt(Integer::intValue).sum();
     out.println("operators:   " + nodes + " nodes: " + info.operators().entrySet().stream()
         .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+    java.util.List<String> untrainable = io.github.embeddings4j.core.onnx.OnnxImport.untrainable(
+        info.operators().keySet());
+    out.println("fine-tune:   " + (untrainable.isEmpty()
+        ? "its operators all have trainable layers: finetune --model " + inspect
+            + " (settings such as pooling with ceil_mode are checked when it starts)"
+        : "no: " + String.join(", ", untrainable) + " cannot be trained here; embed, and"
+            + " classify fit on its embeddings, work"));
+    try {
+      io.github.embeddings4j.core.onnx.FineTunedOnnx tuned =
+          io.github.embeddings4j.core.onnx.FineTunedOnnx.read(inspect);
+      if (tuned != null) {
+        out.println("fine-tuned:  from " + tuned.baseModel() + " (sha256 " + tuned.baseSha256()
+            + "), " + tuned.classes().size() + " classes " + tuned.classes()
+            + "; classify predict --model " + inspect + " labels images with it");
+      }
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      out.println("fine-tuned:  its record is not readable: " + e.getMessage());
+    }
     out.println("tensors:     " + info.tensors().size() + " a node produces (each can be"
         + " embedded with --output-name):");
     for (String t : info.tensors()) {

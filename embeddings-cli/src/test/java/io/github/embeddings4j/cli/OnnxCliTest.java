@@ -98,6 +98,14 @@ class OnnxCliTest {
     assertTrue(r.out().contains("preprocess:  none recorded (no vit_tiny.onnx.json)"), r.out());
     assertTrue(r.out().contains("operator sets {=17}") || r.out().contains("\"\"=17")
         || r.out().contains("{=17"), r.out());
+    assertTrue(r.out().contains("fine-tune:   no: ") && r.out().contains("LayerNormalization"),
+        r.out());
+    CliRun cnn = CliRun.of("models", "--inspect", FIXTURES.resolve("convnet_se.onnx")
+        .toString());
+    assertEquals(0, cnn.code(), cnn.toString());
+    assertTrue(cnn.out().contains("fine-tune:   its operators all have trainable layers"),
+        cnn.out());
+    assertFalse(cnn.out().contains("fine-tuned:"), cnn.out());
   }
 
   @Test

@@ -155,6 +155,9 @@ class ZooFinetuneCliTest {
     // 32 x 32 from the file's metadata: resized to 37 (256/224 of 32), then cropped.
     assertTrue(set.embedder().toString().contains("37"), set.embedder().toString());
 
+    CliRun inspect = CliRun.of("models", "--inspect", tuned.toString());
+    assertTrue(inspect.out().contains("fine-tuned:  from convnet_mix.onnx (sha256 ")
+        && inspect.out().contains("2 classes [blue, red]"), inspect.out());
     // The fine-tuned network labels photos with its own classifier.
     Path labels = dir.resolve("labels.csv");
     CliRun predict = CliRun.of("classify", "predict", "--model", tuned.toString(), "--input",

@@ -830,6 +830,21 @@ public final class OnnxImport {
     return new IllegalArgumentException(file + ": " + why);
   }
 
+  /**
+   * The operators among {@code operators} that this importer has no trainable layer for: what
+   * makes a model impossible to fine-tune, known without reading its weights (some operators it
+   * converts have conditions, checked by {@link #read}).
+   *
+   * @param operators operator names, e.g. {@code OnnxModelInfo.operators().keySet()}
+   * @return those it cannot convert, sorted; empty when every one has a layer
+   */
+  public static List<String> untrainable(java.util.Collection<String> operators) {
+    Set<String> out = new TreeSet<>(operators);
+    out.removeAll(SUPPORTED);
+    out.remove("Constant");
+    return List.copyOf(out);
+  }
+
   /** The operators this importer converts (some with conditions; see the class description). */
   static final Set<String> SUPPORTED = Set.of("Conv", "BatchNormalization", "Relu", "LeakyRelu",
       "Sigmoid", "Tanh", "Clip", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
