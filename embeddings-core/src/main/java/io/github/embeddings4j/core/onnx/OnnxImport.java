@@ -116,7 +116,9 @@ public final class OnnxImport {
    * Reads an ONNX CNN as a Deeplearning4j graph for images of one size.
    *
    * @param model the {@code .onnx} file
-   * @param height the input height (the model's own when its input has a fixed size)
+   * @param height the input height; another than the one an export fixed works where the
+   *     network's weights do not depend on it (global pooling before the classifier, as in
+   *     ResNet or EfficientNet; not VGG, whose first dense layer reads a map of fixed size)
    * @param width the input width
    * @return the graph and the names of its parts
    * @throws IOException if the file cannot be read
@@ -161,10 +163,8 @@ public final class OnnxImport {
       throw refuse("its input '" + input + "' has " + dims[1] + " channels (shape "
           + Arrays.toString(dims) + "); an image input [N, C, H, W] has 1 or 3");
     }
-    if ((dims[2] > 0 && dims[2] != height) || (dims[3] > 0 && dims[3] != width)) {
-      throw refuse("its input has a fixed size of " + dims[2] + "x" + dims[3] + ", not "
-          + height + "x" + width + "; use that size, or export with dynamic height and width");
-    }
+    // An export fixes the size it was traced at; the layers decide what they accept (a dense
+    // layer after a map of another size is refused below, naming the sizes).
     int channels = (int) dims[1];
     String in = unique(input);
     b.addInputs(in).setInputTypes(InputType.convolutional(height, width, channels));
@@ -634,8 +634,10 @@ public final class OnnxImport {
     long nIn = transB ? w.dims()[1] : w.dims()[0];
     long nOut = transB ? w.dims()[0] : w.dims()[1];
     if (nIn != s.c()) {
-      throw unsupported(n, "weights " + Arrays.toString(w.dims()) + (transB ? " (transposed)"
-          : "") + " for an input of " + s.c() + " values");
+      throw refuse("node '" + n.label() + "' (Gemm) has weights " + Arrays.toString(w.dims())
+          + (transB ? " (transposed)" : "") + " for " + nIn + " inputs, but gets " + s.c()
+          + " at this input size: the network reads a map of fixed size here; train at the"
+          + " size it was exported at" + exportedSize());
     }
     OnnxGraph.Tensor bias = n.inputs().size() > 2 && !n.inputs().get(2).isEmpty()
         ? weights(n, 2, -1) : null;
@@ -824,6 +826,12 @@ public final class OnnxImport {
         + why + (ops.isEmpty() ? "" : "; the graph also uses " + String.join(", ", ops)
         + ", which fine-tuning cannot train") + ". This network can still embed through ONNX"
         + " Runtime, and a head can be trained on its frozen embeddings (classify fit).");
+  }
+
+  /** " (H x W)" when the export fixed its input size, else empty. */
+  private String exportedSize() {
+    long[] d = g.inputs.values().iterator().next();
+    return d.length == 4 && d[2] > 0 && d[3] > 0 ? " (" + d[2] + "x" + d[3] + ")" : "";
   }
 
   private IllegalArgumentException refuse(String why) {

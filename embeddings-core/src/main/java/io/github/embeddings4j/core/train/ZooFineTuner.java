@@ -771,25 +771,48 @@ public final class ZooFineTuner {
       return hyperparameters;
     }
 
+    /** The shape of the ONNX model's first input, or null when it cannot be read. */
+    private long[] exportedInput() {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(onnx)) {
+        var info = io.github.embeddings4j.core.onnx.OnnxModelInfo.parse(ch.map(
+            java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, Math.min(ch.size(),
+                Integer.MAX_VALUE)));
+        return info.inputs().isEmpty() ? null : info.inputs().get(0).shape();
+      } catch (IOException | IllegalArgumentException e) {
+        return null; // the import reports an unreadable file, naming it
+      }
+    }
+
     /** The network's input: the zoo model's format, or the ONNX model's preprocessing. */
     Preprocessor format() {
       if (onnx == null) {
         return height > 0 ? model.inputFormat().withSize(height, width) : model.inputFormat();
       }
       Preprocessing p = preprocessing;
+      int h = height;
+      int w = width;
       if (p == null) {
         try {
-          p = io.github.embeddings4j.core.onnx.OnnxEmbedder.recordedPreprocessing(onnx)
-              .orElse(Preprocessing.imagenet());
+          java.util.Optional<Preprocessing> recorded =
+              io.github.embeddings4j.core.onnx.OnnxEmbedder.recordedPreprocessing(onnx);
+          p = recorded.orElse(Preprocessing.imagenet());
+          if (recorded.isEmpty() && h == 0) {
+            // No record: the preset at the size the export fixed, if it fixed one.
+            long[] dims = exportedInput();
+            if (dims != null && dims.length == 4 && dims[2] > 0 && dims[3] > 0) {
+              h = (int) dims[2];
+              w = (int) dims[3];
+            }
+          }
         } catch (io.github.embeddings4j.api.EmbeddingException e) {
           throw new IllegalArgumentException(e.getMessage(), e);
         }
       }
-      if (height > 0 && (height != p.height() || width != p.width())) {
+      if (h > 0 && (h != p.height() || w != p.width())) {
         // The resize keeps its proportion to the crop (256 for 224).
-        int resize = (int) Math.round(p.resize() * (double) Math.min(height, width)
+        int resize = (int) Math.round(p.resize() * (double) Math.min(h, w)
             / Math.min(p.height(), p.width()));
-        p = p.toBuilder().size(height, width).resize(resize).build();
+        p = p.toBuilder().size(h, w).resize(resize).build();
       }
       if (p.channelsLast()) {
         throw new IllegalArgumentException("fine-tuning reads images channels first ([N, C, H,"

@@ -185,10 +185,33 @@ class OnnxImportTest {
   }
 
   @Test
-  void refusesAnotherSizeThanAFixedInput() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> OnnxImport.read(OnnxEmbedderTest.fixture("mobile_se.onnx"), 32, 32));
-    assertTrue(e.getMessage().contains("fixed size of 64x64"), e.getMessage());
+  void trainsAtAnotherSizeThanTheExportedOneWhereTheLayersAllow() throws Exception {
+    // mobile_se was exported at a fixed 64 x 64; its global pooling takes any size.
+    OnnxImport.Imported im = OnnxImport.read(OnnxEmbedderTest.fixture("mobile_se.onnx"), 32, 32);
+    INDArray out = im.network().outputSingle(Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32));
+    assertArrayEquals(new long[] {2, 48}, out.shape());
+    // Where a dense layer reads a map, the size is the export's: refused, naming both.
+    Path flat = Files.createTempFile("flat", ".onnx");
+    try {
+      OnnxImport.Imported mix = OnnxImport.read(MIX, 32, 32);
+      // A copy of the fixture that flattens its last 4 x 4 map into a dense layer (384 inputs).
+      ComputationGraph g = new TransferLearning.GraphBuilder(mix.network())
+          .removeVertexAndConnections("/fc2/Gemm").removeVertexAndConnections("/Relu_2")
+          .removeVertexAndConnections("/fc1/Gemm")
+          .removeVertexAndConnections("/GlobalAveragePool")
+          .addLayer("dense", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(384)
+              .nOut(5).activation(Activation.IDENTITY).build(), "/Add")
+          .setOutputs("dense").build();
+      Files.write(flat, OnnxExport.export(g, 3, 32, 32, Map.of("dense", "logits"), Map.of()));
+      assertArrayEquals(new long[] {1, 5}, OnnxImport.read(flat, 32, 32).network()
+          .outputSingle(Nd4j.rand(DataType.FLOAT, 1, 3, 32, 32)).shape());
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> OnnxImport.read(flat, 64, 64));
+      assertTrue(e.getMessage().contains("for 384 inputs, but gets 1536")
+          && e.getMessage().contains("(32x32)"), e.getMessage());
+    } finally {
+      Files.deleteIfExists(flat);
+    }
   }
 
   @Test

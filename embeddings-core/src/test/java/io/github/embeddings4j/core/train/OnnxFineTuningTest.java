@@ -264,6 +264,19 @@ class OnnxFineTuningTest {
   }
 
   @Test
+  void takesTheExportedSizeWhenNothingElseSaysOne() {
+    // convnet_mix was exported at a fixed 32 x 32 and has no sidecar: imagenet at 32 x 32,
+    // the resize in proportion (256/224 of 32 = 37).
+    Preprocessing p = (Preprocessing) ZooFineTuner.builder(mix()).format();
+    assertEquals(32, p.height());
+    assertEquals(37, p.resize());
+    assertArrayEquals(Preprocessing.imagenet().mean(), p.mean());
+    Preprocessing q = (Preprocessing) ZooFineTuner.builder(mix()).inputSize(48, 48).format();
+    assertEquals(48, q.height());
+    assertEquals(55, q.resize());
+  }
+
+  @Test
   void searchesHyperparametersOfAnOnnxModel() throws Exception {
     ZooFineTuneSearch.Result found = ZooFineTuneSearch.grid(SearchSpace.builder()
         .learningRates(1e-2, 1e-3).build(), java.util.Arrays.asList(null, "/pool/MaxPool"))
