@@ -73,15 +73,13 @@ final class OnnxGraph {
   /** The graph's inputs that are not weights, with their shapes (-1 for a free dimension). */
   final Map<String, long[]> inputs;
   final List<String> outputs;
-  final long opset;
 
   private OnnxGraph(List<Node> nodes, Map<String, Tensor> constants, Map<String, long[]> inputs,
-      List<String> outputs, long opset) {
+      List<String> outputs) {
     this.nodes = nodes;
     this.constants = constants;
     this.inputs = inputs;
     this.outputs = outputs;
-    this.opset = opset;
   }
 
   /**
@@ -104,30 +102,12 @@ final class OnnxGraph {
     Path folder = file.toAbsolutePath().getParent();
     ProtoReader m = new ProtoReader(bytes, 0, bytes.limit());
     ProtoReader graph = null;
-    long opset = -1;
     while (m.more()) {
       long tag = m.varint();
       int field = (int) (tag >>> 3);
       int wire = (int) (tag & 7);
       if (field == 7 && wire == 2) {
         graph = m.message();
-      } else if (field == 8 && wire == 2) {
-        ProtoReader o = m.message();
-        String domain = "";
-        long version = -1;
-        while (o.more()) {
-          long t = o.varint();
-          if (t >>> 3 == 1 && (t & 7) == 2) {
-            domain = o.string();
-          } else if (t >>> 3 == 2 && (t & 7) == 0) {
-            version = o.varint();
-          } else {
-            o.skip((int) (t & 7));
-          }
-        }
-        if (domain.isEmpty() || domain.equals("ai.onnx")) {
-          opset = version;
-        }
       } else {
         m.skip(wire);
       }
@@ -174,7 +154,7 @@ final class OnnxGraph {
       }
     }
     return new OnnxGraph(Collections.unmodifiableList(computation), constants, inputs,
-        List.copyOf(outputs), opset);
+        List.copyOf(outputs));
   }
 
   private static Node node(ProtoReader r, Path folder) throws IOException {

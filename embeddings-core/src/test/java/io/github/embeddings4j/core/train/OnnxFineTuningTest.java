@@ -198,16 +198,21 @@ class OnnxFineTuningTest {
         .network().getLayer("/fc1/Gemm").getParam("W");
     assertNotEquals(fcBefore, again.network().getLayer("/fc1/Gemm").getParam("W"));
     // A network with frozen layers is written as ONNX like any other, and computes the same.
-    Path twice = dir.resolve("twice.onnx");
-    again.save(twice);
+    assertSavedFileComputesTheGraph(again, dir.resolve("twice.onnx"));
+  }
+
+  /** Saves a result and checks that ONNX Runtime's probabilities are the graph's output. */
+  private static void assertSavedFileComputesTheGraph(FineTuneResult r, Path file)
+      throws Exception {
+    r.save(file);
     INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, 32, 32);
-    INDArray expected = again.network().outputSingle(x);
+    INDArray expected = r.network().outputSingle(x);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession s = env.createSession(twice.toString(), new OrtSession.SessionOptions());
+    try (OrtSession s = env.createSession(file.toString(), new OrtSession.SessionOptions());
         OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
             .asFloat()), x.shape());
-        OrtSession.Result r = s.run(Map.of("input", t))) {
-      float[][] p = (float[][]) r.get("probabilities").get().getValue();
+        OrtSession.Result out = s.run(Map.of("input", t))) {
+      float[][] p = (float[][]) out.get("probabilities").get().getValue();
       assertArrayEquals(expected.getRow(0).toFloatVector(), p[0], 1e-5f);
       assertArrayEquals(expected.getRow(1).toFloatVector(), p[1], 1e-5f);
     }
@@ -223,19 +228,7 @@ class OnnxFineTuningTest {
     INDArray gate = io.github.embeddings4j.core.onnx.OnnxImport.read(se, 32, 32).network()
         .getLayer("/se/expand/Conv").getParam("W");
     assertNotEquals(gate, r.network().getLayer("/se/expand/Conv").getParam("W"));
-    Path tuned = dir.resolve("se.onnx");
-    r.save(tuned);
-    INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, 32, 32);
-    INDArray expected = r.network().outputSingle(x);
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession s = env.createSession(tuned.toString(), new OrtSession.SessionOptions());
-        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
-            .asFloat()), x.shape());
-        OrtSession.Result out = s.run(Map.of("input", t))) {
-      float[][] p = (float[][]) out.get("probabilities").get().getValue();
-      assertArrayEquals(expected.getRow(0).toFloatVector(), p[0], 1e-5f);
-      assertArrayEquals(expected.getRow(1).toFloatVector(), p[1], 1e-5f);
-    }
+    assertSavedFileComputesTheGraph(r, dir.resolve("se.onnx"));
   }
 
   /**
