@@ -20,6 +20,21 @@ Writes, into embeddings-core/src/test/resources/onnx/ (or --out DIR):
                            convolutions, a gate multiplied into the map), batch norms kept
                            (exported with training=PRESERVE), any height and width.
   convnet_se.input.npy / convnet_se.output.npy   as for convnet_mix
+  convnet_shuffle.onnx     ShuffleNetV2's blocks and the other things PyTorch computes from
+                           shapes, input [N,3,32,32] -> logits [N,3], any height and width: max
+                           pooling with ceil_mode (as GoogLeNet's), channel shuffles written
+                           from x.size() (Shape, Gather, Div, Unsqueeze, Concat feeding Reshape,
+                           Transpose, Reshape), chunk (Slice with computed ends), x.mean([2, 3])
+                           (ReduceMean) and x.view(x.size(0), -1).
+  convnet_shuffle.input.npy / convnet_shuffle.output.npy   as for convnet_mix
+  convnet_next.onnx        ConvNeXt's blocks, input [N,3,32,32] -> logits [N,3], any height and
+                           width: a patchifying stem, layer norms over channels-last views
+                           (Transpose, the norm spelled out as ReduceMean, Sub, Pow, Sqrt, Div,
+                           then its scale and shift), a 7x7 depthwise convolution, pointwise
+                           layers as MatMul (weights transposed at run time: exported without
+                           constant folding), the exact GELU (Div, Erf, Add, Mul, Mul), a layer
+                           scale and a residual, a downsampling layer, a normed head.
+  convnet_next.input.npy / convnet_next.output.npy   as for convnet_mix
 
 Deterministic (fixed seeds). Usage: python3 scripts/onnx/make_import_fixtures.py [--out DIR]
 """
@@ -98,6 +113,97 @@ class ConvNetSe(nn.Module):
         return self.head(x)
 
 
+def channel_shuffle(x, groups):
+    # torchvision's ShuffleNetV2 code, which exports the shape arithmetic as nodes
+    n, c, h, w = x.size()
+    x = x.view(n, groups, c // groups, h, w)
+    x = torch.transpose(x, 1, 2).contiguous()
+    return x.view(n, -1, h, w)
+
+
+def branch(cin, cout, stride):
+    return nn.Sequential(nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(),
+                         nn.Conv2d(cout, cout, 3, stride, 1, groups=cout, bias=False),
+                         nn.BatchNorm2d(cout),
+                         nn.Conv2d(cout, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU())
+
+
+class ConvNetShuffle(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 12, 3, 2, 1, bias=False), nn.BatchNorm2d(12),
+                                  nn.ReLU())
+        self.pool = nn.MaxPool2d(3, 2, ceil_mode=True)          # 16 -> 8 (floor: 7)
+        self.down1 = nn.Sequential(nn.Conv2d(12, 12, 3, 2, 1, groups=12, bias=False),
+                                   nn.BatchNorm2d(12), nn.Conv2d(12, 12, 1, bias=False),
+                                   nn.BatchNorm2d(12), nn.ReLU())
+        self.down2 = branch(12, 12, 2)                           # 8 -> 4, 24 channels
+        self.unit = branch(12, 12, 1)
+        self.fc = nn.Linear(48, 3)
+
+    def forward(self, x):
+        x = self.pool(self.stem(x))
+        x = channel_shuffle(torch.cat((self.down1(x), self.down2(x)), dim=1), 2)
+        a, b = x.chunk(2, dim=1)
+        x = channel_shuffle(torch.cat((a, self.unit(b)), dim=1), 2)
+        mean = x.mean([2, 3])
+        top = F.adaptive_max_pool2d(x, 1).view(x.size(0), -1)
+        return self.fc(torch.cat((mean, top), dim=1))
+
+
+class LayerNorm2d(nn.LayerNorm):
+    # torchvision's ConvNeXt code: a layer norm over the channels of a channels-last view
+    def forward(self, x):
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+
+
+class Permute(nn.Module):
+    def __init__(self, dims):
+        super().__init__()
+        self.dims = dims
+
+    def forward(self, x):
+        return torch.permute(x, self.dims)
+
+
+class NextBlock(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.block = nn.Sequential(nn.Conv2d(c, c, 7, padding=3, groups=c), Permute([0, 2, 3, 1]),
+                                   nn.LayerNorm(c, eps=1e-6), nn.Linear(c, 4 * c), nn.GELU(),
+                                   nn.Linear(4 * c, c), Permute([0, 3, 1, 2]))
+        self.layer_scale = nn.Parameter(torch.ones(c, 1, 1) * 0.5)
+
+    def forward(self, x):
+        return self.layer_scale * self.block(x) + x
+
+
+class ConvNetNext(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 4, 4), LayerNorm2d(8, eps=1e-6))  # 32 -> 8
+        self.stage1 = NextBlock(8)
+        self.down = nn.Sequential(LayerNorm2d(8, eps=1e-6), nn.Conv2d(8, 16, 2, 2))  # -> 4
+        self.stage2 = NextBlock(16)
+        self.norm = LayerNorm2d(16, eps=1e-6)
+        self.fc = nn.Linear(16, 3)
+
+    def forward(self, x):
+        x = self.stage2(self.down(self.stage1(self.stem(x))))
+        x = self.norm(F.adaptive_avg_pool2d(x, 1))
+        return self.fc(torch.flatten(x, 1))
+
+
+def randomize_ln(module, gen):
+    for m in module.modules():
+        if isinstance(m, nn.LayerNorm):
+            c = m.normalized_shape[0]
+            m.weight.data = torch.rand(c, generator=gen) + 0.5
+            m.bias.data = torch.randn(c, generator=gen) * 0.1
+
+
 def randomize_bn(module, gen):
     for m in module.modules():
         if isinstance(m, nn.BatchNorm2d):
@@ -141,6 +247,35 @@ def main():
                       training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
     np.save(os.path.join(out, "convnet_se.input.npy"), x.numpy().astype(np.float32))
     np.save(os.path.join(out, "convnet_se.output.npy"), y.numpy().astype(np.float32))
+    report(path)
+
+    shuffle = ConvNetShuffle()
+    randomize_bn(shuffle, gen)
+    shuffle.eval()
+    x = torch.randn(3, 3, 32, 32, generator=gen)
+    with torch.no_grad():
+        y = shuffle(x)
+    path = os.path.join(out, "convnet_shuffle.onnx")
+    torch.onnx.export(shuffle, x, path, opset_version=13, input_names=["input"],
+                      output_names=["logits"],
+                      dynamic_axes={"input": {0: "n", 2: "h", 3: "w"}, "logits": {0: "n"}})
+    np.save(os.path.join(out, "convnet_shuffle.input.npy"), x.numpy().astype(np.float32))
+    np.save(os.path.join(out, "convnet_shuffle.output.npy"), y.numpy().astype(np.float32))
+    report(path)
+
+    nxt = ConvNetNext()
+    randomize_ln(nxt, gen)
+    nxt.eval()
+    x = torch.randn(3, 3, 32, 32, generator=gen)
+    with torch.no_grad():
+        y = nxt(x)
+    path = os.path.join(out, "convnet_next.onnx")
+    torch.onnx.export(nxt, x, path, opset_version=13, input_names=["input"],
+                      output_names=["logits"],
+                      dynamic_axes={"input": {0: "n", 2: "h", 3: "w"}, "logits": {0: "n"}},
+                      do_constant_folding=False)
+    np.save(os.path.join(out, "convnet_next.input.npy"), x.numpy().astype(np.float32))
+    np.save(os.path.join(out, "convnet_next.output.npy"), y.numpy().astype(np.float32))
     report(path)
 
 

@@ -47,17 +47,30 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Operators understood: {@code Conv} (plain, depthwise, and grouped, the last as one
  * convolution per group), {@code BatchNormalization}, {@code Relu}, {@code LeakyRelu}, {@code
  * Clip} to {@code [0, 6]} or {@code [0, inf)}, {@code Sigmoid}, {@code HardSigmoid}, {@code
- * HardSwish}, {@code Tanh}, {@code MaxPool}, {@code AveragePool}, {@code GlobalAveragePool},
- * {@code GlobalMaxPool}, {@code Add} of two computed tensors, {@code Mul} of two computed
- * tensors of one shape (SiLU, hard-swish) or of a map and one factor per channel
- * (squeeze-and-excitation, {@link ChannelScale}; hard sigmoids with {@link
- * HardSigmoidActivation}), {@code Concat} of channels, zero {@code Pad},
- * {@code Flatten} and the {@code Reshape} that flattens, {@code Gemm}, {@code Softmax}, and
- * {@code Identity}/{@code Dropout}. That covers ResNet, ResNeXt, Wide ResNet, RegNet, VGG,
- * AlexNet, DenseNet, SqueezeNet, MobileNetV2 and V3, and EfficientNet. Any other operator (the
- * attention of vision transformers, ConvNeXt's layer norms) is refused with an {@link
- * IllegalArgumentException} that names it, its node, and what still works with the file
- * (embedding through ONNX Runtime, and heads on its frozen embeddings).
+ * HardSwish}, {@code Tanh}, the exact GELU as PyTorch writes it ({@code Div}, {@code Erf},
+ * {@code Add}, {@code Mul}, {@code Mul}: {@link GeluActivation}), {@code MaxPool} (with {@code
+ * ceil_mode} where its extra window falls as DL4J's "same" mode places it: GoogLeNet's),
+ * {@code AveragePool}, {@code GlobalAveragePool}, {@code GlobalMaxPool}, {@code
+ * ReduceMean}/{@code ReduceMax} over height and width, {@code Add} of two computed tensors,
+ * {@code Mul} of two computed tensors of one shape (SiLU, hard-swish) or of a map and one
+ * factor per channel (squeeze-and-excitation, {@link ChannelScale}; hard sigmoids with {@link
+ * HardSigmoidActivation}), {@code Mul} and {@code Add} of a map and a constant per channel (a
+ * 1 x 1 depthwise convolution that trains), {@code Concat} of channels, zero {@code Pad},
+ * {@code Flatten} and the {@code Reshape} that flattens, {@code Gemm}, {@code Softmax}, {@code
+ * Identity}/{@code Dropout}; {@code Transpose} of a map to channels-last and back, and between
+ * them a layer norm over the channels spelled out ({@code ReduceMean}, {@code Sub}, {@code
+ * Pow}, {@code ReduceMean}, {@code Add}, {@code Sqrt}, {@code Div}: {@link ChannelNorm}) and
+ * {@code MatMul} by a constant (a 1 x 1 convolution), as ConvNeXt has them; ShuffleNet's
+ * channel shuffle ({@code Reshape} to {@code [N, g, C/g, H, W]}, {@code Transpose [0, 2, 1, 3,
+ * 4]}, {@code Reshape} back: {@link ChannelShuffle}); and the integer arithmetic an export
+ * computes from shapes ({@code Shape}, {@code Gather}, {@code Unsqueeze}, {@code Squeeze},
+ * {@code Cast}, {@code Concat}, {@code Add}, {@code Sub}, {@code Mul}, {@code Div}, {@code
+ * Slice} of such values), worked out for the size the graph is read at. That covers ResNet,
+ * ResNeXt, Wide ResNet, RegNet, VGG, AlexNet, DenseNet, SqueezeNet, MobileNetV2 and V3,
+ * EfficientNet (V1 and V2), MNASNet, ShuffleNetV2, GoogLeNet, Inception v3 and ConvNeXt. Any
+ * other operator or arrangement (the attention and class token of vision transformers) is
+ * refused with an {@link IllegalArgumentException} that names it, its node, and what still
+ * works with the file (embedding through ONNX Runtime, and heads on its frozen embeddings).
  *
  * <p>BatchNorm layers that the exporter folded into the convolutions ({@code torch.onnx.export}
  * of a model in {@code eval()} mode does) train as the convolutions' biases; export with {@code
@@ -81,15 +94,25 @@ public final class OnnxImport {
   public record Imported(ComputationGraph network, String input, String output, String classifier,
       String features, int channels) {}
 
-  /** An activation's shape for one image: a map {@code c x h x w}, or a vector of {@code c}. */
-  private record Shape(long c, long h, long w, boolean flat) {
+  /**
+   * An activation's shape for one image: a map {@code c x h x w}, or a vector of {@code c}. A
+   * map marked {@code last} is the file's channels-last view of it (after {@code Transpose [0,
+   * 2, 3, 1]}), which the graph here still holds as {@code [N, C, H, W]}: operators along the
+   * file's last axis work on the channels.
+   */
+  private record Shape(long c, long h, long w, boolean flat, boolean last) {
+    Shape(long c, long h, long w, boolean flat) {
+      this(c, h, w, flat, false);
+    }
+
     long size() {
       return flat ? c : c * h * w;
     }
 
     @Override
     public String toString() {
-      return flat ? "[" + c + "]" : "[" + c + ", " + h + ", " + w + "]";
+      return flat ? "[" + c + "]" : last ? "[" + h + ", " + w + ", " + c + "] (channels last)"
+          : "[" + c + ", " + h + ", " + w + "]";
     }
   }
 
@@ -104,10 +127,21 @@ public final class OnnxImport {
   private final Map<String, String> inputOfLayer = new HashMap<>();
   /** The nodes that read each tensor. */
   private final Map<String, List<OnnxGraph.Node>> consumers = new HashMap<>();
+  /** Integer tensors worked out from the maps' sizes, and the file's constants. */
+  private final ShapeValues known;
+  /** Nodes converted ahead of their turn, as part of a pattern that starts before them. */
+  private final Set<OnnxGraph.Node> done = java.util.Collections.newSetFromMap(
+      new java.util.IdentityHashMap<>());
+  /** The 5-d steps of a channel shuffle not yet reshaped back, by tensor. */
+  private final Map<String, Shuffle> shuffles = new HashMap<>();
+
+  /** A map {@code x} seen as {@code groups} rows of channels, perhaps transposed already. */
+  private record Shuffle(String x, int groups, boolean transposed) {}
 
   private OnnxImport(OnnxGraph g, Path file) {
     this.g = g;
     this.file = file;
+    this.known = new ShapeValues(g.constants);
     this.b = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT)
         .weightInit(WeightInit.XAVIER).graphBuilder();
   }
@@ -176,7 +210,9 @@ public final class OnnxImport {
       }
     }
     for (OnnxGraph.Node n : g.nodes) {
-      convert(n);
+      if (!done.contains(n)) {
+        convert(n);
+      }
     }
     String output = vertexOf.get(outTensor);
     if (output == null || output.equals(in)) {
@@ -213,6 +249,19 @@ public final class OnnxImport {
   }
 
   private void convert(OnnxGraph.Node n) {
+    if (n.op().equals("Shape")) {
+      String x = source(n, 0);
+      Shape s = shapeOf.get(x);
+      known.shape(n, s.flat() ? new long[] {s.c()} : new long[] {s.c(), s.h(), s.w()});
+      return;
+    }
+    try {
+      if (known.fold(n)) {
+        return;
+      }
+    } catch (IllegalArgumentException e) {
+      throw unsupported(n, e.getMessage());
+    }
     switch (n.op()) {
       case "Conv" -> conv(n);
       case "BatchNormalization" -> batchNorm(n);
@@ -233,6 +282,11 @@ public final class OnnxImport {
       case "Pad" -> pad(n);
       case "Flatten" -> flatten(n);
       case "Reshape" -> reshape(n);
+      case "Transpose" -> transpose(n);
+      case "ReduceMean", "ReduceMax" -> reduce(n);
+      case "MatMul" -> matmul(n);
+      case "LayerNormalization" -> layerNormalization(n);
+      case "Div" -> gelu(n);
       case "Gemm" -> gemm(n);
       case "Softmax" -> softmax(n);
       case "Identity", "Dropout" -> alias(n, source(n, 0));
@@ -401,46 +455,101 @@ public final class OnnxImport {
     int[] stride = pair(n, "strides", 1);
     int[] dilation = pair(n, "dilations", 1);
     boolean max = n.op().equals("MaxPool");
-    if (n.integer("ceil_mode", 0) != 0) {
-      int[] pads = pads(n, s, kernel, stride, dilation);
-      for (int d = 0; d < 2; d++) {
-        long size = d == 0 ? s.h() : s.w();
-        long span = size + pads[d] + pads[d + 2] - (long) dilation[d] * (kernel[d] - 1) - 1;
-        if (span % stride[d] != 0) {
-          throw unsupported(n, "ceil_mode=1 gives another output size than floor here ("
-              + s + " input); export at an input size where they agree, or without ceil_mode");
-        }
+    int[] given = pads(n, s, kernel, stride, dilation);
+    ConvolutionMode mode = ConvolutionMode.Truncate;
+    if (n.integer("ceil_mode", 0) != 0 && !ceilIsFloor(s, given, kernel, stride, dilation)) {
+      // A max pooling whose ceil_mode adds a last window: that window reaches past the input,
+      // and max pooling ignores what lies outside. DL4J's "same" mode places its windows the
+      // same way when it pads the start by as much and gives the same count (GoogLeNet's
+      // 3 x 3, stride 2 poolings at any size).
+      if (!max || !sameIsCeil(s, given, kernel, stride, dilation)) {
+        throw unsupported(n, "ceil_mode=1 gives another output size than floor here (" + s
+            + " input), and no layer places the extra window the same way; export at an"
+            + " input size where they agree, or without ceil_mode");
       }
+      mode = ConvolutionMode.Same;
     }
-    int[] pads = even(pads(n, s, kernel, stride, dilation), s, kernel, stride, dilation);
+    int[] pads = mode == ConvolutionMode.Same ? new int[4]
+        : even(given, s, kernel, stride, dilation);
     if (pads[0] != pads[2] || pads[1] != pads[3]) {
       throw unsupported(n, "uneven padding " + Arrays.toString(pads) + " of a pooling");
     }
     SubsamplingLayer.Builder layer = new SubsamplingLayer.Builder(max ? PoolingType.MAX
         : PoolingType.AVG).kernelSize(kernel).stride(stride).padding(pads[0], pads[1])
-        .dilation(dilation).convolutionMode(ConvolutionMode.Truncate);
+        .dilation(dilation).convolutionMode(mode);
     if (!max) {
       layer.avgPoolIncludePadInDivisor(n.integer("count_include_pad", 0) != 0);
     }
     String name = unique(n.label());
     b.addLayer(name, layer.build(), vertexOf.get(x));
-    long oh = (s.h() + 2L * pads[0] - (long) dilation[0] * (kernel[0] - 1) - 1) / stride[0] + 1;
-    long ow = (s.w() + 2L * pads[1] - (long) dilation[1] * (kernel[1] - 1) - 1) / stride[1] + 1;
+    long oh = mode == ConvolutionMode.Same ? ceilDiv(s.h(), stride[0])
+        : (s.h() + 2L * pads[0] - (long) dilation[0] * (kernel[0] - 1) - 1) / stride[0] + 1;
+    long ow = mode == ConvolutionMode.Same ? ceilDiv(s.w(), stride[1])
+        : (s.w() + 2L * pads[1] - (long) dilation[1] * (kernel[1] - 1) - 1) / stride[1] + 1;
     define(n, name, new Shape(s.c(), oh, ow, false));
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
+  }
+
+  /** Whether rounding the window count up gives the count rounding down gives, on both axes. */
+  private static boolean ceilIsFloor(Shape s, int[] pads, int[] kernel, int[] stride,
+      int[] dilation) {
+    for (int d = 0; d < 2; d++) {
+      long size = d == 0 ? s.h() : s.w();
+      long span = size + pads[d] + pads[d + 2] - (long) dilation[d] * (kernel[d] - 1) - 1;
+      if (span % stride[d] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether DL4J's "same" pooling has ceil_mode's windows on both axes: as many (ceil of size
+   * over stride), starting as far before the input (half the total padding, rounded down).
+   */
+  private static boolean sameIsCeil(Shape s, int[] pads, int[] kernel, int[] stride,
+      int[] dilation) {
+    for (int d = 0; d < 2; d++) {
+      long size = d == 0 ? s.h() : s.w();
+      long eff = (long) dilation[d] * (kernel[d] - 1) + 1;
+      long span = size + pads[d] + pads[d + 2] - eff;
+      // PyTorch drops a last window that would start in the end padding.
+      long ceil = ceilDiv(Math.max(0, span), stride[d]) + 1;
+      if ((ceil - 1) * stride[d] >= size + pads[d]) {
+        ceil--;
+      }
+      long same = ceilDiv(size, stride[d]);
+      long total = Math.max(0, (same - 1) * stride[d] + eff - size);
+      if (ceil != same || total / 2 != pads[d]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void globalPool(OnnxGraph.Node n) {
     String x = source(n, 0);
-    Shape s = map(n, x);
-    String name = unique(n.label());
     // ONNX keeps [N, C, 1, 1]. A vector where only flattening reads it (the classifier's
     // input); a 1 x 1 map where convolutions read it (squeeze-and-excitation).
+    globalPool(n, x, map(n, x), n.op().equals("GlobalMaxPool"), onlyFlattened(n));
+  }
+
+  /** Whether only flattening reads the node's output. */
+  private boolean onlyFlattened(OnnxGraph.Node n) {
     boolean flat = true;
     for (OnnxGraph.Node c : consumers.getOrDefault(n.outputs().get(0), List.of())) {
       flat &= c.op().equals("Flatten") || c.op().equals("Reshape");
     }
-    b.addLayer(name, new GlobalPoolingLayer.Builder(n.op().equals("GlobalMaxPool")
-        ? PoolingType.MAX : PoolingType.AVG).collapseDimensions(flat).build(), vertexOf.get(x));
+    return flat;
+  }
+
+  private void globalPool(OnnxGraph.Node n, String x, Shape s, boolean max, boolean flat) {
+    String name = unique(n.label());
+    b.addLayer(name, new GlobalPoolingLayer.Builder(max ? PoolingType.MAX : PoolingType.AVG)
+        .collapseDimensions(flat).build(), vertexOf.get(x));
     define(n, name, new Shape(s.c(), 1, 1, flat));
   }
 
@@ -472,6 +581,9 @@ public final class OnnxImport {
     if (n.inputs().size() != 2) {
       throw unsupported(n, "Mul of " + n.inputs().size() + " tensors");
     }
+    if (constantOperand(n)) {
+      return;
+    }
     String a = source(n, 0);
     String c = source(n, 1);
     Shape sa = shapeOf.get(a);
@@ -486,7 +598,7 @@ public final class OnnxImport {
     boolean aGate = !sa.flat() && sa.h() == 1 && sa.w() == 1;
     Shape map = aGate ? sc : sa;
     Shape gate = aGate ? sa : sc;
-    if (map.flat() || gate.flat() || gate.h() != 1 || gate.w() != 1 || gate.c() != map.c()) {
+    if (map.flat() || gate.flat() || map.last() || gate.last() || gate.h() != 1 || gate.w() != 1 || gate.c() != map.c()) {
       throw unsupported(n, "Mul of shapes " + sa + " and " + sc + ": only equal shapes and a"
           + " map times one factor per channel have a vertex");
     }
@@ -502,6 +614,9 @@ public final class OnnxImport {
     }
     if (n.inputs().size() != 2) {
       throw unsupported(n, n.op() + " of " + n.inputs().size() + " tensors");
+    }
+    if (constantOperand(n)) {
+      return;
     }
     String a = source(n, 0);
     String c = source(n, 1);
@@ -545,6 +660,9 @@ public final class OnnxImport {
     for (int i = 0; i < n.inputs().size(); i++) {
       String x = source(n, i);
       Shape s = shapeOf.get(x);
+      if (s.last()) {
+        throw unsupported(n, "Concat of a channels-last view " + s);
+      }
       if (first == null) {
         first = s;
       }
@@ -599,23 +717,164 @@ public final class OnnxImport {
     flat(n, source(n, 0));
   }
 
+  /**
+   * A reshape to one vector per image, a reshape that changes nothing, or a step of a channel
+   * shuffle ({@code [N, g, C / g, H, W]}, and back to {@code [N, C, H, W]} after the
+   * transpose).
+   */
   private void reshape(OnnxGraph.Node n) {
-    String x = source(n, 0);
-    OnnxGraph.Tensor to = constant(n, 1);
-    long[] t = to.longs();
-    Shape s = shapeOf.get(x);
-    boolean flattens = t != null && t.length == 2 && (t[0] == 0 || t[0] == -1 || t[0] == 1)
-        && (t[1] == -1 || t[1] == s.size());
-    if (!flattens) {
-      throw unsupported(n, "Reshape to " + Arrays.toString(t) + ": only the reshape to one"
-          + " vector per image is understood");
+    String in = n.inputs().get(0);
+    long[] t = constant(n, 1).longs();
+    Shuffle pending = shuffles.get(in);
+    if (pending != null) {
+      Shape s = shapeOf.get(pending.x());
+      if (!pending.transposed() || !sameMap(t, s)) {
+        throw unsupported(n, "Reshape to " + dims(t) + " of a " + (pending.transposed()
+            ? "transposed " : "") + "5-d view of " + s + ": only ShuffleNet's channel shuffle"
+            + " (Reshape to [N, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape back) is"
+            + " understood");
+      }
+      String name = unique(n.label());
+      b.addVertex(name, new ChannelShuffle(pending.groups()), vertexOf.get(pending.x()));
+      define(n, name, s);
+      return;
     }
-    flat(n, x);
+    String x = source(n, 0);
+    Shape s = shapeOf.get(x);
+    if (s.last() && s.h() * s.w() != 1) {
+      throw unsupported(n, "Reshape of a channels-last view " + s);
+    }
+    boolean batch = t != null && t.length > 0 && (t[0] == 0 || t[0] == -1 || t[0] == 1
+        || t[0] == ShapeValues.BATCH);
+    if (batch && t.length == 2 && (t[1] == -1 || t[1] == s.size())) {
+      flat(n, x);
+    } else if (!s.flat() && sameMap(t, s)) {
+      alias(n, x);
+    } else if (!s.flat() && batch && t.length == 5 && groups(t, s) > 0) {
+      shuffles.put(n.outputs().get(0), new Shuffle(x, groups(t, s), false));
+    } else {
+      throw unsupported(n, "Reshape of " + s + " to " + dims(t) + ": only the reshape to one"
+          + " vector per image and ShuffleNet's channel shuffle are understood");
+    }
+  }
+
+  /** Whether a reshape to {@code t} gives the map {@code s} its own shape. */
+  private static boolean sameMap(long[] t, Shape s) {
+    if (t == null || t.length != 4 || s.flat()) {
+      return false;
+    }
+    long[] want = {s.c(), s.h(), s.w()};
+    int free = 0;
+    for (int i = 1; i < 4; i++) {
+      free += t[i] == -1 ? 1 : 0;
+      if (t[i] != -1 && t[i] != want[i - 1]) {
+        return false;
+      }
+    }
+    return free <= 1 && (t[0] == 0 || t[0] == -1 || t[0] == ShapeValues.BATCH);
+  }
+
+  /** The groups of a reshape of {@code s} to {@code [N, g, C / g, H, W]}; 0 if it is not. */
+  private static int groups(long[] t, Shape s) {
+    if (t[3] != s.h() && t[3] != -1 || t[4] != s.w() && t[4] != -1) {
+      return 0;
+    }
+    long g = t[1] == -1 && t[2] > 0 ? s.c() / t[2] : t[1];
+    long per = t[2] == -1 && t[1] > 0 ? s.c() / t[1] : t[2];
+    return g > 0 && per > 0 && g * per == s.c() ? (int) g : 0;
+  }
+
+  /** A shape value for a message: the batch size as N. */
+  private static String dims(long[] t) {
+    if (t == null) {
+      return "?";
+    }
+    StringBuilder out = new StringBuilder("[");
+    for (int i = 0; i < t.length; i++) {
+      out.append(i == 0 ? "" : ", ").append(t[i] == ShapeValues.BATCH ? "N" : t[i]);
+    }
+    return out.append(']').toString();
+  }
+
+  /**
+   * A map to its channels-last view ({@code perm [0, 2, 3, 1]}, as ConvNeXt's layer norms and
+   * MatMuls read it) and back ({@code [0, 3, 1, 2]}), which change nothing here; or the
+   * transpose of a channel shuffle's 5-d view. No other transpose has a layer.
+   */
+  private void transpose(OnnxGraph.Node n) {
+    long[] perm = n.ints("perm");
+    Shuffle pending = shuffles.get(n.inputs().get(0));
+    if (pending != null) {
+      if (pending.transposed() || !Arrays.equals(perm, new long[] {0, 2, 1, 3, 4})) {
+        throw unsupported(n, "Transpose " + Arrays.toString(perm) + " of a 5-d view: only"
+            + " ShuffleNet's channel shuffle [0, 2, 1, 3, 4] is understood");
+      }
+      shuffles.put(n.outputs().get(0), new Shuffle(pending.x(), pending.groups(), true));
+      return;
+    }
+    OnnxGraph.Tensor weight = known.get(n.inputs().get(0));
+    if (weight != null && weight.floats() != null && perm != null
+        && perm.length == weight.dims().length) {
+      // A weight the export transposes at run time (MatMul's, without constant folding).
+      int[] p = new int[perm.length];
+      long[] dims = new long[perm.length];
+      for (int i = 0; i < p.length; i++) {
+        p[i] = (int) perm[i];
+        dims[i] = weight.dims()[p[i]];
+      }
+      float[] v = Nd4j.create(weight.floats(), weight.dims(), 'c').permute(p).dup('c').data()
+          .asFloat();
+      known.put(new OnnxGraph.Tensor(n.outputs().get(0), dims, v, null));
+      return;
+    }
+    String x = source(n, 0);
+    Shape s = shapeOf.get(x);
+    boolean toLast = !s.flat() && !s.last() && Arrays.equals(perm, new long[] {0, 2, 3, 1});
+    boolean toFirst = s.last() && Arrays.equals(perm, new long[] {0, 3, 1, 2});
+    if (!toLast && !toFirst) {
+      throw unsupported(n, "Transpose " + (perm == null ? "" : Arrays.toString(perm) + " ")
+          + "of " + s + ": only a map to channels-last and back, and ShuffleNet's channel"
+          + " shuffle, are understood");
+    }
+    vertexOf.put(n.outputs().get(0), vertexOf.get(x));
+    shapeOf.put(n.outputs().get(0), new Shape(s.c(), s.h(), s.w(), false, toLast));
+  }
+
+  /** A mean or maximum over height and width: global pooling, as {@code x.mean([2, 3])}. */
+  private void reduce(OnnxGraph.Node n) {
+    String x = source(n, 0);
+    Shape s = shapeOf.get(x);
+    long[] axes = n.inputs().size() > 1 && !n.inputs().get(1).isEmpty()
+        ? constant(n, 1).longs() : n.ints("axes");
+    boolean channels = axes != null && axes.length == 1 && !s.flat() && (s.last()
+        ? axes[0] == -1 || axes[0] == 3 : axes[0] == 1 || axes[0] == -3);
+    if (channels && n.op().equals("ReduceMean") && n.integer("keepdims", 1) != 0) {
+      layerNorm(n, x, s);
+      return;
+    }
+    map(n, x);
+    long[] sorted = axes == null ? null : axes.clone();
+    if (sorted != null) {
+      for (int i = 0; i < sorted.length; i++) {
+        sorted[i] = sorted[i] < 0 ? sorted[i] + 4 : sorted[i];
+      }
+      Arrays.sort(sorted);
+    }
+    if (!Arrays.equals(sorted, new long[] {2, 3})) {
+      throw unsupported(n, n.op() + " over axes " + (axes == null ? "all" : Arrays.toString(
+          axes)) + ": only the mean or maximum over height and width has a layer");
+    }
+    boolean keep = n.integer("keepdims", 1) != 0;
+    globalPool(n, x, s, n.op().equals("ReduceMax"), !keep || onlyFlattened(n));
   }
 
   /** A flattened tensor: the vertex itself; the dense layer after it flattens a map (c, h, w). */
   private void flat(OnnxGraph.Node n, String x) {
     Shape s = shapeOf.get(x);
+    if (s.last() && s.h() * s.w() != 1) {
+      throw unsupported(n, "flattening a channels-last view " + s + ": the values would be"
+          + " in another order");
+    }
     vertexOf.put(n.outputs().get(0), vertexOf.get(x));
     shapeOf.put(n.outputs().get(0), new Shape(s.size(), 1, 1, true));
   }
@@ -666,6 +925,261 @@ public final class OnnxImport {
     activation(n, Activation.SOFTMAX.getActivationFunction());
   }
 
+  /**
+   * A layer norm across channels as an export spells it out, starting at its first mean:
+   * {@code d = x - mean(x)}, {@code d / sqrt(mean(d^2) + eps)}; the scale and shift after it
+   * are a per-channel {@code Mul} and {@code Add} ({@link #scaleShift}).
+   */
+  private void layerNorm(OnnxGraph.Node mean, String x, Shape s) {
+    String why = "ReduceMean over the channels is understood only as the start of a layer norm"
+        + " ((x - mean) / sqrt(mean((x - mean)^2) + eps))";
+    OnnxGraph.Node sub = onlyReader(mean.outputs().get(0));
+    if (sub == null || !sub.op().equals("Sub") || !sub.inputs().equals(List.of(x,
+        mean.outputs().get(0)))) {
+      throw unsupported(mean, why);
+    }
+    String d = sub.outputs().get(0);
+    OnnxGraph.Node square = null;
+    OnnxGraph.Node div = null;
+    for (OnnxGraph.Node r : consumers.getOrDefault(d, List.of())) {
+      if (r.op().equals("Pow") && r.inputs().get(0).equals(d) && isScalar(r.inputs().get(1),
+          2) || r.op().equals("Mul") && r.inputs().equals(List.of(d, d))) {
+        square = r;
+      } else if (r.op().equals("Div") && r.inputs().get(0).equals(d)) {
+        div = r;
+      } else {
+        throw unsupported(mean, why);
+      }
+    }
+    OnnxGraph.Node var = square == null ? null : onlyReader(square.outputs().get(0));
+    OnnxGraph.Node plus = var == null ? null : onlyReader(var.outputs().get(0));
+    OnnxGraph.Node sqrt = plus == null ? null : onlyReader(plus.outputs().get(0));
+    if (div == null || var == null || !var.op().equals("ReduceMean")
+        || !Arrays.equals(var.ints("axes"), mean.ints("axes"))
+        || plus == null || !plus.op().equals("Add") || plus.inputs().size() != 2
+        || scalarOf(plus.inputs().get(1)) == null || sqrt == null
+        || !sqrt.op().equals("Sqrt") || onlyReader(sqrt.outputs().get(0)) != div
+        || !div.inputs().get(1).equals(sqrt.outputs().get(0))) {
+      throw unsupported(mean, why);
+    }
+    String name = unique(div.label());
+    b.addVertex(name, new ChannelNorm(scalarOf(plus.inputs().get(1))), vertexOf.get(x));
+    define(div, name, s);
+    done.addAll(List.of(sub, square, var, plus, sqrt, div));
+  }
+
+  /**
+   * ONNX's own {@code LayerNormalization} (opset 17, what PyTorch writes for {@code
+   * nn.LayerNorm} from that opset on) over the channels of a channels-last view.
+   */
+  private void layerNormalization(OnnxGraph.Node n) {
+    String x = source(n, 0);
+    Shape s = shapeOf.get(x);
+    long axis = n.integer("axis", -1);
+    if (!s.last() || axis != -1 && axis != 3) {
+      throw unsupported(n, "LayerNormalization of " + s + " along axis " + axis + ": only"
+          + " the channels of a channels-last view (after Transpose [0, 2, 3, 1]) have a"
+          + " layer");
+    }
+    float[] scale = perChannel(weights(n, 1, -1), s);
+    float[] shift = n.inputs().size() > 2 && !n.inputs().get(2).isEmpty()
+        ? perChannel(weights(n, 2, -1), s) : null;
+    if (scale == null || n.inputs().size() > 2 && !n.inputs().get(2).isEmpty()
+        && shift == null) {
+      throw unsupported(n, "a scale or bias that is not one value per channel");
+    }
+    String norm = unique(n.label() + "/norm");
+    b.addVertex(norm, new ChannelNorm(n.real("epsilon", 1e-5f)), vertexOf.get(x));
+    shapeOf.put(norm, s);
+    vertexOf.put(norm, norm);
+    scaleShift(n, norm, s, scale, shift);
+  }
+
+  /** A product or sum with a per-channel constant: a 1 x 1 depthwise convolution. */
+  private boolean constantOperand(OnnxGraph.Node n) {
+    if (n.inputs().size() != 2) {
+      return false;
+    }
+    int k = known.get(n.inputs().get(0)) != null ? 0 : known.get(n.inputs().get(1)) != null ? 1
+        : -1;
+    if (k < 0) {
+      return false;
+    }
+    String x = source(n, 1 - k);
+    Shape s = shapeOf.get(x);
+    float[] v = perChannel(known.get(n.inputs().get(k)), s);
+    if (v == null) {
+      throw unsupported(n, n.op() + " of " + s + " and a constant of shape " + Arrays.toString(
+          known.get(n.inputs().get(k)).dims()) + ": only one value per channel has a layer");
+    }
+    boolean product = n.op().equals("Mul");
+    scaleShift(n, x, s, product ? v : null, product ? null : v);
+    return true;
+  }
+
+  /**
+   * {@code x * scale + shift} per channel as a 1 x 1 depthwise convolution, whose weights and
+   * bias train as PyTorch's layer-norm affine and layer scale do. A product whose only reader
+   * adds a per-channel constant takes that as its bias.
+   */
+  private void scaleShift(OnnxGraph.Node n, String x, Shape s, float[] scale, float[] shift) {
+    if (s.flat()) {
+      throw unsupported(n, n.op() + " of a vector and a constant: only maps have a layer for"
+          + " one value per channel");
+    }
+    OnnxGraph.Node out = n;
+    if (scale != null && shift == null) {
+      OnnxGraph.Node next = onlyReader(n.outputs().get(0));
+      if (next != null && next.op().equals("Add") && next.inputs().size() == 2) {
+        int k = next.inputs().get(0).equals(n.outputs().get(0)) ? 1 : 0;
+        OnnxGraph.Tensor c = known.get(next.inputs().get(k));
+        float[] v = c == null ? null : perChannel(c, s);
+        if (v != null) {
+          shift = v;
+          out = next;
+          done.add(next);
+        }
+      }
+    }
+    int c = (int) s.c();
+    float[] w = scale != null ? scale : filled(c, 1f);
+    String name = unique(out.label());
+    b.addLayer(name, new DepthwiseConvolution2D.Builder(1, 1).nIn(c).nOut(c).depthMultiplier(1)
+        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY)
+        .hasBias(shift != null).build(), vertexOf.get(x));
+    Map<String, INDArray> p = new LinkedHashMap<>();
+    p.put("W", Nd4j.create(w, new long[] {1, 1, c, 1}, 'c'));
+    if (shift != null) {
+      p.put("b", row(shift));
+    }
+    params.put(name, p);
+    define(out, name, s);
+  }
+
+  private static float[] filled(int n, float v) {
+    float[] out = new float[n];
+    Arrays.fill(out, v);
+    return out;
+  }
+
+  /** The constant's values when it holds one per channel of {@code s} in its layout. */
+  private static float[] perChannel(OnnxGraph.Tensor t, Shape s) {
+    if (t.floats() == null || t.size() != s.c() || s.flat()) {
+      return null;
+    }
+    long[] d = t.dims();
+    int axis = s.last() ? d.length - 1 : d.length - 3;
+    if (axis < 0 || d[axis] != s.c()) {
+      return null;
+    }
+    return t.floats();
+  }
+
+  /**
+   * {@code x W (+ b)} with a constant {@code W [C, K]}: over the channels of a channels-last
+   * view, a 1 x 1 convolution (ConvNeXt's pointwise layers); of a vector, a dense layer. An
+   * {@code Add} of a constant {@code [K]} that only reads it becomes the bias.
+   */
+  private void matmul(OnnxGraph.Node n) {
+    String x = source(n, 0);
+    Shape s = shapeOf.get(x);
+    OnnxGraph.Tensor w = weights(n, 1, 2);
+    long cin = w.dims()[0];
+    long k = w.dims()[1];
+    if (cin != s.c() || !s.flat() && !s.last()) {
+      throw unsupported(n, "MatMul of " + s + " by weights " + Arrays.toString(w.dims())
+          + ": only a vector, or the channels of a channels-last view, times a matrix with as"
+          + " many rows has a layer");
+    }
+    OnnxGraph.Node out = n;
+    OnnxGraph.Tensor bias = null;
+    OnnxGraph.Node next = onlyReader(n.outputs().get(0));
+    if (next != null && next.op().equals("Add") && next.inputs().size() == 2) {
+      int j = next.inputs().get(0).equals(n.outputs().get(0)) ? 1 : 0;
+      OnnxGraph.Tensor c = known.get(next.inputs().get(j));
+      if (c != null && c.floats() != null && c.size() == k && c.dims()[c.dims().length - 1]
+          == k) {
+        bias = new OnnxGraph.Tensor(c.name(), new long[] {k}, c.floats(), null);
+        out = next;
+        done.add(next);
+      }
+    }
+    String name = unique(out.label());
+    INDArray wa = Nd4j.create(w.floats(), w.dims(), 'c');
+    if (s.flat()) {
+      b.addLayer(name, new DenseLayer.Builder().nIn(cin).nOut(k).activation(Activation.IDENTITY)
+          .hasBias(bias != null).build(), vertexOf.get(x));
+      params.put(name, weightsAndBias(wa, bias));
+      denseLayers.add(name);
+      inputOfLayer.put(name, vertexOf.get(x));
+      define(out, name, new Shape(k, 1, 1, true));
+      return;
+    }
+    b.addLayer(name, new ConvolutionLayer.Builder(1, 1).nIn(cin).nOut(k)
+        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY)
+        .hasBias(bias != null).build(), vertexOf.get(x));
+    params.put(name, weightsAndBias(wa.transpose().dup('c').reshape('c', k, cin, 1, 1), bias));
+    define(out, name, new Shape(k, s.h(), s.w(), false, true));
+  }
+
+  /**
+   * The exact GELU as PyTorch exports it, starting at its division: {@code x / sqrt 2}, {@code
+   * Erf}, {@code + 1}, {@code x *}, {@code * 0.5}. No other division of a map has a layer.
+   */
+  private void gelu(OnnxGraph.Node n) {
+    String x = source(n, 0);
+    String why = "Div of a map is understood only as the start of an exact GELU (x * (1 +"
+        + " erf(x / sqrt 2)) * 0.5)";
+    Float root = n.inputs().size() == 2 ? scalarOf(n.inputs().get(1)) : null;
+    if (root == null || Math.abs(root - Math.sqrt(2)) > 1e-4) {
+      throw unsupported(n, why);
+    }
+    OnnxGraph.Node erf = onlyReader(n.outputs().get(0));
+    OnnxGraph.Node plus = erf == null || !erf.op().equals("Erf") ? null
+        : onlyReader(erf.outputs().get(0));
+    OnnxGraph.Node times = plus == null || !plus.op().equals("Add")
+        || !isScalar(other(plus, erf.outputs().get(0)), 1) ? null
+        : onlyReader(plus.outputs().get(0));
+    OnnxGraph.Node half = times == null || !times.op().equals("Mul")
+        || !x.equals(other(times, plus.outputs().get(0))) ? null
+        : onlyReader(times.outputs().get(0));
+    if (half == null || !half.op().equals("Mul")
+        || !isScalar(other(half, times.outputs().get(0)), 0.5)) {
+      throw unsupported(n, why);
+    }
+    String name = unique(half.label());
+    b.addLayer(name, new ActivationLayer.Builder().activation(new GeluActivation()).build(),
+        vertexOf.get(x));
+    define(half, name, shapeOf.get(x));
+    done.addAll(List.of(erf, plus, times, half));
+  }
+
+  /** The input of a two-input node other than {@code t}; null if it does not read {@code t}. */
+  private static String other(OnnxGraph.Node n, String t) {
+    if (n.inputs().size() != 2) {
+      return null;
+    }
+    return n.inputs().get(0).equals(t) ? n.inputs().get(1)
+        : n.inputs().get(1).equals(t) ? n.inputs().get(0) : null;
+  }
+
+  /** The value of a one-value float constant; null if {@code t} is not one. */
+  private Float scalarOf(String t) {
+    OnnxGraph.Tensor v = t == null ? null : known.get(t);
+    return v != null && v.floats() != null && v.size() == 1 ? v.floats()[0] : null;
+  }
+
+  private boolean isScalar(String t, double value) {
+    Float v = scalarOf(t);
+    return v != null && Math.abs(v - value) < 1e-6;
+  }
+
+  /** The only node reading {@code tensor} when it is not also an output; null otherwise. */
+  private OnnxGraph.Node onlyReader(String tensor) {
+    List<OnnxGraph.Node> r = consumers.getOrDefault(tensor, List.of());
+    return r.size() == 1 && !g.outputs.contains(tensor) ? r.get(0) : null;
+  }
+
   // ---- helpers ---------------------------------------------------------------------------
 
   private void alias(OnnxGraph.Node n, String x) {
@@ -685,9 +1199,12 @@ public final class OnnxImport {
     }
     String t = n.inputs().get(i);
     if (!vertexOf.containsKey(t)) {
-      throw unsupported(n, g.constants.containsKey(t) ? "its input '" + t + "' is a constant"
-          + " where a computed tensor is expected" : "its input '" + t + "' is not computed"
-          + " before it");
+      throw unsupported(n, shuffles.containsKey(t) ? "its input '" + t + "' is a 5-d view of"
+          + " a map; only ShuffleNet's channel shuffle (Reshape to [N, g, C/g, H, W], Transpose"
+          + " [0, 2, 1, 3, 4], Reshape back) is understood" : known.computed(t) ? "its input '"
+          + t + "' is computed from shapes where a map is expected" : g.constants.containsKey(t)
+          ? "its input '" + t + "' is a constant where a computed tensor is expected"
+          : "its input '" + t + "' is not computed before it");
     }
     return t;
   }
@@ -698,14 +1215,26 @@ public final class OnnxImport {
       throw unsupported(n, n.op() + " of a vector " + s + " (after global pooling or"
           + " flattening): a layer needs a feature map here");
     }
+    if (s.last()) {
+      throw unsupported(n, n.op() + " of a channels-last view " + s + ": only element-wise"
+          + " operators, layer norms and MatMul over the channels are understood between"
+          + " Transpose [0, 2, 3, 1] and Transpose [0, 3, 1, 2]");
+    }
     return s;
   }
 
   private OnnxGraph.Tensor constant(OnnxGraph.Node n, int i) {
     String t = n.inputs().get(i);
-    OnnxGraph.Tensor v = g.constants.get(t);
+    OnnxGraph.Tensor v = known.get(t);
     if (v == null) {
       throw unsupported(n, "its input '" + t + "' is computed where a constant is expected");
+    }
+    if (v.longs() != null && !n.op().equals("Reshape")) {
+      for (long x : v.longs()) {
+        if (x == ShapeValues.BATCH) {
+          throw unsupported(n, "its input '" + t + "' depends on the batch size");
+        }
+      }
     }
     return v;
   }
@@ -857,5 +1386,9 @@ public final class OnnxImport {
   static final Set<String> SUPPORTED = Set.of("Conv", "BatchNormalization", "Relu", "LeakyRelu",
       "Sigmoid", "Tanh", "Clip", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
       "Add", "Sum", "Slice", "Concat", "Pad", "Flatten", "Reshape", "Gemm", "Softmax",
-      "Identity", "Dropout", "Mul", "HardSigmoid", "HardSwish");
+      "Identity", "Dropout", "Mul", "HardSigmoid", "HardSwish", "ReduceMean", "ReduceMax",
+      "MatMul", "Erf", "Pow", "Sqrt", "LayerNormalization",
+      // shape arithmetic, worked out at import; Transpose to channels-last and back, and in a
+      // channel shuffle
+      "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast", "Sub", "Div", "Transpose");
 }

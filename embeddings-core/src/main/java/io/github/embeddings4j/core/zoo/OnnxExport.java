@@ -220,14 +220,23 @@ public final class OnnxExport {
     shapes.put(in, new Shape(channels, height, width, false));
   }
 
-  private byte[] finish(String out) {
+  private byte[] finish(String out) throws Unsupported {
     output(out, "output");
     return g.model(OPSET);
   }
 
-  private void output(String vertex, String name) {
+  private void output(String vertex, String name) throws Unsupported {
     Shape s = shapes.get(vertex);
-    g.node("Identity", List.of(tensorOf.get(vertex)), name);
+    String tensor = tensorOf.get(vertex);
+    // A layer named as the output already writes that tensor (a file this class wrote, read
+    // back and written again); any other tensor of that name would be written twice.
+    if (!tensor.equals(name)) {
+      if (tensorOf.containsValue(name)) {
+        throw new Unsupported("the output name '" + name + "' is the name of another layer's"
+            + " output; name the output otherwise");
+      }
+      g.node("Identity", List.of(tensor), name);
+    }
     g.output(name, s.flat ? 2 : 4);
   }
 
@@ -280,6 +289,31 @@ public final class OnnxExport {
       g.initializer(name + ".axes", new long[] {1});
       emit(name, "Slice", List.of(tensorOf.get(from.get(0)), name + ".starts", name + ".ends",
           name + ".axes"), new Shape(cs.getTo() - cs.getFrom() + 1L, src.h, src.w, src.flat));
+    } else if (v instanceof io.github.embeddings4j.core.onnx.ChannelNorm cn) {
+      // (x - mean) / sqrt(var + eps) over the channels (axis 1), spelled out as PyTorch
+      // exports a layer norm before opset 17
+      Shape src = shapes.get(from.get(0));
+      String x = tensorOf.get(from.get(0));
+      OnnxProto.Attribute axes = OnnxProto.ints("axes", 1);
+      g.initializer(name + ".eps", new long[0], new float[] {(float) cn.getEps()});
+      g.node("ReduceMean", List.of(x), name + "/mean", axes);
+      g.node("Sub", List.of(x, name + "/mean"), name + "/centred");
+      g.node("Mul", List.of(name + "/centred", name + "/centred"), name + "/square");
+      g.node("ReduceMean", List.of(name + "/square"), name + "/var", axes);
+      g.node("Add", List.of(name + "/var", name + ".eps"), name + "/var_eps");
+      g.node("Sqrt", List.of(name + "/var_eps"), name + "/std");
+      emit(name, "Div", List.of(name + "/centred", name + "/std"), src);
+    } else if (v instanceof io.github.embeddings4j.core.onnx.ChannelShuffle cs) {
+      // As PyTorch writes ShuffleNet's: a 5-d view, its two group axes swapped, flattened back
+      // (0 in a shape copies the batch size).
+      Shape src = shapes.get(from.get(0));
+      long groups = cs.getGroups();
+      g.initializer(name + ".grouped", new long[] {0, groups, src.c / groups, src.h, src.w});
+      g.initializer(name + ".back", new long[] {0, src.c, src.h, src.w});
+      g.node("Reshape", List.of(tensorOf.get(from.get(0)), name + ".grouped"), name + "/view");
+      g.node("Transpose", List.of(name + "/view"), name + "/transpose",
+          OnnxProto.ints("perm", 0, 2, 1, 3, 4));
+      emit(name, "Reshape", List.of(name + "/transpose", name + ".back"), src);
     } else {
       throw new Unsupported(name + ": " + v.getClass().getSimpleName());
     }
@@ -555,6 +589,16 @@ public final class OnnxExport {
     } else if (a instanceof io.github.embeddings4j.core.onnx.HardSigmoidActivation h) {
       emit(name, "HardSigmoid", List.of(y), d, OnnxProto.real("alpha", (float) h.getAlpha()),
           OnnxProto.real("beta", (float) h.getBeta()));
+    } else if (a instanceof io.github.embeddings4j.core.onnx.GeluActivation) {
+      // x (1 + erf(x / sqrt 2)) / 2, as PyTorch exports nn.GELU() before opset 20
+      g.initializer(name + ".sqrt2", new long[0], new float[] {(float) Math.sqrt(2)});
+      g.initializer(name + ".one", new long[0], new float[] {1f});
+      g.initializer(name + ".half", new long[0], new float[] {0.5f});
+      g.node("Div", List.of(y, name + ".sqrt2"), name + "/div");
+      g.node("Erf", List.of(name + "/div"), name + "/erf");
+      g.node("Add", List.of(name + "/erf", name + ".one"), name + "/add");
+      g.node("Mul", List.of(y, name + "/add"), name + "/mul");
+      emit(name, "Mul", List.of(name + "/mul", name + ".half"), d);
     } else if (a instanceof ActivationSoftmax && d.flat) {
       emit(name, "Softmax", List.of(y), d, OnnxProto.integer("axis", 1));
     } else {

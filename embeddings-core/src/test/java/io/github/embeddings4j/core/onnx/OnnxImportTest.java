@@ -32,13 +32,16 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * The importer against PyTorch's own outputs for the committed fixtures (made by
  * scripts/onnx/make_import_fixtures.py: folded and unfolded batch norms, depthwise and grouped
  * convolutions, ReLU6, padded max and average pooling, concatenation, a residual addition,
- * global pooling, dense layers; hard-swish, SiLU and squeeze-and-excitation), its gradients,
+ * global pooling, dense layers; hard-swish, SiLU and squeeze-and-excitation; ShuffleNetV2's
+ * channel shuffles and shape arithmetic, ceil_mode pooling), its gradients,
  * the way back to ONNX, and the refusals.
  */
 class OnnxImportTest {
 
   private static final Path MIX = OnnxEmbedderTest.fixture("convnet_mix.onnx");
   private static final Path SE = OnnxEmbedderTest.fixture("convnet_se.onnx");
+  private static final Path SHUFFLE = OnnxEmbedderTest.fixture("convnet_shuffle.onnx");
+  private static final Path NEXT = OnnxEmbedderTest.fixture("convnet_next.onnx");
 
   private static INDArray npy(String name) {
     return Nd4j.createFromNpyFile(OnnxEmbedderTest.fixture(name).toFile());
@@ -84,6 +87,160 @@ class OnnxImportTest {
   }
 
   /**
+   * ShuffleNetV2's blocks as PyTorch writes them: the shape arithmetic of {@code x.size()} is
+   * worked out at import, the channel shuffles become {@link ChannelShuffle}, {@code
+   * x.mean([2, 3])} and {@code x.view(x.size(0), -1)} pooling and flattening, the max pooling
+   * with {@code ceil_mode} gets its extra window; written back, ONNX Runtime computes the same.
+   */
+  @Test
+  void shuffleNetBlocksComputeWhatPyTorchComputes() throws Exception {
+    OnnxImport.Imported im = OnnxImport.read(SHUFFLE, 32, 32);
+    INDArray x = npy("convnet_shuffle.input.npy");
+    assertClose(npy("convnet_shuffle.output.npy"), im.network().outputSingle(x), 1e-5);
+    long shuffles = im.network().getConfiguration().getVertices().values().stream()
+        .filter(v -> v instanceof ChannelShuffle).count();
+    assertEquals(2, shuffles);
+    byte[] model = OnnxExport.export(im.network(), 3, 32, 32, Map.of(im.output(), "logits"),
+        Map.of());
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession s = env.createSession(model, new OrtSession.SessionOptions());
+        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
+            .asFloat()), x.shape());
+        OrtSession.Result r = s.run(Map.of("input", t))) {
+      float[][] logits = (float[][]) r.get("logits").get().getValue();
+      assertClose(npy("convnet_shuffle.output.npy"), Nd4j.create(logits), 1e-5);
+    }
+    // The shapes are worked out for the size asked for: another than the export's works.
+    INDArray other = Nd4j.rand(DataType.FLOAT, 2, 3, 40, 48);
+    try (OrtSession s = env.createSession(SHUFFLE.toString(), new OrtSession.SessionOptions());
+        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(other.dup('c').data()
+            .asFloat()), other.shape());
+        OrtSession.Result r = s.run(Map.of("input", t))) {
+      float[][] logits = (float[][]) r.get("logits").get().getValue();
+      assertClose(Nd4j.create(logits), OnnxImport.read(SHUFFLE, 40, 48).network()
+          .outputSingle(other), 1e-5);
+    }
+  }
+
+  /**
+   * ConvNeXt's blocks as PyTorch writes them: the channels-last views cost nothing, the layer
+   * norms spelled out in seven operators become {@link ChannelNorm} and a 1 x 1 depthwise
+   * convolution (scale and shift), the MatMuls 1 x 1 convolutions, the GELU {@link
+   * GeluActivation}; written back, ONNX Runtime computes the same.
+   */
+  @Test
+  void convNextBlocksComputeWhatPyTorchComputes() throws Exception {
+    OnnxImport.Imported im = OnnxImport.read(NEXT, 32, 32);
+    assertEquals("/fc/Gemm", im.classifier());
+    INDArray x = npy("convnet_next.input.npy");
+    assertClose(npy("convnet_next.output.npy"), im.network().outputSingle(x), 1e-5);
+    long norms = im.network().getConfiguration().getVertices().values().stream()
+        .filter(v -> v instanceof ChannelNorm).count();
+    assertEquals(5, norms, "stem, two blocks, downsampling, head");
+    byte[] model = OnnxExport.export(im.network(), 3, 32, 32, Map.of(im.output(), "logits"),
+        Map.of());
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession s = env.createSession(model, new OrtSession.SessionOptions());
+        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
+            .asFloat()), x.shape());
+        OrtSession.Result r = s.run(Map.of("input", t))) {
+      float[][] logits = (float[][]) r.get("logits").get().getValue();
+      assertClose(npy("convnet_next.output.npy"), Nd4j.create(logits), 1e-5);
+    }
+  }
+
+  /**
+   * ONNX's own LayerNormalization (opset 17) over a channels-last view, as PyTorch writes
+   * {@code nn.LayerNorm} from that opset on: what ONNX Runtime computes, written back as the
+   * spelled-out norm.
+   */
+  @Test
+  void layerNormalizationOverChannelsComputesWhatOnnxRuntimeComputes() throws Exception {
+    OnnxProto.Graph g = new OnnxProto.Graph("ln");
+    g.input("input", new long[] {-1, 3, -1, -1});
+    java.util.Random random = new java.util.Random(3);
+    float[] w = new float[6 * 3 * 9];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) random.nextGaussian();
+    }
+    g.initializer("w", new long[] {6, 3, 3, 3}, w);
+    g.initializer("scale", new long[] {6}, new float[] {0.5f, 1, 1.5f, 2, -1, 0.25f});
+    g.initializer("bias", new long[] {6}, new float[] {0, 0.1f, -0.2f, 0.3f, 1, -1});
+    g.initializer("fc", new long[] {6, 2}, new float[] {1, -1, 0.5f, 2, -0.5f, 1, 0, 1, 1, 0,
+        0.25f, -2});
+    g.node("Conv", java.util.List.of("input", "w"), "/conv", OnnxProto.ints("kernel_shape", 3,
+        3));
+    g.node("Transpose", java.util.List.of("/conv"), "/last", OnnxProto.ints("perm", 0, 2, 3, 1));
+    g.node("LayerNormalization", java.util.List.of("/last", "scale", "bias"), "/ln",
+        OnnxProto.integer("axis", -1), OnnxProto.real("epsilon", 1e-6f));
+    g.node("Transpose", java.util.List.of("/ln"), "/first", OnnxProto.ints("perm", 0, 3, 1, 2));
+    g.node("GlobalAveragePool", java.util.List.of("/first"), "/pool");
+    g.node("Flatten", java.util.List.of("/pool"), "/flat");
+    g.node("MatMul", java.util.List.of("/flat", "fc"), "logits");
+    g.output("logits", 2);
+    byte[] model = g.model(17);
+    Path file = Files.createTempFile("ln", ".onnx");
+    try {
+      Files.write(file, model);
+      OnnxImport.Imported im = OnnxImport.read(file, 12, 10);
+      assertEquals("logits", im.classifier(), "a MatMul of the pooled vector is the classifier");
+      Nd4j.getRandom().setSeed(6);
+      INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, 12, 10);
+      OrtEnvironment env = OrtEnvironment.getEnvironment();
+      try (OrtSession s = env.createSession(model, new OrtSession.SessionOptions());
+          OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
+              .asFloat()), x.shape());
+          OrtSession.Result r = s.run(Map.of("input", t))) {
+        INDArray expected = Nd4j.create((float[][]) r.get("logits").get().getValue());
+        assertClose(expected, im.network().outputSingle(x), 1e-5);
+      }
+      byte[] back = OnnxExport.export(im.network(), 3, 12, 10, Map.of(im.output(), "out"),
+          Map.of());
+      try (OrtSession s = env.createSession(back, new OrtSession.SessionOptions());
+          OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
+              .asFloat()), x.shape());
+          OrtSession.Result r = s.run(Map.of("input", t))) {
+        assertClose(im.network().outputSingle(x), Nd4j.create((float[][]) r.get("out").get()
+            .getValue()), 1e-5);
+      }
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /** Checkpoints hold the graph as DL4J's JSON: the vertices and activations made here too. */
+  @Test
+  void theImportedGraphsSurviveDl4jsJson() throws Exception {
+    for (Path model : new Path[] {SHUFFLE, NEXT, SE}) {
+      org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = OnnxImport.read(model, 32,
+          32).network().getConfiguration();
+      org.deeplearning4j.nn.conf.ComputationGraphConfiguration back =
+          org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(conf.toJson());
+      assertEquals(conf.getVertices(), back.getVertices(), model.getFileName().toString());
+      assertEquals(conf.toJson(), back.toJson(), model.getFileName().toString());
+    }
+  }
+
+  @Test
+  void channelShuffleMovesChannelsAsTheReshapeAndTransposeDo() {
+    // 6 channels in 2 groups: [0 1 2 | 3 4 5] -> 0 3 1 4 2 5; the inverse has 3 groups.
+    INDArray x = Nd4j.arange(6 * 2).castTo(DataType.FLOAT).reshape(1, 6, 1, 2);
+    org.deeplearning4j.nn.workspace.LayerWorkspaceMgr none =
+        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+    INDArray y = ChannelShuffle.shuffle(x, 2, none,
+        org.deeplearning4j.nn.workspace.ArrayType.ACTIVATIONS);
+    float[] order = new float[6];
+    for (int c = 0; c < 6; c++) {
+      order[c] = y.getFloat(0, c, 0, 0) / 2;
+    }
+    assertArrayEquals(new float[] {0, 3, 1, 4, 2, 5}, order);
+    assertEquals(x, ChannelShuffle.shuffle(y, 3, none,
+        org.deeplearning4j.nn.workspace.ArrayType.ACTIVATIONS));
+    assertThrows(IllegalArgumentException.class, () -> ChannelShuffle.shuffle(x, 4, none,
+        org.deeplearning4j.nn.workspace.ArrayType.ACTIVATIONS));
+  }
+
+  /**
    * The imported layers learn the right way: DL4J's gradient check (central differences in
    * double precision against backpropagation). Every parameter of the squeeze-and-excitation
    * fixture at 8 x 8 (the gate {@link ChannelScale}, {@link HardSigmoidActivation}, SiLU,
@@ -96,6 +253,12 @@ class OnnxImportTest {
   void backpropagatesTheGradientsOfEveryImportedLayer() throws Exception {
     check(SE, 8, name -> name.endsWith("_mean") || name.endsWith("_var"));
     check(MIX, 32, name -> !name.equals("/depthwise/depthwise.0/Conv_W"));
+    // Through both channel shuffles, the chunk's slices and the ceil_mode pooling.
+    check(SHUFFLE, 16, name -> !name.startsWith("/stem/") && !name.startsWith("/unit/unit.5/"));
+    // A whole ConvNeXt block (depthwise convolution, layer norm, MatMuls, GELU, layer scale)
+    // and every layer norm's scale and shift; the other convolutions are as above.
+    check(NEXT, 16, name -> name.startsWith("/stem/stem.0/") || name.startsWith("/down/down.1/")
+        || name.startsWith("/stage2/") && !name.startsWith("/stage2/block/block.2/Add_1"));
   }
 
   private static void check(Path model, int size, java.util.function.Predicate<String> skip)
@@ -180,7 +343,7 @@ class OnnxImportTest {
         () -> OnnxImport.read(OnnxEmbedderTest.fixture("vit_tiny.onnx"), 32, 32));
     String m = vit.getMessage();
     assertTrue(m.startsWith(OnnxEmbedderTest.fixture("vit_tiny.onnx") + ": node '"), m);
-    assertTrue(m.contains("LayerNormalization") && m.contains("MatMul"), m);
+    assertTrue(m.contains("ConstantOfShape") && m.contains("Where"), m);
     assertTrue(m.contains("ONNX Runtime"), m);
   }
 
@@ -212,6 +375,83 @@ class OnnxImportTest {
     } finally {
       Files.deleteIfExists(flat);
     }
+  }
+
+  /**
+   * A small network with PyTorch's {@code ceil_mode} max poolings (as GoogLeNet has), on maps
+   * where rounding up adds a last window: the imported graph computes what ONNX Runtime
+   * computes, negative values included (the extra window ignores what lies past the map), and
+   * learns through them.
+   */
+  @Test
+  void ceilModeMaxPoolingComputesWhatOnnxRuntimeComputes(@TempDir Path dir) throws Exception {
+    Path model = dir.resolve("ceil.onnx");
+    Files.write(model, ceilModel("MaxPool", 0));
+    // 10 x 10 -> 3 x 3 stride 2: 5 windows (floor: 4) -> 2 x 2 stride 2: 3 (floor: 2);
+    // 11 x 11 -> 5 windows either way -> 3 (floor: 2).
+    assertPoolsAsOnnxRuntime(model, 10, 3);
+    assertPoolsAsOnnxRuntime(model, 11, 3);
+    // Average pooling counts the windows' pixels, which no layer here does the same way.
+    Path avg = dir.resolve("avg.onnx");
+    Files.write(avg, ceilModel("AveragePool", 0));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> OnnxImport.read(avg, 10, 10));
+    assertTrue(e.getMessage().contains("ceil_mode=1") && e.getMessage().contains("'/pool1'"),
+        e.getMessage());
+    // Padded on both sides, rounding up places windows that "same" padding does not.
+    Path padded = dir.resolve("padded.onnx");
+    Files.write(padded, ceilModel("MaxPool", 1));
+    assertThrows(IllegalArgumentException.class, () -> OnnxImport.read(padded, 8, 8));
+  }
+
+  private static void assertPoolsAsOnnxRuntime(Path model, int size, int pooled)
+      throws Exception {
+    OnnxImport.Imported im = OnnxImport.read(model, size, size);
+    Nd4j.getRandom().setSeed(size);
+    INDArray x = Nd4j.randn(DataType.FLOAT, 3, 1, size, size);
+    INDArray ours = im.network().outputSingle(x);
+    assertTrue(ours.minNumber().doubleValue() < 0, "the test should see negative maxima");
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions());
+        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
+            .asFloat()), x.shape());
+        OrtSession.Result r = s.run(Map.of("input", t))) {
+      INDArray expected = Nd4j.create((float[][][][]) r.get("pooled").get().getValue());
+      assertArrayEquals(new long[] {3, 4, pooled, pooled}, expected.shape());
+      assertClose(expected, ours, 1e-6);
+    }
+    // Written back (a fine-tuned file), the poolings have the same windows.
+    byte[] back = OnnxExport.export(im.network(), 1, size, size, Map.of(im.output(), "pooled"),
+        Map.of());
+    try (OrtSession s = env.createSession(back, new OrtSession.SessionOptions());
+        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
+            .asFloat()), x.shape());
+        OrtSession.Result r = s.run(Map.of("input", t))) {
+      assertClose(ours, Nd4j.create((float[][][][]) r.get("pooled").get().getValue()), 1e-6);
+    }
+  }
+
+  /** input [N, 1, H, W] -> 3 x 3 conv (4 maps) -> two ceil_mode poolings, output "pooled". */
+  private static byte[] ceilModel(String pool, int pad) {
+    OnnxProto.Graph g = new OnnxProto.Graph("ceil");
+    g.input("input", new long[] {-1, 1, -1, -1});
+    float[] w = new float[4 * 9];
+    java.util.Random random = new java.util.Random(2);
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) random.nextGaussian();
+    }
+    g.initializer("w", new long[] {4, 1, 3, 3}, w);
+    // Maps mostly below zero: zero padding in place of the missing pixels would show.
+    g.initializer("b", new long[] {4}, new float[] {-10, -10, -10, -10});
+    g.node("Conv", java.util.List.of("input", "w", "b"), "/conv",
+        OnnxProto.ints("kernel_shape", 3, 3), OnnxProto.ints("pads", 1, 1, 1, 1));
+    g.node(pool, java.util.List.of("/conv"), "/pool1", OnnxProto.ints("kernel_shape", 3, 3),
+        OnnxProto.ints("strides", 2, 2), OnnxProto.ints("pads", pad, pad, pad, pad),
+        OnnxProto.integer("ceil_mode", 1));
+    g.node("MaxPool", java.util.List.of("/pool1"), "pooled", OnnxProto.ints("kernel_shape", 2,
+        2), OnnxProto.ints("strides", 2, 2), OnnxProto.integer("ceil_mode", 1));
+    g.output("pooled", 4);
+    return g.model(13);
   }
 
   @Test

@@ -232,6 +232,29 @@ class OnnxFineTuningTest {
   }
 
   /**
+   * ConvNeXt's and ShuffleNetV2's blocks train (the layer norms' scale and shift, the channel
+   * shuffles' gradients) and are written back as ONNX that computes the trained graph.
+   */
+  @Test
+  void fineTunesConvNextAndShuffleNetBlocksAndWritesThemBack(@TempDir Path dir)
+      throws Exception {
+    for (String fixture : new String[] {"convnet_next", "convnet_shuffle"}) {
+      Path model = Path.of(OnnxFineTuningTest.class.getResource("/onnx/" + fixture + ".onnx")
+          .toURI());
+      FineTuneResult r = ZooFineTuner.builder(model).preprocessing(SMALL)
+          .hyperparameters(Hyperparameters.builder().epochs(1).batchSize(6).learningRate(1e-2)
+              .seed(5).build()).backboneLearningRateScale(1)
+          .build().fit(parts.train(), parts.validation());
+      String first = fixture.equals("convnet_next") ? "/stem/stem.1/Add_1"
+          : "/stem/stem.0/Conv";
+      INDArray before = io.github.embeddings4j.core.onnx.OnnxImport.read(model, 32, 32)
+          .network().getLayer(first).getParam("W");
+      assertNotEquals(before, r.network().getLayer(first).getParam("W"), fixture);
+      assertSavedFileComputesTheGraph(r, dir.resolve(fixture + "-tuned.onnx"));
+    }
+  }
+
+  /**
    * A checkpoint holds the imported graph's own layers (gate, hard sigmoid, channel slices) in
    * DL4J's JSON: a run killed after its first epoch resumes to the weights of an uninterrupted
    * one.

@@ -1,0 +1,182 @@
+package io.github.embeddings4j.core.onnx;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.conf.memory.MemoryReport;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * Layer normalisation across the channels of each pixel of a map {@code [N, C, H, W]}, without
+ * its scale and shift: {@code (x - mean) / sqrt(var + eps)}, mean and (biased) variance over
+ * {@code C}. ConvNeXt's {@code LayerNorm} (PyTorch's over the last axis of the map permuted to
+ * channels-last) is this vertex followed by a 1 x 1 depthwise convolution that holds the scale
+ * and shift, which {@link OnnxImport} writes for the normalisation an export spells out as
+ * {@code ReduceMean}, {@code Sub}, {@code Pow}, {@code ReduceMean}, {@code Add}, {@code Sqrt},
+ * {@code Div}. Backpropagation: {@code dx = (dy - mean(dy) - y mean(dy y)) / sqrt(var + eps)}.
+ * Saved and read by DL4J's JSON as any vertex.
+ */
+public class ChannelNorm extends GraphVertex {
+
+  private static final long serialVersionUID = 1L;
+
+  private final double eps;
+
+  /**
+   * A normalisation across channels.
+   *
+   * @param eps added to the variance
+   */
+  public ChannelNorm(@JsonProperty("eps") double eps) {
+    if (!(eps >= 0)) {
+      throw new IllegalArgumentException("eps must be at least 0: " + eps);
+    }
+    this.eps = eps;
+  }
+
+  /** What is added to the variance. */
+  public double getEps() {
+    return eps;
+  }
+
+  @Override
+  public ChannelNorm clone() {
+    return new ChannelNorm(eps);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ChannelNorm c && c.eps == eps;
+  }
+
+  @Override
+  public int hashCode() {
+    return Double.hashCode(eps) + 17;
+  }
+
+  @Override
+  public long numParams(boolean backprop) {
+    return 0;
+  }
+
+  @Override
+  public int minVertexInputs() {
+    return 1;
+  }
+
+  @Override
+  public int maxVertexInputs() {
+    return 1;
+  }
+
+  @Override
+  public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph,
+      String name, int idx, INDArray paramsView, boolean initializeParams, DataType dataType) {
+    return new Impl(graph, name, idx, dataType, eps);
+  }
+
+  @Override
+  public InputType getOutputType(int layerIndex, InputType... vertexInputs) {
+    return vertexInputs[0];
+  }
+
+  @Override
+  public MemoryReport getMemoryReport(InputType... inputTypes) {
+    return new LayerMemoryReport.Builder(null, ChannelNorm.class, inputTypes[0], inputTypes[0])
+        .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
+  }
+
+  /** The vertex in a live graph. */
+  static final class Impl extends BaseGraphVertex {
+
+    private final double eps;
+
+    Impl(ComputationGraph graph, String name, int index, DataType dataType, double eps) {
+      super(graph, name, index, null, null, dataType);
+      this.eps = eps;
+    }
+
+    /** {@code [N, H, W]}: a mean over channels. */
+    private static INDArray channelMean(INDArray x) {
+      return x.mean(1);
+    }
+
+    /** The normalised map and {@code 1 / sqrt(var + eps)} per pixel. */
+    private INDArray[] normalise(INDArray x, INDArray out) {
+      INDArray centred = out;
+      Nd4j.getExecutioner().exec(new BroadcastSubOp(x, channelMean(x), centred, 0, 2, 3));
+      INDArray inv = Transforms.pow(channelMean(centred.mul(centred)).addi(eps), -0.5, false);
+      Nd4j.getExecutioner().exec(new BroadcastMulOp(centred, inv, centred, 0, 2, 3));
+      return new INDArray[] {centred, inv};
+    }
+
+    @Override
+    public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+      INDArray x = inputs[0];
+      INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(),
+          x.shape(), 'c');
+      return normalise(x, out)[0];
+    }
+
+    @Override
+    public Pair<Gradient, INDArray[]> doBackward(boolean tbptt,
+        LayerWorkspaceMgr workspaceMgr) {
+      INDArray x = inputs[0];
+      INDArray[] n = normalise(x, Nd4j.createUninitialized(x.dataType(), x.shape(), 'c'));
+      INDArray y = n[0];
+      INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(),
+          x.shape(), 'c');
+      // dy - mean(dy) - y mean(dy y), then times 1 / sqrt(var + eps)
+      Nd4j.getExecutioner().exec(new BroadcastSubOp(epsilon, channelMean(epsilon), dx, 0, 2,
+          3));
+      INDArray yTerm = y.dup('c');
+      Nd4j.getExecutioner().exec(new BroadcastMulOp(yTerm, channelMean(epsilon.mul(y)), yTerm,
+          0, 2, 3));
+      dx.subi(yTerm);
+      Nd4j.getExecutioner().exec(new BroadcastMulOp(dx, n[1], dx, 0, 2, 3));
+      return new Pair<>(null, new INDArray[] {dx});
+    }
+
+    @Override
+    public void setBackpropGradientsViewArray(INDArray view) {
+      if (view != null) {
+        throw new IllegalStateException(vertexName + " has no parameters");
+      }
+    }
+
+    @Override
+    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] masks, MaskState state,
+        int minibatchSize) {
+      return new Pair<>(masks == null ? null : masks[0], state);
+    }
+
+    @Override
+    public boolean hasLayer() {
+      return false;
+    }
+
+    @Override
+    public Layer getLayer() {
+      return null;
+    }
+
+    @Override
+    public String toString() {
+      return "ChannelNorm(" + vertexName + ", eps " + eps + ")";
+    }
+  }
+}
