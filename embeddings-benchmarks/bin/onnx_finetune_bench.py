@@ -64,7 +64,9 @@ def torch_steps(name, size, batch, steps, warmup, classes):
     # Debian's build starts with one thread here (OpenMP sees a CPU quota); use every core, as
     # ND4J does.
     torch.set_num_threads(os.cpu_count())
-    m = getattr(torchvision.models, name)()
+    # Without the auxiliary classifiers, which the exported (eval-mode) graph does not have.
+    extra = {"aux_logits": False} if name in ("googlenet", "inception_v3") else {}
+    m = getattr(torchvision.models, name)(**extra)
     last = None
     for parent in m.modules():
         for child_name, child in parent.named_children():

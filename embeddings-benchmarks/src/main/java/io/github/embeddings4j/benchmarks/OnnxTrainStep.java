@@ -96,13 +96,23 @@ public final class OnnxTrainStep {
     // The classifier replaced, as the fine-tuner does it.
     ComputationGraph base = im.network();
     long dimension = base.getLayer(im.classifier()).getParam("W").size(0);
-    ComputationGraph net = new TransferLearning.GraphBuilder(base)
+    TransferLearning.GraphBuilder g = new TransferLearning.GraphBuilder(base)
         .fineTuneConfiguration(new FineTuneConfiguration.Builder().seed(1)
             .updater(new Adam(1e-4)).build())
-        .removeVertexAndConnections(im.classifier())
-        .addLayer("head", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-            .nIn(dimension).nOut(classes).activation(Activation.SOFTMAX)
-            .weightInit(WeightInit.XAVIER).build(), im.features())
+        .removeVertexAndConnections(im.classifier());
+    // Features that are a 1 x 1 map the file flattens (ConvNeXt's normed head) are pooled
+    // into a vector first, as the fine-tuner does.
+    String into = im.features();
+    if (base.getConfiguration().clone().getLayerActivationTypes(
+        org.deeplearning4j.nn.conf.inputs.InputType.convolutional(size, size, im.channels()))
+        .get(into) instanceof org.deeplearning4j.nn.conf.inputs.InputType.InputTypeConvolutional) {
+      g.addLayer("pool", new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+          org.deeplearning4j.nn.conf.layers.PoolingType.AVG).build(), into);
+      into = "pool";
+    }
+    ComputationGraph net = g.addLayer("head", new OutputLayer.Builder(
+            LossFunctions.LossFunction.MCXENT).nIn(dimension).nOut(classes)
+            .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), into)
         .setOutputs("head").build();
     OneDnn.attachIfEnabled(net);
     float[] y = new float[batch * classes];
