@@ -35,6 +35,12 @@ Writes, into embeddings-core/src/test/resources/onnx/ (or --out DIR):
                            constant folding), the exact GELU (Div, Erf, Add, Mul, Mul), a layer
                            scale and a residual, a downsampling layer, a normed head.
   convnet_next.input.npy / convnet_next.output.npy   as for convnet_mix
+  convnet_nhwc.onnx        the layout tf2onnx gives Keras CNNs: input [N,32,32,3] -> logits
+                           [N,3], channels last, transposed to channels first for the
+                           convolutions, a per-channel scale and shift (an inference-mode batch
+                           norm left unfolded), global pooling as ReduceMean over axes 1 and 2 of
+                           a channels-last view, a dense layer as MatMul + Add.
+  convnet_nhwc.input.npy / convnet_nhwc.output.npy   as for convnet_mix (input channels last)
 
 Deterministic (fixed seeds). Usage: python3 scripts/onnx/make_import_fixtures.py [--out DIR]
 """
@@ -196,6 +202,24 @@ class ConvNetNext(nn.Module):
         return self.fc(torch.flatten(x, 1))
 
 
+class ConvNetNhwc(nn.Module):
+    def __init__(self, gen):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, 2, 1)
+        self.scale = nn.Parameter(torch.rand(8, 1, 1, generator=gen) + 0.5)
+        self.shift = nn.Parameter(torch.randn(8, 1, 1, generator=gen) * 0.1)
+        self.conv2 = nn.Conv2d(8, 12, 3, 1, 1)
+        self.w = nn.Parameter(torch.randn(12, 3, generator=gen) * 0.3)
+        self.b = nn.Parameter(torch.randn(3, generator=gen) * 0.1)
+
+    def forward(self, x):
+        x = x.permute(0, 3, 1, 2)                              # [N, H, W, C] -> [N, C, H, W]
+        x = F.relu(self.conv1(x) * self.scale + self.shift)
+        x = F.relu(self.conv2(x)).permute(0, 2, 3, 1)          # channels last again
+        x = x.mean([1, 2])                                      # GlobalAveragePooling2D
+        return torch.matmul(x, self.w) + self.b                 # Dense
+
+
 def randomize_ln(module, gen):
     for m in module.modules():
         if isinstance(m, nn.LayerNorm):
@@ -276,6 +300,19 @@ def main():
                       do_constant_folding=False)
     np.save(os.path.join(out, "convnet_next.input.npy"), x.numpy().astype(np.float32))
     np.save(os.path.join(out, "convnet_next.output.npy"), y.numpy().astype(np.float32))
+    report(path)
+
+    nhwc = ConvNetNhwc(gen)
+    nhwc.eval()
+    x = torch.randn(3, 32, 32, 3, generator=gen)
+    with torch.no_grad():
+        y = nhwc(x)
+    path = os.path.join(out, "convnet_nhwc.onnx")
+    torch.onnx.export(nhwc, x, path, opset_version=13, input_names=["input"],
+                      output_names=["logits"],
+                      dynamic_axes={"input": {0: "n"}, "logits": {0: "n"}})
+    np.save(os.path.join(out, "convnet_nhwc.input.npy"), x.numpy().astype(np.float32))
+    np.save(os.path.join(out, "convnet_nhwc.output.npy"), y.numpy().astype(np.float32))
     report(path)
 
 

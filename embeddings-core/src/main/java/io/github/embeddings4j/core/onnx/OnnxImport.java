@@ -67,7 +67,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code Cast}, {@code Concat}, {@code Add}, {@code Sub}, {@code Mul}, {@code Div}, {@code
  * Slice} of such values), worked out for the size the graph is read at. That covers ResNet,
  * ResNeXt, Wide ResNet, RegNet, VGG, AlexNet, DenseNet, SqueezeNet, MobileNetV2 and V3,
- * EfficientNet (V1 and V2), MNASNet, ShuffleNetV2, GoogLeNet, Inception v3 and ConvNeXt. Any
+ * EfficientNet (V1 and V2), MNASNet, ShuffleNetV2, GoogLeNet, Inception v3 and ConvNeXt. An
+ * input of shape {@code [N, H, W, C]} (tf2onnx's layout) is the channels-last view of the
+ * graph's {@code [N, C, H, W]} input ({@link Imported#channelsLast()}). Any
  * other operator or arrangement (the attention and class token of vision transformers) is
  * refused with an {@link IllegalArgumentException} that names it, its node, and what still
  * works with the file (embedding through ONNX Runtime, and heads on its frozen embeddings).
@@ -90,9 +92,12 @@ public final class OnnxImport {
    * @param features the vertex whose output the classifier reads (the pooled features for
    *     ResNet-like networks), or the output when there is no classifier
    * @param channels the input's channels
+   * @param channelsLast whether the file's input is {@code [N, H, W, C]} (tf2onnx's usual
+   *     layout); the graph here always takes {@code [N, C, H, W]}, and so does a file it is
+   *     written back to
    */
   public record Imported(ComputationGraph network, String input, String output, String classifier,
-      String features, int channels) {}
+      String features, int channels, boolean channelsLast) {}
 
   /**
    * An activation's shape for one image: a map {@code c x h x w}, or a vector of {@code c}. A
@@ -191,19 +196,22 @@ public final class OnnxImport {
     long[] dims = g.inputs.get(input);
     if (dims.length != 4) {
       throw refuse("its input '" + input + "' has shape " + Arrays.toString(dims)
-          + "; an image input is [N, C, H, W]");
+          + "; an image input is [N, C, H, W] or [N, H, W, C]");
     }
-    if (dims[1] != 1 && dims[1] != 3) {
-      throw refuse("its input '" + input + "' has " + dims[1] + " channels (shape "
-          + Arrays.toString(dims) + "); an image input [N, C, H, W] has 1 or 3");
+    boolean last = channelsLast(dims);
+    if (!last && dims[1] != 1 && dims[1] != 3) {
+      throw refuse("its input '" + input + "' has shape " + Arrays.toString(dims) + "; an image"
+          + " input [N, C, H, W] or [N, H, W, C] has 1 or 3 channels");
     }
     // An export fixes the size it was traced at; the layers decide what they accept (a dense
-    // layer after a map of another size is refused below, naming the sizes).
-    int channels = (int) dims[1];
+    // layer after a map of another size is refused below, naming the sizes). A channels-last
+    // input is the view of a channels-first one here: its Transpose to [N, C, H, W] costs
+    // nothing.
+    int channels = (int) (last ? dims[3] : dims[1]);
     String in = unique(input);
     b.addInputs(in).setInputTypes(InputType.convolutional(height, width, channels));
     vertexOf.put(input, in);
-    shapeOf.put(input, new Shape(channels, height, width, false));
+    shapeOf.put(input, new Shape(channels, height, width, false, last));
     for (OnnxGraph.Node n : g.nodes) {
       for (String t : n.inputs()) {
         consumers.computeIfAbsent(t, k -> new ArrayList<>()).add(n);
@@ -245,7 +253,7 @@ public final class OnnxImport {
       classifier = denseLayers.get(denseLayers.size() - 1);
       features = inputOfLayer.get(classifier);
     }
-    return new Imported(net, in, output, classifier, features, channels);
+    return new Imported(net, in, output, classifier, features, channels, last);
   }
 
   private void convert(OnnxGraph.Node n) {
@@ -852,7 +860,9 @@ public final class OnnxImport {
       layerNorm(n, x, s);
       return;
     }
-    map(n, x);
+    if (s.flat()) {
+      map(n, x);
+    }
     long[] sorted = axes == null ? null : axes.clone();
     if (sorted != null) {
       for (int i = 0; i < sorted.length; i++) {
@@ -860,12 +870,18 @@ public final class OnnxImport {
       }
       Arrays.sort(sorted);
     }
-    if (!Arrays.equals(sorted, new long[] {2, 3})) {
+    // Height and width: axes 2, 3 of a map; 1, 2 of its channels-last view (tf2onnx's
+    // GlobalAveragePooling2D).
+    if (!Arrays.equals(sorted, s.last() ? new long[] {1, 2} : new long[] {2, 3})) {
       throw unsupported(n, n.op() + " over axes " + (axes == null ? "all" : Arrays.toString(
           axes)) + ": only the mean or maximum over height and width has a layer");
     }
     boolean keep = n.integer("keepdims", 1) != 0;
-    globalPool(n, x, s, n.op().equals("ReduceMax"), !keep || onlyFlattened(n));
+    boolean flat = !keep || onlyFlattened(n);
+    globalPool(n, x, s, n.op().equals("ReduceMax"), flat);
+    if (!flat && s.last()) {
+      shapeOf.put(n.outputs().get(0), new Shape(s.c(), 1, 1, false, true));
+    }
   }
 
   /** A flattened tensor: the vertex itself; the dense layer after it flattens a map (c, h, w). */
@@ -1360,7 +1376,19 @@ public final class OnnxImport {
   /** " (H x W)" when the export fixed its input size, else empty. */
   private String exportedSize() {
     long[] d = g.inputs.values().iterator().next();
-    return d.length == 4 && d[2] > 0 && d[3] > 0 ? " (" + d[2] + "x" + d[3] + ")" : "";
+    int at = d.length == 4 && channelsLast(d) ? 1 : 2;
+    return d.length == 4 && d[at] > 0 && d[at + 1] > 0 ? " (" + d[at] + "x" + d[at + 1] + ")"
+        : "";
+  }
+
+  /**
+   * Whether an image input's shape is {@code [N, H, W, C]}: 1 or 3 last, and not first.
+   *
+   * @param dims the input's shape, -1 for a free dimension
+   * @return whether it is channels last
+   */
+  public static boolean channelsLast(long[] dims) {
+    return dims.length == 4 && (dims[3] == 1 || dims[3] == 3) && dims[1] != 1 && dims[1] != 3;
   }
 
   private IllegalArgumentException refuse(String why) {

@@ -799,9 +799,10 @@ public final class ZooFineTuner {
           if (recorded.isEmpty() && h == 0) {
             // No record: the preset at the size the export fixed, if it fixed one.
             long[] dims = exportedInput();
-            if (dims != null && dims.length == 4 && dims[2] > 0 && dims[3] > 0) {
-              h = (int) dims[2];
-              w = (int) dims[3];
+            int at = dims != null && OnnxImport.channelsLast(dims) ? 1 : 2;
+            if (dims != null && dims.length == 4 && dims[at] > 0 && dims[at + 1] > 0) {
+              h = (int) dims[at];
+              w = (int) dims[at + 1];
             }
           }
         } catch (io.github.embeddings4j.api.EmbeddingException e) {
@@ -814,11 +815,9 @@ public final class ZooFineTuner {
             / Math.min(p.height(), p.width()));
         p = p.toBuilder().size(h, w).resize(resize).build();
       }
-      if (p.channelsLast()) {
-        throw new IllegalArgumentException("fine-tuning reads images channels first ([N, C, H,"
-            + " W]); " + p.name() + " is channels last");
-      }
-      return p;
+      // The imported graph, and the file it is saved to, take [N, C, H, W] whatever the
+      // file's own layout: the same pixels, channels first.
+      return p.channelsLast() ? p.toBuilder().channelsLast(false).build() : p;
     }
 
     /**

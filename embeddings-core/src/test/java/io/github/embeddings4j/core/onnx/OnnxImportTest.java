@@ -42,6 +42,7 @@ class OnnxImportTest {
   private static final Path SE = OnnxEmbedderTest.fixture("convnet_se.onnx");
   private static final Path SHUFFLE = OnnxEmbedderTest.fixture("convnet_shuffle.onnx");
   private static final Path NEXT = OnnxEmbedderTest.fixture("convnet_next.onnx");
+  private static final Path NHWC = OnnxEmbedderTest.fixture("convnet_nhwc.onnx");
 
   private static INDArray npy(String name) {
     return Nd4j.createFromNpyFile(OnnxEmbedderTest.fixture(name).toFile());
@@ -211,7 +212,7 @@ class OnnxImportTest {
   /** Checkpoints hold the graph as DL4J's JSON: the vertices and activations made here too. */
   @Test
   void theImportedGraphsSurviveDl4jsJson() throws Exception {
-    for (Path model : new Path[] {SHUFFLE, NEXT, SE}) {
+    for (Path model : new Path[] {SHUFFLE, NEXT, SE, NHWC}) {
       org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = OnnxImport.read(model, 32,
           32).network().getConfiguration();
       org.deeplearning4j.nn.conf.ComputationGraphConfiguration back =
@@ -219,6 +220,25 @@ class OnnxImportTest {
       assertEquals(conf.getVertices(), back.getVertices(), model.getFileName().toString());
       assertEquals(conf.toJson(), back.toJson(), model.getFileName().toString());
     }
+  }
+
+  /**
+   * A file whose input is channels last, as tf2onnx writes Keras CNNs: the graph here takes
+   * the same pixels channels first; pooling over axes 1 and 2 of a channels-last view, a
+   * per-channel scale and shift, a dense layer as MatMul and Add.
+   */
+  @Test
+  void readsAChannelsLastInputAsTheSamePixelsChannelsFirst() throws Exception {
+    OnnxImport.Imported im = OnnxImport.read(NHWC, 32, 32);
+    assertTrue(im.channelsLast());
+    assertEquals(3, im.channels());
+    assertEquals("/Add_1", im.classifier(), "the MatMul and its bias, one dense layer");
+    INDArray nhwc = npy("convnet_nhwc.input.npy");
+    INDArray x = nhwc.permute(0, 3, 1, 2).dup('c');
+    assertClose(npy("convnet_nhwc.output.npy"), im.network().outputSingle(x), 1e-5);
+    assertTrue(OnnxImport.channelsLast(new long[] {-1, 224, 224, 3}));
+    assertTrue(!OnnxImport.channelsLast(new long[] {-1, 3, 224, 224}));
+    assertTrue(!OnnxImport.channelsLast(new long[] {-1, 3, 3, 3}), "ambiguous: channels first");
   }
 
   @Test

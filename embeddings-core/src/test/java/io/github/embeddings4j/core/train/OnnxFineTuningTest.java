@@ -255,6 +255,26 @@ class OnnxFineTuningTest {
   }
 
   /**
+   * A file that takes channels-last images (tf2onnx's layout for Keras CNNs) fine-tunes at its
+   * own size by default; the saved file takes them channels first, and its record says so.
+   */
+  @Test
+  void fineTunesAChannelsLastFileAndSavesItChannelsFirst(@TempDir Path dir) throws Exception {
+    Path model = Path.of(OnnxFineTuningTest.class.getResource("/onnx/convnet_nhwc.onnx")
+        .toURI());
+    ZooFineTuner.Builder b = ZooFineTuner.builder(model)
+        .hyperparameters(Hyperparameters.builder().epochs(1).batchSize(6).learningRate(1e-2)
+            .seed(5).build());
+    Preprocessing given = SMALL.toBuilder().channelsLast(true).build();
+    assertEquals(32, ((Preprocessing) b.format()).height(), "the export's own size");
+    FineTuneResult r = ZooFineTuner.builder(model).preprocessing(given)
+        .hyperparameters(Hyperparameters.builder().epochs(1).batchSize(6).learningRate(1e-2)
+            .seed(5).build()).build().fit(parts.train(), parts.validation());
+    assertEquals(SMALL, r.onnx().preprocessing());
+    assertSavedFileComputesTheGraph(r, dir.resolve("nhwc-tuned.onnx"));
+  }
+
+  /**
    * A checkpoint holds the imported graph's own layers (gate, hard sigmoid, channel slices) in
    * DL4J's JSON: a run killed after its first epoch resumes to the weights of an uninterrupted
    * one.
