@@ -247,72 +247,45 @@ def main():
     model = ConvNetMix()
     randomize_bn(model, gen)
     model.eval()
-    x = torch.randn(3, 3, 32, 32, generator=gen)
-    with torch.no_grad():
-        y = model(x)
-    path = os.path.join(out, "convnet_mix.onnx")
-    torch.onnx.export(model, x, path, opset_version=13, input_names=["input"],
-                      output_names=["logits"],
-                      dynamic_axes={"input": {0: "n"}, "logits": {0: "n"}})
-    np.save(os.path.join(out, "convnet_mix.input.npy"), x.numpy().astype(np.float32))
-    np.save(os.path.join(out, "convnet_mix.output.npy"), y.numpy().astype(np.float32))
-    report(path)
+    batch = {"input": {0: "n"}, "logits": {0: "n"}}
+    any_size = {"input": {0: "n", 2: "h", 3: "w"}, "logits": {0: "n"}}
+    save(out, "convnet_mix", model, torch.randn(3, 3, 32, 32, generator=gen),
+         dynamic_axes=batch)
 
     se = ConvNetSe()
     randomize_bn(se, gen)
     se.eval()
-    x = torch.randn(3, 3, 32, 32, generator=gen)
-    with torch.no_grad():
-        y = se(x)
-    path = os.path.join(out, "convnet_se.onnx")
-    torch.onnx.export(se, x, path, opset_version=13, input_names=["input"],
-                      output_names=["logits"],
-                      dynamic_axes={"input": {0: "n", 2: "h", 3: "w"}, "logits": {0: "n"}},
-                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
-    np.save(os.path.join(out, "convnet_se.input.npy"), x.numpy().astype(np.float32))
-    np.save(os.path.join(out, "convnet_se.output.npy"), y.numpy().astype(np.float32))
-    report(path)
+    save(out, "convnet_se", se, torch.randn(3, 3, 32, 32, generator=gen),
+         dynamic_axes=any_size, training=torch.onnx.TrainingMode.PRESERVE,
+         do_constant_folding=False)
 
     shuffle = ConvNetShuffle()
     randomize_bn(shuffle, gen)
     shuffle.eval()
-    x = torch.randn(3, 3, 32, 32, generator=gen)
-    with torch.no_grad():
-        y = shuffle(x)
-    path = os.path.join(out, "convnet_shuffle.onnx")
-    torch.onnx.export(shuffle, x, path, opset_version=13, input_names=["input"],
-                      output_names=["logits"],
-                      dynamic_axes={"input": {0: "n", 2: "h", 3: "w"}, "logits": {0: "n"}})
-    np.save(os.path.join(out, "convnet_shuffle.input.npy"), x.numpy().astype(np.float32))
-    np.save(os.path.join(out, "convnet_shuffle.output.npy"), y.numpy().astype(np.float32))
-    report(path)
+    save(out, "convnet_shuffle", shuffle, torch.randn(3, 3, 32, 32, generator=gen),
+         dynamic_axes=any_size)
 
     nxt = ConvNetNext()
     randomize_ln(nxt, gen)
     nxt.eval()
-    x = torch.randn(3, 3, 32, 32, generator=gen)
-    with torch.no_grad():
-        y = nxt(x)
-    path = os.path.join(out, "convnet_next.onnx")
-    torch.onnx.export(nxt, x, path, opset_version=13, input_names=["input"],
-                      output_names=["logits"],
-                      dynamic_axes={"input": {0: "n", 2: "h", 3: "w"}, "logits": {0: "n"}},
-                      do_constant_folding=False)
-    np.save(os.path.join(out, "convnet_next.input.npy"), x.numpy().astype(np.float32))
-    np.save(os.path.join(out, "convnet_next.output.npy"), y.numpy().astype(np.float32))
-    report(path)
+    save(out, "convnet_next", nxt, torch.randn(3, 3, 32, 32, generator=gen),
+         dynamic_axes=any_size, do_constant_folding=False)
 
     nhwc = ConvNetNhwc(gen)
     nhwc.eval()
-    x = torch.randn(3, 32, 32, 3, generator=gen)
+    save(out, "convnet_nhwc", nhwc, torch.randn(3, 32, 32, 3, generator=gen),
+         dynamic_axes=batch)
+
+
+def save(out, name, model, x, **export_args):
+    """Exports model (input "input", output "logits", opset 13) with x and PyTorch's output."""
     with torch.no_grad():
-        y = nhwc(x)
-    path = os.path.join(out, "convnet_nhwc.onnx")
-    torch.onnx.export(nhwc, x, path, opset_version=13, input_names=["input"],
-                      output_names=["logits"],
-                      dynamic_axes={"input": {0: "n"}, "logits": {0: "n"}})
-    np.save(os.path.join(out, "convnet_nhwc.input.npy"), x.numpy().astype(np.float32))
-    np.save(os.path.join(out, "convnet_nhwc.output.npy"), y.numpy().astype(np.float32))
+        y = model(x)
+    path = os.path.join(out, name + ".onnx")
+    torch.onnx.export(model, x, path, opset_version=13, input_names=["input"],
+                      output_names=["logits"], **export_args)
+    np.save(os.path.join(out, name + ".input.npy"), x.numpy().astype(np.float32))
+    np.save(os.path.join(out, name + ".output.npy"), y.numpy().astype(np.float32))
     report(path)
 
 

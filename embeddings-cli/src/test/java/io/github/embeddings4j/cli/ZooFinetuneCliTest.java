@@ -57,12 +57,7 @@ class ZooFinetuneCliTest {
     assertTrue(Files.isRegularFile(tuned));
     assertFalse(Files.exists(dir.resolve("tuned.zip.checkpoint")), "checkpoint left behind");
 
-    Path out = dir.resolve("v.npy");
-    CliRun embed = CliRun.of("embed", "--model", tuned.toString(), "--input",
-        data.resolve("red").toString(), "--output", out.toString());
-    assertEquals(0, embed.code(), embed.toString());
-    EmbeddingSet.Contents set = EmbeddingSet.read(out);
-    assertEquals(6, set.vectors().length);
+    EmbeddingSet.Contents set = embedRed(tuned, data, dir.resolve("v.npy"));
     assertEquals(512, set.dimension());
     assertEquals("squeezenet", set.embedder().model());
     assertTrue(set.embedder().weights().startsWith("file sha256="), set.embedder().weights());
@@ -145,12 +140,7 @@ class ZooFinetuneCliTest {
     assertTrue(ft.err().contains("FineTunedOnnx[convnet_mix.onnx"), ft.err());
     assertFalse(Files.exists(dir.resolve("tuned.onnx.checkpoint")), "checkpoint left behind");
 
-    Path out = dir.resolve("v.npy");
-    CliRun embed = CliRun.of("embed", "--model", tuned.toString(), "--input",
-        data.resolve("red").toString(), "--output", out.toString());
-    assertEquals(0, embed.code(), embed.toString());
-    EmbeddingSet.Contents set = EmbeddingSet.read(out);
-    assertEquals(6, set.vectors().length);
+    EmbeddingSet.Contents set = embedRed(tuned, data, dir.resolve("v.npy"));
     assertEquals(12, set.dimension());
     // 32 x 32 from the file's metadata: resized to 37 (256/224 of 32), then cropped.
     assertTrue(set.embedder().toString().contains("37"), set.embedder().toString());
@@ -190,5 +180,16 @@ class ZooFinetuneCliTest {
     assertEquals(Main.EXIT_USAGE, weights.code(), weights.toString());
     assertTrue(weights.err().contains("--weights does not go with an ONNX model"),
         weights.err());
+  }
+
+  /** Embeds the six photos of class "red" with the fine-tuned file. */
+  private static EmbeddingSet.Contents embedRed(Path tuned, Path data, Path out)
+      throws IOException {
+    CliRun embed = CliRun.of("embed", "--model", tuned.toString(), "--input",
+        data.resolve("red").toString(), "--output", out.toString());
+    assertEquals(0, embed.code(), embed.toString());
+    EmbeddingSet.Contents set = EmbeddingSet.read(out);
+    assertEquals(6, set.vectors().length);
+    return set;
   }
 }

@@ -1,14 +1,7 @@
 package io.github.embeddings4j.core.onnx;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -30,7 +23,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * {@code Div}. Backpropagation: {@code dx = (dy - mean(dy) - y mean(dy y)) / sqrt(var + eps)}.
  * Saved and read by DL4J's JSON as any vertex.
  */
-public class ChannelNorm extends GraphVertex {
+public class ChannelNorm extends ParameterlessVertex {
 
   private static final long serialVersionUID = 1L;
 
@@ -69,11 +62,6 @@ public class ChannelNorm extends GraphVertex {
   }
 
   @Override
-  public long numParams(boolean backprop) {
-    return 0;
-  }
-
-  @Override
   public int minVertexInputs() {
     return 1;
   }
@@ -89,24 +77,13 @@ public class ChannelNorm extends GraphVertex {
     return new Impl(graph, name, idx, dataType, eps);
   }
 
-  @Override
-  public InputType getOutputType(int layerIndex, InputType... vertexInputs) {
-    return vertexInputs[0];
-  }
-
-  @Override
-  public MemoryReport getMemoryReport(InputType... inputTypes) {
-    return new LayerMemoryReport.Builder(null, ChannelNorm.class, inputTypes[0], inputTypes[0])
-        .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
-  }
-
   /** The vertex in a live graph. */
-  static final class Impl extends BaseGraphVertex {
+  static final class Impl extends ParameterlessVertex.Impl {
 
     private final double eps;
 
     Impl(ComputationGraph graph, String name, int index, DataType dataType, double eps) {
-      super(graph, name, index, null, null, dataType);
+      super(graph, name, index, dataType);
       this.eps = eps;
     }
 
@@ -149,29 +126,6 @@ public class ChannelNorm extends GraphVertex {
       dx.subi(yTerm);
       Nd4j.getExecutioner().exec(new BroadcastMulOp(dx, n[1], dx, 0, 2, 3));
       return new Pair<>(null, new INDArray[] {dx});
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray view) {
-      if (view != null) {
-        throw new IllegalStateException(vertexName + " has no parameters");
-      }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] masks, MaskState state,
-        int minibatchSize) {
-      return new Pair<>(masks == null ? null : masks[0], state);
-    }
-
-    @Override
-    public boolean hasLayer() {
-      return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-      return null;
     }
 
     @Override

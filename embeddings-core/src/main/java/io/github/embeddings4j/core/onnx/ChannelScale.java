@@ -1,14 +1,7 @@
 package io.github.embeddings4j.core.onnx;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -24,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * then the factors). Backpropagation gives the map {@code epsilon * factor} and the factors the
  * sum over the map of {@code epsilon * map}. Saved and read by DL4J's JSON as any vertex.
  */
-public class ChannelScale extends GraphVertex {
+public class ChannelScale extends ParameterlessVertex {
 
   private static final long serialVersionUID = 1L;
 
@@ -47,11 +40,6 @@ public class ChannelScale extends GraphVertex {
   }
 
   @Override
-  public long numParams(boolean backprop) {
-    return 0;
-  }
-
-  @Override
   public int minVertexInputs() {
     return 2;
   }
@@ -67,22 +55,11 @@ public class ChannelScale extends GraphVertex {
     return new Impl(graph, name, idx, dataType);
   }
 
-  @Override
-  public InputType getOutputType(int layerIndex, InputType... vertexInputs) {
-    return vertexInputs[0];
-  }
-
-  @Override
-  public MemoryReport getMemoryReport(InputType... inputTypes) {
-    return new LayerMemoryReport.Builder(null, ChannelScale.class, inputTypes[0], inputTypes[0])
-        .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
-  }
-
   /** The vertex in a live graph. */
-  static final class Impl extends BaseGraphVertex {
+  static final class Impl extends ParameterlessVertex.Impl {
 
     Impl(ComputationGraph graph, String name, int index, DataType dataType) {
-      super(graph, name, index, null, null, dataType);
+      super(graph, name, index, dataType);
     }
 
     /** The factors as {@code [N, C]}, for broadcasting along the map's first two axes. */
@@ -110,29 +87,6 @@ public class ChannelScale extends GraphVertex {
       INDArray ds = workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD,
           epsilon.mul(x).sum(2, 3).reshape('c', inputs[1].shape()));
       return new Pair<>(null, new INDArray[] {dx, ds});
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray view) {
-      if (view != null) {
-        throw new IllegalStateException(vertexName + " has no parameters");
-      }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] masks, MaskState state,
-        int minibatchSize) {
-      return new Pair<>(masks == null ? null : masks[0], state);
-    }
-
-    @Override
-    public boolean hasLayer() {
-      return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-      return null;
     }
 
     @Override

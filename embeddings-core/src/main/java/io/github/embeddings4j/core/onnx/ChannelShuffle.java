@@ -1,14 +1,8 @@
 package io.github.embeddings4j.core.onnx;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -25,7 +19,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * inverse permutation, the shuffle with {@code C / groups} groups. Saved and read by DL4J's JSON
  * as any vertex.
  */
-public class ChannelShuffle extends GraphVertex {
+public class ChannelShuffle extends ParameterlessVertex {
 
   private static final long serialVersionUID = 1L;
 
@@ -64,11 +58,6 @@ public class ChannelShuffle extends GraphVertex {
   }
 
   @Override
-  public long numParams(boolean backprop) {
-    return 0;
-  }
-
-  @Override
   public int minVertexInputs() {
     return 1;
   }
@@ -94,13 +83,6 @@ public class ChannelShuffle extends GraphVertex {
     return vertexInputs[0];
   }
 
-  @Override
-  public MemoryReport getMemoryReport(InputType... inputTypes) {
-    return new LayerMemoryReport.Builder(null, ChannelShuffle.class, inputTypes[0],
-        inputTypes[0]).standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0)
-        .build();
-  }
-
   /** {@code x} with its channels shuffled in {@code groups} groups, as a new 'c' array. */
   static INDArray shuffle(INDArray x, int groups, LayerWorkspaceMgr workspaceMgr,
       ArrayType type) {
@@ -121,12 +103,12 @@ public class ChannelShuffle extends GraphVertex {
   }
 
   /** The vertex in a live graph. */
-  static final class Impl extends BaseGraphVertex {
+  static final class Impl extends ParameterlessVertex.Impl {
 
     private final int groups;
 
     Impl(ComputationGraph graph, String name, int index, DataType dataType, int groups) {
-      super(graph, name, index, null, null, dataType);
+      super(graph, name, index, dataType);
       this.groups = groups;
     }
 
@@ -141,29 +123,6 @@ public class ChannelShuffle extends GraphVertex {
       int inverse = (int) (inputs[0].size(1) / groups);
       return new Pair<>(null, new INDArray[] {shuffle(epsilon, inverse, workspaceMgr,
           ArrayType.ACTIVATION_GRAD)});
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray view) {
-      if (view != null) {
-        throw new IllegalStateException(vertexName + " has no parameters");
-      }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] masks, MaskState state,
-        int minibatchSize) {
-      return new Pair<>(masks == null ? null : masks[0], state);
-    }
-
-    @Override
-    public boolean hasLayer() {
-      return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-      return null;
     }
 
     @Override

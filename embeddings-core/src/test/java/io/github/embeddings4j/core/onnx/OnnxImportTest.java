@@ -48,6 +48,23 @@ class OnnxImportTest {
     return Nd4j.createFromNpyFile(OnnxEmbedderTest.fixture(name).toFile());
   }
 
+  /**
+   * What ONNX Runtime computes from {@code x} (input "input") for one output of a model, given
+   * as bytes or a file.
+   */
+  private static INDArray ort(Object model, INDArray x, String output) throws Exception {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession s = model instanceof byte[] bytes ? env.createSession(bytes,
+            new OrtSession.SessionOptions())
+            : env.createSession(model.toString(), new OrtSession.SessionOptions());
+        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
+            .asFloat()), x.shape());
+        OrtSession.Result r = s.run(Map.of("input", t))) {
+      Object v = r.get(output).get().getValue();
+      return v instanceof float[][] rows ? Nd4j.create(rows) : Nd4j.create((float[][][][]) v);
+    }
+  }
+
   private static void assertClose(INDArray expected, INDArray actual, double tolerance) {
     assertArrayEquals(expected.shape(), actual.shape());
     double scale = Math.max(1e-6, expected.amaxNumber().doubleValue());
@@ -77,14 +94,7 @@ class OnnxImportTest {
     // ... and is written back to the same thing.
     byte[] model = OnnxExport.export(im.network(), 3, 32, 32, Map.of(im.output(), "logits"),
         Map.of());
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession s = env.createSession(model, new OrtSession.SessionOptions());
-        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
-            .asFloat()), x.shape());
-        OrtSession.Result r = s.run(Map.of("input", t))) {
-      float[][] logits = (float[][]) r.get("logits").get().getValue();
-      assertClose(npy("convnet_se.output.npy"), Nd4j.create(logits), 1e-5);
-    }
+    assertClose(npy("convnet_se.output.npy"), ort(model, x, "logits"), 1e-5);
   }
 
   /**
@@ -103,24 +113,11 @@ class OnnxImportTest {
     assertEquals(2, shuffles);
     byte[] model = OnnxExport.export(im.network(), 3, 32, 32, Map.of(im.output(), "logits"),
         Map.of());
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession s = env.createSession(model, new OrtSession.SessionOptions());
-        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
-            .asFloat()), x.shape());
-        OrtSession.Result r = s.run(Map.of("input", t))) {
-      float[][] logits = (float[][]) r.get("logits").get().getValue();
-      assertClose(npy("convnet_shuffle.output.npy"), Nd4j.create(logits), 1e-5);
-    }
+    assertClose(npy("convnet_shuffle.output.npy"), ort(model, x, "logits"), 1e-5);
     // The shapes are worked out for the size asked for: another than the export's works.
     INDArray other = Nd4j.rand(DataType.FLOAT, 2, 3, 40, 48);
-    try (OrtSession s = env.createSession(SHUFFLE.toString(), new OrtSession.SessionOptions());
-        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(other.dup('c').data()
-            .asFloat()), other.shape());
-        OrtSession.Result r = s.run(Map.of("input", t))) {
-      float[][] logits = (float[][]) r.get("logits").get().getValue();
-      assertClose(Nd4j.create(logits), OnnxImport.read(SHUFFLE, 40, 48).network()
-          .outputSingle(other), 1e-5);
-    }
+    assertClose(ort(SHUFFLE, other, "logits"), OnnxImport.read(SHUFFLE, 40, 48).network()
+        .outputSingle(other), 1e-5);
   }
 
   /**
@@ -140,14 +137,7 @@ class OnnxImportTest {
     assertEquals(5, norms, "stem, two blocks, downsampling, head");
     byte[] model = OnnxExport.export(im.network(), 3, 32, 32, Map.of(im.output(), "logits"),
         Map.of());
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession s = env.createSession(model, new OrtSession.SessionOptions());
-        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
-            .asFloat()), x.shape());
-        OrtSession.Result r = s.run(Map.of("input", t))) {
-      float[][] logits = (float[][]) r.get("logits").get().getValue();
-      assertClose(npy("convnet_next.output.npy"), Nd4j.create(logits), 1e-5);
-    }
+    assertClose(npy("convnet_next.output.npy"), ort(model, x, "logits"), 1e-5);
   }
 
   /**
@@ -187,23 +177,10 @@ class OnnxImportTest {
       assertEquals("logits", im.classifier(), "a MatMul of the pooled vector is the classifier");
       Nd4j.getRandom().setSeed(6);
       INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, 12, 10);
-      OrtEnvironment env = OrtEnvironment.getEnvironment();
-      try (OrtSession s = env.createSession(model, new OrtSession.SessionOptions());
-          OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
-              .asFloat()), x.shape());
-          OrtSession.Result r = s.run(Map.of("input", t))) {
-        INDArray expected = Nd4j.create((float[][]) r.get("logits").get().getValue());
-        assertClose(expected, im.network().outputSingle(x), 1e-5);
-      }
+      assertClose(ort(model, x, "logits"), im.network().outputSingle(x), 1e-5);
       byte[] back = OnnxExport.export(im.network(), 3, 12, 10, Map.of(im.output(), "out"),
           Map.of());
-      try (OrtSession s = env.createSession(back, new OrtSession.SessionOptions());
-          OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
-              .asFloat()), x.shape());
-          OrtSession.Result r = s.run(Map.of("input", t))) {
-        assertClose(im.network().outputSingle(x), Nd4j.create((float[][]) r.get("out").get()
-            .getValue()), 1e-5);
-      }
+      assertClose(im.network().outputSingle(x), ort(back, x, "out"), 1e-5);
     } finally {
       Files.deleteIfExists(file);
     }
@@ -431,24 +408,13 @@ class OnnxImportTest {
     INDArray x = Nd4j.randn(DataType.FLOAT, 3, 1, size, size);
     INDArray ours = im.network().outputSingle(x);
     assertTrue(ours.minNumber().doubleValue() < 0, "the test should see negative maxima");
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions());
-        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
-            .asFloat()), x.shape());
-        OrtSession.Result r = s.run(Map.of("input", t))) {
-      INDArray expected = Nd4j.create((float[][][][]) r.get("pooled").get().getValue());
-      assertArrayEquals(new long[] {3, 4, pooled, pooled}, expected.shape());
-      assertClose(expected, ours, 1e-6);
-    }
+    INDArray expected = ort(model, x, "pooled");
+    assertArrayEquals(new long[] {3, 4, pooled, pooled}, expected.shape());
+    assertClose(expected, ours, 1e-6);
     // Written back (a fine-tuned file), the poolings have the same windows.
     byte[] back = OnnxExport.export(im.network(), 1, size, size, Map.of(im.output(), "pooled"),
         Map.of());
-    try (OrtSession s = env.createSession(back, new OrtSession.SessionOptions());
-        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data()
-            .asFloat()), x.shape());
-        OrtSession.Result r = s.run(Map.of("input", t))) {
-      assertClose(ours, Nd4j.create((float[][][][]) r.get("pooled").get().getValue()), 1e-6);
-    }
+    assertClose(ours, ort(back, x, "pooled"), 1e-6);
   }
 
   /** input [N, 1, H, W] -> 3 x 3 conv (4 maps) -> two ceil_mode poolings, output "pooled". */
