@@ -48,9 +48,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * convolution per group), {@code BatchNormalization}, {@code Relu}, {@code LeakyRelu}, {@code
  * Clip} to {@code [0, 6]} or {@code [0, inf)}, {@code Sigmoid}, {@code HardSigmoid}, {@code
  * HardSwish}, {@code Tanh}, the exact GELU as PyTorch writes it ({@code Div}, {@code Erf},
- * {@code Add}, {@code Mul}, {@code Mul}: {@link GeluActivation}), {@code MaxPool} (with {@code
- * ceil_mode} where its extra window falls as DL4J's "same" mode places it: GoogLeNet's),
- * {@code AveragePool}, {@code GlobalAveragePool}, {@code GlobalMaxPool}, {@code
+ * {@code Add}, {@code Mul}, {@code Mul}: {@link GeluActivation}), {@code MaxPool} and {@code
+ * AveragePool} (with {@code ceil_mode} where its extra window falls as DL4J's "same" mode
+ * places it: GoogLeNet's, timm's ResNet-D shortcuts), {@code GlobalAveragePool}, {@code GlobalMaxPool}, {@code
  * ReduceMean}/{@code ReduceMax} over height and width, {@code Add} of two computed tensors,
  * {@code Mul} of two computed tensors of one shape (SiLU, hard-swish) or of a map and one
  * factor per channel (squeeze-and-excitation, {@link ChannelScale}; hard sigmoids with {@link
@@ -466,11 +466,16 @@ public final class OnnxImport {
     int[] given = pads(n, s, kernel, stride, dilation);
     ConvolutionMode mode = ConvolutionMode.Truncate;
     if (n.integer("ceil_mode", 0) != 0 && !ceilIsFloor(s, given, kernel, stride, dilation)) {
-      // A max pooling whose ceil_mode adds a last window: that window reaches past the input,
+      // A pooling whose ceil_mode adds a last window: that window reaches past the input,
       // and max pooling ignores what lies outside. DL4J's "same" mode places its windows the
       // same way when it pads the start by as much and gives the same count (GoogLeNet's
       // 3 x 3, stride 2 poolings at any size).
-      if (!max || !sameIsCeil(s, given, kernel, stride, dilation)) {
+      // An average over the extra window divides by the pixels inside the map; so does "same"
+      // when it leaves its padding out of the divisor, which is right wherever the file pads
+      // nothing or leaves its padding out too (timm's ResNet-D shortcut).
+      boolean divisorAgrees = max || n.integer("count_include_pad", 0) == 0
+          || Arrays.stream(given).allMatch(p -> p == 0);
+      if (!divisorAgrees || !sameIsCeil(s, given, kernel, stride, dilation)) {
         throw unsupported(n, "ceil_mode=1 gives another output size than floor here (" + s
             + " input), and no layer places the extra window the same way; export at an"
             + " input size where they agree, or without ceil_mode");
@@ -486,7 +491,8 @@ public final class OnnxImport {
         : PoolingType.AVG).kernelSize(kernel).stride(stride).padding(pads[0], pads[1])
         .dilation(dilation).convolutionMode(mode);
     if (!max) {
-      layer.avgPoolIncludePadInDivisor(n.integer("count_include_pad", 0) != 0);
+      layer.avgPoolIncludePadInDivisor(mode != ConvolutionMode.Same
+          && n.integer("count_include_pad", 0) != 0);
     }
     String name = unique(n.label());
     b.addLayer(name, layer.build(), vertexOf.get(x));

@@ -25,6 +25,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -375,26 +376,56 @@ class OnnxImportTest {
   }
 
   /**
-   * A small network with PyTorch's {@code ceil_mode} max poolings (as GoogLeNet has), on maps
-   * where rounding up adds a last window: the imported graph computes what ONNX Runtime
-   * computes, negative values included (the extra window ignores what lies past the map), and
-   * learns through them.
+   * A small network with PyTorch's {@code ceil_mode} poolings (GoogLeNet's max poolings, the
+   * average pooling of timm's ResNet-D shortcuts), on maps where rounding up adds a last window:
+   * the imported graph computes what ONNX Runtime computes, negative values included (the extra
+   * window ignores what lies past the map), and so does the file it is written back to.
    */
   @Test
-  void ceilModeMaxPoolingComputesWhatOnnxRuntimeComputes(@TempDir Path dir) throws Exception {
+  void ceilModePoolingComputesWhatOnnxRuntimeComputes(@TempDir Path dir) throws Exception {
     Path model = dir.resolve("ceil.onnx");
     Files.write(model, ceilModel("MaxPool", 0));
     // 10 x 10 -> 3 x 3 stride 2: 5 windows (floor: 4) -> 2 x 2 stride 2: 3 (floor: 2);
     // 11 x 11 -> 5 windows either way -> 3 (floor: 2).
     assertPoolsAsOnnxRuntime(model, 10, 3);
     assertPoolsAsOnnxRuntime(model, 11, 3);
-    // Average pooling counts the windows' pixels, which no layer here does the same way.
-    Path avg = dir.resolve("avg.onnx");
-    Files.write(avg, ceilModel("AveragePool", 0));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> OnnxImport.read(avg, 10, 10));
-    assertTrue(e.getMessage().contains("ceil_mode=1") && e.getMessage().contains("'/pool1'"),
-        e.getMessage());
+    // Average pooling divides the extra window by the pixels inside the map, as PyTorch does
+    // with or without count_include_pad when nothing is padded. ONNX Runtime 1.26 divides by
+    // the whole window on such a file where count_include_pad is 1 (and, after a 4-channel
+    // convolution, where it is 0): the reference is the definition, and the file written back
+    // (explicit padding, which ONNX Runtime reads as PyTorch does) is checked against it.
+    for (int include = 0; include < 2; include++) {
+      OnnxProto.Graph g = new OnnxProto.Graph("avg");
+      g.input("input", new long[] {-1, 1, -1, -1});
+      g.node("AveragePool", java.util.List.of("input"), "pooled",
+          OnnxProto.ints("kernel_shape", 3, 3), OnnxProto.ints("strides", 2, 2),
+          OnnxProto.integer("ceil_mode", 1), OnnxProto.integer("count_include_pad", include));
+      g.output("pooled", 4);
+      Path avg = dir.resolve("avg" + include + ".onnx");
+      Files.write(avg, g.model(13));
+      for (int size : new int[] {10, 11}) {
+        Nd4j.getRandom().setSeed(size);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 1, size, size);
+        OnnxImport.Imported im = OnnxImport.read(avg, size, size);
+        INDArray ours = im.network().outputSingle(x);
+        int out = (size - 3 + 1) / 2 + 1;
+        INDArray means = Nd4j.create(DataType.FLOAT, 2, 1, out, out);
+        for (int b = 0; b < 2; b++) {
+          for (int i = 0; i < out; i++) {
+            for (int j = 0; j < out; j++) {
+              INDArray window = x.get(NDArrayIndex.point(b), NDArrayIndex.point(0),
+                  NDArrayIndex.interval(2 * i, Math.min(size, 2 * i + 3)),
+                  NDArrayIndex.interval(2 * j, Math.min(size, 2 * j + 3)));
+              means.putScalar(new long[] {b, 0, i, j}, window.meanNumber().floatValue());
+            }
+          }
+        }
+        assertClose(means, ours, 1e-6);
+        byte[] back = OnnxExport.export(im.network(), 1, size, size, Map.of(im.output(),
+            "pooled"), Map.of());
+        assertClose(ours, ort(back, x, "pooled"), 1e-6);
+      }
+    }
     // Padded on both sides, rounding up places windows that "same" padding does not.
     Path padded = dir.resolve("padded.onnx");
     Files.write(padded, ceilModel("MaxPool", 1));
