@@ -144,9 +144,7 @@ final class ModelsCommand implements Callable<Integer> {
         .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
     java.util.List<String> untrainable = io.github.embeddings4j.core.onnx.OnnxImport.untrainable(
         info.operators().keySet());
-    out.println("fine-tune:   " + (untrainable.isEmpty()
-        ? "its operators all have trainable layers: finetune --model " + inspect
-            + " (settings such as pooling with ceil_mode are checked when it starts)"
+    out.println("fine-tune:   " + (untrainable.isEmpty() ? fineTuneVerdict(inspect, info)
         : "no: " + String.join(", ", untrainable) + " cannot be trained here; embed, and"
             + " classify fit on its embeddings, work"));
     try {
@@ -166,6 +164,36 @@ final class ModelsCommand implements Callable<Integer> {
       out.println("  " + t);
     }
     return Main.EXIT_OK;
+  }
+
+  /**
+   * Whether a file whose operators all have layers reads as a trainable graph: the import
+   * itself, at the size the export fixed (224 x 224 where it fixed none), so that conditions
+   * on those operators (a pooling's ceil_mode, a reshape's target) are checked too.
+   */
+  private static String fineTuneVerdict(java.nio.file.Path file,
+      io.github.embeddings4j.core.onnx.OnnxModelInfo info) {
+    long[] dims = info.inputs().isEmpty() ? new long[0] : info.inputs().get(0).shape();
+    int at = io.github.embeddings4j.core.onnx.OnnxImport.channelsLast(dims) ? 1 : 2;
+    boolean fixed = dims.length == 4 && dims[at] > 0 && dims[at + 1] > 0;
+    int h = fixed ? (int) dims[at] : 224;
+    int w = fixed ? (int) dims[at + 1] : 224;
+    try {
+      io.github.embeddings4j.core.onnx.OnnxImport.Imported im =
+          io.github.embeddings4j.core.onnx.OnnxImport.read(file, h, w);
+      String verdict = "yes, read at " + h + "x" + w + " as " + im.network().getVertices().length
+          + " layers and vertices; feature layer " + im.features()
+          + (im.classifier() == null ? "" : ", classifier " + im.classifier())
+          + ": finetune --model " + file;
+      im.network().close();
+      return verdict;
+    } catch (IllegalArgumentException e) {
+      String why = e.getMessage();
+      String prefix = file + ": ";
+      return "no: " + (why.startsWith(prefix) ? why.substring(prefix.length()) : why);
+    } catch (java.io.IOException e) {
+      return "not known: " + e.getMessage();
+    }
   }
 
   private static String size(long bytes) {

@@ -104,9 +104,31 @@ class OnnxCliTest {
     CliRun cnn = CliRun.of("models", "--inspect", FIXTURES.resolve("convnet_se.onnx")
         .toString());
     assertEquals(0, cnn.code(), cnn.toString());
-    assertTrue(cnn.out().contains("fine-tune:   its operators all have trainable layers"),
+    assertTrue(cnn.out().contains("fine-tune:   yes, read at 224x224 as ")
+        && cnn.out().contains("feature layer /head/head.1/Mul, classifier /head/head.2/Gemm"),
         cnn.out());
     assertFalse(cnn.out().contains("fine-tuned:"), cnn.out());
+  }
+
+  @Test
+  void inspectSaysWhyAFileWhoseOperatorsAreKnownStillCannotBeFineTuned() throws Exception {
+    // Transpose has a layer only to channels-last and back; this one swaps height and width.
+    io.github.embeddings4j.core.onnx.OnnxProto.Graph g =
+        new io.github.embeddings4j.core.onnx.OnnxProto.Graph("swap");
+    g.input("input", new long[] {-1, 3, 16, 16});
+    g.node("Transpose", java.util.List.of("input"), "/swap",
+        io.github.embeddings4j.core.onnx.OnnxProto.ints("perm", 0, 1, 3, 2));
+    g.node("GlobalAveragePool", java.util.List.of("/swap"), "/pool");
+    g.node("Flatten", java.util.List.of("/pool"), "features");
+    g.output("features", 2);
+    Path file = dir.resolve("swap.onnx");
+    Files.write(file, g.model(13));
+    CliRun r = CliRun.of("models", "--inspect", file.toString());
+    assertEquals(0, r.code(), r.toString());
+    String fineTune = r.out().lines().filter(l -> l.startsWith("fine-tune:")).findFirst()
+        .orElse("");
+    assertTrue(fineTune.startsWith("fine-tune:   no: node '/swap' (Transpose): Transpose [0, 1,"
+        + " 3, 2]"), r.out());
   }
 
   @Test
