@@ -55,7 +55,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code Mul} of two computed tensors of one shape (SiLU, hard-swish) or of a map and one
  * factor per channel (squeeze-and-excitation, {@link ChannelScale}; hard sigmoids with {@link
  * HardSigmoidActivation}), {@code Mul} and {@code Add} of a map and a constant per channel (a
- * 1 x 1 depthwise convolution that trains), {@code Concat} of channels, zero {@code Pad},
+ * 1 x 1 depthwise convolution that trains), {@code Concat}, {@code Split} and {@code Slice}
+ * of channels, zero {@code Pad},
  * {@code Flatten} and the {@code Reshape} that flattens, {@code Gemm}, {@code Softmax}, {@code
  * Identity}/{@code Dropout}; {@code Transpose} of a map to channels-last and back, and between
  * them a layer norm over the channels spelled out ({@code ReduceMean}, {@code Sub}, {@code
@@ -286,6 +287,7 @@ public final class OnnxImport {
       case "GlobalAveragePool", "GlobalMaxPool" -> globalPool(n);
       case "Add", "Sum" -> add(n);
       case "Slice" -> slice(n);
+      case "Split" -> split(n);
       case "Concat" -> concat(n);
       case "Pad" -> pad(n);
       case "Flatten" -> flatten(n);
@@ -664,6 +666,46 @@ public final class OnnxImport {
     String name = unique(n.label());
     b.addVertex(name, new ChannelSlice((int) from, (int) to - 1), vertexOf.get(x));
     define(n, name, new Shape(to - from, s.h(), s.w(), false));
+  }
+
+  /**
+   * Channels cut into consecutive parts ({@code torch.chunk} and {@code split} as PyTorch 2
+   * exports them; 1.13 wrote {@code Slice}s): one {@link ChannelSlice} per output.
+   */
+  private void split(OnnxGraph.Node n) {
+    String x = source(n, 0);
+    Shape s = map(n, x);
+    long axis = n.integer("axis", 0);
+    if (axis != 1 && axis != -3) {
+      throw unsupported(n, "Split along axis " + axis + ": only channels (axis 1) have a"
+          + " vertex");
+    }
+    int parts = n.outputs().size();
+    long[] sizes = n.inputs().size() > 1 && !n.inputs().get(1).isEmpty()
+        ? constant(n, 1).longs() : n.ints("split");
+    if (sizes == null || sizes.length == 0) {
+      // Equal parts, the last smaller if they do not divide (opset 18's num_outputs).
+      long each = (s.c() + parts - 1) / parts;
+      sizes = new long[parts];
+      for (int i = 0; i < parts; i++) {
+        sizes[i] = Math.max(0, Math.min(each, s.c() - i * each));
+      }
+    }
+    if (sizes.length != parts || Arrays.stream(sizes).sum() != s.c()
+        || Arrays.stream(sizes).anyMatch(k -> k < 1)) {
+      throw unsupported(n, "Split of " + s.c() + " channels into " + Arrays.toString(sizes)
+          + " for " + parts + " outputs");
+    }
+    long from = 0;
+    for (int i = 0; i < parts; i++) {
+      String out = n.outputs().get(i);
+      String name = unique(n.label() + "/" + i);
+      b.addVertex(name, new ChannelSlice((int) from, (int) (from + sizes[i] - 1)),
+          vertexOf.get(x));
+      vertexOf.put(out, name);
+      shapeOf.put(out, new Shape(sizes[i], s.h(), s.w(), false));
+      from += sizes[i];
+    }
   }
 
   private void concat(OnnxGraph.Node n) {
@@ -1421,7 +1463,7 @@ public final class OnnxImport {
       "Sigmoid", "Tanh", "Clip", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
       "Add", "Sum", "Slice", "Concat", "Pad", "Flatten", "Reshape", "Gemm", "Softmax",
       "Identity", "Dropout", "Mul", "HardSigmoid", "HardSwish", "ReduceMean", "ReduceMax",
-      "MatMul", "Erf", "Pow", "Sqrt", "LayerNormalization",
+      "MatMul", "Erf", "Pow", "Sqrt", "LayerNormalization", "Split",
       // shape arithmetic, worked out at import; Transpose to channels-last and back, and in a
       // channel shuffle
       "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast", "Sub", "Div", "Transpose");

@@ -166,12 +166,27 @@ public final class OnnxProto {
      * @param attributes its attributes
      */
     public void node(String op, List<String> inputs, String output, Attribute... attributes) {
+      node(op, inputs, List.of(output), attributes);
+    }
+
+    /**
+     * Adds a node with several outputs (a {@code Split}, say), named as its first.
+     *
+     * @param op the operator
+     * @param inputs its input tensors
+     * @param outputs its output tensors
+     * @param attributes its attributes
+     */
+    public void node(String op, List<String> inputs, List<String> outputs,
+        Attribute... attributes) {
       Writer n = new Writer();
       for (String in : inputs) {
         n.string(1, in);
       }
-      n.string(2, output);
-      n.string(3, output); // the node is named as its output: the layer it came from
+      for (String out : outputs) {
+        n.string(2, out);
+      }
+      n.string(3, outputs.get(0)); // the node is named as its output: the layer it came from
       nodes++;
       n.string(4, op);
       for (Attribute a : attributes) {

@@ -187,6 +187,49 @@ class OnnxImportTest {
     }
   }
 
+  /**
+   * Split along channels, as PyTorch 2 exports {@code chunk} (ShuffleNetV2's): given sizes
+   * (opset 13) and equal parts (opset 18's {@code num_outputs}, the last part smaller).
+   */
+  @Test
+  void splitOfChannelsComputesWhatOnnxRuntimeComputes() throws Exception {
+    for (int opset : new int[] {13, 18}) {
+      OnnxProto.Graph g = new OnnxProto.Graph("split");
+      g.input("input", new long[] {-1, 3, -1, -1});
+      java.util.Random random = new java.util.Random(opset);
+      float[] w = new float[7 * 3 * 9];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = (float) random.nextGaussian();
+      }
+      g.initializer("w", new long[] {7, 3, 3, 3}, w);
+      g.node("Conv", java.util.List.of("input", "w"), "/conv", OnnxProto.ints("kernel_shape",
+          3, 3), OnnxProto.ints("pads", 1, 1, 1, 1));
+      if (opset == 13) {
+        g.initializer("sizes", new long[] {2, 5});
+        g.node("Split", java.util.List.of("/conv", "sizes"), java.util.List.of("/a", "/b"),
+            OnnxProto.integer("axis", 1));
+      } else {
+        g.node("Split", java.util.List.of("/conv"), java.util.List.of("/a", "/b"),
+            OnnxProto.integer("axis", 1), OnnxProto.integer("num_outputs", 2));
+      }
+      g.node("Relu", java.util.List.of("/a"), "/a_relu");
+      g.node("Concat", java.util.List.of("/b", "/a_relu"), "mixed", OnnxProto.integer("axis",
+          1));
+      g.output("mixed", 4);
+      byte[] model = g.model(opset);
+      Path file = Files.createTempFile("split", ".onnx");
+      try {
+        Files.write(file, model);
+        Nd4j.getRandom().setSeed(opset);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, 6, 5);
+        assertClose(ort(model, x, "mixed"), OnnxImport.read(file, 6, 5).network()
+            .outputSingle(x), 1e-6);
+      } finally {
+        Files.deleteIfExists(file);
+      }
+    }
+  }
+
   /** Checkpoints hold the graph as DL4J's JSON: the vertices and activations made here too. */
   @Test
   void theImportedGraphsSurviveDl4jsJson() throws Exception {
