@@ -47,8 +47,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Operators understood: {@code Conv} (plain, depthwise, and grouped, the last as one
  * convolution per group), {@code BatchNormalization}, {@code Relu}, {@code LeakyRelu}, {@code
  * Clip} to {@code [0, 6]} or {@code [0, inf)}, {@code Sigmoid}, {@code HardSigmoid}, {@code
- * HardSwish}, {@code Tanh}, the exact GELU as PyTorch writes it ({@code Div}, {@code Erf},
- * {@code Add}, {@code Mul}, {@code Mul}: {@link GeluActivation}), {@code MaxPool} and {@code
+ * HardSwish}, {@code Tanh}, {@code Elu}, {@code Selu}, {@code Softplus}, {@code Mish}, {@code
+ * PRelu} (DL4J's PReLU layer, its slopes learned), the exact GELU ({@code Gelu}, or as PyTorch
+ * writes it before opset 20: {@code Div}, {@code Erf}, {@code Add}, {@code Mul}, {@code Mul};
+ * {@link GeluActivation}), {@code MaxPool} and {@code
  * AveragePool} (with {@code ceil_mode} where its extra window falls as DL4J's "same" mode
  * places it: GoogLeNet's, timm's ResNet-D shortcuts), {@code GlobalAveragePool}, {@code GlobalMaxPool}, {@code
  * ReduceMean}/{@code ReduceMax} over height and width, {@code Add} of two computed tensors,
@@ -278,6 +280,19 @@ public final class OnnxImport {
       case "LeakyRelu" -> activation(n, new ActivationLReLU(n.real("alpha", 0.01f)));
       case "Sigmoid" -> activation(n, Activation.SIGMOID.getActivationFunction());
       case "Tanh" -> activation(n, Activation.TANH.getActivationFunction());
+      case "Elu" -> activation(n, new org.nd4j.linalg.activations.impl.ActivationELU(
+          n.real("alpha", 1f)));
+      case "Selu" -> selu(n);
+      case "Softplus" -> activation(n, Activation.SOFTPLUS.getActivationFunction());
+      case "Mish" -> activation(n, Activation.MISH.getActivationFunction());
+      case "Gelu" -> {
+        if (!n.text("approximate", "none").equals("none")) {
+          throw unsupported(n, "Gelu with approximate='" + n.text("approximate", "none")
+              + "': only the exact GELU has an activation here");
+        }
+        activation(n, new GeluActivation());
+      }
+      case "PRelu" -> prelu(n);
       case "Clip" -> clip(n);
       case "HardSigmoid" -> hardSigmoid(n, n.real("alpha", 0.2f), n.real("beta", 0.5f),
           n.outputs().get(0));
@@ -431,6 +446,38 @@ public final class OnnxImport {
     String name = unique(n.label());
     b.addLayer(name, new ActivationLayer.Builder().activation(f).build(), vertexOf.get(x));
     define(n, name, shapeOf.get(x));
+  }
+
+  /** SELU with ONNX's (and DL4J's) constants; others are refused. */
+  private void selu(OnnxGraph.Node n) {
+    float alpha = n.real("alpha", 1.67326319217681884765625f);
+    float gamma = n.real("gamma", 1.05070102214813232421875f);
+    if (Math.abs(alpha - 1.6732632) > 1e-6 || Math.abs(gamma - 1.0507010) > 1e-6) {
+      throw unsupported(n, "Selu with alpha " + alpha + " and gamma " + gamma + ": only the"
+          + " standard constants have an activation here");
+    }
+    activation(n, Activation.SELU.getActivationFunction());
+  }
+
+  /** PReLU with one learned slope per channel, or one for all: DL4J's PReLU layer. */
+  private void prelu(OnnxGraph.Node n) {
+    String x = source(n, 0);
+    Shape s = map(n, x);
+    OnnxGraph.Tensor slope = weights(n, 1, -1);
+    boolean shared = slope.size() == 1;
+    if (!shared && perChannel(slope, s) == null) {
+      throw unsupported(n, "PRelu slopes of shape " + Arrays.toString(slope.dims()) + ": only"
+          + " one per channel, or one, have a layer");
+    }
+    String name = unique(n.label());
+    b.addLayer(name, new org.deeplearning4j.nn.conf.layers.PReLULayer.Builder()
+        .inputShape(s.c(), s.h(), s.w()).sharedAxes(shared ? new long[] {1, 2, 3}
+            : new long[] {2, 3}).build(), vertexOf.get(x));
+    Map<String, INDArray> p = new LinkedHashMap<>();
+    p.put("W", Nd4j.create(slope.floats(), shared ? new long[] {1, 1, 1}
+        : new long[] {s.c(), 1, 1}, 'c'));
+    params.put(name, p);
+    define(n, name, s);
   }
 
   private void clip(OnnxGraph.Node n) {
@@ -1463,7 +1510,8 @@ public final class OnnxImport {
       "Sigmoid", "Tanh", "Clip", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
       "Add", "Sum", "Slice", "Concat", "Pad", "Flatten", "Reshape", "Gemm", "Softmax",
       "Identity", "Dropout", "Mul", "HardSigmoid", "HardSwish", "ReduceMean", "ReduceMax",
-      "MatMul", "Erf", "Pow", "Sqrt", "LayerNormalization", "Split",
+      "MatMul", "Erf", "Pow", "Sqrt", "LayerNormalization", "Split", "Elu", "Selu", "Softplus",
+      "Mish", "Gelu", "PRelu",
       // shape arithmetic, worked out at import; Transpose to channels-last and back, and in a
       // channel shuffle
       "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast", "Sub", "Div", "Transpose");

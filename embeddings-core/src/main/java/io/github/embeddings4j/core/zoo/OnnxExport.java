@@ -457,6 +457,10 @@ public final class OnnxExport {
           s.w + p[2] + p[3], false));
     } else if (kind == ActivationLayer.class) {
       activation(name, ((ActivationLayer) layer).getActivationFn(), x, s);
+    } else if (kind == org.deeplearning4j.nn.conf.layers.PReLULayer.class) {
+      INDArray slope = live.apply(name).getParam("W");
+      long[] shape = slope.length() == 1 ? new long[] {1} : new long[] {s.c, 1, 1};
+      emit(name, "PRelu", List.of(x, weight(name + ".slope", shape, slope)), s);
     } else if (kind == DropoutLayer.class) {
       alias(name, src);
 
@@ -589,6 +593,17 @@ public final class OnnxExport {
     } else if (a instanceof io.github.embeddings4j.core.onnx.HardSigmoidActivation h) {
       emit(name, "HardSigmoid", List.of(y), d, OnnxProto.real("alpha", (float) h.getAlpha()),
           OnnxProto.real("beta", (float) h.getBeta()));
+    } else if (a instanceof org.nd4j.linalg.activations.impl.ActivationELU e) {
+      emit(name, "Elu", List.of(y), d, OnnxProto.real("alpha", (float) e.getAlpha()));
+    } else if (a instanceof org.nd4j.linalg.activations.impl.ActivationSELU) {
+      emit(name, "Selu", List.of(y), d);
+    } else if (a instanceof org.nd4j.linalg.activations.impl.ActivationSoftPlus) {
+      emit(name, "Softplus", List.of(y), d);
+    } else if (a instanceof org.nd4j.linalg.activations.impl.ActivationMish) {
+      // x tanh(softplus(x)): Mish is an operator only from opset 18
+      g.node("Softplus", List.of(y), name + "/softplus");
+      g.node("Tanh", List.of(name + "/softplus"), name + "/tanh");
+      emit(name, "Mul", List.of(y, name + "/tanh"), d);
     } else if (a instanceof io.github.embeddings4j.core.onnx.GeluActivation) {
       // x (1 + erf(x / sqrt 2)) / 2, as PyTorch exports nn.GELU() before opset 20
       g.initializer(name + ".sqrt2", new long[0], new float[] {(float) Math.sqrt(2)});

@@ -230,6 +230,56 @@ class OnnxImportTest {
     }
   }
 
+  /**
+   * The other activations CNNs use (ELU, SELU, Softplus, Mish and opset 20's Gelu as single
+   * operators) and PReLU with a learned slope per channel and with one: what ONNX Runtime
+   * computes, and so does the file written back.
+   */
+  @Test
+  void otherActivationsAndPreluComputeWhatOnnxRuntimeComputes() throws Exception {
+    OnnxProto.Graph g = new OnnxProto.Graph("acts");
+    g.input("input", new long[] {-1, 3, -1, -1});
+    java.util.Random random = new java.util.Random(9);
+    float[] w = new float[4 * 3 * 9];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) random.nextGaussian();
+    }
+    g.initializer("w", new long[] {4, 3, 3, 3}, w);
+    g.initializer("slopes", new long[] {4, 1, 1}, new float[] {0.1f, 0.25f, -0.5f, 2f});
+    g.initializer("slope", new long[] {1}, new float[] {0.3f});
+    g.node("Conv", java.util.List.of("input", "w"), "/conv", OnnxProto.ints("kernel_shape", 3,
+        3), OnnxProto.ints("pads", 1, 1, 1, 1));
+    String x = "/conv";
+    String[][] steps = {{"Elu", "/elu"}, {"PRelu", "/prelu"}, {"Selu", "/selu"},
+        {"Softplus", "/softplus"}, {"Mish", "/mish"}, {"PRelu", "/prelu1"}, {"Gelu", "out"}};
+    for (String[] step : steps) {
+      java.util.List<String> in = step[1].equals("/prelu") ? java.util.List.of(x, "slopes")
+          : step[1].equals("/prelu1") ? java.util.List.of(x, "slope") : java.util.List.of(x);
+      if (step[0].equals("Elu")) {
+        g.node(step[0], in, step[1], OnnxProto.real("alpha", 0.7f));
+      } else {
+        g.node(step[0], in, step[1]);
+      }
+      x = step[1];
+    }
+    g.output("out", 4);
+    byte[] model = g.model(20);
+    Path file = Files.createTempFile("acts", ".onnx");
+    try {
+      Files.write(file, model);
+      Nd4j.getRandom().setSeed(9);
+      INDArray input = Nd4j.randn(DataType.FLOAT, 2, 3, 5, 6);
+      OnnxImport.Imported im = OnnxImport.read(file, 5, 6);
+      INDArray ours = im.network().outputSingle(input);
+      assertClose(ort(model, input, "out"), ours, 1e-5);
+      byte[] back = OnnxExport.export(im.network(), 3, 5, 6, Map.of(im.output(), "again"),
+          Map.of());
+      assertClose(ours, ort(back, input, "again"), 1e-5);
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
   /** Checkpoints hold the graph as DL4J's JSON: the vertices and activations made here too. */
   @Test
   void theImportedGraphsSurviveDl4jsJson() throws Exception {
