@@ -56,8 +56,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * ReduceMean}/{@code ReduceMax} over height and width, {@code Add} of two computed tensors,
  * {@code Mul} of two computed tensors of one shape (SiLU, hard-swish) or of a map and one
  * factor per channel (squeeze-and-excitation, {@link ChannelScale}; hard sigmoids with {@link
- * HardSigmoidActivation}), {@code Mul} and {@code Add} of a map and a constant per channel (a
- * 1 x 1 depthwise convolution that trains), {@code Concat}, {@code Split} and {@code Slice}
+ * HardSigmoidActivation}), {@code Mul}, {@code Add}, {@code Sub} and {@code Div} of a map and
+ * a constant per channel (a 1 x 1 depthwise convolution that trains) or one constant value (a
+ * fixed {@link AffineActivation}), {@code Sub} of two maps of one shape, {@code Concat}, {@code Split} and {@code Slice}
  * of channels, zero {@code Pad},
  * {@code Flatten} and the {@code Reshape} that flattens, {@code Gemm}, {@code Softmax}, {@code
  * Identity}/{@code Dropout}; {@code Transpose} of a map to channels-last and back, and between
@@ -311,7 +312,13 @@ public final class OnnxImport {
       case "ReduceMean", "ReduceMax" -> reduce(n);
       case "MatMul" -> matmul(n);
       case "LayerNormalization" -> layerNormalization(n);
-      case "Div" -> gelu(n);
+      case "Div" -> {
+        if (!gelu(n) && !constantOperand(n)) {
+          throw unsupported(n, "Div of two maps has no layer (an exact GELU, x * (1 + erf(x /"
+              + " sqrt 2)) * 0.5, and a division by constants are understood)");
+        }
+      }
+      case "Sub" -> sub(n);
       case "Gemm" -> gemm(n);
       case "Softmax" -> softmax(n);
       case "Identity", "Dropout" -> alias(n, source(n, 0));
@@ -442,7 +449,10 @@ public final class OnnxImport {
   }
 
   private void activation(OnnxGraph.Node n, IActivation f) {
-    String x = source(n, 0);
+    activation(n, source(n, 0), f);
+  }
+
+  private void activation(OnnxGraph.Node n, String x, IActivation f) {
     String name = unique(n.label());
     b.addLayer(name, new ActivationLayer.Builder().activation(f).build(), vertexOf.get(x));
     define(n, name, shapeOf.get(x));
@@ -1118,13 +1128,41 @@ public final class OnnxImport {
     }
     String x = source(n, 1 - k);
     Shape s = shapeOf.get(x);
-    float[] v = perChannel(known.get(n.inputs().get(k)), s);
-    if (v == null) {
-      throw unsupported(n, n.op() + " of " + s + " and a constant of shape " + Arrays.toString(
-          known.get(n.inputs().get(k)).dims()) + ": only one value per channel has a layer");
+    OnnxGraph.Tensor c = known.get(n.inputs().get(k));
+    String op = n.op();
+    boolean inverse = k == 0 && (op.equals("Sub") || op.equals("Div")); // c - x, c / x
+    if (c.floats() != null && c.size() == 1) {
+      // One value: a fixed affine map (Keras' Rescaling, hard-swish's + 3 and / 6).
+      double v = c.floats()[0];
+      if (op.equals("Div") && (inverse || v == 0)) {
+        throw unsupported(n, inverse ? "Div of a constant by a map has no layer"
+            : "Div by zero");
+      }
+      double scale = switch (op) {
+        case "Mul" -> v;
+        case "Div" -> 1 / v;
+        case "Sub" -> inverse ? -1 : 1;
+        default -> 1;
+      };
+      double shift = switch (op) {
+        case "Add" -> v;
+        case "Sub" -> inverse ? v : -v;
+        default -> 0;
+      };
+      activation(n, x, new AffineActivation(scale, shift));
+      return true;
     }
-    boolean product = n.op().equals("Mul");
-    scaleShift(n, x, s, product ? v : null, product ? null : v);
+    float[] v = inverse ? null : perChannel(c, s);
+    if (v == null) {
+      throw unsupported(n, op + " of " + s + " and a constant of shape " + Arrays.toString(
+          c.dims()) + ": only one value, or one per channel (after the map), has a layer");
+    }
+    float[] w = v.clone();
+    for (int i = 0; i < w.length; i++) {
+      w[i] = op.equals("Sub") ? -w[i] : op.equals("Div") ? 1 / w[i] : w[i];
+    }
+    boolean product = op.equals("Mul") || op.equals("Div");
+    scaleShift(n, x, s, product ? w : null, product ? null : w);
     return true;
   }
 
@@ -1237,13 +1275,14 @@ public final class OnnxImport {
    * The exact GELU as PyTorch exports it, starting at its division: {@code x / sqrt 2}, {@code
    * Erf}, {@code + 1}, {@code x *}, {@code * 0.5}. No other division of a map has a layer.
    */
-  private void gelu(OnnxGraph.Node n) {
+  private boolean gelu(OnnxGraph.Node n) {
+    if (known.get(n.inputs().get(0)) != null) {
+      return false;
+    }
     String x = source(n, 0);
-    String why = "Div of a map is understood only as the start of an exact GELU (x * (1 +"
-        + " erf(x / sqrt 2)) * 0.5)";
     Float root = n.inputs().size() == 2 ? scalarOf(n.inputs().get(1)) : null;
     if (root == null || Math.abs(root - Math.sqrt(2)) > 1e-4) {
-      throw unsupported(n, why);
+      return false;
     }
     OnnxGraph.Node erf = onlyReader(n.outputs().get(0));
     OnnxGraph.Node plus = erf == null || !erf.op().equals("Erf") ? null
@@ -1256,13 +1295,34 @@ public final class OnnxImport {
         : onlyReader(times.outputs().get(0));
     if (half == null || !half.op().equals("Mul")
         || !isScalar(other(half, times.outputs().get(0)), 0.5)) {
-      throw unsupported(n, why);
+      return false; // a plain division by sqrt 2
     }
     String name = unique(half.label());
     b.addLayer(name, new ActivationLayer.Builder().activation(new GeluActivation()).build(),
         vertexOf.get(x));
     define(half, name, shapeOf.get(x));
     done.addAll(List.of(erf, plus, times, half));
+    return true;
+  }
+
+  /** A difference of two maps of one shape, or with a constant. */
+  private void sub(OnnxGraph.Node n) {
+    if (n.inputs().size() != 2) {
+      throw unsupported(n, "Sub of " + n.inputs().size() + " tensors");
+    }
+    if (constantOperand(n)) {
+      return;
+    }
+    String a = source(n, 0);
+    String c = source(n, 1);
+    if (!shapeOf.get(a).equals(shapeOf.get(c))) {
+      throw unsupported(n, "Sub of shapes " + shapeOf.get(a) + " and " + shapeOf.get(c)
+          + ": only equal shapes have a vertex");
+    }
+    String name = unique(n.label());
+    b.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Subtract), vertexOf.get(a),
+        vertexOf.get(c));
+    define(n, name, shapeOf.get(a));
   }
 
   /** The input of a two-input node other than {@code t}; null if it does not read {@code t}. */

@@ -593,6 +593,11 @@ public final class OnnxExport {
     } else if (a instanceof io.github.embeddings4j.core.onnx.HardSigmoidActivation h) {
       emit(name, "HardSigmoid", List.of(y), d, OnnxProto.real("alpha", (float) h.getAlpha()),
           OnnxProto.real("beta", (float) h.getBeta()));
+    } else if (a instanceof io.github.embeddings4j.core.onnx.AffineActivation f) {
+      g.initializer(name + ".scale", new long[0], new float[] {(float) f.getScale()});
+      g.initializer(name + ".shift", new long[0], new float[] {(float) f.getShift()});
+      g.node("Mul", List.of(y, name + ".scale"), name + "/scaled");
+      emit(name, "Add", List.of(name + "/scaled", name + ".shift"), d);
     } else if (a instanceof org.nd4j.linalg.activations.impl.ActivationELU e) {
       emit(name, "Elu", List.of(y), d, OnnxProto.real("alpha", (float) e.getAlpha()));
     } else if (a instanceof org.nd4j.linalg.activations.impl.ActivationSELU) {

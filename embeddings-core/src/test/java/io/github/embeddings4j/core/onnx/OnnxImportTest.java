@@ -280,6 +280,74 @@ class OnnxImportTest {
     }
   }
 
+  /**
+   * Arithmetic with constants as Keras models through tf2onnx and spelled-out hard-swishes
+   * have it: a scalar times, plus, minus (both ways) and divided into a map, per-channel
+   * subtraction and division (a Normalization layer), and a difference of two maps.
+   */
+  @Test
+  void arithmeticWithConstantsComputesWhatOnnxRuntimeComputes() throws Exception {
+    OnnxProto.Graph g = new OnnxProto.Graph("arith");
+    g.input("input", new long[] {-1, 3, -1, -1});
+    java.util.Random random = new java.util.Random(5);
+    float[] w = new float[4 * 3 * 9];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) random.nextGaussian();
+    }
+    g.initializer("w", new long[] {4, 3, 3, 3}, w);
+    g.initializer("half", new long[0], new float[] {0.5f});
+    g.initializer("three", new long[0], new float[] {3f});
+    g.initializer("one", new long[0], new float[] {1f});
+    g.initializer("two", new long[0], new float[] {2f});
+    g.initializer("six", new long[0], new float[] {6f});
+    g.initializer("zero", new long[0], new float[] {0f});
+    g.initializer("mean", new long[] {4, 1, 1}, new float[] {0.1f, -0.2f, 0.3f, 0f});
+    g.initializer("std", new long[] {4, 1, 1}, new float[] {2f, 0.5f, 1f, 4f});
+    g.node("Conv", java.util.List.of("input", "w"), "/conv", OnnxProto.ints("kernel_shape", 3,
+        3), OnnxProto.ints("pads", 1, 1, 1, 1));
+    g.node("Mul", java.util.List.of("/conv", "half"), "/scaled");
+    g.node("Add", java.util.List.of("three", "/scaled"), "/plus3");
+    g.node("Sub", java.util.List.of("/plus3", "one"), "/minus1");
+    g.node("Sub", java.util.List.of("two", "/minus1"), "/flipped");
+    g.node("Clip", java.util.List.of("/flipped", "zero", "six"), "/relu6");
+    g.node("Mul", java.util.List.of("/scaled", "/relu6"), "/swish");
+    g.node("Div", java.util.List.of("/swish", "six"), "/sixth");
+    g.node("Sub", java.util.List.of("/sixth", "/conv"), "/diff");
+    g.node("Sub", java.util.List.of("/diff", "mean"), "/centred");
+    g.node("Div", java.util.List.of("/centred", "std"), "out");
+    g.output("out", 4);
+    byte[] model = g.model(13);
+    Path file = Files.createTempFile("arith", ".onnx");
+    try {
+      Files.write(file, model);
+      Nd4j.getRandom().setSeed(5);
+      INDArray input = Nd4j.randn(DataType.FLOAT, 2, 3, 5, 4);
+      OnnxImport.Imported im = OnnxImport.read(file, 5, 4);
+      INDArray ours = im.network().outputSingle(input);
+      assertClose(ort(model, input, "out"), ours, 1e-5);
+      byte[] back = OnnxExport.export(im.network(), 3, 5, 4, Map.of(im.output(), "again"),
+          Map.of());
+      assertClose(ours, ort(back, input, "again"), 1e-5);
+      org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf =
+          im.network().getConfiguration();
+      assertEquals(conf.getVertices(), org.deeplearning4j.nn.conf.ComputationGraphConfiguration
+          .fromJson(conf.toJson()).getVertices(), "AffineActivation in DL4J's JSON");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> {
+            OnnxProto.Graph bad = new OnnxProto.Graph("bad");
+            bad.input("input", new long[] {-1, 3, 4, 4});
+            bad.initializer("six", new long[0], new float[] {6f});
+            bad.node("Div", java.util.List.of("six", "input"), "out");
+            bad.output("out", 4);
+            Files.write(file, bad.model(13));
+            OnnxImport.read(file, 4, 4);
+          });
+      assertTrue(e.getMessage().contains("Div of a constant by a map"), e.getMessage());
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
   /** Checkpoints hold the graph as DL4J's JSON: the vertices and activations made here too. */
   @Test
   void theImportedGraphsSurviveDl4jsJson() throws Exception {
