@@ -318,7 +318,7 @@ public final class OnnxImport {
               + " sqrt 2)) * 0.5, and a division by constants are understood)");
         }
       }
-      case "Sub" -> sub(n);
+      case "Sub" -> elementWise(n, ElementWiseVertex.Op.Subtract);
       case "Gemm" -> gemm(n);
       case "Softmax" -> softmax(n);
       case "Identity", "Dropout" -> alias(n, source(n, 0));
@@ -685,6 +685,14 @@ public final class OnnxImport {
       alias(n, source(n, 0));
       return;
     }
+    elementWise(n, ElementWiseVertex.Op.Add);
+  }
+
+  /**
+   * A sum or difference of two tensors: of equal shapes (residual connections) an element-wise
+   * vertex, with a constant what {@link #constantOperand} makes.
+   */
+  private void elementWise(OnnxGraph.Node n, ElementWiseVertex.Op op) {
     if (n.inputs().size() != 2) {
       throw unsupported(n, n.op() + " of " + n.inputs().size() + " tensors");
     }
@@ -694,12 +702,11 @@ public final class OnnxImport {
     String a = source(n, 0);
     String c = source(n, 1);
     if (!shapeOf.get(a).equals(shapeOf.get(c))) {
-      throw unsupported(n, "Add of shapes " + shapeOf.get(a) + " and " + shapeOf.get(c)
+      throw unsupported(n, n.op() + " of shapes " + shapeOf.get(a) + " and " + shapeOf.get(c)
           + ": only equal shapes (residual connections) have a vertex");
     }
     String name = unique(n.label());
-    b.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), vertexOf.get(a),
-        vertexOf.get(c));
+    b.addVertex(name, new ElementWiseVertex(op), vertexOf.get(a), vertexOf.get(c));
     define(n, name, shapeOf.get(a));
   }
 
@@ -1305,25 +1312,6 @@ public final class OnnxImport {
     return true;
   }
 
-  /** A difference of two maps of one shape, or with a constant. */
-  private void sub(OnnxGraph.Node n) {
-    if (n.inputs().size() != 2) {
-      throw unsupported(n, "Sub of " + n.inputs().size() + " tensors");
-    }
-    if (constantOperand(n)) {
-      return;
-    }
-    String a = source(n, 0);
-    String c = source(n, 1);
-    if (!shapeOf.get(a).equals(shapeOf.get(c))) {
-      throw unsupported(n, "Sub of shapes " + shapeOf.get(a) + " and " + shapeOf.get(c)
-          + ": only equal shapes have a vertex");
-    }
-    String name = unique(n.label());
-    b.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Subtract), vertexOf.get(a),
-        vertexOf.get(c));
-    define(n, name, shapeOf.get(a));
-  }
 
   /** The input of a two-input node other than {@code t}; null if it does not read {@code t}. */
   private static String other(OnnxGraph.Node n, String t) {

@@ -66,6 +66,48 @@ class OnnxImportTest {
     }
   }
 
+  /**
+   * A graph whose input {@code [N, 3, H, W]} goes through a 3 x 3 convolution of seeded weights
+   * to {@code "/conv"}, of {@code channels} maps (padded to keep the size, or not).
+   */
+  private static OnnxProto.Graph convGraph(String name, int channels, long seed, boolean pad) {
+    OnnxProto.Graph g = new OnnxProto.Graph(name);
+    g.input("input", new long[] {-1, 3, -1, -1});
+    java.util.Random random = new java.util.Random(seed);
+    float[] w = new float[channels * 3 * 9];
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) random.nextGaussian();
+    }
+    g.initializer("w", new long[] {channels, 3, 3, 3}, w);
+    g.node("Conv", java.util.List.of("input", "w"), "/conv", pad ? new OnnxProto.Attribute[] {
+        OnnxProto.ints("kernel_shape", 3, 3), OnnxProto.ints("pads", 1, 1, 1, 1)}
+        : new OnnxProto.Attribute[] {OnnxProto.ints("kernel_shape", 3, 3)});
+    return g;
+  }
+
+  /**
+   * Reads a model at {@code h x w} and checks that the graph, and the file it is written back
+   * to, compute what ONNX Runtime computes on the model for a seeded batch.
+   */
+  private static OnnxImport.Imported assertReadAndWrittenBackAsOnnxRuntime(byte[] model, int h,
+      int w, String output, long seed) throws Exception {
+    Path file = Files.createTempFile("graph", ".onnx");
+    try {
+      Files.write(file, model);
+      OnnxImport.Imported im = OnnxImport.read(file, h, w);
+      Nd4j.getRandom().setSeed(seed);
+      INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, h, w);
+      INDArray ours = im.network().outputSingle(x);
+      assertClose(ort(model, x, output), ours, 1e-5);
+      byte[] back = OnnxExport.export(im.network(), 3, h, w, Map.of(im.output(), "again"),
+          Map.of());
+      assertClose(ours, ort(back, x, "again"), 1e-5);
+      return im;
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
   private static void assertClose(INDArray expected, INDArray actual, double tolerance) {
     assertArrayEquals(expected.shape(), actual.shape());
     double scale = Math.max(1e-6, expected.amaxNumber().doubleValue());
@@ -148,20 +190,11 @@ class OnnxImportTest {
    */
   @Test
   void layerNormalizationOverChannelsComputesWhatOnnxRuntimeComputes() throws Exception {
-    OnnxProto.Graph g = new OnnxProto.Graph("ln");
-    g.input("input", new long[] {-1, 3, -1, -1});
-    java.util.Random random = new java.util.Random(3);
-    float[] w = new float[6 * 3 * 9];
-    for (int i = 0; i < w.length; i++) {
-      w[i] = (float) random.nextGaussian();
-    }
-    g.initializer("w", new long[] {6, 3, 3, 3}, w);
+    OnnxProto.Graph g = convGraph("ln", 6, 3, false);
     g.initializer("scale", new long[] {6}, new float[] {0.5f, 1, 1.5f, 2, -1, 0.25f});
     g.initializer("bias", new long[] {6}, new float[] {0, 0.1f, -0.2f, 0.3f, 1, -1});
     g.initializer("fc", new long[] {6, 2}, new float[] {1, -1, 0.5f, 2, -0.5f, 1, 0, 1, 1, 0,
         0.25f, -2});
-    g.node("Conv", java.util.List.of("input", "w"), "/conv", OnnxProto.ints("kernel_shape", 3,
-        3));
     g.node("Transpose", java.util.List.of("/conv"), "/last", OnnxProto.ints("perm", 0, 2, 3, 1));
     g.node("LayerNormalization", java.util.List.of("/last", "scale", "bias"), "/ln",
         OnnxProto.integer("axis", -1), OnnxProto.real("epsilon", 1e-6f));
@@ -170,22 +203,11 @@ class OnnxImportTest {
     g.node("Flatten", java.util.List.of("/pool"), "/flat");
     g.node("MatMul", java.util.List.of("/flat", "fc"), "logits");
     g.output("logits", 2);
-    byte[] model = g.model(17);
-    Path file = Files.createTempFile("ln", ".onnx");
-    try {
-      Files.write(file, model);
-      OnnxImport.Imported im = OnnxImport.read(file, 12, 10);
-      assertEquals("logits", im.classifier(), "a MatMul of the pooled vector is the classifier");
-      Nd4j.getRandom().setSeed(6);
-      INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, 12, 10);
-      assertClose(ort(model, x, "logits"), im.network().outputSingle(x), 1e-5);
-      byte[] back = OnnxExport.export(im.network(), 3, 12, 10, Map.of(im.output(), "out"),
-          Map.of());
-      assertClose(im.network().outputSingle(x), ort(back, x, "out"), 1e-5);
-    } finally {
-      Files.deleteIfExists(file);
-    }
+    OnnxImport.Imported im = assertReadAndWrittenBackAsOnnxRuntime(g.model(17), 12, 10,
+        "logits", 6);
+    assertEquals("logits", im.classifier(), "a MatMul of the pooled vector is the classifier");
   }
+
 
   /**
    * Split along channels, as PyTorch 2 exports {@code chunk} (ShuffleNetV2's): given sizes
@@ -194,16 +216,7 @@ class OnnxImportTest {
   @Test
   void splitOfChannelsComputesWhatOnnxRuntimeComputes() throws Exception {
     for (int opset : new int[] {13, 18}) {
-      OnnxProto.Graph g = new OnnxProto.Graph("split");
-      g.input("input", new long[] {-1, 3, -1, -1});
-      java.util.Random random = new java.util.Random(opset);
-      float[] w = new float[7 * 3 * 9];
-      for (int i = 0; i < w.length; i++) {
-        w[i] = (float) random.nextGaussian();
-      }
-      g.initializer("w", new long[] {7, 3, 3, 3}, w);
-      g.node("Conv", java.util.List.of("input", "w"), "/conv", OnnxProto.ints("kernel_shape",
-          3, 3), OnnxProto.ints("pads", 1, 1, 1, 1));
+      OnnxProto.Graph g = convGraph("split", 7, opset, true);
       if (opset == 13) {
         g.initializer("sizes", new long[] {2, 5});
         g.node("Split", java.util.List.of("/conv", "sizes"), java.util.List.of("/a", "/b"),
@@ -216,19 +229,10 @@ class OnnxImportTest {
       g.node("Concat", java.util.List.of("/b", "/a_relu"), "mixed", OnnxProto.integer("axis",
           1));
       g.output("mixed", 4);
-      byte[] model = g.model(opset);
-      Path file = Files.createTempFile("split", ".onnx");
-      try {
-        Files.write(file, model);
-        Nd4j.getRandom().setSeed(opset);
-        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, 6, 5);
-        assertClose(ort(model, x, "mixed"), OnnxImport.read(file, 6, 5).network()
-            .outputSingle(x), 1e-6);
-      } finally {
-        Files.deleteIfExists(file);
-      }
+      assertReadAndWrittenBackAsOnnxRuntime(g.model(opset), 6, 5, "mixed", opset);
     }
   }
+
 
   /**
    * The other activations CNNs use (ELU, SELU, Softplus, Mish and opset 20's Gelu as single
@@ -237,18 +241,9 @@ class OnnxImportTest {
    */
   @Test
   void otherActivationsAndPreluComputeWhatOnnxRuntimeComputes() throws Exception {
-    OnnxProto.Graph g = new OnnxProto.Graph("acts");
-    g.input("input", new long[] {-1, 3, -1, -1});
-    java.util.Random random = new java.util.Random(9);
-    float[] w = new float[4 * 3 * 9];
-    for (int i = 0; i < w.length; i++) {
-      w[i] = (float) random.nextGaussian();
-    }
-    g.initializer("w", new long[] {4, 3, 3, 3}, w);
+    OnnxProto.Graph g = convGraph("acts", 4, 9, true);
     g.initializer("slopes", new long[] {4, 1, 1}, new float[] {0.1f, 0.25f, -0.5f, 2f});
     g.initializer("slope", new long[] {1}, new float[] {0.3f});
-    g.node("Conv", java.util.List.of("input", "w"), "/conv", OnnxProto.ints("kernel_shape", 3,
-        3), OnnxProto.ints("pads", 1, 1, 1, 1));
     String x = "/conv";
     String[][] steps = {{"Elu", "/elu"}, {"PRelu", "/prelu"}, {"Selu", "/selu"},
         {"Softplus", "/softplus"}, {"Mish", "/mish"}, {"PRelu", "/prelu1"}, {"Gelu", "out"}};
@@ -263,22 +258,9 @@ class OnnxImportTest {
       x = step[1];
     }
     g.output("out", 4);
-    byte[] model = g.model(20);
-    Path file = Files.createTempFile("acts", ".onnx");
-    try {
-      Files.write(file, model);
-      Nd4j.getRandom().setSeed(9);
-      INDArray input = Nd4j.randn(DataType.FLOAT, 2, 3, 5, 6);
-      OnnxImport.Imported im = OnnxImport.read(file, 5, 6);
-      INDArray ours = im.network().outputSingle(input);
-      assertClose(ort(model, input, "out"), ours, 1e-5);
-      byte[] back = OnnxExport.export(im.network(), 3, 5, 6, Map.of(im.output(), "again"),
-          Map.of());
-      assertClose(ours, ort(back, input, "again"), 1e-5);
-    } finally {
-      Files.deleteIfExists(file);
-    }
+    assertReadAndWrittenBackAsOnnxRuntime(g.model(20), 5, 6, "out", 9);
   }
+
 
   /**
    * Arithmetic with constants as Keras models through tf2onnx and spelled-out hard-swishes
@@ -286,15 +268,9 @@ class OnnxImportTest {
    * subtraction and division (a Normalization layer), and a difference of two maps.
    */
   @Test
-  void arithmeticWithConstantsComputesWhatOnnxRuntimeComputes() throws Exception {
-    OnnxProto.Graph g = new OnnxProto.Graph("arith");
-    g.input("input", new long[] {-1, 3, -1, -1});
-    java.util.Random random = new java.util.Random(5);
-    float[] w = new float[4 * 3 * 9];
-    for (int i = 0; i < w.length; i++) {
-      w[i] = (float) random.nextGaussian();
-    }
-    g.initializer("w", new long[] {4, 3, 3, 3}, w);
+  void arithmeticWithConstantsComputesWhatOnnxRuntimeComputes(@TempDir Path dir)
+      throws Exception {
+    OnnxProto.Graph g = convGraph("arith", 4, 5, true);
     g.initializer("half", new long[0], new float[] {0.5f});
     g.initializer("three", new long[0], new float[] {3f});
     g.initializer("one", new long[0], new float[] {1f});
@@ -303,8 +279,6 @@ class OnnxImportTest {
     g.initializer("zero", new long[0], new float[] {0f});
     g.initializer("mean", new long[] {4, 1, 1}, new float[] {0.1f, -0.2f, 0.3f, 0f});
     g.initializer("std", new long[] {4, 1, 1}, new float[] {2f, 0.5f, 1f, 4f});
-    g.node("Conv", java.util.List.of("input", "w"), "/conv", OnnxProto.ints("kernel_shape", 3,
-        3), OnnxProto.ints("pads", 1, 1, 1, 1));
     g.node("Mul", java.util.List.of("/conv", "half"), "/scaled");
     g.node("Add", java.util.List.of("three", "/scaled"), "/plus3");
     g.node("Sub", java.util.List.of("/plus3", "one"), "/minus1");
@@ -316,37 +290,23 @@ class OnnxImportTest {
     g.node("Sub", java.util.List.of("/diff", "mean"), "/centred");
     g.node("Div", java.util.List.of("/centred", "std"), "out");
     g.output("out", 4);
-    byte[] model = g.model(13);
-    Path file = Files.createTempFile("arith", ".onnx");
-    try {
-      Files.write(file, model);
-      Nd4j.getRandom().setSeed(5);
-      INDArray input = Nd4j.randn(DataType.FLOAT, 2, 3, 5, 4);
-      OnnxImport.Imported im = OnnxImport.read(file, 5, 4);
-      INDArray ours = im.network().outputSingle(input);
-      assertClose(ort(model, input, "out"), ours, 1e-5);
-      byte[] back = OnnxExport.export(im.network(), 3, 5, 4, Map.of(im.output(), "again"),
-          Map.of());
-      assertClose(ours, ort(back, input, "again"), 1e-5);
-      org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf =
-          im.network().getConfiguration();
-      assertEquals(conf.getVertices(), org.deeplearning4j.nn.conf.ComputationGraphConfiguration
-          .fromJson(conf.toJson()).getVertices(), "AffineActivation in DL4J's JSON");
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> {
-            OnnxProto.Graph bad = new OnnxProto.Graph("bad");
-            bad.input("input", new long[] {-1, 3, 4, 4});
-            bad.initializer("six", new long[0], new float[] {6f});
-            bad.node("Div", java.util.List.of("six", "input"), "out");
-            bad.output("out", 4);
-            Files.write(file, bad.model(13));
-            OnnxImport.read(file, 4, 4);
-          });
-      assertTrue(e.getMessage().contains("Div of a constant by a map"), e.getMessage());
-    } finally {
-      Files.deleteIfExists(file);
-    }
+    OnnxImport.Imported im = assertReadAndWrittenBackAsOnnxRuntime(g.model(13), 5, 4, "out", 5);
+    org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf =
+        im.network().getConfiguration();
+    assertEquals(conf.getVertices(), org.deeplearning4j.nn.conf.ComputationGraphConfiguration
+        .fromJson(conf.toJson()).getVertices(), "AffineActivation in DL4J's JSON");
+    OnnxProto.Graph bad = new OnnxProto.Graph("bad");
+    bad.input("input", new long[] {-1, 3, 4, 4});
+    bad.initializer("six", new long[0], new float[] {6f});
+    bad.node("Div", java.util.List.of("six", "input"), "out");
+    bad.output("out", 4);
+    Path file = dir.resolve("bad.onnx");
+    Files.write(file, bad.model(13));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> OnnxImport.read(file, 4, 4));
+    assertTrue(e.getMessage().contains("Div of a constant by a map"), e.getMessage());
   }
+
 
   /** Checkpoints hold the graph as DL4J's JSON: the vertices and activations made here too. */
   @Test
