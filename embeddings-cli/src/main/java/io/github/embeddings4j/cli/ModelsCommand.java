@@ -173,11 +173,10 @@ final class ModelsCommand implements Callable<Integer> {
    */
   private static String fineTuneVerdict(java.nio.file.Path file,
       io.github.embeddings4j.core.onnx.OnnxModelInfo info) {
-    long[] dims = info.inputs().isEmpty() ? new long[0] : info.inputs().get(0).shape();
-    int at = io.github.embeddings4j.core.onnx.OnnxImport.channelsLast(dims) ? 1 : 2;
-    boolean fixed = dims.length == 4 && dims[at] > 0 && dims[at + 1] > 0;
-    int h = fixed ? (int) dims[at] : 224;
-    int w = fixed ? (int) dims[at + 1] : 224;
+    int[] size = info.inputs().isEmpty() ? null
+        : io.github.embeddings4j.core.onnx.OnnxImport.fixedSize(info.inputs().get(0).shape());
+    int h = size != null ? size[0] : 224;
+    int w = size != null ? size[1] : 224;
     try {
       io.github.embeddings4j.core.onnx.OnnxImport.Imported im =
           io.github.embeddings4j.core.onnx.OnnxImport.read(file, h, w);

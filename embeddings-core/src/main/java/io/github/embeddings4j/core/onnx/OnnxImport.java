@@ -42,7 +42,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * the file's weights, so that it can be trained: {@link
  * io.github.embeddings4j.core.train.ZooFineTuner#builder(Path)} fine-tunes it on labelled photos.
  * The graph computes what ONNX Runtime computes on the file (checked to about 1e-5 relative on
- * the committed fixture and, in docs/training.md, on eight torchvision families).
+ * the committed fixtures and, in docs/training.md, on twenty-one torchvision networks).
  *
  * <p>Operators understood: {@code Conv} (plain, depthwise, and grouped, the last as one
  * convolution per group), {@code BatchNormalization}, {@code Relu}, {@code LeakyRelu}, {@code
@@ -50,33 +50,32 @@ import org.nd4j.linalg.factory.Nd4j;
  * HardSwish}, {@code Tanh}, {@code Elu}, {@code Selu}, {@code Softplus}, {@code Mish}, {@code
  * PRelu} (DL4J's PReLU layer, its slopes learned), the exact GELU ({@code Gelu}, or as PyTorch
  * writes it before opset 20: {@code Div}, {@code Erf}, {@code Add}, {@code Mul}, {@code Mul};
- * {@link GeluActivation}), {@code MaxPool} and {@code
- * AveragePool} (with {@code ceil_mode} where its extra window falls as DL4J's "same" mode
- * places it: GoogLeNet's, timm's ResNet-D shortcuts), {@code GlobalAveragePool}, {@code GlobalMaxPool}, {@code
- * ReduceMean}/{@code ReduceMax} over height and width, {@code Add} of two computed tensors,
- * {@code Mul} of two computed tensors of one shape (SiLU, hard-swish) or of a map and one
- * factor per channel (squeeze-and-excitation, {@link ChannelScale}; hard sigmoids with {@link
- * HardSigmoidActivation}), {@code Mul}, {@code Add}, {@code Sub} and {@code Div} of a map and
- * a constant per channel (a 1 x 1 depthwise convolution that trains) or one constant value (a
- * fixed {@link AffineActivation}), {@code Sub} of two maps of one shape, {@code Concat}, {@code Split} and {@code Slice}
- * of channels, zero {@code Pad},
- * {@code Flatten} and the {@code Reshape} that flattens, {@code Gemm}, {@code Softmax}, {@code
- * Identity}/{@code Dropout}; {@code Transpose} of a map to channels-last and back, and between
- * them a layer norm over the channels spelled out ({@code ReduceMean}, {@code Sub}, {@code
- * Pow}, {@code ReduceMean}, {@code Add}, {@code Sqrt}, {@code Div}: {@link ChannelNorm}) and
- * {@code MatMul} by a constant (a 1 x 1 convolution), as ConvNeXt has them; ShuffleNet's
- * channel shuffle ({@code Reshape} to {@code [N, g, C/g, H, W]}, {@code Transpose [0, 2, 1, 3,
- * 4]}, {@code Reshape} back: {@link ChannelShuffle}); and the integer arithmetic an export
- * computes from shapes ({@code Shape}, {@code Gather}, {@code Unsqueeze}, {@code Squeeze},
- * {@code Cast}, {@code Concat}, {@code Add}, {@code Sub}, {@code Mul}, {@code Div}, {@code
- * Slice} of such values), worked out for the size the graph is read at. That covers ResNet,
- * ResNeXt, Wide ResNet, RegNet, VGG, AlexNet, DenseNet, SqueezeNet, MobileNetV2 and V3,
- * EfficientNet (V1 and V2), MNASNet, ShuffleNetV2, GoogLeNet, Inception v3 and ConvNeXt. An
- * input of shape {@code [N, H, W, C]} (tf2onnx's layout) is the channels-last view of the
- * graph's {@code [N, C, H, W]} input ({@link Imported#channelsLast()}). Any
- * other operator or arrangement (the attention and class token of vision transformers) is
- * refused with an {@link IllegalArgumentException} that names it, its node, and what still
- * works with the file (embedding through ONNX Runtime, and heads on its frozen embeddings).
+ * {@link GeluActivation}), {@code MaxPool} and {@code AveragePool} (with {@code ceil_mode} where
+ * its extra window falls as DL4J's "same" mode places it: GoogLeNet's, timm's ResNet-D shortcuts),
+ * {@code GlobalAveragePool}, {@code GlobalMaxPool}, {@code ReduceMean}/{@code ReduceMax} over
+ * height and width, {@code Add} of two computed tensors, {@code Mul} of two computed tensors of
+ * one shape (SiLU, hard-swish) or of a map and one factor per channel (squeeze-and-excitation,
+ * {@link ChannelScale}; hard sigmoids with {@link HardSigmoidActivation}), {@code Mul}, {@code
+ * Add}, {@code Sub} and {@code Div} of a map and a constant per channel (a 1 x 1 depthwise
+ * convolution that trains) or one constant value (a fixed {@link AffineActivation}), {@code Sub}
+ * of two maps of one shape, {@code Concat}, {@code Split} and {@code Slice} of channels, zero
+ * {@code Pad}, {@code Flatten} and the {@code Reshape} that flattens, {@code Gemm}, {@code
+ * Softmax}, {@code Identity}/{@code Dropout}; {@code Transpose} of a map to channels-last and
+ * back, and between them a layer norm over the channels spelled out ({@code ReduceMean}, {@code
+ * Sub}, {@code Pow}, {@code ReduceMean}, {@code Add}, {@code Sqrt}, {@code Div}: {@link
+ * ChannelNorm}) and {@code MatMul} by a constant (a 1 x 1 convolution), as ConvNeXt has them;
+ * ShuffleNet's channel shuffle ({@code Reshape} to {@code [N, g, C/g, H, W]}, {@code Transpose [0,
+ * 2, 1, 3, 4]}, {@code Reshape} back: {@link ChannelShuffle}); and the integer arithmetic an
+ * export computes from shapes ({@code Shape}, {@code Gather}, {@code Unsqueeze}, {@code Squeeze},
+ * {@code Cast}, {@code Concat}, {@code Add}, {@code Sub}, {@code Mul}, {@code Div}, {@code Slice}
+ * of such values), worked out for the size the graph is read at. That covers ResNet, ResNeXt, Wide
+ * ResNet, RegNet, VGG, AlexNet, DenseNet, SqueezeNet, MobileNetV2 and V3, EfficientNet (V1 and
+ * V2), MNASNet, ShuffleNetV2, GoogLeNet, Inception v3 and ConvNeXt. An input of shape {@code [N,
+ * H, W, C]} (tf2onnx's layout) is the channels-last view of the graph's {@code [N, C, H, W]} input
+ * ({@link Imported#channelsLast()}). Any other operator or arrangement (the attention and class
+ * token of vision transformers) is refused with an {@link IllegalArgumentException} that names it,
+ * its node, and what still works with the file (embedding through ONNX Runtime, and heads on its
+ * frozen embeddings).
  *
  * <p>BatchNorm layers that the exporter folded into the convolutions ({@code torch.onnx.export}
  * of a model in {@code eval()} mode does) train as the convolutions' biases; export with {@code
@@ -671,7 +670,8 @@ public final class OnnxImport {
     boolean aGate = !sa.flat() && sa.h() == 1 && sa.w() == 1;
     Shape map = aGate ? sc : sa;
     Shape gate = aGate ? sa : sc;
-    if (map.flat() || gate.flat() || map.last() || gate.last() || gate.h() != 1 || gate.w() != 1 || gate.c() != map.c()) {
+    if (map.flat() || gate.flat() || map.last() || gate.last() || gate.h() != 1 || gate.w() != 1
+        || gate.c() != map.c()) {
       throw unsupported(n, "Mul of shapes " + sa + " and " + sc + ": only equal shapes and a"
           + " map times one factor per channel have a vertex");
     }
@@ -866,12 +866,13 @@ public final class OnnxImport {
     }
     boolean batch = t != null && t.length > 0 && (t[0] == 0 || t[0] == -1 || t[0] == 1
         || t[0] == ShapeValues.BATCH);
+    int groups = !s.flat() && batch && t.length == 5 ? groups(t, s) : 0;
     if (batch && t.length == 2 && (t[1] == -1 || t[1] == s.size())) {
       flat(n, x);
     } else if (!s.flat() && sameMap(t, s)) {
       alias(n, x);
-    } else if (!s.flat() && batch && t.length == 5 && groups(t, s) > 0) {
-      shuffles.put(n.outputs().get(0), new Shuffle(x, groups(t, s), false));
+    } else if (groups > 0) {
+      shuffles.put(n.outputs().get(0), new Shuffle(x, groups, false));
     } else {
       throw unsupported(n, "Reshape of " + s + " to " + dims(t) + ": only the reshape to one"
           + " vector per image and ShuffleNet's channel shuffle are understood");
@@ -973,7 +974,8 @@ public final class OnnxImport {
       return;
     }
     if (s.flat()) {
-      map(n, x);
+      throw unsupported(n, n.op() + " of a vector " + s + ": only maps have height and width"
+          + " to pool");
     }
     long[] sorted = axes == null ? null : axes.clone();
     if (sorted != null) {
@@ -1109,11 +1111,10 @@ public final class OnnxImport {
           + " the channels of a channels-last view (after Transpose [0, 2, 3, 1]) have a"
           + " layer");
     }
+    boolean hasShift = n.inputs().size() > 2 && !n.inputs().get(2).isEmpty();
     float[] scale = perChannel(weights(n, 1, -1), s);
-    float[] shift = n.inputs().size() > 2 && !n.inputs().get(2).isEmpty()
-        ? perChannel(weights(n, 2, -1), s) : null;
-    if (scale == null || n.inputs().size() > 2 && !n.inputs().get(2).isEmpty()
-        && shift == null) {
+    float[] shift = hasShift ? perChannel(weights(n, 2, -1), s) : null;
+    if (scale == null || hasShift && shift == null) {
       throw unsupported(n, "a scale or bias that is not one value per channel");
     }
     String norm = unique(n.label() + "/norm");
@@ -1184,18 +1185,12 @@ public final class OnnxImport {
           + " one value per channel");
     }
     OnnxGraph.Node out = n;
-    if (scale != null && shift == null) {
-      OnnxGraph.Node next = onlyReader(n.outputs().get(0));
-      if (next != null && next.op().equals("Add") && next.inputs().size() == 2) {
-        int k = next.inputs().get(0).equals(n.outputs().get(0)) ? 1 : 0;
-        OnnxGraph.Tensor c = known.get(next.inputs().get(k));
-        float[] v = c == null ? null : perChannel(c, s);
-        if (v != null) {
-          shift = v;
-          out = next;
-          done.add(next);
-        }
-      }
+    Added next = scale != null && shift == null ? constantAddedAfter(n) : null;
+    float[] v = next == null ? null : perChannel(next.value(), s);
+    if (v != null) {
+      shift = v;
+      out = next.node();
+      done.add(out);
     }
     int c = (int) s.c();
     float[] w = scale != null ? scale : filled(c, 1f);
@@ -1249,15 +1244,13 @@ public final class OnnxImport {
     }
     OnnxGraph.Node out = n;
     OnnxGraph.Tensor bias = null;
-    OnnxGraph.Node next = onlyReader(n.outputs().get(0));
-    if (next != null && next.op().equals("Add") && next.inputs().size() == 2) {
-      int j = next.inputs().get(0).equals(n.outputs().get(0)) ? 1 : 0;
-      OnnxGraph.Tensor c = known.get(next.inputs().get(j));
-      if (c != null && c.floats() != null && c.size() == k && c.dims()[c.dims().length - 1]
-          == k) {
+    Added next = constantAddedAfter(n);
+    if (next != null) {
+      OnnxGraph.Tensor c = next.value();
+      if (c.floats() != null && c.size() == k && c.dims()[c.dims().length - 1] == k) {
         bias = new OnnxGraph.Tensor(c.name(), new long[] {k}, c.floats(), null);
-        out = next;
-        done.add(next);
+        out = next.node();
+        done.add(out);
       }
     }
     String name = unique(out.label());
@@ -1331,6 +1324,23 @@ public final class OnnxImport {
   private boolean isScalar(String t, double value) {
     Float v = scalarOf(t);
     return v != null && Math.abs(v - value) < 1e-6;
+  }
+
+  /** An {@code Add} of a constant {@code value} to a node's output. */
+  private record Added(OnnxGraph.Node node, OnnxGraph.Tensor value) {}
+
+  /**
+   * The {@code Add} that is the only reader of {@code n}'s output and adds a constant to it
+   * (a bias to fold into the layer {@code n} becomes); null if there is none.
+   */
+  private Added constantAddedAfter(OnnxGraph.Node n) {
+    OnnxGraph.Node next = onlyReader(n.outputs().get(0));
+    if (next == null || !next.op().equals("Add") || next.inputs().size() != 2) {
+      return null;
+    }
+    String other = other(next, n.outputs().get(0));
+    OnnxGraph.Tensor c = other == null ? null : known.get(other);
+    return c == null ? null : new Added(next, c);
   }
 
   /** The only node reading {@code tensor} when it is not also an output; null otherwise. */
@@ -1518,10 +1528,21 @@ public final class OnnxImport {
 
   /** " (H x W)" when the export fixed its input size, else empty. */
   private String exportedSize() {
-    long[] d = g.inputs.values().iterator().next();
-    int at = d.length == 4 && channelsLast(d) ? 1 : 2;
-    return d.length == 4 && d[at] > 0 && d[at + 1] > 0 ? " (" + d[at] + "x" + d[at + 1] + ")"
-        : "";
+    int[] size = fixedSize(g.inputs.values().iterator().next());
+    return size == null ? "" : " (" + size[0] + "x" + size[1] + ")";
+  }
+
+  /**
+   * The height and width an image input's shape fixes, in either layout.
+   *
+   * @param dims the input's shape ({@code [N, C, H, W]} or {@code [N, H, W, C]}), -1 for a free
+   *     dimension
+   * @return {@code {height, width}}, or null when the export left them free
+   */
+  public static int[] fixedSize(long[] dims) {
+    int at = channelsLast(dims) ? 1 : 2;
+    return dims.length == 4 && dims[at] > 0 && dims[at + 1] > 0
+        ? new int[] {(int) dims[at], (int) dims[at + 1]} : null;
   }
 
   /**

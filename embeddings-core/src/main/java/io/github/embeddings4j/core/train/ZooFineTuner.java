@@ -799,10 +799,10 @@ public final class ZooFineTuner {
           if (recorded.isEmpty() && h == 0) {
             // No record: the preset at the size the export fixed, if it fixed one.
             long[] dims = exportedInput();
-            int at = dims != null && OnnxImport.channelsLast(dims) ? 1 : 2;
-            if (dims != null && dims.length == 4 && dims[at] > 0 && dims[at + 1] > 0) {
-              h = (int) dims[at];
-              w = (int) dims[at + 1];
+            int[] size = dims == null ? null : OnnxImport.fixedSize(dims);
+            if (size != null) {
+              h = size[0];
+              w = size[1];
             }
           }
         } catch (io.github.embeddings4j.api.EmbeddingException e) {

@@ -295,12 +295,12 @@ public final class OnnxExport {
       Shape src = shapes.get(from.get(0));
       String x = tensorOf.get(from.get(0));
       OnnxProto.Attribute axes = OnnxProto.ints("axes", 1);
-      g.initializer(name + ".eps", new long[0], new float[] {(float) cn.getEps()});
       g.node("ReduceMean", List.of(x), name + "/mean", axes);
       g.node("Sub", List.of(x, name + "/mean"), name + "/centred");
       g.node("Mul", List.of(name + "/centred", name + "/centred"), name + "/square");
       g.node("ReduceMean", List.of(name + "/square"), name + "/var", axes);
-      g.node("Add", List.of(name + "/var", name + ".eps"), name + "/var_eps");
+      g.node("Add", List.of(name + "/var", scalar(name + ".eps", cn.getEps())),
+          name + "/var_eps");
       g.node("Sqrt", List.of(name + "/var_eps"), name + "/std");
       emit(name, "Div", List.of(name + "/centred", name + "/std"), src);
     } else if (v instanceof io.github.embeddings4j.core.onnx.ChannelShuffle cs) {
@@ -587,17 +587,14 @@ public final class OnnxExport {
       emit(name, "Sigmoid", List.of(y), d);
     } else if (a instanceof ActivationReLU6 || a instanceof ActivationHardTanH) {
       boolean six = a instanceof ActivationReLU6;
-      g.initializer(name + ".min", new long[0], new float[] {six ? 0f : -1f});
-      g.initializer(name + ".max", new long[0], new float[] {six ? 6f : 1f});
-      emit(name, "Clip", List.of(y, name + ".min", name + ".max"), d);
+      emit(name, "Clip", List.of(y, scalar(name + ".min", six ? 0 : -1),
+          scalar(name + ".max", six ? 6 : 1)), d);
     } else if (a instanceof io.github.embeddings4j.core.onnx.HardSigmoidActivation h) {
       emit(name, "HardSigmoid", List.of(y), d, OnnxProto.real("alpha", (float) h.getAlpha()),
           OnnxProto.real("beta", (float) h.getBeta()));
     } else if (a instanceof io.github.embeddings4j.core.onnx.AffineActivation f) {
-      g.initializer(name + ".scale", new long[0], new float[] {(float) f.getScale()});
-      g.initializer(name + ".shift", new long[0], new float[] {(float) f.getShift()});
-      g.node("Mul", List.of(y, name + ".scale"), name + "/scaled");
-      emit(name, "Add", List.of(name + "/scaled", name + ".shift"), d);
+      g.node("Mul", List.of(y, scalar(name + ".scale", f.getScale())), name + "/scaled");
+      emit(name, "Add", List.of(name + "/scaled", scalar(name + ".shift", f.getShift())), d);
     } else if (a instanceof org.nd4j.linalg.activations.impl.ActivationELU e) {
       emit(name, "Elu", List.of(y), d, OnnxProto.real("alpha", (float) e.getAlpha()));
     } else if (a instanceof org.nd4j.linalg.activations.impl.ActivationSELU) {
@@ -611,14 +608,11 @@ public final class OnnxExport {
       emit(name, "Mul", List.of(y, name + "/tanh"), d);
     } else if (a instanceof io.github.embeddings4j.core.onnx.GeluActivation) {
       // x (1 + erf(x / sqrt 2)) / 2, as PyTorch exports nn.GELU() before opset 20
-      g.initializer(name + ".sqrt2", new long[0], new float[] {(float) Math.sqrt(2)});
-      g.initializer(name + ".one", new long[0], new float[] {1f});
-      g.initializer(name + ".half", new long[0], new float[] {0.5f});
-      g.node("Div", List.of(y, name + ".sqrt2"), name + "/div");
+      g.node("Div", List.of(y, scalar(name + ".sqrt2", Math.sqrt(2))), name + "/div");
       g.node("Erf", List.of(name + "/div"), name + "/erf");
-      g.node("Add", List.of(name + "/erf", name + ".one"), name + "/add");
+      g.node("Add", List.of(name + "/erf", scalar(name + ".one", 1)), name + "/add");
       g.node("Mul", List.of(y, name + "/add"), name + "/mul");
-      emit(name, "Mul", List.of(name + "/mul", name + ".half"), d);
+      emit(name, "Mul", List.of(name + "/mul", scalar(name + ".half", 0.5)), d);
     } else if (a instanceof ActivationSoftmax && d.flat) {
       emit(name, "Softmax", List.of(y), d, OnnxProto.integer("axis", 1));
     } else {
@@ -643,6 +637,11 @@ public final class OnnxExport {
   private String weight(String tensor, long[] shape, INDArray values) {
     g.initializer(tensor, shape, values.castTo(DataType.FLOAT).dup('c').data().asFloat());
     return tensor;
+  }
+
+  /** A float scalar constant; returns its name. */
+  private String scalar(String tensor, double value) {
+    return constant(tensor, new long[0], new double[] {value});
   }
 
   private String constant(String tensor, long[] shape, double[] values) {
