@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fine-tuning a torchvision CNN brought as ONNX: embeddings4j's imported graph beside PyTorch.
+"""Fine-tuning a torchvision CNN or ViT brought as ONNX: embeddings4j's graph beside PyTorch.
 
 For each model: export torchvision's architecture (seeded random weights; no download) to ONNX
 with its batch norms kept (training=PRESERVE, as docs/training.md advises for fine-tuning),
@@ -47,8 +47,14 @@ def export(name, size, path):
             mod.bias.data = torch.randn(c, generator=g) * 0.1
             mod.running_mean.data = torch.randn(c, generator=g) * 0.1
             mod.running_var.data = torch.rand(c, generator=g) + 0.5
+        elif isinstance(mod, nn.LayerNorm):
+            c = mod.normalized_shape[0]
+            mod.weight.data = torch.rand(c, generator=g) + 0.5
+            mod.bias.data = torch.randn(c, generator=g) * 0.1
         elif isinstance(mod, nn.Linear):
             mod.weight.data = torch.randn(mod.weight.shape, generator=g) * 0.05
+    if hasattr(m, "class_token"):  # a ViT's, zero at initialisation
+        m.class_token.data = torch.randn(m.class_token.shape, generator=g) * 0.1
     m.eval()
     torch.onnx.export(m, torch.randn(1, 3, size, size), path, opset_version=13,
                       input_names=["input"], output_names=["logits"],

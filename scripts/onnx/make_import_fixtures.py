@@ -41,6 +41,21 @@ Writes, into embeddings-core/src/test/resources/onnx/ (or --out DIR):
                            norm left unfolded), global pooling as ReduceMean over axes 1 and 2 of
                            a channels-last view, a dense layer as MatMul + Add.
   convnet_nhwc.input.npy / convnet_nhwc.output.npy   as for convnet_mix (input channels last)
+  vit_mha.onnx             torchvision's VisionTransformer, small: input [N,3,32,32] -> logits
+                           [N,3], patches of 8 (16 tokens and a class token), 2 encoder blocks of
+                           4 heads on 32 channels; nn.MultiheadAttention as PyTorch 1.13 spells
+                           it out (batch-second, one fused in-projection sliced three ways with
+                           ends computed from shapes, batch and heads folded into one axis), the
+                           class token expanded to the batch (Expand of shapes worked out through
+                           Where/Equal/ConstantOfShape), a position embedding, layer norms spelled
+                           out, the exact GELU, x[:, 0] (Gather) before the head.
+  vit_mha.input.npy / vit_mha.output.npy   as for convnet_mix
+  vit_pooled.onnx          the attention of timm and of CLIP towers, input [N,3,32,32] -> logits
+                           [N,3]: a fused qkv projection reshaped to [N, T, 3, heads, d],
+                           permuted and unbound (Gather), in one block; separate q, k and v
+                           projections with the scale on q in the next; no class token: the
+                           tokens' mean (ReduceMean over axis 1) before the head.
+  vit_pooled.input.npy / vit_pooled.output.npy   as for convnet_mix
 
 Deterministic (fixed seeds). Usage: python3 scripts/onnx/make_import_fixtures.py [--out DIR]
 """
@@ -220,6 +235,90 @@ class ConvNetNhwc(nn.Module):
         return torch.matmul(x, self.w) + self.b                 # Dense
 
 
+class FusedAttention(nn.Module):
+    """timm's Attention: one qkv projection, reshaped, permuted and unbound."""
+
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads = heads
+        self.scale = (dim // heads) ** -0.5
+        self.qkv = nn.Linear(dim, dim * 3)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        b, n, c = x.shape
+        qkv = self.qkv(x).reshape(b, n, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv.unbind(0)
+        a = (q @ k.transpose(-2, -1)) * self.scale
+        x = (a.softmax(dim=-1) @ v).transpose(1, 2).reshape(b, n, c)
+        return self.proj(x)
+
+
+class SeparateAttention(nn.Module):
+    """CLIP's (Hugging Face) attention: q, k and v projections, the scale on q."""
+
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads = heads
+        self.d = dim // heads
+        self.q_proj = nn.Linear(dim, dim)
+        self.k_proj = nn.Linear(dim, dim)
+        self.v_proj = nn.Linear(dim, dim)
+        self.out_proj = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        b, n, c = x.shape
+        q = self.q_proj(x) * self.d ** -0.5
+        q = q.view(b, n, self.heads, self.d).transpose(1, 2)
+        k = self.k_proj(x).view(b, -1, self.heads, self.d).transpose(1, 2)
+        v = self.v_proj(x).view(b, -1, self.heads, self.d).transpose(1, 2)
+        w = torch.matmul(q, k.transpose(2, 3)).softmax(dim=-1)
+        x = torch.matmul(w, v).transpose(1, 2).reshape(b, n, c)
+        return self.out_proj(x)
+
+
+class Block(nn.Module):
+    def __init__(self, dim, attention):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim, eps=1e-6)
+        self.attn = attention
+        self.norm2 = nn.LayerNorm(dim, eps=1e-6)
+        self.mlp = nn.Sequential(nn.Linear(dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, dim))
+
+    def forward(self, x):
+        x = x + self.attn(self.norm1(x))
+        return x + self.mlp(self.norm2(x))
+
+
+class VitPooled(nn.Module):
+    def __init__(self, gen):
+        super().__init__()
+        self.patch = nn.Conv2d(3, 24, 8, 8)
+        self.pos = nn.Parameter(torch.randn(1, 16, 24, generator=gen) * 0.1)
+        self.blocks = nn.Sequential(Block(24, FusedAttention(24, 3)),
+                                    Block(24, SeparateAttention(24, 3)))
+        self.norm = nn.LayerNorm(24, eps=1e-6)
+        self.head = nn.Linear(24, 3)
+
+    def forward(self, x):
+        x = self.patch(x).flatten(2).transpose(1, 2) + self.pos
+        return self.head(self.norm(self.blocks(x)).mean(1))
+
+
+def vit_tiny(gen):
+    import torchvision
+    torch.manual_seed(11)
+    vit = torchvision.models.VisionTransformer(image_size=32, patch_size=8, num_layers=2,
+                                               num_heads=4, hidden_dim=32, mlp_dim=64,
+                                               num_classes=3)
+    with torch.no_grad():
+        vit.class_token.copy_(torch.randn(1, 1, 32, generator=gen) * 0.1)
+        vit.heads.head.weight.copy_(torch.randn(3, 32, generator=gen) * 0.2)
+        vit.heads.head.bias.copy_(torch.randn(3, generator=gen) * 0.1)
+    randomize_ln(vit, gen)
+    return vit
+
+
 def randomize_ln(module, gen):
     for m in module.modules():
         if isinstance(m, nn.LayerNorm):
@@ -274,6 +373,16 @@ def main():
     nhwc = ConvNetNhwc(gen)
     nhwc.eval()
     save(out, "convnet_nhwc", nhwc, torch.randn(3, 32, 32, 3, generator=gen),
+         dynamic_axes=batch)
+
+    vit = vit_tiny(gen)
+    vit.eval()
+    save(out, "vit_mha", vit, torch.randn(3, 3, 32, 32, generator=gen), dynamic_axes=batch)
+
+    pooled = VitPooled(gen)
+    randomize_ln(pooled, gen)
+    pooled.eval()
+    save(out, "vit_pooled", pooled, torch.randn(3, 3, 32, 32, generator=gen),
          dynamic_axes=batch)
 
 

@@ -100,7 +100,13 @@ class OnnxCliTest {
         || r.out().contains("{=17"), r.out());
     String fineTune = r.out().lines().filter(l -> l.startsWith("fine-tune:")).findFirst()
         .orElse("");
-    assertTrue(fineTune.startsWith("fine-tune:   no: ") && fineTune.contains("Where"), r.out());
+    assertTrue(fineTune.startsWith("fine-tune:   no: ")
+        && fineTune.contains("outputs [tokens, tokens_layer1]"), r.out());
+    CliRun vit = CliRun.of("models", "--inspect", FIXTURES.resolve("vit_mha.onnx").toString());
+    assertEquals(0, vit.code(), vit.toString());
+    assertTrue(vit.out().contains("fine-tune:   yes, read at 32x32 as ")
+        && vit.out().contains("feature layer /Gather_4, classifier /heads/head/Gemm"),
+        vit.out());
     CliRun cnn = CliRun.of("models", "--inspect", FIXTURES.resolve("convnet_se.onnx")
         .toString());
     assertEquals(0, cnn.code(), cnn.toString());

@@ -37,9 +37,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Turns a convolutional network saved as ONNX (torchvision's and timm's CNNs as {@code
- * torch.onnx.export} writes them, Keras CNNs through tf2onnx) into a Deeplearning4j graph with
- * the file's weights, so that it can be trained: {@link
+ * Turns a convolutional network or a vision transformer saved as ONNX (torchvision's and timm's
+ * CNNs and ViTs as {@code torch.onnx.export} writes them, Keras CNNs through tf2onnx) into a
+ * Deeplearning4j graph with the file's weights, so that it can be trained: {@link
  * io.github.embeddings4j.core.train.ZooFineTuner#builder(Path)} fine-tunes it on labelled photos.
  * The graph computes what ONNX Runtime computes on the file (checked to about 1e-5 relative on
  * the committed fixtures and, in docs/training.md, on twenty-one torchvision networks).
@@ -72,10 +72,26 @@ import org.nd4j.linalg.factory.Nd4j;
  * ResNet, RegNet, VGG, AlexNet, DenseNet, SqueezeNet, MobileNetV2 and V3, EfficientNet (V1 and
  * V2), MNASNet, ShuffleNetV2, GoogLeNet, Inception v3 and ConvNeXt. An input of shape {@code [N,
  * H, W, C]} (tf2onnx's layout) is the channels-last view of the graph's {@code [N, C, H, W]} input
- * ({@link Imported#channelsLast()}). Any other operator or arrangement (the attention and class
- * token of vision transformers) is refused with an {@link IllegalArgumentException} that names it,
- * its node, and what still works with the file (embedding through ONNX Runtime, and heads on its
- * frozen embeddings).
+ * ({@link Imported#channelsLast()}).
+ *
+ * <p>Vision transformers: the tokens {@code [N, T, C]} are held as the map {@code [N, C, 1, T]},
+ * so that their layer norms ({@link ChannelNorm}), MLPs (1 x 1 convolutions), GELUs and residual
+ * additions are the layers above. The patch embedding's {@code Reshape} to {@code [N, C, H * W]}
+ * ({@link TokenVertex}); a class token ({@code Expand} of a constant {@code [1, 1, C]} to the
+ * batch, {@code Concat} before the tokens) and a position embedding (a constant {@code [1, T, C]}
+ * added), both learned ({@link TokenParameter}); multi-head self-attention however the exporter
+ * spelled it out (one {@link SelfAttention} layer per {@code Softmax} between two products of
+ * projected tokens, {@link AttentionBlocks}: PyTorch 1.13's {@code nn.MultiheadAttention}
+ * batch-second with one fused projection, timm's fused {@code qkv} unbound, CLIP's three
+ * projections); the class token taken for the head ({@code Gather} of token 0) or the mean over
+ * the tokens ({@code ReduceMean} over axis 1). Checked on torchvision's ViT-B/16 (docs/
+ * training.md) and on the committed fixtures. A position embedding fixes the number of tokens,
+ * and so the image size.
+ *
+ * <p>Any other operator or arrangement (masks or biases added to attention scores, relative
+ * position tables, windowed attention as in Swin) is refused with an {@link
+ * IllegalArgumentException} that names it, its node, and what still works with the file
+ * (embedding through ONNX Runtime, and heads on its frozen embeddings).
  *
  * <p>BatchNorm layers that the exporter folded into the convolutions ({@code torch.onnx.export}
  * of a model in {@code eval()} mode does) train as the convolutions' biases; export with {@code
@@ -108,9 +124,24 @@ public final class OnnxImport {
    * 2, 3, 1]}), which the graph here still holds as {@code [N, C, H, W]}: operators along the
    * file's last axis work on the channels.
    */
-  private record Shape(long c, long h, long w, boolean flat, boolean last) {
+  private record Shape(long c, long h, long w, boolean flat, boolean last, boolean seq) {
     Shape(long c, long h, long w, boolean flat) {
-      this(c, h, w, flat, false);
+      this(c, h, w, flat, false, false);
+    }
+
+    Shape(long c, long h, long w, boolean flat, boolean last) {
+      this(c, h, w, flat, last, false);
+    }
+
+    /** A transformer's {@code t} tokens of {@code c} channels: the map {@code [c, 1, t]}. */
+    static Shape tokens(long c, long t, boolean last) {
+      return new Shape(c, 1, t, false, last, true);
+    }
+
+    /** The dimensions after the batch as the file sees them. */
+    long[] fileDims() {
+      return flat ? new long[] {c} : seq ? (last ? new long[] {w, c} : new long[] {c, w})
+          : last ? new long[] {h, w, c} : new long[] {c, h, w};
     }
 
     long size() {
@@ -119,8 +150,9 @@ public final class OnnxImport {
 
     @Override
     public String toString() {
-      return flat ? "[" + c + "]" : last ? "[" + h + ", " + w + ", " + c + "] (channels last)"
-          : "[" + c + ", " + h + ", " + w + "]";
+      return flat ? "[" + c + "]" : seq ? (last ? "[" + w + ", " + c + "]" : "[" + c + ", " + w
+          + "]") + " (" + w + " tokens)" : last ? "[" + h + ", " + w + ", " + c + "] (channels"
+          + " last)" : "[" + c + ", " + h + ", " + w + "]";
     }
   }
 
@@ -140,6 +172,10 @@ public final class OnnxImport {
   /** Nodes converted ahead of their turn, as part of a pattern that starts before them. */
   private final Set<OnnxGraph.Node> done = java.util.Collections.newSetFromMap(
       new java.util.IdentityHashMap<>());
+  /** The attention blocks of a transformer, found before the nodes are converted. */
+  private AttentionBlocks attention;
+  /** Constants repeated for each image ({@code Expand}), by tensor: a class token to be. */
+  private final Map<String, OnnxGraph.Tensor> learned = new HashMap<>();
   /** The 5-d steps of a channel shuffle not yet reshaped back, by tensor. */
   private final Map<String, Shuffle> shuffles = new HashMap<>();
 
@@ -220,8 +256,16 @@ public final class OnnxImport {
         consumers.computeIfAbsent(t, k -> new ArrayList<>()).add(n);
       }
     }
+    attention = new AttentionBlocks(g, known, consumers);
+    Map<OnnxGraph.Node, AttentionBlocks.Block> blocks = attention.find();
+    for (Map.Entry<OnnxGraph.Node, AttentionBlocks.Block> e : blocks.entrySet()) {
+      done.addAll(e.getValue().nodes());
+      done.remove(e.getKey());
+    }
     for (OnnxGraph.Node n : g.nodes) {
-      if (!done.contains(n)) {
+      if (blocks.containsKey(n)) {
+        attention(n, blocks.get(n));
+      } else if (!done.contains(n)) {
         convert(n);
       }
     }
@@ -260,10 +304,15 @@ public final class OnnxImport {
   }
 
   private void convert(OnnxGraph.Node n) {
+    if (n.op().equals("Shape") && known.get(n.inputs().get(0)) != null) {
+      // The shape of a shape value (PyTorch's expand(n, -1, -1) asks for it).
+      long[] d = known.get(n.inputs().get(0)).dims();
+      known.put(new OnnxGraph.Tensor(n.outputs().get(0), new long[] {d.length}, null, d));
+      return;
+    }
     if (n.op().equals("Shape")) {
       String x = source(n, 0);
-      Shape s = shapeOf.get(x);
-      known.shape(n, s.flat() ? new long[] {s.c()} : new long[] {s.c(), s.h(), s.w()});
+      known.shape(n, shapeOf.get(x).fileDims());
       return;
     }
     try {
@@ -321,6 +370,8 @@ public final class OnnxImport {
       case "Gemm" -> gemm(n);
       case "Softmax" -> softmax(n);
       case "Identity", "Dropout" -> alias(n, source(n, 0));
+      case "Gather" -> gather(n);
+      case "Expand" -> expand(n);
       default -> throw unsupported(n, "the operator " + n.op() + " has no Deeplearning4j layer"
           + " here");
     }
@@ -774,6 +825,10 @@ public final class OnnxImport {
 
   private void concat(OnnxGraph.Node n) {
     long axis = n.integer("axis", 1);
+    if (n.inputs().size() == 2 && learned.containsKey(n.inputs().get(0))) {
+      classToken(n, axis);
+      return;
+    }
     List<String> in = new ArrayList<>();
     long channels = 0;
     Shape first = null;
@@ -799,6 +854,148 @@ public final class OnnxImport {
     String name = unique(n.label());
     b.addVertex(name, new MergeVertex(), in.toArray(String[]::new));
     define(n, name, new Shape(channels, first.h(), first.w(), first.flat()));
+  }
+
+  /**
+   * A transformer's multi-head self-attention, from its input tokens {@code [N, T, C]} to its
+   * output ({@link AttentionBlocks}): one {@link SelfAttention} layer, its heads worked out
+   * from the shapes inside the block.
+   */
+  private void attention(OnnxGraph.Node last, AttentionBlocks.Block blk) {
+    OnnxGraph.Node at = blk.softmax();
+    if (!vertexOf.containsKey(blk.entry())) {
+      throw unsupported(at, "the attention's input '" + blk.entry() + "' is not computed"
+          + " before it");
+    }
+    Shape s = shapeOf.get(blk.entry());
+    if (!s.seq() || !s.last()) {
+      throw unsupported(at, "attention over " + s + ": only a transformer's tokens [N, T, C]"
+          + " have an attention layer here");
+    }
+    long c = s.c();
+    long[] entryDims = {ShapeValues.BATCH, s.w(), c};
+    Map<String, long[]> memo = new HashMap<>();
+    long[] q;
+    long[] out;
+    try {
+      q = attention.dims(blk, blk.scores().inputs().get(0), entryDims, memo);
+      out = attention.dims(blk, blk.exit(), entryDims, memo);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw unsupported(at, "the attention block's shapes cannot be worked out: "
+          + e.getMessage());
+    }
+    long headSize = q[q.length - 1];
+    long t = s.w();
+    long bt = ShapeValues.BATCH;
+    Shape view = Arrays.equals(out, entryDims) ? s
+        : Arrays.equals(out, new long[] {bt, c, t}) ? Shape.tokens(c, t, false)
+        : Arrays.equals(out, new long[] {bt, c, 1, t}) ? new Shape(c, 1, t, false) : null;
+    if (view == null || headSize < 1 || c % headSize != 0) {
+      throw unsupported(at, "an attention block from '" + blk.entry() + "' " + dims(entryDims)
+          + " to '" + blk.exit() + "' " + dims(out) + " with heads of " + headSize
+          + " channels: only attention that gives tokens of the shape it reads, in heads that"
+          + " divide the channels, has a layer");
+    }
+    Map<String, INDArray> p = new LinkedHashMap<>();
+    AttentionBlocks.Operand[] ops = {blk.q(), blk.k(), blk.v()};
+    for (int i = 0; i < 3; i++) {
+      AttentionBlocks.Projection proj = ops[i].projection();
+      int part = attention.part(blk, ops[i], c);
+      if (proj.in() != c || (part < 0 ? proj.out() != c : part > 2 || proj.out() != 3 * c)) {
+        throw unsupported(proj.node(), "the attention's " + "qkv".charAt(i) + " projection"
+            + " has weights for " + proj.in() + " -> " + proj.out() + " channels (part " + part
+            + ") on tokens of " + c + " channels");
+      }
+      put(p, i, proj.part(part, (int) c), c);
+    }
+    AttentionBlocks.Projection o = blk.o();
+    if (o.in() != c || o.out() != c) {
+      throw unsupported(o.node(), "the attention's output projection has weights for "
+          + o.in() + " -> " + o.out() + " channels on tokens of " + c + " channels");
+    }
+    put(p, 3, o.part(-1, (int) c), c);
+    String name = unique(at.label().replaceAll("/?Softmax[^/]*$", "").isEmpty() ? at.label()
+        : at.label().replaceAll("/?Softmax[^/]*$", ""));
+    b.addLayer(name, new SelfAttention((int) c, (int) (c / headSize), (int) s.w(),
+        blk.scale()), vertexOf.get(blk.entry()));
+    params.put(name, p);
+    define(last, name, view);
+  }
+
+  private static void put(Map<String, INDArray> p, int i, float[][] weightAndBias, long c) {
+    p.put(SelfAttention.WEIGHTS[i], Nd4j.create(weightAndBias[0], new long[] {c, c}, 'c'));
+    p.put(SelfAttention.BIASES[i], weightAndBias[1] == null ? Nd4j.zeros(DataType.FLOAT, 1, c)
+        : Nd4j.create(weightAndBias[1], new long[] {1, c}, 'c'));
+  }
+
+  /**
+   * A learned token put before a transformer's tokens: {@code Concat} along the tokens of
+   * {@code [N, T, C]} with a constant {@code [1, 1, C]} expanded to the batch ({@link #expand}).
+   */
+  private void classToken(OnnxGraph.Node n, long axis) {
+    OnnxGraph.Tensor token = learned.get(n.inputs().get(0));
+    String x = source(n, 1);
+    Shape s = shapeOf.get(x);
+    boolean tokens = s.seq() && s.last() && (axis == 1 || axis == -2);
+    boolean row = !s.flat() && !s.last() && s.h() == 1 && (axis == 3 || axis == -1);
+    if (!tokens && !row || token.size() != s.c()) {
+      throw unsupported(n, "Concat of a learned tensor " + Arrays.toString(token.dims())
+          + " and " + s + " along axis " + axis + ": only a class token [1, 1, C] before the"
+          + " tokens [N, T, C] of a transformer has a layer");
+    }
+    String name = unique(n.label());
+    b.addLayer(name, new TokenParameter(TokenParameter.Kind.CLASS_TOKEN, (int) s.c(),
+        (int) s.w()), vertexOf.get(x));
+    params.put(name, Map.of(TokenParameter.PARAM, Nd4j.create(token.floats(),
+        new long[] {1, s.c()}, 'c')));
+    define(n, name, new Shape(s.c(), 1, s.w() + 1, false, s.last(), s.seq()));
+  }
+
+  /**
+   * A constant repeated for each image ({@code Expand} to {@code [N, 1, 1]}, how PyTorch
+   * writes {@code class_token.expand(n, -1, -1)}): kept until the {@code Concat} that puts it
+   * before the tokens ({@link #classToken}).
+   */
+  private void expand(OnnxGraph.Node n) {
+    OnnxGraph.Tensor t = known.get(n.inputs().get(0));
+    OnnxGraph.Tensor shape = n.inputs().size() > 1 ? known.get(n.inputs().get(1)) : null;
+    long[] to = shape == null ? null : shape.longs();
+    boolean perImage = t != null && t.floats() != null && to != null && to.length
+        == t.dims().length && to.length > 1 && to[0] == ShapeValues.BATCH && t.dims()[0] == 1;
+    for (int i = 1; perImage && i < to.length; i++) {
+      perImage = to[i] == 1 || to[i] == -1 || to[i] == t.dims()[i];
+    }
+    if (!perImage) {
+      throw unsupported(n, "Expand of " + (t == null ? "a computed tensor" : "a constant "
+          + Arrays.toString(t.dims())) + " to " + dims(to) + ": only a learned constant"
+          + " repeated for each image (a transformer's class token) is understood");
+    }
+    learned.put(n.outputs().get(0), t);
+  }
+
+  /**
+   * One token of a transformer's tokens {@code [N, T, C]} ({@code Gather} along axis 1 with
+   * one index, as {@code x[:, 0]} reads the class token): a vector per image.
+   */
+  private void gather(OnnxGraph.Node n) {
+    String x = source(n, 0);
+    Shape s = shapeOf.get(x);
+    OnnxGraph.Tensor index = constant(n, 1);
+    long axis = n.integer("axis", 0);
+    long k = index.longs() != null && index.size() == 1 ? index.longs()[0] : Long.MIN_VALUE;
+    // The tokens [N, T, C] along axis 1 with one index, or (as files written here hold them)
+    // [N, C, 1, T] along axis 3, where an index [k] keeps the axis for a Flatten to follow.
+    boolean tokens = s.seq() && s.last() && (axis == 1 || axis == -2)
+        && index.dims().length == 0;
+    boolean row = !s.flat() && !s.last() && s.h() == 1 && (axis == 3 || axis == -1)
+        && index.dims().length <= 1;
+    if (!tokens && !row || k == Long.MIN_VALUE || k < -s.w() || k >= s.w()) {
+      throw unsupported(n, "Gather along axis " + axis + " of " + s + ": only one token of a"
+          + " transformer's tokens [N, T, C] (x[:, 0]) has a vertex");
+    }
+    String name = unique(n.label());
+    b.addVertex(name, new TokenVertex((int) (k < 0 ? k + s.w() : k)), vertexOf.get(x));
+    define(n, name, new Shape(s.c(), 1, 1, true));
   }
 
   private void pad(OnnxGraph.Node n) {
@@ -869,6 +1066,24 @@ public final class OnnxImport {
     int groups = !s.flat() && batch && t.length == 5 ? groups(t, s) : 0;
     if (batch && t.length == 2 && (t[1] == -1 || t[1] == s.size())) {
       flat(n, x);
+    } else if (batch && !s.flat() && !s.last() && s.h() == 1 && t.length == 3 && t[1] == s.c()
+        && (t[2] == -1 || t[2] == s.w())) {
+      // A row of tokens [N, C, 1, T] (as files written here hold them) as [N, C, T].
+      vertexOf.put(n.outputs().get(0), vertexOf.get(x));
+      shapeOf.put(n.outputs().get(0), Shape.tokens(s.c(), s.w(), false));
+    } else if (batch && s.seq() && t.length == 4 && t[1] == s.c() && t[2] == 1 && (t[3] == -1
+        || t[3] == s.w())) {
+      // Tokens [N, C, T] as the row [N, C, 1, T].
+      vertexOf.put(n.outputs().get(0), vertexOf.get(x));
+      shapeOf.put(n.outputs().get(0), new Shape(s.c(), 1, s.w(), false));
+    } else if (batch && !s.flat() && !s.last() && !s.seq() && t[1] == s.c() && (t.length == 3
+        && (t[2] == -1 || t[2] == s.h() * s.w()) || t.length == 4 && t[2] == 1
+        && t[3] == s.h() * s.w() && s.h() != 1)) {
+      // A vision transformer's patches: the map [N, C, H, W] as H * W tokens.
+      String name = unique(n.label());
+      b.addVertex(name, new TokenVertex(-1), vertexOf.get(x));
+      define(n, name, t.length == 3 ? Shape.tokens(s.c(), s.h() * s.w(), false)
+          : new Shape(s.c(), 1, s.h() * s.w(), false));
     } else if (!s.flat() && sameMap(t, s)) {
       alias(n, x);
     } else if (groups > 0) {
@@ -950,8 +1165,15 @@ public final class OnnxImport {
     }
     String x = source(n, 0);
     Shape s = shapeOf.get(x);
-    boolean toLast = !s.flat() && !s.last() && Arrays.equals(perm, new long[] {0, 2, 3, 1});
-    boolean toFirst = s.last() && Arrays.equals(perm, new long[] {0, 3, 1, 2});
+    if (s.seq() && Arrays.equals(perm, new long[] {0, 2, 1})) {
+      // [N, C, T] and [N, T, C] are views of the same tokens here.
+      vertexOf.put(n.outputs().get(0), vertexOf.get(x));
+      shapeOf.put(n.outputs().get(0), Shape.tokens(s.c(), s.w(), !s.last()));
+      return;
+    }
+    boolean toLast = !s.flat() && !s.seq() && !s.last()
+        && Arrays.equals(perm, new long[] {0, 2, 3, 1});
+    boolean toFirst = s.last() && !s.seq() && Arrays.equals(perm, new long[] {0, 3, 1, 2});
     if (!toLast && !toFirst) {
       throw unsupported(n, "Transpose " + (perm == null ? "" : Arrays.toString(perm) + " ")
           + "of " + s + ": only a map to channels-last and back, and ShuffleNet's channel"
@@ -968,7 +1190,8 @@ public final class OnnxImport {
     long[] axes = n.inputs().size() > 1 && !n.inputs().get(1).isEmpty()
         ? constant(n, 1).longs() : n.ints("axes");
     boolean channels = axes != null && axes.length == 1 && !s.flat() && (s.last()
-        ? axes[0] == -1 || axes[0] == 3 : axes[0] == 1 || axes[0] == -3);
+        ? axes[0] == -1 || axes[0] == (s.seq() ? 2 : 3) : axes[0] == 1 || axes[0] == (s.seq()
+        ? -2 : -3));
     if (channels && n.op().equals("ReduceMean") && n.integer("keepdims", 1) != 0) {
       layerNorm(n, x, s);
       return;
@@ -980,15 +1203,17 @@ public final class OnnxImport {
     long[] sorted = axes == null ? null : axes.clone();
     if (sorted != null) {
       for (int i = 0; i < sorted.length; i++) {
-        sorted[i] = sorted[i] < 0 ? sorted[i] + 4 : sorted[i];
+        sorted[i] = sorted[i] < 0 ? sorted[i] + (s.seq() ? 3 : 4) : sorted[i];
       }
       Arrays.sort(sorted);
     }
     // Height and width: axes 2, 3 of a map; 1, 2 of its channels-last view (tf2onnx's
-    // GlobalAveragePooling2D).
-    if (!Arrays.equals(sorted, s.last() ? new long[] {1, 2} : new long[] {2, 3})) {
+    // GlobalAveragePooling2D); the tokens of a transformer's sequence (axis 1 of [N, T, C]).
+    boolean tokens = s.seq() && Arrays.equals(sorted, new long[] {s.last() ? 1 : 2});
+    if (!tokens && !Arrays.equals(sorted, s.last() ? new long[] {1, 2} : new long[] {2, 3})) {
       throw unsupported(n, n.op() + " over axes " + (axes == null ? "all" : Arrays.toString(
-          axes)) + ": only the mean or maximum over height and width has a layer");
+          axes)) + ": only the mean or maximum over height and width (or a transformer's"
+          + " tokens) has a layer");
     }
     boolean keep = n.integer("keepdims", 1) != 0;
     boolean flat = !keep || onlyFlattened(n);
@@ -1160,6 +1385,17 @@ public final class OnnxImport {
       activation(n, x, new AffineActivation(scale, shift));
       return true;
     }
+    if (op.equals("Add") && s.h() == 1 && !s.flat() && c.floats() != null && c.dims()[0] == 1
+        && (s.seq() && s.last() && Arrays.equals(c.dims(), new long[] {1, s.w(), s.c()})
+        || !s.last() && Arrays.equals(c.dims(), new long[] {1, s.c(), 1, s.w()}))) {
+      positions(n, x, s, c);
+      return true;
+    }
+    if (s.seq() && c.dims().length == 3 && c.dims()[0] == 1 && c.size() > s.c()) {
+      throw refuse("node '" + n.label() + "' (" + op + ") adds a position embedding "
+          + Arrays.toString(c.dims()) + " to " + s + ": it fixes the number of tokens, and"
+          + " with it the image size; train at the size it was exported at" + exportedSize());
+    }
     float[] v = inverse ? null : perChannel(c, s);
     if (v == null) {
       throw unsupported(n, op + " of " + s + " and a constant of shape " + Arrays.toString(
@@ -1172,6 +1408,20 @@ public final class OnnxImport {
     boolean product = op.equals("Mul") || op.equals("Div");
     scaleShift(n, x, s, product ? w : null, product ? null : w);
     return true;
+  }
+
+  /**
+   * A position embedding: a constant {@code [1, T, C]} added to a transformer's tokens, which
+   * trains ({@link TokenParameter.Kind#POSITIONS}).
+   */
+  private void positions(OnnxGraph.Node n, String x, Shape s, OnnxGraph.Tensor c) {
+    String name = unique(n.label());
+    b.addLayer(name, new TokenParameter(TokenParameter.Kind.POSITIONS, (int) s.c(),
+        (int) s.w()), vertexOf.get(x));
+    INDArray v = c.dims().length == 4 ? Nd4j.create(c.floats(), new long[] {s.c(), s.w()}, 'c')
+        : Nd4j.create(c.floats(), new long[] {s.w(), s.c()}, 'c').transpose().dup('c');
+    params.put(name, Map.of(TokenParameter.PARAM, v));
+    define(n, name, s);
   }
 
   /**
@@ -1268,7 +1518,7 @@ public final class OnnxImport {
         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY)
         .hasBias(bias != null).build(), vertexOf.get(x));
     params.put(name, weightsAndBias(wa.transpose().dup('c').reshape('c', k, cin, 1, 1), bias));
-    define(out, name, new Shape(k, s.h(), s.w(), false, true));
+    define(out, name, new Shape(k, s.h(), s.w(), false, true, s.seq()));
   }
 
   /**
@@ -1583,5 +1833,8 @@ public final class OnnxImport {
       "Mish", "Gelu", "PRelu",
       // shape arithmetic, worked out at import; Transpose to channels-last and back, and in a
       // channel shuffle
-      "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast", "Sub", "Div", "Transpose");
+      "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast", "Sub", "Div", "Transpose", "Equal",
+      "Where", "ConstantOfShape",
+      // a transformer's class token
+      "Expand");
 }

@@ -22,7 +22,8 @@ final class ShapeValues {
 
   /** The operators folded when every input is a known integer tensor. */
   static final Set<String> FOLDED = Set.of("Gather", "Unsqueeze", "Squeeze", "Concat", "Cast",
-      "Add", "Sub", "Mul", "Div", "Slice", "Identity");
+      "Add", "Sub", "Mul", "Div", "Slice", "Identity", "Reshape", "Equal", "Where",
+      "ConstantOfShape");
 
   private final Map<String, OnnxGraph.Tensor> constants;
   private final Map<String, OnnxGraph.Tensor> values = new HashMap<>();
@@ -57,6 +58,14 @@ final class ShapeValues {
     long[] all = new long[dims.length + 1];
     all[0] = BATCH;
     System.arraycopy(dims, 0, all, 1, dims.length);
+    shapeOf(n, all);
+  }
+
+  /**
+   * ONNX's {@code Shape} of a tensor of the given dimensions, all of them: {@link #BATCH} where
+   * one depends on the batch size (a transformer's tokens seen batch-second, say).
+   */
+  void shapeOf(OnnxGraph.Node n, long[] all) {
     int rank = all.length;
     long start = n.integer("start", 0);
     long end = n.integer("end", rank);
@@ -78,6 +87,9 @@ final class ShapeValues {
       return false;
     }
     List<OnnxGraph.Tensor> in = new ArrayList<>();
+    if (n.op().equals("ConstantOfShape")) {
+      return constantOfShape(n);
+    }
     for (String t : n.inputs()) {
       if (t.isEmpty()) {
         in.add(null);
@@ -103,6 +115,8 @@ final class ShapeValues {
       case "Unsqueeze", "Squeeze" -> squeeze(n, in);
       case "Concat" -> concat(n, in);
       case "Slice" -> slice(n, in);
+      case "Reshape" -> put(n, new long[] {in.get(0).longs().length}, in.get(0).longs());
+      case "Where" -> where(n, in.get(0), in.get(1), in.get(2));
       default -> arithmetic(n, in.get(0), in.get(1));
     }
     return true;
@@ -215,6 +229,40 @@ final class ShapeValues {
     put(n, new long[] {out.size()}, out.stream().mapToLong(Long::longValue).toArray());
   }
 
+  /** A vector filled with the attribute's integer, as long as its shape input is known. */
+  private boolean constantOfShape(OnnxGraph.Node n) {
+    OnnxGraph.Tensor shape = get(n.inputs().get(0));
+    OnnxGraph.Attribute a = n.attributes().get("value");
+    OnnxGraph.Tensor value = a == null ? null : a.t();
+    if (shape == null || shape.longs() == null || value != null && value.longs() == null) {
+      return false;
+    }
+    long[] dims = vector(n, shape);
+    if (dims.length != 1 || dims[0] < 0 || dims[0] == BATCH) {
+      throw new IllegalArgumentException("ConstantOfShape of shape " + Arrays.toString(dims)
+          + ": only a vector of shape values is understood");
+    }
+    long[] out = new long[(int) dims[0]];
+    Arrays.fill(out, value == null ? 0 : value.longs()[0]);
+    put(n, new long[] {out.length}, out);
+    return true;
+  }
+
+  /** {@code cond ? a : b} element by element; conditions are 0 or 1 here. */
+  private void where(OnnxGraph.Node n, OnnxGraph.Tensor cond, OnnxGraph.Tensor a,
+      OnnxGraph.Tensor b) {
+    long[] c = vector(n, cond);
+    long[] x = vector(n, a);
+    long[] y = vector(n, b);
+    int len = Math.max(c.length, Math.max(x.length, y.length));
+    long[] out = new long[len];
+    for (int k = 0; k < len; k++) {
+      out[k] = c[c.length == 1 ? 0 : k] != 0 ? x[x.length == 1 ? 0 : k] : y[y.length == 1 ? 0
+          : k];
+    }
+    put(n, new long[] {len}, out);
+  }
+
   private void arithmetic(OnnxGraph.Node n, OnnxGraph.Tensor a, OnnxGraph.Tensor b) {
     long[] x = a.longs();
     long[] y = b.longs();
@@ -227,6 +275,11 @@ final class ShapeValues {
     for (int k = 0; k < len; k++) {
       long u = x[x.length == 1 ? 0 : k];
       long v = y[y.length == 1 ? 0 : k];
+      if (n.op().equals("Equal")) {
+        // The batch size is no value an export compares with (-1, 1 in Expand's shape).
+        out[k] = u == v ? 1 : 0;
+        continue;
+      }
       if (u == BATCH || v == BATCH) {
         out[k] = BATCH;
         continue;

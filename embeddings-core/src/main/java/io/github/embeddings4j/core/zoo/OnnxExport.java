@@ -241,6 +241,9 @@ public final class OnnxExport {
   }
 
   private void vertex(String name, GraphVertex v, List<String> from) throws Unsupported {
+    if (v instanceof org.deeplearning4j.nn.conf.graph.FrozenVertex f) {
+      v = f.getUnderlying(); // frozen for training: computes the same
+    }
     if (v instanceof LayerVertex lv) {
       layer(name, lv.getLayerConf().getLayer(), lv.getPreProcessor(), from.get(0));
     } else if (v instanceof ElementWiseVertex ew) {
@@ -314,6 +317,21 @@ public final class OnnxExport {
       g.node("Transpose", List.of(name + "/view"), name + "/transpose",
           OnnxProto.ints("perm", 0, 2, 1, 3, 4));
       emit(name, "Reshape", List.of(name + "/transpose", name + ".back"), src);
+    } else if (v instanceof io.github.embeddings4j.core.onnx.TokenVertex tv) {
+      Shape src = shapes.get(from.get(0));
+      String x = tensorOf.get(from.get(0));
+      if (tv.getSelect() < 0) {
+        // A map's positions as tokens: [N, C, H, W] as [N, C, 1, H * W].
+        g.initializer(name + ".tokens", new long[] {0, src.c, 1, src.h * src.w});
+        emit(name, "Reshape", List.of(x, name + ".tokens"), new Shape(src.c, 1,
+            src.h * src.w, false));
+      } else {
+        g.initializer(name + ".index", new long[] {tv.getSelect()});
+        g.node("Gather", List.of(x, name + ".index"), name + "/token",
+            OnnxProto.integer("axis", 3));
+        emit(name, "Flatten", List.of(name + "/token"), new Shape(src.c, 1, 1, true),
+            OnnxProto.integer("axis", 1));
+      }
     } else {
       throw new Unsupported(name + ": " + v.getClass().getSimpleName());
     }
@@ -463,10 +481,88 @@ public final class OnnxExport {
       emit(name, "PRelu", List.of(x, weight(name + ".slope", shape, slope)), s);
     } else if (kind == DropoutLayer.class) {
       alias(name, src);
+    } else if (kind == io.github.embeddings4j.core.onnx.SelfAttention.class) {
+      attention(name, (io.github.embeddings4j.core.onnx.SelfAttention) layer, x, s);
+    } else if (kind == io.github.embeddings4j.core.onnx.TokenParameter.class) {
+      tokenParameter(name, (io.github.embeddings4j.core.onnx.TokenParameter) layer, x, s);
 
     } else {
       throw new Unsupported(name + ": " + kind.getSimpleName());
     }
+  }
+
+  /**
+   * Multi-head self-attention on tokens held as {@code [N, C, 1, T]}, written as PyTorch's
+   * {@code scaled_dot_product_attention} spells it out: the tokens as {@code [N, T, C]}, three
+   * projections split into heads {@code [N, H, T, d]}, {@code softmax(q k^T * scale) v}, the
+   * heads joined, the output projection, and back to {@code [N, C, 1, T]}.
+   */
+  private void attention(String name, io.github.embeddings4j.core.onnx.SelfAttention a,
+      String x, Shape s) {
+    org.deeplearning4j.nn.api.Layer l = live.apply(name);
+    long c = a.getSize();
+    long t = a.getTokens();
+    long h = a.getHeads();
+    g.initializer(name + ".seq", new long[] {0, c, t});
+    g.initializer(name + ".heads", new long[] {0, t, h, c / h});
+    g.initializer(name + ".joined", new long[] {0, t, c});
+    g.initializer(name + ".map", new long[] {0, c, 1, t});
+    g.node("Reshape", List.of(x, name + ".seq"), name + "/seq");
+    g.node("Transpose", List.of(name + "/seq"), name + "/tokens",
+        OnnxProto.ints("perm", 0, 2, 1));
+    String[] parts = {"q", "k", "v"};
+    long[][] perms = {{0, 2, 1, 3}, {0, 2, 3, 1}, {0, 2, 1, 3}};
+    for (int i = 0; i < 3; i++) {
+      String p = name + "/" + parts[i];
+      g.node("MatMul", List.of(name + "/tokens", weight(name + ".W" + parts[i], new long[] {c,
+          c}, l.getParam("W" + parts[i]))), p + "_proj");
+      g.node("Add", List.of(p + "_proj", weight(name + ".b" + parts[i], new long[] {c},
+          l.getParam("b" + parts[i]))), p + "_biased");
+      g.node("Reshape", List.of(p + "_biased", name + ".heads"), p + "_heads");
+      g.node("Transpose", List.of(p + "_heads"), p, OnnxProto.ints("perm", perms[i]));
+    }
+    g.node("MatMul", List.of(name + "/q", name + "/k"), name + "/scores");
+    g.node("Mul", List.of(name + "/scores", scalar(name + ".scale", a.getScale())),
+        name + "/scaled");
+    g.node("Softmax", List.of(name + "/scaled"), name + "/weights",
+        OnnxProto.integer("axis", -1));
+    g.node("MatMul", List.of(name + "/weights", name + "/v"), name + "/mixed");
+    g.node("Transpose", List.of(name + "/mixed"), name + "/by_token",
+        OnnxProto.ints("perm", 0, 2, 1, 3));
+    g.node("Reshape", List.of(name + "/by_token", name + ".joined"), name + "/joined");
+    g.node("MatMul", List.of(name + "/joined", weight(name + ".Wo", new long[] {c, c},
+        l.getParam("Wo"))), name + "/o_proj");
+    g.node("Add", List.of(name + "/o_proj", weight(name + ".bo", new long[] {c},
+        l.getParam("bo"))), name + "/out");
+    g.node("Transpose", List.of(name + "/out"), name + "/channels",
+        OnnxProto.ints("perm", 0, 2, 1));
+    emit(name, "Reshape", List.of(name + "/channels", name + ".map"), s);
+  }
+
+  /**
+   * A learned class token before the tokens {@code [N, C, 1, T]} ({@code Expand} of the token
+   * to the batch, {@code Concat} along the tokens), or a position embedding added to them.
+   */
+  private void tokenParameter(String name, io.github.embeddings4j.core.onnx.TokenParameter p,
+      String x, Shape s) {
+    INDArray v = live.apply(name).getParam("P");
+    long c = p.getSize();
+    if (p.getKind() == io.github.embeddings4j.core.onnx.TokenParameter.Kind.POSITIONS) {
+      emit(name, "Add", List.of(x, weight(name + ".positions", new long[] {1, c, 1,
+          p.getTokens()}, v)), s);
+      return;
+    }
+    g.initializer(name + ".first", new long[] {0});
+    g.initializer(name + ".one", new long[] {1});
+    g.initializer(name + ".rest", new long[] {c, 1, 1});
+    g.node("Shape", List.of(x), name + "/shape");
+    g.node("Slice", List.of(name + "/shape", name + ".first", name + ".one"), name + "/batch");
+    g.node("Concat", List.of(name + "/batch", name + ".rest"), name + "/expanded_shape",
+        OnnxProto.integer("axis", 0));
+    g.node("Expand", List.of(weight(name + ".token", new long[] {1, c, 1, 1}, v),
+        name + "/expanded_shape"), name + "/token");
+    emit(name, "Concat", List.of(name + "/token", x), new Shape(c, 1, s.w + 1, false),
+        OnnxProto.integer("axis", 3));
   }
 
   /**

@@ -45,7 +45,7 @@ class OnnxImportTest {
   private static final Path NEXT = OnnxEmbedderTest.fixture("convnet_next.onnx");
   private static final Path NHWC = OnnxEmbedderTest.fixture("convnet_nhwc.onnx");
 
-  private static INDArray npy(String name) {
+  static INDArray npy(String name) {
     return Nd4j.createFromNpyFile(OnnxEmbedderTest.fixture(name).toFile());
   }
 
@@ -53,7 +53,7 @@ class OnnxImportTest {
    * What ONNX Runtime computes from {@code x} (input "input") for one output of a model, given
    * as bytes or a file.
    */
-  private static INDArray ort(Object model, INDArray x, String output) throws Exception {
+  static INDArray ort(Object model, INDArray x, String output) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession s = model instanceof byte[] bytes ? env.createSession(bytes,
             new OrtSession.SessionOptions())
@@ -108,7 +108,7 @@ class OnnxImportTest {
     }
   }
 
-  private static void assertClose(INDArray expected, INDArray actual, double tolerance) {
+  static void assertClose(INDArray expected, INDArray actual, double tolerance) {
     assertArrayEquals(expected.shape(), actual.shape());
     double scale = Math.max(1e-6, expected.amaxNumber().doubleValue());
     double worst = expected.sub(actual).amaxNumber().doubleValue() / scale;
@@ -380,7 +380,7 @@ class OnnxImportTest {
         || name.startsWith("/stage2/") && !name.startsWith("/stage2/block/block.2/Add_1"));
   }
 
-  private static void check(Path model, int size, java.util.function.Predicate<String> skip)
+  static void check(Path model, int size, java.util.function.Predicate<String> skip)
       throws Exception {
     OnnxImport.Imported im = OnnxImport.read(model, size, size);
     ComputationGraph net = new TransferLearning.GraphBuilder(im.network())
@@ -456,14 +456,22 @@ class OnnxImportTest {
   }
 
   @Test
-  void refusesOperatorsItCannotTrainNamingThem() {
-    // A vision transformer: layer norms, attention (MatMul, Softmax over tokens), reshapes.
-    IllegalArgumentException vit = assertThrows(IllegalArgumentException.class,
-        () -> OnnxImport.read(OnnxEmbedderTest.fixture("vit_tiny.onnx"), 32, 32));
-    String m = vit.getMessage();
-    assertTrue(m.startsWith(OnnxEmbedderTest.fixture("vit_tiny.onnx") + ": node '"), m);
-    assertTrue(m.contains("ConstantOfShape") && m.contains("Where"), m);
+  void refusesOperatorsItCannotTrainNamingThem(@TempDir Path dir) throws Exception {
+    // Local response normalisation (AlexNet's first paper): no layer here.
+    OnnxProto.Graph g = convGraph("lrn", 4, 3, true);
+    g.node("LRN", java.util.List.of("/conv"), "/lrn", OnnxProto.integer("size", 3));
+    g.output("/lrn", 4);
+    Path lrn = dir.resolve("lrn.onnx");
+    Files.write(lrn, g.model(13));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> OnnxImport.read(lrn, 32, 32));
+    String m = e.getMessage();
+    assertTrue(m.startsWith(lrn + ": node '/lrn' (LRN)"), m);
     assertTrue(m.contains("ONNX Runtime"), m);
+    // A file with two outputs: which one to train is not the importer's guess.
+    IllegalArgumentException two = assertThrows(IllegalArgumentException.class,
+        () -> OnnxImport.read(OnnxEmbedderTest.fixture("vit_tiny.onnx"), 32, 32));
+    assertTrue(two.getMessage().contains("outputs [tokens, tokens_layer1]"), two.getMessage());
   }
 
   @Test

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * Fine-tuning a CNN read from ONNX (the importer's fixture, exported by PyTorch) on tiny
@@ -255,6 +256,42 @@ class OnnxFineTuningTest {
   }
 
   /**
+   * Vision transformers train: torchvision's ViT (attention, class token, position embedding)
+   * with its first block frozen, and the timm/CLIP-style one whole; the attention weights and
+   * learned tokens move, the frozen ones do not, and the saved files compute the trained graphs.
+   */
+  @Test
+  void fineTunesVisionTransformersAndWritesThemBack(@TempDir Path dir) throws Exception {
+    Path mha = Path.of(OnnxFineTuningTest.class.getResource("/onnx/vit_mha.onnx").toURI());
+    String frozen = "/encoder/layers/encoder_layer_0/self_attention";
+    String trained = "/encoder/layers/encoder_layer_1/self_attention";
+    ComputationGraph before = io.github.embeddings4j.core.onnx.OnnxImport.read(mha, 32, 32)
+        .network();
+    FineTuneResult r = ZooFineTuner.builder(mha).preprocessing(SMALL).freezeUpTo(frozen)
+        .hyperparameters(Hyperparameters.builder().epochs(1).batchSize(6).learningRate(1e-2)
+            .seed(5).build()).backboneLearningRateScale(1)
+        .build().fit(parts.train(), parts.validation());
+    assertEquals(before.getLayer(frozen).getParam("Wq"), r.network().getLayer(frozen)
+        .getParam("Wq"));
+    assertEquals(before.getLayer("/Concat_2").getParam("P"), r.network().getLayer("/Concat_2")
+        .getParam("P"), "the class token comes before the frozen block");
+    assertNotEquals(before.getLayer(trained).getParam("Wq"), r.network().getLayer(trained)
+        .getParam("Wq"));
+    assertSavedFileComputesTheGraph(r, dir.resolve("vit-tuned.onnx"));
+
+    Path pooled = Path.of(OnnxFineTuningTest.class.getResource("/onnx/vit_pooled.onnx")
+        .toURI());
+    FineTuneResult p = ZooFineTuner.builder(pooled).preprocessing(SMALL)
+        .hyperparameters(Hyperparameters.builder().epochs(1).batchSize(6).learningRate(1e-2)
+            .seed(5).build()).backboneLearningRateScale(1)
+        .build().fit(parts.train(), parts.validation());
+    INDArray positions = io.github.embeddings4j.core.onnx.OnnxImport.read(pooled, 32, 32)
+        .network().getLayer("/Add").getParam("P");
+    assertNotEquals(positions, p.network().getLayer("/Add").getParam("P"));
+    assertSavedFileComputesTheGraph(p, dir.resolve("pooled-tuned.onnx"));
+  }
+
+  /**
    * A file that takes channels-last images (tf2onnx's layout for Keras CNNs) fine-tunes at its
    * own size by default; the saved file takes them channels first, and its record says so.
    */
@@ -282,7 +319,8 @@ class OnnxFineTuningTest {
   @Test
   void resumingAfterAKillGivesTheWeightsOfAnUninterruptedRun(@TempDir Path dir)
       throws Exception {
-    for (String fixture : new String[] {"convnet_se.onnx", "convnet_mix.onnx"}) {
+    for (String fixture : new String[] {"convnet_se.onnx", "convnet_mix.onnx",
+        "vit_mha.onnx"}) {
       Path model = Path.of(OnnxFineTuningTest.class.getResource("/onnx/" + fixture).toURI());
       java.util.function.Supplier<ZooFineTuner.Builder> tuner = () -> ZooFineTuner
           .builder(model).preprocessing(SMALL).hyperparameters(Hyperparameters.builder()

@@ -1,0 +1,123 @@
+package io.github.embeddings4j.core.onnx;
+
+import static io.github.embeddings4j.core.onnx.OnnxImportTest.assertClose;
+import static io.github.embeddings4j.core.onnx.OnnxImportTest.npy;
+import static io.github.embeddings4j.core.onnx.OnnxImportTest.ort;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.embeddings4j.core.zoo.OnnxExport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Vision transformers read as Deeplearning4j graphs: the committed fixtures (scripts/onnx/
+ * make_import_fixtures.py) against PyTorch's outputs — torchvision's ViT, whose attention
+ * PyTorch 1.13 spells out batch-second with one fused projection, and the attention of timm
+ * (fused, unbound) and of CLIP towers (three projections) — written back to ONNX and read
+ * again, their gradients, and the size a position embedding fixes.
+ */
+class OnnxTransformerImportTest {
+
+  private static final Path MHA = OnnxEmbedderTest.fixture("vit_mha.onnx");
+  private static final Path POOLED = OnnxEmbedderTest.fixture("vit_pooled.onnx");
+
+  private static long count(OnnxImport.Imported im, Class<?> layer) {
+    return im.network().getConfiguration().getVertices().values().stream()
+        .filter(v -> v instanceof LayerVertex lv && layer.isInstance(lv.getLayerConf()
+            .getLayer())).count();
+  }
+
+  /**
+   * The imported graph computes PyTorch's logits; written back to ONNX, ONNX Runtime computes
+   * the same, and that file reads back to the same network.
+   */
+  private static void assertComputesAndRoundTrips(Path model, String name) throws Exception {
+    OnnxImport.Imported im = OnnxImport.read(model, 32, 32);
+    INDArray x = npy(name + ".input.npy");
+    INDArray expected = npy(name + ".output.npy");
+    assertClose(expected, im.network().outputSingle(x), 1e-5);
+    byte[] back = OnnxExport.export(im.network(), 3, 32, 32, Map.of(im.output(), "logits"),
+        Map.of());
+    assertClose(expected, ort(back, x, "logits"), 1e-5);
+    Path again = Files.createTempFile(name, ".onnx");
+    try {
+      Files.write(again, back);
+      OnnxImport.Imported re = OnnxImport.read(again, 32, 32);
+      assertEquals(count(im, SelfAttention.class), count(re, SelfAttention.class));
+      assertEquals(count(im, TokenParameter.class), count(re, TokenParameter.class));
+      assertClose(expected, re.network().outputSingle(x), 1e-5);
+    } finally {
+      Files.deleteIfExists(again);
+    }
+  }
+
+  @Test
+  void torchvisionsVisionTransformerComputesWhatPyTorchComputes() throws Exception {
+    OnnxImport.Imported im = OnnxImport.read(MHA, 32, 32);
+    assertEquals(2, count(im, SelfAttention.class), "one attention layer per encoder block");
+    assertEquals(2, count(im, TokenParameter.class), "the class token and the positions");
+    assertEquals("/heads/head/Gemm", im.classifier());
+    assertEquals("/Gather_4", im.features(), "the class token, x[:, 0]");
+    SelfAttention a = (SelfAttention) ((LayerVertex) im.network().getConfiguration()
+        .getVertices().get("/encoder/layers/encoder_layer_0/self_attention")).getLayerConf()
+        .getLayer();
+    assertEquals(4, a.getHeads());
+    assertEquals(17, a.getTokens());
+    assertEquals(1 / Math.sqrt(8), a.getScale(), 1e-6);
+    assertComputesAndRoundTrips(MHA, "vit_mha");
+  }
+
+  @Test
+  void timmAndClipAttentionComputeWhatPyTorchComputes() throws Exception {
+    OnnxImport.Imported im = OnnxImport.read(POOLED, 32, 32);
+    assertEquals(2, count(im, SelfAttention.class));
+    assertEquals(1, count(im, TokenParameter.class), "positions, no class token");
+    assertEquals("/head/Gemm", im.classifier());
+    assertComputesAndRoundTrips(POOLED, "vit_pooled");
+  }
+
+  /** Checkpoints hold the graph as DL4J's JSON: the attention and token layers too. */
+  @Test
+  void theImportedTransformersSurviveDl4jsJson() throws Exception {
+    for (Path model : new Path[] {MHA, POOLED}) {
+      ComputationGraphConfiguration conf = OnnxImport.read(model, 32, 32).network()
+          .getConfiguration();
+      ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(
+          conf.toJson());
+      assertEquals(conf.getVertices(), back.getVertices(), model.getFileName().toString());
+      assertEquals(conf.toJson(), back.toJson(), model.getFileName().toString());
+    }
+  }
+
+  /**
+   * The attention, the learned tokens and the token vertices learn the right way: DL4J's
+   * gradient check (central differences in double precision against backpropagation) on the
+   * class token, the second block's attention biases, and the first layer norm's scale, whose
+   * gradient comes back through both attention layers, the class token's selection and the
+   * MLPs; on the other fixture, the position embedding, through the mean over the tokens. (The
+   * attention's weights pass too; checking all of them takes minutes.)
+   */
+  @Test
+  void backpropagatesThroughAttentionAndTokens() throws Exception {
+    OnnxImportTest.check(MHA, 32, p -> !p.equals("/Concat_2_P")
+        && !p.matches("/encoder/layers/encoder_layer_1/self_attention_b.")
+        && !p.equals("/encoder/layers/encoder_layer_0/ln_1/Add_1_W"));
+    OnnxImportTest.check(POOLED, 32, p -> !p.equals("/Add_P"));
+  }
+
+  @Test
+  void refusesAnotherSizeThanThePositionEmbeddingsNamingTheExportedOne() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> OnnxImport.read(MHA, 48, 48));
+    String m = e.getMessage();
+    assertTrue(m.contains("position embedding") && m.contains("32x32"), m);
+  }
+}
