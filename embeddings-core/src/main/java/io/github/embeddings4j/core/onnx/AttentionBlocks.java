@@ -57,6 +57,7 @@ final class AttentionBlocks {
   private final ShapeValues known;
   private final Map<String, List<OnnxGraph.Node>> consumers;
   private final Map<String, OnnxGraph.Node> producer = new HashMap<>();
+  private final Map<OnnxGraph.Node, String> refused = new IdentityHashMap<>();
 
   AttentionBlocks(OnnxGraph g, ShapeValues known, Map<String, List<OnnxGraph.Node>> consumers) {
     this.g = g;
@@ -102,14 +103,23 @@ final class AttentionBlocks {
       scale *= p.op().equals("Mul") ? v : 1.0 / v;
       p = producer.get(p.inputs().get(0));
     }
-    if (p == null || !p.op().equals("MatMul") || !computed(p.inputs().get(0))
-        || !computed(p.inputs().get(1))) {
+    if (p != null && (p.op().equals("Add") || p.op().equals("Sub") || p.op().equals("Where"))) {
+      for (String in : p.inputs()) {
+        if (products(in)) {
+          refused.put(softmax, "attention with something added to its scores (a mask or a"
+              + " relative position bias: node '" + p.label() + "' (" + p.op() + ")) has no layer"
+              + " here");
+        }
+      }
+    }
+    if (!products(t)) {
       return null;
     }
     OnnxGraph.Node scores = p;
     List<OnnxGraph.Node> after = consumers.getOrDefault(softmax.outputs().get(0), List.of());
     if (after.size() != 1 || !after.get(0).op().equals("MatMul")
         || !after.get(0).inputs().get(0).equals(softmax.outputs().get(0))) {
+      refused.put(softmax, "its attention weights are not multiplied by the values alone");
       return null;
     }
     OnnxGraph.Node mix = after.get(0);
@@ -117,6 +127,10 @@ final class AttentionBlocks {
     Operand k = operand(scores.inputs().get(1));
     Operand v = operand(mix.inputs().get(1));
     if (q == null || k == null || v == null) {
+      refused.put(softmax, "the attention's " + (q == null ? "queries" : k == null ? "keys"
+          : "values") + " do not come from a projection of the tokens by a constant matrix"
+          + " through reshapes, transposes, slices and scales (a norm on them, as in qk-norm,"
+          + " is not understood)");
       return null;
     }
     // The output projection, after the heads are joined again.
@@ -128,6 +142,8 @@ final class AttentionBlocks {
     }
     Projection o = next == null ? null : projection(next);
     if (o == null) {
+      refused.put(softmax, "the attention's joined heads do not go through an output"
+          + " projection by a constant matrix");
       return null;
     }
     String exit = next.outputs().get(0);
@@ -147,11 +163,37 @@ final class AttentionBlocks {
     String entry = entry(q.projection().node().inputs().get(0));
     if (!entry.equals(entry(k.projection().node().inputs().get(0)))
         || !entry.equals(entry(v.projection().node().inputs().get(0)))) {
+      refused.put(softmax, "the attention's queries, keys and values are projected from"
+          + " different tensors (cross-attention has no layer here)");
       return null;
     }
     Set<OnnxGraph.Node> nodes = between(entry, exit);
-    return nodes == null ? null : new Block(entry, exit, softmax, scores, q, k, v, o,
+    if (nodes == null) {
+      refused.put(softmax, "the nodes between the attention's input '" + entry + "' and output '"
+          + exit + "' hold more than attention, or are read elsewhere");
+      return null;
+    }
+    return new Block(entry, exit, softmax, scores, q, k, v, o,
         scale * q.scale() * k.scale(), nodes);
+  }
+
+  /** Whether {@code t} is, up to scalar factors, a product of two computed tensors. */
+  private boolean products(String t) {
+    OnnxGraph.Node p = producer.get(t);
+    while (p != null && (p.op().equals("Mul") || p.op().equals("Div")) && p.inputs().size() == 2
+        && scalar(p.inputs().get(1)) != null) {
+      p = producer.get(p.inputs().get(0));
+    }
+    return p != null && p.op().equals("MatMul") && computed(p.inputs().get(0))
+        && computed(p.inputs().get(1));
+  }
+
+  /**
+   * The {@code Softmax} nodes that look like attention but could not be read as a block, with
+   * the reason; filled by {@link #find}.
+   */
+  Map<OnnxGraph.Node, String> refused() {
+    return refused;
   }
 
   /** The tokens a projection reads: its input before any batch-second transpose. */
@@ -432,8 +474,17 @@ final class AttentionBlocks {
       return have;
     }
     OnnxGraph.Node p = producer.get(t);
-    long[] x = p.inputs().isEmpty() || known.get(p.inputs().get(0)) != null ? null
+    if (p == null || p.inputs().isEmpty()) {
+      throw new IllegalArgumentException("'" + t + "' inside an attention block is not computed"
+          + " from its input");
+    }
+    long[] x = known.get(p.inputs().get(0)) != null ? null
         : dims(b, p.inputs().get(0), entryDims, memo);
+    if (x == null && !Set.of("Identity", "Softmax", "Mul", "Div", "Add", "Sub")
+        .contains(p.op())) {
+      throw new IllegalArgumentException("node '" + p.label() + "' (" + p.op() + ") inside an"
+          + " attention block reads a constant where tokens are expected");
+    }
     long[] out = switch (p.op()) {
       case "Transpose" -> {
         long[] perm = p.ints("perm");

@@ -258,6 +258,11 @@ public final class OnnxImport {
     }
     attention = new AttentionBlocks(g, known, consumers);
     Map<OnnxGraph.Node, AttentionBlocks.Block> blocks = attention.find();
+    for (OnnxGraph.Node n : g.nodes) {
+      if (attention.refused().containsKey(n)) {
+        throw unsupported(n, attention.refused().get(n));
+      }
+    }
     for (Map.Entry<OnnxGraph.Node, AttentionBlocks.Block> e : blocks.entrySet()) {
       done.addAll(e.getValue().nodes());
       done.remove(e.getKey());
@@ -880,7 +885,7 @@ public final class OnnxImport {
     try {
       q = attention.dims(blk, blk.scores().inputs().get(0), entryDims, memo);
       out = attention.dims(blk, blk.exit(), entryDims, memo);
-    } catch (IllegalArgumentException | NullPointerException e) {
+    } catch (IllegalArgumentException e) {
       throw unsupported(at, "the attention block's shapes cannot be worked out: "
           + e.getMessage());
     }
@@ -914,8 +919,9 @@ public final class OnnxImport {
           + o.in() + " -> " + o.out() + " channels on tokens of " + c + " channels");
     }
     put(p, 3, o.part(-1, (int) c), c);
-    String name = unique(at.label().replaceAll("/?Softmax[^/]*$", "").isEmpty() ? at.label()
-        : at.label().replaceAll("/?Softmax[^/]*$", ""));
+    // Named after the block: "/encoder/layers/encoder_layer_0/self_attention".
+    String block = at.label().replaceAll("/?Softmax[^/]*$", "");
+    String name = unique(block.isEmpty() ? at.label() : block);
     b.addLayer(name, new SelfAttention((int) c, (int) (c / headSize), (int) s.w(),
         blk.scale()), vertexOf.get(blk.entry()));
     params.put(name, p);

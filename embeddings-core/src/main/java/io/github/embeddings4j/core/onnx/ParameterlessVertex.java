@@ -15,8 +15,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What the vertices {@link OnnxImport} writes for ONNX operators without a DL4J layer ({@link
- * ChannelScale}, {@link ChannelShuffle}, {@link ChannelNorm}) have in common: no parameters, a
- * map in and a map of the same shape out, masks passed through. A subclass gives its inputs
+ * ChannelScale}, {@link ChannelShuffle}, {@link ChannelNorm}, {@link TokenVertex}) have in
+ * common: no parameters, one map in (unless a subclass says otherwise) and a map of the same
+ * shape out (unless it says otherwise), masks passed through. A subclass gives its inputs
  * and its live vertex, whose forward and backward passes are its own.
  */
 abstract class ParameterlessVertex extends GraphVertex {
@@ -26,6 +27,17 @@ abstract class ParameterlessVertex extends GraphVertex {
   @Override
   public long numParams(boolean backprop) {
     return 0;
+  }
+
+  /** One input, unless a subclass says otherwise. */
+  @Override
+  public int minVertexInputs() {
+    return 1;
+  }
+
+  @Override
+  public int maxVertexInputs() {
+    return 1;
   }
 
   @Override

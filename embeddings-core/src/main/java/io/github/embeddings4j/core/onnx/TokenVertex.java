@@ -56,16 +56,6 @@ public class TokenVertex extends ParameterlessVertex {
   }
 
   @Override
-  public int minVertexInputs() {
-    return 1;
-  }
-
-  @Override
-  public int maxVertexInputs() {
-    return 1;
-  }
-
-  @Override
   public InputType getOutputType(int layerIndex, InputType... in) {
     if (!(in[0] instanceof InputType.InputTypeConvolutional c)
         || select >= 0 && (c.getHeight() != 1 || c.getWidth() <= select)) {

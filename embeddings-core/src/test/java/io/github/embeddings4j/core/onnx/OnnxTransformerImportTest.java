@@ -113,6 +113,51 @@ class OnnxTransformerImportTest {
     OnnxImportTest.check(POOLED, 32, p -> !p.equals("/Add_P"));
   }
 
+  /**
+   * Attention whose scores get something added (a mask, Swin's relative position bias) has no
+   * layer: refused at its Softmax, saying what was added where.
+   */
+  @Test
+  void refusesAttentionWithSomethingAddedToItsScores(@TempDir Path dir) throws Exception {
+    OnnxProto.Graph g = new OnnxProto.Graph("biased");
+    g.input("input", new long[] {-1, 3, 8, 8});
+    java.util.Random random = new java.util.Random(5);
+    java.util.function.IntFunction<float[]> values = n -> {
+      float[] v = new float[n];
+      for (int i = 0; i < n; i++) {
+        v[i] = (float) random.nextGaussian();
+      }
+      return v;
+    };
+    g.initializer("patch", new long[] {4, 3, 4, 4}, values.apply(4 * 3 * 16));
+    g.node("Conv", java.util.List.of("input", "patch"), "/patches",
+        OnnxProto.ints("kernel_shape", 4, 4), OnnxProto.ints("strides", 4, 4));
+    g.initializer("seq", new long[] {0, 4, 4});
+    g.node("Reshape", java.util.List.of("/patches", "seq"), "/seq");
+    g.node("Transpose", java.util.List.of("/seq"), "/tokens", OnnxProto.ints("perm", 0, 2, 1));
+    for (String p : new String[] {"q", "k", "v"}) {
+      g.initializer("W" + p, new long[] {4, 4}, values.apply(16));
+      g.node("MatMul", java.util.List.of("/tokens", "W" + p), "/" + p);
+    }
+    g.node("Transpose", java.util.List.of("/k"), "/kt", OnnxProto.ints("perm", 0, 2, 1));
+    g.node("MatMul", java.util.List.of("/q", "/kt"), "/scores");
+    g.initializer("bias", new long[] {4, 4}, values.apply(16));
+    g.node("Add", java.util.List.of("/scores", "bias"), "/biased");
+    g.node("Softmax", java.util.List.of("/biased"), "/attn/Softmax",
+        OnnxProto.integer("axis", -1));
+    g.node("MatMul", java.util.List.of("/attn/Softmax", "/v"), "/mixed");
+    g.node("ReduceMean", java.util.List.of("/mixed"), "/pooled", OnnxProto.ints("axes", 1),
+        OnnxProto.integer("keepdims", 0));
+    g.output("/pooled", 2);
+    Path model = dir.resolve("biased.onnx");
+    Files.write(model, g.model(13));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> OnnxImport.read(model, 8, 8));
+    String m = e.getMessage();
+    assertTrue(m.startsWith(model + ": node '/attn/Softmax' (Softmax): attention with something"
+        + " added to its scores") && m.contains("node '/biased' (Add)"), m);
+  }
+
   @Test
   void refusesAnotherSizeThanThePositionEmbeddingsNamingTheExportedOne() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
