@@ -50,6 +50,10 @@ Writes, into embeddings-core/src/test/resources/onnx/ (or --out DIR):
                            Where/Equal/ConstantOfShape), a position embedding, layer norms spelled
                            out, the exact GELU, x[:, 0] (Gather) before the head.
   vit_mha.input.npy / vit_mha.output.npy   as for convnet_mix
+  vit_mha.input48.npy / vit_mha.output48.npy   a batch of 48x48 inputs, and the logits of the
+                           same ViT built for 48 px with its position embedding resampled from
+                           the 4x4 grid of patches to 6x6 (F.interpolate, bicubic,
+                           align_corners=False, as timm and Hugging Face resample them)
   vit_pooled.onnx          the attention of timm and of CLIP towers, input [N,3,32,32] -> logits
                            [N,3]: a fused qkv projection reshaped to [N, T, 3, heads, d],
                            permuted and unbound (Gather), in one block; separate q, k and v
@@ -319,6 +323,24 @@ def vit_tiny(gen):
     return vit
 
 
+def resized_vit(vit, size):
+    """The same ViT for another image size, its position embedding resampled bicubically."""
+    import torchvision
+    big = torchvision.models.VisionTransformer(image_size=size, patch_size=vit.patch_size,
+                                               num_layers=len(vit.encoder.layers),
+                                               num_heads=4, hidden_dim=vit.hidden_dim,
+                                               mlp_dim=64, num_classes=3)
+    state = dict(vit.state_dict())
+    pos = state["encoder.pos_embedding"]
+    old, new, c = int((pos.shape[1] - 1) ** 0.5), size // vit.patch_size, pos.shape[2]
+    grid = pos[:, 1:].reshape(1, old, old, c).permute(0, 3, 1, 2)
+    grid = F.interpolate(grid, size=(new, new), mode="bicubic", align_corners=False)
+    state["encoder.pos_embedding"] = torch.cat(
+        [pos[:, :1], grid.permute(0, 2, 3, 1).reshape(1, new * new, c)], dim=1)
+    big.load_state_dict(state)
+    return big.eval()
+
+
 def randomize_ln(module, gen):
     for m in module.modules():
         if isinstance(m, nn.LayerNorm):
@@ -384,6 +406,13 @@ def main():
     pooled.eval()
     save(out, "vit_pooled", pooled, torch.randn(3, 3, 32, 32, generator=gen),
          dynamic_axes=batch)
+
+    # Last, since building another ViT draws from the global generator.
+    x48 = torch.randn(2, 3, 48, 48, generator=torch.Generator().manual_seed(48))
+    with torch.no_grad():
+        y48 = resized_vit(vit, 48)(x48)
+    np.save(os.path.join(out, "vit_mha.input48.npy"), x48.numpy().astype(np.float32))
+    np.save(os.path.join(out, "vit_mha.output48.npy"), y48.numpy().astype(np.float32))
 
 
 def save(out, name, model, x, **export_args):

@@ -85,8 +85,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * batch-second with one fused projection, timm's fused {@code qkv} unbound, CLIP's three
  * projections); the class token taken for the head ({@code Gather} of token 0) or the mean over
  * the tokens ({@code ReduceMean} over axis 1). Checked on torchvision's ViT-B/16 (docs/
- * training.md) and on the committed fixtures. A position embedding fixes the number of tokens,
- * and so the image size.
+ * training.md) and on the committed fixtures. Read at another image size than the export's, a
+ * position embedding made for a square grid of patches is resampled to the new grid as timm and
+ * Hugging Face do ({@link PositionGrid}: bicubic, the class token's row kept).
  *
  * <p>Any other operator or arrangement (masks or biases added to attention scores, relative
  * position tables, windowed attention as in Swin) is refused with an {@link
@@ -174,6 +175,8 @@ public final class OnnxImport {
       new java.util.IdentityHashMap<>());
   /** The attention blocks of a transformer, found before the nodes are converted. */
   private AttentionBlocks attention;
+  /** The grid of patches a transformer's tokens were made from: rows and columns. */
+  private long[] grid;
   /** Constants repeated for each image ({@code Expand}), by tensor: a class token to be. */
   private final Map<String, OnnxGraph.Tensor> learned = new HashMap<>();
   /** The 5-d steps of a channel shuffle not yet reshaped back, by tensor. */
@@ -1088,6 +1091,7 @@ public final class OnnxImport {
       // A vision transformer's patches: the map [N, C, H, W] as H * W tokens.
       String name = unique(n.label());
       b.addVertex(name, new TokenVertex(-1), vertexOf.get(x));
+      grid = new long[] {s.h(), s.w()};
       define(n, name, t.length == 3 ? Shape.tokens(s.c(), s.h() * s.w(), false)
           : new Shape(s.c(), 1, s.h() * s.w(), false));
     } else if (!s.flat() && sameMap(t, s)) {
@@ -1397,10 +1401,11 @@ public final class OnnxImport {
       positions(n, x, s, c);
       return true;
     }
-    if (s.seq() && c.dims().length == 3 && c.dims()[0] == 1 && c.size() > s.c()) {
-      throw refuse("node '" + n.label() + "' (" + op + ") adds a position embedding "
-          + Arrays.toString(c.dims()) + " to " + s + ": it fixes the number of tokens, and"
-          + " with it the image size; train at the size it was exported at" + exportedSize());
+    if (op.equals("Add") && s.h() == 1 && !s.flat() && c.floats() != null && c.dims()[0] == 1
+        && (s.seq() && s.last() && c.dims().length == 3 && c.dims()[2] == s.c()
+        || !s.last() && c.dims().length == 4 && c.dims()[1] == s.c() && c.dims()[2] == 1)) {
+      positions(n, x, s, resampled(n, c, s));
+      return true;
     }
     float[] v = inverse ? null : perChannel(c, s);
     if (v == null) {
@@ -1420,6 +1425,34 @@ public final class OnnxImport {
    * A position embedding: a constant {@code [1, T, C]} added to a transformer's tokens, which
    * trains ({@link TokenParameter.Kind#POSITIONS}).
    */
+  /**
+   * A position embedding made for another image size, as the table {@code [1, T, C]} for the
+   * tokens here: the square grid of patches it was made for resampled to this one ({@link
+   * PositionGrid}), the rows before the grid (a class token's) kept. Refused, naming the sizes,
+   * when the tokens do not come from a patch grid or the table's do not make a square one.
+   */
+  private OnnxGraph.Tensor resampled(OnnxGraph.Node n, OnnxGraph.Tensor c, Shape s) {
+    boolean rows = c.dims().length == 4; // [1, C, 1, T] as files written here hold it
+    long was = rows ? c.dims()[3] : c.dims()[1];
+    int channels = (int) s.c();
+    float[] table = c.floats();
+    if (rows) {
+      table = Nd4j.create(table, new long[] {channels, was}, 'c').transpose().dup('c').data()
+          .asFloat();
+    }
+    long prefix = grid == null ? -1 : s.w() - grid[0] * grid[1];
+    int side = prefix < 0 ? -1 : PositionGrid.side(was - prefix);
+    if (side < 0) {
+      throw refuse("node '" + n.label() + "' (" + n.op() + ") adds a position embedding for "
+          + was + " tokens to " + s + (grid == null ? "" : " (" + grid[0] + "x" + grid[1]
+          + " patches)") + ": it is not a square grid of patches to resample; train at the size"
+          + " it was exported at" + exportedSize());
+    }
+    float[] v = PositionGrid.resample(table, channels, (int) prefix, side, (int) grid[0],
+        (int) grid[1]);
+    return new OnnxGraph.Tensor(c.name(), new long[] {1, s.w(), channels}, v, null);
+  }
+
   private void positions(OnnxGraph.Node n, String x, Shape s, OnnxGraph.Tensor c) {
     String name = unique(n.label());
     b.addLayer(name, new TokenParameter(TokenParameter.Kind.POSITIONS, (int) s.c(),

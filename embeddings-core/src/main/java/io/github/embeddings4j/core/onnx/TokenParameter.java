@@ -15,8 +15,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * {@code size} values learned (ViT's {@code class_token}, CLIP's {@code class_embedding}); or a
  * {@link Kind#POSITIONS} embedding added to it, one learned value per channel and token ({@code
  * pos_embedding}). Both train (as biases: weight decay leaves them alone, as PyTorch's recipes
- * do); a position embedding fixes the number of tokens, and with it the image size. Saved and
- * read by DL4J's JSON as any layer.
+ * do). A position embedding is made for a number of tokens ({@link OnnxImport} resamples the
+ * file's for another image size). Saved and read by DL4J's JSON as any layer.
  */
 public class TokenParameter extends TokenLayer {
 

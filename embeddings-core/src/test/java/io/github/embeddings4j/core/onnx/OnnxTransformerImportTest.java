@@ -158,11 +158,44 @@ class OnnxTransformerImportTest {
         + " added to its scores") && m.contains("node '/biased' (Add)"), m);
   }
 
+  /**
+   * Read at another size than the export's, a ViT's position embedding is resampled to the new
+   * grid of patches as timm and Hugging Face do (bicubic): the graph computes what PyTorch's
+   * same ViT built for 48 px computes, and it is written back at that size.
+   */
   @Test
-  void refusesAnotherSizeThanThePositionEmbeddingsNamingTheExportedOne() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> OnnxImport.read(MHA, 48, 48));
-    String m = e.getMessage();
-    assertTrue(m.contains("position embedding") && m.contains("32x32"), m);
+  void readsAtAnotherSizeWithItsPositionEmbeddingResampled() throws Exception {
+    OnnxImport.Imported im = OnnxImport.read(MHA, 48, 48);
+    INDArray x = npy("vit_mha.input48.npy");
+    INDArray expected = npy("vit_mha.output48.npy");
+    assertClose(expected, im.network().outputSingle(x), 1e-5);
+    byte[] back = OnnxExport.export(im.network(), 3, 48, 48, Map.of(im.output(), "logits"),
+        Map.of());
+    assertClose(expected, ort(back, x, "logits"), 1e-5);
+    // Rows and columns resampled apart: a grid of 4 x 6 patches.
+    OnnxImport.Imported wide = OnnxImport.read(MHA, 32, 48);
+    assertEquals(25, ((SelfAttention) ((LayerVertex) wide.network().getConfiguration()
+        .getVertices().get("/encoder/layers/encoder_layer_0/self_attention")).getLayerConf()
+        .getLayer()).getTokens());
   }
+
+  /** The resampling itself, against PyTorch's bicubic interpolation of a 2 x 2 grid. */
+  @Test
+  void resamplesAPositionGridAsBicubicInterpolationDoes() {
+    // A class token row, then a 2 x 2 grid of one channel: values 0, 1 / 2, 3.
+    float[] table = {9, 0, 1, 2, 3};
+    float[] same = PositionGrid.resample(table, 1, 1, 2, 2, 2);
+    assertEquals(java.util.Arrays.toString(table), java.util.Arrays.toString(same));
+    float[] up = PositionGrid.resample(table, 1, 1, 2, 4, 4);
+    assertEquals(17, up.length);
+    assertEquals(9f, up[0], "the class token's row is kept");
+    // F.interpolate([[0, 1], [2, 3]], size=4, mode='bicubic', align_corners=False), float64:
+    // (1, 1) 0.6796875, (0, 0) -0.31640625 (its taps clamp at the border), (3, 2) 2.984375.
+    assertEquals(0.6796875f, up[1 + 4 + 1], 1e-6f);
+    assertEquals(-0.31640625f, up[1], 1e-6f);
+    assertEquals(2.984375f, up[1 + 3 * 4 + 2], 1e-6f);
+    assertEquals(-1, PositionGrid.side(15));
+    assertEquals(4, PositionGrid.side(16));
+  }
+
 }

@@ -205,8 +205,13 @@ class OnnxFineTuningTest {
   /** Saves a result and checks that ONNX Runtime's probabilities are the graph's output. */
   private static void assertSavedFileComputesTheGraph(FineTuneResult r, Path file)
       throws Exception {
+    assertSavedFileComputesTheGraph(r, file, 32);
+  }
+
+  private static void assertSavedFileComputesTheGraph(FineTuneResult r, Path file, int size)
+      throws Exception {
     r.save(file);
-    INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, 32, 32);
+    INDArray x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, size, size);
     INDArray expected = r.network().outputSingle(x);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession s = env.createSession(file.toString(), new OrtSession.SessionOptions());
@@ -289,6 +294,16 @@ class OnnxFineTuningTest {
         .network().getLayer("/Add").getParam("P");
     assertNotEquals(positions, p.network().getLayer("/Add").getParam("P"));
     assertSavedFileComputesTheGraph(p, dir.resolve("pooled-tuned.onnx"));
+
+    // At another size than the export's: the position embedding resampled, then trained.
+    Preprocessing at48 = SMALL.toBuilder().size(48, 48).resize(48).build();
+    FineTuneResult big = ZooFineTuner.builder(mha).preprocessing(at48)
+        .hyperparameters(Hyperparameters.builder().epochs(1).batchSize(6).learningRate(1e-2)
+            .seed(5).build())
+        .build().fit(parts.train(), parts.validation());
+    assertEquals(37, big.network().getLayer("/encoder/Add").getParam("P").size(1),
+        "a class token and 6 x 6 patches");
+    assertSavedFileComputesTheGraph(big, dir.resolve("vit-48.onnx"), 48);
   }
 
   /**
