@@ -30,12 +30,17 @@ import time
 JAR = "embeddings-benchmarks/target/benchmarks.jar"
 
 
+def sized(name, size):
+    """A ViT built for the size (torchvision fixes it; its position embedding follows)."""
+    return {"image_size": size} if name.startswith("vit_") else {}
+
+
 def export(name, size, path):
     import torch
     import torch.nn as nn
     import torchvision
     torch.manual_seed(0)
-    m = getattr(torchvision.models, name)()
+    m = getattr(torchvision.models, name)(**sized(name, size))
     # Batch-norm statistics and classifiers as trained networks have them, not torchvision's
     # initial ones (whose outputs are near zero for some families, which would make the check
     # against ONNX Runtime say nothing).
@@ -72,7 +77,7 @@ def torch_steps(name, size, batch, steps, warmup, classes):
     torch.set_num_threads(os.cpu_count())
     # Without the auxiliary classifiers, which the exported (eval-mode) graph does not have.
     extra = {"aux_logits": False} if name in ("googlenet", "inception_v3") else {}
-    m = getattr(torchvision.models, name)(**extra)
+    m = getattr(torchvision.models, name)(**extra, **sized(name, size))
     last = None
     for parent in m.modules():
         for child_name, child in parent.named_children():
