@@ -60,6 +60,13 @@ Writes, into embeddings-core/src/test/resources/onnx/ (or --out DIR):
                            projections with the scale on q in the next; no class token: the
                            tokens' mean (ReduceMean over axis 1) before the head.
   vit_pooled.input.npy / vit_pooled.output.npy   as for convnet_mix
+  vit_clip.onnx            CLIP's image tower as Hugging Face writes it, input [N,3,32,32] ->
+                           image embeds [N,16]: a 1-d class embedding expanded to the batch,
+                           positions from an nn.Embedding (folded to a constant), a layer norm
+                           before the encoder, separate q/k/v projections, quick GELU (x *
+                           sigmoid(1.702 x)), the class token's output layer-normed as a vector
+                           and projected without bias.
+  vit_clip.input.npy / vit_clip.output.npy   as for convnet_mix
 
 Deterministic (fixed seeds). Usage: python3 scripts/onnx/make_import_fixtures.py [--out DIR]
 """
@@ -309,6 +316,43 @@ class VitPooled(nn.Module):
         return self.head(self.norm(self.blocks(x)).mean(1))
 
 
+class ClipVision(nn.Module):
+    """The image tower of CLIP as Hugging Face's CLIPVisionModelWithProjection writes it: a
+    1-d class embedding expanded to the batch, positions looked up in an nn.Embedding, a layer
+    norm before the encoder, quick GELU, the class token's output normed and projected."""
+
+    def __init__(self, gen, dim=32, heads=4, layers=2, out=16):
+        super().__init__()
+        self.patch = nn.Conv2d(3, dim, 8, 8, bias=False)
+        self.class_embedding = nn.Parameter(torch.randn(dim, generator=gen) * 0.1)
+        self.position_embedding = nn.Embedding(17, dim)
+        self.register_buffer("position_ids", torch.arange(17).expand((1, -1)))
+        self.pre_layrnorm = nn.LayerNorm(dim)
+        self.blocks = nn.ModuleList()
+        for _ in range(layers):
+            block = nn.Module()
+            block.layer_norm1 = nn.LayerNorm(dim)
+            block.self_attn = SeparateAttention(dim, heads)
+            block.layer_norm2 = nn.LayerNorm(dim)
+            block.fc1 = nn.Linear(dim, 2 * dim)
+            block.fc2 = nn.Linear(2 * dim, dim)
+            self.blocks.append(block)
+        self.post_layernorm = nn.LayerNorm(dim)
+        self.visual_projection = nn.Linear(dim, out, bias=False)
+
+    def forward(self, x):
+        b = x.shape[0]
+        x = self.patch(x).flatten(2).transpose(1, 2)
+        cls = self.class_embedding.expand(b, 1, -1)
+        x = torch.cat([cls, x], dim=1) + self.position_embedding(self.position_ids)
+        x = self.pre_layrnorm(x)
+        for blk in self.blocks:
+            x = x + blk.self_attn(blk.layer_norm1(x))
+            h = blk.fc1(blk.layer_norm2(x))
+            x = x + blk.fc2(h * torch.sigmoid(1.702 * h))
+        return self.visual_projection(self.post_layernorm(x[:, 0, :]))
+
+
 def vit_tiny(gen):
     import torchvision
     torch.manual_seed(11)
@@ -406,6 +450,11 @@ def main():
     pooled.eval()
     save(out, "vit_pooled", pooled, torch.randn(3, 3, 32, 32, generator=gen),
          dynamic_axes=batch)
+
+    clip = ClipVision(gen)
+    randomize_ln(clip, gen)
+    clip.eval()
+    save(out, "vit_clip", clip, torch.randn(3, 3, 32, 32, generator=gen), dynamic_axes=batch)
 
     # Last, since building another ViT draws from the global generator.
     x48 = torch.randn(2, 3, 48, 48, generator=torch.Generator().manual_seed(48))

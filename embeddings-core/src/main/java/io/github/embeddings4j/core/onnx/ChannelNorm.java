@@ -14,8 +14,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
- * Layer normalisation across the channels of each pixel of a map {@code [N, C, H, W]}, without
- * its scale and shift: {@code (x - mean) / sqrt(var + eps)}, mean and (biased) variance over
+ * Layer normalisation across the channels of each pixel of a map {@code [N, C, H, W]} (or of a
+ * vector {@code [N, C]}, as CLIP norms its class token's output), without its scale and shift: {@code (x - mean) / sqrt(var + eps)}, mean and (biased) variance over
  * {@code C}. ConvNeXt's {@code LayerNorm} (PyTorch's over the last axis of the map permuted to
  * channels-last) is this vertex followed by a 1 x 1 depthwise convolution that holds the scale
  * and shift, which {@link OnnxImport} writes for the normalisation an export spells out as
@@ -77,17 +77,22 @@ public class ChannelNorm extends ParameterlessVertex {
       this.eps = eps;
     }
 
-    /** {@code [N, H, W]}: a mean over channels. */
+    /** {@code [N, H, W]} (or {@code [N]} for vectors): a mean over channels. */
     private static INDArray channelMean(INDArray x) {
       return x.mean(1);
+    }
+
+    /** The axes a per-pixel value broadcasts along: all but the channels. */
+    private static int[] pixels(INDArray x) {
+      return x.rank() == 2 ? new int[] {0} : new int[] {0, 2, 3};
     }
 
     /** The normalised map and {@code 1 / sqrt(var + eps)} per pixel. */
     private INDArray[] normalise(INDArray x, INDArray out) {
       INDArray centred = out;
-      Nd4j.getExecutioner().exec(new BroadcastSubOp(x, channelMean(x), centred, 0, 2, 3));
+      Nd4j.getExecutioner().exec(new BroadcastSubOp(x, channelMean(x), centred, pixels(x)));
       INDArray inv = Transforms.pow(channelMean(centred.mul(centred)).addi(eps), -0.5, false);
-      Nd4j.getExecutioner().exec(new BroadcastMulOp(centred, inv, centred, 0, 2, 3));
+      Nd4j.getExecutioner().exec(new BroadcastMulOp(centred, inv, centred, pixels(x)));
       return new INDArray[] {centred, inv};
     }
 
@@ -108,13 +113,13 @@ public class ChannelNorm extends ParameterlessVertex {
       INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(),
           x.shape(), 'c');
       // dy - mean(dy) - y mean(dy y), then times 1 / sqrt(var + eps)
-      Nd4j.getExecutioner().exec(new BroadcastSubOp(epsilon, channelMean(epsilon), dx, 0, 2,
-          3));
+      int[] pixels = pixels(x);
+      Nd4j.getExecutioner().exec(new BroadcastSubOp(epsilon, channelMean(epsilon), dx, pixels));
       INDArray yTerm = y.dup('c');
       Nd4j.getExecutioner().exec(new BroadcastMulOp(yTerm, channelMean(epsilon.mul(y)), yTerm,
-          0, 2, 3));
+          pixels));
       dx.subi(yTerm);
-      Nd4j.getExecutioner().exec(new BroadcastMulOp(dx, n[1], dx, 0, 2, 3));
+      Nd4j.getExecutioner().exec(new BroadcastMulOp(dx, n[1], dx, pixels));
       return new Pair<>(null, new INDArray[] {dx});
     }
 

@@ -23,6 +23,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.misc.ElementWiseMultiplicationLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -84,7 +85,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * projected tokens, {@link AttentionBlocks}: PyTorch 1.13's {@code nn.MultiheadAttention}
  * batch-second with one fused projection, timm's fused {@code qkv} unbound, CLIP's three
  * projections); the class token taken for the head ({@code Gather} of token 0) or the mean over
- * the tokens ({@code ReduceMean} over axis 1). Checked on torchvision's ViT-B/16 (docs/
+ * the tokens ({@code ReduceMean} over axis 1), and a layer norm of that vector (CLIP's); a class
+ * embedding of one dimension broadcast by {@code Expand}, and {@code Gather} of a constant table
+ * by constant indices (an {@code nn.Embedding} of position ids) worked out at import. Checked on torchvision's ViT-B/16 (docs/
  * training.md) and on the committed fixtures. Read at another image size than the export's, a
  * position embedding made for a square grid of patches is resampled to the new grid as timm and
  * Hugging Face do ({@link PositionGrid}: bicubic, the class token's row kept).
@@ -938,6 +941,54 @@ public final class OnnxImport {
   }
 
   /**
+   * Rows of a constant table picked by constant indices ({@code Gather} of two constants, as an
+   * export without constant folding writes {@code nn.Embedding(position_ids)}): a constant.
+   */
+  private void lookUp(OnnxGraph.Node n, OnnxGraph.Tensor table, OnnxGraph.Tensor index) {
+    long[] d = table.dims();
+    int axis = (int) n.integer("axis", 0);
+    axis = axis < 0 ? axis + d.length : axis;
+    if (index.longs() == null || axis < 0 || axis >= d.length) {
+      throw unsupported(n, "Gather of a constant along axis " + axis + " by non-integer"
+          + " indices");
+    }
+    long outer = 1;
+    long inner = 1;
+    for (int i = 0; i < axis; i++) {
+      outer *= d[i];
+    }
+    for (int i = axis + 1; i < d.length; i++) {
+      inner *= d[i];
+    }
+    long[] idx = index.longs();
+    float[] out = new float[(int) (outer * idx.length * inner)];
+    int at = 0;
+    for (long o = 0; o < outer; o++) {
+      for (long k : idx) {
+        long row = k < 0 ? k + d[axis] : k;
+        if (row < 0 || row >= d[axis]) {
+          throw unsupported(n, "Gather of row " + k + " of " + d[axis]);
+        }
+        System.arraycopy(table.floats(), (int) ((o * d[axis] + row) * inner), out, at,
+            (int) inner);
+        at += (int) inner;
+      }
+    }
+    long[] dims = new long[d.length - 1 + index.dims().length];
+    int j = 0;
+    for (int i = 0; i < axis; i++) {
+      dims[j++] = d[i];
+    }
+    for (long v : index.dims()) {
+      dims[j++] = v;
+    }
+    for (int i = axis + 1; i < d.length; i++) {
+      dims[j++] = d[i];
+    }
+    known.put(new OnnxGraph.Tensor(n.outputs().get(0), dims, out, null));
+  }
+
+  /**
    * A learned token put before a transformer's tokens: {@code Concat} along the tokens of
    * {@code [N, T, C]} with a constant {@code [1, 1, C]} expanded to the batch ({@link #expand}).
    */
@@ -969,8 +1020,16 @@ public final class OnnxImport {
     OnnxGraph.Tensor t = known.get(n.inputs().get(0));
     OnnxGraph.Tensor shape = n.inputs().size() > 1 ? known.get(n.inputs().get(1)) : null;
     long[] to = shape == null ? null : shape.longs();
-    boolean perImage = t != null && t.floats() != null && to != null && to.length
-        == t.dims().length && to.length > 1 && to[0] == ShapeValues.BATCH && t.dims()[0] == 1;
+    boolean perImage = t != null && t.floats() != null && to != null
+        && to.length >= t.dims().length && to.length > 1 && to[0] == ShapeValues.BATCH;
+    if (perImage && to.length > t.dims().length) {
+      // Broadcast from the right, as numpy: CLIP's class embedding [C] expanded to [N, 1, C].
+      long[] dims = new long[to.length];
+      Arrays.fill(dims, 1);
+      System.arraycopy(t.dims(), 0, dims, to.length - t.dims().length, t.dims().length);
+      t = new OnnxGraph.Tensor(t.name(), dims, t.floats(), null);
+    }
+    perImage = perImage && t.dims()[0] == 1;
     for (int i = 1; perImage && i < to.length; i++) {
       perImage = to[i] == 1 || to[i] == -1 || to[i] == t.dims()[i];
     }
@@ -987,6 +1046,11 @@ public final class OnnxImport {
    * one index, as {@code x[:, 0]} reads the class token): a vector per image.
    */
   private void gather(OnnxGraph.Node n) {
+    OnnxGraph.Tensor table = known.get(n.inputs().get(0));
+    if (table != null && table.floats() != null) {
+      lookUp(n, table, constant(n, 1));
+      return;
+    }
     String x = source(n, 0);
     Shape s = shapeOf.get(x);
     OnnxGraph.Tensor index = constant(n, 1);
@@ -1199,9 +1263,9 @@ public final class OnnxImport {
     Shape s = shapeOf.get(x);
     long[] axes = n.inputs().size() > 1 && !n.inputs().get(1).isEmpty()
         ? constant(n, 1).longs() : n.ints("axes");
-    boolean channels = axes != null && axes.length == 1 && !s.flat() && (s.last()
-        ? axes[0] == -1 || axes[0] == (s.seq() ? 2 : 3) : axes[0] == 1 || axes[0] == (s.seq()
-        ? -2 : -3));
+    boolean channels = axes != null && axes.length == 1 && (s.flat() ? axes[0] == 1
+        || axes[0] == -1 : s.last() ? axes[0] == -1 || axes[0] == (s.seq() ? 2 : 3)
+        : axes[0] == 1 || axes[0] == (s.seq() ? -2 : -3));
     if (channels && n.op().equals("ReduceMean") && n.integer("keepdims", 1) != 0) {
       layerNorm(n, x, s);
       return;
@@ -1469,10 +1533,6 @@ public final class OnnxImport {
    * adds a per-channel constant takes that as its bias.
    */
   private void scaleShift(OnnxGraph.Node n, String x, Shape s, float[] scale, float[] shift) {
-    if (s.flat()) {
-      throw unsupported(n, n.op() + " of a vector and a constant: only maps have a layer for"
-          + " one value per channel");
-    }
     OnnxGraph.Node out = n;
     Added next = scale != null && shift == null ? constantAddedAfter(n) : null;
     float[] v = next == null ? null : perChannel(next.value(), s);
@@ -1484,6 +1544,14 @@ public final class OnnxImport {
     int c = (int) s.c();
     float[] w = scale != null ? scale : filled(c, 1f);
     String name = unique(out.label());
+    if (s.flat()) {
+      // Of a vector (CLIP's norm of its class token): one weight and bias per value.
+      b.addLayer(name, new ElementWiseMultiplicationLayer.Builder().nIn(c).nOut(c)
+          .activation(Activation.IDENTITY).build(), vertexOf.get(x));
+      params.put(name, Map.of("W", row(w), "b", row(shift != null ? shift : new float[c])));
+      define(out, name, s);
+      return;
+    }
     b.addLayer(name, new DepthwiseConvolution2D.Builder(1, 1).nIn(c).nOut(c).depthMultiplier(1)
         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY)
         .hasBias(shift != null).build(), vertexOf.get(x));
@@ -1504,11 +1572,11 @@ public final class OnnxImport {
 
   /** The constant's values when it holds one per channel of {@code s} in its layout. */
   private static float[] perChannel(OnnxGraph.Tensor t, Shape s) {
-    if (t.floats() == null || t.size() != s.c() || s.flat()) {
+    if (t.floats() == null || t.size() != s.c()) {
       return null;
     }
     long[] d = t.dims();
-    int axis = s.last() ? d.length - 1 : d.length - 3;
+    int axis = s.last() || s.flat() ? d.length - 1 : d.length - 3;
     if (axis < 0 || d[axis] != s.c()) {
       return null;
     }

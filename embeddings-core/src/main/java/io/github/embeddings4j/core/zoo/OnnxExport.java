@@ -481,6 +481,16 @@ public final class OnnxExport {
       emit(name, "PRelu", List.of(x, weight(name + ".slope", shape, slope)), s);
     } else if (kind == DropoutLayer.class) {
       alias(name, src);
+    } else if (kind == org.deeplearning4j.nn.conf.layers.misc.ElementWiseMultiplicationLayer
+        .class && s.flat) {
+      // x * w + b per value of a vector (a layer norm's scale and shift on a vector)
+      org.deeplearning4j.nn.api.Layer l = live.apply(name);
+      long[] v = {s.c};
+      String scaled = emit(name + ".scale", "Mul", List.of(x, weight(name + ".W", v,
+          l.getParam("W"))), s);
+      String y = emit(main(name, ((FeedForwardLayer) layer).getActivationFn(), ".shift"), "Add",
+          List.of(scaled, weight(name + ".b", v, l.getParam("b"))), s);
+      activation(name, ((FeedForwardLayer) layer).getActivationFn(), y, s);
     } else if (kind == io.github.embeddings4j.core.onnx.SelfAttention.class) {
       attention(name, (io.github.embeddings4j.core.onnx.SelfAttention) layer, x, s);
     } else if (kind == io.github.embeddings4j.core.onnx.TokenParameter.class) {

@@ -28,6 +28,7 @@ class OnnxTransformerImportTest {
 
   private static final Path MHA = OnnxEmbedderTest.fixture("vit_mha.onnx");
   private static final Path POOLED = OnnxEmbedderTest.fixture("vit_pooled.onnx");
+  private static final Path CLIP = OnnxEmbedderTest.fixture("vit_clip.onnx");
 
   private static long count(OnnxImport.Imported im, Class<?> layer) {
     return im.network().getConfiguration().getVertices().values().stream()
@@ -84,10 +85,25 @@ class OnnxTransformerImportTest {
     assertComputesAndRoundTrips(POOLED, "vit_pooled");
   }
 
+  /**
+   * CLIP's image tower as Hugging Face writes it: a 1-d class embedding expanded to the batch,
+   * positions looked up in an embedding table, quick GELU, the class token's output normed as a
+   * vector; its projection is the classifier a fine-tune replaces.
+   */
+  @Test
+  void clipsImageTowerComputesWhatPyTorchComputes() throws Exception {
+    OnnxImport.Imported im = OnnxImport.read(CLIP, 32, 32);
+    assertEquals(2, count(im, SelfAttention.class));
+    assertEquals(2, count(im, TokenParameter.class), "the class token and the positions");
+    assertEquals("/visual_projection/MatMul", im.classifier());
+    assertEquals("/post_layernorm/Add_1", im.features(), "the normed class token");
+    assertComputesAndRoundTrips(CLIP, "vit_clip");
+  }
+
   /** Checkpoints hold the graph as DL4J's JSON: the attention and token layers too. */
   @Test
   void theImportedTransformersSurviveDl4jsJson() throws Exception {
-    for (Path model : new Path[] {MHA, POOLED}) {
+    for (Path model : new Path[] {MHA, POOLED, CLIP}) {
       ComputationGraphConfiguration conf = OnnxImport.read(model, 32, 32).network()
           .getConfiguration();
       ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(
@@ -102,7 +118,8 @@ class OnnxTransformerImportTest {
    * gradient check (central differences in double precision against backpropagation) on the
    * class token, the second block's attention biases, and the first layer norm's scale, whose
    * gradient comes back through both attention layers, the class token's selection and the
-   * MLPs; on the other fixture, the position embedding, through the mean over the tokens. (The
+   * MLPs; on the second fixture, the position embedding, through the mean over the tokens; on
+   * CLIP's, the class token through a layer norm of a vector. (The
    * attention's weights pass too; checking all of them takes minutes.)
    */
   @Test
@@ -111,6 +128,10 @@ class OnnxTransformerImportTest {
         && !p.matches("/encoder/layers/encoder_layer_1/self_attention_b.")
         && !p.equals("/encoder/layers/encoder_layer_0/ln_1/Add_1_W"));
     OnnxImportTest.check(POOLED, 32, p -> !p.equals("/Add_P"));
+    // CLIP's: the class token's gradient comes back through the layer norm of a vector and
+    // quick GELU; the vector's scale and shift.
+    OnnxImportTest.check(CLIP, 32, p -> !p.equals("/Concat_2_P")
+        && !p.startsWith("/post_layernorm/Add_1_"));
   }
 
   /**

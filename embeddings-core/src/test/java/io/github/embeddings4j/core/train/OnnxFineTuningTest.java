@@ -295,6 +295,15 @@ class OnnxFineTuningTest {
     assertNotEquals(positions, p.network().getLayer("/Add").getParam("P"));
     assertSavedFileComputesTheGraph(p, dir.resolve("pooled-tuned.onnx"));
 
+    // CLIP's image tower: its projection replaced by the head, after the normed class token.
+    Path clip = Path.of(OnnxFineTuningTest.class.getResource("/onnx/vit_clip.onnx").toURI());
+    FineTuneResult c = ZooFineTuner.builder(clip).preprocessing(SMALL)
+        .hyperparameters(Hyperparameters.builder().epochs(1).batchSize(6).learningRate(1e-2)
+            .seed(5).build()).backboneLearningRateScale(1)
+        .build().fit(parts.train(), parts.validation());
+    assertEquals("/post_layernorm/Add_1", c.onnx().featureLayer());
+    assertSavedFileComputesTheGraph(c, dir.resolve("clip-tuned.onnx"));
+
     // At another size than the export's: the position embedding resampled, then trained.
     Preprocessing at48 = SMALL.toBuilder().size(48, 48).resize(48).build();
     FineTuneResult big = ZooFineTuner.builder(mha).preprocessing(at48)
