@@ -15,8 +15,9 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * Layer normalisation across the channels of each pixel of a map {@code [N, C, H, W]} (or of a
- * vector {@code [N, C]}, as CLIP norms its class token's output), without its scale and shift: {@code (x - mean) / sqrt(var + eps)}, mean and (biased) variance over
- * {@code C}. ConvNeXt's {@code LayerNorm} (PyTorch's over the last axis of the map permuted to
+ * vector {@code [N, C]}, as CLIP norms its class token's output), without its scale and
+ * shift: {@code (x - mean) / sqrt(var + eps)}, mean and (biased) variance over {@code C}.
+ * ConvNeXt's {@code LayerNorm} (PyTorch's over the last axis of the map permuted to
  * channels-last) is this vertex followed by a 1 x 1 depthwise convolution that holds the scale
  * and shift, which {@link OnnxImport} writes for the normalisation an export spells out as
  * {@code ReduceMean}, {@code Sub}, {@code Pow}, {@code ReduceMean}, {@code Add}, {@code Sqrt},

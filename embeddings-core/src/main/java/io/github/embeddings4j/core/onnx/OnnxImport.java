@@ -87,8 +87,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * projections); the class token taken for the head ({@code Gather} of token 0) or the mean over
  * the tokens ({@code ReduceMean} over axis 1), and a layer norm of that vector (CLIP's); a class
  * embedding of one dimension broadcast by {@code Expand}, and {@code Gather} of a constant table
- * by constant indices (an {@code nn.Embedding} of position ids) worked out at import. Checked on torchvision's ViT-B/16 (docs/
- * training.md) and on the committed fixtures. Read at another image size than the export's, a
+ * by constant indices (an {@code nn.Embedding} of position ids) worked out at import. Checked on
+ * torchvision's ViT-B/16 (docs/training.md) and on the committed fixtures. Read at another image
+ * size than the export's, a
  * position embedding made for a square grid of patches is resampled to the new grid as timm and
  * Hugging Face do ({@link PositionGrid}: bicubic, the class token's row kept).
  *
