@@ -182,6 +182,30 @@ class ZooFinetuneCliTest {
         weights.err());
   }
 
+  /**
+   * A vision transformer from the command line: trained at another size than its export's (the
+   * position embedding resampled), its first block frozen; the file embeds with the class
+   * token's features and labels photos.
+   */
+  @Test
+  void aVisionTransformerFineTunesAtAnotherSizeAndEmbeds() throws IOException {
+    Path data = photos();
+    Path tuned = dir.resolve("vit.onnx");
+    CliRun ft = CliRun.of("finetune", "--model",
+        OnnxCliTest.FIXTURES.resolve("vit_mha.onnx").toString(), "--preprocess", "imagenet",
+        "--input-size", "48", "--data", data.toString(), "--output", tuned.toString(),
+        "--epochs", "1", "--batch-size", "4", "--validation", "0.25", "--freeze-up-to",
+        "/encoder/layers/encoder_layer_0/self_attention");
+    assertEquals(0, ft.code(), ft.toString());
+    assertTrue(ft.err().contains("FineTunedOnnx[vit_mha.onnx"), ft.err());
+    EmbeddingSet.Contents set = embedRed(tuned, data, dir.resolve("vit.npy"));
+    assertEquals(32, set.dimension(), "the class token's features");
+    CliRun predict = CliRun.of("classify", "predict", "--model", tuned.toString(), "--input",
+        data.toString(), "--output", dir.resolve("vit.csv").toString());
+    assertEquals(0, predict.code(), predict.toString());
+    assertEquals(13, Files.readAllLines(dir.resolve("vit.csv")).size());
+  }
+
   /** Embeds the six photos of class "red" with the fine-tuned file. */
   private static EmbeddingSet.Contents embedRed(Path tuned, Path data, Path out)
       throws IOException {
