@@ -89,13 +89,14 @@ final class AttentionBlocks {
   }
 
   private Float scalar(String t) {
-    OnnxGraph.Tensor v = known.get(t);
-    return v != null && v.floats() != null && v.size() == 1 ? v.floats()[0] : null;
+    return known.scalar(t);
   }
 
-  private Block block(OnnxGraph.Node softmax) {
+  /** The node that computes {@code t} before any products or quotients by scalars, and them. */
+  private record Scaled(OnnxGraph.Node node, double scale) {}
+
+  private Scaled unscaled(String t) {
     double scale = 1;
-    String t = softmax.inputs().get(0);
     OnnxGraph.Node p = producer.get(t);
     while (p != null && (p.op().equals("Mul") || p.op().equals("Div")) && p.inputs().size() == 2
         && scalar(p.inputs().get(1)) != null) {
@@ -103,6 +104,24 @@ final class AttentionBlocks {
       scale *= p.op().equals("Mul") ? v : 1.0 / v;
       p = producer.get(p.inputs().get(0));
     }
+    return new Scaled(p, scale);
+  }
+
+  /** The tensor after {@code t}'s chain of transposes and reshapes (the heads split or joined). */
+  private String pastLayout(String t) {
+    OnnxGraph.Node next = nextStep(t);
+    while (next != null && (next.op().equals("Transpose") || next.op().equals("Reshape"))) {
+      t = next.outputs().get(0);
+      next = nextStep(t);
+    }
+    return t;
+  }
+
+  private Block block(OnnxGraph.Node softmax) {
+    String t = softmax.inputs().get(0);
+    Scaled found = unscaled(t);
+    double scale = found.scale();
+    OnnxGraph.Node p = found.node();
     if (p != null && (p.op().equals("Add") || p.op().equals("Sub") || p.op().equals("Where"))) {
       for (String in : p.inputs()) {
         if (products(in)) {
@@ -134,12 +153,7 @@ final class AttentionBlocks {
       return null;
     }
     // The output projection, after the heads are joined again.
-    String x = mix.outputs().get(0);
-    OnnxGraph.Node next = nextStep(x);
-    while (next != null && (next.op().equals("Transpose") || next.op().equals("Reshape"))) {
-      x = next.outputs().get(0);
-      next = nextStep(x);
-    }
+    OnnxGraph.Node next = nextStep(pastLayout(mix.outputs().get(0)));
     Projection o = next == null ? null : projection(next);
     if (o == null) {
       refused.put(softmax, "the attention's joined heads do not go through an output"
@@ -148,18 +162,14 @@ final class AttentionBlocks {
     }
     String exit = next.outputs().get(0);
     if (o.bias() == null) {
-      OnnxGraph.Node add = onlyReader(exit);
+      OnnxGraph.Node add = nextStep(exit);
       float[] b = add == null || !add.op().equals("Add") ? null : constantOf(add, exit);
       if (b != null && b.length == o.out()) {
         o = new Projection(o.node(), o.weight(), o.in(), o.out(), b);
         exit = add.outputs().get(0);
       }
     }
-    next = nextStep(exit);
-    while (next != null && (next.op().equals("Transpose") || next.op().equals("Reshape"))) {
-      exit = next.outputs().get(0);
-      next = nextStep(exit);
-    }
+    exit = pastLayout(exit);
     String entry = entry(q.projection().node().inputs().get(0));
     if (!entry.equals(entry(k.projection().node().inputs().get(0)))
         || !entry.equals(entry(v.projection().node().inputs().get(0)))) {
@@ -179,11 +189,7 @@ final class AttentionBlocks {
 
   /** Whether {@code t} is, up to scalar factors, a product of two computed tensors. */
   private boolean products(String t) {
-    OnnxGraph.Node p = producer.get(t);
-    while (p != null && (p.op().equals("Mul") || p.op().equals("Div")) && p.inputs().size() == 2
-        && scalar(p.inputs().get(1)) != null) {
-      p = producer.get(p.inputs().get(0));
-    }
+    OnnxGraph.Node p = unscaled(t).node();
     return p != null && p.op().equals("MatMul") && computed(p.inputs().get(0))
         && computed(p.inputs().get(1));
   }
@@ -294,21 +300,13 @@ final class AttentionBlocks {
     if (n.integer("transA", 0) != 0 || n.real("alpha", 1f) != 1f || n.real("beta", 1f) != 1f) {
       return null;
     }
-    boolean transB = n.integer("transB", 0) != 0;
-    long in = transB ? w.dims()[1] : w.dims()[0];
-    long out = transB ? w.dims()[0] : w.dims()[1];
-    float[] values = w.floats();
-    if (transB) {
-      values = new float[values.length];
-      for (int r = 0; r < out; r++) {
-        for (int c = 0; c < in; c++) {
-          values[(int) (c * out + r)] = w.floats()[(int) (r * in + c)];
-        }
-      }
+    if (n.integer("transB", 0) != 0) {
+      w = ShapeValues.transposed(w.name(), w, new long[] {1, 0});
     }
     OnnxGraph.Tensor bias = n.inputs().size() > 2 && !n.inputs().get(2).isEmpty()
         ? known.get(n.inputs().get(2)) : null;
-    return new Projection(n, values, in, out, bias == null ? null : bias.floats());
+    return new Projection(n, w.floats(), w.dims()[0], w.dims()[1],
+        bias == null ? null : bias.floats());
   }
 
   /**
@@ -344,20 +342,7 @@ final class AttentionBlocks {
         || perm != null && !Arrays.equals(perm, new long[] {1, 0})) {
       return null;
     }
-    int rows = (int) c.dims()[0];
-    int cols = (int) c.dims()[1];
-    float[] v = new float[rows * cols];
-    for (int r = 0; r < rows; r++) {
-      for (int k = 0; k < cols; k++) {
-        v[k * rows + r] = c.floats()[r * cols + k];
-      }
-    }
-    return new OnnxGraph.Tensor(t, new long[] {cols, rows}, v, null);
-  }
-
-  private OnnxGraph.Node onlyReader(String t) {
-    List<OnnxGraph.Node> r = consumers.getOrDefault(t, List.of());
-    return r.size() == 1 && !g.outputs.contains(t) ? r.get(0) : null;
+    return ShapeValues.transposed(t, c, new long[] {1, 0});
   }
 
   /** The operators an attention block is made of, shape arithmetic included. */

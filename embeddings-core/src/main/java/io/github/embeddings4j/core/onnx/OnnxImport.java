@@ -1227,15 +1227,7 @@ public final class OnnxImport {
     if (weight != null && weight.floats() != null && perm != null
         && perm.length == weight.dims().length) {
       // A weight the export transposes at run time (MatMul's, without constant folding).
-      int[] p = new int[perm.length];
-      long[] dims = new long[perm.length];
-      for (int i = 0; i < p.length; i++) {
-        p[i] = (int) perm[i];
-        dims[i] = weight.dims()[p[i]];
-      }
-      float[] v = Nd4j.create(weight.floats(), weight.dims(), 'c').permute(p).dup('c').data()
-          .asFloat();
-      known.put(new OnnxGraph.Tensor(n.outputs().get(0), dims, v, null));
+      known.put(ShapeValues.transposed(n.outputs().get(0), weight, perm));
       return;
     }
     String x = source(n, 0);
@@ -1460,15 +1452,12 @@ public final class OnnxImport {
       activation(n, x, new AffineActivation(scale, shift));
       return true;
     }
-    if (op.equals("Add") && s.h() == 1 && !s.flat() && c.floats() != null && c.dims()[0] == 1
-        && (s.seq() && s.last() && Arrays.equals(c.dims(), new long[] {1, s.w(), s.c()})
-        || !s.last() && Arrays.equals(c.dims(), new long[] {1, s.c(), 1, s.w()}))) {
-      positions(n, x, s, c);
-      return true;
-    }
-    if (op.equals("Add") && s.h() == 1 && !s.flat() && c.floats() != null && c.dims()[0] == 1
-        && (s.seq() && s.last() && c.dims().length == 3 && c.dims()[2] == s.c()
-        || !s.last() && c.dims().length == 4 && c.dims()[1] == s.c() && c.dims()[2] == 1)) {
+    // A table of one row per token [1, T, C] (or [1, C, 1, T], as files written here hold
+    // it): a position embedding, resampled when the tokens here are not the file's.
+    long[] d = c.dims();
+    if (op.equals("Add") && s.h() == 1 && !s.flat() && c.floats() != null && d[0] == 1
+        && (s.seq() && s.last() && d.length == 3 && d[2] == s.c() && d[1] > 1
+        || !s.last() && d.length == 4 && d[1] == s.c() && d[2] == 1 && d[3] > 1)) {
       positions(n, x, s, resampled(n, c, s));
       return true;
     }
@@ -1499,12 +1488,12 @@ public final class OnnxImport {
   private OnnxGraph.Tensor resampled(OnnxGraph.Node n, OnnxGraph.Tensor c, Shape s) {
     boolean rows = c.dims().length == 4; // [1, C, 1, T] as files written here hold it
     long was = rows ? c.dims()[3] : c.dims()[1];
-    int channels = (int) s.c();
-    float[] table = c.floats();
-    if (rows) {
-      table = Nd4j.create(table, new long[] {channels, was}, 'c').transpose().dup('c').data()
-          .asFloat();
+    if (was == s.w()) {
+      return c;
     }
+    int channels = (int) s.c();
+    float[] table = !rows ? c.floats() : ShapeValues.transposed(c.name(), new OnnxGraph.Tensor(
+        c.name(), new long[] {channels, was}, c.floats(), null), new long[] {1, 0}).floats();
     long prefix = grid == null ? -1 : s.w() - grid[0] * grid[1];
     int side = prefix < 0 ? -1 : PositionGrid.side(was - prefix);
     if (side < 0) {
@@ -1675,8 +1664,7 @@ public final class OnnxImport {
 
   /** The value of a one-value float constant; null if {@code t} is not one. */
   private Float scalarOf(String t) {
-    OnnxGraph.Tensor v = t == null ? null : known.get(t);
-    return v != null && v.floats() != null && v.size() == 1 ? v.floats()[0] : null;
+    return known.scalar(t);
   }
 
   private boolean isScalar(String t, double value) {

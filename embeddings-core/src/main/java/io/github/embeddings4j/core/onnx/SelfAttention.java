@@ -121,29 +121,33 @@ public class SelfAttention extends TokenLayer {
     }
   }
 
+  /** {@code x} seen as {@code view}, its axes permuted, copied, and seen as {@code out}. */
+  private static INDArray regroup(INDArray x, long[] view, int[] perm, long... out) {
+    return x.reshape('c', view).permute(perm).dup('c').reshape('c', out);
+  }
+
   /** Rows {@code [N * T, size]} as {@code [N * heads, T, d]}: a sequence per image and head. */
   private INDArray split(INDArray rows, long n) {
-    return rows.reshape('c', n, tokens, heads, size / heads).permute(0, 2, 1, 3).dup('c')
-        .reshape('c', n * heads, tokens, size / heads);
+    long d = size / heads;
+    return regroup(rows, new long[] {n, tokens, heads, d}, new int[] {0, 2, 1, 3}, n * heads,
+        tokens, d);
   }
 
   /** The inverse of {@link #split}. */
   private INDArray join(INDArray perHead, long n) {
-    return perHead.reshape('c', n, heads, tokens, size / heads).permute(0, 2, 1, 3).dup('c')
-        .reshape('c', n * tokens, size);
+    return regroup(perHead, new long[] {n, heads, tokens, size / heads},
+        new int[] {0, 2, 1, 3}, n * tokens, size);
   }
 
   /** A map {@code [N, size, 1, T]} as rows {@code [N * T, size]}, one per token. */
   private INDArray rows(INDArray x) {
     long n = x.size(0);
-    return x.reshape('c', n, size, tokens).permute(0, 2, 1).dup('c').reshape('c', n * tokens,
-        size);
+    return regroup(x, new long[] {n, size, tokens}, new int[] {0, 2, 1}, n * tokens, size);
   }
 
   /** The inverse of {@link #rows}. */
   private INDArray map(INDArray rows, long n) {
-    return rows.reshape('c', n, tokens, size).permute(0, 2, 1).dup('c').reshape('c', n, size, 1,
-        tokens);
+    return regroup(rows, new long[] {n, tokens, size}, new int[] {0, 2, 1}, n, size, 1, tokens);
   }
 
   /** The forward pass's values: rows, q, k, v, the attention weights, the joined heads. */

@@ -38,6 +38,28 @@ final class ShapeValues {
     return v != null ? v : constants.get(tensor);
   }
 
+  /** The value of a one-value float constant; null if {@code tensor} is not one. */
+  Float scalar(String tensor) {
+    OnnxGraph.Tensor v = tensor == null ? null : get(tensor);
+    return v != null && v.floats() != null && v.size() == 1 ? v.floats()[0] : null;
+  }
+
+  /**
+   * A float constant with its axes permuted ({@code Transpose} of a weight, as an export
+   * without constant folding writes it), named {@code name}.
+   */
+  static OnnxGraph.Tensor transposed(String name, OnnxGraph.Tensor t, long[] perm) {
+    int[] p = new int[perm.length];
+    long[] dims = new long[perm.length];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = (int) perm[i];
+      dims[i] = t.dims()[p[i]];
+    }
+    float[] v = org.nd4j.linalg.factory.Nd4j.create(t.floats(), t.dims(), 'c').permute(p)
+        .dup('c').data().asFloat();
+    return new OnnxGraph.Tensor(name, dims, v, null);
+  }
+
   /** Records a constant worked out at import (a transposed weight, say). */
   void put(OnnxGraph.Tensor t) {
     values.put(t.name(), t);
